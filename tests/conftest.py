@@ -1,0 +1,18 @@
+"""Shared test policy: on a developer machine a missing Chromium, Firefox or PostgreSQL skips the
+tests that need it, with the reason; with POSTIL_STRICT=1 (CI sets it) every skip is a failure."""
+
+import os
+
+import pytest
+
+STRICT = os.environ.get("POSTIL_STRICT") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under POSTIL_STRICT=1, which forbids skips: {reason}"
