@@ -1,0 +1,245 @@
+"""The native HTTP API under /api: thin views that parse, call `store`, and return JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from . import __version__, store
+from . import validation as v
+from .auth import current_token, current_user, require_user
+from .errors import APIError
+from .models import Post, Token, User, now_us
+from .wordpress import post_fields
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+JSON_TYPES = ("application/json",)
+
+
+def json_body():
+    """Return the parsed JSON body, or raise a 4xx that says what is wrong with it."""
+    mimetype = request.mimetype or ""
+    if not (mimetype in JSON_TYPES or mimetype.endswith("+json")):
+        raise APIError(415, "send the body as JSON with 'Content-Type: application/json'")
+    data = request.get_json(silent=True, cache=True)
+    if data is None:
+        raw = request.get_data(cache=True)
+        if raw.strip() != b"null":
+            raise APIError(400, "the body is not valid JSON", "invalid_json")
+    return data
+
+
+def annotation_response(annotation, status: int = 200):
+    response = jsonify(annotation_json(annotation))
+    response.status_code = status
+    response.headers["ETag"] = annotation.etag
+    response.headers["Location"] = url_for("api.get_annotation", uid=annotation.uid,
+                                           _external=False)
+    return response
+
+
+def annotation_json(annotation) -> dict:
+    data = annotation.to_json()
+    hooks = current_app.extensions.get("postil.annotation_links", [])
+    links = {"self": url_for("api.get_annotation", uid=annotation.uid, _external=True)}
+    for hook in hooks:
+        links.update(hook(annotation))
+    data["links"] = links
+    return data
+
+
+@bp.get("")
+def index():
+    return {"name": "postil", "version": __version__,
+            "openapi": url_for("openapi", _external=True)}
+
+
+# ---------------------------------------------------------------- annotations
+
+@bp.post("/annotations")
+def create_annotation():
+    user = require_user()
+    annotation, created = store.create_annotation(user, json_body())
+    return annotation_response(annotation, 201 if created else 200)
+
+
+@bp.get("/annotations/<uid>")
+def get_annotation(uid: str):
+    annotation = store.get_visible(current_user(), uid)
+    if request.if_none_match and request.if_none_match.contains(str(annotation.version)):
+        response = current_app.response_class(status=304)
+        response.headers["ETag"] = annotation.etag
+        return response
+    return annotation_response(annotation)
+
+
+@bp.patch("/annotations/<uid>")
+def patch_annotation(uid: str):
+    user = require_user()
+    body = json_body()
+    if_match = store.parse_if_match(request.headers.get("If-Match"))
+    return annotation_response(store.update_annotation(user, uid, body, if_match))
+
+
+@bp.delete("/annotations/<uid>")
+def delete_annotation(uid: str):
+    user = require_user()
+    store.delete_annotation(user, uid, store.parse_if_match(request.headers.get("If-Match")))
+    return "", 204
+
+
+@bp.get("/annotations")
+def query_annotations():
+    user = current_user()
+    filters = store.parse_filters(request.args)
+    rows, next_cursor = store.page(user, filters)
+    return {"total": store.count(user, filters),
+            "items": [annotation_json(a) for a in rows],
+            "next_cursor": next_cursor}
+
+
+# ---------------------------------------------------------------- posts
+
+@bp.get("/posts")
+def list_posts():
+    user = current_user()
+    unknown = sorted(set(request.args) - {"site", "q", "limit", "cursor"})
+    if unknown:
+        raise APIError(400, f"unknown query parameter(s): {', '.join(unknown)}",
+                       "validation_error", field=unknown[0])
+    try:
+        site = None
+        if "site" in request.args:
+            site = store.postkey.normalise_site(request.args["site"])
+        q = v.string(request.args["q"], "q", 200) if "q" in request.args else None
+        limit = request.args.get("limit", "50")
+        if not limit.isdigit() or int(limit) > store.MAX_LIMIT:
+            raise v.ValidationError("limit", f"must be an integer from 0 to {store.MAX_LIMIT}")
+        limit = int(limit)
+        after = None
+        if "cursor" in request.args:
+            after = store.decode_cursor(request.args["cursor"], "post", "asc")[1]
+    except store.postkey.PostKeyError as exc:
+        raise APIError(400, f"site: {exc}", "validation_error", field="site") from None
+    except v.ValidationError as err:
+        raise store.bad(err) from None
+    query = store.posts_query(user, site, q)
+    total = query.count()
+    page = query.order_by(Post.id)
+    if after is not None:
+        page = page.where(Post.id > after)
+    posts = list(page.limit(limit + 1)) if limit else []
+    next_cursor = None
+    if len(posts) > limit:
+        posts = posts[:limit]
+        next_cursor = store.encode_cursor("post", "asc", 0, posts[-1].id)
+    counts = store.annotation_counts(user, [p.id for p in posts])
+    return {"total": total,
+            "items": [p.to_json(counts.get(p.id, 0)) for p in posts],
+            "next_cursor": next_cursor}
+
+
+@bp.get("/posts/<int:post_id>")
+def get_post(post_id: int):
+    user = current_user()
+    post = store.get_visible_post(user, post_id)
+    data = post.to_json(store.annotation_counts(user, [post.id]).get(post.id, 0))
+    data["text"] = post.text
+    return data
+
+
+@bp.put("/posts")
+def put_post():
+    require_user()
+    try:
+        fields = post_fields(json_body())
+    except v.ValidationError as err:
+        raise store.bad(err) from None
+    from .db import write_transaction
+
+    fields["link_key"] = store._link_key(fields["url"])
+    with write_transaction():
+        post = Post.get_or_none((Post.site == fields["site"]) & (Post.post_id == fields["post_id"]))
+        created = post is None
+        if created:
+            post = Post.create(**fields, registered=True)
+        else:
+            Post.update(**fields, registered=True, updated_us=now_us()).where(
+                Post.id == post.id).execute()
+            post = Post.get_by_id(post.id)
+    response = jsonify(post.to_json(store.annotation_counts(current_user(), [post.id])
+                                    .get(post.id, 0)))
+    response.status_code = 201 if created else 200
+    response.headers["Location"] = url_for("api.get_post", post_id=post.id)
+    return response
+
+
+@bp.get("/posts/<int:post_id>/popular")
+def popular(post_id: int):
+    post = store.get_visible_post(current_user(), post_id)
+    return {"post": post.summary(), "items": store.popular_passages(post)}
+
+
+# ---------------------------------------------------------------- users and tokens
+
+def _credentials() -> tuple[str, str]:
+    body = json_body()
+    if not isinstance(body, dict):
+        raise APIError(400, "send {\"username\": …, \"password\": …}", "validation_error")
+    unknown = sorted(set(body) - {"username", "password", "label"})
+    if unknown:
+        raise APIError(400, f"unknown field(s): {', '.join(unknown)}", "validation_error",
+                       field=unknown[0])
+    try:
+        name = v.string(body.get("username"), "username", v.MAX_USERNAME, allow_empty=False)
+        password = v.string(body.get("password"), "password", v.MAX_PASSWORD, allow_empty=False)
+        if "label" in body:
+            v.string(body["label"], "label", 100)
+    except v.ValidationError as err:
+        raise store.bad(err) from None
+    return name, password
+
+
+@bp.post("/tokens")
+def sign_in():
+    name, password = _credentials()
+    user = User.by_name(name)
+    if user is None or not user.check_password(password):
+        raise APIError(401, "wrong username or password", "invalid_credentials")
+    label = (request.get_json(silent=True) or {}).get("label") or request.user_agent.string
+    token = Token.issue(user, label=label or "")
+    return {"token": token, "user": user.to_json()}, 201
+
+
+@bp.delete("/tokens/current")
+def sign_out():
+    require_user()
+    current_token().delete_instance()
+    return "", 204
+
+
+@bp.get("/me")
+def me():
+    return {"user": require_user().to_json()}
+
+
+@bp.post("/users")
+def sign_up():
+    if not current_app.config.get("OPEN_SIGNUP"):
+        raise APIError(403, "sign-up is closed on this server; ask its owner for an account",
+                       "signup_closed")
+    name, password = _credentials()
+    try:
+        v.username(name)
+        v.password(password)
+    except v.ValidationError as err:
+        raise store.bad(err) from None
+    from peewee import IntegrityError
+
+    user = User(name=name)
+    user.set_password(password)
+    try:
+        user.save()
+    except IntegrityError:
+        raise APIError(409, "that username is taken", "conflict") from None
+    return {"user": user.to_json(), "token": Token.issue(user, "sign-up")}, 201

@@ -1,0 +1,50 @@
+"""Build the Flask application: configuration, database, errors, CORS and the blueprints."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask_cors import CORS
+
+from . import config, db, errors
+
+EXTENSION_ORIGINS = (
+    re.compile(r"^chrome-extension://[a-p]{32}$"),
+    re.compile(r"^moz-extension://[0-9a-f-]{36}$"),
+)
+
+cors = CORS()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app from `POSTIL_*` variables, overridden by `test_config`."""
+    app = Flask(__name__)
+    app.config.from_mapping(config.from_env())
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    errors.init_app(app)
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": [*EXTENSION_ORIGINS, *app.config["CORS_ORIGINS"]]}},
+        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+        expose_headers=["ETag", "Location", "Content-Disposition"],
+        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        max_age=600,
+    )
+
+    from . import api, openapi
+
+    app.register_blueprint(api.bp)
+    openapi.init_app(app)
+    if app.config.get("SAMPLE", True):
+        try:
+            from . import sample
+        except ImportError:
+            sample = None
+        if sample is not None and hasattr(sample, "bp"):
+            app.register_blueprint(sample.bp)
+    return app

@@ -1,0 +1,157 @@
+"""The `postil` command: serve, database upgrades, users, tokens and posts from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import __version__, config
+
+
+def _app(auto_migrate: bool = True):
+    from .app import create_app
+
+    return create_app({"AUTO_MIGRATE": auto_migrate})
+
+
+def cmd_serve(args) -> int:
+    from waitress import serve
+
+    app = _app()
+    print(f"Postil {__version__} on http://{args.host}:{args.port}/  "
+          f"(database: {app.config['DATABASE_URL']})", flush=True)
+    if app.config.get("SAMPLE") and "sample" in app.blueprints:
+        print(f"Sample article: http://{args.host}:{args.port}/sample/", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="postil",
+          clear_untrusted_proxy_headers=True)
+    return 0
+
+
+def cmd_db_upgrade(args) -> int:
+    from . import db
+
+    database = db.open_database(config.database_url())
+    applied = db.upgrade(database)
+    print("applied: " + ", ".join(applied) if applied else "the database is up to date")
+    return 0
+
+
+def _user(name: str):
+    from .models import User
+
+    user = User.by_name(name)
+    if user is None:
+        raise SystemExit(f"postil: no user {name!r} (create it with 'postil user add {name}')")
+    return user
+
+
+def cmd_user_add(args) -> int:
+    from peewee import IntegrityError
+
+    from . import validation as v
+    from .models import User
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        import getpass
+
+        password = getpass.getpass(f"Password for {args.name}: ")
+    try:
+        v.username(args.name)
+        v.password(password)
+    except v.ValidationError as err:
+        raise SystemExit(f"postil: {err.field} {err.message}") from None
+    app = _app()
+    with app.app_context():
+        user = User(name=args.name)
+        user.set_password(password)
+        try:
+            user.save()
+        except IntegrityError:
+            raise SystemExit(f"postil: user {args.name!r} exists") from None
+    print(f"created user {args.name}")
+    return 0
+
+
+def cmd_token_create(args) -> int:
+    from .models import Token
+
+    with _app().app_context():
+        print(Token.issue(_user(args.name), label=args.label))
+    return 0
+
+
+def cmd_post_add(args) -> int:
+    from .db import write_transaction
+    from .models import Post, now_us
+    from .store import _link_key
+    from .validation import ValidationError
+    from .wordpress import post_fields
+
+    try:
+        with open(args.file, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        fields = post_fields(doc)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SystemExit(f"postil: cannot read {args.file}: {exc}") from None
+    except ValidationError as err:
+        raise SystemExit(f"postil: {args.file}: {err.field} {err.message}") from None
+    fields["link_key"] = _link_key(fields["url"])
+    with _app().app_context(), write_transaction():
+        post = Post.get_or_none((Post.site == fields["site"]) & (Post.post_id == fields["post_id"]))
+        if post is None:
+            post = Post.create(**fields, registered=True)
+            verb = "added"
+        else:
+            Post.update(**fields, registered=True, updated_us=now_us()).where(
+                Post.id == post.id).execute()
+            verb = "updated"
+    print(f"{verb} post {post.id}: {fields['site']} #{fields['post_id']} {fields['title']!r}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="postil", description="Postil annotation server")
+    parser.add_argument("--version", action="version", version=f"postil {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP API on a production server")
+    serve.add_argument("--host", default=config.env("POSTIL_HOST"))
+    serve.add_argument("--port", type=int, default=int(config.env("POSTIL_PORT")))
+    serve.add_argument("--threads", type=int, default=int(config.env("POSTIL_THREADS")))
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db", required=True)
+    db.add_parser("upgrade", help="apply pending migrations").set_defaults(func=cmd_db_upgrade)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="user", required=True)
+    add = user.add_parser("add", help="create a user")
+    add.add_argument("name")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of standard input")
+    add.set_defaults(func=cmd_user_add)
+
+    token = sub.add_parser("token", help="manage API tokens").add_subparsers(dest="token",
+                                                                              required=True)
+    create = token.add_parser("create", help="print a new token for a user")
+    create.add_argument("name")
+    create.add_argument("--label", default="cli")
+    create.set_defaults(func=cmd_token_create)
+
+    post = sub.add_parser("post", help="manage posts").add_subparsers(dest="post", required=True)
+    padd = post.add_parser("add", help="register a post from a WordPress REST post JSON file")
+    padd.add_argument("file")
+    padd.set_defaults(func=cmd_post_add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Configuration from `POSTIL_*` environment variables, with the defaults a single user wants."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Every variable the server reads, its default and what it does; the README's table is this one.
+SETTINGS = {
+    "POSTIL_DATA_DIR": ("~/.local/share/postil", "directory for the SQLite database"),
+    "POSTIL_DATABASE_URL": ("sqlite:///$POSTIL_DATA_DIR/postil.db",
+                            "sqlite:///PATH or postgresql://USER:PASS@HOST/DB"),
+    "POSTIL_HOST": ("127.0.0.1", "address `postil serve` listens on"),
+    "POSTIL_PORT": ("8000", "port `postil serve` listens on"),
+    "POSTIL_THREADS": ("8", "worker threads of the production server"),
+    "POSTIL_CORS_ORIGINS": ("", "extra origins allowed to call /api/* (comma-separated); "
+                                "browser extension origins are always allowed"),
+    "POSTIL_OPEN_SIGNUP": ("0", "1 lets anyone create an account with POST /api/users"),
+    "POSTIL_MAX_BODY_BYTES": ("1048576", "largest request body accepted (413 above)"),
+    "POSTIL_MAX_IMPORT_BYTES": ("20971520", "largest import body accepted (413 above)"),
+    "POSTIL_PUBLIC_URL": ("", "the server's public base URL for links (default: from the request)"),
+    "POSTIL_SAMPLE": ("1", "0 turns off the sample article at /sample/"),
+}
+
+
+def env(name: str) -> str:
+    return os.environ.get(name, SETTINGS[name][0])
+
+
+def data_dir() -> Path:
+    return Path(os.path.expanduser(env("POSTIL_DATA_DIR")))
+
+
+def database_url() -> str:
+    url = os.environ.get("POSTIL_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{data_dir() / 'postil.db'}"
+
+
+def from_env() -> dict:
+    """Return the Flask config the environment asks for."""
+    return {
+        "DATABASE_URL": database_url(),
+        "CORS_ORIGINS": [o.strip() for o in env("POSTIL_CORS_ORIGINS").split(",") if o.strip()],
+        "OPEN_SIGNUP": env("POSTIL_OPEN_SIGNUP") == "1",
+        "MAX_CONTENT_LENGTH": int(env("POSTIL_MAX_BODY_BYTES")),
+        "MAX_IMPORT_BYTES": int(env("POSTIL_MAX_IMPORT_BYTES")),
+        "PUBLIC_URL": env("POSTIL_PUBLIC_URL").rstrip("/"),
+        "SAMPLE": env("POSTIL_SAMPLE") != "0",
+    }

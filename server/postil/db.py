@@ -1,0 +1,102 @@
+"""The database: one `DatabaseProxy` bound from configuration, connections per request, migrations.
+
+SQLite (the default, a file in the data directory) runs in WAL mode with foreign keys and a busy
+timeout so that the threaded production server can write from several threads; PostgreSQL is used
+when the database URL says so.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.migrations import Runner
+
+database = DatabaseProxy()
+
+MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": "normal",
+    "cache_size": -64_000,
+}
+
+
+def open_database(url: str) -> Database:
+    """Return an unconnected database for a `sqlite:///path` or `postgresql://…` URL."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        # sqlite:///relative/file.db or sqlite:////absolute/file.db, as SQLAlchemy spells them.
+        path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
+        if path in ("", ":memory:"):
+            path = ":memory:"
+        else:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    if parts.scheme in ("postgres", "postgresql"):
+        return PostgresqlDatabase(
+            unquote(parts.path.lstrip("/")),
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            host=parts.hostname or None,
+            port=parts.port or None,
+            autorollback=True,
+        )
+    raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://…")
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def is_postgres() -> bool:
+    return isinstance(database.obj, PostgresqlDatabase)
+
+
+@contextmanager
+def write_transaction():
+    """Open a transaction that takes SQLite's write lock up front.
+
+    A deferred SQLite transaction that reads and then writes can fail with SQLITE_BUSY when two
+    threads upgrade at once; IMMEDIATE makes the second one wait on the busy timeout instead.
+    """
+    if is_sqlite():
+        with database.atomic("IMMEDIATE") as txn:
+            yield txn
+    else:
+        with database.atomic() as txn:
+            yield txn
+
+
+def upgrade(db: Database | None = None) -> list[str]:
+    """Apply pending numbered migrations; return their names."""
+    db = db or database.obj
+    with db.connection_context():
+        return Runner(db, MIGRATIONS_DIR).up()
+
+
+def migration_status(db: Database | None = None):
+    db = db or database.obj
+    with db.connection_context():
+        return Runner(db, MIGRATIONS_DIR).status()
+
+
+def init_app(app) -> None:
+    db = open_database(app.config["DATABASE_URL"])
+    database.initialize(db)
+    if app.config.get("AUTO_MIGRATE", True):
+        upgrade(db)
+
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close(exc):
+        if not database.is_closed():
+            database.close()

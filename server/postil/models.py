@@ -1,0 +1,226 @@
+"""The stored things — users, tokens, posts, annotations and their tags — and the queries on them.
+
+Times are integer microseconds since the epoch (UTC): they sort and compare the same way on SQLite
+and PostgreSQL, which keyset cursors and `updated_since` rely on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+import uuid
+from datetime import UTC, datetime
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+    fn,
+)
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import database
+
+TOKEN_PREFIX = "pst_"
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def iso(us: int | None) -> str | None:
+    """Format stored microseconds as ISO 8601 UTC with a `Z`."""
+    if us is None:
+        return None
+    dt = datetime.fromtimestamp(us / 1_000_000, tz=UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class JSONField(TextField):
+    """A JSON value kept as text, so both databases store it the same way."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class User(BaseModel):
+    id = AutoField()
+    name = CharField(max_length=64, unique=True)
+    password_hash = CharField(max_length=255)
+    created_us = BigIntegerField(default=now_us)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @classmethod
+    def by_name(cls, name: str) -> User | None:
+        return cls.get_or_none(cls.name == name)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "created": iso(self.created_us)}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Token(BaseModel):
+    """A bearer token; only its SHA-256 is stored, so a leaked database leaks no sessions."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    label = CharField(max_length=100, default="")
+    created_us = BigIntegerField(default=now_us)
+
+    @classmethod
+    def issue(cls, user: User, label: str = "") -> str:
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        cls.create(user=user, token_hash=hash_token(token), label=label[:100])
+        return token
+
+    @classmethod
+    def user_for(cls, token: str) -> tuple[User, Token] | None:
+        row = (cls.select(cls, User).join(User)
+               .where(cls.token_hash == hash_token(token)).first())
+        return (row.user, row) if row else None
+
+
+class Post(BaseModel):
+    """A WordPress post (site, post_id), or a page that is not one, keyed by its normalised URL."""
+
+    id = AutoField()
+    site = CharField(max_length=255, index=True)
+    post_id = BigIntegerField(null=True)
+    url_key = TextField(null=True, unique=True)
+    link_key = TextField(null=True, index=True)
+    url = TextField(default="")
+    title = TextField(default="")
+    guid = TextField(default="")
+    type = CharField(max_length=64, default="")
+    slug = TextField(default="")
+    modified_gmt = CharField(max_length=32, null=True)
+    content_html = TextField(default="")
+    text = TextField(default="")
+    registered = BooleanField(default=False)
+    created_us = BigIntegerField(default=now_us)
+    updated_us = BigIntegerField(default=now_us)
+
+    class Meta:
+        indexes = ((("site", "post_id"), True),)
+
+    def summary(self) -> dict:
+        return {"id": self.id, "site": self.site, "post_id": self.post_id, "url": self.url,
+                "title": self.title}
+
+    def to_json(self, annotation_count: int | None = None) -> dict:
+        out = self.summary() | {
+            "type": self.type or None,
+            "slug": self.slug or None,
+            "guid": self.guid or None,
+            "modified_gmt": self.modified_gmt,
+            "registered": self.registered,
+            "created": iso(self.created_us),
+            "updated": iso(self.updated_us),
+        }
+        if annotation_count is not None:
+            out["annotation_count"] = annotation_count
+        return out
+
+
+class Annotation(BaseModel):
+    pk = AutoField()
+    uid = CharField(max_length=36, unique=True)
+    post = ForeignKeyField(Post, backref="annotations", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="annotations", on_delete="CASCADE")
+    quote = TextField(default="")
+    selectors = JSONField(default=list)
+    note = TextField(default="")
+    note_html = TextField(default="")
+    color = CharField(max_length=16, default="yellow")
+    tags = JSONField(default=list)
+    tags_text = TextField(default="")
+    visibility = CharField(max_length=16, default="private")
+    deleted = BooleanField(default=False)
+    created_us = BigIntegerField(default=now_us)
+    updated_us = BigIntegerField(default=now_us)
+    version = IntegerField(default=1)
+
+    class Meta:
+        indexes = (
+            (("post", "created_us"), False),
+            (("user", "created_us"), False),
+            (("user", "updated_us"), False),
+            (("visibility", "created_us"), False),
+            (("updated_us",), False),
+        )
+
+    @classmethod
+    def visible_to(cls, user: User | None):
+        """Return the condition 'this reader may see it': their own, or public."""
+        if user is None:
+            return cls.visibility == "public"
+        return (cls.visibility == "public") | (cls.user == user.id)
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.uid,
+            "post": self.post.summary(),
+            "user": self.user.name,
+            "quote": self.quote,
+            "selectors": self.selectors,
+            "note": self.note,
+            "note_html": self.note_html,
+            "color": self.color,
+            "tags": self.tags,
+            "visibility": self.visibility,
+            "created": iso(self.created_us),
+            "updated": iso(self.updated_us),
+            "version": self.version,
+            "deleted": self.deleted,
+        }
+
+
+class AnnotationTag(BaseModel):
+    """One tag of one annotation, lower-cased, for `tag=` filters; display order lives in `tags`."""
+
+    id = AutoField()
+    annotation = ForeignKeyField(Annotation, backref="tag_rows", on_delete="CASCADE")
+    name = CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("name", "annotation"), True),)
+
+
+MODELS = [User, Token, Post, Annotation, AnnotationTag]
+
+
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+def count_visible(query) -> int:
+    return query.select(fn.COUNT(Annotation.pk)).scalar() or 0

@@ -1,0 +1,210 @@
+"""The machine-readable contract at /openapi.json.
+
+Each module that adds routes registers their descriptions with `register()`; a test compares the
+result with the app's real URL map, so the document cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from . import __version__
+
+_PATHS: dict[str, dict] = {}
+
+
+def register(paths: dict[str, dict]) -> None:
+    for path, item in paths.items():
+        _PATHS.setdefault(path, {}).update(item)
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def err(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": ref("Error")}}}
+
+
+def ok(description: str, schema: dict | None = None, status: str = "200") -> dict:
+    body = {"description": description}
+    if schema is not None:
+        body["content"] = {"application/json": {"schema": schema}}
+    return {status: body}
+
+
+def q(name: str, description: str, schema: dict | None = None, repeat: bool = False) -> dict:
+    param = {"name": name, "in": "query", "required": False, "description": description,
+             "schema": schema or {"type": "string"}}
+    if repeat:
+        param["schema"] = {"type": "array", "items": schema or {"type": "string"}}
+        param["explode"] = True
+    return param
+
+
+def path_param(name: str, schema: dict) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+JSON_BODY = lambda schema: {"required": True, "content": {"application/json": {"schema": schema}}}  # noqa: E731
+UID = path_param("id", {"type": "string", "format": "uuid"})
+POST_ID = path_param("id", {"type": "integer"})
+COMMON_ERRORS = {"400": err("bad input; nothing changed"), "401": err("sign in first")}
+
+ANNOTATION_FILTERS = [
+    q("site", "site key, e.g. d3.harvard.edu/future-proof-with-ai"),
+    q("post_id", "WordPress post id (with site)", {"type": "integer"}),
+    q("post", "Postil's own post id", {"type": "integer"}),
+    q("url", "any URL of the page; normalised before matching"),
+    q("user", "author's username"),
+    q("tag", "tag; repeat for several, all must match", repeat=True),
+    q("color", "highlight colour", {"type": "string",
+                                    "enum": ["yellow", "green", "blue", "pink", "purple"]}),
+    q("visibility", "private or public", {"type": "string", "enum": ["private", "public"]}),
+    q("q", "full-text search over quote, note and tags (all words, prefix match)"),
+    q("updated_since", "ISO 8601 time; changes at or after it, tombstones included",
+      {"type": "string", "format": "date-time"}),
+    q("include_deleted", "1 to include tombstones", {"type": "string", "enum": ["0", "1"]}),
+    q("sort", "order by", {"type": "string", "enum": ["created", "updated"]}),
+    q("order", "direction", {"type": "string", "enum": ["asc", "desc"]}),
+    q("limit", "page size (0 gives only the total)", {"type": "integer", "minimum": 0,
+                                                     "maximum": 200}),
+    q("cursor", "opaque cursor from next_cursor"),
+]
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                       "field": {"type": "string"}}}}},
+    "Selector": {"type": "object", "required": ["type"], "properties": {
+        "type": {"type": "string", "enum": ["TextQuoteSelector", "TextPositionSelector",
+                                            "RangeSelector", "XPathSelector", "CssSelector",
+                                            "FragmentSelector"]},
+        "exact": {"type": "string"}, "prefix": {"type": "string"}, "suffix": {"type": "string"},
+        "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 1}}},
+    "PostRef": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "site": {"type": "string"},
+        "post_id": {"type": ["integer", "null"]}, "url": {"type": "string"},
+        "title": {"type": "string"}, "modified_gmt": {"type": "string"}}},
+    "AnnotationInput": {"type": "object", "required": ["post"], "properties": {
+        "id": {"type": "string", "format": "uuid"}, "post": ref("PostRef"),
+        "quote": {"type": "string", "maxLength": 10000},
+        "selectors": {"type": "array", "items": ref("Selector"), "maxItems": 8},
+        "note": {"type": "string", "maxLength": 50000},
+        "color": {"type": "string", "enum": ["yellow", "green", "blue", "pink", "purple"]},
+        "tags": {"type": "array", "items": {"type": "string", "maxLength": 64}, "maxItems": 20},
+        "visibility": {"type": "string", "enum": ["private", "public"]}}},
+    "AnnotationPatch": {"type": "object", "properties": {
+        k: {"$ref": f"#/components/schemas/AnnotationInput/properties/{k}"}
+        for k in ("quote", "selectors", "note", "color", "tags", "visibility")}},
+    "Annotation": {"type": "object", "properties": {
+        "id": {"type": "string", "format": "uuid"}, "post": ref("PostRef"),
+        "user": {"type": "string"}, "quote": {"type": "string"},
+        "selectors": {"type": "array", "items": ref("Selector")}, "note": {"type": "string"},
+        "note_html": {"type": "string"}, "color": {"type": "string"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "visibility": {"type": "string"}, "created": {"type": "string", "format": "date-time"},
+        "updated": {"type": "string", "format": "date-time"}, "version": {"type": "integer"},
+        "deleted": {"type": "boolean"}, "links": {"type": "object"}}},
+    "AnnotationPage": {"type": "object", "properties": {
+        "total": {"type": "integer"}, "items": {"type": "array", "items": ref("Annotation")},
+        "next_cursor": {"type": ["string", "null"]}}},
+    "Post": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "site": {"type": "string"},
+        "post_id": {"type": ["integer", "null"]}, "url": {"type": "string"},
+        "title": {"type": "string"}, "type": {"type": ["string", "null"]},
+        "slug": {"type": ["string", "null"]}, "modified_gmt": {"type": ["string", "null"]},
+        "annotation_count": {"type": "integer"}}},
+    "WordPressPost": {"type": "object", "required": ["id", "_links"],
+                      "description": "a WordPress REST API post (/wp-json/wp/v2/posts/ID)"},
+    "Credentials": {"type": "object", "required": ["username", "password"], "properties": {
+        "username": {"type": "string"}, "password": {"type": "string"},
+        "label": {"type": "string"}}},
+    "User": {"type": "object", "properties": {"name": {"type": "string"},
+                                              "created": {"type": "string"}}},
+}
+
+register({
+    "/api": {"get": {"summary": "Server name and version", "responses": ok("about")}},
+    "/api/annotations": {
+        "post": {"summary": "Create an annotation (idempotent by client id)",
+                 "requestBody": JSON_BODY(ref("AnnotationInput")),
+                 "responses": {**ok("same id again: the stored annotation", ref("Annotation")),
+                               **ok("created", ref("Annotation"), "201"), **COMMON_ERRORS,
+                               "409": err("the id belongs to another user's annotation"),
+                               "413": err("body too large"), "415": err("not JSON")}},
+        "get": {"summary": "Query annotations you may see", "parameters": ANNOTATION_FILTERS,
+                "responses": {**ok("a page", ref("AnnotationPage")), **COMMON_ERRORS}},
+    },
+    "/api/annotations/{id}": {
+        "parameters": [UID],
+        "get": {"summary": "Read an annotation", "responses": {
+            **ok("the annotation (ETag header)", ref("Annotation")), "304": {
+                "description": "not modified"}, "404": err("no such annotation for you"),
+            "410": err("your annotation was deleted")}},
+        "patch": {"summary": "Change an annotation; If-Match guards against lost updates",
+                  "parameters": [{"name": "If-Match", "in": "header", "required": False,
+                                  "schema": {"type": "string"}}],
+                  "requestBody": JSON_BODY(ref("AnnotationPatch")),
+                  "responses": {**ok("changed", ref("Annotation")), **COMMON_ERRORS,
+                                "403": err("public, but not yours"), "404": err("not found"),
+                                "412": err("stale If-Match")}},
+        "delete": {"summary": "Delete (a tombstone is kept for sync)",
+                   "responses": {"204": {"description": "deleted"}, **COMMON_ERRORS,
+                                 "404": err("not found"), "412": err("stale If-Match")}},
+    },
+    "/api/posts": {
+        "get": {"summary": "Posts you may know of, with annotation counts",
+                "parameters": [q("site", "site key"), q("q", "words in title or URL"),
+                               q("limit", "page size", {"type": "integer"}),
+                               q("cursor", "opaque cursor")],
+                "responses": {**ok("posts", {"type": "object"}), **COMMON_ERRORS}},
+        "put": {"summary": "Create or update a post from its WordPress REST JSON",
+                "requestBody": JSON_BODY(ref("WordPressPost")),
+                "responses": {**ok("updated", ref("Post")), **ok("created", ref("Post"), "201"),
+                              **COMMON_ERRORS}},
+    },
+    "/api/posts/{id}": {"parameters": [POST_ID], "get": {
+        "summary": "One post", "responses": {**ok("the post", ref("Post")),
+                                             "404": err("not found")}}},
+    "/api/posts/{id}/popular": {"parameters": [POST_ID], "get": {
+        "summary": "Passages most highlighted in public annotations (counts only)",
+        "responses": {**ok("passages", {"type": "object"}), "404": err("not found")}}},
+    "/api/tokens": {"post": {"summary": "Sign in: username and password give a token",
+                             "requestBody": JSON_BODY(ref("Credentials")),
+                             "responses": {**ok("token", {"type": "object"}, "201"),
+                                           "400": err("bad input"),
+                                           "401": err("wrong username or password")}}},
+    "/api/tokens/current": {"delete": {"summary": "Sign out (the token stops working)",
+                                       "responses": {"204": {"description": "signed out"},
+                                                     "401": err("not signed in")}}},
+    "/api/me": {"get": {"summary": "Who am I", "responses": {
+        **ok("the user", {"type": "object", "properties": {"user": ref("User")}}),
+        "401": err("not signed in")}}},
+    "/api/users": {"post": {"summary": "Open sign-up (only with POSTIL_OPEN_SIGNUP=1)",
+                            "requestBody": JSON_BODY(ref("Credentials")),
+                            "responses": {**ok("user and token", {"type": "object"}, "201"),
+                                          "400": err("bad input"), "403": err("sign-up closed"),
+                                          "409": err("username taken")}}},
+    "/openapi.json": {"get": {"summary": "This document", "responses": ok("OpenAPI 3.1")}},
+})
+
+
+def spec() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Postil API", "version": __version__,
+                 "description": "Highlights and notes on WordPress posts, keyed by site + post id."},
+        "components": {"schemas": SCHEMAS, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}, {}],
+        "paths": dict(sorted(_PATHS.items())),
+    }
+
+
+def init_app(app) -> None:
+    @app.get("/openapi.json", endpoint="openapi")
+    def openapi_json():
+        return jsonify(spec())

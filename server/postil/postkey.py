@@ -1,0 +1,279 @@
+"""Work out which post a page or a WordPress REST response is: the (site, post_id) key of DESIGN §1.
+
+Pure functions only (no Flask, no database) so the rules can be table-tested and kept in step with
+the extension's `src/post-key` module, which applies the same rules inside the browser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+# Query parameters that say how a reader arrived, never which page they read.
+TRACKING_PARAMS = frozenset(
+    {"gclid", "fbclid", "dclid", "msclkid", "yclid", "twclid", "igshid", "mc_cid", "mc_eid",
+     "_ga", "_gl", "ref", "ref_src", "spm", "amp"}
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+
+REST_POST_PATH = re.compile(r"/wp/v2/(?P<type>[a-z0-9_-]+)/(?P<id>\d+)/?$", re.IGNORECASE)
+BODY_CLASS = re.compile(r"(?:^|\s)(?:postid|page-id)-(\d+)(?:\s|$)")
+ARTICLE_ID = re.compile(r"^post-(\d+)$")
+
+
+class PostKeyError(ValueError):
+    """A URL or document that cannot give a key."""
+
+
+@dataclass(frozen=True)
+class PostKey:
+    site: str
+    post_id: int | None
+    url_key: str | None
+    signal: str
+
+
+def _split(url: str):
+    if not isinstance(url, str) or not url.strip():
+        raise PostKeyError("a URL is required")
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise PostKeyError(f"not an http(s) URL: {url!r}")
+    return parts
+
+
+def _host_port(parts) -> str:
+    host = parts.hostname.lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise PostKeyError(f"bad port in URL: {exc}") from None
+    if port is not None and str(port) != DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
+    return host
+
+
+def _clean_path(path: str) -> str:
+    # Percent-decoding only unreserved characters would be purer; decoding everything then
+    # re-encoding nothing keeps keys readable, and WordPress slugs are ASCII or percent-encoded
+    # UTF-8 either way.
+    path = re.sub(r"/{2,}", "/", unquote(path))
+    return path.rstrip("/")
+
+
+def normalise_site(value: str) -> str:
+    """Return the site key for a home URL or an already-normalised site string."""
+    if isinstance(value, str) and "://" not in value and value.strip():
+        value = "http://" + value.strip()
+    parts = _split(value)
+    return _host_port(parts) + _clean_path(parts.path)
+
+
+def site_from_rest_root(href: str) -> str:
+    """Return the site for a REST API root (`…/wp-json/` or `…/?rest_route=/`)."""
+    parts = _split(href)
+    path = parts.path
+    if "rest_route=" in parts.query:
+        path = re.sub(r"/index\.php$", "", path.rstrip("/"))
+    else:
+        idx = path.find("/wp-json")
+        if idx >= 0:
+            path = path[:idx]
+    return _host_port(parts) + _clean_path(path)
+
+
+def post_id_from_rest_href(href: str) -> int | None:
+    """Return the post id in a REST post URL (`…/wp-json/wp/v2/posts/ID` or `?rest_route=`)."""
+    parts = _split(href)
+    route = dict(parse_qsl(parts.query)).get("rest_route")
+    match = REST_POST_PATH.search(route if route else parts.path)
+    return int(match.group("id")) if match else None
+
+
+def site_from_rest_href(href: str) -> str:
+    """Return the site for a REST resource URL such as a post's `_links.self`."""
+    parts = _split(href)
+    if "rest_route=" in parts.query:
+        return site_from_rest_root(href)
+    idx = parts.path.find("/wp-json/")
+    if idx < 0:
+        raise PostKeyError(f"not a WordPress REST URL: {href!r}")
+    return _host_port(parts) + _clean_path(parts.path[:idx])
+
+
+def post_id_from_shortlink(href: str) -> int | None:
+    """Return ID from a shortlink `…/?p=ID`."""
+    value = dict(parse_qsl(_split(href).query)).get("p", "")
+    return int(value) if value.isdigit() else None
+
+
+def site_from_shortlink(href: str) -> str:
+    """Return everything before `?p=` of a shortlink, normalised."""
+    parts = _split(href)
+    return _host_port(parts) + _clean_path(parts.path)
+
+
+def normalise_url(url: str) -> str:
+    """Return the key URL of a page that is not a WordPress post.
+
+    Scheme, `www.` and default ports go (http and https show the same article), the fragment and
+    tracking parameters go, the remaining query is sorted.
+    """
+    parts = _split(url)
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
+    ]
+    query.sort()
+    path = _clean_path(parts.path)
+    key = _host_port(parts) + (path or "")
+    if query:
+        key += "?" + urlencode(query)
+    return key
+
+
+@dataclass
+class PageSignals:
+    """What a page says about itself; every field optional."""
+
+    url: str
+    rest_root: str | None = None
+    rest_alternate: str | None = None
+    shortlink: str | None = None
+    body_class: str | None = None
+    article_ids: tuple[str, ...] = ()
+    canonical: str | None = None
+
+
+def key_from_signals(s: PageSignals) -> PostKey:
+    """Apply DESIGN §1's order of signals; say which one gave the post id."""
+    post_id, signal = None, "url"
+    candidates = [
+        ("rest-link", lambda: post_id_from_rest_href(s.rest_alternate) if s.rest_alternate else None),
+        ("shortlink", lambda: post_id_from_shortlink(s.shortlink) if s.shortlink else None),
+        ("body-class", lambda: _body_class_id(s.body_class)),
+        ("article-id", lambda: _article_id(s.article_ids)),
+    ]
+    for name, get in candidates:
+        try:
+            value = get()
+        except PostKeyError:
+            value = None
+        if value is not None:
+            post_id, signal = value, name
+            break
+    if post_id is None:
+        return PostKey(site=site_from_page(s), post_id=None,
+                       url_key=normalise_url(s.canonical or s.url), signal="url")
+    return PostKey(site=site_from_page(s), post_id=post_id, url_key=None, signal=signal)
+
+
+def site_from_page(s: PageSignals) -> str:
+    for get in (
+        lambda: site_from_rest_root(s.rest_root) if s.rest_root else None,
+        lambda: site_from_shortlink(s.shortlink) if s.shortlink else None,
+    ):
+        try:
+            value = get()
+        except PostKeyError:
+            value = None
+        if value:
+            return value
+    return _host_port(_split(s.url))
+
+
+def _body_class_id(body_class: str | None) -> int | None:
+    match = BODY_CLASS.search(body_class or "")
+    return int(match.group(1)) if match else None
+
+
+def _article_id(ids: tuple[str, ...]) -> int | None:
+    found = [int(m.group(1)) for m in (ARTICLE_ID.match(i) for i in ids) if m]
+    return found[0] if len(found) == 1 else None
+
+
+class _HeadParser(HTMLParser):
+    def __init__(self, signals: PageSignals):
+        super().__init__(convert_charrefs=True)
+        self.s = signals
+        self.articles: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        rel = a.get("rel", "").lower().split()
+        href = a.get("href", "")
+        if tag == "link" and href:
+            if "https://api.w.org/" in rel and not self.s.rest_root:
+                self.s.rest_root = href
+            elif "alternate" in rel and a.get("type", "").lower() == "application/json":
+                self.s.rest_alternate = self.s.rest_alternate or href
+            elif "shortlink" in rel:
+                self.s.shortlink = self.s.shortlink or href
+            elif "canonical" in rel:
+                self.s.canonical = self.s.canonical or href
+        elif tag == "body":
+            self.s.body_class = a.get("class", "")
+        elif tag == "article" and a.get("id"):
+            self.articles.append(a["id"])
+
+
+LINK_HEADER_PART = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]+)*)')
+
+
+def parse_link_header(value: str) -> list[tuple[str, dict[str, str]]]:
+    """Parse an HTTP Link header into (href, params) pairs."""
+    out = []
+    for match in LINK_HEADER_PART.finditer(value or ""):
+        params = {}
+        for p in match.group(2).split(";"):
+            if "=" in p:
+                k, v = p.split("=", 1)
+                params[k.strip().lower()] = v.strip().strip('"')
+        out.append((match.group(1), params))
+    return out
+
+
+def signals_from_html(html: str, url: str, link_header: str | None = None) -> PageSignals:
+    """Read the WordPress signals from a page's HTML and its HTTP Link header."""
+    s = PageSignals(url=url)
+    for href, params in parse_link_header(link_header or ""):
+        rel = params.get("rel", "").lower().split()
+        if "https://api.w.org/" in rel:
+            s.rest_root = s.rest_root or href
+        elif "alternate" in rel and params.get("type", "").lower() == "application/json":
+            s.rest_alternate = s.rest_alternate or href
+        elif "shortlink" in rel:
+            s.shortlink = s.shortlink or href
+    parser = _HeadParser(s)
+    parser.feed(html)
+    s.article_ids = tuple(parser.articles)
+    return s
+
+
+def key_from_rest_post(doc: dict) -> PostKey:
+    """Return the key of a WordPress REST post JSON: `_links.self` names the site and the id."""
+    if not isinstance(doc, dict):
+        raise PostKeyError("a WordPress post must be a JSON object")
+    post_id = doc.get("id")
+    if not isinstance(post_id, int) or isinstance(post_id, bool) or post_id <= 0:
+        raise PostKeyError("'id' must be a positive integer")
+    selves = (doc.get("_links") or {}).get("self") or []
+    href = selves[0].get("href") if selves and isinstance(selves[0], dict) else None
+    if href:
+        site = site_from_rest_href(href)
+        linked = post_id_from_rest_href(href)
+        if linked is not None and linked != post_id:
+            raise PostKeyError("'_links.self' names another post than 'id'")
+        return PostKey(site=site, post_id=post_id, url_key=None, signal="rest-link")
+    guid = (doc.get("guid") or {}).get("rendered") if isinstance(doc.get("guid"), dict) else None
+    if guid and post_id_from_shortlink(guid) == post_id:
+        return PostKey(site=site_from_shortlink(guid), post_id=post_id, url_key=None,
+                       signal="shortlink")
+    raise PostKeyError("cannot tell the site: '_links.self' (or a '?p=' guid) is required")

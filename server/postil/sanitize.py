@@ -1,0 +1,97 @@
+"""Turn a note's Markdown into HTML that is safe to insert into an element, once, on write.
+
+bleach stays behind `render_note` and `clean_post_html` so it could be swapped without touching
+callers. Raw HTML in a note is shown as text (markdown-it with html off), and the cleaner is a
+second wall behind that.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from markdown_it import MarkdownIt
+
+NOTE_TAGS = frozenset(
+    {"p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
+     "a", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+NOTE_ATTRIBUTES = {"a": ["href", "title", "rel"], "ol": ["start"]}
+PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+# Post bodies come from WordPress: keep structure and text, drop everything active.
+POST_TAGS = NOTE_TAGS | {"h1", "h2", "figure", "figcaption", "sup", "sub", "cite", "q", "small",
+                         "b", "i", "u", "mark", "table", "thead", "tbody", "tr", "th", "td",
+                         "dl", "dt", "dd", "abbr", "span", "div"}
+POST_ATTRIBUTES = {"a": ["href", "title"], "abbr": ["title"], "ol": ["start"]}
+
+
+def _link_rel(attrs, new=False):
+    href_key = (None, "href")
+    href = attrs.get(href_key, "")
+    if href.startswith("mailto:"):
+        return attrs
+    attrs[(None, "rel")] = "nofollow noopener"
+    return attrs
+
+
+@lru_cache(maxsize=1)
+def _note_cleaner() -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=NOTE_TAGS,
+        attributes=NOTE_ATTRIBUTES,
+        protocols=PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[lambda source: LinkifyFilter(source, callbacks=[_link_rel], skip_tags={"pre", "code"})],
+    )
+
+
+@lru_cache(maxsize=1)
+def _post_cleaner() -> bleach.Cleaner:
+    return bleach.Cleaner(tags=POST_TAGS, attributes=POST_ATTRIBUTES, protocols=PROTOCOLS,
+                          strip=True, strip_comments=True)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+        "strikethrough"
+    )
+
+
+def render_note(markdown: str) -> str:
+    """Render a note's Markdown to sanitised HTML."""
+    if not markdown:
+        return ""
+    return _note_cleaner().clean(_markdown().render(markdown)).strip()
+
+
+_DROP_WITH_CONTENT = re.compile(
+    r"<(script|style|noscript|template|iframe|object|svg|math)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+
+
+def clean_post_html(source: str) -> str:
+    """Keep a WordPress post body's structure and text; drop scripts, styles and attributes."""
+    return _post_cleaner().clean(_DROP_WITH_CONTENT.sub("", source or "")).strip()
+
+
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|div|figure|tr|dd|dt)>|<br\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_text(source: str) -> str:
+    """Return the readable text of an HTML fragment, one block a line."""
+    text = _BLOCK_END.sub("\n", _DROP_WITH_CONTENT.sub("", source or ""))
+    text = html.unescape(_TAG.sub("", text))
+    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def plain_title(rendered: str) -> str:
+    """Return a WordPress `title.rendered` as plain text."""
+    return re.sub(r"\s+", " ", html.unescape(_TAG.sub("", rendered or ""))).strip()

@@ -1,0 +1,539 @@
+"""Reading and writing annotations and posts for a given user, visibility enforced in one place.
+
+The HTTP views, the exporters and the W3C protocol all call these functions, so a rule such as
+"someone else's private annotation does not exist for you" is written once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from peewee import SQL, IntegrityError, Tuple, fn
+
+from . import postkey
+from . import validation as v
+from .db import is_postgres, write_transaction
+from .errors import APIError
+from .models import Annotation, AnnotationTag, Post, User, new_uid, now_us
+from .sanitize import render_note
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+QUERY_PARAMS = frozenset({"site", "post_id", "url", "user", "tag", "color", "visibility", "q",
+                          "updated_since", "include_deleted", "sort", "order", "limit", "cursor",
+                          "post"})
+EDITABLE = frozenset({"note", "color", "tags", "visibility", "selectors", "quote"})
+READ_ONLY = frozenset({"id", "post", "user", "created", "updated", "version", "note_html",
+                       "deleted", "links"})
+
+
+def bad(err: v.ValidationError) -> APIError:
+    return APIError(400, err.message if err.field in err.message else f"{err.field} {err.message}",
+                    "validation_error", field=err.field)
+
+
+# ---------------------------------------------------------------- posts
+
+def resolve_post(spec: Any, *, create: bool = True) -> Post:
+    """Find (or create) the post an annotation is about, from `{site, post_id, url, title, …}`."""
+    if not isinstance(spec, dict):
+        raise v.ValidationError("post", "must be an object with site and post_id, or url")
+    if set(spec) == {"id"}:
+        post = Post.get_or_none(Post.id == v.integer(spec["id"], "post.id", 1, 2**62))
+        if post is None:
+            raise v.ValidationError("post.id", "no such post")
+        return post
+    title = v.string(spec.get("title", ""), "post.title", v.MAX_TITLE)
+    url = v.http_url(spec["url"], "post.url") if spec.get("url") else ""
+    modified = spec.get("modified_gmt")
+    if modified is not None:
+        v.string(modified, "post.modified_gmt", 32)
+    try:
+        if spec.get("post_id") is not None:
+            post_id = v.integer(spec["post_id"], "post.post_id", 1, 2**62)
+            site_raw = v.string(spec.get("site"), "post.site", v.MAX_SITE, allow_empty=False)
+            site = postkey.normalise_site(site_raw)
+            lookup = {"site": site, "post_id": post_id}
+            where = (Post.site == site) & (Post.post_id == post_id)
+        else:
+            if not url:
+                raise v.ValidationError("post.url", "is required when post_id is null")
+            url_key = postkey.normalise_url(url)
+            site = postkey.normalise_site(re.match(r"^https?://[^/?#]+", url, re.I).group(0))
+            lookup = {"site": site, "post_id": None, "url_key": url_key}
+            where = Post.url_key == url_key
+    except postkey.PostKeyError as exc:
+        raise v.ValidationError("post", str(exc)) from None
+
+    post = Post.get_or_none(where)
+    if post is None:
+        if not create:
+            raise v.ValidationError("post", "no such post")
+        try:
+            with Post._meta.database.atomic():
+                post = Post.create(**lookup, url=url, title=title, modified_gmt=modified,
+                                   link_key=_link_key(url))
+        except IntegrityError:
+            post = Post.get(where)
+        return post
+    # The newest URL and title the reader saw win, unless WordPress itself told us (registered).
+    changes = {}
+    if url and url != post.url and not post.registered:
+        changes.update(url=url, link_key=_link_key(url))
+    if title and title != post.title and not post.registered:
+        changes["title"] = title
+    if modified and (post.modified_gmt or "") < modified:
+        changes["modified_gmt"] = modified
+    if changes:
+        changes["updated_us"] = now_us()
+        Post.update(**changes).where(Post.id == post.id).execute()
+        for k, val in changes.items():
+            setattr(post, k, val)
+    return post
+
+
+def _link_key(url: str) -> str | None:
+    try:
+        return postkey.normalise_url(url) if url else None
+    except postkey.PostKeyError:
+        return None
+
+
+def visible_posts(user: User | None):
+    """Posts a reader may know of: registered from WordPress, or holding an annotation they see.
+
+    A post that only another user's private annotation created would tell who read what.
+    """
+    seen = (Annotation.select(Annotation.post)
+            .where(Annotation.visible_to(user) & (Annotation.deleted == False)))  # noqa: E712
+    return (Post.registered == True) | Post.id.in_(seen)  # noqa: E712
+
+
+def annotation_counts(user: User | None, post_ids: list[int]) -> dict[int, int]:
+    if not post_ids:
+        return {}
+    rows = (Annotation.select(Annotation.post, fn.COUNT(Annotation.pk).alias("n"))
+            .where(Annotation.post.in_(post_ids) & Annotation.visible_to(user)
+                   & (Annotation.deleted == False))  # noqa: E712
+            .group_by(Annotation.post).tuples())
+    return {post_id: n for post_id, n in rows}
+
+
+def get_visible_post(user: User | None, post_id: int) -> Post:
+    post = Post.select().where((Post.id == post_id) & visible_posts(user)).first()
+    if post is None:
+        raise APIError(404, f"no post {post_id}")
+    return post
+
+
+def popular_passages(post: Post, limit: int = 20) -> list[dict]:
+    """Return the passages most highlighted in public annotations: counts, never names."""
+    norm = fn.TRIM(Annotation.quote)
+    rows = (Annotation.select(norm.alias("quote"), fn.COUNT(Annotation.pk).alias("n"),
+                              fn.MIN(Annotation.created_us).alias("first"))
+            .where((Annotation.post == post.id) & (Annotation.visibility == "public")
+                   & (Annotation.deleted == False) & (Annotation.quote != ""))  # noqa: E712
+            .group_by(norm).order_by(SQL("n").desc(), SQL("first").asc()).limit(limit).tuples())
+    return [{"quote": quote, "count": n} for quote, n, _ in rows]
+
+
+# ---------------------------------------------------------------- annotations
+
+def _fields(body: Mapping, *, partial: bool) -> dict:
+    """Validate the editable fields present in a create or patch body."""
+    out: dict[str, Any] = {}
+    if "selectors" in body:
+        out["selectors"] = v.selectors(body["selectors"])
+    if "quote" in body:
+        out["quote"] = v.string(body["quote"], "quote", v.MAX_QUOTE)
+    elif "selectors" in out and not partial:
+        out["quote"] = v.quote_from(out["selectors"])
+    if "note" in body:
+        out["note"] = v.string(body["note"], "note", v.MAX_NOTE)
+    if "color" in body:
+        out["color"] = v.color(body["color"])
+    if "tags" in body:
+        out["tags"] = v.tags(body["tags"])
+    if "visibility" in body:
+        out["visibility"] = v.visibility(body["visibility"])
+    return out
+
+
+def _derive(fields: dict) -> dict:
+    if "note" in fields:
+        fields["note_html"] = render_note(fields["note"])
+    if "tags" in fields:
+        fields["tags_text"] = " ".join(fields["tags"])
+    return fields
+
+
+def _set_tag_rows(annotation: Annotation, tags: list[str]) -> None:
+    AnnotationTag.delete().where(AnnotationTag.annotation == annotation.pk).execute()
+    if tags:
+        AnnotationTag.insert_many(
+            [{"annotation": annotation.pk, "name": t.lower()} for t in tags]).execute()
+
+
+def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
+                      ) -> tuple[Annotation, bool]:
+    """Store a new annotation; the same client id again returns the stored one unchanged."""
+    if not isinstance(body, dict):
+        raise APIError(400, "the body must be a JSON object", "validation_error")
+    allowed = EDITABLE | READ_ONLY
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise APIError(400, f"unknown field(s): {', '.join(unknown)}", "validation_error",
+                       field=unknown[0])
+    try:
+        uid = v.uuid_string(body["id"]) if body.get("id") is not None else new_uid()
+        fields = _derive(_fields(body, partial=False))
+        if "post" not in body:
+            raise v.ValidationError("post", "is required")
+    except v.ValidationError as err:
+        raise bad(err) from None
+
+    existing = _by_uid(uid)
+    if existing is not None:
+        return _same_owner(existing, user), False
+    try:
+        with write_transaction():
+            existing = _by_uid(uid)
+            if existing is not None:
+                return _same_owner(existing, user), False
+            try:
+                post = resolve_post(body["post"])
+            except v.ValidationError as err:
+                raise bad(err) from None
+            stamp = now_us()
+            times = {"created_us": stamp, "updated_us": stamp} | (keep_times or {})
+            annotation = Annotation.create(uid=uid, post=post, user=user, **fields, **times)
+            _set_tag_rows(annotation, fields.get("tags", []))
+    except IntegrityError:
+        # Another request stored the same id between our check and our insert.
+        existing = _by_uid(uid)
+        if existing is None:
+            raise
+        return _same_owner(existing, user), False
+    annotation.post, annotation.user = post, user
+    return annotation, True
+
+
+def _same_owner(existing: Annotation, user: User) -> Annotation:
+    if existing.user_id != user.id:
+        raise APIError(409, "an annotation with this id belongs to someone else; "
+                            "choose another id", "conflict")
+    return existing
+
+
+def _by_uid(uid: str) -> Annotation | None:
+    return (Annotation.select(Annotation, Post, User).join(Post)
+            .switch(Annotation).join(User).where(Annotation.uid == uid).first())
+
+
+def get_visible(user: User | None, uid: str, *, allow_deleted: bool = False) -> Annotation:
+    """Return an annotation the reader may see, or raise 404 (410 for the owner's deleted one)."""
+    try:
+        uid = v.uuid_string(uid)
+    except v.ValidationError:
+        raise APIError(404, "no such annotation") from None
+    annotation = _by_uid(uid)
+    if annotation is None or not _may_see(user, annotation):
+        raise APIError(404, "no such annotation")
+    if annotation.deleted and not allow_deleted:
+        if user is not None and annotation.user_id == user.id:
+            raise APIError(410, "this annotation was deleted", "gone")
+        raise APIError(404, "no such annotation")
+    return annotation
+
+
+def _may_see(user: User | None, a: Annotation) -> bool:
+    return a.visibility == "public" or (user is not None and a.user_id == user.id)
+
+
+def get_owned(user: User, uid: str, *, allow_deleted: bool = False) -> Annotation:
+    """Return the caller's own annotation; someone else's is 404 (private) or 403 (public)."""
+    annotation = get_visible(user, uid, allow_deleted=allow_deleted)
+    if annotation.user_id != user.id:
+        raise APIError(403, "only the author may change this annotation", "forbidden")
+    return annotation
+
+
+def parse_if_match(header: str | None) -> int | None | str:
+    if header is None:
+        return None
+    header = header.strip()
+    if header == "*":
+        return "*"
+    match = re.fullmatch(r'(?:W/)?"(\d+)"', header)
+    if not match:
+        raise APIError(400, 'If-Match must be an ETag such as "3"', "bad_request")
+    return int(match.group(1))
+
+
+def check_version(annotation: Annotation, if_match) -> None:
+    if if_match is not None and if_match != "*" and if_match != annotation.version:
+        raise APIError(412, f"the annotation changed (now version {annotation.version}); "
+                            "fetch it and try again", "precondition_failed",
+                       version=annotation.version)
+
+
+def update_annotation(user: User, uid: str, body: Any, if_match=None) -> Annotation:
+    if not isinstance(body, dict):
+        raise APIError(400, "the body must be a JSON object", "validation_error")
+    unknown = sorted(set(body) - EDITABLE - READ_ONLY)
+    if unknown:
+        raise APIError(400, f"unknown or read-only field(s): {', '.join(unknown)}",
+                       "validation_error", field=unknown[0])
+    try:
+        fields = _derive(_fields({k: body[k] for k in body if k in EDITABLE}, partial=True))
+    except v.ValidationError as err:
+        raise bad(err) from None
+    with write_transaction():
+        annotation = get_owned(user, uid)
+        check_version(annotation, if_match)
+        if not fields:
+            return annotation
+        fields["version"] = annotation.version + 1
+        fields["updated_us"] = max(now_us(), annotation.updated_us + 1)
+        Annotation.update(**fields).where(Annotation.pk == annotation.pk).execute()
+        if "tags" in fields:
+            _set_tag_rows(annotation, fields["tags"])
+    for k, val in fields.items():
+        setattr(annotation, k, val)
+    return annotation
+
+
+def delete_annotation(user: User, uid: str, if_match=None) -> None:
+    """Replace the annotation by a tombstone; deleting a tombstone again is a no-op."""
+    with write_transaction():
+        annotation = get_owned(user, uid, allow_deleted=True)
+        if annotation.deleted:
+            return
+        check_version(annotation, if_match)
+        Annotation.update(
+            deleted=True, quote="", note="", note_html="", selectors=[], tags=[], tags_text="",
+            version=annotation.version + 1, updated_us=max(now_us(), annotation.updated_us + 1),
+        ).where(Annotation.pk == annotation.pk).execute()
+        _set_tag_rows(annotation, [])
+
+
+# ---------------------------------------------------------------- queries
+
+@dataclass
+class Filters:
+    site: str | None = None
+    post_id: int | None = None
+    post: int | None = None
+    url: str | None = None
+    user: str | None = None
+    tags: list[str] = field(default_factory=list)
+    color: str | None = None
+    visibility: str | None = None
+    q: str | None = None
+    updated_since: int | None = None
+    include_deleted: bool = False
+    sort: str = "created"
+    order: str = "desc"
+    limit: int = DEFAULT_LIMIT
+    cursor: tuple[int, int] | None = None
+
+
+def _flag(value: str, name: str) -> bool:
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    if value.lower() in ("0", "false", "no", ""):
+        return False
+    raise v.ValidationError(name, "must be 1 or 0")
+
+
+def parse_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_LIMIT) -> Filters:
+    """Validate query-string filters (a werkzeug MultiDict) into `Filters`; 400 on anything odd."""
+    unknown = sorted(set(args.keys()) - QUERY_PARAMS - extra)
+    if unknown:
+        raise APIError(400, f"unknown query parameter(s): {', '.join(unknown)}; known: "
+                            f"{', '.join(sorted(QUERY_PARAMS | extra))}", "validation_error",
+                       field=unknown[0])
+    f = Filters()
+    try:
+        for name in QUERY_PARAMS - {"tag"}:
+            if len(args.getlist(name)) > 1:
+                raise v.ValidationError(name, "may be given once")
+        if "site" in args:
+            try:
+                f.site = postkey.normalise_site(args["site"])
+            except postkey.PostKeyError as exc:
+                raise v.ValidationError("site", str(exc)) from None
+        for name in ("post_id", "post"):
+            if name in args:
+                if not args[name].isdigit():
+                    raise v.ValidationError(name, "must be a positive integer")
+                setattr(f, name, int(args[name]))
+        if "url" in args:
+            try:
+                f.url = postkey.normalise_url(args["url"])
+            except postkey.PostKeyError as exc:
+                raise v.ValidationError("url", str(exc)) from None
+        if "user" in args:
+            f.user = v.string(args["user"], "user", v.MAX_USERNAME, allow_empty=False)
+        f.tags = v.tags(args.getlist("tag")) if "tag" in args else []
+        if "color" in args:
+            f.color = v.color(args["color"])
+        if "visibility" in args:
+            f.visibility = v.visibility(args["visibility"])
+        if "q" in args:
+            f.q = v.string(args["q"], "q", 500, allow_empty=False)
+            if not _words(f.q):
+                raise v.ValidationError("q", "has no words to search for")
+        if "updated_since" in args:
+            f.updated_since = v.parse_time(args["updated_since"], "updated_since")
+        if "include_deleted" in args:
+            f.include_deleted = _flag(args["include_deleted"], "include_deleted")
+        if "sort" in args:
+            if args["sort"] not in ("created", "updated"):
+                raise v.ValidationError("sort", "must be 'created' or 'updated'")
+            f.sort = args["sort"]
+        if "order" in args:
+            if args["order"] not in ("asc", "desc"):
+                raise v.ValidationError("order", "must be 'asc' or 'desc'")
+            f.order = args["order"]
+        if "limit" in args:
+            if not args["limit"].isdigit() or int(args["limit"]) > max_limit:
+                raise v.ValidationError("limit", f"must be an integer from 0 to {max_limit}")
+            f.limit = int(args["limit"])
+        if "cursor" in args:
+            f.cursor = decode_cursor(args["cursor"], f.sort, f.order)
+    except v.ValidationError as err:
+        raise bad(err) from None
+    return f
+
+
+def encode_cursor(sort: str, order: str, key: int, pk: int) -> str:
+    raw = json.dumps([sort, order, key, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str, sort: str, order: str) -> tuple[int, int]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        c_sort, c_order, key, pk = json.loads(raw)
+        if not (isinstance(key, int) and isinstance(pk, int)):
+            raise ValueError
+    except (ValueError, binascii.Error, TypeError, UnicodeDecodeError):
+        raise v.ValidationError("cursor", "is not a cursor this server gave out") from None
+    if (c_sort, c_order) != (sort, order):
+        raise v.ValidationError("cursor", f"was made for sort={c_sort}&order={c_order}; "
+                                          "pass the same sort and order")
+    return key, pk
+
+
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _words(q: str) -> list[str]:
+    return WORD.findall(q)[:20]
+
+
+def _fulltext(q: str):
+    words = _words(q)
+    if is_postgres():
+        expr = " & ".join(f"{w}:*" for w in words)
+        return SQL("annotation.search @@ to_tsquery('simple', %s)", [expr])
+    expr = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+    return Annotation.pk.in_(SQL("(SELECT rowid FROM annotation_fts WHERE annotation_fts MATCH ?)",
+                                 [expr]))
+
+
+def condition(user: User | None, f: Filters):
+    """Return the WHERE clause for a reader and filters, visibility first."""
+    cond = Annotation.visible_to(user)
+    if not f.include_deleted:
+        cond &= Annotation.deleted == False  # noqa: E712
+    if f.updated_since is not None:
+        cond &= Annotation.updated_us >= f.updated_since
+    if f.user is not None:
+        author = User.by_name(f.user)
+        cond &= Annotation.user == (author.id if author else -1)
+    if f.post is not None:
+        cond &= Annotation.post == f.post
+    if f.site is not None or f.post_id is not None or f.url is not None:
+        post_cond = True
+        if f.site is not None:
+            post_cond = Post.site == f.site
+        if f.post_id is not None:
+            post_cond &= Post.post_id == f.post_id
+        if f.url is not None:
+            post_cond &= (Post.url_key == f.url) | (Post.link_key == f.url)
+        cond &= Annotation.post.in_(Post.select(Post.id).where(post_cond))
+    if f.color is not None:
+        cond &= Annotation.color == f.color
+    if f.visibility is not None:
+        cond &= Annotation.visibility == f.visibility
+    for tag in f.tags:
+        cond &= Annotation.pk.in_(AnnotationTag.select(AnnotationTag.annotation)
+                                  .where(AnnotationTag.name == tag.lower()))
+    if f.q is not None:
+        cond &= _fulltext(f.q)
+    return cond
+
+
+def _sort_key(f: Filters):
+    return Annotation.created_us if f.sort == "created" else Annotation.updated_us
+
+
+def count(user: User | None, f: Filters) -> int:
+    return Annotation.select(fn.COUNT(Annotation.pk)).where(condition(user, f)).scalar() or 0
+
+
+def page(user: User | None, f: Filters) -> tuple[list[Annotation], str | None]:
+    """Return one keyset page and the cursor for the next, or None at the end."""
+    if f.limit == 0:
+        return [], None
+    rows = list(_ordered(user, f, f.cursor).limit(f.limit + 1))
+    more = len(rows) > f.limit
+    rows = rows[: f.limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        key = last.created_us if f.sort == "created" else last.updated_us
+        next_cursor = encode_cursor(f.sort, f.order, key, last.pk)
+    return rows, next_cursor
+
+
+def _ordered(user: User | None, f: Filters, after: tuple[int, int] | None):
+    key = _sort_key(f)
+    cond = condition(user, f)
+    if after is not None:
+        pair = Tuple(key, Annotation.pk)
+        cond &= (pair < Tuple(*after)) if f.order == "desc" else (pair > Tuple(*after))
+    ordering = [key.desc(), Annotation.pk.desc()] if f.order == "desc" else [key, Annotation.pk]
+    return (Annotation.select(Annotation, Post, User).join(Post).switch(Annotation)
+            .join(User).where(cond).order_by(*ordering))
+
+
+def iterate(user: User | None, f: Filters, batch: int = 500) -> Iterator[Annotation]:
+    """Yield every matching annotation in order, a keyset batch at a time (constant memory)."""
+    after = f.cursor
+    while True:
+        rows = list(_ordered(user, f, after).limit(batch))
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]
+        after = (last.created_us if f.sort == "created" else last.updated_us, last.pk)
+
+
+def posts_query(user: User | None, site: str | None, q: str | None):
+    cond = visible_posts(user)
+    if site:
+        cond &= Post.site == site
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cond &= (Post.title ** like) | (Post.url ** like)
+    return Post.select().where(cond)
+
