@@ -45,7 +45,6 @@ def open_database(url: str) -> Database:
             password=unquote(parts.password) if parts.password else None,
             host=parts.hostname or None,
             port=parts.port or None,
-            autorollback=True,
         )
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://…")
 

@@ -1,0 +1,153 @@
+"""Fixtures for API tests: a fresh database per test, on SQLite and on PostgreSQL.
+
+Every test that uses `app` (or `client`) runs twice, once per backend. PostgreSQL comes from
+POSTIL_TEST_PG_URL (default: the role and database that .ci/run creates); where it cannot be
+reached those runs skip with the reason, and under POSTIL_STRICT=1 that skip is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+
+import pytest
+
+from postil import create_app, db
+from postil.models import MODELS, Token, User
+
+PG_URL = os.environ.get("POSTIL_TEST_PG_URL", "postgresql://postil:postil@127.0.0.1:5432/postil_test")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "postil.db"
+    database = db.open_database(f"sqlite:///{path}")
+    db.upgrade(database)
+    database.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    try:
+        import psycopg2
+
+        conn = psycopg2.connect(PG_URL, connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL} ({exc.__class__.__name__}: "
+                    f"{str(exc).strip()[:120]}); set POSTIL_TEST_PG_URL or run .ci/run")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    conn.close()
+    database = db.open_database(PG_URL)
+    db.upgrade(database)
+    database.close()
+    return database
+
+
+def _truncate_pg(database) -> None:
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS)
+    with database.connection_context():
+        database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "postil.db"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}"
+    pg = request.getfixturevalue("pg_database")
+    _truncate_pg(pg)
+    return PG_URL
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "CORS_ORIGINS": [],
+                      "OPEN_SIGNUP": False, "SAMPLE": False})
+    yield app
+    if not db.database.is_closed():
+        db.database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Reader:
+    """A signed-in user as tests see them: a name and ready-made headers."""
+
+    def __init__(self, name: str, token: str | None):
+        self.name = name
+        self.token = token
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+
+@pytest.fixture
+def make_user(app):
+    def make(name: str, password: str = "correct horse") -> Reader:
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            user = User(name=name)
+            user.set_password(password)
+            user.save()
+            token = Token.issue(user, "test")
+            db.database.close()
+        return Reader(name, token)
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob")
+
+
+ANON = Reader("anonymous", None)
+
+
+@pytest.fixture
+def anon():
+    return ANON
+
+
+def annotation_body(**over) -> dict:
+    """A valid create body; keyword arguments replace fields."""
+    body = {
+        "id": str(uuid.uuid4()),
+        "post": {"site": "blog.example.org", "post_id": 42,
+                 "url": "https://blog.example.org/2026/05/on-margins/", "title": "On margins"},
+        "selectors": [
+            {"type": "TextQuoteSelector", "exact": "notes in the margin",
+             "prefix": "Readers have always written ", "suffix": " of the books they loved"},
+            {"type": "TextPositionSelector", "start": 120, "end": 139},
+        ],
+        "note": "A *postil* is such a note.",
+        "color": "yellow",
+        "tags": ["history"],
+        "visibility": "private",
+    }
+    body.update(over)
+    return body
+
+
+@pytest.fixture
+def create(client):
+    """Create an annotation as a reader and return its JSON (asserting the 201)."""
+
+    def make(reader: Reader, **over) -> dict:
+        res = client.post("/api/annotations", json=annotation_body(**over), headers=reader.headers)
+        assert res.status_code == 201, res.get_json()
+        return res.get_json()
+
+    return make
