@@ -1,0 +1,86 @@
+/*
+ * Anchoring: turn a reader's selection into selectors, and selectors back into a DOM Range on a
+ * page that may have changed since. The public entry point of src/anchoring/.
+ *
+ * Pure ES module: it touches only the root it is given (and its ownerDocument, to make Ranges),
+ * never chrome.* / browser.* or window, so the content script, tests and the bench all use it
+ * the same way. Layers, top to bottom:
+ *   index.js       DOM Range <-> selectors (this file: glue and the batch anchorer)
+ *   selector.js    selectors <-> text offsets (position, exact quote, fuzzy quote, orphan)
+ *   text-model.js  DOM <-> text offsets (normalised text of the root, skipping UI)
+ *   match.js       string matching (exact search, bit-parallel approximate search)
+ * An orphan — selectors that no longer match well enough — is a result (range null, method
+ * null), never an exception.
+ */
+
+import { buildTextModel } from "./text-model.js";
+import { describeText, locate } from "./selector.js";
+
+export { CONTEXT_LENGTH, MIN_QUOTE_SIMILARITY } from "./selector.js";
+export { UI_ATTRIBUTE, buildTextModel, normaliseWhitespace } from "./text-model.js";
+
+/**
+ * Make an anchorer for `root` that indexes its text once and serves many calls.
+ * options.skip: `(element) => boolean`, extra elements to leave out of the text (elements with
+ *   `data-postil-ui`, <script>, <style>, <noscript>, <template> are always left out).
+ * options.minScore: least quote similarity (0..1) a fuzzy match needs; default 0.75.
+ * The index is a snapshot: call `refresh()` after the page's text changes. Wrapping text in
+ * highlight elements does not change the text, but it splits text nodes, so anchor a batch
+ * first and paint after (the Ranges returned are live and follow the splits), then refresh.
+ */
+export function createAnchorer(root, options = {}) {
+  let model = buildTextModel(root, options);
+
+  function anchorNow(selectors) {
+    const found = locate(model, selectors, options);
+    if (found.method === null) return { range: null, method: null, score: 0 };
+    const range = model.offsetsToRange(found.start, found.end);
+    if (!range) return { range: null, method: null, score: 0 };
+    return { range, method: found.method, score: found.score };
+  }
+
+  return {
+    /** The normalised text selectors refer to. */
+    get text() {
+      return model.text;
+    },
+    /** Rebuild the text index after the page changed. */
+    refresh() {
+      model = buildTextModel(root, options);
+    },
+    /** Describe a DOM Range as [TextQuoteSelector, TextPositionSelector] ([] if no text). */
+    describe(range) {
+      const offsets = model.rangeToOffsets(range);
+      return offsets ? describeText(model, offsets[0], offsets[1]) : [];
+    },
+    /** Anchor selectors: {range: Range|null, method, score}, synchronously. */
+    anchorWithInfoSync: anchorNow,
+    /** Anchor selectors: Promise of {range: Range|null, method, score}. */
+    async anchorWithInfo(selectors) {
+      return anchorNow(selectors);
+    },
+    /** Anchor selectors: Promise of a Range, or null for an orphan. */
+    async anchor(selectors) {
+      return anchorNow(selectors).range;
+    },
+    /** Anchor many selector lists at once: Promise of [{range, method, score}], in order. */
+    async anchorAll(selectorLists) {
+      return selectorLists.map(anchorNow);
+    },
+  };
+}
+
+/** Describe a DOM Range inside `root` as [TextQuoteSelector, TextPositionSelector]. */
+export function describe(root, range, options = {}) {
+  return createAnchorer(root, options).describe(range);
+}
+
+/** Anchor selectors in `root`: Promise of {range, method, score}; method null is an orphan. */
+export async function anchorWithInfo(root, selectors, options = {}) {
+  return createAnchorer(root, options).anchorWithInfoSync(selectors);
+}
+
+/** Anchor selectors in `root`: Promise of a Range, or null for an orphan. */
+export async function anchor(root, selectors, options = {}) {
+  return (await anchorWithInfo(root, selectors, options)).range;
+}

@@ -1,0 +1,186 @@
+/*
+ * Pure string matching, the bottom layer of anchoring: no DOM, no selectors, only strings.
+ *
+ * - `findAll`: every exact occurrence of a pattern in a slice of the text.
+ * - `searchApprox`: approximate occurrences of a pattern within an edit budget, using a
+ *   bit-parallel edit-distance scan (Myers' column-as-bit-vectors method, in 32-bit blocks so
+ *   quotes of any length work), then a small dynamic-programming pass on each hit to recover
+ *   where it starts.
+ * - `editDistance` / `commonSuffixLength` / `commonPrefixLength`: to compare prefixes and
+ *   suffixes.
+ * Everything works on UTF-16 code units; callers convert.
+ */
+
+/** Return the start offsets of every occurrence of `pattern` wholly inside text[from, to). */
+export function findAll(text, pattern, from = 0, to = text.length) {
+  const found = [];
+  if (!pattern) return found;
+  const last = to - pattern.length;
+  for (let i = text.indexOf(pattern, from); i !== -1 && i <= last; i = text.indexOf(pattern, i + 1)) {
+    found.push(i);
+  }
+  return found;
+}
+
+/** Length of the longest common suffix of a and b. */
+export function commonSuffixLength(a, b) {
+  let n = 0;
+  const max = Math.min(a.length, b.length);
+  while (n < max && a.charCodeAt(a.length - 1 - n) === b.charCodeAt(b.length - 1 - n)) n++;
+  return n;
+}
+
+/** Length of the longest common prefix of a and b. */
+export function commonPrefixLength(a, b) {
+  let n = 0;
+  const max = Math.min(a.length, b.length);
+  while (n < max && a.charCodeAt(n) === b.charCodeAt(n)) n++;
+  return n;
+}
+
+/** Levenshtein distance between two (short) strings. */
+export function editDistance(a, b) {
+  if (a === b) return 0;
+  if (!a.length) return b.length;
+  if (!b.length) return a.length;
+  let previous = new Int32Array(b.length + 1);
+  let current = new Int32Array(b.length + 1);
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    const ca = a.charCodeAt(i - 1);
+    for (let j = 1; j <= b.length; j++) {
+      const substitute = previous[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      current[j] = Math.min(substitute, previous[j] + 1, current[j - 1] + 1);
+    }
+    [previous, current] = [current, previous];
+  }
+  return previous[b.length];
+}
+
+/** Similarity of two strings in [0, 1]: 1 - distance / longer length. */
+export function similarity(a, b) {
+  const longer = Math.max(a.length, b.length);
+  return longer === 0 ? 1 : 1 - editDistance(a, b) / longer;
+}
+
+/**
+ * For each end offset j in [from, to), the least edit distance between `pattern` and any
+ * substring of the text ending just after j; calls `visit(j, distance)` for every j.
+ *
+ * The DP column (distance of each pattern prefix against the best text suffix ending at j) is
+ * held as two bit vectors of +1 / -1 vertical steps, 32 rows per block, and advanced a whole
+ * block per machine operation; only the bottom row's value is tracked explicitly.
+ */
+export function scanDistances(text, pattern, from, to, visit) {
+  const m = pattern.length;
+  const blocks = Math.ceil(m / 32);
+  // For each character in the pattern, a bit per row where the pattern has it.
+  const masks = new Map();
+  const none = new Int32Array(blocks);
+  for (let i = 0; i < m; i++) {
+    const code = pattern.charCodeAt(i);
+    let mask = masks.get(code);
+    if (!mask) masks.set(code, (mask = new Int32Array(blocks)));
+    mask[i >> 5] |= 1 << (i & 31);
+  }
+  const plus = new Int32Array(blocks).fill(-1); // every row starts one more than the row above
+  const minus = new Int32Array(blocks);
+  const lastBit = 1 << ((m - 1) & 31);
+  let distance = m;
+
+  for (let j = from; j < to; j++) {
+    const eqs = masks.get(text.charCodeAt(j)) || none;
+    // Horizontal step entering the top of the block: row 0 is free (a match may start anywhere).
+    let carry = 0;
+    for (let b = 0; b < blocks; b++) {
+      let eq = eqs[b];
+      const pv = plus[b];
+      const mv = minus[b];
+      const xv = eq | mv;
+      if (carry < 0) eq |= 1;
+      const xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
+      let ph = mv | ~(xh | pv);
+      let mh = pv & xh;
+      const top = b === blocks - 1 ? lastBit : 0x80000000 | 0;
+      const out = (ph & top) !== 0 ? 1 : (mh & top) !== 0 ? -1 : 0;
+      ph <<= 1;
+      mh <<= 1;
+      if (carry < 0) mh |= 1;
+      else if (carry > 0) ph |= 1;
+      plus[b] = mh | ~(xv | ph);
+      minus[b] = ph & xv;
+      carry = out;
+    }
+    distance += carry;
+    visit(j, distance);
+  }
+}
+
+/**
+ * Where pattern's best alignment ending just after text offset `end - 1` starts, searching no
+ * further back than `from`. Returns {start, errors}.
+ */
+export function alignStart(text, pattern, from, end) {
+  const m = pattern.length;
+  const width = end - from;
+  let cost = new Int32Array(width + 1); // cost[c]: best distance of pattern[0..i) ending at c
+  let origin = new Int32Array(width + 1); // where that alignment starts
+  for (let c = 0; c <= width; c++) origin[c] = c;
+  let nextCost = new Int32Array(width + 1);
+  let nextOrigin = new Int32Array(width + 1);
+  for (let i = 1; i <= m; i++) {
+    const code = pattern.charCodeAt(i - 1);
+    nextCost[0] = i;
+    nextOrigin[0] = 0;
+    for (let c = 1; c <= width; c++) {
+      let best = cost[c - 1] + (text.charCodeAt(from + c - 1) === code ? 0 : 1);
+      let bestOrigin = origin[c - 1];
+      if (cost[c] + 1 < best) {
+        best = cost[c] + 1;
+        bestOrigin = origin[c];
+      }
+      if (nextCost[c - 1] + 1 < best) {
+        best = nextCost[c - 1] + 1;
+        bestOrigin = nextOrigin[c - 1];
+      }
+      nextCost[c] = best;
+      nextOrigin[c] = bestOrigin;
+    }
+    [cost, nextCost] = [nextCost, cost];
+    [origin, nextOrigin] = [nextOrigin, origin];
+  }
+  return { start: from + origin[width], errors: cost[width] };
+}
+
+/**
+ * Approximate occurrences of `pattern` in text[from, to) with at most `maxErrors` edits.
+ * Returns [{start, end, errors}] (end exclusive), fewest errors first, at most `limit` of them;
+ * each is the best end within a run of neighbouring acceptable ends.
+ */
+export function searchApprox(text, pattern, maxErrors, from = 0, to = text.length, limit = 16) {
+  const m = pattern.length;
+  if (!m || from >= to) return [];
+  const ends = [];
+  let runBest = -1;
+  let runDistance = Infinity;
+  scanDistances(text, pattern, from, to, (j, distance) => {
+    if (distance <= maxErrors) {
+      if (distance < runDistance) {
+        runDistance = distance;
+        runBest = j;
+      }
+    } else if (runBest >= 0) {
+      ends.push([runBest, runDistance]);
+      runBest = -1;
+      runDistance = Infinity;
+    }
+  });
+  if (runBest >= 0) ends.push([runBest, runDistance]);
+  ends.sort((a, b) => a[1] - b[1]);
+  return ends.slice(0, limit).map(([j, errors]) => {
+    const end = j + 1;
+    const { start } = alignStart(text, pattern, Math.max(from, end - m - maxErrors), end);
+    return { start, end, errors };
+  });
+}

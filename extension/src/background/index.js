@@ -1,0 +1,246 @@
+// The background: the only part of the extension that talks to the Postil server.
+//
+// It answers the messages named in shared/messages.js with one switch on `type`, keeps the sign-in
+// and the offline queue (queue.js) in storage.local, and drains that queue whenever it wakes: when
+// the worker (Chromium) or event page (Firefox) starts, on the `postil-sync` alarm, after every
+// change, and as soon as a request shows the server answering again. Keyboard commands are passed
+// on to the active tab's content script.
+
+import { activeTab, alarms, broadcast, onCommand, onInstalled, onMessage, onStartup, sendToTab } from "../shared/browser.js";
+import { COLORS, VISIBILITIES } from "../shared/colors.js";
+import { TO_BACKGROUND as T, TO_CONTENT, fail, ok } from "../shared/messages.js";
+import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
+import { request } from "./server.js";
+import { auth, connection, postKey, read, settings, update } from "./state.js";
+
+const SYNC_ALARM = "postil-sync";
+const PAGE_SIZE = 200;
+
+onMessage(async (message) => {
+  try {
+    switch (message.type) {
+      case T.LIST_ANNOTATIONS:
+        return ok(await listAnnotations(message.post));
+      case T.CREATE_ANNOTATION:
+        return ok(await createAnnotation(message.annotation));
+      case T.UPDATE_ANNOTATION:
+        return ok(await updateAnnotation(message.id, message.post, message.changes));
+      case T.DELETE_ANNOTATION:
+        await enqueueDelete(message.id, message.post);
+        return ok(null);
+      case T.COUNT_ANNOTATIONS:
+        return ok(await countAnnotations(message.post));
+      case T.GET_STATUS:
+        return ok(await status(message.probe !== false));
+      case T.SYNC_NOW:
+        await retryNow();
+        return ok(await status(false));
+      case T.DISCARD_FAILED:
+        await discardFailed(message.seq ?? null);
+        return ok(null);
+      case T.GET_SETTINGS:
+        return ok({ ...(await settings()), user: (await connection()).user });
+      case T.SAVE_SETTINGS:
+        return ok(await saveSettings(message.settings ?? {}));
+      case T.SIGN_IN:
+        return ok(await signIn(message.server, message.username, message.password));
+      case T.SIGN_OUT:
+        await signOut();
+        return ok(null);
+      default:
+        return fail("unknown_message", `No such message: ${message.type}`);
+    }
+  } catch (err) {
+    if (err?.kind) return { ok: false, error: err.toJSON ? err.toJSON() : { code: err.code, message: err.message } };
+    return fail("internal", String(err?.message ?? err));
+  }
+});
+
+/** The post's annotations from the server, overlaid with queued changes; cached for offline use. */
+async function listAnnotations(post) {
+  const key = postKey(post);
+  const { server, token, user } = await connection();
+  let items;
+  let online = true;
+  let error = null;
+  try {
+    items = await fetchAll(server, token, postQuery(post));
+    await update(["cache", "serverStatus"], (state) => {
+      state.cache ??= {};
+      state.cache[key] = { items, at: Date.now(), user };
+      state.serverStatus = { up: true, at: Date.now() };
+    });
+    // The server is answering: anything that was waiting for it can go now.
+    const { queue = [] } = await read(["queue"]);
+    if (queue.length && token) retryNow().catch(() => {});
+  } catch (err) {
+    if (err?.kind !== "transient" && err?.kind !== "unauthorized") throw err;
+    online = false;
+    error = err.toJSON();
+    const { cache = {} } = await read(["cache"]);
+    items = cache[key]?.user === user ? cache[key].items : [];
+  }
+  const { queue = [], failed = [] } = await read(["queue", "failed"]);
+  return { items: overlay(items, queue, failed, key, user), user, online, error, signedIn: Boolean(token) };
+}
+
+function postQuery(post) {
+  if (post.post_id !== null && post.post_id !== undefined) return { site: post.site, post_id: post.post_id };
+  return { url: post.key_url ?? post.url };
+}
+
+async function fetchAll(server, token, query) {
+  const items = [];
+  let cursor = null;
+  do {
+    const { data } = await request(server, "GET", "api/annotations", { token, query: { ...query, limit: PAGE_SIZE, sort: "created", order: "asc", cursor } });
+    items.push(...(data?.items ?? []));
+    cursor = data?.next_cursor ?? null;
+  } while (cursor);
+  return items;
+}
+
+async function countAnnotations(post) {
+  const { server, token } = await connection();
+  const { data } = await request(server, "GET", "api/annotations", { token, query: { ...postQuery(post), limit: 0 } });
+  return data?.total ?? 0;
+}
+
+const POST_FIELDS = ["site", "post_id", "url", "title", "signal", "modified_gmt"];
+
+/** Validate what the content script sent, give it an id, queue it, and return the local copy. */
+async function createAnnotation(draft) {
+  if (!draft?.post) throw Object.assign(new Error("An annotation needs a post"), { kind: "invalid", code: "invalid" });
+  const s = await settings();
+  const post = {};
+  for (const field of POST_FIELDS) if (draft.post[field] !== undefined && draft.post[field] !== null) post[field] = draft.post[field];
+  if (draft.post.post_id === null || draft.post.post_id === undefined) {
+    post.post_id = null;
+    post.url = draft.post.key_url ?? draft.post.url;
+  }
+  const annotation = {
+    id: draft.id ?? crypto.randomUUID(),
+    post,
+    quote: String(draft.quote ?? ""),
+    selectors: Array.isArray(draft.selectors) ? draft.selectors : [],
+    note: String(draft.note ?? ""),
+    color: COLORS.includes(draft.color) ? draft.color : s.defaultColor,
+    tags: Array.isArray(draft.tags) ? draft.tags.map(String) : [],
+    visibility: VISIBILITIES.includes(draft.visibility) ? draft.visibility : s.defaultVisibility,
+  };
+  // Keep the content script's key fields so the queue overlay can match this post again.
+  await enqueueCreate(annotation, { ...post, key_url: draft.post.key_url });
+  const { user } = await connection();
+  return { ...annotation, user: user ?? "you", note_html: null, pending: true };
+}
+
+async function updateAnnotation(id, post, changes) {
+  const allowed = {};
+  for (const field of ["note", "color", "tags", "visibility", "selectors", "quote"]) if (changes && field in changes) allowed[field] = changes[field];
+  await enqueueUpdate(id, post, allowed);
+  return { id, ...allowed };
+}
+
+async function status(probe) {
+  const { server, token, user } = await connection();
+  const { queue = [], failed = [], serverStatus = null } = await read(["queue", "failed", "serverStatus"]);
+  let up = serverStatus?.up ?? null;
+  let me = user;
+  let problem = serverStatus?.error ?? null;
+  if (probe) {
+    try {
+      const { data } = await request(server, "GET", "api/me", { token });
+      me = data?.user?.name ?? me;
+      up = true;
+      problem = null;
+    } catch (err) {
+      up = err?.kind !== "transient";
+      problem = err?.toJSON ? err.toJSON() : { message: String(err) };
+      if (err?.kind === "unauthorized") me = null;
+    }
+  }
+  return {
+    server,
+    user: token ? me : null,
+    signedIn: Boolean(token),
+    serverUp: up,
+    problem,
+    queued: queue.length,
+    failed: failed.map((op) => ({ seq: op.seq, kind: op.kind, id: op.id, quote: op.body?.quote ?? "", error: op.error })),
+  };
+}
+
+async function saveSettings(changes) {
+  const next = {};
+  if (typeof changes.server === "string" && changes.server.trim()) next.server = normaliseServer(changes.server);
+  if (COLORS.includes(changes.defaultColor)) next.defaultColor = changes.defaultColor;
+  if (VISIBILITIES.includes(changes.defaultVisibility)) next.defaultVisibility = changes.defaultVisibility;
+  await update(["settings"], (state) => {
+    state.settings = { ...(state.settings ?? {}), ...next };
+  });
+  return settings();
+}
+
+function normaliseServer(value) {
+  const url = new URL(value.trim());
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw Object.assign(new Error("The server URL must start with http:// or https://"), { kind: "invalid", code: "invalid_server" });
+  return url.origin + url.pathname.replace(/\/+$/, "");
+}
+
+async function signIn(serverInput, username, password) {
+  const server = serverInput ? normaliseServer(serverInput) : (await settings()).server;
+  const { data } = await request(server, "POST", "api/tokens", { body: { username, password } });
+  await update(["settings", "auth", "serverStatus"], (state) => {
+    state.settings = { ...(state.settings ?? {}), server };
+    state.auth = { server, token: data.token, user: data.user?.name ?? username };
+    state.serverStatus = { up: true, at: Date.now() };
+  });
+  retryNow().catch(() => {});
+  broadcast(TO_CONTENT.ANNOTATIONS_CHANGED).catch(() => {});
+  return { user: data.user?.name ?? username, server };
+}
+
+async function signOut() {
+  const current = await auth();
+  if (current?.token) {
+    try {
+      await request(current.server, "DELETE", "api/tokens/current", { token: current.token });
+    } catch {
+      // Signing out locally matters more than telling an unreachable server.
+    }
+  }
+  await update(["auth", "cache"], (state) => {
+    state.auth = null;
+    state.cache = {};
+  });
+  broadcast(TO_CONTENT.ANNOTATIONS_CHANGED).catch(() => {});
+}
+
+// Tell open pages when their annotations' sync state changed, so badges and ids stay current.
+let notifyTimer = null;
+onQueueEvent((event) => {
+  if (event.type !== "synced" && event.type !== "failed") return;
+  clearTimeout(notifyTimer);
+  notifyTimer = setTimeout(() => broadcast(TO_CONTENT.ANNOTATIONS_CHANGED).catch(() => {}), 200);
+});
+
+onCommand(async (command, tab) => {
+  const target = tab ?? (await activeTab());
+  if (!target) return;
+  if (command === "highlight-selection") await sendToTab(target.id, TO_CONTENT.HIGHLIGHT_SELECTION);
+  if (command === "toggle-sidebar") await sendToTab(target.id, TO_CONTENT.TOGGLE_SIDEBAR);
+});
+
+alarms.onAlarm((alarm) => {
+  if (alarm.name === SYNC_ALARM) drain().catch(() => {});
+});
+
+function wake() {
+  alarms.create(SYNC_ALARM, { periodInMinutes: 0.5 });
+  drain().catch(() => {});
+}
+
+onStartup(wake);
+onInstalled(wake);
+// Every start of the worker or event page (not only browser start-up) drains what is left.
+wake();

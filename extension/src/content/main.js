@@ -1,0 +1,394 @@
+// The content script's entry point: works out which post the page is, asks the background for its
+// annotations, anchors and paints them, and turns what the reader does (select, click a highlight,
+// use the sidebar or a keyboard command) into messages to the background.
+//
+// The page is only ever read, never rewritten (except by the <postil-mark> fallback painter where
+// the CSS Highlight API is missing); our UI lives in one Shadow DOM host.
+
+import { identifyPost } from "../post-key/index.js";
+import { onMessage, send } from "../shared/browser.js";
+import { DEFAULT_SETTINGS } from "../shared/colors.js";
+import { TO_BACKGROUND as T, TO_CONTENT, ok } from "../shared/messages.js";
+import { anchorSelectors, describeRange } from "./anchors.js";
+import { createPainter, MARK_TAG, pageIsDark } from "./paint.js";
+import { HOST_TAG, PostilUI } from "./ui.js";
+
+const MUTATION_DEBOUNCE_MS = 600;
+
+export async function start() {
+  if (!document.body || !(document instanceof HTMLDocument)) return;
+  const post = identifyPost(document, { url: location.href, linkHeader: null });
+  const page = new Page(post);
+  await page.init();
+  return page;
+}
+
+class Page {
+  constructor(post) {
+    this.post = post;
+    this.root = document.body;
+    // id → {annotation, range, state: "anchored" | "orphan" | "page"}
+    this.entries = new Map();
+    this.user = null;
+    this.status = { text: "Loading…" };
+    this.settings = { ...DEFAULT_SETTINGS };
+    this.selection = null;
+    this.work = Promise.resolve();
+    this.painter = createPainter(document);
+    this.ui = new PostilUI({
+      highlight: (color) => this.highlightSelection(color),
+      addNote: () => this.addNote(),
+      goTo: (id) => this.goTo(id),
+      edit: (id) => this.edit(id),
+      delete: (id) => this.remove(id),
+      discardFailed: (seq) => this.discardFailed(seq),
+    });
+  }
+
+  async init() {
+    this.ui.mount();
+    this.ui.setTheme(pageIsDark());
+    this.listen();
+    await this.refresh();
+    this.observe();
+  }
+
+  /** Run page-state changes one after another so a refresh never interleaves with an edit. */
+  serial(fn) {
+    const run = this.work.then(fn);
+    this.work = run.catch((err) => console.warn("Postil:", err));
+    return run;
+  }
+
+  // ---- Loading and anchoring --------------------------------------------------------------
+
+  refresh() {
+    return this.serial(async () => {
+      const [list, status, settings] = await Promise.all([
+        send(T.LIST_ANNOTATIONS, { post: this.post }),
+        send(T.GET_STATUS, { probe: false }),
+        send(T.GET_SETTINGS),
+      ]);
+      if (settings.ok) this.settings = { ...this.settings, ...settings.value };
+      if (!list.ok) {
+        this.status = { text: `Postil cannot load annotations: ${list.error.message}`, offline: true };
+        this.render();
+        return;
+      }
+      const { items, user, online, signedIn } = list.value;
+      this.user = user;
+      const seen = new Set();
+      for (const item of items) {
+        seen.add(item.id);
+        const annotation = this.decorate(item);
+        const entry = this.entries.get(item.id);
+        if (entry && entry.state !== "orphan" && sameSelectors(entry.annotation, annotation)) {
+          const recolour = entry.annotation.color !== annotation.color;
+          entry.annotation = annotation;
+          if (recolour && entry.state === "anchored") this.paint(entry);
+          continue;
+        }
+        if (entry) this.unpaint(entry);
+        await this.place({ annotation, range: null, state: "orphan" });
+      }
+      for (const [id, entry] of this.entries) {
+        if (!seen.has(id)) {
+          this.unpaint(entry);
+          this.entries.delete(id);
+        }
+      }
+      this.status = this.describeStatus({ online, signedIn, user, status: status.ok ? status.value : null });
+      this.render();
+    });
+  }
+
+  decorate(item) {
+    return { ...item, own: Boolean(item.pending || item.failed || (this.user && item.user === this.user)) };
+  }
+
+  /** Anchor one annotation and paint it if found; the entry is stored either way. */
+  async place(entry) {
+    this.entries.set(entry.annotation.id, entry);
+    const { range } = await anchorSelectors(this.root, entry.annotation.selectors);
+    if (!entry.annotation.selectors?.length) entry.state = "page";
+    else if (range) {
+      entry.state = "anchored";
+      entry.range = range;
+      this.paint(entry);
+    } else entry.state = "orphan";
+  }
+
+  paint(entry) {
+    try {
+      this.painter.paint(entry.annotation.id, entry.range, entry.annotation.color);
+    } catch (err) {
+      console.warn("Postil: painting failed", err);
+    }
+    // Our own painting is not "the page added content".
+    this.observer?.takeRecords();
+  }
+
+  unpaint(entry) {
+    this.painter.unpaint(entry.annotation.id);
+    this.observer?.takeRecords();
+  }
+
+  describeStatus({ online, signedIn, user, status }) {
+    const queued = status?.queued ?? 0;
+    const problems = (status?.failed ?? []).map((f) => ({
+      seq: f.seq,
+      text: `The server refused a change${f.quote ? ` to “${f.quote.slice(0, 40)}”` : ""}: ${f.error?.message ?? "unknown error"}`,
+    }));
+    const waiting = queued ? ` ${queued} change${queued === 1 ? "" : "s"} waiting to sync.` : "";
+    if (!signedIn) return { text: `Not signed in: open Postil's options to sign in. Your highlights are kept in this browser until then.${waiting}`, offline: true, problems };
+    if (!online) return { text: `Server unreachable: showing the last known copy.${waiting}`, offline: true, problems };
+    return { text: `Signed in as ${user}.${waiting}`, offline: false, problems };
+  }
+
+  /** Group entries for the sidebar: page notes, anchored in document order, orphans. */
+  render() {
+    const anchored = [];
+    const pageNotes = [];
+    const orphans = [];
+    for (const entry of this.entries.values()) {
+      if (entry.state === "page") pageNotes.push(entry.annotation);
+      else if (entry.state === "orphan") orphans.push(entry.annotation);
+      else anchored.push(entry);
+    }
+    anchored.sort((a, b) => compareRanges(this.painter.rangeOf(a.annotation.id), this.painter.rangeOf(b.annotation.id)));
+    this.ui.renderSidebar({ anchored: anchored.map((e) => e.annotation), pageNotes, orphans }, this.status);
+  }
+
+  // ---- Late content -----------------------------------------------------------------------
+
+  observe() {
+    let timer = null;
+    this.observer = new MutationObserver((records) => {
+      if (!records.some((r) => !isOurs(r))) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => this.retryOrphans(), MUTATION_DEBOUNCE_MS);
+    });
+    this.observer.observe(this.root, { childList: true, subtree: true, characterData: true });
+  }
+
+  /** The page added content: try again to place the annotations that had no passage, only those. */
+  retryOrphans() {
+    return this.serial(async () => {
+      let placed = 0;
+      for (const entry of this.entries.values()) {
+        if (entry.state !== "orphan") continue;
+        await this.place(entry);
+        if (entry.state === "anchored") placed += 1;
+      }
+      if (placed) this.render();
+    });
+  }
+
+  // ---- What the reader does ---------------------------------------------------------------
+
+  listen() {
+    const check = () => setTimeout(() => this.checkSelection(), 0);
+    document.addEventListener("mouseup", (event) => {
+      if (!this.fromUI(event)) check();
+    });
+    document.addEventListener("keyup", (event) => {
+      if (!this.fromUI(event)) check();
+    });
+    document.addEventListener("selectionchange", () => {
+      const selection = document.getSelection();
+      if (!selection || selection.isCollapsed) this.ui.hideToolbar();
+    });
+    document.addEventListener("click", (event) => this.onClick(event));
+    window.addEventListener("scroll", () => this.ui.hideToolbar(), { passive: true });
+    onMessage(async (message) => {
+      switch (message.type) {
+        case TO_CONTENT.TOGGLE_SIDEBAR:
+          this.ui.toggleSidebar();
+          return ok(this.ui.sidebarOpen);
+        case TO_CONTENT.OPEN_SIDEBAR:
+          this.ui.toggleSidebar(true);
+          return ok(true);
+        case TO_CONTENT.HIGHLIGHT_SELECTION:
+          this.checkSelection();
+          await this.highlightSelection(this.settings.defaultColor);
+          return ok(true);
+        case TO_CONTENT.ANNOTATIONS_CHANGED:
+          await this.refresh();
+          return ok(true);
+        case TO_CONTENT.GET_PAGE_POST:
+          return ok({ post: this.post, ...this.counts() });
+        default:
+          return undefined;
+      }
+    });
+  }
+
+  counts() {
+    const all = [...this.entries.values()];
+    return {
+      shown: all.length,
+      orphans: all.filter((e) => e.state === "orphan").length,
+      pending: all.filter((e) => e.annotation.pending).length,
+    };
+  }
+
+  fromUI(event) {
+    return event.composedPath().includes(this.ui.host);
+  }
+
+  checkSelection() {
+    const selection = document.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) {
+      this.ui.hideToolbar();
+      return;
+    }
+    const range = selection.getRangeAt(0);
+    const container = range.commonAncestorContainer;
+    const element = container.nodeType === Node.ELEMENT_NODE ? container : container.parentElement;
+    const editable = element?.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']");
+    if (!this.root.contains(container) || editable || !range.toString().trim()) {
+      this.ui.hideToolbar();
+      return;
+    }
+    this.selection = range.cloneRange();
+    this.ui.showToolbar(range.getBoundingClientRect());
+  }
+
+  takeSelection() {
+    const selection = document.getSelection();
+    let range = this.selection;
+    if (selection && !selection.isCollapsed && selection.rangeCount) range = selection.getRangeAt(0).cloneRange();
+    this.selection = null;
+    this.ui.hideToolbar();
+    if (!range || range.collapsed || !range.toString().trim()) return null;
+    return range;
+  }
+
+  async highlightSelection(color) {
+    const range = this.takeSelection();
+    if (!range) {
+      this.ui.announce("Select some text first.");
+      return;
+    }
+    document.getSelection()?.removeAllRanges();
+    await this.create(range, { color, note: "", tags: [], visibility: this.settings.defaultVisibility });
+  }
+
+  addNote() {
+    const range = this.takeSelection();
+    if (!range) return;
+    document.getSelection()?.removeAllRanges();
+    const quote = range.toString();
+    this.ui.openEditor({
+      title: "New note",
+      quote,
+      values: { note: "", tags: [], color: this.settings.defaultColor, visibility: this.settings.defaultVisibility },
+      onSave: (values) => this.create(range, values),
+    });
+  }
+
+  create(range, values) {
+    return this.serial(async () => {
+      const selectors = await describeRange(this.root, range);
+      const reply = await send(T.CREATE_ANNOTATION, {
+        annotation: { post: this.post, quote: range.toString(), selectors, ...values },
+      });
+      if (!reply.ok) {
+        this.ui.announce(`Could not save the highlight: ${reply.error.message}`);
+        return;
+      }
+      const entry = { annotation: this.decorate({ ...reply.value, pending: true }), range, state: "anchored" };
+      this.entries.set(entry.annotation.id, entry);
+      this.paint(entry);
+      this.render();
+      this.ui.announce("Highlighted.");
+    });
+  }
+
+  edit(id) {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    const a = entry.annotation;
+    this.ui.openEditor({
+      title: "Edit note",
+      quote: a.quote,
+      values: { note: a.note, tags: a.tags, color: a.color, visibility: a.visibility },
+      onSave: (values) => this.serial(async () => {
+        const reply = await send(T.UPDATE_ANNOTATION, { id, post: this.post, changes: values });
+        if (!reply.ok) {
+          this.ui.announce(`Could not save: ${reply.error.message}`);
+          return;
+        }
+        const noteChanged = values.note !== a.note;
+        entry.annotation = { ...a, ...values, note_html: noteChanged ? null : a.note_html, pending: true };
+        if (entry.state === "anchored" && values.color !== a.color) this.paint(entry);
+        this.render();
+        this.ui.announce("Saved.");
+      }),
+    });
+  }
+
+  remove(id) {
+    return this.serial(async () => {
+      const entry = this.entries.get(id);
+      if (!entry) return;
+      const reply = await send(T.DELETE_ANNOTATION, { id, post: this.post });
+      if (!reply.ok) {
+        this.ui.announce(`Could not delete: ${reply.error.message}`);
+        return;
+      }
+      this.unpaint(entry);
+      this.entries.delete(id);
+      this.render();
+      this.ui.announce("Deleted.");
+    });
+  }
+
+  async discardFailed(seq) {
+    await send(T.DISCARD_FAILED, { seq });
+    await this.refresh();
+  }
+
+  goTo(id) {
+    const range = this.painter.rangeOf(id);
+    if (!range) return;
+    const rect = range.getBoundingClientRect();
+    window.scrollTo({ top: window.scrollY + rect.top - window.innerHeight / 3, behavior: "instant" });
+    this.painter.flash(id);
+  }
+
+  onClick(event) {
+    if (this.fromUI(event)) return;
+    const selection = document.getSelection();
+    if (selection && !selection.isCollapsed) return;
+    const id = this.painter.hitTest(event.clientX, event.clientY, event.target);
+    const entry = id && this.entries.get(id);
+    if (!entry) {
+      this.ui.closeCard();
+      return;
+    }
+    this.ui.showCard(entry.annotation, event.clientX, event.clientY);
+    if (this.ui.sidebarOpen) this.ui.showItem(id);
+  }
+}
+
+function sameSelectors(a, b) {
+  return JSON.stringify(a.selectors ?? []) === JSON.stringify(b.selectors ?? []);
+}
+
+function compareRanges(a, b) {
+  if (!a || !b) return a ? -1 : b ? 1 : 0;
+  try {
+    return a.compareBoundaryPoints(Range.START_TO_START, b);
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether a mutation record is Postil's own doing (our UI host or fallback marks). */
+function isOurs(record) {
+  const nodes = [...record.addedNodes, ...record.removedNodes];
+  if (record.type === "childList" && nodes.length && nodes.every((n) => n.nodeName === HOST_TAG.toUpperCase() || n.nodeName === MARK_TAG.toUpperCase())) return true;
+  const target = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
+  return Boolean(target?.closest?.(`${HOST_TAG}, ${MARK_TAG}`));
+}

@@ -1,0 +1,257 @@
+// Paints highlights on the page and answers "which highlight is at this point?".
+//
+// Preferred: the CSS Custom Highlight API. Ranges are registered in `CSS.highlights` (one Highlight
+// per colour), the page's DOM is never touched, and a small stylesheet adopted by the document gives
+// each colour its `::highlight()` style. Because nothing is in the DOM to click, hit-testing maps a
+// point to a caret position and asks each range whether it contains it.
+//
+// Fallback where the API is missing: wrap the text nodes of each range in `<postil-mark>` elements.
+// That splits text nodes but never changes the text, so selectors stay valid; unpainting unwraps
+// and re-joins the text.
+
+import { COLORS } from "../shared/colors.js";
+
+const LIGHT_PAGE = {
+  yellow: "#fde68a",
+  green: "#bbf7d0",
+  blue: "#bfdbfe",
+  pink: "#fbcfe8",
+  purple: "#e9d5ff",
+};
+// On dark pages the page's light text would vanish on a pastel background, so the text is darkened
+// too; the backgrounds are a touch stronger to read as "marked" against a dark page.
+const DARK_PAGE = {
+  yellow: "#fcd34d",
+  green: "#86efac",
+  blue: "#93c5fd",
+  pink: "#f9a8d4",
+  purple: "#d8b4fe",
+};
+const FLASH = "#fb923c";
+export const MARK_TAG = "postil-mark";
+
+/** Guess whether the page is dark from its computed background and text colours. */
+export function pageIsDark(doc = document) {
+  const parse = (value) => {
+    const m = /rgba?\(([^)]+)\)/.exec(value ?? "");
+    if (!m) return null;
+    const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+    return { r, g, b, a };
+  };
+  const luminance = ({ r, g, b }) => (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+  for (const el of [doc.body, doc.documentElement]) {
+    if (!el) continue;
+    const bg = parse(getComputedStyle(el).backgroundColor);
+    if (bg && bg.a > 0.5) return luminance(bg) < 0.45;
+  }
+  const text = doc.body && parse(getComputedStyle(doc.body).color);
+  return text ? luminance(text) > 0.6 : false;
+}
+
+export function createPainter(doc = document) {
+  const supported = typeof CSS !== "undefined" && CSS.highlights && typeof Highlight === "function";
+  return supported ? new HighlightPainter(doc) : new MarkPainter(doc);
+}
+
+class HighlightPainter {
+  constructor(doc) {
+    this.doc = doc;
+    this.kind = "css-highlight";
+    this.entries = new Map();
+    this.highlights = {};
+    for (const color of COLORS) {
+      this.highlights[color] = new Highlight();
+      CSS.highlights.set(`postil-${color}`, this.highlights[color]);
+    }
+    this.flashHighlight = new Highlight();
+    this.flashHighlight.priority = 10;
+    CSS.highlights.set("postil-flash", this.flashHighlight);
+    this.setTheme(pageIsDark(doc));
+  }
+
+  setTheme(dark) {
+    const palette = dark ? DARK_PAGE : LIGHT_PAGE;
+    const text = dark ? "color: #111827;" : "";
+    const css = COLORS.map((c) => `::highlight(postil-${c}) { background-color: ${palette[c]}; ${text} }`).join("\n")
+      + `\n::highlight(postil-flash) { background-color: ${FLASH}; color: #111827; }`;
+    installPageStyle(this.doc, css);
+  }
+
+  paint(id, range, color) {
+    this.unpaint(id);
+    const highlight = this.highlights[color] ?? this.highlights.yellow;
+    highlight.add(range);
+    this.entries.set(id, { range, highlight });
+  }
+
+  unpaint(id) {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.highlight.delete(entry.range);
+    this.entries.delete(id);
+  }
+
+  clear() {
+    for (const id of [...this.entries.keys()]) this.unpaint(id);
+  }
+
+  /** The painted range of an annotation (live, so it follows DOM changes), or null. */
+  rangeOf(id) {
+    return this.entries.get(id)?.range ?? null;
+  }
+
+  flash(id) {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.flashHighlight.add(entry.range);
+    setTimeout(() => this.flashHighlight.delete(entry.range), 1200);
+  }
+
+  /** The id of the shortest painted range containing the point, or null. */
+  hitTest(x, y) {
+    const caret = caretAt(this.doc, x, y);
+    if (!caret) return null;
+    let best = null;
+    for (const [id, { range }] of this.entries) {
+      let inside = false;
+      try {
+        inside = range.isPointInRange(caret.node, caret.offset);
+      } catch {
+        inside = false;
+      }
+      if (!inside) continue;
+      // A caret exactly at the range's end sits after the last highlighted character.
+      if (caret.node === range.endContainer && caret.offset === range.endOffset) continue;
+      const length = range.toString().length;
+      if (!best || length < best.length) best = { id, length };
+    }
+    return best?.id ?? null;
+  }
+}
+
+class MarkPainter {
+  constructor(doc) {
+    this.doc = doc;
+    this.kind = "marks";
+    this.entries = new Map();
+    this.palette = LIGHT_PAGE;
+    this.setTheme(pageIsDark(doc));
+  }
+
+  setTheme(dark) {
+    this.palette = dark ? DARK_PAGE : LIGHT_PAGE;
+    this.textColor = dark ? "#111827" : "";
+    installPageStyle(this.doc, `${MARK_TAG} { all: unset; display: inline; }
+${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827 !important; }`);
+  }
+
+  paint(id, range, color) {
+    this.unpaint(id);
+    const marks = [];
+    for (const node of textNodesIn(range)) {
+      const start = node === range.startContainer ? range.startOffset : 0;
+      const end = node === range.endContainer ? range.endOffset : node.data.length;
+      if (end <= start) continue;
+      let target = node;
+      if (start > 0) target = target.splitText(start);
+      if (end - start < target.data.length) target.splitText(end - start);
+      const mark = this.doc.createElement(MARK_TAG);
+      mark.dataset.postilId = id;
+      mark.style.backgroundColor = this.palette[color] ?? this.palette.yellow;
+      if (this.textColor) mark.style.color = this.textColor;
+      mark.style.cursor = "pointer";
+      target.replaceWith(mark);
+      mark.append(target);
+      marks.push(mark);
+    }
+    this.entries.set(id, { marks, range });
+  }
+
+  unpaint(id) {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    for (const mark of entry.marks) {
+      const parent = mark.parentNode;
+      if (!parent) continue;
+      mark.replaceWith(...mark.childNodes);
+      parent.normalize();
+    }
+    this.entries.delete(id);
+  }
+
+  clear() {
+    for (const id of [...this.entries.keys()]) this.unpaint(id);
+  }
+
+  /** A range from the first to the last mark; the anchored range itself went stale when we wrapped. */
+  rangeOf(id) {
+    const marks = this.entries.get(id)?.marks.filter((m) => m.isConnected);
+    if (!marks?.length) return null;
+    const range = this.doc.createRange();
+    range.setStartBefore(marks[0]);
+    range.setEndAfter(marks[marks.length - 1]);
+    return range;
+  }
+
+  flash(id) {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    for (const mark of entry.marks) mark.classList.add("postil-flash");
+    setTimeout(() => entry.marks.forEach((m) => m.classList.remove("postil-flash")), 1200);
+  }
+
+  hitTest(x, y, target) {
+    const mark = target?.closest?.(`${MARK_TAG}[data-postil-id]`);
+    return mark?.dataset.postilId ?? null;
+  }
+}
+
+function caretAt(doc, x, y) {
+  if (doc.caretPositionFromPoint) {
+    const pos = doc.caretPositionFromPoint(x, y);
+    return pos ? { node: pos.offsetNode, offset: pos.offset } : null;
+  }
+  if (doc.caretRangeFromPoint) {
+    const range = doc.caretRangeFromPoint(x, y);
+    return range ? { node: range.startContainer, offset: range.startOffset } : null;
+  }
+  return null;
+}
+
+function textNodesIn(range) {
+  const root = range.commonAncestorContainer;
+  if (root.nodeType === Node.TEXT_NODE) return [root];
+  const nodes = [];
+  const walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (range.intersectsNode(node) && node.data.length) nodes.push(node);
+  }
+  return nodes;
+}
+
+let pageStyle = null;
+
+/**
+ * Give the page the few rules that style our highlights. An adopted stylesheet leaves the DOM
+ * alone; where a content script may not adopt one, a <style> element does the same job.
+ */
+function installPageStyle(doc, css) {
+  try {
+    if (!pageStyle || pageStyle.kind === "sheet") {
+      const sheet = pageStyle?.sheet ?? new CSSStyleSheet();
+      sheet.replaceSync(css);
+      if (!pageStyle) doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
+      pageStyle = { kind: "sheet", sheet };
+      return;
+    }
+  } catch {
+    pageStyle = null;
+  }
+  if (!pageStyle) {
+    const style = doc.createElement("style");
+    style.dataset.postil = "highlights";
+    (doc.head ?? doc.documentElement).append(style);
+    pageStyle = { kind: "element", style };
+  }
+  pageStyle.style.textContent = css;
+}

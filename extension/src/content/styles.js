@@ -1,0 +1,119 @@
+// The stylesheet of Postil's Shadow DOM. `:host { all: initial }` cuts every inherited page style,
+// and inline `!important` host styles (set in ui.js) keep page rules off the host box itself, so
+// page CSS cannot reach in; shadow styles cannot leak out. Two themes follow the page: the panels
+// are light on light pages and dark on dark ones, always with their own opaque background.
+
+export const UI_CSS = `
+:host { all: initial; }
+* { box-sizing: border-box; }
+.root {
+  --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --line: #d0d7de; --accent: #0b57d0;
+  --accent-fg: #ffffff; --chip: #eef1f4; --shadow: 0 8px 28px rgba(0,0,0,.22); --focus: #0b57d0;
+  --warn-bg: #fff4d6; --warn-fg: #6b4b00; --err-bg: #ffe3e3; --err-fg: #8a1c1c;
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif;
+  color: var(--fg);
+  color-scheme: light;
+}
+.root.dark {
+  --bg: #1e2127; --fg: #e6e8eb; --muted: #a2a9b3; --line: #3b414b; --accent: #8ab4f8;
+  --accent-fg: #0d1117; --chip: #2c313a; --shadow: 0 8px 28px rgba(0,0,0,.6); --focus: #8ab4f8;
+  --warn-bg: #3d3210; --warn-fg: #f5d77a; --err-bg: #45191b; --err-fg: #ffb4b4;
+  color-scheme: dark;
+}
+button, input, textarea, select { font: inherit; color: inherit; }
+button {
+  cursor: pointer; border: 1px solid var(--line); background: var(--bg); color: var(--fg);
+  border-radius: 6px; padding: 4px 10px; min-height: 28px;
+}
+button:hover { border-color: var(--muted); }
+button.primary { background: var(--accent); color: var(--accent-fg); border-color: var(--accent); }
+button.danger { color: var(--err-fg); }
+button.danger.confirm { background: var(--err-bg); border-color: var(--err-fg); }
+button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-visible {
+  outline: 2px solid var(--focus); outline-offset: 2px;
+}
+.swatch {
+  display: inline-block; width: 14px; height: 14px; border-radius: 50%;
+  border: 1px solid rgba(0,0,0,.35); vertical-align: -2px; flex: none;
+}
+.sr-only {
+  position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+  clip: rect(0,0,0,0); white-space: nowrap; border: 0;
+}
+
+/* Selection toolbar */
+.toolbar {
+  position: fixed; display: flex; gap: 4px; align-items: center; padding: 5px;
+  background: var(--bg); border: 1px solid var(--line); border-radius: 8px; box-shadow: var(--shadow);
+  z-index: 3;
+}
+.toolbar[hidden] { display: none; }
+.toolbar button.color { width: 30px; height: 30px; padding: 0; display: grid; place-items: center; }
+.toolbar button.color .swatch { width: 18px; height: 18px; }
+.toolbar .sep { width: 1px; align-self: stretch; background: var(--line); margin: 0 2px; }
+
+/* Panels: editor, note card, sidebar */
+.panel {
+  position: fixed; background: var(--bg); color: var(--fg); border: 1px solid var(--line);
+  border-radius: 10px; box-shadow: var(--shadow);
+}
+.panel[hidden] { display: none; }
+.editor { width: min(380px, calc(100vw - 24px)); padding: 14px; z-index: 4; top: 72px; right: 16px; }
+.editor.beside-sidebar { right: 392px; }
+.editor h2, .card h2, .sidebar h2 { font-size: 15px; margin: 0 0 8px; font-weight: 650; }
+.editor .quote, .card .quote {
+  margin: 0 0 10px; padding: 6px 10px; border-left: 3px solid var(--line); color: var(--muted);
+  max-height: 6.5em; overflow: auto; font-style: italic;
+}
+.field { display: block; margin: 0 0 10px; }
+.field > span, fieldset legend { display: block; font-weight: 600; font-size: 13px; margin-bottom: 3px; }
+textarea, input[type=text], select {
+  width: 100%; border: 1px solid var(--line); border-radius: 6px; padding: 6px 8px;
+  background: var(--bg); color: var(--fg);
+}
+textarea { min-height: 110px; resize: vertical; font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; }
+fieldset { border: 0; padding: 0; margin: 0 0 10px; }
+.colors { display: flex; gap: 10px; flex-wrap: wrap; }
+.colors label { display: inline-flex; gap: 4px; align-items: center; cursor: pointer; }
+.actions { display: flex; gap: 8px; justify-content: flex-end; flex-wrap: wrap; }
+.hint { color: var(--muted); font-size: 12px; }
+
+.card { width: min(360px, calc(100vw - 24px)); padding: 12px; z-index: 4; }
+
+.sidebar {
+  top: 0; right: 0; bottom: 0; width: min(376px, 100vw); border-radius: 0; border-width: 0 0 0 1px;
+  display: flex; flex-direction: column; z-index: 2;
+}
+.sidebar header { padding: 12px 14px 8px; border-bottom: 1px solid var(--line); }
+.sidebar header .top { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
+.sidebar header h2 { margin: 0; }
+.status { font-size: 12px; color: var(--muted); margin-top: 4px; }
+.status.offline { color: var(--warn-fg); }
+.sidebar .scroll { overflow: auto; padding: 8px 14px 24px; flex: 1; }
+.sidebar h3 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 14px 0 6px; }
+.sidebar .empty { color: var(--muted); }
+ol.items { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; }
+.item { border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px; background: var(--bg); }
+.item.flash { outline: 2px solid var(--accent); }
+.item .goto {
+  display: flex; gap: 8px; align-items: flex-start; width: 100%; text-align: left; border: 0;
+  padding: 2px 0; background: transparent; font-style: italic; color: var(--fg);
+}
+.item .goto[disabled] { cursor: default; }
+.item .goto .text { display: -webkit-box; -webkit-line-clamp: 4; -webkit-box-orient: vertical; overflow: hidden; }
+.item .swatch { margin-top: 3px; }
+.note { margin: 6px 0 0; overflow-wrap: anywhere; }
+.note > :first-child { margin-top: 0; }
+.note > :last-child { margin-bottom: 0; }
+.note p { margin: 0 0 6px; }
+.note a { color: var(--accent); }
+.note pre, .note code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; background: var(--chip); border-radius: 4px; }
+.note.plain { white-space: pre-wrap; }
+.meta { display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: center; margin-top: 6px; font-size: 12px; color: var(--muted); }
+.tag { background: var(--chip); color: var(--fg); border-radius: 999px; padding: 0 8px; }
+.badge { border-radius: 4px; padding: 0 6px; background: var(--warn-bg); color: var(--warn-fg); }
+.badge.error { background: var(--err-bg); color: var(--err-fg); }
+.item .actions { justify-content: flex-start; margin-top: 8px; }
+.item .actions button { min-height: 24px; padding: 2px 8px; font-size: 12px; }
+.banner { margin: 8px 0; padding: 6px 8px; border-radius: 6px; background: var(--warn-bg); color: var(--warn-fg); font-size: 12px; }
+`;

@@ -1,0 +1,329 @@
+// Everything Postil shows on a page, built inside one Shadow DOM: the selection toolbar, the note
+// editor, the note card a click on a highlight opens, and the sidebar listing the post's
+// annotations. It only draws and reports what the user asked for through the `actions` callbacks;
+// main.js decides what that means.
+//
+// All user text goes in with textContent. The one exception is `note_html`, which the server
+// rendered from Markdown and sanitised on write: it is the only HTML ever inserted.
+
+import { COLORS, COLOR_LABELS, SWATCHES } from "../shared/colors.js";
+import { UI_CSS } from "./styles.js";
+
+export const HOST_TAG = "postil-ui";
+
+/** Create an element; strings among `children` become text nodes, never markup. */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
+    else if (name === "class") el.className = value;
+    else if (name === "text") el.textContent = value;
+    else if (value === true) el.setAttribute(name, "");
+    else el.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return el;
+}
+
+function swatch(color) {
+  const el = h("span", { class: "swatch", "aria-hidden": "true" });
+  el.style.background = SWATCHES[color] ?? SWATCHES.yellow;
+  return el;
+}
+
+function shorten(text, max = 80) {
+  const clean = String(text ?? "").replace(/\s+/g, " ").trim();
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+export class PostilUI {
+  constructor(actions) {
+    this.actions = actions;
+    this.host = document.createElement(HOST_TAG);
+    // Inline !important beats any page rule aimed at our element, so page CSS cannot move, hide
+    // or transform the host (a transformed ancestor would break position: fixed inside).
+    this.host.setAttribute("style", [
+      "all: initial !important", "position: fixed !important", "top: 0 !important", "left: 0 !important",
+      "width: 0 !important", "height: 0 !important", "z-index: 2147483647 !important",
+      "display: block !important", "transform: none !important", "filter: none !important",
+      "contain: none !important", "overflow: visible !important",
+    ].join("; "));
+    this.shadow = this.host.attachShadow({ mode: "open" });
+    const style = document.createElement("style");
+    style.textContent = UI_CSS;
+    this.root = h("div", { class: "root" });
+    this.shadow.append(style, this.root);
+    this.live = h("div", { class: "sr-only", role: "status", "aria-live": "polite" });
+    this.toolbar = this.buildToolbar();
+    this.editor = h("section", { class: "panel editor", role: "dialog", "aria-label": "Postil note editor", hidden: true });
+    this.card = h("section", { class: "panel card", role: "dialog", "aria-label": "Postil note", hidden: true });
+    this.sidebar = this.buildSidebar();
+    this.root.append(this.live, this.sidebar, this.toolbar, this.card, this.editor);
+    this.root.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape") return;
+      if (!this.editor.hidden) this.closeEditor(true);
+      else if (!this.card.hidden) this.closeCard();
+      else if (!this.sidebar.hidden) this.toggleSidebar(false);
+    });
+  }
+
+  mount() {
+    document.documentElement.append(this.host);
+  }
+
+  contains(node) {
+    return node === this.host || this.host.contains(node);
+  }
+
+  setTheme(dark) {
+    this.root.classList.toggle("dark", dark);
+  }
+
+  announce(text) {
+    this.live.textContent = text;
+  }
+
+  // ---- Selection toolbar ------------------------------------------------------------------
+
+  buildToolbar() {
+    const bar = h("div", { class: "toolbar", role: "toolbar", "aria-label": "Postil: highlight selection", hidden: true });
+    // Pressing a button must not clear the page selection it acts on.
+    bar.addEventListener("mousedown", (event) => event.preventDefault());
+    for (const color of COLORS) {
+      bar.append(h("button", {
+        type: "button", class: "color", "aria-label": `Highlight ${COLOR_LABELS[color].toLowerCase()}`,
+        title: `Highlight (${COLOR_LABELS[color].toLowerCase()})`, "data-color": color,
+        onclick: () => this.actions.highlight(color),
+      }, swatch(color)));
+    }
+    bar.append(h("span", { class: "sep", "aria-hidden": "true" }));
+    bar.append(h("button", { type: "button", onclick: () => this.actions.addNote() }, "Add note"));
+    return bar;
+  }
+
+  showToolbar(rect) {
+    this.toolbar.hidden = false;
+    const width = this.toolbar.offsetWidth || 230;
+    const height = this.toolbar.offsetHeight || 40;
+    let top = rect.top - height - 8;
+    if (top < 4) top = rect.bottom + 8;
+    const left = Math.max(4, Math.min(rect.left + rect.width / 2 - width / 2, window.innerWidth - width - 4));
+    this.toolbar.style.top = `${Math.round(top)}px`;
+    this.toolbar.style.left = `${Math.round(left)}px`;
+  }
+
+  hideToolbar() {
+    this.toolbar.hidden = true;
+  }
+
+  // ---- Note editor ------------------------------------------------------------------------
+
+  /**
+   * Open the editor. `values` = {note, tags, color, visibility}; `onSave(values)` gets the edited
+   * ones. `title` says what is being edited.
+   */
+  openEditor({ title, quote, values, onSave, onCancel }) {
+    this.closeCard();
+    const form = h("form", { class: "editor-form" });
+    const note = h("textarea", { name: "note", "aria-describedby": "postil-md-hint" });
+    note.value = values.note ?? "";
+    const tags = h("input", { type: "text", name: "tags", autocomplete: "off", placeholder: "e.g. history, method" });
+    tags.value = (values.tags ?? []).join(", ");
+    const colorField = h("fieldset", {}, h("legend", { text: "Colour" }),
+      h("div", { class: "colors" }, COLORS.map((color) => {
+        const input = h("input", { type: "radio", name: "color", value: color, checked: color === values.color });
+        return h("label", {}, input, swatch(color), COLOR_LABELS[color]);
+      })));
+    const visibility = h("select", { name: "visibility" },
+      h("option", { value: "private", text: "Private (only me)" }),
+      h("option", { value: "public", text: "Public (anyone)" }));
+    visibility.value = values.visibility ?? "private";
+    const cancel = () => {
+      this.closeEditor();
+      onCancel?.();
+    };
+    form.append(
+      h("h2", { text: title }),
+      quote ? h("blockquote", { class: "quote", text: shorten(quote, 400) }) : null,
+      h("label", { class: "field" }, h("span", { text: "Note" }), note,
+        h("small", { class: "hint", id: "postil-md-hint", text: "Markdown: **bold**, *italic*, [link](https://…), - lists" })),
+      h("label", { class: "field" }, h("span", { text: "Tags (comma separated)" }), tags),
+      colorField,
+      h("label", { class: "field" }, h("span", { text: "Visibility" }), visibility),
+      h("div", { class: "actions" },
+        h("button", { type: "button", onclick: cancel }, "Cancel"),
+        h("button", { type: "submit", class: "primary" }, "Save")),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const picked = form.querySelector("input[name=color]:checked");
+      const result = {
+        note: note.value,
+        tags: tags.value.split(",").map((t) => t.trim()).filter(Boolean),
+        color: picked ? picked.value : values.color,
+        visibility: visibility.value,
+      };
+      this.closeEditor();
+      onSave(result);
+    });
+    this.editorCancel = onCancel;
+    this.editor.replaceChildren(form);
+    this.editor.classList.toggle("beside-sidebar", !this.sidebar.hidden && window.innerWidth > 820);
+    this.editor.hidden = false;
+    note.focus();
+  }
+
+  closeEditor(cancelled = false) {
+    if (this.editor.hidden) return;
+    this.editor.hidden = true;
+    this.editor.replaceChildren();
+    if (cancelled) this.editorCancel?.();
+    this.editorCancel = null;
+  }
+
+  // ---- Note card (a click on a highlight) -------------------------------------------------
+
+  showCard(annotation, x, y) {
+    this.closeEditor();
+    const close = h("button", { type: "button", "aria-label": "Close note" }, "Close");
+    close.addEventListener("click", () => this.closeCard());
+    this.card.replaceChildren(
+      h("h2", { text: annotation.note ? "Note" : "Highlight" }),
+      this.renderItemBody(annotation, { inCard: true }),
+      h("div", { class: "actions" }, close),
+    );
+    this.card.hidden = false;
+    const width = this.card.offsetWidth;
+    const height = this.card.offsetHeight;
+    const left = Math.max(8, Math.min(x - width / 2, window.innerWidth - width - 8));
+    const top = y + 16 + height < window.innerHeight ? y + 16 : Math.max(8, y - height - 16);
+    this.card.style.left = `${Math.round(left)}px`;
+    this.card.style.top = `${Math.round(top)}px`;
+    (this.card.querySelector(".actions button") ?? close).focus();
+  }
+
+  closeCard() {
+    this.card.hidden = true;
+    this.card.replaceChildren();
+  }
+
+  // ---- Sidebar ----------------------------------------------------------------------------
+
+  buildSidebar() {
+    this.statusLine = h("div", { class: "status", role: "status" });
+    this.listArea = h("div", { class: "scroll" });
+    const close = h("button", { type: "button", "aria-label": "Close Postil sidebar" }, "Close");
+    close.addEventListener("click", () => this.toggleSidebar(false));
+    return h("aside", { class: "panel sidebar", "aria-label": "Postil annotations", hidden: true },
+      h("header", {}, h("div", { class: "top" }, h("h2", { text: "Annotations" }), close), this.statusLine),
+      this.listArea);
+  }
+
+  get sidebarOpen() {
+    return !this.sidebar.hidden;
+  }
+
+  toggleSidebar(force) {
+    const open = force ?? this.sidebar.hidden;
+    this.sidebar.hidden = !open;
+    if (open) {
+      const first = this.listArea.querySelector("button.goto:not([disabled]), button");
+      (first ?? this.sidebar.querySelector("button")).focus({ preventScroll: true });
+    }
+    this.actions.sidebarToggled?.(open);
+  }
+
+  /**
+   * Redraw the list. `groups` = {anchored, pageNotes, orphans} (each a list of annotations, the
+   * first in document order); `status` = {text, offline, problems: [{seq, text}]}.
+   */
+  renderSidebar({ anchored, pageNotes, orphans }, status) {
+    const focusedId = this.shadow.activeElement?.closest?.("[data-id]")?.dataset.id;
+    this.statusLine.textContent = status.text;
+    this.statusLine.classList.toggle("offline", Boolean(status.offline));
+    const parts = [];
+    for (const problem of status.problems ?? []) {
+      parts.push(h("div", { class: "banner", role: "alert" }, problem.text, " ",
+        h("button", { type: "button", onclick: () => this.actions.discardFailed(problem.seq) }, "Dismiss")));
+    }
+    if (!anchored.length && !pageNotes.length && !orphans.length) {
+      parts.push(h("p", { class: "empty", text: "No annotations on this page yet. Select some text to highlight it." }));
+    }
+    if (pageNotes.length) parts.push(h("h3", { text: "Page notes" }), this.renderList(pageNotes, "page notes"));
+    if (anchored.length) parts.push(this.renderList(anchored, "annotations in document order"));
+    if (orphans.length) {
+      parts.push(h("h3", { id: "postil-orphans", text: `Orphans (${orphans.length})` }),
+        h("p", { class: "hint", text: "These passages were not found on the page as it is now." }),
+        this.renderList(orphans, "orphans", true));
+    }
+    this.listArea.replaceChildren(...parts);
+    if (focusedId) this.listArea.querySelector(`[data-id="${CSS.escape(focusedId)}"] button`)?.focus({ preventScroll: true });
+  }
+
+  renderList(annotations, label, orphan = false) {
+    return h("ol", { class: "items", "aria-label": label },
+      annotations.map((a) => h("li", { class: `item${orphan ? " orphan" : ""}`, "data-id": a.id }, this.renderItemBody(a, { orphan }))));
+  }
+
+  renderItemBody(a, { orphan = false, inCard = false } = {}) {
+    const frag = document.createDocumentFragment();
+    if (a.quote) {
+      const goto = h("button", {
+        type: "button", class: "goto",
+        "aria-label": orphan ? `Orphaned passage: ${shorten(a.quote)}` : `Go to passage: ${shorten(a.quote)}`,
+        disabled: orphan || inCard,
+      }, swatch(a.color), h("span", { class: "text", text: a.quote }));
+      if (!orphan && !inCard) goto.addEventListener("click", () => this.actions.goTo(a.id));
+      frag.append(goto);
+    }
+    if (a.note_html) {
+      const note = h("div", { class: "note" });
+      note.innerHTML = a.note_html; // Sanitised by the server on write; see the file's header.
+      frag.append(note);
+    } else if (a.note) {
+      frag.append(h("div", { class: "note plain", text: a.note }));
+    }
+    const meta = h("div", { class: "meta" });
+    for (const tag of a.tags ?? []) meta.append(h("span", { class: "tag", text: tag }));
+    meta.append(h("span", { class: "sr-only", text: `Colour: ${COLOR_LABELS[a.color] ?? a.color}.` }));
+    meta.append(h("span", { class: "author", text: a.own ? `${a.user} (you)` : a.user }));
+    meta.append(h("span", { text: a.visibility === "public" ? "Public" : "Private" }));
+    if (a.pending) meta.append(h("span", { class: "badge", text: "Not synced yet" }));
+    if (a.failed) meta.append(h("span", { class: "badge error", text: `Server refused: ${a.failed.message}` }));
+    frag.append(meta);
+    if (a.own) {
+      const del = h("button", { type: "button", class: "danger", "aria-label": `Delete annotation: ${shorten(a.quote || a.note, 40)}` }, "Delete");
+      del.addEventListener("click", () => {
+        // The first press arms, the second deletes: there is no undo.
+        if (!del.classList.contains("confirm")) {
+          del.classList.add("confirm");
+          del.textContent = "Confirm delete";
+          setTimeout(() => {
+            del.classList.remove("confirm");
+            del.textContent = "Delete";
+          }, 5000);
+          return;
+        }
+        this.closeCard();
+        this.actions.delete(a.id);
+      });
+      frag.append(h("div", { class: "actions" },
+        h("button", { type: "button", "aria-label": `Edit annotation: ${shorten(a.quote || a.note, 40)}`, onclick: () => this.actions.edit(a.id) }, "Edit"),
+        del));
+    }
+    return frag;
+  }
+
+  /** Scroll the sidebar to an item and mark it briefly. */
+  showItem(id) {
+    const item = this.listArea.querySelector(`[data-id="${CSS.escape(id)}"]`);
+    if (!item) return;
+    item.scrollIntoView({ block: "nearest" });
+    item.classList.add("flash");
+    setTimeout(() => item.classList.remove("flash"), 1200);
+  }
+}

@@ -1,0 +1,61 @@
+// The options page: the server URL, signing in (username + password → token, kept by the
+// background) and out, and the default colour and visibility for new highlights.
+
+import { send } from "../shared/browser.js";
+import { COLORS, COLOR_LABELS } from "../shared/colors.js";
+import { TO_BACKGROUND as T } from "../shared/messages.js";
+
+const $ = (id) => document.getElementById(id);
+
+function say(id, text, tone = "") {
+  $(id).textContent = text;
+  $(id).className = tone;
+}
+
+for (const color of COLORS) {
+  const option = document.createElement("option");
+  option.value = color;
+  option.textContent = COLOR_LABELS[color];
+  $("default-color").append(option);
+}
+
+async function load() {
+  const reply = await send(T.GET_SETTINGS);
+  if (!reply.ok) return say("account-message", reply.error.message, "err");
+  const s = reply.value;
+  $("server").value = s.server;
+  $("default-color").value = s.defaultColor;
+  $("default-visibility").value = s.defaultVisibility;
+  say("signed-in", s.user ? `Signed in as ${s.user} on ${s.server}.` : "Not signed in.", s.user ? "ok" : "warn");
+  $("sign-out").disabled = !s.user;
+}
+
+$("sign-in").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  say("account-message", "Signing in…");
+  const reply = await send(T.SIGN_IN, {
+    server: $("server").value,
+    username: $("username").value,
+    password: $("password").value,
+  });
+  $("password").value = "";
+  if (reply.ok) say("account-message", `Signed in as ${reply.value.user}.`, "ok");
+  else say("account-message", `Could not sign in: ${reply.error.message}`, "err");
+  await load();
+});
+
+$("sign-out").addEventListener("click", async () => {
+  await send(T.SIGN_OUT);
+  say("account-message", "Signed out.");
+  await load();
+});
+
+$("defaults").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const reply = await send(T.SAVE_SETTINGS, {
+    settings: { defaultColor: $("default-color").value, defaultVisibility: $("default-visibility").value },
+  });
+  say("defaults-message", reply.ok ? "Saved." : reply.error.message, reply.ok ? "ok" : "err");
+});
+
+load();

@@ -1,0 +1,255 @@
+/*
+ * Which post is this page? (DESIGN §1.) Reads a document — and optionally the HTTP Link header
+ * it came with — and returns the key annotations are stored under: the WordPress (sub)site and
+ * post id when the page says it is a WordPress post, else a normalised URL.
+ *
+ * Pure ES module: it reads only the document it is given (querySelector, attributes, body
+ * classes) and uses the standard URL class, so it runs the same in a content script, a test page
+ * or on a DOMParser document. The server's postil/postkey.py applies the same rules; the case
+ * table tests/fixtures/post-key-cases.json keeps the two normalisers in step.
+ */
+
+const API_REL = "https://api.w.org/";
+// Query parameters that say how a reader arrived, not which page they are on.
+const TRACKING_PARAMS = new Set([
+  "gclid", "dclid", "gbraid", "wbraid", "fbclid", "msclkid", "yclid", "igshid", "mc_cid",
+  "mc_eid", "_ga", "_gl", "ref", "ref_src", "ref_url",
+]);
+const TRACKING_PREFIXES = ["utm_"];
+// REST routes of /wp/v2/ that name something other than a post of some type.
+const NOT_POST_ROUTES = new Set([
+  "categories", "tags", "users", "comments", "taxonomies", "types", "statuses", "settings",
+  "search", "block-types", "themes", "plugins", "menus", "menu-items", "menu-locations",
+  "sidebars", "widgets", "widget-types", "global-styles", "navigation", "font-families",
+]);
+const DEFAULT_PORTS = new Set(["80", "443"]);
+
+// Parse a URL, accepting a bare "host/path" as https. Returns null for what is not a URL.
+function parseUrl(value, base) {
+  if (typeof value !== "string" || !value.trim()) return null;
+  let text = value.trim();
+  // "example.com:8080/x" would otherwise parse with "example.com:" as its scheme.
+  if (!base && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `https://${text.replace(/^\/+/, "")}`;
+  try {
+    return base ? new URL(text, base) : new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+// "host[:port]" lower-cased, without "www." or a trailing dot, without port 80/443.
+function normaliseHost(url) {
+  let host = url.hostname.toLowerCase().replace(/\.$/, "");
+  if (host.startsWith("www.")) host = host.slice(4);
+  return url.port && !DEFAULT_PORTS.has(url.port) ? `${host}:${url.port}` : host;
+}
+
+function trimTrailingSlashes(path) {
+  return path.replace(/\/+$/, "");
+}
+
+/**
+ * Normalise a site's home URL: "https://www.Example.com:443/blog/" -> "example.com/blog".
+ * No scheme, lower-case host without "www.", no port 80/443, path without trailing slash, no
+ * query or fragment. Idempotent. Returns null for what is not an http(s) URL or host/path.
+ */
+export function normaliseSite(value) {
+  const url = parseUrl(value);
+  if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) return null;
+  return normaliseHost(url) + trimTrailingSlashes(url.pathname);
+}
+
+function isTrackingParam(name) {
+  const lower = name.toLowerCase();
+  return TRACKING_PARAMS.has(lower) || TRACKING_PREFIXES.some((p) => lower.startsWith(p));
+}
+
+function decodeName(raw) {
+  const name = raw.split("=", 1)[0].replace(/\+/g, " ");
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+/**
+ * Normalise a page URL into the key of a page that is not a WordPress post:
+ * "https://www.Example.com/a/b/?utm_source=x&b=2&a=1#top" -> "example.com/a/b?a=1&b=2".
+ * Like normaliseSite (no scheme, host rules, no trailing slash), and keeps the query: tracking
+ * parameters dropped, the rest sorted by name (stable for repeated names) and kept as written.
+ * Returns null for what is not an http(s) URL or host/path.
+ */
+export function normaliseUrl(value) {
+  const url = parseUrl(value);
+  if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) return null;
+  const query = url.search.replace(/^\?/, "");
+  const pairs = query
+    .split("&")
+    .filter((pair) => pair && !isTrackingParam(decodeName(pair)))
+    .map((pair) => [decodeName(pair), pair]);
+  // Sort on the decoded name so "%61=1" and "a=1" sort alike; keep each pair's own spelling.
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const kept = pairs.map((pair) => pair[1]).join("&");
+  return normaliseHost(url) + trimTrailingSlashes(url.pathname) + (kept ? `?${kept}` : "");
+}
+
+/**
+ * Parse an HTTP Link header into [{href, rel: [tokens], type}] (href as written).
+ * Handles several links per header, quoted parameters and commas inside <…> or quotes.
+ */
+export function parseLinkHeader(header) {
+  const links = [];
+  if (typeof header !== "string") return links;
+  const pattern = /<([^>]*)>((?:\s*;\s*[^;,=\s]+(?:\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^;,\s]*))?)*)/g;
+  for (let match = pattern.exec(header); match; match = pattern.exec(header)) {
+    const params = {};
+    const paramPattern = /;\s*([^;,=\s]+)(?:\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;,\s]*)))?/g;
+    for (let p = paramPattern.exec(match[2]); p; p = paramPattern.exec(match[2])) {
+      const name = p[1].toLowerCase();
+      if (name in params) continue; // the first occurrence of a parameter wins (RFC 8288)
+      params[name] = p[2] !== undefined ? p[2].replace(/\\(.)/g, "$1") : (p[3] ?? "");
+    }
+    links.push({
+      href: match[1].trim(),
+      rel: (params.rel || "").toLowerCase().split(/\s+/).filter(Boolean),
+      type: (params.type || "").toLowerCase().trim(),
+    });
+  }
+  return links;
+}
+
+function documentLinks(document) {
+  return Array.from(document.querySelectorAll("link[rel][href]"), (link) => ({
+    href: link.getAttribute("href").trim(),
+    rel: link.getAttribute("rel").toLowerCase().split(/\s+/).filter(Boolean),
+    type: (link.getAttribute("type") || "").toLowerCase().trim(),
+  }));
+}
+
+// The site's home from its REST API root: ".../blog/wp-json/", ".../blog/?rest_route=/",
+// ".../blog/index.php/wp-json/" or a renamed prefix ".../blog/api/" all give ".../blog".
+function siteFromApiRoot(url) {
+  const home = new URL(url.href);
+  let path = home.pathname;
+  if (home.searchParams.has("rest_route")) {
+    path = path.replace(/\/index\.php$/, "/");
+  } else {
+    path = trimTrailingSlashes(path).replace(/\/[^/]*$/, "").replace(/\/index\.php$/, "");
+  }
+  home.pathname = path || "/";
+  home.search = "";
+  home.hash = "";
+  return normaliseSite(home.href);
+}
+
+// Post id from a REST link: ".../wp/v2/posts/12" or "?rest_route=/wp/v2/posts/12".
+function postIdFromRestUrl(url) {
+  const route = url.searchParams.get("rest_route") || url.pathname;
+  const match = /\/wp\/v2\/([^/]+)\/(\d+)\/?$/.exec(route);
+  if (!match || NOT_POST_ROUTES.has(match[1])) return null;
+  return Number(match[2]);
+}
+
+function shortlinkParts(url) {
+  const id = url.searchParams.get("p");
+  if (!id || !/^\d+$/.test(id)) return null;
+  const home = new URL(url.href);
+  home.search = "";
+  home.hash = "";
+  return { site: normaliseSite(home.href), postId: Number(id) };
+}
+
+function bodyClassPostId(document) {
+  const body = document.body;
+  if (!body || !body.classList) return null;
+  for (const name of body.classList) {
+    const match = /^(?:postid|page-id)-(\d+)$/.exec(name);
+    if (match) return Number(match[1]);
+  }
+  return null;
+}
+
+function articlePostId(document) {
+  const ids = new Set();
+  for (const article of document.querySelectorAll("article[id]")) {
+    const match = /^post-(\d+)$/.exec(article.id);
+    if (match) ids.add(Number(match[1]));
+  }
+  return ids.size === 1 ? [...ids][0] : null;
+}
+
+function pageTitle(document) {
+  const og = document.querySelector('meta[property="og:title"]');
+  const title = (og && og.getAttribute("content")) || document.title || "";
+  return title.trim() || null;
+}
+
+/**
+ * Identify the post a document shows.
+ * options.url: the page URL (defaults to document.URL); relative links resolve against it.
+ * options.linkHeader: the response's HTTP Link header, if known.
+ * Returns {site, post_id, url, key_url, signal, canonical, title}:
+ *   site      normalised home of the WordPress (sub)site, or of the page's origin;
+ *   post_id   a number, or null when the page is not a WordPress post;
+ *   url       the page URL without its fragment;
+ *   key_url   normaliseUrl(canonical or url), the key of a page that is not a post;
+ *   signal    which signal gave post_id: "rest-link" | "shortlink" | "body-class" |
+ *             "article-id", or "url" when there is none;
+ *   canonical the absolute canonical URL, or null;  title  og:title or <title>, or null.
+ */
+export function identifyPost(document, options = {}) {
+  const pageUrl = parseUrl(options.url || document.URL || "");
+  const base = pageUrl ? pageUrl.href : undefined;
+  // The document's own links first; the header carries the same signals for the same page.
+  const links = [...documentLinks(document), ...parseLinkHeader(options.linkHeader)]
+    .map((link) => ({ ...link, url: parseUrl(link.href, base) }))
+    .filter((link) => link.url);
+  const withRel = (rel) => links.filter((link) => link.rel.includes(rel));
+
+  const apiRoot = withRel(API_REL)[0];
+  const shortlinks = withRel("shortlink").map((link) => shortlinkParts(link.url)).filter(Boolean);
+  const canonicalLink = withRel("canonical")[0];
+  const canonical = canonicalLink ? withoutFragment(canonicalLink.url) : null;
+
+  let site = apiRoot ? siteFromApiRoot(apiRoot.url) : null;
+  if (!site && shortlinks.length) site = shortlinks[0].site;
+  if (!site && pageUrl) site = normaliseSite(pageUrl.origin);
+
+  let postId = null;
+  let signal = "url";
+  // An archive page links its term's REST route; only a post's own page names a post.
+  const isArchive = Boolean(document.body?.classList?.contains("archive"));
+  const restIds = isArchive ? [] : withRel("alternate")
+    .filter((link) => link.type === "application/json")
+    .map((link) => postIdFromRestUrl(link.url))
+    .filter((id) => id !== null);
+  if (restIds.length) {
+    postId = restIds[0];
+    signal = "rest-link";
+  } else if (shortlinks.length) {
+    postId = shortlinks[0].postId;
+    signal = "shortlink";
+  } else if ((postId = bodyClassPostId(document)) !== null) {
+    signal = "body-class";
+  } else if ((postId = articlePostId(document)) !== null) {
+    signal = "article-id";
+  }
+
+  const url = pageUrl ? withoutFragment(pageUrl) : null;
+  return {
+    site,
+    post_id: postId,
+    url,
+    key_url: normaliseUrl(canonical || url || ""),
+    signal,
+    canonical,
+    title: pageTitle(document),
+  };
+}
+
+function withoutFragment(url) {
+  const copy = new URL(url.href);
+  copy.hash = "";
+  return copy.href;
+}

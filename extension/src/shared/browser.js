@@ -1,0 +1,101 @@
+// A thin wrapper over the WebExtension APIs (`browser.*` in Firefox, `chrome.*` in Chromium).
+//
+// Everything else imports from here instead of touching the globals, so that the two browsers'
+// differences live in one place and modules can be exercised outside an extension by swapping
+// this one out. Both browsers return promises from these MV3 calls.
+
+const api = globalThis.browser ?? globalThis.chrome;
+
+export const runtime = api.runtime;
+
+/** Send a message to the background and unwrap its `{ok, value | error}` reply. */
+export async function send(type, payload = {}) {
+  let reply;
+  try {
+    reply = await api.runtime.sendMessage({ type, ...payload });
+  } catch (err) {
+    return { ok: false, error: { code: "extension_unavailable", message: String(err?.message ?? err) } };
+  }
+  return reply ?? { ok: false, error: { code: "no_reply", message: `nobody answered ${type}` } };
+}
+
+/** Send a message to one tab's content script; resolves to its reply or null if none listens. */
+export async function sendToTab(tabId, type, payload = {}) {
+  try {
+    return await api.tabs.sendMessage(tabId, { type, ...payload });
+  } catch {
+    return null;
+  }
+}
+
+/** Tell every tab's content script something; tabs without one are skipped quietly. */
+export async function broadcast(type, payload = {}) {
+  const tabs = await api.tabs.query({});
+  await Promise.all(tabs.map((tab) => sendToTab(tab.id, type, payload)));
+}
+
+export async function activeTab() {
+  const [tab] = await api.tabs.query({ active: true, currentWindow: true });
+  return tab ?? null;
+}
+
+/**
+ * Listen for messages; `handler(message, sender)` returns a promise of the reply.
+ * Returning `true` keeps the channel open in Chromium, which does not use the promise.
+ */
+export function onMessage(handler) {
+  api.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    if (!message || typeof message.type !== "string") return false;
+    Promise.resolve(handler(message, sender)).then(
+      (reply) => sendResponse(reply),
+      (err) => sendResponse({ ok: false, error: { code: "internal", message: String(err?.message ?? err) } }),
+    );
+    return true;
+  });
+}
+
+export const storage = {
+  async get(keys) {
+    return api.storage.local.get(keys);
+  },
+  async set(items) {
+    return api.storage.local.set(items);
+  },
+  async remove(keys) {
+    return api.storage.local.remove(keys);
+  },
+  onChanged(listener) {
+    api.storage.onChanged.addListener((changes, area) => {
+      if (area === "local") listener(changes);
+    });
+  },
+};
+
+export const alarms = {
+  create(name, info) {
+    return api.alarms.create(name, info);
+  },
+  onAlarm(listener) {
+    api.alarms.onAlarm.addListener(listener);
+  },
+};
+
+export function onCommand(listener) {
+  api.commands?.onCommand.addListener(listener);
+}
+
+export function onStartup(listener) {
+  api.runtime.onStartup.addListener(listener);
+}
+
+export function onInstalled(listener) {
+  api.runtime.onInstalled.addListener(listener);
+}
+
+export function extensionUrl(path) {
+  return api.runtime.getURL(path);
+}
+
+export function openOptionsPage() {
+  return api.runtime.openOptionsPage();
+}

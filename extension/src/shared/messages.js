@@ -1,0 +1,45 @@
+// Every message type the extension's parts send each other, named once.
+//
+// Content scripts, the popup and the options page ask the background (the only part that talks to
+// the server) with `send(type, payload)`; the background answers `{ok: true, value}` or
+// `{ok: false, error}`. The background and the popup tell a tab's content script things with the
+// `TO_CONTENT` types. Keeping the names in one module means a typo is an import error, not a
+// message nobody answers.
+
+export const TO_BACKGROUND = Object.freeze({
+  // Annotations of one post: the server's, merged with local changes not yet synced.
+  LIST_ANNOTATIONS: "annotations/list",
+  CREATE_ANNOTATION: "annotation/create",
+  UPDATE_ANNOTATION: "annotation/update",
+  DELETE_ANNOTATION: "annotation/delete",
+  // How many annotations this post has on the server (a `limit=0` query).
+  COUNT_ANNOTATIONS: "annotations/count",
+  // Signed-in user, server reachability, queued and failed changes.
+  GET_STATUS: "status/get",
+  SYNC_NOW: "queue/sync-now",
+  DISCARD_FAILED: "queue/discard-failed",
+  GET_SETTINGS: "settings/get",
+  SAVE_SETTINGS: "settings/save",
+  SIGN_IN: "auth/sign-in",
+  SIGN_OUT: "auth/sign-out",
+});
+
+export const TO_CONTENT = Object.freeze({
+  TOGGLE_SIDEBAR: "ui/toggle-sidebar",
+  OPEN_SIDEBAR: "ui/open-sidebar",
+  HIGHLIGHT_SELECTION: "ui/highlight-selection",
+  // The background synced something: re-read the post's annotations.
+  ANNOTATIONS_CHANGED: "annotations/changed",
+  // The popup asks which post the tab shows.
+  GET_PAGE_POST: "page/get-post",
+});
+
+/** Build a successful reply. */
+export function ok(value) {
+  return { ok: true, value };
+}
+
+/** Build a failed reply; `error` is `{code, message}`. */
+export function fail(code, message) {
+  return { ok: false, error: { code, message } };
+}
