@@ -10,53 +10,84 @@
  */
 
 const API_REL = "https://api.w.org/";
-// Query parameters that say how a reader arrived, not which page they are on.
+// Query parameters that say how a reader arrived, never which page they read. The same list as
+// the server's postkey.TRACKING_PARAMS / TRACKING_PREFIXES.
 const TRACKING_PARAMS = new Set([
-  "gclid", "dclid", "gbraid", "wbraid", "fbclid", "msclkid", "yclid", "igshid", "mc_cid",
-  "mc_eid", "_ga", "_gl", "ref", "ref_src", "ref_url",
+  "gclid", "fbclid", "dclid", "msclkid", "yclid", "twclid", "igshid", "mc_cid", "mc_eid",
+  "_ga", "_gl", "ref", "ref_src", "spm", "amp",
 ]);
-const TRACKING_PREFIXES = ["utm_"];
+const TRACKING_PREFIXES = ["utm_", "pk_", "mtm_", "hsa_"];
 // REST routes of /wp/v2/ that name something other than a post of some type.
 const NOT_POST_ROUTES = new Set([
   "categories", "tags", "users", "comments", "taxonomies", "types", "statuses", "settings",
   "search", "block-types", "themes", "plugins", "menus", "menu-items", "menu-locations",
   "sidebars", "widgets", "widget-types", "global-styles", "navigation", "font-families",
 ]);
-const DEFAULT_PORTS = new Set(["80", "443"]);
 
-// Parse a URL, accepting a bare "host/path" as https. Returns null for what is not a URL.
-function parseUrl(value, base) {
+// Parse an http(s) URL; a bare "host/path" counts as http when `bare` allows it (a site that is
+// already normalised must normalise to itself). Returns null for anything else.
+function parseHttpUrl(value, { bare = false, base } = {}) {
   if (typeof value !== "string" || !value.trim()) return null;
   let text = value.trim();
-  // "example.com:8080/x" would otherwise parse with "example.com:" as its scheme.
-  if (!base && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `https://${text.replace(/^\/+/, "")}`;
+  if (bare && !base && !text.includes("://")) text = `http://${text}`;
+  let url;
   try {
-    return base ? new URL(text, base) : new URL(text);
+    url = base ? new URL(text, base) : new URL(text);
   } catch {
     return null;
   }
+  return /^https?:$/.test(url.protocol) && url.hostname ? url : null;
 }
 
-// "host[:port]" lower-cased, without "www." or a trailing dot, without port 80/443.
+// "host[:port]" lower-cased, without "www." or a trailing dot. The URL parser has already
+// dropped the scheme's default port.
 function normaliseHost(url) {
   let host = url.hostname.toLowerCase().replace(/\.$/, "");
   if (host.startsWith("www.")) host = host.slice(4);
-  return url.port && !DEFAULT_PORTS.has(url.port) ? `${host}:${url.port}` : host;
+  return url.port ? `${host}:${url.port}` : host;
 }
 
-function trimTrailingSlashes(path) {
-  return path.replace(/\/+$/, "");
+// Percent-decode like Python's urllib.parse.unquote: bad UTF-8 becomes U+FFFD, a stray "%"
+// stays as it is. Keys stay readable and the server computes the same string.
+const utf8 = new TextDecoder("utf-8");
+function unquote(text) {
+  return text.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    const bytes = new Uint8Array(run.length / 3);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(run.slice(3 * i + 1, 3 * i + 3), 16);
+    return utf8.decode(bytes);
+  });
+}
+
+// Encode like Python's urllib.parse.quote_plus: only letters, digits and "_.-~" stay.
+function quotePlus(text) {
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+");
+}
+
+function cleanPath(pathname) {
+  return unquote(pathname).replace(/\/{2,}/g, "/").replace(/\/+$/, "");
+}
+
+// Compare by code point, as Python compares strings.
+function compareStrings(a, b) {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i].codePointAt(0) - y[i].codePointAt(0);
+  }
+  return x.length - y.length;
 }
 
 /**
- * Normalise a site's home URL: "https://www.Example.com:443/blog/" -> "example.com/blog".
- * No scheme, lower-case host without "www.", no port 80/443, path without trailing slash, no
- * query or fragment. Idempotent. Returns null for what is not an http(s) URL or host/path.
+ * Normalise a site's home URL: "https://www.Example.com/blog/" -> "example.com/blog".
+ * No scheme, lower-case host without "www.", no default port, percent-decoded path without
+ * repeated or trailing slashes, no query or fragment. A bare "host/path" is read as http, so
+ * the function is idempotent. Returns null for what is not an http(s) URL.
  */
 export function normaliseSite(value) {
-  const url = parseUrl(value);
-  if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) return null;
-  return normaliseHost(url) + trimTrailingSlashes(url.pathname);
+  const url = parseHttpUrl(value, { bare: true });
+  return url ? normaliseHost(url) + cleanPath(url.pathname) : null;
 }
 
 function isTrackingParam(name) {
@@ -64,34 +95,28 @@ function isTrackingParam(name) {
   return TRACKING_PARAMS.has(lower) || TRACKING_PREFIXES.some((p) => lower.startsWith(p));
 }
 
-function decodeName(raw) {
-  const name = raw.split("=", 1)[0].replace(/\+/g, " ");
-  try {
-    return decodeURIComponent(name);
-  } catch {
-    return name;
-  }
-}
-
 /**
  * Normalise a page URL into the key of a page that is not a WordPress post:
  * "https://www.Example.com/a/b/?utm_source=x&b=2&a=1#top" -> "example.com/a/b?a=1&b=2".
- * Like normaliseSite (no scheme, host rules, no trailing slash), and keeps the query: tracking
- * parameters dropped, the rest sorted by name (stable for repeated names) and kept as written.
- * Returns null for what is not an http(s) URL or host/path.
+ * Host and path as in normaliseSite; the fragment and tracking parameters (utm_*, gclid, fbclid,
+ * mc_cid, ref, …) go; the rest of the query is decoded, sorted by name then value and encoded
+ * again the way the server does (spaces as "+"). Returns null for what is not an http(s) URL.
  */
 export function normaliseUrl(value) {
-  const url = parseUrl(value);
-  if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) return null;
-  const query = url.search.replace(/^\?/, "");
-  const pairs = query
-    .split("&")
-    .filter((pair) => pair && !isTrackingParam(decodeName(pair)))
-    .map((pair) => [decodeName(pair), pair]);
-  // Sort on the decoded name so "%61=1" and "a=1" sort alike; keep each pair's own spelling.
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const kept = pairs.map((pair) => pair[1]).join("&");
-  return normaliseHost(url) + trimTrailingSlashes(url.pathname) + (kept ? `?${kept}` : "");
+  const url = parseHttpUrl(value);
+  if (!url) return null;
+  const pairs = [];
+  for (const part of url.search.replace(/^\?/, "").split("&")) {
+    if (!part) continue;
+    const cut = part.indexOf("=");
+    const [rawName, rawValue] = cut < 0 ? [part, ""] : [part.slice(0, cut), part.slice(cut + 1)];
+    const name = unquote(rawName.replace(/\+/g, " "));
+    if (isTrackingParam(name)) continue;
+    pairs.push([name, unquote(rawValue.replace(/\+/g, " "))]);
+  }
+  pairs.sort((a, b) => compareStrings(a[0], b[0]) || compareStrings(a[1], b[1]));
+  const query = pairs.map(([name, v]) => `${quotePlus(name)}=${quotePlus(v)}`).join("&");
+  return normaliseHost(url) + cleanPath(url.pathname) + (query ? `?${query}` : "");
 }
 
 /**
@@ -135,7 +160,7 @@ function siteFromApiRoot(url) {
   if (home.searchParams.has("rest_route")) {
     path = path.replace(/\/index\.php$/, "/");
   } else {
-    path = trimTrailingSlashes(path).replace(/\/[^/]*$/, "").replace(/\/index\.php$/, "");
+    path = path.replace(/\/+$/, "").replace(/\/[^/]*$/, "").replace(/\/index\.php$/, "");
   }
   home.pathname = path || "/";
   home.search = "";
@@ -199,11 +224,11 @@ function pageTitle(document) {
  *   canonical the absolute canonical URL, or null;  title  og:title or <title>, or null.
  */
 export function identifyPost(document, options = {}) {
-  const pageUrl = parseUrl(options.url || document.URL || "");
+  const pageUrl = parseHttpUrl(options.url || document.URL || "");
   const base = pageUrl ? pageUrl.href : undefined;
   // The document's own links first; the header carries the same signals for the same page.
   const links = [...documentLinks(document), ...parseLinkHeader(options.linkHeader)]
-    .map((link) => ({ ...link, url: parseUrl(link.href, base) }))
+    .map((link) => ({ ...link, url: parseHttpUrl(link.href, { base }) }))
     .filter((link) => link.url);
   const withRel = (rel) => links.filter((link) => link.rel.includes(rel));
 
