@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install the system packages the full test suite drives — Chromium, Firefox ESR, PostgreSQL,
+# Node — when they are missing and we may (root, or sudo without a password), then make sure a
+# PostgreSQL cluster is running with the role and database the tests use. Without those rights it
+# only says what is missing; the tests that need them then skip with that reason.
+set -uo pipefail
+
+if [ "$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/firefox-esr ] || need+=(firefox-esr)
+command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$SUDO" = none ]; then
+    echo "system-deps: missing ${need[*]} and no root/sudo to install them; tests that need them will skip" >&2
+  else
+    echo "system-deps: installing ${need[*]}"
+    $SUDO apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null \
+      || echo "system-deps: apt-get install ${need[*]} failed" >&2
+  fi
+fi
+
+# PostgreSQL: start the cluster and create the test role and database (idempotent).
+if [ "$SUDO" != none ] && command -v pg_ctlcluster >/dev/null 2>&1; then
+  ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+  if [ -n "$ver" ]; then
+    $SUDO pg_ctlcluster "$ver" main start 2>/dev/null || true
+    for _ in $(seq 1 30); do
+      $SUDO su postgres -c "pg_isready -q" 2>/dev/null && break
+      sleep 0.5
+    done
+    $SUDO su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='postil'\"" | grep -q 1 \
+      || $SUDO su postgres -c "psql -qc \"CREATE ROLE postil LOGIN PASSWORD 'postil' CREATEDB\""
+    $SUDO su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='postil_test'\"" | grep -q 1 \
+      || $SUDO su postgres -c "createdb -O postil postil_test"
+  fi
+fi
+exit 0
