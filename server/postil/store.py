@@ -198,14 +198,11 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
     except v.ValidationError as err:
         raise bad(err) from None
 
-    existing = _by_uid(uid)
-    if existing is not None:
-        return _same_owner(existing, user), False
     try:
         with write_transaction():
-            existing = _by_uid(uid)
+            existing = _owner_of(uid)
             if existing is not None:
-                return _same_owner(existing, user), False
+                return _same_owner(_by_uid(uid), user), False
             try:
                 post = resolve_post(body["post"])
             except v.ValidationError as err:
@@ -213,7 +210,9 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
             stamp = now_us()
             times = {"created_us": stamp, "updated_us": stamp} | (keep_times or {})
             annotation = Annotation.create(uid=uid, post=post, user=user, **fields, **times)
-            _set_tag_rows(annotation, fields.get("tags", []))
+            if fields.get("tags"):
+                AnnotationTag.insert_many([{"annotation": annotation.pk, "name": t.lower()}
+                                           for t in fields["tags"]]).execute()
     except IntegrityError:
         # Another request stored the same id between our check and our insert.
         existing = _by_uid(uid)
@@ -229,6 +228,10 @@ def _same_owner(existing: Annotation, user: User) -> Annotation:
         raise APIError(409, "an annotation with this id belongs to someone else; "
                             "choose another id", "conflict")
     return existing
+
+
+def _owner_of(uid: str) -> int | None:
+    return Annotation.select(Annotation.user).where(Annotation.uid == uid).scalar()
 
 
 def _by_uid(uid: str) -> Annotation | None:
@@ -537,3 +540,26 @@ def posts_query(user: User | None, site: str | None, q: str | None):
         cond &= (Post.title ** like) | (Post.url ** like)
     return Post.select().where(cond)
 
+
+
+def iterate_by_post(user: User | None, f: Filters, batch: int = 500) -> Iterator[Annotation]:
+    """Yield every matching annotation grouped by post, oldest first within a post, in batches.
+
+    Exports that write one section or one file per post need a post's annotations together;
+    keyset order on (post, created, pk) gives that without holding the result in memory.
+    """
+    cond = condition(user, f)
+    after: tuple[int, int, int] | None = None
+    while True:
+        where = cond
+        if after is not None:
+            where &= Tuple(Annotation.post, Annotation.created_us, Annotation.pk) > Tuple(*after)
+        rows = list(Annotation.select(Annotation, Post, User).join(Post).switch(Annotation)
+                    .join(User).where(where)
+                    .order_by(Annotation.post, Annotation.created_us, Annotation.pk)
+                    .limit(batch))
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]
+        after = (last.post_id, last.created_us, last.pk)
