@@ -1,26 +1,29 @@
-// Adapts the pure anchoring module (src/anchoring/) to what the page code needs: selectors for a
-// range, and for an annotation either a Range or "orphan". Kept apart so the page code does not
-// depend on the exact shape of the anchoring module's results.
+// Adapts the pure anchoring module (src/anchoring/) to the page: one anchorer per batch of work
+// (it indexes the page text once), and results reduced to `{range, method}` where a null range is
+// an orphan. Kept apart so the page code depends on one small surface of that module.
 
-import * as anchoring from "../anchoring/index.js";
+import { createAnchorer, UI_ATTRIBUTE } from "../anchoring/index.js";
 
-/** Describe a range as selectors (TextQuoteSelector and TextPositionSelector). */
-export async function describeRange(root, range) {
-  return anchoring.describe(root, range);
+export { UI_ATTRIBUTE };
+
+/** An anchorer over `root`'s current text; call `refresh()` on it after the text changed. */
+export function makeAnchorer(root) {
+  return createAnchorer(root);
 }
 
-/** Find an annotation's passage: `{range, method}`; `range` is null for an orphan. */
-export async function anchorSelectors(root, selectors) {
+/** Describe a range as selectors (TextQuoteSelector and TextPositionSelector). */
+export function describeRange(root, range) {
+  return createAnchorer(root).describe(range);
+}
+
+/** Find an annotation's passage: `{range, method}`; `method` "page" for a page note, "orphan" if lost. */
+export async function anchorSelectors(anchorer, selectors) {
   if (!selectors?.length) return { range: null, method: "page" };
-  let result;
   try {
-    result = await anchoring.anchor(root, selectors);
+    const found = await anchorer.anchorWithInfo(selectors);
+    return found.range ? { range: found.range, method: found.method } : { range: null, method: "orphan" };
   } catch (err) {
     console.warn("Postil: anchoring failed", err);
     return { range: null, method: "orphan" };
   }
-  if (!result) return { range: null, method: "orphan" };
-  if (typeof Range !== "undefined" && result instanceof Range) return { range: result, method: "exact" };
-  if (result.range) return { range: result.range, method: result.method ?? "exact" };
-  return { range: null, method: "orphan" };
 }

@@ -9,7 +9,7 @@ import { identifyPost } from "../post-key/index.js";
 import { onMessage, send } from "../shared/browser.js";
 import { DEFAULT_SETTINGS } from "../shared/colors.js";
 import { TO_BACKGROUND as T, TO_CONTENT, ok } from "../shared/messages.js";
-import { anchorSelectors, describeRange } from "./anchors.js";
+import { anchorSelectors, describeRange, makeAnchorer } from "./anchors.js";
 import { createPainter, MARK_TAG, pageIsDark } from "./paint.js";
 import { HOST_TAG, PostilUI } from "./ui.js";
 
@@ -77,6 +77,7 @@ class Page {
       }
       const { items, user, online, signedIn } = list.value;
       this.user = user;
+      const anchorer = makeAnchorer(this.root);
       const seen = new Set();
       for (const item of items) {
         seen.add(item.id);
@@ -89,7 +90,7 @@ class Page {
           continue;
         }
         if (entry) this.unpaint(entry);
-        await this.place({ annotation, range: null, state: "orphan" });
+        await this.place({ annotation, range: null, state: "orphan" }, anchorer);
       }
       for (const [id, entry] of this.entries) {
         if (!seen.has(id)) {
@@ -106,10 +107,16 @@ class Page {
     return { ...item, own: Boolean(item.pending || item.failed || (this.user && item.user === this.user)) };
   }
 
-  /** Anchor one annotation and paint it if found; the entry is stored either way. */
-  async place(entry) {
+  /**
+   * Anchor one annotation and paint it if found; the entry is stored either way. The fallback
+   * painter splits text nodes, which would strand ranges anchored earlier in the same batch, so
+   * with it every annotation is anchored against the page as it is after the previous paint.
+   */
+  async place(entry, anchorer) {
     this.entries.set(entry.annotation.id, entry);
-    const { range } = await anchorSelectors(this.root, entry.annotation.selectors);
+    if (this.painter.kind === "marks") anchorer.refresh();
+    const { range, method } = await anchorSelectors(anchorer, entry.annotation.selectors);
+    entry.method = method;
     if (!entry.annotation.selectors?.length) entry.state = "page";
     else if (range) {
       entry.state = "anchored";
@@ -175,9 +182,11 @@ class Page {
   retryOrphans() {
     return this.serial(async () => {
       let placed = 0;
-      for (const entry of this.entries.values()) {
-        if (entry.state !== "orphan") continue;
-        await this.place(entry);
+      const orphans = [...this.entries.values()].filter((e) => e.state === "orphan");
+      if (!orphans.length) return;
+      const anchorer = makeAnchorer(this.root);
+      for (const entry of orphans) {
+        await this.place(entry, anchorer);
         if (entry.state === "anchored") placed += 1;
       }
       if (placed) this.render();

@@ -52,6 +52,8 @@ export class PostilUI {
       "display: block !important", "transform: none !important", "filter: none !important",
       "contain: none !important", "overflow: visible !important",
     ].join("; "));
+    // The anchoring text model leaves elements with this attribute out of the page's text.
+    this.host.setAttribute("data-postil-ui", "");
     this.shadow = this.host.attachShadow({ mode: "open" });
     const style = document.createElement("style");
     style.textContent = UI_CSS;
