@@ -40,8 +40,12 @@ class PostKey:
 def _split(url: str):
     if not isinstance(url, str) or not url.strip():
         raise PostKeyError("a URL is required")
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        hostname = parts.hostname
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+        raise PostKeyError(f"not an http(s) URL: {url!r} ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not hostname:
         raise PostKeyError(f"not an http(s) URL: {url!r}")
     return parts
 
@@ -50,6 +54,9 @@ def _host_port(parts) -> str:
     host = parts.hostname.lower().rstrip(".")
     if host.startswith("www."):
         host = host[4:]
+    if ":" in host:
+        # An IPv6 literal keeps its brackets, or "::1" plus a port would read as another address.
+        host = f"[{host}]"
     try:
         port = parts.port
     except ValueError as exc:
