@@ -21,6 +21,13 @@ TRACKING_PARAMS = frozenset(
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 
 REST_POST_PATH = re.compile(r"/wp/v2/(?P<type>[a-z0-9_-]+)/(?P<id>\d+)/?$", re.IGNORECASE)
+# REST routes of /wp/v2/ that name something other than a post of some type (the extension's
+# post-key module keeps the same list): a category archive links /wp/v2/categories/ID.
+NOT_POST_ROUTES = frozenset(
+    {"categories", "tags", "users", "comments", "taxonomies", "types", "statuses", "settings",
+     "search", "block-types", "themes", "plugins", "menus", "menu-items", "menu-locations",
+     "sidebars", "widgets", "widget-types", "global-styles", "navigation", "font-families"}
+)
 BODY_CLASS = re.compile(r"(?:^|\s)(?:postid|page-id)-(\d+)(?:\s|$)")
 ARTICLE_ID = re.compile(r"^post-(\d+)$")
 
@@ -100,7 +107,9 @@ def post_id_from_rest_href(href: str) -> int | None:
     parts = _split(href)
     route = dict(parse_qsl(parts.query)).get("rest_route")
     match = REST_POST_PATH.search(route if route else parts.path)
-    return int(match.group("id")) if match else None
+    if not match or match.group("type").lower() in NOT_POST_ROUTES:
+        return None
+    return int(match.group("id"))
 
 
 def site_from_rest_href(href: str) -> str:
@@ -162,8 +171,11 @@ class PageSignals:
 def key_from_signals(s: PageSignals) -> PostKey:
     """Apply DESIGN §1's order of signals; say which one gave the post id."""
     post_id, signal = None, "url"
+    # An archive page links its term's REST route (custom taxonomies too); only a post names a post.
+    archive = "archive" in (s.body_class or "").split()
     candidates = [
-        ("rest-link", lambda: post_id_from_rest_href(s.rest_alternate) if s.rest_alternate else None),
+        ("rest-link", lambda: post_id_from_rest_href(s.rest_alternate)
+         if s.rest_alternate and not archive else None),
         ("shortlink", lambda: post_id_from_shortlink(s.shortlink) if s.shortlink else None),
         ("body-class", lambda: _body_class_id(s.body_class)),
         ("article-id", lambda: _article_id(s.article_ids)),
