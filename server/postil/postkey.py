@@ -98,7 +98,7 @@ def site_from_rest_root(href: str) -> str:
     else:
         idx = path.find("/wp-json")
         if idx >= 0:
-            path = path[:idx]
+            path = re.sub(r"/index\.php$", "", path[:idx])
     return _host_port(parts) + _clean_path(path)
 
 
@@ -120,7 +120,8 @@ def site_from_rest_href(href: str) -> str:
     idx = parts.path.find("/wp-json/")
     if idx < 0:
         raise PostKeyError(f"not a WordPress REST URL: {href!r}")
-    return _host_port(parts) + _clean_path(parts.path[:idx])
+    # "Almost pretty" permalinks serve the API at /index.php/wp-json/; the home has no index.php.
+    return _host_port(parts) + _clean_path(re.sub(r"/index\.php$", "", parts.path[:idx]))
 
 
 def post_id_from_shortlink(href: str) -> int | None:
