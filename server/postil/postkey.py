@@ -284,8 +284,10 @@ def key_from_rest_post(doc: dict) -> PostKey:
     post_id = doc.get("id")
     if not isinstance(post_id, int) or isinstance(post_id, bool) or post_id <= 0:
         raise PostKeyError("'id' must be a positive integer")
-    selves = (doc.get("_links") or {}).get("self") or []
-    href = selves[0].get("href") if selves and isinstance(selves[0], dict) else None
+    links = doc.get("_links")
+    selves = links.get("self") if isinstance(links, dict) else None
+    first = selves[0] if isinstance(selves, list) and selves else None
+    href = first.get("href") if isinstance(first, dict) else None
     if href:
         site = site_from_rest_href(href)
         linked = post_id_from_rest_href(href)
