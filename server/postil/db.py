@@ -8,14 +8,17 @@ when the database URL says so.
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 from playhouse.migrations import Runner
 
 database = DatabaseProxy()
+_sqlite_writer = threading.RLock()
 
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
 SQLITE_PRAGMAS = {
@@ -37,14 +40,21 @@ def open_database(url: str) -> Database:
             path = ":memory:"
         else:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+        if path == ":memory:":
+            return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+        # A pool: opening a connection and setting its pragmas on every request costs more
+        # than most of our queries.
+        return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False,
+                                    max_connections=64, stale_timeout=600)
     if parts.scheme in ("postgres", "postgresql"):
-        return PostgresqlDatabase(
+        return PooledPostgresqlDatabase(
             unquote(parts.path.lstrip("/")),
             user=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             host=parts.hostname or None,
             port=parts.port or None,
+            max_connections=64,
+            stale_timeout=600,
         )
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://…")
 
@@ -65,7 +75,10 @@ def write_transaction():
     threads upgrade at once; IMMEDIATE makes the second one wait on the busy timeout instead.
     """
     if is_sqlite():
-        with database.atomic("IMMEDIATE") as txn:
+        # SQLite admits one writer; its busy handler waits by sleeping in growing steps, which
+        # under a few concurrent writers costs more than the writes. Queue this process's
+        # writers on a lock instead (the busy timeout still covers other processes).
+        with _sqlite_writer, database.atomic("IMMEDIATE") as txn:
             yield txn
     else:
         with database.atomic() as txn:

@@ -72,6 +72,10 @@ def app(database_url):
     yield app
     if not db.database.is_closed():
         db.database.close()
+    # Each app has its own connection pool; empty it so PostgreSQL is not left with idle ones.
+    close_all = getattr(db.database.obj, "close_all", None)
+    if close_all:
+        close_all()
 
 
 @pytest.fixture

@@ -1,0 +1,293 @@
+"""Measure the annotation store at scale: seeding, query latency, and create throughput over HTTP.
+
+    python bench/server.py                      # 1,000,000 annotations, 20,000 posts, 2,000 users
+    python bench/server.py --annotations 100000 --posts 2000 --users 200   # quicker
+
+Seeds a fresh SQLite database (or reuses one with --db PATH --reuse), then prints one table:
+seeding rate; p50/p95 of the API's queries (in-process through the Flask app, so the numbers
+include validation, visibility and JSON, not the network); and create-annotation throughput over
+HTTP on the production server beside a trivial JSON endpoint of the same server, measured in the
+same run, with their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "server"))
+
+from postil import create_app, db  # noqa: E402
+from postil.models import Annotation, AnnotationTag, Post, Token, User, now_us  # noqa: E402
+
+SYLLABLES = ["ka", "lo", "mi", "ter", "van", "sul", "po", "ri", "den", "ax", "ol", "mer", "tu",
+             "fin", "gra", "hel", "is", "jo", "nu", "pe", "qua", "ros", "sti", "ve", "wen", "yo"]
+COLORS = ["yellow", "green", "blue", "pink", "purple"]
+
+
+def vocabulary(rng: random.Random, n: int) -> list[str]:
+    words = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def seed(url: str, n_ann: int, n_posts: int, n_users: int, rng: random.Random) -> float:
+    database = db.open_database(url)
+    db.upgrade(database)
+    db.database.initialize(database)
+    words = vocabulary(rng, 5000)
+    tags = vocabulary(random.Random(7), 200)
+    start = time.perf_counter()
+    with database.atomic():
+        User.insert_many([{"name": f"user{i}", "password_hash": "x", "created_us": now_us()}
+                          for i in range(n_users)]).execute()
+        for lo in range(0, n_posts, 5000):
+            Post.insert_many([{
+                "site": f"site{i % 200}.example.org", "post_id": i + 1,
+                "url": f"https://site{i % 200}.example.org/?p={i + 1}", "title": f"Post {i}",
+                "created_us": now_us(), "updated_us": now_us(),
+            } for i in range(lo, min(n_posts, lo + 5000))]).execute()
+    base = now_us() - n_ann * 1000
+    batch = 5000
+    for lo in range(0, n_ann, batch):
+        rows, tag_rows = [], []
+        for i in range(lo, min(n_ann, lo + batch)):
+            quote = " ".join(rng.choices(words, k=rng.randint(5, 20)))
+            note = " ".join(rng.choices(words, k=rng.randint(0, 15)))
+            mine = rng.sample(tags, rng.randint(0, 3))
+            created = base + i * 1000
+            rows.append({
+                "uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "post": rng.randint(1, n_posts), "user": rng.randint(1, n_users),
+                "quote": quote, "selectors": json.dumps([{"type": "TextQuoteSelector",
+                                                          "exact": quote}]),
+                "note": note, "note_html": f"<p>{note}</p>" if note else "",
+                "color": rng.choice(COLORS), "tags": json.dumps(mine), "tags_text": " ".join(mine),
+                "visibility": "public" if rng.random() < 0.2 else "private",
+                "created_us": created, "updated_us": created, "version": 1,
+            })
+            tag_rows.append(mine)
+        with database.atomic():
+            first = Annotation.insert_many(rows).execute()
+            # insert_many returns the last rowid on SQLite; rows got consecutive primary keys.
+            last_pk = first if isinstance(first, int) else Annotation.select(
+                Annotation.pk).order_by(Annotation.pk.desc()).scalar()
+            first_pk = last_pk - len(rows) + 1
+            pairs = [{"annotation": first_pk + j, "name": t}
+                     for j, ts in enumerate(tag_rows) for t in ts]
+            if pairs:
+                AnnotationTag.insert_many(pairs).execute()
+        if lo and lo % 100_000 == 0:
+            print(f"  seeded {lo:,}", file=sys.stderr, flush=True)
+    elapsed = time.perf_counter() - start
+    database.execute_sql("ANALYZE")
+    database.close()
+    return elapsed
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    samples = sorted(samples)
+    p50 = statistics.median(samples)
+    p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
+    return p50 * 1000, p95 * 1000
+
+
+def time_queries(client, headers, paths: list[str]) -> tuple[float, float, int]:
+    samples, total = [], 0
+    for path in paths:
+        t0 = time.perf_counter()
+        res = client.get(path, headers=headers)
+        samples.append(time.perf_counter() - t0)
+        assert res.status_code == 200, (path, res.get_json())
+        total += len(res.get_json()["items"])
+    p50, p95 = percentiles(samples)
+    return p50, p95, total
+
+
+def deep_paging(client, headers, user: str, pages: int) -> tuple[float, float, int]:
+    samples, cursor, seen = [], None, 0
+    for _ in range(pages):
+        path = f"/api/annotations?user={user}&limit=20" + (f"&cursor={cursor}" if cursor else "")
+        t0 = time.perf_counter()
+        res = client.get(path, headers=headers)
+        samples.append(time.perf_counter() - t0)
+        body = res.get_json()
+        seen += len(body["items"])
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    p50, p95 = percentiles(samples)
+    return p50, p95, seen
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def hammer(port: int, method: str, path: str, headers: dict, body_fn, total: int,
+           threads: int) -> float:
+    """Send `total` requests from `threads` keep-alive connections; return requests/second."""
+    per = total // threads
+    errors: list[str] = []
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(per):
+            body = body_fn() if body_fn else None
+            conn.request(method, path, body=body, headers=headers)
+            res = conn.getresponse()
+            res.read()
+            if res.status >= 300:
+                errors.append(f"{res.status}")
+        conn.close()
+
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    t0 = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - t0
+    if errors:
+        raise SystemExit(f"{len(errors)} requests failed, e.g. HTTP {errors[0]}")
+    return per * threads / elapsed
+
+
+def http_throughput(db_path: Path, token: str, requests: int, threads: int) -> tuple[float, float]:
+    port = free_port()
+    env = dict(os.environ, POSTIL_DATABASE_URL=f"sqlite:///{db_path}", POSTIL_SAMPLE="0")
+    proc = subprocess.Popen([sys.executable, "-m", "postil.cli", "serve", "--port", str(port),
+                             "--threads", str(threads)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, cwd=ROOT)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        rng = random.Random(5)
+
+        def body():
+            return json.dumps({
+                "id": str(uuid.uuid4()),
+                "post": {"site": "bench.example.org", "post_id": rng.randint(1, 50),
+                         "url": "https://bench.example.org/a/", "title": "Bench"},
+                "selectors": [{"type": "TextQuoteSelector", "exact": "a passage worth keeping",
+                               "prefix": "before ", "suffix": " after"},
+                              {"type": "TextPositionSelector", "start": 10, "end": 33}],
+                "note": "a *short* note", "tags": ["bench"], "color": "green",
+            })
+
+        hammer(port, "GET", "/api", {}, None, 200, threads)  # warm up
+        trivial = hammer(port, "GET", "/api", {}, None, requests, threads)
+        create = hammer(port, "POST", "/api/annotations", auth, body, requests, threads)
+        return trivial, create
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--annotations", type=int, default=1_000_000)
+    parser.add_argument("--posts", type=int, default=20_000)
+    parser.add_argument("--users", type=int, default=2_000)
+    parser.add_argument("--queries", type=int, default=200, help="samples per query kind")
+    parser.add_argument("--requests", type=int, default=2_000, help="HTTP requests per endpoint")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--db", type=Path, help="database file (default: a temp dir)")
+    parser.add_argument("--reuse", action="store_true", help="reuse --db without seeding")
+    args = parser.parse_args()
+
+    rng = random.Random(42)
+    tmp = tempfile.mkdtemp(prefix="postil-bench-")
+    path = args.db or Path(tmp) / "bench.db"
+    url = f"sqlite:///{path}"
+    rows: list[tuple[str, str, str]] = []
+    if not args.reuse:
+        if path.exists():
+            raise SystemExit(f"{path} exists; pass --reuse or remove it")
+        secs = seed(url, args.annotations, args.posts, args.users, rng)
+        rows.append(("seed annotations (rows/s)", f"{args.annotations / secs:,.0f}",
+                     f"{args.annotations:,} rows in {secs:.1f} s"))
+
+    app = create_app({"DATABASE_URL": url, "SAMPLE": False, "AUTO_MIGRATE": True})
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        n_users = User.select().count()
+        n_posts = Post.select().count()
+        if not User.by_name("bencher"):
+            u = User.create(name="bencher", password_hash="x")
+        token = Token.issue(User.by_name("user1"), "bench")
+        bench_token = Token.issue(User.by_name("bencher"), "bench")
+        tags = [r[0] for r in AnnotationTag.select(AnnotationTag.name).distinct().limit(50).tuples()]
+        sample_words = [a.quote.split()[0] for a in Annotation.select(Annotation.quote)
+                        .order_by(Annotation.pk.desc()).limit(50)]
+        db.database.close()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    qr = random.Random(9)
+    n = args.queries
+
+    def post_path():
+        i = qr.randint(0, n_posts - 1)
+        return f"/api/annotations?site=site{i % 200}.example.org&post_id={i + 1}&limit=50"
+
+    kinds = [
+        ("query by post", [post_path() for _ in range(n)]),
+        ("query by user", [f"/api/annotations?user=user{qr.randint(0, n_users - 1)}&limit=50"
+                           for _ in range(n)]),
+        ("query by tag", [f"/api/annotations?tag={qr.choice(tags)}&limit=50" for _ in range(n)]),
+        ("full-text q", [f"/api/annotations?q={qr.choice(sample_words)}&limit=50"
+                         for _ in range(n)]),
+        ("count only (limit=0, by post)", [post_path().replace("limit=50", "limit=0")
+                                           for _ in range(n)]),
+    ]
+    for name, paths in kinds:
+        time_queries(client, headers, paths[:10])  # warm caches
+        p50, p95, got = time_queries(client, headers, paths)
+        rows.append((f"{name} p50 / p95 (ms)", f"{p50:.2f} / {p95:.2f}",
+                     f"{n} queries, {got / n:.1f} rows each"))
+    p50, p95, seen = deep_paging(client, {}, "user1", 10_000)
+    rows.append(("cursor paging, public of one user p50 / p95 (ms)", f"{p50:.2f} / {p95:.2f}",
+                 f"{seen:,} rows paged 20 at a time to the end"))
+    p50, p95, seen = deep_paging(client, headers, "user1", 10_000)
+    rows.append(("cursor paging, own annotations p50 / p95 (ms)", f"{p50:.2f} / {p95:.2f}",
+                 f"{seen:,} rows paged 20 at a time to the end"))
+
+    trivial, create = http_throughput(path, bench_token, args.requests, args.threads)
+    rows.append(("HTTP GET /api, trivial JSON (req/s)", f"{trivial:,.0f}", "baseline, same server"))
+    rows.append(("HTTP POST /api/annotations (req/s)", f"{create:,.0f}",
+                 f"{create / trivial:.0%} of the trivial endpoint"))
+
+    width = max(len(r[0]) for r in rows)
+    vwidth = max(len(r[1]) for r in rows)
+    print(f"\nPostil server bench — SQLite, {args.annotations:,} annotations, {n_posts:,} posts, "
+          f"{n_users:,} users, {os.cpu_count()} cores\n")
+    print(f"{'measure'.ljust(width)}  {'value'.rjust(vwidth)}  notes")
+    print(f"{'-' * width}  {'-' * vwidth}  {'-' * 30}")
+    for name, value, note in rows:
+        print(f"{name.ljust(width)}  {value.rjust(vwidth)}  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
