@@ -19,8 +19,8 @@ import {
 export const CONTEXT_LENGTH = 32;
 // Least share of the quote's characters that must survive for a fuzzy match to count.
 export const MIN_QUOTE_SIMILARITY = 0.75;
-// Quotes shorter than this are too easy to find by chance: a fuzzy (or repeated exact) match
-// also needs its surroundings to agree.
+// Quotes shorter than this are too easy to find by chance: an exact or fuzzy match of one also
+// needs its surroundings to agree.
 const SHORT_QUOTE = 24;
 const MIN_CONTEXT_FOR_SHORT = 0.5;
 const MIN_CONTEXT_CHARS_FOR_SHORT = 8;
@@ -144,7 +144,6 @@ function locateExact(text, exact, context, expected) {
     return best;
   };
 
-  let count;
   let best = null;
   if (expected) {
     // Usually the quote only moved a little. An occurrence near the stored position whose
@@ -154,13 +153,12 @@ function locateExact(text, exact, context, expected) {
     if (near && near.agreement === wanted) best = near;
   }
   if (!best) {
-    const occurrences = findAll(text, exact);
-    count = occurrences.length;
-    best = rank(occurrences);
+    best = rank(findAll(text, exact));
   }
   if (!best) return null;
-  // A short quote that recurs only weakly tied to its surroundings is as likely the wrong one.
-  const weak = exact.length < SHORT_QUOTE && count > 1 && wanted > 0 &&
+  // A short quote turns up by chance; if its surroundings do not agree either, it is more likely
+  // someone else's words than the reader's (their passage was deleted), so let fuzzy judge.
+  const weak = exact.length < SHORT_QUOTE && wanted > 0 &&
     best.agreement < Math.min(MIN_CONTEXT_CHARS_FOR_SHORT, wanted);
   if (weak) return null;
   return { start: best.start, end: best.start + exact.length, method: "quote", score: 1 };

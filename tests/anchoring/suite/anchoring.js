@@ -1,0 +1,407 @@
+/*
+ * The anchoring scenarios, written once and run in every browser: pytest + Playwright runs each
+ * one in Chromium (tests/anchoring/test_anchoring.py), the Node runner in Firefox
+ * (tests/anchoring/firefox/run.mjs). Each scenario builds a page in #stage, selects words the
+ * way a reader would, changes the page the way a site does between visits, and checks what the
+ * reader would see: which words are highlighted, or that the note is listed as an orphan.
+ *
+ * Ranges are built here by searching the raw text of an element, not with the module's own
+ * text model, so a bug there cannot hide itself.
+ */
+
+import * as anchoring from "/extension/src/anchoring/index.js";
+
+const scenarios = new Map();
+
+function scenario(name, run) {
+  scenarios.set(name, run);
+}
+
+/** Names of every scenario, in the order they are written. */
+export function listCases() {
+  return [...scenarios.keys()];
+}
+
+/** Run one scenario: {ok: true} or {ok: false, error}. */
+export async function runCase(name) {
+  const run = scenarios.get(name);
+  if (!run) return { ok: false, error: `no scenario named ${JSON.stringify(name)}` };
+  try {
+    await run();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: String(error && error.stack ? error.stack : error) };
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function equal(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
+}
+
+function stage(html) {
+  const root = document.getElementById("stage");
+  root.innerHTML = html;
+  return root;
+}
+
+let articleHtml = null;
+
+/** Put the article fixture on the stage (its <script> is inserted inert) and return the root. */
+async function article() {
+  if (articleHtml === null) {
+    const source = await (await fetch("fixtures/article.html")).text();
+    articleHtml = new DOMParser().parseFromString(source, "text/html").body.innerHTML;
+  }
+  return stage(articleHtml);
+}
+
+function textNodes(element) {
+  const walker = element.ownerDocument.createTreeWalker(element, 4 /* SHOW_TEXT */);
+  const nodes = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+  return nodes;
+}
+
+/**
+ * A Range over the `occurrence`-th match of `words` in element's raw text, where each space in
+ * `words` stands for any whitespace in the source (what a reader sees as one space).
+ */
+function rangeOf(element, words, occurrence = 0) {
+  const nodes = textNodes(element);
+  const raw = nodes.map((n) => n.data).join("");
+  const escaped = words.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ /g, "\\s*");
+  const pattern = new RegExp(escaped, "g");
+  let match;
+  for (let i = 0; i <= occurrence; i++) {
+    match = pattern.exec(raw);
+    check(match, `"${words}" (#${occurrence}) is not in the text of ${element.id || element}`);
+  }
+  const range = element.ownerDocument.createRange();
+  const at = (offset, isEnd) => {
+    let seen = 0;
+    for (const node of nodes) {
+      const next = seen + node.data.length;
+      if (offset < next || (isEnd && offset === next)) return [node, offset - seen];
+      seen = next;
+    }
+    const last = nodes[nodes.length - 1];
+    return [last, last.data.length];
+  };
+  range.setStart(...at(match.index, false));
+  range.setEnd(...at(match.index + match[0].length, true));
+  return range;
+}
+
+// What a reader sees highlighted, whitespace as single spaces.
+function shown(range) {
+  return range.toString().replace(/\s+/g, " ").trim();
+}
+
+// The same characters a reader sees, whatever whitespace or <br> separated them.
+function letters(range) {
+  const copy = range.cloneContents();
+  copy.querySelectorAll("script, style").forEach((element) => element.remove());
+  return copy.textContent.replace(/\s+/g, "");
+}
+
+function paragraphOf(range) {
+  const node = range.startContainer;
+  const element = node.nodeType === 1 ? node : node.parentElement;
+  return element.closest("p, li, h1, h2, blockquote").id;
+}
+
+function insertFirst(root, html) {
+  const holder = root.querySelector("article") || root;
+  holder.insertAdjacentHTML("afterbegin", html);
+}
+
+// Deterministic pseudo-random numbers, so a failing round trip can be replayed.
+function seeded(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomRanges(root, count, seed) {
+  const random = seeded(seed);
+  const nodes = textNodes(root).filter((n) => !n.parentElement.closest("script, style"));
+  const ranges = [];
+  while (ranges.length < count) {
+    const a = Math.floor(random() * nodes.length);
+    const b = Math.min(nodes.length - 1, a + Math.floor(random() * 3));
+    const range = root.ownerDocument.createRange();
+    // Mostly text-node boundaries, as mouse selections are; some element boundaries too.
+    if (random() < 0.15) range.setStartBefore(nodes[a].parentElement.firstChild);
+    else range.setStart(nodes[a], Math.floor(random() * (nodes[a].data.length + 1)));
+    if (random() < 0.15) range.setEndAfter(nodes[b].parentElement.lastChild);
+    else range.setEnd(nodes[b], Math.floor(random() * (nodes[b].data.length + 1)));
+    if (!range.collapsed && letters(range)) ranges.push(range);
+  }
+  return ranges;
+}
+
+// ---- scenarios -------------------------------------------------------------------------------
+
+scenario("unchanged page: the highlight comes back on the same words by position", async () => {
+  const root = await article();
+  const selected = rangeOf(root.querySelector("#p2"), "carved initials of rope makers");
+  const selectors = anchoring.describe(root, selected);
+  equal(selectors[0].type, "TextQuoteSelector", "first selector");
+  equal(selectors[0].exact, "carved initials of rope makers", "quote");
+  equal(selectors[0].prefix.length, 32, "prefix length");
+  equal(selectors[0].suffix.length, 32, "suffix length");
+  equal(selectors[1].type, "TextPositionSelector", "second selector");
+  equal(selectors[1].end - selectors[1].start, selectors[0].exact.length, "position length");
+
+  const info = await anchoring.anchorWithInfo(root, selectors);
+  equal(info.method, "position", "method");
+  equal(info.score, 1, "score");
+  equal(shown(info.range), "carved initials of rope makers", "highlighted text");
+  check(info.range.startContainer === selected.startContainer &&
+        info.range.startOffset === selected.startOffset &&
+        info.range.endContainer === selected.endContainer &&
+        info.range.endOffset === selected.endOffset, "range boundaries differ from the selection");
+  const range = await anchoring.anchor(root, selectors);
+  equal(shown(range), "carved initials of rope makers", "anchor() text");
+});
+
+scenario("text inserted before the quote: found again by its exact quote", async () => {
+  const root = await article();
+  const selectors = anchoring.describe(root,
+    rangeOf(root.querySelector("#p3"), "a levy on cruise ships"));
+  insertFirst(root, "<p id='correction'>Correction: an earlier version of this article gave " +
+    "the wrong date for the opening.</p>");
+  const info = await anchoring.anchorWithInfo(root, selectors);
+  equal(info.method, "quote", "method");
+  equal(shown(info.range), "a levy on cruise ships", "highlighted text");
+  equal(paragraphOf(info.range), "p3", "paragraph");
+});
+
+scenario("a word changed inside the quote: found by fuzzy match on the new wording", async () => {
+  const root = await article();
+  const selectors = anchoring.describe(root, rangeOf(root.querySelector("#p3"),
+    "approved by the council after a long and bad-tempered debate"));
+  const node = rangeOf(root.querySelector("#p3"), "bad-tempered").startContainer;
+  node.data = node.data.replace("bad-tempered", "heated");
+  const info = await anchoring.anchorWithInfo(root, selectors);
+  equal(info.method, "fuzzy", "method");
+  equal(shown(info.range), "approved by the council after a long and heated debate",
+    "highlighted text");
+  check(info.score >= 0.75 && info.score < 1, `score ${info.score} outside [0.75, 1)`);
+});
+
+scenario("a word inserted into the quote: found by fuzzy match including it", async () => {
+  const root = await article();
+  const p5 = root.querySelector("#p5");
+  const selectors = anchoring.describe(root,
+    rangeOf(p5, "Volunteers are still needed to catalogue the sea charts"));
+  p5.firstChild.data = p5.firstChild.data.replace("still needed", "still urgently needed");
+  insertFirst(root, "<p>Photographs by the reading circle.</p>");
+  const info = await anchoring.anchorWithInfo(root, selectors);
+  equal(info.method, "fuzzy", "method");
+  equal(shown(info.range), "Volunteers are still urgently needed to catalogue the sea charts",
+    "highlighted text");
+});
+
+const REPEATS = `
+  <p id="a">Tickets cost <b>five pounds</b> at the door for the Friday concert.</p>
+  <p id="b">The boat trip round the bay costs five pounds for adults and nothing for children.</p>
+  <p id="c">Parking by the harbour costs five pounds a day in summer.</p>`;
+
+scenario("a repeated phrase: the copy whose surroundings match is chosen", async () => {
+  const root = stage(REPEATS);
+  const selectors = anchoring.describe(root, rangeOf(root.querySelector("#b"), "five pounds"));
+  root.insertAdjacentHTML("afterbegin", "<p>Prices went up this spring.</p>");
+  const info = await anchoring.anchorWithInfo(root, selectors);
+  equal(info.method, "quote", "method");
+  equal(paragraphOf(info.range), "b", "paragraph of the highlight");
+
+  root.querySelector("#a").remove();
+  equal(paragraphOf(await anchoring.anchor(root, selectors)), "b", "after the first copy left");
+});
+
+scenario("a stale position that lands on another copy of the quote is not trusted", async () => {
+  const root = stage(REPEATS);
+  const anchorer = anchoring.createAnchorer(root);
+  const selectors = anchorer.describe(rangeOf(root.querySelector("#c"), "five pounds"));
+  const copyInB = anchorer.describe(rangeOf(root.querySelector("#b"), "five pounds"));
+  // Lengthen #a so that the copy in #b moves exactly onto the stored position of the one in #c.
+  const shift = selectors[1].start - copyInB[1].start;
+  root.querySelector("#a").lastChild.data += "x".repeat(shift - 1) + " ";
+  const info = await anchoring.anchorWithInfo(root, selectors);
+  equal(info.method, "quote", "method");
+  equal(paragraphOf(info.range), "c", "paragraph of the highlight");
+});
+
+scenario("whitespace that renders the same but differs in the source still anchors", async () => {
+  const indented = `<p id="w">The  keeper
+        left   a\tshelf of <em>sea
+    charts</em> for   everyone.</p>`;
+  const flat = `<p id="w">The keeper left a shelf of <em>sea charts</em> for everyone.</p>`;
+
+  let root = stage(indented);
+  const fromIndented = anchoring.describe(root,
+    rangeOf(root.querySelector("#w"), "keeper left a shelf of sea charts"));
+  equal(fromIndented[0].exact, "keeper left a shelf of sea charts", "quote from indented source");
+  root = stage(flat);
+  let info = await anchoring.anchorWithInfo(root, fromIndented);
+  equal(info.method, "position", "method on the flat page");
+  equal(info.range.toString(), "keeper left a shelf of sea charts", "highlight on the flat page");
+
+  const fromFlat = anchoring.describe(root,
+    rangeOf(root.querySelector("#w"), "keeper left a shelf of sea charts"));
+  root = stage(indented);
+  info = await anchoring.anchorWithInfo(root, fromFlat);
+  equal(info.method, "position", "method on the indented page");
+  equal(shown(info.range), "keeper left a shelf of sea charts", "highlight on the indented page");
+
+  // A quote stored by another tool with the source's raw whitespace (e.g. an import).
+  const raw = [{ type: "TextQuoteSelector", exact: "keeper\n   left a \t shelf", prefix: "The ",
+    suffix: " of sea" }];
+  equal(shown(await anchoring.anchor(root, raw)), "keeper left a shelf", "raw-whitespace quote");
+});
+
+scenario("a quote spanning inline elements and a <br> anchors across them", async () => {
+  const root = await article();
+  const acrossBreak = anchoring.describe(root,
+    rangeOf(root.querySelector("#p3"), "bad-tempered debate.The rest came"));
+  equal(acrossBreak[0].exact, "bad-tempered debate. The rest came", "quote reads the <br> as a space");
+  const acrossLink = anchoring.describe(root,
+    rangeOf(root.querySelector("#p2"), "the oak beams carry the carved"));
+  equal(acrossLink[0].exact, "the oak beams carry the carved", "quote across a link");
+
+  insertFirst(root, "<p>Listen to this article.</p>");
+  const info = await anchoring.anchorWithInfo(root, acrossBreak);
+  equal(info.method, "quote", "method");
+  equal(letters(info.range), "bad-tempereddebate.Therestcame", "highlighted letters");
+  check(info.range.cloneContents().querySelector("br"), "the highlight should contain the <br>");
+  const link = await anchoring.anchor(root, acrossLink);
+  equal(shown(link), "the oak beams carry the carved", "highlight across the link");
+  check(link.cloneContents().querySelector("a"), "the highlight should contain the link");
+});
+
+scenario("a deleted quote is an orphan, never attached to similar text", async () => {
+  const root = stage(`
+    <p id="k">The committee approved the budget for the new library on Tuesday.</p>
+    <p id="l">The committee rejected the plan for the new stadium on Friday.</p>
+    <p id="n">A budget is only a plan with numbers in it.</p>
+    <p id="m">Everyone went home early.</p>`);
+  const sentence = anchoring.describe(root, rangeOf(root.querySelector("#k"),
+    "The committee approved the budget for the new library on Tuesday."));
+  const word = anchoring.describe(root, rangeOf(root.querySelector("#k"), "budget"));
+  root.querySelector("#k").remove();
+
+  const info = await anchoring.anchorWithInfo(root, sentence);
+  equal(info, { range: null, method: null, score: 0 }, "deleted sentence");
+  equal(await anchoring.anchor(root, sentence), null, "anchor() of the deleted sentence");
+  const short = await anchoring.anchorWithInfo(root, word);
+  equal(short.method, null, "a deleted short word that occurs elsewhere");
+});
+
+scenario("the extension's own UI, scripts and skipped elements do not shift positions", async () => {
+  const root = await article();
+  const selectors = anchoring.describe(root,
+    rangeOf(root.querySelector("#p4"), "the doors stay open until nine"));
+  insertFirst(root, `<div data-postil-ui="toolbar"><button>Highlight</button> 3 notes</div>
+    <script>var inert = "text a reader never sees";</script>
+    <noscript>Please enable JavaScript.</noscript>
+    <template><p>Template text</p></template>
+    <aside class="advert">Buy a boat today!</aside>`);
+  const options = { skip: (element) => element.classList.contains("advert") };
+  const info = await anchoring.anchorWithInfo(root, selectors, options);
+  equal(info.method, "position", "method");
+  equal(shown(info.range), "the doors stay open until nine", "highlighted text");
+  const described = anchoring.describe(root, info.range, options);
+  equal(described, selectors, "selectors described with the UI present");
+});
+
+scenario("positions count characters, not UTF-16 units, after emoji", async () => {
+  const root = stage(`<p id="e">🌊 tide 🌊 tables for the week</p>`);
+  const selectors = anchoring.describe(root, rangeOf(root.querySelector("#e"), "tables"));
+  equal(selectors[1], { type: "TextPositionSelector", start: 9, end: 15 }, "position");
+  equal(selectors[0].prefix, "🌊 tide 🌊 ", "prefix");
+  const info = await anchoring.anchorWithInfo(root, selectors);
+  equal(info.method, "position", "method");
+  equal(info.range.toString(), "tables", "highlighted text");
+});
+
+scenario("a selection with whitespace at its ends is stored without it", async () => {
+  const root = stage(`<p id="s">Low tide at   <em>six</em>   tonight.</p>`);
+  const range = document.createRange();
+  const p = root.querySelector("#s");
+  range.setStart(p.firstChild, 12); // inside the spaces before <em>
+  range.setEnd(p.lastChild, 2);
+  const selectors = anchoring.describe(root, range);
+  equal(selectors[0].exact, "six", "quote");
+  equal(shown(await anchoring.anchor(root, selectors)), "six", "highlighted text");
+  range.setEnd(p.firstChild, 14);
+  equal(anchoring.describe(root, range), [], "a whitespace-only selection");
+  range.collapse(true);
+  equal(anchoring.describe(root, range), [], "a collapsed selection");
+});
+
+scenario("a quote alone or a position alone still anchors", async () => {
+  const root = await article();
+  const [quote, position] = anchoring.describe(root,
+    rangeOf(root.querySelector("#quote"), "is harder to flood"));
+  insertFirst(root, "<p>Sponsored by the harbour trust.</p>");
+  const byQuote = await anchoring.anchorWithInfo(root, [quote]);
+  equal([byQuote.method, shown(byQuote.range)], ["quote", "is harder to flood"], "quote only");
+  const byPosition = await anchoring.anchorWithInfo(root, [position]);
+  equal(byPosition.method, "position", "position only");
+  equal(await anchoring.anchor(root, []), null, "no selectors");
+});
+
+scenario("round trip: 300 random selections of the article anchor to the same text", async () => {
+  const root = await article();
+  const anchorer = anchoring.createAnchorer(root);
+  const ranges = randomRanges(root, 300, 20261129);
+  const described = ranges.map((range) => anchorer.describe(range));
+  const results = await anchorer.anchorAll(described);
+  results.forEach((info, i) => {
+    const what = `selection ${i} ${JSON.stringify(described[i][0]?.exact)}`;
+    equal(info.method, "position", `${what}: method`);
+    equal(letters(info.range), letters(ranges[i]), `${what}: letters`);
+    equal(anchorer.describe(info.range), described[i], `${what}: described again`);
+  });
+
+  // The same selections after the page grows a paragraph at the top: found by quote instead.
+  // (Read before the insert: a live selection that began at the article's edge would grow.)
+  const quotes = described.map((selectors) => selectors[0].exact);
+  const selected = ranges.map(letters);
+  insertFirst(root, "<p>This article was updated with new opening hours.</p>");
+  anchorer.refresh();
+  const moved = await anchorer.anchorAll(described);
+  moved.forEach((info, i) => {
+    const what = `selection ${i} ${JSON.stringify(quotes[i])} after the insert`;
+    check(info.method === "quote", `${what}: method ${info.method}`);
+    equal(letters(info.range), selected[i], `${what}: letters`);
+  });
+});
+
+scenario("the batch anchorer gives the same answers as one call at a time", async () => {
+  const root = await article();
+  const ranges = randomRanges(root, 40, 7);
+  const described = ranges.map((range) => anchoring.describe(root, range));
+  root.querySelector("#p1").firstChild.data += " (Updated.)";
+  const anchorer = anchoring.createAnchorer(root);
+  const batch = await anchorer.anchorAll(described);
+  for (let i = 0; i < described.length; i++) {
+    const single = await anchoring.anchorWithInfo(root, described[i]);
+    equal([batch[i].method, shown(batch[i].range)], [single.method, shown(single.range)],
+      `selection ${i}`);
+  }
+});
