@@ -112,10 +112,7 @@ def list_posts():
         if "site" in request.args:
             site = store.postkey.normalise_site(request.args["site"])
         q = v.string(request.args["q"], "q", 200) if "q" in request.args else None
-        limit = request.args.get("limit", "50")
-        if not limit.isdigit() or int(limit) > store.MAX_LIMIT:
-            raise v.ValidationError("limit", f"must be an integer from 0 to {store.MAX_LIMIT}")
-        limit = int(limit)
+        limit = v.query_integer(request.args.get("limit", "50"), "limit", store.MAX_LIMIT)
         after = None
         if "cursor" in request.args:
             after = store.decode_cursor(request.args["cursor"], "post", "asc")[1]

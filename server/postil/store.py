@@ -374,9 +374,7 @@ def parse_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_
                 raise v.ValidationError("site", str(exc)) from None
         for name in ("post_id", "post"):
             if name in args:
-                if not args[name].isdigit():
-                    raise v.ValidationError(name, "must be a positive integer")
-                setattr(f, name, int(args[name]))
+                setattr(f, name, v.query_integer(args[name], name, 2**62))
         if "url" in args:
             try:
                 f.url = postkey.normalise_url(args["url"])
@@ -406,9 +404,7 @@ def parse_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_
                 raise v.ValidationError("order", "must be 'asc' or 'desc'")
             f.order = args["order"]
         if "limit" in args:
-            if not args["limit"].isdigit() or int(args["limit"]) > max_limit:
-                raise v.ValidationError("limit", f"must be an integer from 0 to {max_limit}")
-            f.limit = int(args["limit"])
+            f.limit = v.query_integer(args["limit"], "limit", max_limit)
         if "cursor" in args:
             f.cursor = decode_cursor(args["cursor"], f.sort, f.order)
     except v.ValidationError as err:

@@ -59,6 +59,13 @@ def integer(value: Any, field: str, lo: int, hi: int) -> int:
     return value
 
 
+def query_integer(value: str, field: str, hi: int) -> int:
+    """Parse a query-string integer from 0 to `hi`: ASCII digits only ("²".isdigit() is true)."""
+    require(re.fullmatch(r"[0-9]{1,19}", value) is not None and int(value) <= hi, field,
+            f"must be an integer from 0 to {hi}")
+    return int(value)
+
+
 def uuid_string(value: Any, field: str = "id") -> str:
     require(isinstance(value, str), field, "must be a UUID string")
     try:
