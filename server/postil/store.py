@@ -421,7 +421,9 @@ def decode_cursor(token: str, sort: str, order: str) -> tuple[int, int]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         c_sort, c_order, key, pk = json.loads(raw)
-        if not (isinstance(key, int) and isinstance(pk, int)):
+        # Bounded to a signed 64-bit column: a forged huge number overflowed the driver (500).
+        if not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**63
+                   for n in (key, pk)):
             raise ValueError
     except (ValueError, binascii.Error, TypeError, UnicodeDecodeError):
         raise v.ValidationError("cursor", "is not a cursor this server gave out") from None
