@@ -21,7 +21,12 @@ def json_body():
     mimetype = request.mimetype or ""
     if not (mimetype in JSON_TYPES or mimetype.endswith("+json")):
         raise APIError(415, "send the body as JSON with 'Content-Type: application/json'")
-    data = request.get_json(silent=True, cache=True)
+    try:
+        data = request.get_json(silent=True, cache=True)
+    except RecursionError:
+        # "silent" covers only ValueError; thousands of nested brackets blow the parser's stack.
+        raise APIError(400, "the body is not valid JSON (nested too deeply)", "invalid_json") \
+            from None
     if data is None:
         raw = request.get_data(cache=True)
         if raw.strip() != b"null":
