@@ -534,8 +534,8 @@ def posts_query(user: User | None, site: str | None, q: str | None):
     if site:
         cond &= Post.site == site
     if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        cond &= (Post.title ** like) | (Post.url ** like)
+        # contains() escapes % and _ and adds the ESCAPE clause SQLite needs (it has no default).
+        cond &= Post.title.contains(q) | Post.url.contains(q)
     return Post.select().where(cond)
 
 
