@@ -152,8 +152,12 @@ def _fields(body: Mapping, *, partial: bool) -> dict:
         out["selectors"] = v.selectors(body["selectors"])
     if "quote" in body:
         out["quote"] = v.string(body["quote"], "quote", v.MAX_QUOTE)
-    elif "selectors" in out and not partial:
-        out["quote"] = v.quote_from(out["selectors"])
+    elif "selectors" in out:
+        # New selectors without a quote: the quote follows them, or search and popular passages
+        # keep finding the old text. A patch whose selectors carry no quote keeps the old one.
+        derived = v.quote_from(out["selectors"])
+        if derived or not partial:
+            out["quote"] = derived
     if "note" in body:
         out["note"] = v.string(body["note"], "note", v.MAX_NOTE)
     if "color" in body:
