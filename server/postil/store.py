@@ -40,12 +40,19 @@ def bad(err: v.ValidationError) -> APIError:
 
 # ---------------------------------------------------------------- posts
 
-def resolve_post(spec: Any, *, create: bool = True) -> Post:
-    """Find (or create) the post an annotation is about, from `{site, post_id, url, title, …}`."""
+def resolve_post(spec: Any, *, create: bool = True, reader: User | None = None) -> Post:
+    """Find (or create) the post an annotation is about, from `{site, post_id, url, title, …}`.
+
+    Given a `reader`, a Postil post id they may not know of (see `visible_posts`) is "no such
+    post", so ids cannot be walked to learn what others read privately.
+    """
     if not isinstance(spec, dict):
         raise v.ValidationError("post", "must be an object with site and post_id, or url")
     if set(spec) == {"id"}:
-        post = Post.get_or_none(Post.id == v.integer(spec["id"], "post.id", 1, 2**62))
+        where = Post.id == v.integer(spec["id"], "post.id", 1, 2**62)
+        if reader is not None:
+            where &= visible_posts(reader)
+        post = Post.select().where(where).first()
         if post is None:
             raise v.ValidationError("post.id", "no such post")
         return post
@@ -208,7 +215,7 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
             if existing is not None:
                 return _same_owner(_by_uid(uid), user), False
             try:
-                post = resolve_post(body["post"])
+                post = resolve_post(body["post"], reader=user)
             except v.ValidationError as err:
                 raise bad(err) from None
             stamp = now_us()
