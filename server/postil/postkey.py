@@ -127,7 +127,8 @@ def site_from_rest_href(href: str) -> str:
 def post_id_from_shortlink(href: str) -> int | None:
     """Return ID from a shortlink `…/?p=ID`."""
     value = dict(parse_qsl(_split(href).query)).get("p", "")
-    return int(value) if value.isdigit() else None
+    # ASCII digits only: "²".isdigit() is true and int("²") raises.
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
 
 
 def site_from_shortlink(href: str) -> str:
