@@ -1,0 +1,105 @@
+"""The README's API examples run as written against a live `postil serve`.
+
+The `sh` blocks of the README's "HTTP API" section are one shell session; this test runs them in
+order (only the host and port are swapped for a free one) and checks what a reader would see.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def section(markdown: str, heading: str) -> str:
+    start = markdown.index(f"\n## {heading}\n")
+    end = markdown.find("\n## ", start + 1)
+    return markdown[start: end if end > 0 else None]
+
+
+def sh_blocks(text: str) -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", text, re.S)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    port = free_port()
+    env = dict(os.environ, POSTIL_DATA_DIR=str(tmp_path), POSTIL_CORS_ORIGINS="")
+    env.pop("POSTIL_DATABASE_URL", None)
+    cli = [sys.executable, "-m", "postil.cli"]
+    subprocess.run([*cli, "user", "add", "reader", "--password-stdin"], input="tea-and-margins\n",
+                   text=True, env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail(f"postil serve did not start: {proc.stdout.read()}")
+    yield f"http://127.0.0.1:{port}", "tea-and-margins"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_readme_api_examples_run_as_written(live_server, tmp_path):
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    base, password = live_server
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = sh_blocks(section(readme, "HTTP API"))
+    assert len(blocks) >= 5, "the README's HTTP API section lost its examples"
+    script = "\n".join(f"echo '@@block {i}'\n{b}" for i, b in enumerate(blocks))
+    script = script.replace("http://127.0.0.1:8000", base).replace("/tmp/post.json",
+                                                                   str(tmp_path / "post.json"))
+    run = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True,
+                         text=True, env=dict(os.environ, PASSWORD=password), timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    out = dict(re.findall(r"@@block (\d+)\n(.*?)(?=@@block |\Z)", run.stdout, re.S))
+
+    me_line = out["0"].strip().splitlines()[-1]
+    assert json.loads(me_line)["user"]["name"] == "reader"
+
+    created = json.loads(out["1"])
+    assert created["post"]["site"] == "d3.harvard.edu/future-proof-with-ai"
+    assert created["note_html"] == "<p>The <strong>diffusion</strong> argument, in one line.</p>"
+
+    lines = out["2"].strip().splitlines()
+    assert lines[0].lower().startswith("etag:") and '"1"' in lines[0]
+    patched = json.loads(lines[1])
+    assert patched["version"] == 2 and patched["tags"] == ["china", "diffusion"]
+    by_post, by_text, count = (json.loads(line) for line in lines[2:5])
+    assert [a["id"] for a in by_post["items"]] == [created["id"]]
+    assert by_text["total"] == 1
+    assert count == {"total": 1, "items": [], "next_cursor": None}
+
+    synced = json.loads(out["3"])
+    assert synced["items"][0]["version"] == 2
+
+    posts = out["4"].strip().splitlines()
+    assert json.loads(posts[0])["items"][0]["annotation_count"] == 1
+    assert json.loads(posts[1])["items"][0]["count"] == 1
+    registered = json.loads(posts[2])
+    assert registered["registered"] is True and registered["post_id"] == 101
+
+    assert out["5"].split() == ["204", "204"]
