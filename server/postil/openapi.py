@@ -1,7 +1,8 @@
 """The machine-readable contract at /openapi.json.
 
 Each module that adds routes registers their descriptions with `register()`; a test compares the
-result with the app's real URL map, so the document cannot drift from the code.
+result with the app's real URL map, so the document cannot drift from the code. Path parameters
+are named as the routes name them (`{uid}` for `<uid>`).
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ def path_param(name: str, schema: dict) -> dict:
 
 
 JSON_BODY = lambda schema: {"required": True, "content": {"application/json": {"schema": schema}}}  # noqa: E731
-UID = path_param("id", {"type": "string", "format": "uuid"})
-POST_ID = path_param("id", {"type": "integer"})
+UID = path_param("uid", {"type": "string", "format": "uuid"})
+POST_ID = path_param("post_id", {"type": "integer"})
 COMMON_ERRORS = {"400": err("bad input; nothing changed"), "401": err("sign in first")}
 
 ANNOTATION_FILTERS = [
@@ -138,7 +139,7 @@ register({
         "get": {"summary": "Query annotations you may see", "parameters": ANNOTATION_FILTERS,
                 "responses": {**ok("a page", ref("AnnotationPage")), **COMMON_ERRORS}},
     },
-    "/api/annotations/{id}": {
+    "/api/annotations/{uid}": {
         "parameters": [UID],
         "get": {"summary": "Read an annotation", "responses": {
             **ok("the annotation (ETag header)", ref("Annotation")), "304": {
@@ -166,10 +167,10 @@ register({
                 "responses": {**ok("updated", ref("Post")), **ok("created", ref("Post"), "201"),
                               **COMMON_ERRORS}},
     },
-    "/api/posts/{id}": {"parameters": [POST_ID], "get": {
+    "/api/posts/{post_id}": {"parameters": [POST_ID], "get": {
         "summary": "One post", "responses": {**ok("the post", ref("Post")),
                                              "404": err("not found")}}},
-    "/api/posts/{id}/popular": {"parameters": [POST_ID], "get": {
+    "/api/posts/{post_id}/popular": {"parameters": [POST_ID], "get": {
         "summary": "Passages most highlighted in public annotations (counts only)",
         "responses": {**ok("passages", {"type": "object"}), "404": err("not found")}}},
     "/api/tokens": {"post": {"summary": "Sign in: username and password give a token",
