@@ -1,0 +1,184 @@
+"""Export and import over HTTP: `GET /api/export` streams a format, `POST /api/import` reads one.
+
+The views are thin: filters go through `store.parse_filters`, rows come from `store`'s visibility-
+enforcing iterators, text comes from the pure formatters in `exports`, and imported items are
+stored with `store.create_annotation`. `export_stream` and `import_document` are shared with
+the `postil export` and `postil import` commands.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, request, stream_with_context
+
+from . import imports, openapi, store
+from .api import json_body
+from .auth import current_user, require_user
+from .db import write_transaction
+from .errors import APIError
+from .exports import FORMATS
+from .exports.csv_export import FLAVORS
+from .models import User
+
+bp = Blueprint("export", __name__, url_prefix="/api")
+
+NOT_FOR_EXPORT = ("limit", "cursor", "include_deleted")
+MAX_IMPORT_ITEMS = 100_000
+CHUNK_BYTES = 64 * 1024
+
+
+@dataclass
+class Export:
+    mimetype: str
+    filename: str
+    chunks: Iterator[bytes]
+
+
+def export_stream(user: User | None, args, *, base_url: str) -> Export:
+    """Validate the arguments (400 on anything odd) and return the export ready to stream."""
+    fmt = args.get("format")
+    if fmt not in FORMATS:
+        raise APIError(400, f"format must be one of {', '.join(FORMATS)}", "validation_error",
+                       field="format")
+    flavor = args.get("flavor", "full")
+    if "flavor" in args and (fmt != "csv" or flavor not in FLAVORS):
+        raise APIError(400, f"flavor applies to format=csv and is one of {', '.join(FLAVORS)}",
+                       "validation_error", field="flavor")
+    for name in NOT_FOR_EXPORT:
+        if name in args:
+            raise APIError(400, f"{name} does not apply to exports: an export holds every "
+                                "live annotation that matches", "validation_error", field=name)
+    filters = store.parse_filters(args, extra=frozenset({"format", "flavor"}))
+    if filters.user is None:
+        # Your own annotations unless you ask for someone's (public ones, then) by name.
+        if user is None:
+            raise APIError(401, "sign in to export your annotations, or name an author with "
+                                "user= to export their public ones")
+        filters.user = user.name
+    if "order" not in args:
+        filters.order = "asc"
+    spec = FORMATS[fmt]
+    rows = store.iterate_by_post(user, filters) if spec.by_post else store.iterate(user, filters)
+    exported_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    base_url = base_url.rstrip("/")
+    options = {
+        "exported_at": exported_at,
+        "flavor": flavor,
+        "title": f"Postil export: {filters.user}",
+        "collection_iri": f"{base_url}/api/export?format=jsonld&user={filters.user}",
+        "annotation_iri": lambda a: f"{base_url}/api/annotations/{a['id']}",
+    }
+    chunks = spec.write((a.to_json() for a in rows), **options)
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", f"postil-{filters.user}-{exported_at[:10]}")
+    return Export(spec.mimetype, f"{stem}.{spec.extension}", _in_chunks(chunks))
+
+
+def _in_chunks(pieces: Iterator[str | bytes]) -> Iterator[bytes]:
+    """Join small pieces into chunks of about CHUNK_BYTES: fewer, larger writes to the socket."""
+    buffer: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        data = piece.encode() if isinstance(piece, str) else piece
+        buffer.append(data)
+        size += len(data)
+        if size >= CHUNK_BYTES:
+            yield b"".join(buffer)
+            buffer.clear()
+            size = 0
+    if buffer:
+        yield b"".join(buffer)
+
+
+def base_url() -> str:
+    return current_app.config.get("PUBLIC_URL") or request.host_url
+
+
+@bp.get("/export")
+def export():
+    result = export_stream(current_user(), request.args, base_url=base_url())
+    response = Response(stream_with_context(result.chunks), content_type=result.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def import_document(user: User, doc, fmt: str | None = None) -> dict:
+    """Store every valid item of an import file; say what was created, unchanged and why not."""
+    try:
+        fmt, items = imports.parse(doc, fmt)
+    except imports.ImportFormatError as exc:
+        raise APIError(400, str(exc), "unsupported_import") from None
+    if len(items) > MAX_IMPORT_ITEMS:
+        raise APIError(413, f"at most {MAX_IMPORT_ITEMS} annotations per import; "
+                            "split the file", "payload_too_large")
+    created = unchanged = 0
+    failed = []
+    # One transaction: an import that fails half-way (a crash, not a bad item) leaves nothing.
+    with write_transaction():
+        for item in items:
+            if item.error is not None:
+                failed.append({"index": item.index, "error": item.error})
+                continue
+            try:
+                _, is_new = store.create_annotation(user, item.body, keep_times=item.keep)
+            except APIError as err:
+                failed.append({"index": item.index, "error": err.message})
+                continue
+            created += is_new
+            unchanged += not is_new
+    return {"format": fmt, "created": created, "unchanged": unchanged, "failed": failed}
+
+
+@bp.post("/import")
+def import_():
+    user = require_user()
+    request.max_content_length = current_app.config["MAX_IMPORT_BYTES"]
+    unknown = sorted(set(request.args) - {"format"})
+    if unknown:
+        raise APIError(400, f"unknown query parameter(s): {', '.join(unknown)}; known: format",
+                       "validation_error", field=unknown[0])
+    fmt = request.args.get("format")
+    if fmt is not None and fmt not in imports.FORMATS:
+        raise APIError(400, f"format must be one of {', '.join(imports.FORMATS)} "
+                            "(or left out to recognise it)", "validation_error", field="format")
+    return import_document(user, json_body(), fmt)
+
+
+_EXPORT_PARAMS = [p for p in openapi.ANNOTATION_FILTERS if p["name"] not in NOT_FOR_EXPORT]
+_FILE = {"description": "the export, as an attachment (Content-Disposition names the file)",
+         "content": {f.mimetype.split(";")[0]: {"schema": {"type": "string"}}
+                     for f in FORMATS.values()}}
+
+openapi.register({
+    "/api/export": {"get": {
+        "summary": "Export annotations as a file (streamed)",
+        "description": "Without user= you export your own annotations; with user=NAME, that "
+                       "author's annotations you may see (only public ones, unless NAME is you). "
+                       "markdown, zip and html are grouped by post; json, jsonld and csv follow "
+                       "sort and order (default: oldest first).",
+        "parameters": [
+            openapi.q("format", "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values()),
+                      {"type": "string", "enum": list(FORMATS)}) | {"required": True},
+            openapi.q("flavor", "csv only: full (every field) or readwise",
+                      {"type": "string", "enum": list(FLAVORS)}),
+            *_EXPORT_PARAMS],
+        "responses": {"200": _FILE, **openapi.COMMON_ERRORS}}},
+    "/api/import": {"post": {
+        "summary": "Import annotations: Postil JSON, W3C JSON-LD or Hypothesis JSON (idempotent)",
+        "parameters": [openapi.q("format", "force a format instead of recognising it",
+                                 {"type": "string", "enum": list(imports.FORMATS)})],
+        "requestBody": openapi.JSON_BODY({"type": ["object", "array"]}),
+        "responses": {
+            **openapi.ok("what happened to each annotation", {
+                "type": "object", "properties": {
+                    "format": {"type": "string"}, "created": {"type": "integer"},
+                    "unchanged": {"type": "integer"},
+                    "failed": {"type": "array", "items": {"type": "object", "properties": {
+                        "index": {"type": "integer"}, "error": {"type": "string"}}}}}}),
+            **openapi.COMMON_ERRORS, "413": openapi.err("file too large"),
+            "415": openapi.err("not JSON")}}},
+})

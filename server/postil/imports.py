@@ -1,0 +1,282 @@
+"""Read annotation files into native create bodies: Postil JSON, W3C JSON-LD, Hypothesis JSON.
+
+Pure: no Flask, no database. `parse(doc)` recognises the format and returns one `Item` per
+annotation in the file, each either a create body (with the times to keep) or the reason it
+cannot be imported. `store.create_annotation` validates the bodies as it does for the API, so
+an item with, say, an unknown colour fails there with the same message a client would get.
+
+Every item gets a stable id, so importing the same file twice creates nothing the second time:
+Postil's own id, the UUID in a W3C annotation's IRI, or one derived from the source's id
+(`uuid5`), or failing all those from the item's content.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from . import postkey, w3c_model
+from . import validation as v
+from .exports.json_export import FORMAT as NATIVE_FORMAT
+
+FORMATS = ("json", "jsonld", "hypothesis")
+# Namespace for ids derived from another tool's annotation ids; never change it, or re-imports
+# of the same file would no longer be recognised.
+IMPORT_NAMESPACE = uuid.UUID("3d5e0b8e-6f1c-4c1e-9a57-2f7a0c6b9d41")
+NATIVE_FIELDS = ("id", "quote", "selectors", "note", "color", "tags", "visibility")
+
+
+class ImportFormatError(ValueError):
+    """The file as a whole is not something Postil can import."""
+
+
+@dataclass
+class Item:
+    index: int
+    body: dict | None = None
+    keep: dict = field(default_factory=dict)
+    error: str | None = None
+
+
+def parse(doc: Any, fmt: str | None = None) -> tuple[str, list[Item]]:
+    """Return (format, items) for a parsed JSON document; `fmt` forces a format."""
+    fmt = fmt or detect(doc)
+    if fmt not in FORMATS:
+        raise ImportFormatError(f"unknown import format {fmt!r}; known: {', '.join(FORMATS)}")
+    reader = {"json": native_items, "jsonld": jsonld_items, "hypothesis": hypothesis_items}[fmt]
+    return fmt, reader(doc)
+
+
+def detect(doc: Any) -> str:
+    if isinstance(doc, dict):
+        if doc.get("format") == NATIVE_FORMAT:
+            return "json"
+        if "@context" in doc or "@graph" in doc or _is_w3c(doc):
+            return "jsonld"
+        if "export_date" in doc or "rows" in doc:
+            return "hypothesis"
+        entries = doc.get("annotations", doc.get("items"))
+        if isinstance(entries, list):
+            return _detect_entries(entries)
+    if isinstance(doc, list):
+        return _detect_entries(doc)
+    raise ImportFormatError(
+        "this is not an annotation export Postil knows: expected Postil's JSON export, "
+        "a W3C Web Annotation (JSON-LD) collection, page or list, or a Hypothesis JSON export")
+
+
+def _detect_entries(entries: list) -> str:
+    first = next((e for e in entries if isinstance(e, dict)), {})
+    if _is_w3c(first):
+        return "jsonld"
+    if "uri" in first or "target" in first and "post" not in first:
+        return "hypothesis"
+    return "json"
+
+
+def _is_w3c(doc: dict) -> bool:
+    kinds = doc.get("type") if isinstance(doc.get("type"), list) else [doc.get("type")]
+    return bool({"Annotation", "AnnotationPage", "AnnotationCollection"} & set(kinds))
+
+
+def _entries(doc: Any, *keys: str) -> list:
+    if isinstance(doc, list):
+        return doc
+    for key in keys:
+        if isinstance(doc, dict) and isinstance(doc.get(key), list):
+            return doc[key]
+    raise ImportFormatError(f"expected a list of annotations under {' or '.join(keys)}")
+
+
+def _times(created: Any, updated: Any, field_names=("created", "updated")) -> dict:
+    keep = {}
+    for name, value, column in ((field_names[0], created, "created_us"),
+                                (field_names[1], updated, "updated_us")):
+        if value is not None:
+            keep[column] = v.parse_time(value, name)
+    if "created_us" in keep and "updated_us" not in keep:
+        keep["updated_us"] = keep["created_us"]
+    if "updated_us" in keep and "created_us" not in keep:
+        keep["created_us"] = keep["updated_us"]
+    return keep
+
+
+def _derived_id(kind: str, source_id: Any, entry: Any) -> str:
+    key = source_id if isinstance(source_id, str) and source_id else json.dumps(
+        entry, sort_keys=True, ensure_ascii=False)
+    return str(uuid.uuid5(IMPORT_NAMESPACE, f"{kind}:{key}"))
+
+
+# ---------------------------------------------------------------- Postil's own JSON
+
+def native_items(doc: Any) -> list[Item]:
+    items = []
+    for index, entry in enumerate(_entries(doc, "annotations", "items")):
+        try:
+            items.append(native_item(index, entry))
+        except v.ValidationError as err:
+            items.append(Item(index, error=_say(err)))
+    return items
+
+
+def native_item(index: int, entry: Any) -> Item:
+    if not isinstance(entry, dict):
+        raise v.ValidationError("annotation", "must be a JSON object")
+    if entry.get("deleted"):
+        raise v.ValidationError("deleted", "this is a deleted annotation (a tombstone); "
+                                           "there is nothing to import")
+    body = {k: entry[k] for k in NATIVE_FIELDS if k in entry}
+    post = entry.get("post")
+    if isinstance(post, dict):
+        # Postil's own post number means nothing on another server; the key does.
+        post = {k: post[k] for k in ("site", "post_id", "url", "title", "modified_gmt")
+                if k in post}
+    body["post"] = post
+    keep = _times(entry.get("created"), entry.get("updated"))
+    if "version" in entry:
+        keep["version"] = v.integer(entry["version"], "version", 1, 2**31 - 1)
+    return Item(index, body=body, keep=keep)
+
+
+# ---------------------------------------------------------------- W3C Web Annotation
+
+def jsonld_items(doc: Any) -> list[Item]:
+    items = []
+    for index, entry in enumerate(_w3c_annotations(doc)):
+        try:
+            if not isinstance(entry, dict):
+                raise v.ValidationError("annotation", "must be a JSON object")
+            if entry.get(w3c_model.DELETED):
+                raise v.ValidationError("deleted", "this is a deleted annotation (a tombstone); "
+                                                   "there is nothing to import")
+            body = w3c_model.from_jsonld(entry)
+            if "id" not in body:
+                body["id"] = _derived_id("w3c", entry.get("id"), entry)
+            keep = _times(entry.get("created"), entry.get("modified"), ("created", "modified"))
+            items.append(Item(index, body=body, keep=keep))
+        except v.ValidationError as err:
+            items.append(Item(index, error=_say(err)))
+    return items
+
+
+def _w3c_annotations(doc: Any) -> list:
+    """Collect annotations from a collection, its pages (embedded or included), or a list."""
+    found: list = []
+    stack = [doc]
+    seen_pages: set[int] = set()
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, list):
+            stack[:0] = node
+            continue
+        if not isinstance(node, dict):
+            found.append(node)
+            continue
+        kinds = node.get("type") if isinstance(node.get("type"), list) else [node.get("type")]
+        if "AnnotationCollection" in kinds or "@graph" in node or "@included" in node:
+            nested = [node.get("first")] if isinstance(node.get("first"), dict) else []
+            nested += node.get("@graph") or []
+            nested += node.get("@included") or []
+            if "Annotation" in kinds:
+                found.append(node)
+            stack[:0] = [n for n in nested if isinstance(n, dict)]
+        elif "AnnotationPage" in kinds:
+            if id(node) in seen_pages:
+                continue
+            seen_pages.add(id(node))
+            items = node.get("items")
+            if not isinstance(items, list):
+                raise ImportFormatError("an AnnotationPage needs an 'items' list")
+            found.extend(items)
+            if isinstance(node.get("next"), dict):
+                stack.insert(0, node["next"])
+        else:
+            found.append(node)
+    return found
+
+
+# ---------------------------------------------------------------- Hypothesis
+
+HYPOTHESIS_SELECTORS = frozenset({"TextQuoteSelector", "TextPositionSelector", "RangeSelector",
+                                  "FragmentSelector", "CssSelector", "XPathSelector"})
+
+
+def hypothesis_items(doc: Any) -> list[Item]:
+    items = []
+    for index, entry in enumerate(_entries(doc, "annotations", "rows")):
+        try:
+            items.append(Item(index, **hypothesis_item(entry)))
+        except v.ValidationError as err:
+            items.append(Item(index, error=_say(err)))
+    return items
+
+
+def hypothesis_item(entry: Any) -> dict:
+    if not isinstance(entry, dict):
+        raise v.ValidationError("annotation", "must be a JSON object")
+    if entry.get("references"):
+        raise v.ValidationError("references", "this is a reply to another annotation; "
+                                              "Postil has no replies")
+    uri = entry.get("uri")
+    if not isinstance(uri, str) or not re.match(r"^https?://", uri, re.I):
+        raise v.ValidationError("uri", "must be the http(s) URL of the annotated page "
+                                       "(Postil does not keep annotations on files)")
+    document = entry.get("document") if isinstance(entry.get("document"), dict) else {}
+    titles = document.get("title") if isinstance(document.get("title"), list) else []
+    title = next((t for t in titles if isinstance(t, str)), "")[: v.MAX_TITLE]
+    selectors: list = []
+    for target in entry.get("target") or []:
+        if isinstance(target, dict):
+            selectors = [s for s in map(_hypothesis_selector, target.get("selector") or []) if s]
+            break
+    read = (entry.get("permissions") or {}).get("read") if isinstance(
+        entry.get("permissions"), dict) else None
+    body = {
+        "id": _derived_id("hypothesis", entry.get("id"), entry),
+        "post": post_for_uri(uri, title),
+        "selectors": selectors,
+        "note": entry.get("text") or "",
+        "tags": entry.get("tags") or [],
+        "visibility": "public" if isinstance(read, list) and "group:__world__" in read
+        else "private",
+    }
+    return {"body": body, "keep": _times(entry.get("created"), entry.get("updated"))}
+
+
+def _hypothesis_selector(sel: Any) -> dict | None:
+    if not isinstance(sel, dict) or sel.get("type") not in HYPOTHESIS_SELECTORS:
+        return None  # e.g. PDF page selectors, which have no meaning on a web page
+    if sel["type"] == "RangeSelector" and "startContainer" in sel:
+        # Hypothesis writes XPaths and offsets flat; the W3C shape nests XPathSelectors.
+        out = {"type": "RangeSelector",
+               "startSelector": {"type": "XPathSelector", "value": sel.get("startContainer")},
+               "endSelector": {"type": "XPathSelector", "value": sel.get("endContainer")}}
+        for k in ("startOffset", "endOffset"):
+            if k in sel:
+                out[k] = sel[k]
+        return out
+    return dict(sel)
+
+
+def post_for_uri(uri: str, title: str = "") -> dict:
+    """Return the post spec for a page URL: a WordPress post when it says `?p=ID`."""
+    parts = urlsplit(uri)
+    query = dict(parse_qsl(parts.query))
+    post_id = query.get("p") or query.get("page_id")
+    if post_id and post_id.isdigit() and int(post_id) > 0:
+        try:
+            site = postkey.site_from_shortlink(uri)
+        except postkey.PostKeyError:
+            site = None
+        if site:
+            site = re.sub(r"/index\.php$", "", site)
+            return {"site": site, "post_id": int(post_id), "url": uri, "title": title}
+    return {"post_id": None, "url": uri, "title": title}
+
+
+def _say(err: v.ValidationError) -> str:
+    return err.message if err.field in err.message else f"{err.field} {err.message}"
