@@ -112,6 +112,62 @@ def cmd_post_add(args) -> int:
     return 0
 
 
+def _open_output(path: str):
+    return sys.stdout.buffer if path == "-" else open(path, "wb")
+
+
+def cmd_export(args) -> int:
+    from werkzeug.datastructures import MultiDict
+
+    from .errors import APIError
+    from .export_api import export_stream
+
+    pairs = [("format", args.format)]
+    for name, value in (("flavor", args.flavor), ("user", args.author), ("site", args.site),
+                        ("post_id", args.post_id), ("url", args.url), ("color", args.color),
+                        ("visibility", args.visibility), ("q", args.q),
+                        ("updated_since", args.updated_since), ("sort", args.sort),
+                        ("order", args.order)):
+        if value is not None:
+            pairs.append((name, str(value)))
+    pairs += [("tag", tag) for tag in args.tag]
+    app = _app()
+    base = app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000"
+    with app.test_request_context(base_url=base):
+        try:
+            result = export_stream(_user(args.user), MultiDict(pairs), base_url=base)
+            out = _open_output(args.output)
+            try:
+                for chunk in result.chunks:
+                    out.write(chunk)
+            finally:
+                if out is not sys.stdout.buffer:
+                    out.close()
+        except APIError as err:
+            raise SystemExit(f"postil: {err.message}") from None
+    if args.output != "-":
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .errors import APIError
+    from .export_api import import_document
+
+    try:
+        with open(args.file, encoding="utf-8-sig") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError, RecursionError) as exc:
+        raise SystemExit(f"postil: cannot read {args.file}: {exc}") from None
+    with _app().app_context():
+        try:
+            summary = import_document(_user(args.user), doc, args.format)
+        except APIError as err:
+            raise SystemExit(f"postil: {args.file}: {err.message}") from None
+    print(json.dumps(summary, indent=2, ensure_ascii=False))
+    return 1 if summary["failed"] else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="postil", description="Postil annotation server")
     parser.add_argument("--version", action="version", version=f"postil {__version__}")
@@ -144,6 +200,37 @@ def build_parser() -> argparse.ArgumentParser:
     padd = post.add_parser("add", help="register a post from a WordPress REST post JSON file")
     padd.add_argument("file")
     padd.set_defaults(func=cmd_post_add)
+
+    export = sub.add_parser("export", help="export a user's annotations to a file",
+                            description="Export annotations as GET /api/export does, seen as "
+                                        "--user sees them (their own unless --author names "
+                                        "another, whose public ones are then exported).")
+    export.add_argument("--user", required=True, help="who is exporting")
+    export.add_argument("--format", required=True,
+                        choices=["markdown", "zip", "json", "jsonld", "csv", "html"])
+    export.add_argument("--flavor", choices=["full", "readwise"], help="csv only")
+    export.add_argument("-o", "--output", required=True, help="file to write, or - for stdout")
+    export.add_argument("--author", help="whose annotations (default: --user's own)")
+    export.add_argument("--site")
+    export.add_argument("--post-id", type=int)
+    export.add_argument("--url")
+    export.add_argument("--tag", action="append", default=[], help="repeat: all must match")
+    export.add_argument("--color")
+    export.add_argument("--visibility", choices=["private", "public"])
+    export.add_argument("--q", help="full-text search")
+    export.add_argument("--updated-since", help="ISO 8601 time")
+    export.add_argument("--sort", choices=["created", "updated"])
+    export.add_argument("--order", choices=["asc", "desc"])
+    export.set_defaults(func=cmd_export)
+
+    imp = sub.add_parser("import", help="import annotations from a file for a user",
+                         description="Import Postil JSON, W3C JSON-LD or a Hypothesis JSON "
+                                     "export; importing the same file again creates nothing.")
+    imp.add_argument("file")
+    imp.add_argument("--user", required=True, help="who the annotations will belong to")
+    imp.add_argument("--format", choices=["json", "jsonld", "hypothesis"],
+                     help="force a format (default: recognise it)")
+    imp.set_defaults(func=cmd_import)
     return parser
 
 
