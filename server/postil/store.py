@@ -455,7 +455,10 @@ def _fulltext(q: str):
     words = _words(q)
     if is_postgres():
         expr = " & ".join(f"{w}:*" for w in words)
-        return SQL("annotation.search @@ to_tsquery('simple', %s)", [expr])
+        # Queries alias the table ("t1"), so "annotation.search" named nothing there (every q=
+        # query failed); ask a subquery of its own, as the SQLite branch does.
+        return Annotation.pk.in_(SQL("(SELECT pk FROM annotation "
+                                     "WHERE search @@ to_tsquery('simple', %s))", [expr]))
     expr = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
     return Annotation.pk.in_(SQL("(SELECT rowid FROM annotation_fts WHERE annotation_fts MATCH ?)",
                                  [expr]))
