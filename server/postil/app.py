@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import api, openapi
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(__import__("postil.w3c", fromlist=["bp"]).bp)
     app.register_blueprint(__import__("postil.export_api", fromlist=["bp"]).bp)
     openapi.init_app(app)
     if app.config.get("SAMPLE", True):

@@ -1,0 +1,511 @@
+"""The W3C Web Annotation Protocol under /w3c: LDP containers of annotations, and the annotations.
+
+Containers: `/w3c/annotations/` holds every annotation the caller may see and `/w3c/posts/<id>/`
+those on one post (Postil's post id, as in /api/posts). An annotation's IRI is
+`/w3c/annotations/<uuid>`: the same resource, id and ETag as `/api/annotations/<uuid>`.
+Visibility, validation and storage all go through `store`; `w3c_model` does the mapping, and
+this module only speaks HTTP: content negotiation, `Prefer`, paging and the required headers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import replace
+
+from flask import Blueprint, current_app, request, url_for
+from peewee import fn
+
+from . import openapi, store
+from .auth import current_user, require_user
+from .errors import APIError
+from .models import Annotation, Post, User, iso
+from .validation import ValidationError, uuid_string
+from .w3c_model import ANNO_CONTEXT, from_jsonld, to_jsonld
+
+bp = Blueprint("w3c", __name__, url_prefix="/w3c")
+
+LD_JSON = "application/ld+json"
+PROFILED = f'{LD_JSON}; profile="{ANNO_CONTEXT}"'
+OFFERED = (LD_JSON, "application/json")  # the same JSON-LD bytes; the first is preferred
+READABLE = frozenset(OFFERED)
+LDP = "http://www.w3.org/ns/ldp#"
+OA = "http://www.w3.org/ns/oa#"
+LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
+PREFER_MINIMAL = LDP + "PreferMinimalContainer"
+PREFER_CONTAINMENT = LDP + "PreferContainment"
+PREFER_IRIS = OA + "PreferContainedIRIs"
+PREFER_DESCRIPTIONS = OA + "PreferContainedDescriptions"
+CONSTRAINED_BY = f'<http://www.w3.org/TR/annotation-protocol/>; rel="{LDP}constrainedBy"'
+ANNOTATION_LINK = f'<{LDP}Resource>; rel="type", <{OA}Annotation>; rel="type"'
+CONTAINER_LINK = f'<{LDP}BasicContainer>; rel="type", {CONSTRAINED_BY}'
+ANNOTATION_ALLOW = "GET, HEAD, OPTIONS, PUT, DELETE"
+CONTAINER_ALLOW = "GET, HEAD, OPTIONS, POST"
+PAGE_ALLOW = "GET, HEAD, OPTIONS"
+DEFAULT_PAGE_SIZE = 100
+
+
+# ---------------------------------------------------------------- IRIs
+
+def annotation_iri(uid: str) -> str:
+    return url_for("w3c.annotation", uid=uid, _external=True)
+
+
+def user_iri(name: str) -> str:
+    return url_for("w3c.user", name=name, _external=True)
+
+
+def annotation_doc(annotation: Annotation) -> dict:
+    return to_jsonld(annotation.to_json(), iri=annotation_iri(annotation.uid),
+                     creator_iri=user_iri(annotation.user.name))
+
+
+@bp.record_once
+def _link_native_json(state) -> None:
+    """Make every native annotation JSON carry its W3C IRI in `links.w3c`."""
+    state.app.extensions.setdefault("postil.annotation_links", []).append(
+        lambda a: {"w3c": annotation_iri(a.uid)})
+
+
+# ---------------------------------------------------------------- content negotiation
+
+def _media_ranges(header: str) -> list[tuple[str, float]]:
+    ranges = []
+    for part in re.findall(r'(?:[^,"]|"[^"]*")+', header):
+        mime, *params = [p.strip() for p in re.findall(r'(?:[^;"]|"[^"]*")+', part)]
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 0.0
+        if mime:
+            ranges.append((mime.lower(), q))
+    return ranges
+
+
+def negotiate() -> str:
+    """Return the Content-Type to answer with, or raise 406 when the client accepts none of ours.
+
+    Media-type parameters such as `profile` are ignored when matching: whatever profile is asked
+    for, what we serve is the Web Annotation profile, and the Content-Type says so.
+    """
+    header = request.headers.get("Accept", "").strip()
+    if not header:
+        return PROFILED
+    ranges = _media_ranges(header)
+    best, best_q = None, 0.0
+    for offer in OFFERED:
+        kind = offer.split("/")[0]
+        # The most specific range that matches decides the quality (RFC 9110, 12.5.1).
+        q = next((q for mime, q in ranges if mime == offer), None)
+        if q is None:
+            q = next((q for mime, q in ranges if mime == f"{kind}/*"), None)
+        if q is None:
+            q = next((q for mime, q in ranges if mime == "*/*"), 0.0)
+        if q > best_q:
+            best, best_q = offer, q
+    if best is None:
+        raise APIError(406, "this resource is served as application/ld+json (Web Annotation "
+                            "profile) or application/json; ask for one of them in Accept")
+    return PROFILED if best == LD_JSON else "application/json"
+
+
+def ld_body() -> dict:
+    """Return the request's JSON-LD document, or raise 415/400."""
+    if request.mimetype not in READABLE:
+        raise APIError(415, f"send the annotation as JSON-LD: 'Content-Type: {PROFILED}'")
+    data = request.get_json(silent=True, force=True)
+    if data is None:
+        raise APIError(400, "the body is not valid JSON", "invalid_json")
+    if not isinstance(data, dict):
+        raise APIError(400, "the body must be one Web Annotation (a JSON object)",
+                       "validation_error")
+    return data
+
+
+def ld_response(doc: dict, content_type: str, status: int = 200, *, etag: str | None = None,
+                headers: dict | None = None):
+    body = json.dumps(doc, ensure_ascii=False).encode()
+    if etag is None:
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if status == 200 and request.method in ("GET", "HEAD") and request.if_none_match \
+            and request.if_none_match.contains(etag.strip('"')):
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.response_class(body, status=status, content_type=content_type)
+    response.headers["ETag"] = etag
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def empty_response(headers: dict):
+    response = current_app.response_class(status=200)
+    del response.headers["Content-Type"]  # nothing to describe: the headers are the answer
+    response.headers.update(headers)
+    return response
+
+
+@bp.after_request
+def _protocol_headers(response):
+    """Add what every W3C response needs, errors included."""
+    vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+    if "Accept" not in vary:
+        response.headers["Vary"] = ", ".join(["Accept", *vary])
+    if request.method in ("POST", "PUT") and response.status_code >= 400:
+        # LDP: a refused write links to the constraints the server applies.
+        link = response.headers.get("Link")
+        response.headers["Link"] = f"{link}, {CONSTRAINED_BY}" if link else CONSTRAINED_BY
+    if request.endpoint in ("w3c.all_annotations", "w3c.post_annotations"):
+        response.headers.setdefault("Accept-Post", PROFILED)
+    return response
+
+
+# ---------------------------------------------------------------- annotations
+
+def annotation_headers(annotation: Annotation) -> dict:
+    return {"Link": ANNOTATION_LINK, "Allow": ANNOTATION_ALLOW}
+
+
+@bp.route("/annotations/<uid>", methods=["GET", "PUT", "DELETE", "OPTIONS"],
+          endpoint="annotation")
+def annotation_resource(uid: str):
+    if request.method == "PUT":
+        return put_annotation(uid)
+    if request.method == "DELETE":
+        return delete_annotation(uid)
+    annotation = store.get_visible(current_user(), uid)
+    if request.method == "OPTIONS":
+        return empty_response({"Allow": ANNOTATION_ALLOW, "Link": ANNOTATION_LINK})
+    content_type = negotiate()
+    return ld_response(annotation_doc(annotation), content_type, etag=annotation.etag,
+                       headers=annotation_headers(annotation))
+
+
+def put_annotation(uid: str):
+    user = require_user()
+    content_type = negotiate()
+    annotation = store.get_owned(user, uid)
+    if "If-Match" not in request.headers:
+        raise APIError(428, f"send If-Match with the ETag you last saw (now {annotation.etag}) "
+                            "so that nobody's change is overwritten unseen")
+    if_match = store.parse_if_match(request.headers["If-Match"])
+    doc = ld_body()
+    body = _parse(doc)
+    iri = annotation_iri(annotation.uid)
+    if doc.get("id") not in (None, iri) and body.get("id") != annotation.uid:
+        raise APIError(400, f"id must be this annotation's IRI, {iri}", "validation_error",
+                       field="id")
+    if "canonical" in doc and body.get("id") != annotation.uid:
+        raise APIError(400, "canonical cannot change", "validation_error", field="canonical")
+    _same_post(body["post"], annotation.post)
+    patch = {k: body[k] for k in store.EDITABLE if k in body}
+    annotation = store.update_annotation(user, uid, patch, if_match)
+    return ld_response(annotation_doc(annotation), content_type, etag=annotation.etag,
+                       headers=annotation_headers(annotation))
+
+
+def delete_annotation(uid: str):
+    user = require_user()
+    store.delete_annotation(user, uid, store.parse_if_match(request.headers.get("If-Match")))
+    return "", 204
+
+
+def _parse(doc: dict) -> dict:
+    try:
+        return from_jsonld(doc)
+    except ValidationError as err:
+        raise store.bad(err) from None
+
+
+def _same_post(spec: dict, post: Post) -> None:
+    """Refuse a document whose Postil post identity names another post than `post`."""
+    if spec.get("post_id") is None:
+        return
+    try:
+        site = store.postkey.normalise_site(str(spec.get("site")))
+    except store.postkey.PostKeyError:
+        site = None
+    if (site, spec["post_id"]) != (post.site, post.post_id):
+        raise APIError(400, "the target names another post than this one; an annotation "
+                            "cannot move between posts", "validation_error", field="target")
+
+
+# ---------------------------------------------------------------- containers
+
+def _preferences() -> tuple[set[str], set[str]]:
+    """Return the URIs in `include` and `omit` of `Prefer: return=representation`."""
+    include: set[str] = set()
+    omit: set[str] = set()
+    for header in request.headers.getlist("Prefer"):
+        for pref in re.findall(r'(?:[^,"]|"[^"]*")+', header):
+            parts = [p.strip() for p in re.findall(r'(?:[^;"]|"[^"]*")+', pref)]
+            if not parts or parts[0].replace(" ", "").lower() != "return=representation":
+                continue
+            for param in parts[1:]:
+                key, _, value = param.partition("=")
+                uris = set(value.strip().strip('"').split())
+                if key.strip().lower() == "include":
+                    include |= uris
+                elif key.strip().lower() == "omit":
+                    omit |= uris
+    return include, omit
+
+
+def _container(post: Post | None):
+    """Answer GET/HEAD on a container: its description, or one page when `page` is given."""
+    content_type = negotiate()
+    user = current_user()
+    unknown = sorted(set(request.args) - {"page", "iris"})
+    if unknown:
+        raise APIError(400, f"unknown query parameter(s): {', '.join(unknown)}; known: iris, "
+                            "page", "validation_error", field=unknown[0])
+    for name in ("page", "iris"):
+        if len(request.args.getlist(name)) > 1:
+            raise APIError(400, f"{name} may be given once", "validation_error", field=name)
+    if request.args.get("iris", "0") not in ("0", "1"):
+        raise APIError(400, "iris must be 1 (IRIs) or 0 (full annotations)", "validation_error",
+                       field="iris")
+    page_arg = request.args.get("page")
+    if page_arg is not None and not re.fullmatch(r"[0-9]{1,9}", page_arg):
+        raise APIError(400, "page must be a page number from 0", "validation_error",
+                       field="page")
+
+    filters = store.Filters(post=post.id if post else None, sort="created", order="asc")
+    total = store.count(user, filters)
+    newest = (Annotation.select(fn.MAX(Annotation.updated_us))
+              .where(store.condition(user, replace(filters, include_deleted=True))).scalar())
+    size = int(current_app.config.get("W3C_PAGE_SIZE", DEFAULT_PAGE_SIZE))
+    last = max(0, (total - 1) // size)
+    collection = {"id": _container_iri(post),
+                  "label": f"Annotations on {post.title or post.url}" if post
+                  else "Annotations you may see",
+                  "total": total}
+    if newest:
+        collection["modified"] = iso(newest)
+
+    headers = {"Link": CONTAINER_LINK, "Allow": CONTAINER_ALLOW, "Vary": "Accept, Prefer"}
+    include, omit = _preferences()
+    if page_arg is not None:
+        number = int(page_arg)
+        if number > last:
+            raise APIError(404, f"no page {number}; the last is {last}")
+        iris = request.args.get("iris") == "1"
+        page = _page(user, filters, post, collection, number, last, size, iris)
+        headers["Allow"] = PAGE_ALLOW
+        return ld_response({"@context": ANNO_CONTEXT, **page}, content_type, headers=headers)
+
+    if "iris" in request.args:
+        iris = request.args["iris"] == "1"
+    else:
+        wants_iris = PREFER_IRIS in include or PREFER_DESCRIPTIONS in omit
+        wants_descriptions = PREFER_DESCRIPTIONS in include or PREFER_IRIS in omit
+        # Asked for both, or for neither: full descriptions, the protocol's default.
+        iris = wants_iris and not wants_descriptions
+    minimal = PREFER_MINIMAL in include or PREFER_CONTAINMENT in omit
+    if include & {PREFER_MINIMAL, PREFER_IRIS, PREFER_DESCRIPTIONS} or \
+            omit & {PREFER_CONTAINMENT, PREFER_IRIS, PREFER_DESCRIPTIONS}:
+        headers["Preference-Applied"] = "return=representation"
+
+    doc = {"@context": [ANNO_CONTEXT, LDP_CONTEXT], "id": collection["id"],
+           "type": ["BasicContainer", "AnnotationCollection"], **collection}
+    if total:
+        doc["first"] = (_page_iri(post, 0, iris) if minimal else
+                        _page(user, filters, post, None, 0, last, size, iris))
+        doc["last"] = _page_iri(post, last, iris)
+    return ld_response(doc, content_type, headers=headers)
+
+
+def _container_iri(post: Post | None) -> str:
+    if post is None:
+        return url_for("w3c.all_annotations", _external=True)
+    return url_for("w3c.post_annotations", post_id=post.id, _external=True)
+
+
+def _page_iri(post: Post | None, number: int, iris: bool) -> str:
+    args = {"iris": 1 if iris else 0, "page": number}
+    if post is None:
+        return url_for("w3c.all_annotations", **args, _external=True)
+    return url_for("w3c.post_annotations", post_id=post.id, **args, _external=True)
+
+
+def _page(user, filters, post, collection, number, last, size, iris) -> dict:
+    """Return AnnotationPage `number`; `collection` (for `partOf`) is None when embedded."""
+    rows = (Annotation.select(Annotation, Post, User).join(Post).switch(Annotation).join(User)
+            .where(store.condition(user, filters))
+            .order_by(Annotation.created_us, Annotation.pk)
+            .offset(number * size).limit(size))
+    page = {"id": _page_iri(post, number, iris), "type": "AnnotationPage"}
+    if collection is not None:
+        page["partOf"] = collection
+    page["startIndex"] = number * size
+    if number > 0:
+        page["prev"] = _page_iri(post, number - 1, iris)
+    if number < last:
+        page["next"] = _page_iri(post, number + 1, iris)
+    if iris:
+        page["items"] = [annotation_iri(a.uid) for a in rows]
+    else:
+        items = []
+        for a in rows:
+            doc = annotation_doc(a)
+            del doc["@context"]  # the page's context covers its items
+            items.append(doc)
+        page["items"] = items
+    return page
+
+
+def _create(post: Post | None):
+    """POST to a container: create an annotation from a W3C document; 201 with Location."""
+    user = require_user()
+    content_type = negotiate()
+    doc = ld_body()
+    body = _parse(doc)
+    if "canonical" not in doc:
+        # The protocol has the server mint the IRI; a client may suggest its UUID as Slug.
+        body.pop("id", None)
+        slug = request.headers.get("Slug", "").strip()
+        try:
+            body["id"] = uuid_string(slug.removeprefix("urn:uuid:"))
+        except ValidationError:
+            pass
+    if post is not None:
+        _same_post(body["post"], post)
+        body["post"] = {"id": post.id}
+    annotation, created = store.create_annotation(user, body)
+    headers = annotation_headers(annotation)
+    headers["Location"] = annotation_iri(annotation.uid)
+    return ld_response(annotation_doc(annotation), content_type, 201 if created else 200,
+                       etag=annotation.etag, headers=headers)
+
+
+def _container_options(post: Post | None):
+    return empty_response({"Allow": CONTAINER_ALLOW, "Link": CONTAINER_LINK,
+                           "Accept-Post": PROFILED})
+
+
+@bp.route("/annotations/", methods=["GET", "POST", "OPTIONS"], endpoint="all_annotations")
+def all_annotations():
+    if request.method == "OPTIONS":
+        return _container_options(None)
+    if request.method == "POST":
+        return _create(None)
+    return _container(None)
+
+
+@bp.route("/posts/<int:post_id>/", methods=["GET", "POST", "OPTIONS"],
+          endpoint="post_annotations")
+def post_annotations(post_id: int):
+    post = store.get_visible_post(current_user(), post_id)
+    if request.method == "OPTIONS":
+        return _container_options(post)
+    if request.method == "POST":
+        return _create(post)
+    return _container(post)
+
+
+# ---------------------------------------------------------------- creators
+
+@bp.get("/users/<name>", endpoint="user")
+def get_user(name: str):
+    """Describe an annotation's creator, to readers who can see something they wrote."""
+    content_type = negotiate()
+    reader = current_user()
+    author = User.by_name(name)
+    visible = author is not None and (
+        (reader is not None and reader.id == author.id)
+        or Annotation.select().where((Annotation.user == author.id)
+                                     & Annotation.visible_to(reader)
+                                     & (Annotation.deleted == False)).exists())  # noqa: E712
+    if not visible:
+        raise APIError(404, "no such user")
+    doc = {"@context": ANNO_CONTEXT, "id": user_iri(author.name), "type": "Person",
+           "name": author.name, "nickname": author.name}
+    return ld_response(doc, content_type, headers={"Allow": PAGE_ALLOW})
+
+
+# ---------------------------------------------------------------- OpenAPI
+
+def _ld(description: str, schema: dict | None = None) -> dict:
+    return {"description": description,
+            "content": {PROFILED: {"schema": schema or {"type": "object"}}}}
+
+
+_HEADERS = {"ETag": {"schema": {"type": "string"}}, "Link": {"schema": {"type": "string"}},
+            "Allow": {"schema": {"type": "string"}}, "Vary": {"schema": {"type": "string"}}}
+_LD_BODY = {"required": True, "content": {PROFILED: {"schema": {"type": "object", "required": [
+    "@context", "type", "target"]}}}}
+_PREFER = {"name": "Prefer", "in": "header", "required": False, "schema": {"type": "string"},
+           "description": "return=representation;include=\"" + PREFER_MINIMAL + " | "
+                          + PREFER_IRIS + " | " + PREFER_DESCRIPTIONS + "\""}
+_PAGING = [openapi.q("page", "page number from 0: answers with that AnnotationPage",
+                     {"type": "integer", "minimum": 0}),
+           openapi.q("iris", "1: items are annotation IRIs; 0: full annotations",
+                     {"type": "string", "enum": ["0", "1"]})]
+_NOT_ACCEPTABLE = {"406": openapi.err("Accept names no type we serve")}
+_CONTAINER = {
+    "get": {"summary": "W3C Annotation Container (LDP Basic Container + AnnotationCollection), "
+                       "or one AnnotationPage with ?page=",
+            "parameters": [_PREFER, *_PAGING],
+            "responses": {"200": {**_ld("the container or page"), "headers": _HEADERS},
+                          "304": {"description": "not modified (If-None-Match)"},
+                          "400": openapi.err("bad query"), "404": openapi.err("no such page"),
+                          **_NOT_ACCEPTABLE}},
+    "post": {"summary": "Create an annotation from a W3C Web Annotation (Slug: a UUID to use)",
+             "parameters": [{"name": "Slug", "in": "header", "required": False,
+                             "schema": {"type": "string", "format": "uuid"}}],
+             "requestBody": _LD_BODY,
+             "responses": {"201": {**_ld("created; Location is its IRI"), "headers": _HEADERS},
+                           "200": _ld("canonical names an annotation of yours: the stored one"),
+                           **openapi.COMMON_ERRORS, "409": openapi.err("id taken by another user"),
+                           **_NOT_ACCEPTABLE, "415": openapi.err("body is not JSON-LD")}},
+    "options": {"summary": "Allow, Accept-Post and Link headers",
+                "responses": {"200": {"description": "headers only"}}},
+}
+_POST_CONTAINER = {key: {**op, "responses": {**op["responses"],
+                                              "404": openapi.err("no such post for you")}}
+                   for key, op in _CONTAINER.items()}
+_UID = openapi.path_param("uid", {"type": "string", "format": "uuid"})
+
+openapi.register({
+    "/w3c/annotations/": _CONTAINER,
+    "/w3c/posts/{post_id}/": {"parameters": [openapi.path_param("post_id", {"type": "integer"})],
+                              **_POST_CONTAINER},
+    "/w3c/annotations/{uid}": {
+        "parameters": [_UID],
+        "get": {"summary": "A Web Annotation (same resource, id and ETag as "
+                           "/api/annotations/{id})",
+                "responses": {"200": {**_ld("the annotation"), "headers": _HEADERS},
+                              "304": {"description": "not modified (If-None-Match)"},
+                              "404": openapi.err("no such annotation for you"),
+                              "410": openapi.err("your annotation was deleted"),
+                              **_NOT_ACCEPTABLE}},
+        "put": {"summary": "Replace an annotation; If-Match is required",
+                "parameters": [{"name": "If-Match", "in": "header", "required": True,
+                                "schema": {"type": "string"}}],
+                "requestBody": _LD_BODY,
+                "responses": {"200": {**_ld("replaced"), "headers": _HEADERS},
+                              **openapi.COMMON_ERRORS, "403": openapi.err("public, not yours"),
+                              "404": openapi.err("not found"),
+                              "412": openapi.err("If-Match is stale"),
+                              "415": openapi.err("body is not JSON-LD"),
+                              "428": openapi.err("If-Match missing")}},
+        "delete": {"summary": "Delete an annotation (If-Match optional)",
+                   "responses": {"204": {"description": "deleted"}, **openapi.COMMON_ERRORS,
+                                 "403": openapi.err("public, not yours"),
+                                 "404": openapi.err("not found"),
+                                 "412": openapi.err("If-Match is stale")}},
+        "options": {"summary": "Allow and Link headers",
+                    "responses": {"200": {"description": "headers only"},
+                                  "404": openapi.err("not found")}},
+    },
+    "/w3c/users/{name}": {
+        "parameters": [openapi.path_param("name", {"type": "string"})],
+        "get": {"summary": "An annotation creator (foaf Person), if you can see their work",
+                "responses": {"200": _ld("the person"), "404": openapi.err("not found")}},
+    },
+})
