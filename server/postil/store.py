@@ -404,6 +404,9 @@ def parse_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_
                 raise v.ValidationError("q", "has no words to search for")
         if "updated_since" in args:
             f.updated_since = v.parse_time(args["updated_since"], "updated_since")
+            # A sync asks what changed, and a deletion is a change: tombstones come unless the
+            # client says include_deleted=0.
+            f.include_deleted = True
         if "include_deleted" in args:
             f.include_deleted = _flag(args["include_deleted"], "include_deleted")
         if "sort" in args:
