@@ -208,7 +208,10 @@ class Page {
       if (!selection || selection.isCollapsed) this.ui.hideToolbar();
     });
     document.addEventListener("click", (event) => this.onClick(event));
-    window.addEventListener("scroll", () => this.ui.hideToolbar(), { passive: true });
+    // The toolbar follows its selection while the page scrolls.
+    window.addEventListener("scroll", () => {
+      if (this.selection && !this.ui.toolbar.hidden) this.ui.showToolbar(this.selection.getBoundingClientRect());
+    }, { passive: true });
     onMessage(async (message) => {
       switch (message.type) {
         case TO_CONTENT.TOGGLE_SIDEBAR:

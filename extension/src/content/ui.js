@@ -113,6 +113,7 @@ export class PostilUI {
     const height = this.toolbar.offsetHeight || 40;
     let top = rect.top - height - 8;
     if (top < 4) top = rect.bottom + 8;
+    top = Math.max(4, Math.min(top, window.innerHeight - height - 4));
     const left = Math.max(4, Math.min(rect.left + rect.width / 2 - width / 2, window.innerWidth - width - 4));
     this.toolbar.style.top = `${Math.round(top)}px`;
     this.toolbar.style.left = `${Math.round(left)}px`;

@@ -19,13 +19,16 @@ for (const color of COLORS) {
   $("default-color").append(option);
 }
 
-async function load() {
+/** Show the saved settings; the form fields only on first load, so a typed URL survives a failed sign-in. */
+async function load(initial = false) {
   const reply = await send(T.GET_SETTINGS);
   if (!reply.ok) return say("account-message", reply.error.message, "err");
   const s = reply.value;
-  $("server").value = s.server;
-  $("default-color").value = s.defaultColor;
-  $("default-visibility").value = s.defaultVisibility;
+  if (initial) {
+    $("server").value = s.server;
+    $("default-color").value = s.defaultColor;
+    $("default-visibility").value = s.defaultVisibility;
+  }
   say("signed-in", s.user ? `Signed in as ${s.user} on ${s.server}.` : "Not signed in.", s.user ? "ok" : "warn");
   $("sign-out").disabled = !s.user;
 }
@@ -58,4 +61,4 @@ $("defaults").addEventListener("submit", async (event) => {
   say("defaults-message", reply.ok ? "Saved." : reply.error.message, reply.ok ? "ok" : "err");
 });
 
-load();
+load(true);

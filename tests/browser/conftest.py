@@ -1,0 +1,253 @@
+"""Fixtures for the real-browser tests: a live `postil serve` on a free port with a fresh database,
+users made with the `postil` CLI, and Chromium with the unpacked extension, already pointed at the
+server and signed in.
+
+Chromium is Debian's /usr/bin/chromium driven by Playwright (never a downloaded browser). Where it
+or Playwright is missing the tests skip with the reason; the root conftest turns those skips into
+failures under POSTIL_STRICT=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTENSION = ROOT / "extension"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("POSTIL_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct-horse-battery"
+USERS = ("alice", "bob")
+
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _postil_cli() -> list[str]:
+    exe = shutil.which("postil", path=str(Path(sys.executable).parent)) or shutil.which("postil")
+    return [exe] if exe else [sys.executable, "-m", "postil.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A `postil serve` subprocess that can be stopped and started again on the same port and data."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "POSTIL_DATA_DIR": str(data_dir)}
+        self.env.pop("POSTIL_DATABASE_URL", None)
+        self.proc: subprocess.Popen | None = None
+        self.log = data_dir / "serve.log"
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        done = subprocess.run([*_postil_cli(), *args], input=stdin, env=self.env, text=True,
+                              capture_output=True, timeout=60)
+        if done.returncode != 0:
+            raise RuntimeError(f"postil {' '.join(args)} failed: {done.stderr or done.stdout}")
+        return done.stdout
+
+    def start(self) -> None:
+        with open(self.log, "a") as log:
+            self.proc = subprocess.Popen(
+                [*_postil_cli(), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"postil serve exited: {self.log.read_text()}")
+            try:
+                urllib.request.urlopen(f"{self.url}/openapi.json", timeout=1).read()
+                return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.1)
+        raise RuntimeError(f"postil serve did not answer: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def api(self, method: str, path: str, token: str | None = None, body=None, query=None):
+        """Call the HTTP API; return (status, parsed JSON or None)."""
+        url = f"{self.url}{path}"
+        if query:
+            url += "?" + urllib.parse.urlencode(query, doseq=True)
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(url, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                text = response.read().decode()
+                return response.status, (json.loads(text) if text else None)
+        except urllib.error.HTTPError as err:
+            text = err.read().decode()
+            return err.code, (json.loads(text) if text else None)
+
+    def annotations(self, token: str, **query):
+        status, data = self.api("GET", "/api/annotations", token, query={"limit": 200, **query})
+        assert status == 200, data
+        return data
+
+
+def _require_browser_tools():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium package")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("Playwright (Python) is not installed: pip install -e '.[test]'")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    _require_browser_tools()
+    live = LiveServer(tmp_path_factory.mktemp("postil-data"))
+    for name in USERS:
+        live.cli("user", "add", name, "--password-stdin", stdin=PASSWORD + "\n")
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="session")
+def tokens(server):
+    out = {}
+    for name in USERS:
+        status, data = server.api("POST", "/api/tokens", body={"username": name, "password": PASSWORD})
+        assert status == 201, data
+        out[name] = data["token"]
+    return out
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    _require_browser_tools()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(autouse=True)
+def running_server(request):
+    """Tests that stop the server must leave it running for the next one."""
+    yield
+    if "server" in request.fixturenames:
+        live = request.getfixturevalue("server")
+        if live.proc is None:
+            live.start()
+
+
+class ExtensionBrowser:
+    """A Chromium profile with the unpacked extension, plus helpers to drive the page UI."""
+
+    def __init__(self, context, server: LiveServer):
+        self.context = context
+        self.server = server
+        self.worker = context.service_workers[0] if context.service_workers else \
+            context.wait_for_event("serviceworker", timeout=15000)
+        self.extension_id = self.worker.url.split("/")[2]
+        self.errors: list[str] = []
+
+    def sign_in(self, user: str, token: str) -> None:
+        """Store what the options page stores after signing in (that flow has its own test)."""
+        self.worker.evaluate(
+            """([server, token, user]) => chrome.storage.local.set({
+                 settings: {server}, auth: {server, token, user}})""",
+            [self.server.url, token, user])
+
+    def open(self, path: str):
+        page = self.context.new_page()
+        page.on("pageerror", lambda err: self.errors.append(str(err)))
+        page.goto(self.server.url + path)
+        wait_ready(page)
+        return page
+
+    def storage(self) -> dict:
+        return self.current_worker().evaluate("() => chrome.storage.local.get(null)")
+
+    def current_worker(self):
+        workers = [w for w in self.context.service_workers if self.extension_id in w.url]
+        return workers[-1] if workers else self.context.wait_for_event("serviceworker", timeout=15000)
+
+
+def wait_ready(page) -> None:
+    """Wait until the content script mounted its UI and rendered the sidebar's first status."""
+    page.wait_for_selector("postil-ui", state="attached", timeout=15000)
+    page.wait_for_function(
+        """() => { const ui = document.querySelector('postil-ui');
+                   const s = ui && ui.shadowRoot && ui.shadowRoot.querySelector('.sidebar .status');
+                   return s && s.textContent && s.textContent !== 'Loading…'; }""", timeout=15000)
+
+
+def launch(playwright_driver, profile: Path):
+    return playwright_driver.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True,
+        viewport={"width": 1280, "height": 800},
+        args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}",
+              "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--no-first-run"])
+
+
+@pytest.fixture
+def browser(playwright_driver, server, tmp_path):
+    context = launch(playwright_driver, tmp_path / "profile")
+    ext = ExtensionBrowser(context, server)
+    yield ext
+    context.close()
+    assert not ext.errors, f"page errors: {ext.errors}"
+
+
+@pytest.fixture
+def alice(browser, tokens):
+    browser.sign_in("alice", tokens["alice"])
+    return browser
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def clean_annotations(request):
+    """Start every test with no live annotations (the server is shared by the session)."""
+    if "server" not in request.fixturenames:
+        return
+    server = request.getfixturevalue("server")
+    tokens = request.getfixturevalue("tokens")
+    for name, token in tokens.items():
+        for item in server.annotations(token, user=name)["items"]:
+            status, _ = server.api("DELETE", f"/api/annotations/{item['id']}", token)
+            assert status == 204

@@ -1,0 +1,227 @@
+"""Highlighting, noting, restoring, editing and deleting in real Chromium with the real extension
+and a live server; each test checks what a reader sees and what the server stored."""
+
+from __future__ import annotations
+
+import re
+
+from browser_helpers import (
+    POST_101,
+    POST_101_SHORT,
+    POST_102,
+    items,
+    open_sidebar,
+    painted,
+    select,
+    wait_painted,
+    wait_until,
+)
+
+
+def server_items(server, token, post_id):
+    return server.annotations(token, site=f"127.0.0.1:{server.port}/sample", post_id=post_id)["items"]
+
+
+def test_highlight_with_note_is_restored_after_reload(alice, server, tokens, artifacts):
+    page = alice.open(POST_101)
+    phrase = "Barnacles and limpets tolerate long spells in the air"
+    select(page, phrase)
+    page.screenshot(path=str(artifacts / "toolbar-light.png"))
+    page.get_by_role("button", name="Add note").click()
+    editor = page.get_by_role("dialog", name="Postil note editor")
+    editor.get_by_label("Note").fill("Zonation: **upper shore** survivors.")
+    editor.get_by_label("Tags (comma separated)").fill("zonation, shore")
+    editor.get_by_label("Blue").check()
+    editor.get_by_role("button", name="Save").click()
+    wait_painted(page, "blue", phrase)
+
+    stored = wait_until(lambda: server_items(server, tokens["alice"], 101), message="the annotation on the server")
+    assert [(a["quote"], a["color"], a["note"], a["tags"]) for a in stored] == [
+        (phrase, "blue", "Zonation: **upper shore** survivors.", ["zonation", "shore"])]
+
+    page.reload()
+    wait_painted(page, "blue", phrase)
+    open_sidebar(alice, page)
+    item = items(page).first
+    assert item.locator(".note strong").inner_text() == "upper shore"
+    assert item.locator(".tag").all_inner_texts() == ["zonation", "shore"]
+    assert "alice" in item.locator(".author").inner_text()
+    page.screenshot(path=str(artifacts / "sidebar-light.png"))
+
+
+def test_edit_and_delete_from_the_sidebar(alice, server, tokens):
+    page = alice.open(POST_101)
+    select(page, "Soft seaweeds and most anemones prefer the lower pools")
+    page.get_by_role("button", name="Highlight yellow").click()
+    select(page, "Limpets return to the same scar on the rock")
+    page.get_by_role("button", name="Highlight pink").click()
+    wait_until(lambda: len(server_items(server, tokens["alice"], 101)) == 2, message="two annotations")
+    open_sidebar(alice, page)
+    # Document order, not creation order.
+    wait_until(lambda: items(page).count() == 2, message="two sidebar items")
+    quotes = items(page).locator(".goto .text").all_inner_texts()
+    assert quotes == ["Soft seaweeds and most anemones prefer the lower pools",
+                      "Limpets return to the same scar on the rock"]
+
+    items(page).nth(0).get_by_role("button", name=re.compile("^Edit annotation")).click()
+    editor = page.get_by_role("dialog", name="Postil note editor")
+    editor.get_by_label("Note").fill("Edited *note*")
+    editor.get_by_label("Green").check()
+    editor.get_by_label("Visibility").select_option("public")
+    editor.get_by_role("button", name="Save").click()
+    wait_painted(page, "green", "Soft seaweeds and most anemones prefer the lower pools")
+
+    def edited():
+        found = [a for a in server_items(server, tokens["alice"], 101) if a["quote"].startswith("Soft")]
+        return found and found[0]["note"] == "Edited *note*" and found[0]
+    stored = wait_until(edited, message="the edit on the server")
+    assert stored["color"] == "green" and stored["visibility"] == "public"
+    assert stored["note_html"].strip() == "<p>Edited <em>note</em></p>"
+    # Once synced, the sidebar shows the server's rendering of the note.
+    wait_until(lambda: items(page).nth(0).locator(".note em").count() == 1, message="rendered note")
+
+    delete = items(page).nth(1).get_by_role("button", name=re.compile("^Delete annotation"))
+    delete.click()
+    delete.click()  # The second press confirms.
+    wait_until(lambda: items(page).count() == 1, message="one item left")
+    wait_until(lambda: len(server_items(server, tokens["alice"], 101)) == 1, message="deleted on the server")
+    assert "Limpets return to the same scar on the rock" not in painted(page)["pink"]
+    page.reload()
+    wait_painted(page, "green", "Soft seaweeds and most anemones prefer the lower pools")
+    assert painted(page)["pink"] == []
+
+
+def test_click_on_a_highlight_opens_its_note(alice, server, tokens):
+    page = alice.open(POST_101)
+    phrase = "turning a stone exposes the animals"
+    select(page, "Turning a stone exposes the animals")
+    page.get_by_role("button", name="Add note").click()
+    editor = page.get_by_role("dialog", name="Postil note editor")
+    editor.get_by_label("Note").fill("Put stones back.")
+    editor.get_by_role("button", name="Save").click()
+    wait_painted(page, "yellow", "Turning a stone exposes the animals")
+    box = page.evaluate("""(phrase) => {
+        const text = [...document.querySelectorAll('.entry-content p')].map(p => p.firstChild)
+            .find(t => t.data.includes(phrase));
+        const r = document.createRange(); const at = text.data.indexOf(phrase);
+        r.setStart(text, at + 3); r.setEnd(text, at + 8);
+        const b = r.getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.y + b.height / 2};
+    }""", "Turning a stone exposes the animals")
+    page.mouse.click(box["x"], box["y"])
+    card = page.get_by_role("dialog", name="Postil note")
+    card.wait_for(state="visible")
+    assert card.locator(".note").inner_text() == "Put stones back."
+    assert phrase  # The card is about the clicked passage:
+    assert card.locator(".goto .text").inner_text() == "Turning a stone exposes the animals"
+
+
+def test_two_posts_on_one_site_never_mix(alice, server, tokens):
+    page = alice.open(POST_101)
+    select(page, "The same few metres of rock can hold very different living conditions")
+    page.get_by_role("button", name="Highlight purple").click()
+    wait_until(lambda: len(server_items(server, tokens["alice"], 101)) == 1, message="saved on 101")
+    other = alice.open(POST_102)
+    select(other, "The yeasts produce most of the carbon dioxide")
+    other.get_by_role("button", name="Highlight green").click()
+    wait_until(lambda: len(server_items(server, tokens["alice"], 102)) == 1, message="saved on 102")
+
+    assert [a["quote"] for a in server_items(server, tokens["alice"], 101)] == [
+        "The same few metres of rock can hold very different living conditions"]
+    page.reload()
+    other.reload()
+    wait_painted(page, "purple", "The same few metres of rock can hold very different living conditions")
+    wait_painted(other, "green", "The yeasts produce most of the carbon dioxide")
+    assert painted(page)["green"] == [] and painted(other)["purple"] == []
+    open_sidebar(alice, other)
+    assert items(other).count() == 1
+
+
+def test_the_same_post_at_two_urls_shows_the_same_annotations(alice, server, tokens):
+    page = alice.open(POST_101)
+    phrase = "a crab picks its way along a ledge"
+    select(page, phrase)
+    page.get_by_role("button", name="Highlight blue").click()
+    wait_until(lambda: any(a["quote"] == phrase for a in server_items(server, tokens["alice"], 101)),
+               message="saved")
+    short = alice.open(POST_101_SHORT)
+    assert short.url.endswith("?p=101")
+    wait_painted(short, "blue", phrase)
+
+
+def test_another_users_private_annotations_never_appear(alice, server, tokens):
+    site = f"127.0.0.1:{server.port}/sample"
+    post = {"site": site, "post_id": 102, "url": f"{server.url}{POST_102}", "title": "Sourdough"}
+
+    def bob_says(quote, visibility, note):
+        status, data = server.api("POST", "/api/annotations", tokens["bob"], body={
+            "post": post, "quote": quote, "note": note, "visibility": visibility, "color": "pink",
+            "selectors": [{"type": "TextQuoteSelector", "exact": quote, "prefix": "", "suffix": ""}]})
+        assert status == 201, data
+
+    bob_says("A warm, wet starter favours the milder lactic flavour", "private", "bob's secret")
+    bob_says("Bakers learn to read the dough rather than the clock", "public", "bob's public note")
+    page = alice.open(POST_102)
+    wait_painted(page, "pink", "Bakers learn to read the dough rather than the clock")
+    assert painted(page)["pink"] == ["Bakers learn to read the dough rather than the clock"]
+    open_sidebar(alice, page)
+    text = page.locator("postil-ui .sidebar").inner_text()
+    assert "bob's public note" in text and "bob's secret" not in text
+    # Someone else's annotation is shown, not editable.
+    public = items(page).filter(has_text="bob's public note")
+    assert public.get_by_role("button", name=re.compile("^(Edit|Delete) annotation")).count() == 0
+
+
+def test_late_content_reanchors_orphans(alice, server, tokens):
+    page = alice.open(POST_102)
+    phrase = "A jar, a bowl, a heavy pot with a lid"
+    select(page, phrase)
+    page.get_by_role("button", name="Highlight purple").click()
+    wait_until(lambda: any(a["quote"] == phrase for a in server_items(server, tokens["alice"], 102)),
+               message="saved")
+    late = alice.open(POST_102 + "?late=1")
+    # The article text arrives 1.5 s after load; the annotation is an orphan until then.
+    wait_painted(late, "purple", phrase, timeout=10)
+    open_sidebar(alice, late)
+    assert late.locator("postil-ui #postil-orphans").count() == 0
+
+
+def test_dark_page_toolbar_and_sidebar(alice, server, tokens, artifacts):
+    page = alice.open(POST_102 + "?theme=dark")
+    select(page, "Feeding it fresh flour every day keeps that community lively")
+    page.get_by_role("button", name="Add note").click()
+    editor = page.get_by_role("dialog", name="Postil note editor")
+    editor.get_by_label("Note").fill("Daily feeding keeps the **culture** active.")
+    editor.get_by_label("Tags (comma separated)").fill("starter")
+    page.screenshot(path=str(artifacts / "editor-dark.png"))
+    editor.get_by_role("button", name="Save").click()
+    wait_painted(page, "yellow", "Feeding it fresh flour every day keeps that community lively")
+    select(page, "the bacteria produce lactic and acetic acids")
+    page.screenshot(path=str(artifacts / "toolbar-dark.png"))
+    page.get_by_role("button", name="Highlight green").click()
+    open_sidebar(alice, page)
+    wait_until(lambda: items(page).count() >= 2, message="items")
+    assert page.locator("postil-ui .root").get_attribute("class") == "root dark"
+    wait_until(lambda: page.locator("postil-ui .badge").count() == 0, message="synced")
+    page.screenshot(path=str(artifacts / "sidebar-dark.png"))
+
+
+def test_options_page_signs_in_and_out(browser, server):
+    options = browser.context.new_page()
+    options.goto(f"chrome-extension://{browser.extension_id}/src/options/options.html")
+    options.get_by_label("Server URL").fill(server.url)
+    options.get_by_label("Username").fill("alice")
+    options.get_by_label("Password").fill("wrong password")
+    options.get_by_role("button", name="Sign in").click()
+    wait_until(lambda: "Could not sign in" in options.locator("#account-message").inner_text(),
+               message="refusal")
+    options.get_by_label("Password").fill("correct-horse-battery")
+    options.get_by_role("button", name="Sign in").click()
+    wait_until(lambda: "Signed in as alice" in options.locator("#signed-in").inner_text(),
+               message="signed in")
+    stored = browser.storage()
+    assert stored["auth"]["user"] == "alice" and stored["settings"]["server"] == server.url
+    token = stored["auth"]["token"]
+    assert server.api("GET", "/api/me", token)[0] == 200
+    options.get_by_role("button", name="Sign out").click()
+    wait_until(lambda: "Not signed in" in options.locator("#signed-in").inner_text(), message="out")
+    assert server.api("GET", "/api/me", token)[0] == 401
