@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
@@ -69,7 +70,7 @@ def export_stream(user: User | None, args, *, base_url: str) -> Export:
         "exported_at": exported_at,
         "flavor": flavor,
         "title": f"Postil export: {filters.user}",
-        "collection_iri": f"{base_url}/api/export?format=jsonld&user={filters.user}",
+        "collection_iri": f"{base_url}/api/export?format=jsonld&user={quote(filters.user)}",
         "annotation_iri": lambda a: f"{base_url}/api/annotations/{a['id']}",
     }
     chunks = spec.write((a.to_json() for a in rows), **options)

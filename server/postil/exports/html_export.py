@@ -28,7 +28,7 @@ h2 a { color: inherit; text-decoration: none; }
 blockquote { margin: 0 0 0.4rem; font-style: italic; white-space: pre-wrap; }
 .note { margin: 0.3rem 0; }
 .note p { margin: 0.3rem 0; }
-.tag { font-weight: 600; }
+.tag { font-weight: 600; border: 1px solid #bbb; border-radius: 0.6rem; padding: 0 0.4rem; }
 @media print {
   body { margin: 0; max-width: none; }
   a { color: inherit; }
@@ -79,7 +79,7 @@ def _annotation(a: dict) -> str:
         out.append(f"<blockquote>{escape(a['quote'].strip())}</blockquote>\n")
     if a.get("note_html"):
         out.append(f"<div class=\"note\">{a['note_html']}</div>\n")
-    meta = [" ".join(f"<span class=\"tag\">#{escape(t)}</span>" for t in a.get("tags") or [])]
+    meta = [" ".join(f"<span class=\"tag\">{escape(t)}</span>" for t in a.get("tags") or [])]
     created = a.get("created") or ""
     meta += [escape(color), f"<time datetime=\"{escape(created)}\">{escape(day(created))}</time>"]
     url = passage_url(a)
