@@ -2,7 +2,7 @@
  * Pure string matching, the bottom layer of anchoring: no DOM, no selectors, only strings.
  *
  * - `findAll`: every exact occurrence of a pattern in a slice of the text.
- * - `searchApprox`: approximate occurrences of a pattern within an edit budget, using a
+ * - `searchApprox` (over `scanEnds`): approximate occurrences of a pattern within an edit budget, using a
  *   bit-parallel edit-distance scan (Myers' column-as-bit-vectors method, in 32-bit blocks so
  *   quotes of any length work), then a small dynamic-programming pass on each hit to recover
  *   where it starts.
@@ -15,9 +15,13 @@
 export function findAll(text, pattern, from = 0, to = text.length) {
   const found = [];
   if (!pattern) return found;
-  const last = to - pattern.length;
-  for (let i = text.indexOf(pattern, from); i !== -1 && i <= last; i = text.indexOf(pattern, i + 1)) {
-    found.push(i);
+  from = Math.max(0, from);
+  to = Math.min(text.length, to);
+  // Search a slice when bounded: indexOf on the whole text would run on to its end looking for
+  // the next occurrence.
+  const haystack = from === 0 && to === text.length ? text : text.slice(from, to);
+  for (let i = haystack.indexOf(pattern); i !== -1; i = haystack.indexOf(pattern, i + 1)) {
+    found.push(from + i);
   }
   return found;
 }
@@ -65,36 +69,54 @@ export function similarity(a, b) {
 }
 
 /**
- * For each end offset j in [from, to), the least edit distance between `pattern` and any
- * substring of the text ending just after j; calls `visit(j, distance)` for every j.
+ * End offsets j in [from, to) where `pattern` matches a substring of the text ending just after
+ * j with at most `maxErrors` edits: returns [[j, distance]], one per run of neighbouring ends
+ * (the best of the run).
  *
  * The DP column (distance of each pattern prefix against the best text suffix ending at j) is
  * held as two bit vectors of +1 / -1 vertical steps, 32 rows per block, and advanced a whole
  * block per machine operation; only the bottom row's value is tracked explicitly.
  */
-export function scanDistances(text, pattern, from, to, visit) {
+export function scanEnds(text, pattern, maxErrors, from, to) {
   const m = pattern.length;
   const blocks = Math.ceil(m / 32);
-  // For each character in the pattern, a bit per row where the pattern has it.
-  const masks = new Map();
+  // For each character, a bit per pattern row holding it; ASCII in one flat table (the common
+  // case, and a plain array read is cheaper than a Map lookup per text character).
+  const ascii = new Int32Array(128 * blocks);
+  const other = new Map();
   const none = new Int32Array(blocks);
   for (let i = 0; i < m; i++) {
     const code = pattern.charCodeAt(i);
-    let mask = masks.get(code);
-    if (!mask) masks.set(code, (mask = new Int32Array(blocks)));
-    mask[i >> 5] |= 1 << (i & 31);
+    const bit = 1 << (i & 31);
+    if (code < 128) {
+      ascii[code * blocks + (i >> 5)] |= bit;
+    } else {
+      let mask = other.get(code);
+      if (!mask) other.set(code, (mask = new Int32Array(blocks)));
+      mask[i >> 5] |= bit;
+    }
   }
   const plus = new Int32Array(blocks).fill(-1); // every row starts one more than the row above
   const minus = new Int32Array(blocks);
   const lastBit = 1 << ((m - 1) & 31);
+  const last = blocks - 1;
   let distance = m;
+  const ends = [];
+  let runBest = -1;
+  let runDistance = 0;
 
   for (let j = from; j < to; j++) {
-    const eqs = masks.get(text.charCodeAt(j)) || none;
+    const code = text.charCodeAt(j);
+    let eqs = ascii;
+    let base = code * blocks;
+    if (code >= 128) {
+      eqs = other.get(code) || none;
+      base = 0;
+    }
     // Horizontal step entering the top of the block: row 0 is free (a match may start anywhere).
     let carry = 0;
     for (let b = 0; b < blocks; b++) {
-      let eq = eqs[b];
+      let eq = eqs[base + b];
       const pv = plus[b];
       const mv = minus[b];
       const xv = eq | mv;
@@ -102,7 +124,7 @@ export function scanDistances(text, pattern, from, to, visit) {
       const xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
       let ph = mv | ~(xh | pv);
       let mh = pv & xh;
-      const top = b === blocks - 1 ? lastBit : 0x80000000 | 0;
+      const top = b === last ? lastBit : -0x80000000;
       const out = (ph & top) !== 0 ? 1 : (mh & top) !== 0 ? -1 : 0;
       ph <<= 1;
       mh <<= 1;
@@ -113,8 +135,18 @@ export function scanDistances(text, pattern, from, to, visit) {
       carry = out;
     }
     distance += carry;
-    visit(j, distance);
+    if (distance <= maxErrors) {
+      if (runBest < 0 || distance < runDistance) {
+        runBest = j;
+        runDistance = distance;
+      }
+    } else if (runBest >= 0) {
+      ends.push([runBest, runDistance]);
+      runBest = -1;
+    }
   }
+  if (runBest >= 0) ends.push([runBest, runDistance]);
+  return ends;
 }
 
 /**
@@ -161,22 +193,7 @@ export function alignStart(text, pattern, from, end) {
 export function searchApprox(text, pattern, maxErrors, from = 0, to = text.length, limit = 16) {
   const m = pattern.length;
   if (!m || from >= to) return [];
-  const ends = [];
-  let runBest = -1;
-  let runDistance = Infinity;
-  scanDistances(text, pattern, from, to, (j, distance) => {
-    if (distance <= maxErrors) {
-      if (distance < runDistance) {
-        runDistance = distance;
-        runBest = j;
-      }
-    } else if (runBest >= 0) {
-      ends.push([runBest, runDistance]);
-      runBest = -1;
-      runDistance = Infinity;
-    }
-  });
-  if (runBest >= 0) ends.push([runBest, runDistance]);
+  const ends = scanEnds(text, pattern, maxErrors, from, to);
   ends.sort((a, b) => a[1] - b[1]);
   return ends.slice(0, limit).map(([j, errors]) => {
     const end = j + 1;

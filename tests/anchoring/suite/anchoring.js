@@ -405,3 +405,57 @@ scenario("the batch anchorer gives the same answers as one call at a time", asyn
       `selection ${i}`);
   }
 });
+
+scenario("an edited paragraph moved to the end of the article is still found", async () => {
+  const root = await article();
+  const p1 = root.querySelector("#p1");
+  const selectors = anchoring.describe(root,
+    rangeOf(p1, "Fishermen, students and a brass band stood in the drizzle"));
+  p1.firstChild.data = p1.firstChild.data.replace("a brass band", "the brass band");
+  root.querySelector("article").append(p1);
+  // Push it well beyond the nearby search around its old position.
+  for (let i = 0; i < 30; i++) {
+    p1.insertAdjacentHTML("beforebegin", `<p>Filler paragraph ${i} about tides and nets.</p>`);
+  }
+  const info = await anchoring.anchorWithInfo(root, selectors);
+  equal(info.method, "fuzzy", "method");
+  equal(shown(info.range), "Fishermen, students and the brass band stood in the drizzle",
+    "highlighted text");
+  equal(paragraphOf(info.range), "p1", "paragraph");
+});
+
+scenario("the bit-parallel matcher agrees with a plain edit-distance table", async () => {
+  const { scanEnds, alignStart, editDistance } = await import("/extension/src/anchoring/match.js");
+  const random = seeded(42);
+  const plainDistances = (text, pattern) => {
+    let column = Array.from({ length: pattern.length + 1 }, (_, i) => i);
+    return Array.from(text, (char) => {
+      const next = [0];
+      for (let i = 1; i <= pattern.length; i++) {
+        next[i] = Math.min(column[i - 1] + (pattern[i - 1] === char ? 0 : 1), column[i] + 1,
+          next[i - 1] + 1);
+      }
+      column = next;
+      return column[pattern.length];
+    });
+  };
+  for (let trial = 0; trial < 200; trial++) {
+    const alphabet = trial % 3 ? "abc d" : "aé€b ";
+    const word = (n) => Array.from({ length: n },
+      () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+    const pattern = word(1 + Math.floor(random() * 90)); // up to three 32-row blocks
+    const text = word(1 + Math.floor(random() * 150));
+    const plain = plainDistances(text, pattern);
+    const budget = Math.floor(random() * pattern.length);
+    const ends = scanEnds(text, pattern, budget, 0, text.length);
+    for (const [end, distance] of ends) {
+      equal(distance, plain[end], `trial ${trial}: distance at ${end}`);
+      const { start, errors } = alignStart(text, pattern, 0, end + 1);
+      equal(errors, distance, `trial ${trial}: alignment errors`);
+      equal(editDistance(text.slice(start, end + 1), pattern), distance,
+        `trial ${trial}: recovered start`);
+    }
+    const acceptable = plain.filter((d) => d <= budget).length;
+    check(acceptable === 0 ? ends.length === 0 : ends.length > 0, `trial ${trial}: ends found`);
+  }
+});

@@ -1,0 +1,199 @@
+/*
+ * The anchoring benchmark, run inside a browser page (bench/anchoring/bench.html) by
+ * bench/anchoring.py: generate a ~200 KB article, describe 1,000 highlights, edit 10% of the
+ * quoted passages (a word changed or inserted), then time re-anchoring all 1,000 and count how
+ * each one came back. Baselines are measured in the same page: building the text index alone,
+ * and a plain indexOf of every quote.
+ *
+ * Everything is seeded, so every run edits and anchors the same passages.
+ */
+
+import { buildTextModel, createAnchorer } from "/extension/src/anchoring/index.js";
+
+const WORDS = (
+  "harbour tide ferry quay lantern rope anchor keeper chart gallery reading council levy " +
+  "library volunteer winter summer morning evening storm breakwater lighthouse fishermen " +
+  "students ribbon scaffolding slate gallery whale soup boats pier crew station bay market " +
+  "ledger archive mayor debate bequest shelf beams loft initials weekday opening hours " +
+  "the a of and to in on for with by at from that was were is are as it its their over under"
+).split(" ");
+
+function seeded(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Build the article's HTML: paragraphs with inline markup, <br>, headings, indented source. */
+function articleHtml(random, targetLength) {
+  const pick = () => WORDS[Math.floor(random() * WORDS.length)];
+  const parts = ["<article>\n"];
+  let length = 0;
+  let paragraph = 0;
+  while (length < targetLength) {
+    if (paragraph % 12 === 0) parts.push(`  <h2>${pick()} ${pick()} ${pick()}</h2>\n`);
+    const words = [];
+    const count = 60 + Math.floor(random() * 80);
+    for (let i = 0; i < count; i++) {
+      let word = pick();
+      const roll = random();
+      if (roll < 0.02) word = `<em>${word}</em>`;
+      else if (roll < 0.03) word = `<a href="#w${i}">${word}</a>`;
+      else if (roll < 0.035) word = `<strong>${word} ${pick()}</strong>`;
+      if (i > 0 && random() < 0.06) word = `${word}.`;
+      words.push(word);
+      // Line breaks and indentation in the source, as a CMS writes them.
+      words.push(random() < 0.08 ? "\n      " : random() < 0.005 ? "<br>" : " ");
+    }
+    const html = `  <p>${words.join("").trim()}.</p>\n`;
+    parts.push(html);
+    length += html.length;
+    paragraph += 1;
+  }
+  parts.push("</article>\n");
+  return parts.join("");
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function timed(fn) {
+  const start = performance.now();
+  const value = fn();
+  return [performance.now() - start, value];
+}
+
+/**
+ * Run the benchmark in `container`; returns the numbers bench/anchoring.py prints.
+ * options: {highlights = 1000, editShare = 0.1, runs = 7, size = 200_000, seed = 1129}
+ */
+export async function runBench(container, options = {}) {
+  const { highlights = 1000, editShare = 0.1, runs = 7, size = 200_000, seed = 1129 } = options;
+  const random = seeded(seed);
+  const html = articleHtml(random, size);
+  container.innerHTML = html;
+  const root = container.firstElementChild;
+
+  // 1,000 highlights, one per slot of the text, 40-160 characters, on word boundaries.
+  const model = buildTextModel(root);
+  const text = model.text;
+  const slot = Math.floor(text.length / highlights);
+  const spans = [];
+  for (let i = 0; i < highlights; i++) {
+    const from = i * slot;
+    let start = from + Math.floor(random() * slot * 0.3);
+    start = text.indexOf(" ", start) + 1;
+    let end = Math.min(start + 40 + Math.floor(random() * 120), from + slot - 1);
+    end = text.lastIndexOf(" ", end);
+    if (end - start < 20) end = text.indexOf(" ", start + 20);
+    spans.push([start, end]);
+  }
+  const describer = createAnchorer(root);
+  const ranges = spans.map(([s, e]) => model.offsetsToRange(s, e));
+  const [describeMs, selectorLists] = timed(() => ranges.map((r) => describer.describe(r)));
+  const expected = selectorLists.map((selectors) => selectors[0].exact);
+
+  // Edit 10% of the quoted passages: change a word in the middle, or insert one after it.
+  // From last to first, so the text offsets of the passages still to edit stay true.
+  const chosen = new Set();
+  while (chosen.size < Math.round(highlights * editShare)) {
+    chosen.add(Math.floor(random() * highlights));
+  }
+  const edited = new Set();
+  for (const i of [...chosen].sort((a, b) => b - a)) {
+    const [s, e] = spans[i];
+    let middle = s + Math.floor((e - s) / 2);
+    if (text[middle] === " ") middle += 1;
+    const wordStart = text.lastIndexOf(" ", middle) + 1;
+    let wordEnd = text.indexOf(" ", middle);
+    if (wordEnd < 0 || wordEnd > e) wordEnd = e;
+    const word = text.slice(wordStart, wordEnd);
+    let replacement;
+    if (random() < 0.5) {
+      do replacement = WORDS[Math.floor(random() * WORDS.length)]; while (replacement === word);
+    } else {
+      replacement = `${word} ${WORDS[Math.floor(random() * WORDS.length)]}`;
+    }
+    const range = model.offsetsToRange(wordStart, wordEnd);
+    if (!range || range.startContainer !== range.endContainer) continue; // split by markup
+    range.startContainer.replaceData(range.startOffset, range.endOffset - range.startOffset,
+      replacement);
+    expected[i] = text.slice(s, wordStart) + replacement + text.slice(wordEnd, e);
+    edited.add(i);
+  }
+
+  // Timed runs: a fresh anchorer each time (as a page load would), then all 1,000.
+  const anchorMs = [];
+  const indexMs = [];
+  const indexOfMs = [];
+  let results = null;
+  for (let run = 0; run < runs; run++) {
+    const start = performance.now();
+    const anchorer = createAnchorer(root);
+    results = await anchorer.anchorAll(selectorLists);
+    anchorMs.push(performance.now() - start);
+
+    indexMs.push(timed(() => buildTextModel(root))[0]);
+    const fresh = buildTextModel(root).text;
+    indexOfMs.push(timed(() => {
+      let found = 0;
+      for (const selectors of selectorLists) if (fresh.indexOf(selectors[0].exact) >= 0) found++;
+      return found;
+    })[0]);
+  }
+
+  // What each highlight now covers, read in the same text space the quotes were written in
+  // (Range.toString() would drop the space a <br> shows).
+  const final = buildTextModel(root);
+  const covered = (range) => {
+    const offsets = final.rangeToOffsets(range);
+    return offsets ? final.text.slice(offsets[0], offsets[1]).trim() : "";
+  };
+  // Where the time goes: the edited passages (fuzzy) apart from the rest, on a warm index.
+  const warm = createAnchorer(root);
+  const editedLists = selectorLists.filter((_, i) => edited.has(i));
+  const otherLists = selectorLists.filter((_, i) => !edited.has(i));
+  const editedMs = median(Array.from({ length: runs }, () =>
+    timed(() => editedLists.forEach((l) => warm.anchorWithInfoSync(l)))[0]));
+  const otherMs = median(Array.from({ length: runs }, () =>
+    timed(() => otherLists.forEach((l) => warm.anchorWithInfoSync(l)))[0]));
+
+  const counts = { position: 0, quote: 0, fuzzy: 0, orphan: 0 };
+  let wrong = 0;
+  const wrongExamples = [];
+  results.forEach((info, i) => {
+    counts[info.method ?? "orphan"] += 1;
+    if (info.range && covered(info.range) !== expected[i]) {
+      wrong += 1;
+      if (wrongExamples.length < 5) {
+        wrongExamples.push({ i, method: info.method, edited: edited.has(i),
+          got: covered(info.range), expected: expected[i] });
+      }
+    }
+  });
+  return {
+    articleBytes: html.length,
+    textLength: text.length,
+    highlights,
+    edited: edited.size,
+    runs,
+    describeMs,
+    anchorMs: median(anchorMs),
+    anchorMsAll: anchorMs,
+    editedMs,
+    otherMs,
+    indexMs: median(indexMs),
+    indexOfMs: median(indexOfMs),
+    counts,
+    wrong,
+    wrongExamples,
+    userAgent: navigator.userAgent,
+  };
+}
