@@ -17,8 +17,10 @@ PAGE_SIZE = 200
 
 def write(annotations: Iterable[dict], *, exported_at: str, collection_iri: str,
           annotation_iri: Callable[[dict], str], creator_iri: Callable[[dict], str | None]
-          = lambda a: None, title: str = "Postil export", page_size: int = PAGE_SIZE,
+          = lambda a: None, title: str = "Postil export", page_size: int | None = None,
           **_) -> Iterator[str]:
+    page_size = page_size or PAGE_SIZE
+
     def page_iri(n: int) -> str:
         return f"{collection_iri}#page-{n}"
 
