@@ -2,10 +2,10 @@
  * Pure string matching, the bottom layer of anchoring: no DOM, no selectors, only strings.
  *
  * - `findAll`: every exact occurrence of a pattern in a slice of the text.
- * - `searchApprox` (over `scanEnds`): approximate occurrences of a pattern within an edit budget, using a
- *   bit-parallel edit-distance scan (Myers' column-as-bit-vectors method, in 32-bit blocks so
- *   quotes of any length work), then a small dynamic-programming pass on each hit to recover
- *   where it starts.
+ * - `searchApprox` (over `scanEnds`): approximate occurrences of a pattern within an edit
+ *   budget, using a bit-parallel edit-distance scan (Myers' column-as-bit-vectors method, in
+ *   32-bit blocks so quotes of any length work), then a small dynamic-programming pass on each
+ *   hit to recover where it starts.
  * - `editDistance` / `commonSuffixLength` / `commonPrefixLength`: to compare prefixes and
  *   suffixes.
  * Everything works on UTF-16 code units; callers convert.

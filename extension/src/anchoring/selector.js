@@ -92,7 +92,7 @@ export function locate(model, selectors, options = {}) {
     };
   }
 
-  if (!quote || !normaliseWhitespace(quote.exact)) {
+  if (!quote || !quote.exact.trim()) {
     // Nothing to check the position against: trust it if it still fits the text.
     if (expected && expected.end <= text.length && expected.end > expected.start) {
       return { ...expected, method: "position", score: 1 };
@@ -116,6 +116,12 @@ export function locate(model, selectors, options = {}) {
   const found = locateExact(text, exact, context, expected);
   if (found) return found;
   return locateFuzzy(text, exact, context, expected, minQuoteSimilarity);
+}
+
+// Each candidate costs an alignment pass of quote length squared; a long quote that matches
+// within a quarter of its length is rarely found more than once anyway.
+function candidateLimit(length) {
+  return length > 400 ? 3 : 16;
 }
 
 function orphan() {
@@ -197,11 +203,12 @@ function locateFuzzy(text, exact, context, expected, minQuoteSimilarity) {
     const from = Math.max(0, expected.start - reach);
     const to = Math.min(text.length, expected.end + reach);
     searchedAll = from === 0 && to === text.length;
-    const near = judge(searchApprox(text, exact, maxErrors, from, to));
+    const near = judge(searchApprox(text, exact, maxErrors, from, to, candidateLimit(m)));
     if (near) return near;
   }
   if (!searchedAll) {
-    const anywhere = judge(searchApprox(text, exact, maxErrors));
+    const limit = candidateLimit(m);
+    const anywhere = judge(searchApprox(text, exact, maxErrors, 0, text.length, limit));
     if (anywhere) return anywhere;
   }
   return orphan();

@@ -242,7 +242,7 @@ class TextModel {
     if (start >= end) return null;
     const first = this._nodeAt(start);
     const last = this._nodeAt(end - 1);
-    const range = this.root.ownerDocument.createRange();
+    const range = (this.root.ownerDocument || this.root).createRange();
     range.setStart(this._nodes[first], rawOf[start]);
     range.setEnd(this._nodes[last], rawOf[end - 1] + 1);
     return range;

@@ -278,7 +278,8 @@ scenario("a quote spanning inline elements and a <br> anchors across them", asyn
   const root = await article();
   const acrossBreak = anchoring.describe(root,
     rangeOf(root.querySelector("#p3"), "bad-tempered debate.The rest came"));
-  equal(acrossBreak[0].exact, "bad-tempered debate. The rest came", "quote reads the <br> as a space");
+  equal(acrossBreak[0].exact, "bad-tempered debate. The rest came",
+    "quote reads the <br> as a space");
   const acrossLink = anchoring.describe(root,
     rangeOf(root.querySelector("#p2"), "the oak beams carry the carved"));
   equal(acrossLink[0].exact, "the oak beams carry the carved", "quote across a link");
@@ -311,7 +312,7 @@ scenario("a deleted quote is an orphan, never attached to similar text", async (
   equal(short.method, null, "a deleted short word that occurs elsewhere");
 });
 
-scenario("the extension's own UI, scripts and skipped elements do not shift positions", async () => {
+scenario("the extension's UI, scripts and skipped elements do not shift positions", async () => {
   const root = await article();
   const selectors = anchoring.describe(root,
     rangeOf(root.querySelector("#p4"), "the doors stay open until nine"));
