@@ -60,6 +60,8 @@ class LiveServer:
         self.env.pop("POSTIL_DATABASE_URL", None)
         self.proc: subprocess.Popen | None = None
         self.log = data_dir / "serve.log"
+        # The post key of the sample blog this server also serves (see server/postil/sample/).
+        self.site = f"127.0.0.1:{self.port}/sample"
 
     def cli(self, *args: str, stdin: str | None = None) -> str:
         done = subprocess.run([*_postil_cli(), *args], input=stdin, env=self.env, text=True,
@@ -129,11 +131,25 @@ def _require_browser_tools():
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def server(tmp_path_factory, blog):
+    """The annotation server the extension talks to, with users alice and bob."""
     _require_browser_tools()
     live = LiveServer(tmp_path_factory.mktemp("postil-data"))
+    live.blog_site = blog.site
+    live.blog_url = blog.url
     for name in USERS:
         live.cli("user", "add", name, "--password-stdin", stdin=PASSWORD + "\n")
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="session")
+def blog(tmp_path_factory):
+    """A second server standing in for the WordPress site, so pages still load while the
+    annotation server is stopped (as a real blog would)."""
+    _require_browser_tools()
+    live = LiveServer(tmp_path_factory.mktemp("blog-data"))
     live.start()
     yield live
     live.stop()
@@ -171,9 +187,10 @@ def running_server(request):
 class ExtensionBrowser:
     """A Chromium profile with the unpacked extension, plus helpers to drive the page UI."""
 
-    def __init__(self, context, server: LiveServer):
+    def __init__(self, context, server: LiveServer, blog: LiveServer):
         self.context = context
         self.server = server
+        self.blog = blog
         self.worker = context.service_workers[0] if context.service_workers else \
             context.wait_for_event("serviceworker", timeout=15000)
         self.extension_id = self.worker.url.split("/")[2]
@@ -189,7 +206,7 @@ class ExtensionBrowser:
     def open(self, path: str):
         page = self.context.new_page()
         page.on("pageerror", lambda err: self.errors.append(str(err)))
-        page.goto(self.server.url + path)
+        page.goto(self.blog.url + path)
         wait_ready(page)
         return page
 
@@ -220,9 +237,9 @@ def launch(playwright_driver, profile: Path):
 
 
 @pytest.fixture
-def browser(playwright_driver, server, tmp_path):
+def browser(playwright_driver, server, blog, tmp_path):
     context = launch(playwright_driver, tmp_path / "profile")
-    ext = ExtensionBrowser(context, server)
+    ext = ExtensionBrowser(context, server, blog)
     yield ext
     context.close()
     assert not ext.errors, f"page errors: {ext.errors}"

@@ -19,7 +19,7 @@ from browser_helpers import (
 
 
 def server_items(server, token, post_id):
-    return server.annotations(token, site=f"127.0.0.1:{server.port}/sample", post_id=post_id)["items"]
+    return server.annotations(token, site=server.blog_site, post_id=post_id)["items"]
 
 
 def test_highlight_with_note_is_restored_after_reload(alice, server, tokens, artifacts):
@@ -149,8 +149,8 @@ def test_the_same_post_at_two_urls_shows_the_same_annotations(alice, server, tok
 
 
 def test_another_users_private_annotations_never_appear(alice, server, tokens):
-    site = f"127.0.0.1:{server.port}/sample"
-    post = {"site": site, "post_id": 102, "url": f"{server.url}{POST_102}", "title": "Sourdough"}
+    post = {"site": server.blog_site, "post_id": 102, "url": f"{server.blog_url}{POST_102}",
+            "title": "Sourdough"}
 
     def bob_says(quote, visibility, note):
         status, data = server.api("POST", "/api/annotations", tokens["bob"], body={

@@ -19,11 +19,15 @@ import {
 export const CONTEXT_LENGTH = 32;
 // Least share of the quote's characters that must survive for a fuzzy match to count.
 export const MIN_QUOTE_SIMILARITY = 0.75;
-// Quotes shorter than this are too easy to find by chance: an exact or fuzzy match of one also
-// needs its surroundings to agree.
+// Quotes shorter than this are too easy to find by chance: an exact match of one also needs
+// its surroundings to agree.
 const SHORT_QUOTE = 24;
-const MIN_CONTEXT_FOR_SHORT = 0.5;
 const MIN_CONTEXT_CHARS_FOR_SHORT = 8;
+// A fuzzy match that changed more than a tenth of the quote (or of a short quote at all) also
+// needs its surroundings to agree this much: a deleted passage's look-alike elsewhere seldom
+// sits between the same words.
+const CONFIDENT_QUOTE = 0.9;
+const MIN_CONTEXT = 0.5;
 // How far around the stored position the cheap searches look before searching everything.
 const NEAR_EXACT = 2048;
 const NEAR_FUZZY = 512;
@@ -67,13 +71,10 @@ function avoidSplitPair(text, offset, direction) {
 }
 
 /**
- * Find selectors in a text model.
- * Returns {start, end, method: "position"|"quote"|"fuzzy"|null, score} (offsets in code units;
- * start/end are null for an orphan).
+ * Read selectors into what the searches need: {exact, context, expected} where expected is the
+ * stored position in code units (or null), or {expected} alone when there is no usable quote.
  */
-export function locate(model, selectors, options = {}) {
-  const minQuoteSimilarity = options.minScore ?? MIN_QUOTE_SIMILARITY;
-  const text = model.text;
+export function readSelectors(model, selectors) {
   let quote = null;
   let position = null;
   for (const selector of selectors || []) {
@@ -91,31 +92,59 @@ export function locate(model, selectors, options = {}) {
       end: model.fromCodePoints(position.end),
     };
   }
+  if (!quote || !quote.exact.trim()) return { exact: null, context: null, expected };
+  return {
+    exact: normaliseWhitespace(quote.exact),
+    context: {
+      prefix: normaliseWhitespace(quote.prefix || ""),
+      suffix: normaliseWhitespace(quote.suffix || ""),
+    },
+    expected,
+  };
+}
 
-  if (!quote || !quote.exact.trim()) {
+/**
+ * Find selectors in a text model.
+ * Returns {start, end, method: "position"|"quote"|"fuzzy"|null, score} (offsets in code units;
+ * start/end are null for an orphan).
+ * options.minScore: least quote similarity for a fuzzy match (default MIN_QUOTE_SIMILARITY).
+ */
+export function locate(model, selectors, options = {}) {
+  const wanted = readSelectors(model, selectors);
+  return locateExactly(model, wanted) || locateFuzzily(model, wanted, options);
+}
+
+/** The exact stages alone (position, then quote): a match, or null. */
+export function locateExactly(model, { exact, context, expected }) {
+  const text = model.text;
+  if (exact === null) {
     // Nothing to check the position against: trust it if it still fits the text.
     if (expected && expected.end <= text.length && expected.end > expected.start) {
       return { ...expected, method: "position", score: 1 };
     }
-    return orphan();
+    return null;
   }
-
-  const exact = normaliseWhitespace(quote.exact);
-  const prefix = normaliseWhitespace(quote.prefix || "");
-  const suffix = normaliseWhitespace(quote.suffix || "");
-  const context = { prefix, suffix };
-
   if (expected && text.slice(expected.start, expected.start + exact.length) === exact) {
     const agreement = contextAgreement(text, expected.start, exact.length, context);
-    if (2 * agreement >= prefix.length + suffix.length) {
+    if (2 * agreement >= context.prefix.length + context.suffix.length) {
       return { start: expected.start, end: expected.start + exact.length, method: "position",
         score: 1 };
     }
   }
+  return locateExact(text, exact, context, expected);
+}
 
-  const found = locateExact(text, exact, context, expected);
-  if (found) return found;
-  return locateFuzzy(text, exact, context, expected, minQuoteSimilarity);
+/**
+ * The fuzzy stage alone: a match or an orphan.
+ * options.shift: how far text near the stored position has moved, if the caller knows (a batch
+ * learns it from its exact matches); the nearby search and the distance score start there.
+ */
+export function locateFuzzily(model, { exact, context, expected }, options = {}) {
+  if (exact === null) return orphan();
+  const minQuoteSimilarity = options.minScore ?? MIN_QUOTE_SIMILARITY;
+  const shift = options.shift || 0;
+  const near = expected && { start: expected.start + shift, end: expected.end + shift };
+  return locateFuzzy(model.text, exact, context, near, minQuoteSimilarity);
 }
 
 // Each candidate costs an alignment pass of quote length squared; a long quote that matches
@@ -186,7 +215,8 @@ function locateFuzzy(text, exact, context, expected, minQuoteSimilarity) {
       const suffixScore = context.suffix
         ? similarity(context.suffix, text.slice(end, end + context.suffix.length))
         : end >= text.length - 1 ? 1 : 0.5;
-      if (m < SHORT_QUOTE && (prefixScore + suffixScore) / 2 < MIN_CONTEXT_FOR_SHORT) continue;
+      const needsContext = m < SHORT_QUOTE || quoteScore < CONFIDENT_QUOTE;
+      if (needsContext && (prefixScore + suffixScore) / 2 < MIN_CONTEXT) continue;
       const positionScore = expected
         ? 1 / (1 + Math.abs(start - expected.start) / (m + 100))
         : 0.5;
