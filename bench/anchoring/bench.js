@@ -64,6 +64,16 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+async function repeat(times, fn) {
+  const spent = [];
+  for (let i = 0; i < times; i++) {
+    const start = performance.now();
+    await fn();
+    spent.push(performance.now() - start);
+  }
+  return spent;
+}
+
 function timed(fn) {
   const start = performance.now();
   const value = fn();
@@ -72,10 +82,12 @@ function timed(fn) {
 
 /**
  * Run the benchmark in `container`; returns the numbers bench/anchoring.py prints.
- * options: {highlights = 1000, editShare = 0.1, runs = 7, size = 200_000, seed = 1129}
+ * options: {highlights = 1000, editShare = 0.1, deleteShare = 0, runs = 7, size = 200_000,
+ * seed = 1129}. Deleted passages must come back as orphans; any other answer counts as wrong.
  */
 export async function runBench(container, options = {}) {
-  const { highlights = 1000, editShare = 0.1, runs = 7, size = 200_000, seed = 1129 } = options;
+  const { highlights = 1000, editShare = 0.1, deleteShare = 0, runs = 7, size = 200_000,
+    seed = 1129 } = options;
   const random = seeded(seed);
   const html = articleHtml(random, size);
   container.innerHTML = html;
@@ -100,14 +112,25 @@ export async function runBench(container, options = {}) {
   const [describeMs, selectorLists] = timed(() => ranges.map((r) => describer.describe(r)));
   const expected = selectorLists.map((selectors) => selectors[0].exact);
 
-  // Edit 10% of the quoted passages: change a word in the middle, or insert one after it.
-  // From last to first, so the text offsets of the passages still to edit stay true.
+  // Edit 10% of the quoted passages: change a word in the middle, or insert one after it; and
+  // delete `deleteShare` of them outright. From last to first, so the text offsets of the
+  // passages still to change stay true.
   const chosen = new Set();
+  const deleted = new Set();
   while (chosen.size < Math.round(highlights * editShare)) {
     chosen.add(Math.floor(random() * highlights));
   }
+  while (deleted.size < Math.round(highlights * deleteShare)) {
+    const i = Math.floor(random() * highlights);
+    if (!chosen.has(i)) deleted.add(i);
+  }
   const edited = new Set();
-  for (const i of [...chosen].sort((a, b) => b - a)) {
+  for (const i of [...chosen, ...deleted].sort((a, b) => b - a)) {
+    if (deleted.has(i)) {
+      model.offsetsToRange(...spans[i]).deleteContents();
+      expected[i] = null;
+      continue;
+    }
     const [s, e] = spans[i];
     let middle = s + Math.floor((e - s) / 2);
     if (text[middle] === " ") middle += 1;
@@ -156,25 +179,24 @@ export async function runBench(container, options = {}) {
     const offsets = final.rangeToOffsets(range);
     return offsets ? final.text.slice(offsets[0], offsets[1]).trim() : "";
   };
-  // Where the time goes: the edited passages (fuzzy) apart from the rest, on a warm index.
+  // Where the time goes, on a warm index: the whole batch, and the batch without the changed
+  // (edited or deleted) passages; the difference is what the changed ones cost.
   const warm = createAnchorer(root);
-  const editedLists = selectorLists.filter((_, i) => edited.has(i));
-  const otherLists = selectorLists.filter((_, i) => !edited.has(i));
-  const editedMs = median(Array.from({ length: runs }, () =>
-    timed(() => editedLists.forEach((l) => warm.anchorWithInfoSync(l)))[0]));
-  const otherMs = median(Array.from({ length: runs }, () =>
-    timed(() => otherLists.forEach((l) => warm.anchorWithInfoSync(l)))[0]));
+  const unchanged = selectorLists.filter((_, i) => !edited.has(i) && !deleted.has(i));
+  const warmAllMs = median(await repeat(runs, () => warm.anchorAll(selectorLists)));
+  const unchangedMs = median(await repeat(runs, () => warm.anchorAll(unchanged)));
 
   const counts = { position: 0, quote: 0, fuzzy: 0, orphan: 0 };
   let wrong = 0;
   const wrongExamples = [];
   results.forEach((info, i) => {
     counts[info.method ?? "orphan"] += 1;
-    if (info.range && covered(info.range) !== expected[i]) {
+    const got = info.range ? covered(info.range) : null;
+    if (got !== expected[i]) {
       wrong += 1;
       if (wrongExamples.length < 5) {
-        wrongExamples.push({ i, method: info.method, edited: edited.has(i),
-          got: covered(info.range), expected: expected[i] });
+        wrongExamples.push({ i, method: info.method, edited: edited.has(i), got,
+          expected: expected[i] });
       }
     }
   });
@@ -183,12 +205,13 @@ export async function runBench(container, options = {}) {
     textLength: text.length,
     highlights,
     edited: edited.size,
+    deleted: deleted.size,
     runs,
     describeMs,
     anchorMs: median(anchorMs),
     anchorMsAll: anchorMs,
-    editedMs,
-    otherMs,
+    warmAllMs,
+    unchangedMs,
     indexMs: median(indexMs),
     indexOfMs: median(indexOfMs),
     counts,

@@ -14,7 +14,9 @@
  */
 
 import { buildTextModel } from "./text-model.js";
-import { describeText, locate } from "./selector.js";
+import {
+  describeText, locate, locateExactly, locateFuzzily, readSelectors,
+} from "./selector.js";
 
 export { CONTEXT_LENGTH, MIN_QUOTE_SIMILARITY } from "./selector.js";
 export { UI_ATTRIBUTE, buildTextModel, normaliseWhitespace } from "./text-model.js";
@@ -31,12 +33,42 @@ export { UI_ATTRIBUTE, buildTextModel, normaliseWhitespace } from "./text-model.
 export function createAnchorer(root, options = {}) {
   let model = buildTextModel(root, options);
 
-  function anchorNow(selectors) {
-    const found = locate(model, selectors, options);
-    if (found.method === null) return { range: null, method: null, score: 0 };
-    const range = model.offsetsToRange(found.start, found.end);
+  function toInfo(found) {
+    const range = found.method === null ? null : model.offsetsToRange(found.start, found.end);
     if (!range) return { range: null, method: null, score: 0 };
     return { range, method: found.method, score: found.score };
+  }
+
+  function anchorNow(selectors) {
+    return toInfo(locate(model, selectors, options));
+  }
+
+  // Two passes. Exact matches first, in page order, each looking first where the one before
+  // it was found to have moved; that also maps how far the text moved where. Then each one
+  // left is searched fuzzily from where its neighbours say it went. Edits and deletions
+  // earlier in the page add up to shifts far beyond the nearby searches otherwise.
+  function anchorBatch(selectorLists) {
+    const wanted = selectorLists.map((selectors) => readSelectors(model, selectors));
+    const order = wanted.map((_, i) => i);
+    const startOf = (i) => (wanted[i].expected ? wanted[i].expected.start : -1);
+    order.sort((a, b) => startOf(a) - startOf(b));
+    const found = new Array(wanted.length);
+    const shifts = [];
+    let shift = 0;
+    for (const i of order) {
+      found[i] = locateExactly(model, wanted[i], { shift });
+      const expected = wanted[i].expected;
+      if (found[i] && expected) {
+        shift = found[i].start - expected.start;
+        shifts.push([expected.start, shift]);
+      }
+    }
+    return found.map((f, i) => {
+      if (f) return toInfo(f);
+      const expected = wanted[i].expected;
+      const near = expected ? shiftNear(shifts, expected.start) : 0;
+      return toInfo(locateFuzzily(model, wanted[i], { ...options, shift: near }));
+    });
   }
 
   return {
@@ -65,9 +97,23 @@ export function createAnchorer(root, options = {}) {
     },
     /** Anchor many selector lists at once: Promise of [{range, method, score}], in order. */
     async anchorAll(selectorLists) {
-      return selectorLists.map(anchorNow);
+      return anchorBatch(selectorLists);
     },
   };
+}
+
+// The shift of the exactly-anchored highlight stored just before `start` (else just after):
+// the text between them is all that can have moved this one differently.
+function shiftNear(shifts, start) {
+  let lo = 0;
+  let hi = shifts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (shifts[mid][0] <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo > 0) return shifts[lo - 1][1];
+  return shifts.length ? shifts[0][1] : 0;
 }
 
 /** Describe a DOM Range inside `root` as [TextQuoteSelector, TextPositionSelector]. */

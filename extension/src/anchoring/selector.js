@@ -7,8 +7,10 @@
  *   2. quote — the exact quote elsewhere; among repeats, the one whose prefix/suffix agree most,
  *      then the one nearest the stored position;
  *   3. fuzzy — an approximate match, near the stored position first, then anywhere, scored on
- *      the quote, its surroundings and its distance; under the minimum it is an orphan
- *      (method null), because attaching a note to the wrong words is worse than losing it.
+ *      the quote, its surroundings and its distance. It must keep 75% of the quote (less, to
+ *      60%, only near the stored position with both neighbours unchanged), and unless it keeps
+ *      90% its surroundings must half agree; otherwise it is an orphan (method null), because
+ *      attaching a note to the wrong words is worse than listing it as lost.
  */
 
 import { normaliseWhitespace } from "./text-model.js";
@@ -28,6 +30,10 @@ const MIN_CONTEXT_CHARS_FOR_SHORT = 8;
 // sits between the same words.
 const CONFIDENT_QUOTE = 0.9;
 const MIN_CONTEXT = 0.5;
+// Near the stored position, a quote may fall this much below the minimum when its prefix and
+// suffix are (nearly) unchanged.
+const CONTEXT_RELIEF = 0.15;
+const CONTEXT_UNCHANGED = 0.9;
 // How far around the stored position the cheap searches look before searching everything.
 const NEAR_EXACT = 2048;
 const NEAR_FUZZY = 512;
@@ -114,8 +120,12 @@ export function locate(model, selectors, options = {}) {
   return locateExactly(model, wanted) || locateFuzzily(model, wanted, options);
 }
 
-/** The exact stages alone (position, then quote): a match, or null. */
-export function locateExactly(model, { exact, context, expected }) {
+/**
+ * The exact stages alone (position, then quote): a match, or null.
+ * options.shift: how far the text near the stored position has likely moved (see
+ * locateFuzzily); the quote search looks there first and prefers copies near there.
+ */
+export function locateExactly(model, { exact, context, expected }, options = {}) {
   const text = model.text;
   if (exact === null) {
     // Nothing to check the position against: trust it if it still fits the text.
@@ -131,7 +141,9 @@ export function locateExactly(model, { exact, context, expected }) {
         score: 1 };
     }
   }
-  return locateExact(text, exact, context, expected);
+  const shift = options.shift || 0;
+  const near = expected && { start: expected.start + shift, end: expected.end + shift };
+  return locateExact(text, exact, context, near);
 }
 
 /**
@@ -203,20 +215,26 @@ function locateFuzzy(text, exact, context, expected, minQuoteSimilarity) {
   const m = exact.length;
   const maxErrors = Math.floor(m * (1 - minQuoteSimilarity));
   if (maxErrors < 1) return orphan();
+  const relaxed = minQuoteSimilarity - CONTEXT_RELIEF;
 
   const judge = (candidates) => {
     let best = null;
     for (const { start, end, errors } of candidates) {
       const quoteScore = 1 - errors / m;
-      if (quoteScore < minQuoteSimilarity) continue;
       const prefixScore = context.prefix
         ? similarity(context.prefix, text.slice(Math.max(0, start - context.prefix.length), start))
         : start === 0 ? 1 : 0.5;
       const suffixScore = context.suffix
         ? similarity(context.suffix, text.slice(end, end + context.suffix.length))
         : end >= text.length - 1 ? 1 : 0.5;
-      const needsContext = m < SHORT_QUOTE || quoteScore < CONFIDENT_QUOTE;
-      if (needsContext && (prefixScore + suffixScore) / 2 < MIN_CONTEXT) continue;
+      const contextScore = (prefixScore + suffixScore) / 2;
+      if (quoteScore < minQuoteSimilarity) {
+        // A passage reworded more than the minimum still counts where both of its neighbours
+        // are unchanged: it is the same spot in the text, rewritten.
+        if (quoteScore < relaxed || contextScore < CONTEXT_UNCHANGED) continue;
+      } else if ((m < SHORT_QUOTE || quoteScore < CONFIDENT_QUOTE) && contextScore < MIN_CONTEXT) {
+        continue;
+      }
       const positionScore = expected
         ? 1 / (1 + Math.abs(start - expected.start) / (m + 100))
         : 0.5;
@@ -229,11 +247,14 @@ function locateFuzzy(text, exact, context, expected, minQuoteSimilarity) {
 
   let searchedAll = false;
   if (expected) {
-    const reach = m + maxErrors + NEAR_FUZZY;
+    // Nearby, look for rewordings down to the relaxed minimum too; the window is small, so
+    // chance look-alikes are few, and the judge asks those for unchanged neighbours.
+    const nearErrors = Math.floor(m * (1 - relaxed));
+    const reach = m + nearErrors + NEAR_FUZZY;
     const from = Math.max(0, expected.start - reach);
     const to = Math.min(text.length, expected.end + reach);
     searchedAll = from === 0 && to === text.length;
-    const near = judge(searchApprox(text, exact, maxErrors, from, to, candidateLimit(m)));
+    const near = judge(searchApprox(text, exact, nearErrors, from, to, candidateLimit(m)));
     if (near) return near;
   }
   if (!searchedAll) {

@@ -460,3 +460,27 @@ scenario("the bit-parallel matcher agrees with a plain edit-distance table", asy
     check(acceptable === 0 ? ends.length === 0 : ends.length > 0, `trial ${trial}: ends found`);
   }
 });
+
+scenario("a phrase reworded in place, its neighbours unchanged, is still found", async () => {
+  const root = await article();
+  const p4 = root.querySelector("#p4");
+  const selectors = anchoring.describe(root,
+    rangeOf(p4, "serves soup made with whatever the boats brought in"));
+  p4.lastChild.data = p4.lastChild.data.replace("soup made with whatever the boats brought in",
+    "stew made from whatever the boats landed in");
+  const info = await anchoring.anchorWithInfo(root, selectors);
+  equal(info.method, "fuzzy", "method");
+  equal(shown(info.range), "serves stew made from whatever the boats landed in",
+    "highlighted text");
+});
+
+scenario("a sentence cut from the middle of a paragraph is an orphan", async () => {
+  const root = stage(`<p id="t">The ferry leaves at seven. The ferry returns at nine on
+    weekdays. The ferry is cancelled in storms.</p>`);
+  const p = root.querySelector("#t");
+  const selectors = anchoring.describe(root, rangeOf(p, "The ferry returns at nine on weekdays."));
+  p.firstChild.data = p.firstChild.data.replace(/The ferry returns at nine on\s+weekdays. /, "");
+  const info = await anchoring.anchorWithInfo(root, selectors);
+  equal(info.method, null, "method");
+  equal(info.range, null, "range");
+});
