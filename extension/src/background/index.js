@@ -6,7 +6,7 @@
 // change, and as soon as a request shows the server answering again. Keyboard commands are passed
 // on to the active tab's content script.
 
-import { activeTab, alarms, broadcast, onCommand, onInstalled, onMessage, onStartup, sendToTab } from "../shared/browser.js";
+import { activeTab, alarms, broadcast, onCommand, onInstalled, onMessage, onStartup, openOptionsPage, sendToTab } from "../shared/browser.js";
 import { COLORS, VISIBILITIES } from "../shared/colors.js";
 import { TO_BACKGROUND as T, TO_CONTENT, fail, ok } from "../shared/messages.js";
 import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
@@ -241,6 +241,10 @@ function wake() {
 }
 
 onStartup(wake);
-onInstalled(wake);
+onInstalled(async (details) => {
+  wake();
+  // A fresh install cannot sync anything until the reader names a server and signs in.
+  if (details?.reason === "install" && !(await auth())) openOptionsPage();
+});
 // Every start of the worker or event page (not only browser start-up) drains what is left.
 wake();

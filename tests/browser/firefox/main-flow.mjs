@@ -1,0 +1,151 @@
+// The main flow in Firefox: install the unpacked extension, sign in on its options page, highlight
+// a passage on the sample blog, reload, and check the highlight is restored (painted, listed, and
+// stored once on the server). Run by tests/browser/test_firefox.py, which starts the servers and
+// passes everything through the environment; prints one JSON line with what it saw.
+
+import puppeteer from "puppeteer-core";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+
+const FIREFOX = process.env.POSTIL_FIREFOX ?? "/usr/bin/firefox-esr";
+const EXTENSION = env("POSTIL_EXTENSION");
+const SERVER = env("POSTIL_SERVER");
+const BLOG = env("POSTIL_BLOG");
+const USER = env("POSTIL_USER");
+const PASSWORD = env("POSTIL_PASSWORD");
+const SCREENSHOT = process.env.POSTIL_SCREENSHOT;
+const GECKO_ID = "postil@postil.invalid";
+// A fixed internal UUID makes the extension's moz-extension:// origin known in advance.
+const UUID = "6b0f4f64-0c1e-4d5b-9a53-3f1f5b2c7a10";
+const PHRASE = "the gluten network slowly organises itself";
+const POST = "/sample/the-patient-chemistry-of-sourdough/";
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(what, fn, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+async function annotations() {
+  const tokenReply = await fetch(`${SERVER}/api/tokens`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: USER, password: PASSWORD }),
+  });
+  const { token } = await tokenReply.json();
+  const site = new URL(BLOG).host + "/sample";
+  const reply = await fetch(`${SERVER}/api/annotations?site=${encodeURIComponent(site)}&post_id=102`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  return (await reply.json()).items;
+}
+
+async function painted(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const c of ["yellow", "green", "blue", "pink", "purple"]) {
+      const h = globalThis.CSS?.highlights?.get(`postil-${c}`);
+      const fromRegistry = h ? [...h].map((r) => r.toString()) : [];
+      const fromMarks = [...document.querySelectorAll("postil-mark")]
+        .filter((m) => m.style.backgroundColor && m.closest("p")).map((m) => m.textContent);
+      out[c] = fromRegistry.length ? fromRegistry : fromMarks;
+    }
+    return out;
+  });
+}
+
+async function waitReady(page) {
+  await page.waitForSelector("postil-ui");
+  await waitFor("the sidebar status", () => page.evaluate(() => {
+    const s = document.querySelector("postil-ui")?.shadowRoot?.querySelector(".sidebar .status");
+    return Boolean(s && s.textContent && s.textContent !== "Loading…");
+  }));
+}
+
+const browser = await puppeteer.launch({
+  browser: "firefox",
+  executablePath: FIREFOX,
+  headless: true,
+  // Firefox 153+ lets WebDriver open moz-extension:// pages only with system access allowed.
+  args: ["--remote-allow-system-access"],
+  extraPrefsFirefox: {
+    "extensions.webextensions.uuids": JSON.stringify({ [GECKO_ID]: UUID }),
+  },
+});
+const result = {};
+try {
+  result.extensionId = await browser.installExtension(EXTENSION);
+  const options = await browser.newPage();
+  // The navigation itself loads the page but its "load" event never reaches WebDriver for
+  // extension pages, so wait for the form instead of the navigation.
+  options.goto(`moz-extension://${UUID}/src/options/options.html`, { timeout: 0 }).catch(() => {});
+  await options.waitForSelector("#server");
+  await options.$eval("#server", (el, value) => { el.value = value; }, SERVER);
+  await options.type("#username", USER);
+  await options.type("#password", PASSWORD);
+  await options.click("#sign-in button[type=submit]");
+  result.signedIn = await waitFor("sign-in", () =>
+    options.$eval("#signed-in", (el) => el.textContent.startsWith("Signed in as") && el.textContent));
+
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (err) => errors.push(String(err)));
+
+  await page.goto(`${BLOG}${POST}`);
+  await waitReady(page);
+  result.painter = await page.evaluate(() => (globalThis.CSS?.highlights ? "css-highlight" : "marks"));
+  const found = await page.evaluate((phrase) => {
+    const walker = document.createTreeWalker(document.querySelector(".entry-content"), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.data.indexOf(phrase);
+      if (at < 0) continue;
+      node.parentElement.scrollIntoView({ block: "center" });
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + phrase.length);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      document.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+      return true;
+    }
+    return false;
+  }, PHRASE);
+  if (!found) throw new Error("phrase not found");
+  const button = await page.waitForSelector('postil-ui >>> button[aria-label="Highlight green"]', { visible: true });
+  if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT.replace(".png", "-toolbar.png") });
+  await button.click();
+  await waitFor("the highlight to be painted", async () => (await painted(page)).green.join("") === PHRASE);
+  result.stored = await waitFor("the annotation on the server", async () => {
+    const items = await annotations();
+    return items.length ? items.map((a) => ({ quote: a.quote, color: a.color })) : null;
+  });
+
+  await page.reload();
+  await waitReady(page);
+  result.restored = await waitFor("the restored highlight", async () => {
+    const p = await painted(page);
+    return p.green.join("") === PHRASE && p;
+  });
+  result.sidebarQuotes = await page.evaluate(() => [...document.querySelector("postil-ui").shadowRoot
+    .querySelectorAll(".sidebar li.item .goto .text")].map((el) => el.textContent));
+  if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT });
+  result.errors = errors;
+  result.ok = true;
+} catch (err) {
+  result.ok = false;
+  result.error = String(err?.stack ?? err);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));
+process.exit(result.ok ? 0 : 1);
