@@ -24,7 +24,8 @@ export { UI_ATTRIBUTE, buildTextModel, normaliseWhitespace } from "./text-model.
 /**
  * Make an anchorer for `root` that indexes its text once and serves many calls.
  * options.skip: `(element) => boolean`, extra elements to leave out of the text (elements with
- *   `data-postil-ui`, <script>, <style>, <noscript>, <template> are always left out).
+ *   `data-postil-ui` — put it on the extension's UI host — and <script>, <style>, <noscript>,
+ *   <template>, <iframe>, <object>, <textarea>, <select> are always left out).
  * options.minScore: least quote similarity (0..1) a fuzzy match needs; default 0.75.
  * The index is a snapshot: call `refresh()` after the page's text changes. Wrapping text in
  * highlight elements does not change the text, but it splits text nodes, so anchor a batch
@@ -115,6 +116,9 @@ function shiftNear(shifts, start) {
   if (lo > 0) return shifts[lo - 1][1];
   return shifts.length ? shifts[0][1] : 0;
 }
+
+// The one-shot functions below index the root's text on every call (a few ms on a long
+// article); anchoring a page's annotations should use createAnchorer(root).anchorAll().
 
 /** Describe a DOM Range inside `root` as [TextQuoteSelector, TextPositionSelector]. */
 export function describe(root, range, options = {}) {
