@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from dataclasses import replace
 
 from flask import Blueprint, current_app, request, url_for
@@ -22,7 +23,7 @@ from .auth import current_user, require_user
 from .errors import APIError
 from .models import Annotation, Post, User, iso
 from .validation import ValidationError, uuid_string
-from .w3c_model import ANNO_CONTEXT, from_jsonld, to_jsonld
+from .w3c_model import ANNO_CONTEXT, UUID_AT_END, from_jsonld, to_jsonld
 
 bp = Blueprint("w3c", __name__, url_prefix="/w3c")
 
@@ -150,9 +151,11 @@ def empty_response(headers: dict):
     return response
 
 
-@bp.after_request
+@bp.after_app_request
 def _protocol_headers(response):
-    """Add what every W3C response needs, errors included."""
+    """Add what every W3C response needs, errors included (routing errors such as 405 too)."""
+    if not request.path.startswith(bp.url_prefix + "/"):
+        return response
     vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
     if "Accept" not in vary:
         response.headers["Vary"] = ", ".join(["Accept", *vary])
@@ -197,7 +200,8 @@ def put_annotation(uid: str):
     doc = ld_body()
     body = _parse(doc)
     iri = annotation_iri(annotation.uid)
-    if doc.get("id") not in (None, iri) and body.get("id") != annotation.uid:
+    ident = doc.get("id")
+    if ident is not None and ident != iri and _uid_in(ident) != annotation.uid:
         raise APIError(400, f"id must be this annotation's IRI, {iri}", "validation_error",
                        field="id")
     if "canonical" in doc and body.get("id") != annotation.uid:
@@ -220,6 +224,11 @@ def _parse(doc: dict) -> dict:
         return from_jsonld(doc)
     except ValidationError as err:
         raise store.bad(err) from None
+
+
+def _uid_in(ident) -> str | None:
+    match = UUID_AT_END.search(ident) if isinstance(ident, str) else None
+    return str(uuid.UUID(match.group(1))) if match else None
 
 
 def _same_post(spec: dict, post: Post) -> None:
@@ -507,5 +516,7 @@ openapi.register({
         "parameters": [openapi.path_param("name", {"type": "string"})],
         "get": {"summary": "An annotation creator (foaf Person), if you can see their work",
                 "responses": {"200": _ld("the person"), "404": openapi.err("not found")}},
+        "options": {"summary": "Allow header", "responses": {"200": {
+            "description": "headers only"}}},
     },
 })
