@@ -1,0 +1,191 @@
+"""Notes are Markdown rendered to HTML and cleaned on write; WordPress post HTML is cleaned too.
+
+Allowed inputs are checked against their exact output; evil ones are parsed and must contain
+nothing active, whatever text survives.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from postil.sanitize import clean_post_html, html_to_text, plain_title, render_note
+
+NOFOLLOW = 'rel="nofollow noopener"'
+
+ALLOWED = [
+    ("**bold** idea", "<p><strong>bold</strong> idea</p>"),
+    ("*em* and _em_", "<p><em>em</em> and <em>em</em></p>"),
+    ("~~gone~~", "<p><s>gone</s></p>"),
+    ("`a<b`", "<p><code>a&lt;b</code></p>"),
+    ("> quoted", "<blockquote>\n<p>quoted</p>\n</blockquote>"),
+    ("- one\n- two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+    ("3. three\n4. four", '<ol start="3">\n<li>three</li>\n<li>four</li>\n</ol>'),
+    ("# Head\n\n## Sub", "<h1>Head</h1>\n<h2>Sub</h2>"),
+    ("line one  \nline two", "<p>line one<br>\nline two</p>"),
+    ("---", "<hr>"),
+    ("a < b & c", "<p>a &lt; b &amp; c</p>"),
+    ("[link](https://example.org/)",
+     f'<p><a href="https://example.org/" {NOFOLLOW}>link</a></p>'),
+    ('[t](https://e.org/ "A title")',
+     f'<p><a href="https://e.org/" title="A title" {NOFOLLOW}>t</a></p>'),
+    ("[x](https://e.org/a?b=1&c=2)",
+     f'<p><a href="https://e.org/a?b=1&amp;c=2" {NOFOLLOW}>x</a></p>'),
+    ("see https://example.org/x.",
+     f'<p>see <a href="https://example.org/x" {NOFOLLOW}>https://example.org/x</a>.</p>'),
+    ("www.example.org", f'<p><a href="http://www.example.org" {NOFOLLOW}>www.example.org</a></p>'),
+    ("<https://e.org/a>", f'<p><a href="https://e.org/a" {NOFOLLOW}>https://e.org/a</a></p>'),
+    ("[mail](mailto:a@example.org)", '<p><a href="mailto:a@example.org">mail</a></p>'),
+    ("```\nhttps://example.org/in-code\n```",
+     "<pre><code>https://example.org/in-code\n</code></pre>"),  # code is not linkified
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize("markdown, html", ALLOWED, ids=[m[:30] or "empty" for m, _ in ALLOWED])
+def test_allowed_markdown_renders_exactly(markdown, html):
+    assert render_note(markdown) == html
+
+
+class Parsed(HTMLParser):
+    """Every element and attribute of a fragment, entity-decoded, as a browser would see them."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, {k: v or "" for k, v in attrs}))
+
+    handle_startendtag = handle_starttag
+
+
+ACTIVE_TAGS = {"script", "style", "svg", "math", "iframe", "object", "embed", "img", "form",
+               "input", "button", "link", "meta", "base", "noscript", "template", "details",
+               "video", "audio", "source", "frame", "frameset"}
+URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
+
+
+def assert_inert(html: str) -> None:
+    for tag, attrs in Parsed(html).elements:
+        assert tag not in ACTIVE_TAGS, f"<{tag}> in {html!r}"
+        for name, value in attrs.items():
+            assert not name.startswith("on"), f"event handler {name} in {html!r}"
+            assert name != "style", f"style attribute in {html!r}"
+            if name in URL_ATTRS:
+                scheme = "".join(value.split()).lower().split(":", 1)[0]
+                assert scheme not in ("javascript", "data", "vbscript", "file"), \
+                    f"{name}={value!r} in {html!r}"
+
+
+@pytest.mark.parametrize("html", [
+    "<script>x</script>", '<a href=" java\tscript:x">a</a>', '<a href="&#106;avascript:x">a</a>',
+    '<p onclick="x">a</p>', '<p style="x">a</p>', "<svg></svg>", '<a href="DATA:text/html,x">a</a>',
+])
+def test_the_inertness_check_catches_active_html(html):
+    with pytest.raises(AssertionError):
+        assert_inert(html)
+
+
+EVIL = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    "[c](javascript:alert(1))",
+    "[c](JaVaScRiPt:alert(1))",
+    "[c]( javascript:alert(1))",
+    "[x](&#106;avascript:alert(1))",
+    "[x](vbscript:msgbox(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "![x](javascript:alert(1))",
+    "<javascript:alert(1)>",
+    "[a]: javascript:alert(1)\n\n[a]",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+    '<p style="background:url(javascript:alert(1))">x</p>',
+    "<style>body{background:url(javascript:alert(1))}</style>",
+    '<div onclick="alert(1)">x</div>',
+    "<details open ontoggle=alert(1)>",
+    '<iframe src="https://evil.example/"></iframe>',
+    "<scr<script>ipt>alert(1)</script>",
+    "<a href='javascript:alert(1)'",
+    "<!--<script>alert(1)</script>-->",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    'https://example.org/"onmouseover=alert(1)',
+    '[x](https://e.org/ "t\\" onmouseover=\\"alert(1)")',
+    "<form action=javascript:alert(1)><button>go</button></form>",
+    "<<img src=x onerror=alert(1)>>",
+    "**<img src=x onerror=alert(1)>**",
+    "`<script>` is fine in code, <script>alert(1)</script> is not",
+]
+
+
+@pytest.mark.parametrize("markdown", EVIL)
+def test_evil_notes_come_out_inert(markdown):
+    assert_inert(render_note(markdown))
+
+
+POST_EVIL = [
+    "<script>alert(1)</script><p>a</p>",
+    "<p>x<script>alert(1)</p>",
+    '<p class="x" style="color:red" onclick="y">Hello</p>',
+    '<a href="javascript:alert(1)">j</a>',
+    '<a href=" JAVASCRIPT:alert(1)">j</a>',
+    '<a href="data:text/html,x">d</a>',
+    '<svg><g onload="x"><text>hi</text></g></svg><p>b</p>',
+    '<iframe src="https://e.org"></iframe><p>d</p>',
+    '<img src="a.png" onerror="x()">',
+    '<form action="x"><input name=a><button>go</button></form>',
+    "<style>p{color:red}</style><p>s</p>",
+    '<object data="x.swf"></object><embed src="x.swf">',
+    "<meta http-equiv=refresh content='0;url=javascript:alert(1)'>",
+    '<base href="https://evil.example/">',
+]
+
+
+@pytest.mark.parametrize("html", POST_EVIL)
+def test_evil_post_html_comes_out_inert(html):
+    assert_inert(clean_post_html(html))
+
+
+@pytest.mark.parametrize("html, cleaned", [
+    ('<p class="x" style="color:red">Hello <a href="https://e.org/" target="_blank">e</a></p>',
+     '<p>Hello <a href="https://e.org/">e</a></p>'),
+    ("<h2>Sub</h2><blockquote><p><em>q</em></p></blockquote>",
+     "<h2>Sub</h2><blockquote><p><em>q</em></p></blockquote>"),
+    ("<ul><li>a</li></ul><ol start=\"2\"><li>b</li></ol>",
+     '<ul><li>a</li></ul><ol start="2"><li>b</li></ol>'),
+    ("<table><tr><td style=\"x\">1</td></tr></table>",
+     "<table><tbody><tr><td>1</td></tr></tbody></table>"),
+    ("<figure><img src=\"a.png\"><figcaption>cap</figcaption></figure>",
+     "<figure><figcaption>cap</figcaption></figure>"),
+    ("<!-- a comment --><p>c</p>", "<p>c</p>"),
+    ("<script>alert(1)</script><p>after</p>", "<p>after</p>"),
+])
+def test_post_html_keeps_structure_and_drops_the_rest(html, cleaned):
+    assert clean_post_html(html) == cleaned
+
+
+def test_post_text_is_one_block_a_line_with_entities_decoded():
+    html = "<h2>Title &amp; more</h2><p>One<br>two</p><ul><li>a</li><li>b</li></ul>"
+    assert html_to_text(html) == "Title & more\nOne\ntwo\na\nb"
+    assert html_to_text("<style>p{}</style><p>x</p><script>y()</script>") == "x"
+
+
+def test_titles_become_plain_text():
+    assert plain_title("The <em>AI</em> Race &#8211; Goes   Global") == \
+        "The AI Race \u2013 Goes Global"
+
+
+def test_the_api_stores_the_sanitised_html(client, alice, create):
+    made = create(alice, note="[c](javascript:alert(1)) <img src=x onerror=alert(1)> **ok**")
+    assert_inert(made["note_html"])
+    assert "<strong>ok</strong>" in made["note_html"]
+    assert made["note"].startswith("[c](javascript:")  # the source is kept as typed
