@@ -216,7 +216,9 @@ def put_annotation(uid: str):
 def delete_annotation(uid: str):
     user = require_user()
     store.delete_annotation(user, uid, store.parse_if_match(request.headers.get("If-Match")))
-    return "", 204
+    response = current_app.response_class(status=204)
+    del response.headers["Content-Type"]
+    return response
 
 
 def _parse(doc: dict) -> dict:
