@@ -98,12 +98,40 @@ export function scanEnds(text, pattern, maxErrors, from, to) {
   }
   const plus = new Int32Array(blocks).fill(-1); // every row starts one more than the row above
   const minus = new Int32Array(blocks);
-  const lastBit = 1 << ((m - 1) & 31);
   const last = blocks - 1;
-  let distance = m;
+  const lastBit = 1 << ((m - 1) & 31);
+  const rowsIn = (b) => (b === last ? m - 32 * last : 32);
+  // score[b]: the distance at block b's bottom row in the current column.
+  const score = new Int32Array(blocks);
+  for (let b = 0; b < blocks; b++) score[b] = Math.min(m, 32 * (b + 1));
+  // Ukkonen's cut-off: only blocks 0..active can hold a row within the budget; below them every
+  // row is over it, stands in as "one more per row" and is not computed. On unrelated text most
+  // of a long quote's rows are over budget, so this skips most of the work.
+  let active = Math.min(last, Math.floor(maxErrors / 32));
   const ends = [];
   let runBest = -1;
   let runDistance = 0;
+
+  // Advance block b by one text character; `carry` is the horizontal step entering its top row.
+  // Returns the step leaving its bottom row.
+  function advance(b, eq, carry) {
+    const pv = plus[b];
+    const mv = minus[b];
+    const xv = eq | mv;
+    if (carry < 0) eq |= 1;
+    const xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
+    let ph = mv | ~(xh | pv);
+    let mh = pv & xh;
+    const top = b === last ? lastBit : -0x80000000;
+    const out = (ph & top) !== 0 ? 1 : (mh & top) !== 0 ? -1 : 0;
+    ph <<= 1;
+    mh <<= 1;
+    if (carry < 0) mh |= 1;
+    else if (carry > 0) ph |= 1;
+    plus[b] = mh | ~(xv | ph);
+    minus[b] = ph & xv;
+    return out;
+  }
 
   for (let j = from; j < to; j++) {
     const code = text.charCodeAt(j);
@@ -113,28 +141,27 @@ export function scanEnds(text, pattern, maxErrors, from, to) {
       eqs = other.get(code) || none;
       base = 0;
     }
-    // Horizontal step entering the top of the block: row 0 is free (a match may start anywhere).
+    // Row 0 is free (a match may start anywhere), so nothing steps into the first block.
     let carry = 0;
-    for (let b = 0; b < blocks; b++) {
-      let eq = eqs[base + b];
-      const pv = plus[b];
-      const mv = minus[b];
-      const xv = eq | mv;
-      if (carry < 0) eq |= 1;
-      const xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
-      let ph = mv | ~(xh | pv);
-      let mh = pv & xh;
-      const top = b === last ? lastBit : -0x80000000;
-      const out = (ph & top) !== 0 ? 1 : (mh & top) !== 0 ? -1 : 0;
-      ph <<= 1;
-      mh <<= 1;
-      if (carry < 0) mh |= 1;
-      else if (carry > 0) ph |= 1;
-      plus[b] = mh | ~(xv | ph);
-      minus[b] = ph & xv;
-      carry = out;
+    for (let b = 0; b <= active; b++) {
+      carry = advance(b, eqs[base + b], carry);
+      score[b] += carry;
     }
-    distance += carry;
+    // The next block's top row can come within budget only through the active block's bottom
+    // row, as it was before this character or is now: then compute it from its stand-in values.
+    while (active < last && (score[active] - carry <= maxErrors || score[active] <= maxErrors)) {
+      const before = score[active] - carry;
+      active += 1;
+      plus[active] = -1;
+      minus[active] = 0;
+      score[active] = before + rowsIn(active);
+      carry = advance(active, eqs[base + active], carry);
+      score[active] += carry;
+    }
+    // A block whose bottom row is a full block's height over budget has no row within it.
+    while (active > 0 && score[active] >= maxErrors + rowsIn(active)) active -= 1;
+
+    const distance = active === last ? score[last] : maxErrors + 1;
     if (distance <= maxErrors) {
       if (runBest < 0 || distance < runDistance) {
         runBest = j;
