@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
                   "deleteShare": args.delete_share,
                   "runs": args.runs, "size": args.size, "seed": args.seed})
     print(table(result))
+    for example in result["wrongExamples"]:
+        print(f"wrong: highlight {example['i']} ({example['method']}): got {example['got']!r}, "
+              f"expected {example['expected']!r}")
     return 0
 
 
