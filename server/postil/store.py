@@ -447,22 +447,26 @@ def decode_cursor(token: str, sort: str, order: str) -> tuple[int, int]:
     return key, pk
 
 
-WORD = re.compile(r"\w+", re.UNICODE)
+WORD = re.compile(r"(\w+)(\*?)", re.UNICODE)
 
 
-def _words(q: str) -> list[str]:
-    return WORD.findall(q)[:20]
+def _words(q: str) -> list[tuple[str, bool]]:
+    """Return the words of a search, each with whether it ends in `*` (a prefix search)."""
+    return [(w, star == "*") for w, star in WORD.findall(q)][:20]
 
 
 def _fulltext(q: str):
+    # Whole words unless the reader writes `word*`: an implicit prefix on every word turns a
+    # short common word into most of the table, and then into a slow count.
     words = _words(q)
     if is_postgres():
-        expr = " & ".join(f"{w}:*" for w in words)
+        expr = " & ".join(f"{w}:*" if star else w for w, star in words)
         # Queries alias the table ("t1"), so "annotation.search" named nothing there (every q=
         # query failed); ask a subquery of its own, as the SQLite branch does.
         return Annotation.pk.in_(SQL("(SELECT pk FROM annotation "
                                      "WHERE search @@ to_tsquery('simple', %s))", [expr]))
-    expr = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+    expr = " ".join('"' + w.replace('"', '""') + '"' + ("*" if star else "")
+                    for w, star in words)
     return Annotation.pk.in_(SQL("(SELECT rowid FROM annotation_fts WHERE annotation_fts MATCH ?)",
                                  [expr]))
 
@@ -512,7 +516,7 @@ def page(user: User | None, f: Filters) -> tuple[list[Annotation], str | None]:
     """Return one keyset page and the cursor for the next, or None at the end."""
     if f.limit == 0:
         return [], None
-    rows = list(_ordered(user, f, f.cursor).limit(f.limit + 1))
+    rows = _with_post_and_user(_ordered(user, f, f.cursor).limit(f.limit + 1))
     more = len(rows) > f.limit
     rows = rows[: f.limit]
     next_cursor = None
@@ -524,21 +528,35 @@ def page(user: User | None, f: Filters) -> tuple[list[Annotation], str | None]:
 
 
 def _ordered(user: User | None, f: Filters, after: tuple[int, int] | None):
+    """Select the primary keys of matches in order; `_with_post_and_user` loads the rows."""
     key = _sort_key(f)
     cond = condition(user, f)
     if after is not None:
         pair = Tuple(key, Annotation.pk)
         cond &= (pair < Tuple(*after)) if f.order == "desc" else (pair > Tuple(*after))
     ordering = [key.desc(), Annotation.pk.desc()] if f.order == "desc" else [key, Annotation.pk]
-    return (Annotation.select(Annotation, Post, User).join(Post).switch(Annotation)
-            .join(User).where(cond).order_by(*ordering))
+    return Annotation.select(Annotation.pk).where(cond).order_by(*ordering)
+
+
+def _with_post_and_user(pk_query) -> list[Annotation]:
+    """Load full rows, with post and author, for an ordered query of primary keys.
+
+    Sorting and limiting on keys alone, then joining only the page, keeps a query whose filter
+    matches thousands of rows (a common tag or word) from joining them all before the sort.
+    """
+    pks = [pk for (pk,) in pk_query.tuples()]
+    if not pks:
+        return []
+    rows = {a.pk: a for a in Annotation.select(Annotation, Post, User).join(Post)
+            .switch(Annotation).join(User).where(Annotation.pk.in_(pks))}
+    return [rows[pk] for pk in pks if pk in rows]
 
 
 def iterate(user: User | None, f: Filters, batch: int = 500) -> Iterator[Annotation]:
     """Yield every matching annotation in order, a keyset batch at a time (constant memory)."""
     after = f.cursor
     while True:
-        rows = list(_ordered(user, f, after).limit(batch))
+        rows = _with_post_and_user(_ordered(user, f, after).limit(batch))
         yield from rows
         if len(rows) < batch:
             return
@@ -569,10 +587,9 @@ def iterate_by_post(user: User | None, f: Filters, batch: int = 500) -> Iterator
         where = cond
         if after is not None:
             where &= Tuple(Annotation.post, Annotation.created_us, Annotation.pk) > Tuple(*after)
-        rows = list(Annotation.select(Annotation, Post, User).join(Post).switch(Annotation)
-                    .join(User).where(where)
-                    .order_by(Annotation.post, Annotation.created_us, Annotation.pk)
-                    .limit(batch))
+        rows = _with_post_and_user(
+            Annotation.select(Annotation.pk).where(where)
+            .order_by(Annotation.post, Annotation.created_us, Annotation.pk).limit(batch))
         yield from rows
         if len(rows) < batch:
             return

@@ -29,7 +29,8 @@ def sqlite_template(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def pg_database():
+def pg_url():
+    """Create a database of this test session's own (several runs may share one server)."""
     try:
         import psycopg2
 
@@ -37,11 +38,20 @@ def pg_database():
     except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
         pytest.skip(f"PostgreSQL not reachable at {PG_URL} ({exc.__class__.__name__}: "
                     f"{str(exc).strip()[:120]}); set POSTIL_TEST_PG_URL or run .ci/run")
+    name = f"postil_t{os.getpid()}_{uuid.uuid4().hex[:6]}"
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+        cur.execute(f'CREATE DATABASE "{name}"')
+    url = PG_URL.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     conn.close()
-    database = db.open_database(PG_URL)
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_url):
+    database = db.open_database(pg_url)
     db.upgrade(database)
     database.close()
     return database
@@ -62,7 +72,7 @@ def database_url(request, tmp_path):
         return f"sqlite:///{path}"
     pg = request.getfixturevalue("pg_database")
     _truncate_pg(pg)
-    return PG_URL
+    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture

@@ -194,13 +194,14 @@ def texts(client, alice, create):
 @pytest.mark.parametrize("q, expected", [
     ("machinery", ["quote"]),
     ("MACHINERY", ["quote"]),
-    ("machin", ["quote"]),  # prefix
+    ("machin*", ["quote"]),  # a trailing * asks for a prefix
+    ("machin", []),  # otherwise whole words only
     ("production machinery", ["quote"]),  # all words, any order
     ("machinery Taylorism", []),  # all words must match one annotation
     ("taylorism", ["note"]),
-    ("Tayl", ["note"]),
+    ("Tayl*", ["note"]),
     ("geopolitics", ["tags"]),
-    ("geo", ["tags"]),
+    ("geo*", ["tags"]),
     ("supply", ["tags"]),
     ("nothing-like-this", []),
 ])
