@@ -63,7 +63,7 @@ ANNOTATION_FILTERS = [
     q("color", "highlight colour", {"type": "string",
                                     "enum": ["yellow", "green", "blue", "pink", "purple"]}),
     q("visibility", "private or public", {"type": "string", "enum": ["private", "public"]}),
-    q("q", "full-text search over quote, note and tags (all words, prefix match)"),
+    q("q", "full-text search over quote, note and tags: every word must match; word* is a prefix"),
     q("updated_since", "ISO 8601 time; changes at or after it, tombstones included",
       {"type": "string", "format": "date-time"}),
     q("include_deleted", "1 to include tombstones", {"type": "string", "enum": ["0", "1"]}),
