@@ -47,7 +47,9 @@ class JSONField(TextField):
     """A JSON value kept as text, so both databases store it the same way."""
 
     def db_value(self, value):
-        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     def python_value(self, value):
         return None if value is None else json.loads(value)

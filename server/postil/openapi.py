@@ -197,7 +197,8 @@ def spec() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Postil API", "version": __version__,
-                 "description": "Highlights and notes on WordPress posts, keyed by site + post id."},
+                 "description": "Highlights and notes on WordPress posts, keyed by site and "
+                                "post id."},
         "components": {"schemas": SCHEMAS, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}, {}],

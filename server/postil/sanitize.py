@@ -46,7 +46,8 @@ def _note_cleaner() -> bleach.Cleaner:
         protocols=PROTOCOLS,
         strip=True,
         strip_comments=True,
-        filters=[lambda source: LinkifyFilter(source, callbacks=[_link_rel], skip_tags={"pre", "code"})],
+        filters=[lambda source: LinkifyFilter(source, callbacks=[_link_rel],
+                                              skip_tags={"pre", "code"})],
     )
 
 
@@ -71,7 +72,8 @@ def render_note(markdown: str) -> str:
 
 
 _DROP_WITH_CONTENT = re.compile(
-    r"<(script|style|noscript|template|iframe|object|svg|math)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+    r"<(script|style|noscript|template|iframe|object|svg|math)\b.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
 )
 
 

@@ -159,7 +159,8 @@ def parse_time(value: str, field: str) -> int:
                                     if value.count(" ") == 1 and "T" in value else
                                     value.replace("Z", "+00:00"))
     except ValueError:
-        raise ValidationError(field, "must be an ISO 8601 time such as 2026-11-29T10:00:00Z") from None
+        raise ValidationError(field, "must be an ISO 8601 time such as "
+                                     "2026-11-29T10:00:00Z") from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return (dt - EPOCH) // timedelta(microseconds=1)
