@@ -127,8 +127,8 @@ def native_item(index: int, entry: Any) -> Item:
     if not isinstance(entry, dict):
         raise v.ValidationError("annotation", "must be a JSON object")
     if entry.get("deleted"):
-        raise v.ValidationError("deleted", "this is a deleted annotation (a tombstone); "
-                                           "there is nothing to import")
+        raise v.ValidationError("deleted", "this is a deleted annotation (deleted is "
+                                           "true), a tombstone: nothing to import")
     body = {k: entry[k] for k in NATIVE_FIELDS if k in entry}
     post = entry.get("post")
     if isinstance(post, dict):
@@ -151,8 +151,8 @@ def jsonld_items(doc: Any) -> list[Item]:
             if not isinstance(entry, dict):
                 raise v.ValidationError("annotation", "must be a JSON object")
             if entry.get(w3c_model.DELETED):
-                raise v.ValidationError("deleted", "this is a deleted annotation (a tombstone); "
-                                                   "there is nothing to import")
+                raise v.ValidationError("deleted", "this is a deleted annotation (deleted is "
+                                                   "true), a tombstone: nothing to import")
             body = w3c_model.from_jsonld(entry)
             if "id" not in body:
                 body["id"] = _derived_id("w3c", entry.get("id"), entry)
@@ -219,7 +219,7 @@ def hypothesis_item(entry: Any) -> dict:
     if not isinstance(entry, dict):
         raise v.ValidationError("annotation", "must be a JSON object")
     if entry.get("references"):
-        raise v.ValidationError("references", "this is a reply to another annotation; "
+        raise v.ValidationError("references", "this is a reply (it has references); "
                                               "Postil has no replies")
     uri = entry.get("uri")
     if not isinstance(uri, str) or not re.match(r"^https?://", uri, re.I):
