@@ -1,0 +1,397 @@
+"""Every error path: one table walked by one test that checks the one error shape and that the
+database is exactly as it was (every row of every table)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from conftest import _truncate_pg, annotation_body
+from postil import create_app, db
+from postil.models import MODELS, Token, User
+
+EXISTING = "11111111-1111-4111-8111-111111111111"  # alice's, private, version 1
+DELETED = "22222222-2222-4222-8222-222222222222"  # alice's tombstone
+BOB_PRIVATE = "33333333-3333-4333-8333-333333333333"
+BOB_PUBLIC = "44444444-4444-4444-8444-444444444444"
+NOBODY = "55555555-5555-4555-8555-555555555555"
+
+
+def J(value):  # noqa: N802 - a JSON body
+    return ("json", value)
+
+
+def RAW(data, content_type="application/json"):  # noqa: N802 - bytes as sent
+    return ("raw", data.encode() if isinstance(data, str) else data, content_type)
+
+
+def with_(**over):
+    """A create body with fields replaced; a value of ... removes the field."""
+    body = annotation_body(**({"id": NOBODY} | {k: v for k, v in over.items() if v is not ...}))
+    for k, v in over.items():
+        if v is ...:
+            del body[k]
+    return J(body)
+
+
+def post_with(**over):
+    body = annotation_body(id=NOBODY)
+    body["post"] = {k: v for k, v in (body["post"] | over).items() if v is not ...}
+    return J(body)
+
+
+def cursor(value) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def quote_sel(**over):
+    return [{"type": "TextQuoteSelector", "exact": "words"} | over]
+
+
+def pos_sel(start, end):
+    return [{"type": "TextPositionSelector", "start": start, "end": end}]
+
+
+WP = {"id": 5, "link": "https://wp.example/hello/", "title": {"rendered": "Hello"},
+      "_links": {"self": [{"href": "https://wp.example/wp-json/wp/v2/posts/5"}]}}
+A = "/api/annotations"
+E = f"/api/annotations/{EXISTING}"
+
+# (name, method, path, who, extra headers, body, status, code)
+ROWS = [
+    # routes and methods
+    ("unknown api route", "GET", "/api/nope", "alice", {}, None, 404, "not_found"),
+    ("unknown page", "GET", "/nope", "anon", {}, None, 404, "not_found"),
+    ("post id not a number", "GET", "/api/posts/abc", "alice", {}, None, 404, "not_found"),
+    ("PUT on the collection", "PUT", A, "alice", {}, with_(), 405, "method_not_allowed"),
+    ("DELETE posts", "DELETE", "/api/posts", "alice", {}, None, 405, "method_not_allowed"),
+    ("POST me", "POST", "/api/me", "alice", {}, J({}), 405, "method_not_allowed"),
+    ("POST an annotation id", "POST", E, "alice", {}, J({}), 405, "method_not_allowed"),
+    # auth
+    ("create anonymously", "POST", A, "anon", {}, with_(), 401, "unauthorized"),
+    ("create with a forged token", "POST", A, "forged", {}, with_(), 401, "invalid_token"),
+    ("read with a forged token", "GET", A, "forged", {}, None, 401, "invalid_token"),
+    ("patch anonymously", "PATCH", E, "anon", {}, J({"note": "x"}), 401, "unauthorized"),
+    ("delete anonymously", "DELETE", E, "anon", {}, None, 401, "unauthorized"),
+    ("me anonymously", "GET", "/api/me", "anon", {}, None, 401, "unauthorized"),
+    ("sign out anonymously", "DELETE", "/api/tokens/current", "anon", {}, None, 401,
+     "unauthorized"),
+    ("register a post anonymously", "PUT", "/api/posts", "anon", {}, J(WP), 401, "unauthorized"),
+    ("wrong password", "POST", "/api/tokens", "anon", {},
+     J({"username": "alice", "password": "wrong"}), 401, "invalid_credentials"),
+    ("sign-up closed", "POST", "/api/users", "anon", {},
+     J({"username": "eve", "password": "long enough pw"}), 403, "signup_closed"),
+    # the body itself
+    ("text/plain body", "POST", A, "alice", {}, RAW("{}", "text/plain"), 415,
+     "unsupported_media_type"),
+    ("form body", "POST", A, "alice", {}, RAW("a=1", "application/x-www-form-urlencoded"), 415,
+     "unsupported_media_type"),
+    ("no content type", "POST", A, "alice", {}, RAW("{}", None), 415, "unsupported_media_type"),
+    ("text/plain patch", "PATCH", E, "alice", {}, RAW('{"note": "x"}', "text/plain"), 415,
+     "unsupported_media_type"),
+    ("malformed JSON", "POST", A, "alice", {}, RAW('{"id": '), 400, "invalid_json"),
+    ("trailing garbage", "POST", A, "alice", {}, RAW('{"note": "x"} x'), 400, "invalid_json"),
+    ("not UTF-8", "POST", A, "alice", {}, RAW(b'{"note": "\xff\xfe"}'), 400, "invalid_json"),
+    ("nested too deeply", "POST", A, "alice", {}, RAW("[" * 100_000 + "]" * 100_000), 400,
+     "invalid_json"),
+    ("body over the limit", "POST", A, "alice", {},
+     J(annotation_body(id=NOBODY, note="x" * 1_100_000)), 413, "payload_too_large"),
+    ("JSON null", "POST", A, "alice", {}, RAW("null"), 400, "validation_error"),
+    ("JSON array", "POST", A, "alice", {}, J([]), 400, "validation_error"),
+    ("JSON string", "POST", A, "alice", {}, J("note"), 400, "validation_error"),
+    ("unknown field", "POST", A, "alice", {}, with_(colour="red"), 400, "validation_error"),
+    # wrong types and bad values
+    ("note a number", "POST", A, "alice", {}, with_(note=5), 400, "validation_error"),
+    ("note with NUL", "POST", A, "alice", {}, with_(note="a\x00b"), 400, "validation_error"),
+    ("quote a list", "POST", A, "alice", {}, with_(quote=["x"]), 400, "validation_error"),
+    ("tags a string", "POST", A, "alice", {}, with_(tags="a,b"), 400, "validation_error"),
+    ("tag a number", "POST", A, "alice", {}, with_(tags=[1]), 400, "validation_error"),
+    ("empty tag", "POST", A, "alice", {}, with_(tags=["  "]), 400, "validation_error"),
+    ("too many tags", "POST", A, "alice", {}, with_(tags=[f"t{i}" for i in range(21)]), 400,
+     "validation_error"),
+    ("tag too long", "POST", A, "alice", {}, with_(tags=["x" * 65]), 400, "validation_error"),
+    ("colour red", "POST", A, "alice", {}, with_(color="red"), 400, "validation_error"),
+    ("colour upper-case", "POST", A, "alice", {}, with_(color="YELLOW"), 400, "validation_error"),
+    ("colour null", "POST", A, "alice", {}, with_(color=None), 400, "validation_error"),
+    ("visibility secret", "POST", A, "alice", {}, with_(visibility="secret"), 400,
+     "validation_error"),
+    ("visibility true", "POST", A, "alice", {}, with_(visibility=True), 400, "validation_error"),
+    ("selectors an object", "POST", A, "alice", {}, with_(selectors={}), 400, "validation_error"),
+    ("selector a string", "POST", A, "alice", {}, with_(selectors=["x"]), 400,
+     "validation_error"),
+    ("unknown selector type", "POST", A, "alice", {},
+     with_(selectors=[{"type": "MagicSelector", "value": "x"}]), 400, "validation_error"),
+    ("selector without type", "POST", A, "alice", {}, with_(selectors=[{"exact": "x"}]), 400,
+     "validation_error"),
+    ("too many selectors", "POST", A, "alice", {}, with_(selectors=quote_sel() * 9), 400,
+     "validation_error"),
+    ("quote selector without exact", "POST", A, "alice", {},
+     with_(selectors=[{"type": "TextQuoteSelector", "prefix": "a"}]), 400, "validation_error"),
+    ("empty exact", "POST", A, "alice", {}, with_(selectors=quote_sel(exact="")), 400,
+     "validation_error"),
+    ("prefix too long", "POST", A, "alice", {}, with_(selectors=quote_sel(prefix="p" * 1001)),
+     400, "validation_error"),
+    ("negative start", "POST", A, "alice", {}, with_(selectors=pos_sel(-1, 5)), 400,
+     "validation_error"),
+    ("inverted positions", "POST", A, "alice", {}, with_(selectors=pos_sel(9, 3)), 400,
+     "validation_error"),
+    ("empty range", "POST", A, "alice", {}, with_(selectors=pos_sel(4, 4)), 400,
+     "validation_error"),
+    ("fractional position", "POST", A, "alice", {}, with_(selectors=pos_sel(1.5, 4)), 400,
+     "validation_error"),
+    ("position as string", "POST", A, "alice", {}, with_(selectors=pos_sel("1", 4)), 400,
+     "validation_error"),
+    ("position beyond any text", "POST", A, "alice", {}, with_(selectors=pos_sel(0, 10**12)),
+     400, "validation_error"),
+    ("range selector without ends", "POST", A, "alice", {},
+     with_(selectors=[{"type": "RangeSelector"}]), 400, "validation_error"),
+    ("note too long", "POST", A, "alice", {}, with_(note="n" * 50_001), 400, "validation_error"),
+    ("quote too long", "POST", A, "alice", {}, with_(quote="q" * 10_001), 400,
+     "validation_error"),
+    ("invalid UUID", "POST", A, "alice", {}, with_(id="not-a-uuid"), 400, "validation_error"),
+    ("UUID without dashes", "POST", A, "alice", {}, with_(id="1" * 32), 400, "validation_error"),
+    ("UUID a number", "POST", A, "alice", {}, with_(id=12345), 400, "validation_error"),
+    # the post an annotation is about
+    ("no post", "POST", A, "alice", {}, with_(post=...), 400, "validation_error"),
+    ("post a string", "POST", A, "alice", {}, with_(post="blog.example.org/42"), 400,
+     "validation_error"),
+    ("post without site", "POST", A, "alice", {}, post_with(site=...), 400, "validation_error"),
+    ("post site not a URL", "POST", A, "alice", {}, post_with(site="ftp://x.org"), 400,
+     "validation_error"),
+    ("post_id a string", "POST", A, "alice", {}, post_with(post_id="42"), 400,
+     "validation_error"),
+    ("post_id zero", "POST", A, "alice", {}, post_with(post_id=0), 400, "validation_error"),
+    ("post_id negative", "POST", A, "alice", {}, post_with(post_id=-4), 400, "validation_error"),
+    ("no post_id and no url", "POST", A, "alice", {}, post_with(post_id=None, url=...), 400,
+     "validation_error"),
+    ("post url not http", "POST", A, "alice", {}, post_with(url="javascript:alert(1)"), 400,
+     "validation_error"),
+    ("post url a broken IPv6 host", "POST", A, "alice", {},
+     post_with(post_id=None, url="http://[::1/page"), 400, "validation_error"),
+    ("post url too long", "POST", A, "alice", {},
+     post_with(url="https://x.org/" + "a" * 2100), 400, "validation_error"),
+    ("post title too long", "POST", A, "alice", {}, post_with(title="t" * 1001), 400,
+     "validation_error"),
+    ("post id unknown", "POST", A, "alice", {}, with_(post={"id": 999_999}), 400,
+     "validation_error"),
+    ("post id of a private post", "POST", A, "bob", {}, with_(post={"id": 1}), 400,
+     "validation_error"),
+    # conflicts, versions, tombstones, other people's annotations
+    ("someone else's id", "POST", A, "bob", {}, J(annotation_body(id=EXISTING)), 409,
+     "conflict"),
+    ("stale If-Match on patch", "PATCH", E, "alice", {"If-Match": '"7"'}, J({"note": "x"}), 412,
+     "precondition_failed"),
+    ("stale If-Match on delete", "DELETE", E, "alice", {"If-Match": '"7"'}, None, 412,
+     "precondition_failed"),
+    ("If-Match not an ETag", "PATCH", E, "alice", {"If-Match": "seven"}, J({"note": "x"}), 400,
+     "bad_request"),
+    ("read a tombstone", "GET", f"{A}/{DELETED}", "alice", {}, None, 410, "gone"),
+    ("patch a tombstone", "PATCH", f"{A}/{DELETED}", "alice", {}, J({"note": "x"}), 410, "gone"),
+    ("read someone's private one", "GET", f"{A}/{BOB_PRIVATE}", "alice", {}, None, 404,
+     "not_found"),
+    ("patch someone's private one", "PATCH", f"{A}/{BOB_PRIVATE}", "alice", {}, J({"note": "x"}),
+     404, "not_found"),
+    ("delete someone's private one", "DELETE", f"{A}/{BOB_PRIVATE}", "alice", {}, None, 404,
+     "not_found"),
+    ("read someone's tombstone", "GET", f"{A}/{DELETED}", "bob", {}, None, 404, "not_found"),
+    ("read an unknown id", "GET", f"{A}/{NOBODY}", "alice", {}, None, 404, "not_found"),
+    ("read a malformed id", "GET", f"{A}/not-a-uuid", "alice", {}, None, 404, "not_found"),
+    ("patch an unknown id", "PATCH", f"{A}/{NOBODY}", "alice", {}, J({"note": "x"}), 404,
+     "not_found"),
+    ("patch someone's public one", "PATCH", f"{A}/{BOB_PUBLIC}", "alice", {}, J({"note": "x"}),
+     403, "forbidden"),
+    ("delete someone's public one", "DELETE", f"{A}/{BOB_PUBLIC}", "alice", {}, None, 403,
+     "forbidden"),
+    # patches
+    ("patch a list", "PATCH", E, "alice", {}, J([]), 400, "validation_error"),
+    ("patch an unknown field", "PATCH", E, "alice", {}, J({"colour": "red"}), 400,
+     "validation_error"),
+    ("patch a bad colour", "PATCH", E, "alice", {}, J({"color": "red"}), 400, "validation_error"),
+    ("patch bad selectors", "PATCH", E, "alice", {}, J({"selectors": pos_sel(5, 1)}), 400,
+     "validation_error"),
+    ("patch too many tags", "PATCH", E, "alice", {}, J({"tags": [str(i) for i in range(21)]}),
+     400, "validation_error"),
+    ("patch note too long", "PATCH", E, "alice", {}, J({"note": "n" * 50_001}), 400,
+     "validation_error"),
+    # query parameters
+    ("limit over 200", "GET", f"{A}?limit=201", "alice", {}, None, 400, "validation_error"),
+    ("limit negative", "GET", f"{A}?limit=-1", "alice", {}, None, 400, "validation_error"),
+    ("limit a word", "GET", f"{A}?limit=ten", "alice", {}, None, 400, "validation_error"),
+    ("limit a superscript digit", "GET", f"{A}?limit=%C2%B2", "alice", {}, None, 400,
+     "validation_error"),
+    ("limit twice", "GET", f"{A}?limit=1&limit=2", "alice", {}, None, 400, "validation_error"),
+    ("post_id a word", "GET", f"{A}?post_id=abc", "alice", {}, None, 400, "validation_error"),
+    ("post_id a superscript digit", "GET", f"{A}?post_id=%C2%B2", "alice", {}, None, 400,
+     "validation_error"),
+    ("post_id beyond 64 bits", "GET", f"{A}?post_id=99999999999999999999999", "alice", {}, None,
+     400, "validation_error"),
+    ("cursor garbage", "GET", f"{A}?cursor=%%%", "alice", {}, None, 400, "validation_error"),
+    ("cursor not base64 JSON", "GET", f"{A}?cursor=bm90IGpzb24", "alice", {}, None, 400,
+     "validation_error"),
+    ("cursor of the wrong shape", "GET", f"{A}?cursor={cursor({'a': 1})}", "alice", {}, None,
+     400, "validation_error"),
+    ("cursor with a huge number", "GET", f"{A}?cursor={cursor(['created', 'desc', 10**30, 1])}",
+     "alice", {}, None, 400, "validation_error"),
+    ("cursor for another order", "GET", f"{A}?cursor={cursor(['created', 'asc', 1, 1])}",
+     "alice", {}, None, 400, "validation_error"),
+    ("sort by name", "GET", f"{A}?sort=name", "alice", {}, None, 400, "validation_error"),
+    ("order sideways", "GET", f"{A}?order=sideways", "alice", {}, None, 400, "validation_error"),
+    ("colour filter red", "GET", f"{A}?color=red", "alice", {}, None, 400, "validation_error"),
+    ("visibility filter", "GET", f"{A}?visibility=secret", "alice", {}, None, 400,
+     "validation_error"),
+    ("updated_since a word", "GET", f"{A}?updated_since=yesterday", "alice", {}, None, 400,
+     "validation_error"),
+    ("updated_since month 13", "GET", f"{A}?updated_since=2026-13-01", "alice", {}, None, 400,
+     "validation_error"),
+    ("include_deleted maybe", "GET", f"{A}?include_deleted=maybe", "alice", {}, None, 400,
+     "validation_error"),
+    ("unknown parameter", "GET", f"{A}?colour=red", "alice", {}, None, 400, "validation_error"),
+    ("empty q", "GET", f"{A}?q=", "alice", {}, None, 400, "validation_error"),
+    ("q without words", "GET", f"{A}?q=%21%21%21", "alice", {}, None, 400, "validation_error"),
+    ("q too long", "GET", f"{A}?q={'w' * 501}", "alice", {}, None, 400, "validation_error"),
+    ("too many tag filters", "GET", A + "?" + "&".join(f"tag=t{i}" for i in range(21)), "alice",
+     {}, None, 400, "validation_error"),
+    ("site filter not a URL", "GET", f"{A}?site=ftp://x.org", "alice", {}, None, 400,
+     "validation_error"),
+    ("url filter not a URL", "GET", f"{A}?url=example.org/a", "alice", {}, None, 400,
+     "validation_error"),
+    ("empty user filter", "GET", f"{A}?user=", "alice", {}, None, 400, "validation_error"),
+    # posts
+    ("posts limit over 200", "GET", "/api/posts?limit=500", "alice", {}, None, 400,
+     "validation_error"),
+    ("posts bad cursor", "GET", "/api/posts?cursor=xyz", "alice", {}, None, 400,
+     "validation_error"),
+    ("posts huge cursor", "GET", f"/api/posts?cursor={cursor(['post', 'asc', 0, 10**30])}",
+     "alice", {}, None, 400, "validation_error"),
+    ("posts unknown parameter", "GET", "/api/posts?sort=title", "alice", {}, None, 400,
+     "validation_error"),
+    ("posts site not a URL", "GET", "/api/posts?site=ftp://x", "alice", {}, None, 400,
+     "validation_error"),
+    ("unknown post", "GET", "/api/posts/999", "alice", {}, None, 404, "not_found"),
+    ("popular of an unknown post", "GET", "/api/posts/999/popular", "alice", {}, None, 404,
+     "not_found"),
+    ("post known only privately", "GET", "/api/posts/1", "bob", {}, None, 404, "not_found"),
+    ("PUT post a list", "PUT", "/api/posts", "alice", {}, J([]), 400, "validation_error"),
+    ("PUT post without id", "PUT", "/api/posts", "alice", {}, J({"_links": WP["_links"]}), 400,
+     "validation_error"),
+    ("PUT post without links", "PUT", "/api/posts", "alice", {}, J({"id": 5}), 400,
+     "validation_error"),
+    ("PUT post links a string", "PUT", "/api/posts", "alice", {}, J({"id": 5, "_links": "x"}),
+     400, "validation_error"),
+    ("PUT post self of another id", "PUT", "/api/posts", "alice", {}, J(WP | {"id": 6}), 400,
+     "validation_error"),
+    ("PUT post link not http", "PUT", "/api/posts", "alice", {},
+     J(WP | {"link": "javascript:alert(1)"}), 400, "validation_error"),
+    ("PUT post bad modified_gmt", "PUT", "/api/posts", "alice", {},
+     J(WP | {"modified_gmt": "last week"}), 400, "validation_error"),
+    ("PUT post title a number", "PUT", "/api/posts", "alice", {}, J(WP | {"title": 5}), 400,
+     "validation_error"),
+    ("PUT post as text", "PUT", "/api/posts", "alice", {}, RAW(json.dumps(WP), "text/plain"),
+     415, "unsupported_media_type"),
+    # tokens
+    ("sign in without a body", "POST", "/api/tokens", "anon", {}, J({}), 400, "validation_error"),
+    ("sign in with a number", "POST", "/api/tokens", "anon", {},
+     J({"username": 5, "password": "x"}), 400, "validation_error"),
+    ("sign in with extras", "POST", "/api/tokens", "anon", {},
+     J({"username": "alice", "password": "correct horse", "admin": True}), 400,
+     "validation_error"),
+    ("sign in as text", "POST", "/api/tokens", "anon", {}, RAW("alice", "text/plain"), 415,
+     "unsupported_media_type"),
+]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def error_app(request, tmp_path_factory):
+    """One seeded app per backend for the whole table: no row may change it, and each row checks
+    exactly that, so sharing it is safe (and spares a fresh database for every row)."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("errors") / "postil.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        _truncate_pg(request.getfixturevalue("pg_database"))
+        url = request.getfixturevalue("pg_url")
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "CORS_ORIGINS": [],
+                      "OPEN_SIGNUP": False, "SAMPLE": False})
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        headers = {}
+        for name in ("alice", "bob"):
+            user = User(name=name,
+                        password_hash=generate_password_hash("correct horse",
+                                                             method="pbkdf2:sha256:1000"))
+            user.save()
+            headers[name] = {"Authorization": f"Bearer {Token.issue(user, 'test')}"}
+        db.database.close()
+    client = app.test_client()
+
+    def make(who, uid, **over):
+        res = client.post("/api/annotations", json=annotation_body(id=uid, **over),
+                          headers=headers[who])
+        assert res.status_code == 201
+
+    # Post 1 is known only through alice's private annotation.
+    make("alice", EXISTING, post={"site": "private.example", "post_id": 1})
+    make("alice", DELETED)
+    assert client.delete(f"/api/annotations/{DELETED}",
+                         headers=headers["alice"]).status_code == 204
+    make("bob", BOB_PRIVATE)
+    make("bob", BOB_PUBLIC, visibility="public")
+    headers |= {"anon": {}, "forged": {"Authorization": "Bearer pst_forged-token"}}
+    yield app, headers
+    if not db.database.is_closed():
+        db.database.close()
+    close_all = getattr(db.database.obj, "close_all", None)
+    if close_all:
+        close_all()
+
+
+def snapshot(app) -> dict:
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        try:
+            return {m._meta.table_name: sorted(
+                (sorted(row.items()) for row in m.select().dicts()), key=repr) for m in MODELS}
+        finally:
+            db.database.close()
+
+
+def test_every_row_has_a_unique_name():
+    names = [row[0] for row in ROWS]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("name, method, path, who, extra, body, status, code", ROWS,
+                         ids=[row[0] for row in ROWS])
+def test_error_paths_have_one_shape_and_change_nothing(error_app, name, method, path, who, extra,
+                                                       body, status, code):
+    app, readers = error_app
+    client = app.test_client()
+    before = snapshot(app)
+    headers = dict(readers[who]) | extra
+    kwargs = {}
+    if body is not None and body[0] == "json":
+        kwargs["json"] = body[1]
+    elif body is not None:
+        kwargs["data"] = body[1]
+        if body[2]:
+            headers["Content-Type"] = body[2]
+    res = client.open(path, method=method, headers=headers, **kwargs)
+
+    assert res.status_code == status, res.get_data(as_text=True)[:300]
+    assert res.mimetype == "application/json"
+    payload = res.get_json()
+    assert set(payload) == {"error"}
+    error = payload["error"]
+    assert isinstance(error["code"], str) and isinstance(error["message"], str)
+    assert error["code"] == code
+    assert error["message"].strip()
+    if status == 405:
+        assert "Allow" in res.headers
+    if status == 401:
+        assert res.headers["WWW-Authenticate"].startswith("Bearer")
+    assert snapshot(app) == before
