@@ -29,6 +29,7 @@ bp = Blueprint("export", __name__, url_prefix="/api")
 
 NOT_FOR_EXPORT = ("limit", "cursor", "include_deleted")
 MAX_IMPORT_ITEMS = 100_000
+IMPORT_BATCH = 200
 CHUNK_BYTES = 64 * 1024
 
 
@@ -118,19 +119,21 @@ def import_document(user: User, doc, fmt: str | None = None) -> dict:
                             "split the file", "payload_too_large")
     created = unchanged = 0
     failed = []
-    # One transaction: an import that fails half-way (a crash, not a bad item) leaves nothing.
-    with write_transaction():
-        for item in items:
-            if item.error is not None:
-                failed.append({"index": item.index, "error": item.error})
-                continue
-            try:
-                _, is_new = store.create_annotation(user, item.body, keep_times=item.keep)
-            except APIError as err:
-                failed.append({"index": item.index, "error": err.message})
-                continue
-            created += is_new
-            unchanged += not is_new
+    # Transactions of IMPORT_BATCH items: few commits, yet SQLite's write lock is never held long
+    # enough to time out other writers. An import cut short is finished by sending it again.
+    for start in range(0, len(items), IMPORT_BATCH):
+        with write_transaction():
+            for item in items[start:start + IMPORT_BATCH]:
+                if item.error is not None:
+                    failed.append({"index": item.index, "error": item.error})
+                    continue
+                try:
+                    _, is_new = store.create_annotation(user, item.body, keep_times=item.keep)
+                except APIError as err:
+                    failed.append({"index": item.index, "error": err.message})
+                    continue
+                created += is_new
+                unchanged += not is_new
     return {"format": fmt, "created": created, "unchanged": unchanged, "failed": failed}
 
 

@@ -219,3 +219,14 @@ def test_hypothesis_ids_map_to_stable_uuids(client, alice):
     import_(client, alice, hypothesis_export())
     ids = [a["id"] for a in mine(client, alice)]
     assert all(uuid.UUID(i).version == 5 for i in ids)
+
+
+def test_large_imports_commit_in_batches(client, alice, monkeypatch):
+    from postil import export_api
+
+    monkeypatch.setattr(export_api, "IMPORT_BATCH", 2)
+    doc = native(*(annotation_body() for _ in range(4)), annotation_body(color="mauve"),
+                 annotation_body())
+    summary = import_(client, alice, doc).get_json()
+    assert (summary["created"], [f["index"] for f in summary["failed"]]) == (5, [4])
+    assert len(mine(client, alice)) == 5
