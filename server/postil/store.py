@@ -26,8 +26,8 @@ from .sanitize import render_note
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 QUERY_PARAMS = frozenset({"site", "post_id", "url", "user", "tag", "color", "visibility", "q",
-                          "updated_since", "include_deleted", "sort", "order", "limit", "cursor",
-                          "post"})
+                          "updated_since", "created_after", "created_before", "include_deleted",
+                          "sort", "order", "limit", "cursor", "post"})
 EDITABLE = frozenset({"note", "color", "tags", "visibility", "selectors", "quote"})
 READ_ONLY = frozenset({"id", "post", "user", "created", "updated", "version", "note_html",
                        "deleted", "links"})
@@ -351,6 +351,8 @@ class Filters:
     visibility: str | None = None
     q: str | None = None
     updated_since: int | None = None
+    created_after: int | None = None
+    created_before: int | None = None
     include_deleted: bool = False
     sort: str = "created"
     order: str = "desc"
@@ -404,6 +406,9 @@ def parse_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_
                 raise v.ValidationError("q", "has no words to search for")
         if "updated_since" in args:
             f.updated_since = v.parse_time(args["updated_since"], "updated_since")
+        for name in ("created_after", "created_before"):
+            if name in args:
+                setattr(f, name, v.parse_time(args[name], name))
             # A sync asks what changed, and a deletion is a change: tombstones come unless the
             # client says include_deleted=0.
             f.include_deleted = True
@@ -478,6 +483,10 @@ def condition(user: User | None, f: Filters):
         cond &= Annotation.deleted == False  # noqa: E712
     if f.updated_since is not None:
         cond &= Annotation.updated_us >= f.updated_since
+    if f.created_after is not None:
+        cond &= Annotation.created_us >= f.created_after
+    if f.created_before is not None:
+        cond &= Annotation.created_us < f.created_before
     if f.user is not None:
         author = User.by_name(f.user)
         cond &= Annotation.user == (author.id if author else -1)
