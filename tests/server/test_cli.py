@@ -1,0 +1,183 @@
+"""The `postil` command as a user runs it: serve on waitress, db upgrade, users, tokens, posts.
+
+Each test runs real subprocesses on a temporary POSTIL_DATA_DIR (SQLite), once, not per backend.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from postil import cli, create_app, db
+
+POSTIL = str(Path(sys.executable).with_name("postil"))
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "wp-post-multisite.json"
+
+
+def env_for(data_dir: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTIL_")}
+    env |= {"POSTIL_DATA_DIR": str(data_dir), "POSTIL_SAMPLE": "0"}
+    return env
+
+
+def postil(data_dir: Path, *args: str, stdin: str | None = None,
+           check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([POSTIL, *args], input=stdin, capture_output=True, text=True,
+                          env=env_for(data_dir), timeout=60)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        return {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(url: str, method: str = "GET", body: dict | None = None, token: str | None = None):
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as res:
+            return res.status, dict(res.headers), json.loads(res.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), json.loads(err.read() or b"null")
+
+
+def in_process_client(data_dir: Path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{data_dir / 'postil.db'}", "TESTING": True,
+                      "SAMPLE": False})
+    return app.test_client()
+
+
+@pytest.fixture
+def close_db():
+    yield
+    if not db.database.is_closed():
+        db.database.close()
+
+
+def test_serve_runs_waitress_with_migrations_applied(tmp_path):
+    port = free_port()
+    server = subprocess.Popen([POSTIL, "serve", "--port", str(port)], env=env_for(tmp_path),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                status, headers, body = request(f"{base}/api")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, server.stdout.read()
+                assert time.monotonic() < deadline, "postil serve did not answer in 20 s"
+                time.sleep(0.1)
+        assert status == 200 and body["name"] == "postil"
+        assert headers["Server"] == "postil"  # waitress's ident, not Werkzeug's dev server
+        assert "werkzeug" not in headers["Server"].lower()
+
+        # Migrations ran on first start, on the data directory's SQLite file.
+        assert {"user", "token", "post", "annotation", "annotation_fts"} <= tables(
+            tmp_path / "postil.db")
+
+        postil(tmp_path, "user", "add", "alice", "--password-stdin", stdin="long enough pw\n")
+        token = postil(tmp_path, "token", "create", "alice").stdout.strip()
+        body = {"id": str(uuid.uuid4()), "post": {"site": "blog.example.org", "post_id": 3},
+                "selectors": [{"type": "TextQuoteSelector", "exact": "served"}], "note": "hi"}
+        status, headers, made = request(f"{base}/api/annotations", "POST", body, token)
+        assert status == 201 and made["id"] == body["id"]
+        assert headers["Location"].endswith(f"/api/annotations/{body['id']}")
+        status, _, got = request(f"{base}/api/annotations/{body['id']}", token=token)
+        assert status == 200 and got["note_html"] == "<p>hi</p>"
+        status, _, _ = request(f"{base}/api/annotations/{body['id']}")
+        assert status == 404  # private, and this request is anonymous
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stdout.close()
+
+
+def test_serve_listens_on_localhost_8000_by_default(monkeypatch):
+    for name in ("POSTIL_HOST", "POSTIL_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    args = cli.build_parser().parse_args(["serve"])
+    assert (args.host, args.port) == ("127.0.0.1", 8000)
+    assert args.func is cli.cmd_serve
+
+
+def test_db_upgrade_creates_the_schema_and_is_idempotent(tmp_path):
+    first = postil(tmp_path, "db", "upgrade")
+    assert "0001" in first.stdout
+    names = tables(tmp_path / "postil.db")
+    assert {"user", "token", "post", "annotation", "annotation_tag", "annotation_fts"} <= names
+    second = postil(tmp_path, "db", "upgrade")
+    assert "up to date" in second.stdout
+    assert tables(tmp_path / "postil.db") == names
+
+
+def test_user_token_and_post_commands(tmp_path, close_db):
+    postil(tmp_path, "user", "add", "carol", "--password-stdin", stdin="long enough pw\n")
+    again = postil(tmp_path, "user", "add", "carol", "--password-stdin",
+                   stdin="long enough pw\n", check=False)
+    assert again.returncode != 0 and "exists" in again.stderr
+    short = postil(tmp_path, "user", "add", "dave", "--password-stdin", stdin="short\n",
+                   check=False)
+    assert short.returncode != 0 and "password" in short.stderr
+
+    with sqlite3.connect(tmp_path / "postil.db") as conn:
+        (stored,) = conn.execute("SELECT password_hash FROM user WHERE name = 'carol'").fetchone()
+        assert "long enough pw" not in stored
+        assert conn.execute("SELECT COUNT(*) FROM user WHERE name = 'dave'").fetchone() == (0,)
+
+    token = postil(tmp_path, "token", "create", "carol").stdout.strip()
+    assert token.startswith("pst_")
+    with sqlite3.connect(tmp_path / "postil.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM token WHERE token_hash = ?",
+                            (token,)).fetchone() == (0,)
+    nobody = postil(tmp_path, "token", "create", "nobody", check=False)
+    assert nobody.returncode != 0 and "nobody" in nobody.stderr
+
+    added = postil(tmp_path, "post", "add", str(FIXTURE))
+    assert "added" in added.stdout
+    assert "updated" in postil(tmp_path, "post", "add", str(FIXTURE)).stdout
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"id": 5}', encoding="utf-8")
+    bad = postil(tmp_path, "post", "add", str(broken), check=False)
+    assert bad.returncode != 0 and "broken.json" in bad.stderr
+
+    client = in_process_client(tmp_path)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/me", headers=headers).get_json()["user"]["name"] == "carol"
+    signed_in = client.post("/api/tokens", json={"username": "carol",
+                                                 "password": "long enough pw"})
+    assert signed_in.status_code == 201
+    posts = client.get("/api/posts").get_json()
+    assert posts["total"] == 1
+    (post,) = posts["items"]
+    assert (post["site"], post["post_id"], post["modified_gmt"]) == (
+        "d3.harvard.edu/future-proof-with-ai", 1334, "2026-05-14T13:46:45")
+    assert post["url"] == "https://d3.harvard.edu/future-proof-with-ai/the-ai-race-goes-global/"
