@@ -9,6 +9,7 @@
 import { activeTab, alarms, broadcast, onCommand, onInstalled, onMessage, onStartup, openOptionsPage, sendToTab } from "../shared/browser.js";
 import { COLORS, VISIBILITIES } from "../shared/colors.js";
 import { TO_BACKGROUND as T, TO_CONTENT, fail, ok } from "../shared/messages.js";
+import { deleteFromNotebook, exportAnnotations, notebookSites, queryNotebook, updateFromNotebook } from "./notebook.js";
 import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
 import { request } from "./server.js";
 import { auth, connection, postKey, read, settings, update } from "./state.js";
@@ -47,6 +48,16 @@ onMessage(async (message) => {
       case T.SIGN_OUT:
         await signOut();
         return ok(null);
+      case T.NOTEBOOK_QUERY:
+        return ok(await queryNotebook(message.filters, message.cursor, message.limit));
+      case T.NOTEBOOK_SITES:
+        return ok(await notebookSites());
+      case T.NOTEBOOK_UPDATE:
+        return ok(await updateFromNotebook(message.annotation, message.changes));
+      case T.NOTEBOOK_DELETE:
+        return ok(await deleteFromNotebook(message.annotation));
+      case T.EXPORT_ANNOTATIONS:
+        return ok(await exportAnnotations(message.filters, message.format, message.flavor));
       default:
         return fail("unknown_message", `No such message: ${message.type}`);
     }

@@ -22,6 +22,15 @@ export const TO_BACKGROUND = Object.freeze({
   SAVE_SETTINGS: "settings/save",
   SIGN_IN: "auth/sign-in",
   SIGN_OUT: "auth/sign-out",
+  // The notebook page: one page of the signed-in user's annotations across posts, by filters.
+  NOTEBOOK_QUERY: "notebook/query",
+  // Sites the user can pick from in the notebook's site filter.
+  NOTEBOOK_SITES: "notebook/sites",
+  // Edit or delete from the notebook, through the offline queue; replies once the server has it.
+  NOTEBOOK_UPDATE: "notebook/update",
+  NOTEBOOK_DELETE: "notebook/delete",
+  // A file from `GET /api/export` (notebook and popup): `{filename, mimetype, text | base64}`.
+  EXPORT_ANNOTATIONS: "annotations/export",
 });
 
 export const TO_CONTENT = Object.freeze({

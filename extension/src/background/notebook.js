@@ -1,0 +1,183 @@
+// The notebook's and the exports' side of the background: paged queries over every annotation of
+// the signed-in user, edits and deletes made from the notebook, and export files.
+//
+// Filters arrive from the page already in the server's terms (see `FILTERS`); anything else is
+// dropped here, so a page cannot widen a query to other users. The list is always `user=<me>`:
+// without it the server would mix in everyone's public annotations, and the notebook is the
+// reader's own. Edits and deletes go through the offline queue like the sidebar's, and the reply
+// waits a little for the queue so the page can show the server's rendered note straight away;
+// when the server is away the change stays queued and the page is told it is pending.
+
+import { drain, enqueueDelete, enqueueUpdate } from "./queue.js";
+import { ServerError, buildUrl, request } from "./server.js";
+import { connection, read } from "./state.js";
+
+const FILTERS = ["site", "post_id", "url", "tag", "color", "visibility", "q", "created_after", "created_before"];
+const EXPORT_FORMATS = ["markdown", "zip", "json", "jsonld", "csv", "html"];
+const EDITABLE = ["note", "color", "tags", "visibility"];
+const MAX_PAGE = 200;
+const DEFAULT_PAGE = 50;
+const QUEUE_WAIT_MS = 5000;
+const EXPORT_TIMEOUT_MS = 60_000;
+
+function invalid(message) {
+  return Object.assign(new Error(message), { kind: "invalid", code: "invalid" });
+}
+
+function signedOut() {
+  return new ServerError("unauthorized", 401, "signed_out", "Sign in on the options page to see your notebook.");
+}
+
+/** Keep only the filters the server knows, dropping empty ones; `tag` may repeat. */
+export function cleanFilters(filters = {}) {
+  const out = {};
+  for (const name of FILTERS) {
+    let value = filters?.[name];
+    if (name === "tag") {
+      const tags = (Array.isArray(value) ? value : value ? [value] : []).map((t) => String(t).trim()).filter(Boolean);
+      if (tags.length) out.tag = tags;
+      continue;
+    }
+    if (value === undefined || value === null) continue;
+    value = String(value).trim();
+    if (value) out[name] = value;
+  }
+  return out;
+}
+
+async function signedInConnection() {
+  const conn = await connection();
+  if (!conn.token) throw signedOut();
+  return conn;
+}
+
+/** One page of the user's annotations, newest first, with queued edits and deletes applied. */
+export async function queryNotebook(filters, cursor = null, limit = DEFAULT_PAGE) {
+  const { server, token, user } = await connection();
+  if (!token) return { signedIn: false, user: null, server, total: 0, items: [], next_cursor: null };
+  const size = Math.max(1, Math.min(MAX_PAGE, Number(limit) || DEFAULT_PAGE));
+  const query = { ...cleanFilters(filters), user, sort: "created", order: "desc", limit: size, cursor: cursor || null };
+  const { data } = await request(server, "GET", "api/annotations", { token, query });
+  const { queue = [] } = await read(["queue"]);
+  return {
+    signedIn: true,
+    user,
+    server,
+    total: data?.total ?? 0,
+    items: applyQueue(data?.items ?? [], queue),
+    next_cursor: data?.next_cursor ?? null,
+  };
+}
+
+/** Show what the user already changed but the server has not heard yet. */
+function applyQueue(items, queue) {
+  const out = [];
+  for (const item of items) {
+    const ops = queue.filter((op) => op.id === item.id);
+    if (ops.some((op) => op.kind === "delete")) continue;
+    let shown = item;
+    for (const op of ops) {
+      if (op.kind !== "update") continue;
+      shown = { ...shown, ...op.changes, note_html: "note" in op.changes ? null : shown.note_html, pending: true };
+    }
+    out.push(shown);
+  }
+  return out;
+}
+
+/** Distinct sites of the posts the user can see annotations on, for the site filter's suggestions. */
+export async function notebookSites() {
+  const { server, token } = await signedInConnection();
+  const { data } = await request(server, "GET", "api/posts", { token, query: { limit: MAX_PAGE } });
+  const sites = new Set();
+  for (const post of data?.items ?? []) if (post.annotation_count > 0 && post.site) sites.add(post.site);
+  return [...sites].sort();
+}
+
+/** Wait for the queue to send what is due (bounded), then say whether ops for `id` are left. */
+async function settle(id, since) {
+  await Promise.race([drain().catch(() => {}), new Promise((resolve) => setTimeout(resolve, QUEUE_WAIT_MS))]);
+  const { queue = [], failed = [] } = await read(["queue", "failed"]);
+  const refused = failed.filter((op) => op.id === id && (op.failedAt ?? 0) >= since).pop();
+  return { pending: queue.some((op) => op.id === id), refused: refused?.error ?? null };
+}
+
+/** Queue an edit of the note, colour, tags or visibility and reply with the freshest copy known. */
+export async function updateFromNotebook(annotation, changes) {
+  if (!annotation?.id || !annotation.post) throw invalid("An edit needs the annotation's id and post");
+  const allowed = {};
+  for (const field of EDITABLE) if (changes && field in changes) allowed[field] = changes[field];
+  if ("tags" in allowed) {
+    if (!Array.isArray(allowed.tags)) throw invalid("tags must be a list");
+    allowed.tags = allowed.tags.map((t) => String(t).trim()).filter(Boolean);
+  }
+  const since = Date.now();
+  await enqueueUpdate(annotation.id, annotation.post, allowed);
+  const { pending, refused } = await settle(annotation.id, since);
+  if (refused) return { annotation: { ...annotation, ...allowed, note_html: null }, pending: false, refused };
+  if (!pending) {
+    try {
+      const { server, token } = await signedInConnection();
+      const { data } = await request(server, "GET", `api/annotations/${encodeURIComponent(annotation.id)}`, { token });
+      return { annotation: data, pending: false, refused: null };
+    } catch {
+      // Sent, but reading it back failed: show the local copy without the server's rendering.
+    }
+  }
+  const local = { ...annotation, ...allowed, pending };
+  if ("note" in allowed) local.note_html = null;
+  return { annotation: local, pending, refused: null };
+}
+
+/** Queue a delete; reply whether it is still waiting for the server. */
+export async function deleteFromNotebook(annotation) {
+  if (!annotation?.id || !annotation.post) throw invalid("A delete needs the annotation's id and post");
+  const since = Date.now();
+  await enqueueDelete(annotation.id, annotation.post);
+  return settle(annotation.id, since);
+}
+
+/**
+ * Fetch an export of the user's annotations matching `filters`; text formats come back as text,
+ * the zip as base64 (runtime messages carry JSON only).
+ */
+export async function exportAnnotations(filters, format, flavor = null) {
+  if (!EXPORT_FORMATS.includes(format)) throw invalid(`No such export format: ${format}`);
+  if (flavor && (format !== "csv" || flavor !== "readwise")) throw invalid("Only CSV has a flavour (readwise)");
+  const { server, token, user } = await signedInConnection();
+  const query = { ...cleanFilters(filters), user, format, flavor: flavor || null };
+  let response;
+  try {
+    response = await fetch(buildUrl(server, "api/export", query), {
+      headers: { Authorization: `Bearer ${token}` },
+      credentials: "omit",
+      signal: AbortSignal.timeout(EXPORT_TIMEOUT_MS),
+    });
+  } catch (err) {
+    throw new ServerError("transient", 0, "unreachable", `Cannot reach the server at ${server} (${err?.message ?? err})`);
+  }
+  if (!response.ok) {
+    const data = await response.json().catch(() => null);
+    const status = response.status;
+    const kind = status === 401 ? "unauthorized" : status >= 500 || status === 429 ? "transient" : "permanent";
+    throw new ServerError(kind, status, data?.error?.code ?? `http_${status}`, data?.error?.message ?? `The server answered ${status}`);
+  }
+  const mimetype = response.headers.get("Content-Type") ?? "application/octet-stream";
+  const filename = filenameFrom(response.headers.get("Content-Disposition")) ?? `postil-export.${format}`;
+  if (format === "zip") return { filename, mimetype, base64: toBase64(await response.arrayBuffer()) };
+  return { filename, mimetype, text: await response.text() };
+}
+
+function filenameFrom(disposition) {
+  const match = /filename="?([^";]+)"?/i.exec(disposition ?? "");
+  // The server builds the name from safe characters; keep it that way whatever answers.
+  return match ? match[1].replace(/[^A-Za-z0-9._-]+/g, "_") : null;
+}
+
+function toBase64(buffer) {
+  const bytes = new Uint8Array(buffer);
+  let binary = "";
+  // In slices: spreading a large array into fromCharCode overflows the call stack.
+  for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return btoa(binary);
+}
