@@ -352,7 +352,8 @@ def _page(user, filters, post, collection, number, last, size, iris) -> dict:
             .offset(number * size).limit(size))
     page = {"id": _page_iri(post, number, iris), "type": "AnnotationPage"}
     if collection is not None:
-        page["partOf"] = collection
+        page["partOf"] = {**collection, "first": _page_iri(post, 0, iris),
+                          "last": _page_iri(post, last, iris)}
     page["startIndex"] = number * size
     if number > 0:
         page["prev"] = _page_iri(post, number - 1, iris)

@@ -393,6 +393,8 @@ def test_5_pages_have_part_of_start_index_next_prev_and_items(client, alice, pag
     assert page["type"] == "AnnotationPage"
     assert page["partOf"]["id"] == HOST + ALL
     assert page["partOf"]["total"] == 7
+    assert page["partOf"]["first"] == f"{HOST}{ALL}?iris=0&page=0"
+    assert page["partOf"]["last"] == f"{HOST}{ALL}?iris=0&page=2"
     assert page["startIndex"] == 3
     assert page["prev"] == f"{HOST}{ALL}?iris=0&page=0"
     assert page["next"] == f"{HOST}{ALL}?iris=0&page=2"

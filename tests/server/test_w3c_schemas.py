@@ -172,7 +172,7 @@ PAGE_PROPERTIES = {
     "type": {"const": "AnnotationPage"},
     "partOf": {"anyOf": [IRI, {"type": "object", "required": ["id"], "properties": {
         "id": IRI, "label": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
-        "modified": DATETIME}}]},
+        "modified": DATETIME, "first": IRI, "last": IRI}}]},
     "startIndex": {"type": "integer", "minimum": 0},
     "next": IRI,
     "prev": IRI,
