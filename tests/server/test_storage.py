@@ -1,0 +1,80 @@
+"""Storage: numbered migrations through `postil db upgrade` on PostgreSQL (SQLite's run is in
+test_cli.py) and on first start; full-text search is exercised on both backends in test_query.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from postil import create_app, db
+
+POSTIL = str(Path(sys.executable).with_name("postil"))
+
+
+@pytest.fixture
+def fresh_pg_url(pg_url):
+    """An empty PostgreSQL database of its own, dropped afterwards."""
+    import psycopg2
+
+    base, _ = pg_url.rsplit("/", 1)
+    name = f"postil_mig_{uuid.uuid4().hex[:10]}"
+    conn = psycopg2.connect(pg_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    yield f"{base}/{name}"
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+def pg_schema(url: str) -> tuple[set[str], set[str]]:
+    import psycopg2
+
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = 'public'")
+        tables = {name for (name,) in cur.fetchall()}
+        cur.execute("SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = 'annotation'")
+        columns = {name for (name,) in cur.fetchall()}
+    conn.close()
+    return tables, columns
+
+
+def upgrade(url: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTIL_")}
+    env |= {"POSTIL_DATA_DIR": str(tmp_path), "POSTIL_DATABASE_URL": url}
+    proc = subprocess.run([POSTIL, "db", "upgrade"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_db_upgrade_on_postgresql_is_idempotent(fresh_pg_url, tmp_path):
+    assert "0001" in upgrade(fresh_pg_url, tmp_path).stdout
+    tables, columns = pg_schema(fresh_pg_url)
+    assert {"user", "token", "post", "annotation", "annotation_tag"} <= tables
+    assert "search" in columns  # the generated tsvector full-text search reads
+    assert "up to date" in upgrade(fresh_pg_url, tmp_path).stdout
+    assert pg_schema(fresh_pg_url) == (tables, columns)
+    assert not list(tmp_path.iterdir())  # no SQLite file appeared beside it
+
+
+def test_the_app_migrates_a_new_database_on_first_start(tmp_path):
+    path = tmp_path / "new" / "postil.db"
+    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "TESTING": True, "SAMPLE": False})
+    try:
+        status = db.migration_status(db.database.obj)
+        assert status and all(m.applied is not None for m in status)
+        client = app.test_client()
+        assert client.get("/api/annotations").get_json()["total"] == 0
+    finally:
+        if not db.database.is_closed():
+            db.database.close()
+    assert path.exists()
