@@ -142,6 +142,12 @@ PAGE = "https://d3.harvard.edu/future-proof-with-ai/the-ai-race-goes-global/?utm
                  id="not WordPress, no canonical: the page URL"),
     pytest.param(PageSignals(url="https://example.com/x/", shortlink="https://example.com/?p=abc"),
                  ("example.com", None, "url", "example.com/x"), id="a shortlink without a number"),
+    pytest.param(PageSignals(url="https://example.com/x/", shortlink="https://example.com/?p=%C2%B2"),
+                 ("example.com", None, "url", "example.com/x"), id="a superscript is no id"),
+    pytest.param(PageSignals(url="https://example.com/x/",
+                             rest_root="https://example.com/index.php/wp-json/",
+                             rest_alternate="https://example.com/index.php/wp-json/wp/v2/posts/3"),
+                 ("example.com", 3, "rest-link", None), id="index.php permalinks"),
 ])
 def test_key_from_signals(signals, expected):
     assert _key(signals) == expected
@@ -232,6 +238,12 @@ def test_a_rest_post_without_links_falls_back_to_its_guid():
     key = postkey.key_from_rest_post(doc)
     assert (key.site, key.post_id, key.signal) == (
         "d3.harvard.edu/future-proof-with-ai", 1334, "shortlink")
+
+
+def test_a_rest_post_from_an_index_php_site_has_the_home_as_its_site():
+    doc = {"id": 3, "_links": {"self": [
+        {"href": "https://example.com/blog/index.php/wp-json/wp/v2/posts/3"}]}}
+    assert postkey.key_from_rest_post(doc).site == "example.com/blog"
 
 
 def test_a_rest_post_from_a_rest_route_site():
