@@ -11,8 +11,8 @@ POST_102 = "/sample/the-patient-chemistry-of-sourdough/"
 COLORS = ("yellow", "green", "blue", "pink", "purple")
 
 SELECT_JS = """(phrase) => {
-  const walker = document.createTreeWalker(document.querySelector('.entry-content') || document.body,
-                                           NodeFilter.SHOW_TEXT);
+  const root = document.querySelector('.entry-content') || document.body;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const at = node.data.indexOf(phrase);
     if (at < 0) continue;
@@ -24,7 +24,8 @@ SELECT_JS = """(phrase) => {
     selection.removeAllRanges();
     selection.addRange(range);
     const rect = range.getBoundingClientRect();
-    document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true, clientX: rect.right, clientY: rect.bottom}));
+    const at_end = {bubbles: true, clientX: rect.right, clientY: rect.bottom};
+    document.dispatchEvent(new MouseEvent('mouseup', at_end));
     return true;
   }
   return false;
@@ -64,14 +65,29 @@ def items(page):
     return page.locator("postil-ui .sidebar li.item")
 
 
+TAB_ID_JS = """async (url) => {
+  // Without the "tabs" permission tab URLs are hidden, so ask each content script for its page.
+  for (const tab of await chrome.tabs.query({})) {
+    try {
+      const reply = await chrome.tabs.sendMessage(tab.id, {type: 'page/get-post'});
+      if (reply && reply.ok && reply.value.post.url === url) return tab.id;
+    } catch (err) { /* no content script in this tab */ }
+  }
+  return null;
+}"""
+
+
+def tab_id(ext, page) -> int:
+    """The extension's id for the tab showing `page`."""
+    found = ext.control().evaluate(TAB_ID_JS, page.url.split("#")[0])
+    assert found is not None, f"no tab with Postil for {page.url}"
+    return found
+
+
 def open_sidebar(ext, page) -> None:
     """Open the sidebar as the popup's button does: a message to the page's content script."""
-    ext.current_worker().evaluate(
-        """async (url) => {
-             const tabs = await chrome.tabs.query({});
-             const tab = tabs.find((t) => t.url === url) || tabs.find((t) => t.active);
-             return chrome.tabs.sendMessage(tab.id, {type: 'ui/open-sidebar'});
-           }""", page.url)
+    ext.control().evaluate(
+        "(id) => chrome.tabs.sendMessage(id, {type: 'ui/open-sidebar'})", tab_id(ext, page))
     page.locator("postil-ui .sidebar").wait_for(state="visible", timeout=5000)
 
 

@@ -50,7 +50,7 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A `postil serve` subprocess that can be stopped and started again on the same port and data."""
+    """A `postil serve` subprocess that can stop and start again on the same port and data."""
 
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
@@ -123,7 +123,7 @@ class LiveServer:
 
 def _require_browser_tools():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium package")
+        pytest.skip(f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -159,7 +159,8 @@ def blog(tmp_path_factory):
 def tokens(server):
     out = {}
     for name in USERS:
-        status, data = server.api("POST", "/api/tokens", body={"username": name, "password": PASSWORD})
+        body = {"username": name, "password": PASSWORD}
+        status, data = server.api("POST", "/api/tokens", body=body)
         assert status == 201, data
         out[name] = data["token"]
     return out
@@ -210,12 +211,22 @@ class ExtensionBrowser:
         wait_ready(page)
         return page
 
+    def control(self):
+        """An extension page to reach chrome.* from. Not the worker: Playwright's handle on a
+        service worker hangs once that worker has been stopped and started again."""
+        if getattr(self, "_control", None) is None or self._control.is_closed():
+            self._control = self.context.new_page()
+            self._control.goto(f"chrome-extension://{self.extension_id}/src/popup/popup.html")
+        return self._control
+
     def storage(self) -> dict:
-        return self.current_worker().evaluate("() => chrome.storage.local.get(null)")
+        return self.control().evaluate("() => chrome.storage.local.get(null)")
 
     def current_worker(self):
         workers = [w for w in self.context.service_workers if self.extension_id in w.url]
-        return workers[-1] if workers else self.context.wait_for_event("serviceworker", timeout=15000)
+        if workers:
+            return workers[-1]
+        return self.context.wait_for_event("serviceworker", timeout=15000)
 
 
 def wait_ready(page) -> None:

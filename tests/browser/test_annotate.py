@@ -35,7 +35,8 @@ def test_highlight_with_note_is_restored_after_reload(alice, server, tokens, art
     editor.get_by_role("button", name="Save").click()
     wait_painted(page, "blue", phrase)
 
-    stored = wait_until(lambda: server_items(server, tokens["alice"], 101), message="the annotation on the server")
+    stored = wait_until(lambda: server_items(server, tokens["alice"], 101),
+                        message="the annotation on the server")
     assert [(a["quote"], a["color"], a["note"], a["tags"]) for a in stored] == [
         (phrase, "blue", "Zonation: **upper shore** survivors.", ["zonation", "shore"])]
 
@@ -55,7 +56,8 @@ def test_edit_and_delete_from_the_sidebar(alice, server, tokens):
     page.get_by_role("button", name="Highlight yellow").click()
     select(page, "Limpets return to the same scar on the rock")
     page.get_by_role("button", name="Highlight pink").click()
-    wait_until(lambda: len(server_items(server, tokens["alice"], 101)) == 2, message="two annotations")
+    wait_until(lambda: len(server_items(server, tokens["alice"], 101)) == 2,
+               message="two annotations")
     open_sidebar(alice, page)
     # Document order, not creation order.
     wait_until(lambda: items(page).count() == 2, message="two sidebar items")
@@ -72,7 +74,8 @@ def test_edit_and_delete_from_the_sidebar(alice, server, tokens):
     wait_painted(page, "green", "Soft seaweeds and most anemones prefer the lower pools")
 
     def edited():
-        found = [a for a in server_items(server, tokens["alice"], 101) if a["quote"].startswith("Soft")]
+        found = [a for a in server_items(server, tokens["alice"], 101)
+                 if a["quote"].startswith("Soft")]
         return found and found[0]["note"] == "Edited *note*" and found[0]
     stored = wait_until(edited, message="the edit on the server")
     assert stored["color"] == "green" and stored["visibility"] == "public"
@@ -84,7 +87,8 @@ def test_edit_and_delete_from_the_sidebar(alice, server, tokens):
     delete.click()
     delete.click()  # The second press confirms.
     wait_until(lambda: items(page).count() == 1, message="one item left")
-    wait_until(lambda: len(server_items(server, tokens["alice"], 101)) == 1, message="deleted on the server")
+    wait_until(lambda: len(server_items(server, tokens["alice"], 101)) == 1,
+               message="deleted on the server")
     assert "Limpets return to the same scar on the rock" not in painted(page)["pink"]
     page.reload()
     wait_painted(page, "green", "Soft seaweeds and most anemones prefer the lower pools")
@@ -129,7 +133,8 @@ def test_two_posts_on_one_site_never_mix(alice, server, tokens):
         "The same few metres of rock can hold very different living conditions"]
     page.reload()
     other.reload()
-    wait_painted(page, "purple", "The same few metres of rock can hold very different living conditions")
+    wait_painted(page, "purple",
+                 "The same few metres of rock can hold very different living conditions")
     wait_painted(other, "green", "The yeasts produce most of the carbon dioxide")
     assert painted(page)["green"] == [] and painted(other)["purple"] == []
     open_sidebar(alice, other)
@@ -141,7 +146,8 @@ def test_the_same_post_at_two_urls_shows_the_same_annotations(alice, server, tok
     phrase = "a crab picks its way along a ledge"
     select(page, phrase)
     page.get_by_role("button", name="Highlight blue").click()
-    wait_until(lambda: any(a["quote"] == phrase for a in server_items(server, tokens["alice"], 101)),
+    wait_until(lambda: any(a["quote"] == phrase
+                           for a in server_items(server, tokens["alice"], 101)),
                message="saved")
     short = alice.open(POST_101_SHORT)
     assert short.url.endswith("?p=101")
@@ -155,7 +161,8 @@ def test_another_users_private_annotations_never_appear(alice, server, tokens):
     def bob_says(quote, visibility, note):
         status, data = server.api("POST", "/api/annotations", tokens["bob"], body={
             "post": post, "quote": quote, "note": note, "visibility": visibility, "color": "pink",
-            "selectors": [{"type": "TextQuoteSelector", "exact": quote, "prefix": "", "suffix": ""}]})
+            "selectors": [{"type": "TextQuoteSelector", "exact": quote,
+                           "prefix": "", "suffix": ""}]})
         assert status == 201, data
 
     bob_says("A warm, wet starter favours the milder lactic flavour", "private", "bob's secret")
@@ -176,7 +183,8 @@ def test_late_content_reanchors_orphans(alice, server, tokens):
     phrase = "A jar, a bowl, a heavy pot with a lid"
     select(page, phrase)
     page.get_by_role("button", name="Highlight purple").click()
-    wait_until(lambda: any(a["quote"] == phrase for a in server_items(server, tokens["alice"], 102)),
+    wait_until(lambda: any(a["quote"] == phrase
+                           for a in server_items(server, tokens["alice"], 102)),
                message="saved")
     late = alice.open(POST_102 + "?late=1")
     # The article text arrives 1.5 s after load; the annotation is an orphan until then.

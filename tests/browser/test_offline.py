@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import re
 
-from browser_helpers import POST_101, POST_102, items, open_sidebar, painted, select, wait_painted, wait_until
+from browser_helpers import (
+    POST_101,
+    POST_102,
+    items,
+    open_sidebar,
+    painted,
+    select,
+    wait_painted,
+    wait_until,
+)
 
 FIRST = "Twice a day the tide covers the pool and twice a day it leaves"
 SECOND = "Walk down a rocky shore at low tide"
@@ -48,10 +57,12 @@ def test_highlights_made_offline_arrive_exactly_once(alice, server, tokens):
 
     server.start()
     page.reload()  # Any successful request tells the background the server is back.
-    wait_until(lambda: total(server, tokens["alice"], 101) == 2, timeout=30, message="two on the server")
+    wait_until(lambda: total(server, tokens["alice"], 101) == 2, timeout=30,
+               message="two on the server")
     wait_until(lambda: not queued(alice), message="an empty queue")
     stored = server.annotations(tokens["alice"], site=server.blog_site, post_id=101)
-    assert sorted((a["quote"], a["color"]) for a in stored["items"]) == [(FIRST, "yellow"), (SECOND, "pink")]
+    assert sorted((a["quote"], a["color"]) for a in stored["items"]) == [
+        (FIRST, "yellow"), (SECOND, "pink")]
     # Retries of the same ids never made more.
     page.reload()
     wait_painted(page, "pink", SECOND)
@@ -60,18 +71,24 @@ def test_highlights_made_offline_arrive_exactly_once(alice, server, tokens):
 
 def test_a_stopped_service_worker_loses_nothing(alice, server, tokens):
     page = highlight_twice_offline(alice, server)
-    alice.current_worker().evaluate("() => { globalThis.postilTestMarker = 'alive'; }")
-    cdp = alice.context.new_cdp_session(page)
+    states = []
+    cdp = alice.context.new_cdp_session(alice.control())
+    cdp.on("ServiceWorker.workerVersionUpdated",
+           lambda event: states.extend(v["runningStatus"] for v in event["versions"]))
     cdp.send("ServiceWorker.enable")
     cdp.send("ServiceWorker.stopAllWorkers")
-    # A fresh worker has none of the old one's memory: only storage.local carried the queue.
-    wait_until(lambda: alice.current_worker().evaluate("() => globalThis.postilTestMarker ?? null") is None,
-               message="the worker to restart")
-    assert len(queued(alice)) == 2
+    wait_until(lambda: {"stopping", "stopped"} & set(states), timeout=10,
+               message="the worker to stop")
 
+    states.clear()
     server.start()
+    page.close()
+    # The page's first message starts a new worker, which has none of the old one's memory:
+    # only storage.local carried the queue.
     fresh = alice.open(POST_101)
-    wait_until(lambda: total(server, tokens["alice"], 101) == 2, timeout=30, message="two on the server")
+    wait_until(lambda: "running" in states, timeout=10, message="a new worker")
+    wait_until(lambda: total(server, tokens["alice"], 101) == 2, timeout=30,
+               message="two on the server")
     wait_until(lambda: not queued(alice), message="an empty queue")
     fresh.reload()
     wait_painted(fresh, "yellow", FIRST)
@@ -106,8 +123,9 @@ def test_an_edit_and_a_delete_made_offline_reach_the_server(alice, server, token
     page.reload()
     wait_until(lambda: total(server, tokens["alice"], 102) == 1, timeout=30, message="the delete")
     (left,) = server.annotations(tokens["alice"], site=server.blog_site, post_id=102)["items"]
-    wait_until(lambda: server.api("GET", f"/api/annotations/{left['id']}", tokens["alice"])[1]["note"]
-               == "Written offline", message="the edit")
+    path = f"/api/annotations/{left['id']}"
+    wait_until(lambda: server.api("GET", path, tokens["alice"])[1]["note"] == "Written offline",
+               message="the edit")
     assert painted(page)["green"] == []
 
 

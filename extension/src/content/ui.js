@@ -245,7 +245,12 @@ export class PostilUI {
    * first in document order); `status` = {text, offline, problems: [{seq, text}]}.
    */
   renderSidebar({ anchored, pageNotes, orphans }, status) {
-    const focusedId = this.shadow.activeElement?.closest?.("[data-id]")?.dataset.id;
+    // A redraw (say, after a sync) must not move the reader's keyboard focus: remember which
+    // button of which item had it.
+    const active = this.shadow.activeElement;
+    const focusedItem = active?.closest?.("[data-id]");
+    const focusedId = focusedItem?.dataset.id;
+    const focusedIndex = focusedItem ? [...focusedItem.querySelectorAll("button")].indexOf(active) : -1;
     this.statusLine.textContent = status.text;
     this.statusLine.classList.toggle("offline", Boolean(status.offline));
     const parts = [];
@@ -264,7 +269,10 @@ export class PostilUI {
         this.renderList(orphans, "orphans", true));
     }
     this.listArea.replaceChildren(...parts);
-    if (focusedId) this.listArea.querySelector(`[data-id="${CSS.escape(focusedId)}"] button`)?.focus({ preventScroll: true });
+    if (focusedId) {
+      const buttons = this.listArea.querySelectorAll(`[data-id="${CSS.escape(focusedId)}"] button`);
+      (buttons[focusedIndex] ?? buttons[0])?.focus({ preventScroll: true });
+    }
   }
 
   renderList(annotations, label, orphan = false) {

@@ -7,6 +7,12 @@ import { TO_BACKGROUND as T, TO_CONTENT } from "../shared/messages.js";
 
 const $ = (id) => document.getElementById(id);
 
+/** The tab the popup is about: the active one, or `?tab=<id>` when the popup is opened as a page. */
+async function targetTab() {
+  const asked = Number(new URLSearchParams(location.search).get("tab"));
+  return asked ? { id: asked } : activeTab();
+}
+
 function show(id, text, tone = "") {
   const el = $(id);
   el.textContent = text;
@@ -14,7 +20,7 @@ function show(id, text, tone = "") {
 }
 
 async function load() {
-  const tab = await activeTab();
+  const tab = await targetTab();
   const [status, page] = await Promise.all([
     send(T.GET_STATUS, { probe: true }),
     tab ? sendToTab(tab.id, TO_CONTENT.GET_PAGE_POST) : null,
@@ -43,7 +49,7 @@ async function load() {
 }
 
 $("open-sidebar").addEventListener("click", async () => {
-  const tab = await activeTab();
+  const tab = await targetTab();
   if (tab) await sendToTab(tab.id, TO_CONTENT.OPEN_SIDEBAR);
   window.close();
 });

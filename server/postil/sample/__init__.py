@@ -6,8 +6,8 @@ it becomes this server's own `/sample`, so every link the page carries (the REST
 alternate link, the shortlink, the canonical link) points back here and the post key is
 `site = <host:port>/sample, post_id = <id>`.
 
-Routes, all under `/sample`: `/` lists the posts; `/?p=<id>` and `/<slug>/` show the same post at two
-URLs, as WordPress does; `/wp-json/` and `/wp-json/wp/v2/posts[/<id>]` serve the REST JSON.
+Routes, all under `/sample`: `/` lists the posts; `/?p=<id>` and `/<slug>/` show the same post at
+two URLs, as WordPress does; `/wp-json/` and `/wp-json/wp/v2/posts[/<id>]` serve the REST JSON.
 `?theme=dark` renders a dark page and `?late=1` inserts the article text a moment after load (for
 trying highlights on late content).
 """
