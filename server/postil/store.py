@@ -18,7 +18,7 @@ from peewee import SQL, IntegrityError, Tuple, fn
 
 from . import postkey
 from . import validation as v
-from .db import is_postgres, write_transaction
+from .db import database, is_postgres, write_transaction
 from .errors import APIError
 from .models import Annotation, AnnotationTag, Post, User, new_uid, now_us
 from .sanitize import render_note
@@ -78,7 +78,7 @@ def resolve_post(spec: Any, *, create: bool = True, reader: User | None = None) 
     except postkey.PostKeyError as exc:
         raise v.ValidationError("post", str(exc)) from None
 
-    post = Post.get_or_none(where)
+    post = Post.by_key(lookup["site"], lookup["post_id"], lookup.get("url_key"))
     if post is None:
         if not create:
             raise v.ValidationError("post", "no such post")
@@ -220,10 +220,20 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
                 raise bad(err) from None
             stamp = now_us()
             times = {"created_us": stamp, "updated_us": stamp} | (keep_times or {})
-            annotation = Annotation.create(uid=uid, post=post, user=user, **fields, **times)
+            values = {"uid": uid, "post_id": post.id, "user_id": user.id, "quote": "",
+                      "selectors": [], "note": "", "note_html": "", "color": "yellow",
+                      "tags": [], "tags_text": "", "visibility": "private", "deleted": False,
+                      "version": 1} | fields | times
+            pk = Annotation.insert_new(values)
             if fields.get("tags"):
-                AnnotationTag.insert_many([{"annotation": annotation.pk, "name": t.lower()}
-                                           for t in fields["tags"]]).execute()
+                p = database.param
+                database.execute_sql(
+                    "INSERT INTO annotation_tag (annotation_id, name) VALUES "
+                    + ", ".join([f"({p}, {p})"] * len(fields["tags"])),
+                    [x for t in fields["tags"] for x in (pk, t.lower())])
+            annotation = Annotation(pk=pk, post=post, user=user,
+                                    **{k: val for k, val in values.items()
+                                       if k not in ("post_id", "user_id")})
     except IntegrityError:
         # Another request stored the same id between our check and our insert.
         existing = _by_uid(uid)
@@ -242,7 +252,9 @@ def _same_owner(existing: Annotation, user: User) -> Annotation:
 
 
 def _owner_of(uid: str) -> int | None:
-    return Annotation.select(Annotation.user).where(Annotation.uid == uid).scalar()
+    row = database.execute_sql(f"SELECT user_id FROM annotation WHERE uid = {database.param}",
+                               [uid]).fetchone()
+    return row[0] if row else None
 
 
 def _by_uid(uid: str) -> Annotation | None:
@@ -406,12 +418,12 @@ def parse_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_
                 raise v.ValidationError("q", "has no words to search for")
         if "updated_since" in args:
             f.updated_since = v.parse_time(args["updated_since"], "updated_since")
-        for name in ("created_after", "created_before"):
-            if name in args:
-                setattr(f, name, v.parse_time(args[name], name))
             # A sync asks what changed, and a deletion is a change: tombstones come unless the
             # client says include_deleted=0.
             f.include_deleted = True
+        for name in ("created_after", "created_before"):
+            if name in args:
+                setattr(f, name, v.parse_time(args[name], name))
         if "include_deleted" in args:
             f.include_deleted = _flag(args["include_deleted"], "include_deleted")
         if "sort" in args:
