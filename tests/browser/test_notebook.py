@@ -1,0 +1,313 @@
+"""The notebook page: the signed-in reader's annotations across posts, grouped by post, with search,
+filters, pages loaded on scroll, edit and delete, links to the passage, and export downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+import zipfile
+
+import pytest
+from browser_helpers import POST_101, POST_102, wait_until
+
+POSTS = {
+    101: (POST_101, "How Tide Pools Keep Time"),
+    102: (POST_102, "The Patient Chemistry of Sourdough"),
+    103: ("/sample/a-short-walk-along-dry-stone-walls/", "A Short Walk Along Dry-Stone Walls"),
+}
+
+
+def seed(server, token, post_id, quote, *, prefix="", suffix="", created, **fields):
+    """Store one annotation with a known creation time (import keeps times); return its id."""
+    path, title = POSTS[post_id]
+    item = {
+        "id": str(uuid.uuid4()),
+        "post": {"site": server.blog_site, "post_id": post_id, "url": server.blog_url + path,
+                 "title": title},
+        "quote": quote,
+        "selectors": [{"type": "TextQuoteSelector", "exact": quote, "prefix": prefix,
+                       "suffix": suffix}],
+        "created": created, "updated": created,
+        **fields,
+    }
+    status, data = server.api("POST", "/api/import", token, body=[item])
+    assert status == 200 and data["created"] == 1, data
+    return item["id"]
+
+
+@pytest.fixture
+def seeded(server, tokens):
+    """Five of alice's annotations over three posts, and bob's private and public ones."""
+    alice, bob = tokens["alice"], tokens["bob"]
+    ids = {
+        "calm": seed(server, alice, 101, "calmest place on a beach", created="2026-01-05T10:00:00Z",
+                     prefix="A rock pool looks like the ", suffix=". The water is clear, the anemo",
+                     note="**Calm** is a matter of timing", color="yellow", tags=["tides"]),
+        "illusion": seed(server, alice, 101, "That calm is an illusion of timing",
+                         created="2026-02-10T10:00:00Z", prefix="picks its way along a ledge as if it had all afternoon. ",
+                         suffix=": you are seeing the pool", color="green", tags=["tides", "time"],
+                         visibility="public", note="Timing again"),
+        "bacteria": seed(server, alice, 102, "wild yeasts and lactic acid bacteria",
+                         created="2026-03-15T10:00:00Z", prefix="settles into a steady community of ",
+                         suffix=" that arrived on the grain", color="blue", tags=["bread"],
+                         note="Two groups of *microbes*"),
+        "ingredient": seed(server, alice, 102, "time becomes the most important ingredient",
+                           created="2026-04-20T10:00:00Z", prefix="than commercial yeast, ",
+                           suffix=". A loaf may take a full day", color="green",
+                           tags=["bread", "time"], visibility="public"),
+        "gravity": seed(server, alice, 103, "held together by nothing but gravity and friction",
+                        created="2026-05-25T10:00:00Z", prefix="A dry-stone wall is ",
+                        suffix=". There is no mortar", color="pink", tags=["walls"]),
+    }
+    seed(server, bob, 101, "Twice a day the tide covers the pool", created="2026-02-01T10:00:00Z",
+         note="bob's secret", tags=["tides", "time"], color="green")
+    seed(server, bob, 102, "The two groups do different jobs", created="2026-03-01T10:00:00Z",
+         note="bob's public timing note", tags=["bread", "time"], color="green", visibility="public")
+    return ids
+
+
+def open_notebook(ext, query: str = "", size=(1100, 900)):
+    page = ext.context.new_page()
+    page.on("pageerror", lambda err: ext.errors.append(str(err)))
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(f"chrome-extension://{ext.extension_id}/src/notebook/notebook.html{query}")
+    return page
+
+
+def quotes(page) -> list[str]:
+    return page.locator("li.annotation .quote").all_inner_texts()
+
+
+def wait_quotes(page, expected: list[str]) -> None:
+    wait_until(lambda: quotes(page) == expected, message=f"quotes {expected}")
+    page.locator("#loading").wait_for(state="hidden")
+
+
+def groups(page) -> list[tuple[str, list[str]]]:
+    return page.evaluate("""() => [...document.querySelectorAll('section.post')].map((s) =>
+        [s.querySelector('h2').textContent, [...s.querySelectorAll('.quote')].map((q) => q.textContent)])""")
+
+
+ALL = ["held together by nothing but gravity and friction",
+       "time becomes the most important ingredient", "wild yeasts and lactic acid bacteria",
+       "That calm is an illusion of timing", "calmest place on a beach"]
+
+
+def test_lists_own_annotations_grouped_by_post(alice, seeded, artifacts):
+    page = open_notebook(alice)
+    wait_quotes(page, ALL)
+    assert groups(page) == [
+        ["A Short Walk Along Dry-Stone Walls", [ALL[0]]],
+        ["The Patient Chemistry of Sourdough", ALL[1:3]],
+        ["How Tide Pools Keep Time", ALL[3:5]],
+    ]
+    assert page.locator("#summary").inner_text() == "5 annotations across 3 posts."
+    assert "Signed in as alice" in page.locator("#account").inner_text()
+    # Nothing of bob's, neither his private nor his public annotations.
+    assert "bob" not in page.locator("#posts").inner_text()
+    assert "Twice a day" not in page.locator("#posts").inner_text()
+
+    calm = page.locator(f'li[data-id="{seeded["calm"]}"]')
+    # The note is the server's sanitised HTML; everything else is text.
+    assert calm.locator(".note strong").inner_text() == "Calm"
+    assert calm.locator("button.tag").all_inner_texts() == ["#tides"]
+    assert "Yellow" in calm.locator(".meta").inner_text()
+    assert "Private" in calm.locator(".meta").inner_text()
+    assert "Public" in page.locator(f'li[data-id="{seeded["illusion"]}"] .meta').inner_text()
+    heading = page.locator("section.post h2 a").first
+    assert heading.get_attribute("href") == alice.blog.url + POSTS[103][0]
+    assert "post 103" in page.locator("section.post .site").first.inner_text()
+    page.screenshot(path=str(artifacts / "notebook.png"), full_page=True)
+
+
+def test_search_and_each_filter(alice, seeded, artifacts):
+    page = open_notebook(alice)
+    wait_quotes(page, ALL)
+
+    page.get_by_label("Search", exact=True).fill("timing")
+    wait_quotes(page, [ALL[3], ALL[4]])  # one in the quote, one in the note
+    assert page.locator("#summary").inner_text() == "2 matching annotations across 1 post."
+    page.get_by_label("Search", exact=True).fill("")
+    page.get_by_role("button", name="Search", exact=True).click()
+    wait_quotes(page, ALL)
+
+    page.get_by_label("Colour", exact=True).select_option("green")
+    wait_quotes(page, [ALL[1], ALL[3]])
+    page.get_by_label("Visibility", exact=True).select_option("private")
+    wait_quotes(page, [])
+    assert page.locator("#empty").inner_text() == "No annotations match these filters."
+    page.screenshot(path=str(artifacts / "notebook-empty.png"))
+    page.get_by_role("button", name="Clear filters").click()
+    wait_quotes(page, ALL)
+
+    page.get_by_label("Visibility", exact=True).select_option("public")
+    wait_quotes(page, [ALL[1], ALL[3]])
+    page.get_by_role("button", name="Clear filters").click()
+    wait_quotes(page, ALL)
+
+    # Tags: every tag given must match.
+    page.get_by_role("textbox", name="Tags", exact=True).fill("time, bread")
+    wait_quotes(page, [ALL[1]])
+    page.get_by_role("textbox", name="Tags", exact=True).fill("")
+    page.locator(f'li[data-id="{seeded["calm"]}"] button.tag').click()  # a tag chip filters too
+    wait_quotes(page, [ALL[3], ALL[4]])
+    assert page.get_by_role("textbox", name="Tags", exact=True).input_value() == "tides"
+    page.get_by_role("button", name="Clear filters").click()
+    wait_quotes(page, ALL)
+
+    page.get_by_label("Site", exact=True).fill(alice.blog.site)
+    wait_quotes(page, ALL)
+    page.get_by_label("Site", exact=True).fill("elsewhere.example")
+    wait_quotes(page, [])
+    page.get_by_role("button", name="Clear filters").click()
+    wait_quotes(page, ALL)
+
+    # Dates: both ends inclusive, whole days.
+    page.get_by_label("From", exact=True).fill("2026-02-10")
+    page.get_by_label("To", exact=True).fill("2026-04-20")
+    wait_quotes(page, ALL[1:4])
+    page.get_by_label("From", exact=True).fill("2026-05-01")
+    page.get_by_label("To", exact=True).fill("")
+    wait_quotes(page, [ALL[0]])
+    page.get_by_role("button", name="Clear filters").click()
+    wait_quotes(page, ALL)
+    page.screenshot(path=str(artifacts / "notebook-filters.png"))
+
+
+def test_scrolling_loads_the_next_pages(alice, server, tokens, artifacts):
+    alice_token = tokens["alice"]
+    made = []
+    for n in range(9):
+        made.append(f"passage number {n}")
+        seed(server, alice_token, 101 + n % 2, f"passage number {n}",
+             created=f"2026-06-{n + 1:02d}T10:00:00Z")
+    page = open_notebook(alice, "?pageSize=2", size=(900, 500))
+    wait_until(lambda: page.locator("li.annotation").count() >= 2, message="the first page")
+    page.locator("#loading").wait_for(state="hidden")
+    first = page.locator("li.annotation").count()
+    assert first < 9
+    assert "showing" in page.locator("#summary").inner_text()
+    page.screenshot(path=str(artifacts / "notebook-first-page.png"))
+    for _ in range(12):
+        page.mouse.wheel(0, 3000)
+        page.wait_for_timeout(150)
+        if page.locator("li.annotation").count() == 9:
+            break
+    wait_until(lambda: page.locator("li.annotation").count() == 9, message="every page")
+    assert sorted(quotes(page)) == sorted(made)
+    page.locator("#end").wait_for(state="visible")
+    assert page.locator("#summary").inner_text() == "9 annotations across 2 posts."
+    # Items of a post seen on an earlier page join that post's group.
+    assert [title for title, _ in groups(page)] == [POSTS[101 + 8 % 2][1], POSTS[101 + 7 % 2][1]]
+
+
+def test_edit_and_delete_reach_the_server(alice, server, tokens, seeded, artifacts):
+    page = open_notebook(alice)
+    wait_quotes(page, ALL)
+    item = page.locator(f'li[data-id="{seeded["bacteria"]}"]')
+    item.get_by_role("button", name="Edit").click()
+    item.get_by_label("Note (Markdown)").fill("Yeast *and* bacteria")
+    item.get_by_label("Tags (comma-separated)").fill("bread, microbes")
+    item.get_by_label("Colour").select_option("purple")
+    item.get_by_label("Visibility").select_option("public")
+    page.screenshot(path=str(artifacts / "notebook-edit.png"))
+    item.get_by_role("button", name="Save").click()
+    wait_until(lambda: item.locator(".note em").count() == 1, message="the saved note")
+    assert item.locator(".item-status").inner_text() == "Saved."
+    stored = server.api("GET", f"/api/annotations/{seeded['bacteria']}", tokens["alice"])[1]
+    assert (stored["note"], stored["tags"], stored["color"], stored["visibility"]) == (
+        "Yeast *and* bacteria", ["bread", "microbes"], "purple", "public")
+    assert item.get_attribute("data-color") == "purple"
+    assert "Public" in item.locator(".meta").inner_text()
+
+    gone = page.locator(f'li[data-id="{seeded["gravity"]}"]')
+    gone.get_by_role("button", name="Delete").click()
+    gone.get_by_role("button", name="Keep").click()  # changing one's mind keeps it
+    assert gone.count() == 1
+    gone.get_by_role("button", name="Delete").click()
+    page.screenshot(path=str(artifacts / "notebook-delete.png"))
+    gone.get_by_role("button", name="Delete", exact=True).click()
+    wait_until(lambda: gone.count() == 0, message="the deleted item to go")
+    # Its post had only that one: the group goes too.
+    assert [title for title, _ in groups(page)] == [POSTS[102][1], POSTS[101][1]]
+    status, _ = server.api("GET", f"/api/annotations/{seeded['gravity']}", tokens["alice"])
+    assert status == 410  # gone, a tombstone kept for syncing clients
+    assert len(server.annotations(tokens["alice"], user="alice")["items"]) == 4
+
+
+def test_open_at_passage_links_to_a_text_fragment(alice, seeded, artifacts):
+    page = open_notebook(alice)
+    wait_quotes(page, ALL)
+    link = page.locator(f'li[data-id="{seeded["calm"]}"]').get_by_role("link", name="Open at passage")
+    assert link.get_attribute("href") == (
+        f"{alice.blog.url}{POST_101}#:~:text=pool%20looks%20like%20the-,calmest%20place%20on%20a%20beach")
+    assert link.get_attribute("target") == "_blank"
+    # Parts are percent-encoded, "-" included; the prefix starts and the suffix ends on a word.
+    link = page.locator(f'li[data-id="{seeded["gravity"]}"]').get_by_role("link", name="Open at passage")
+    assert link.get_attribute("href").endswith(
+        "#:~:text=dry%2Dstone%20wall%20is-,held%20together%20by%20nothing%20but%20gravity%20and%20friction")
+    link = page.locator(f'li[data-id="{seeded["ingredient"]}"]').get_by_role("link", name="Open at passage")
+    with alice.context.expect_page() as opened:
+        link.click()
+    article = opened.value
+    article.wait_for_load_state()
+    assert article.url.startswith(alice.blog.url + POST_102)
+    # Chromium follows the text fragment: the third paragraph is scrolled into view (and marked).
+    article.wait_for_function("scrollY > 0", timeout=10000)
+    article.screenshot(path=str(artifacts / "notebook-open-at-passage.png"))
+
+
+def test_signed_out_notebook_says_how_to_sign_in(browser):
+    page = open_notebook(browser)
+    page.locator("#signed-out").wait_for(state="visible")
+    assert page.locator("#account").inner_text() == "Not signed in."
+    assert page.get_by_role("link", name="Sign in on the options page").is_visible()
+    assert page.locator("li.annotation").count() == 0
+
+
+def export(page, choice: str):
+    page.get_by_label("Export what is shown as").select_option(choice)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Export", exact=True).click()
+    download = info.value
+    return download.suggested_filename, download.path().read_bytes()
+
+
+def test_export_downloads_exactly_what_the_filters_show(alice, seeded, artifacts):
+    page = open_notebook(alice)
+    wait_quotes(page, ALL)
+    page.get_by_role("textbox", name="Tags", exact=True).fill("time")
+    wait_quotes(page, [ALL[1], ALL[3]])
+
+    name, body = export(page, "json")
+    assert name.startswith("postil-alice-") and name.endswith(".json")
+    exported = json.loads(body)["annotations"]
+    assert sorted(a["id"] for a in exported) == sorted([seeded["ingredient"], seeded["illusion"]])
+    assert {a["user"] for a in exported} == {"alice"}  # bob's public "time" one is not shown
+    assert page.locator("#export-message").inner_text() == f"Exported {name}."
+
+    name, body = export(page, "markdown")
+    assert name.endswith(".md")
+    text = body.decode()
+    assert ALL[1] in text and ALL[3] in text
+    for other in (ALL[0], ALL[2], ALL[4], "The two groups do different jobs"):
+        assert other not in text
+
+    name, body = export(page, "csv:readwise")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert sorted(row["Highlight"] for row in rows) == sorted([ALL[1], ALL[3]])
+
+    name, body = export(page, "zip")
+    assert name.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        text = "".join(archive.read(n).decode() for n in archive.namelist())
+    assert ALL[1] in text and ALL[3] in text and ALL[2] not in text
+
+    # Typed but not yet applied: export applies it first, so the file still matches the page.
+    page.get_by_label("Search", exact=True).fill("ingredient")
+    name, body = export(page, "json")
+    assert [a["id"] for a in json.loads(body)["annotations"]] == [seeded["ingredient"]]
+    wait_quotes(page, [ALL[1]])
+    page.screenshot(path=str(artifacts / "notebook-export.png"))
