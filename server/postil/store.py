@@ -61,6 +61,9 @@ def resolve_post(spec: Any, *, create: bool = True, reader: User | None = None) 
     modified = spec.get("modified_gmt")
     if modified is not None:
         v.string(modified, "post.modified_gmt", 32)
+        # Must be a time: a value such as "zzz" compares above every real one and would freeze
+        # the post's modified_gmt, hiding later edits of the text from every reader.
+        v.parse_time(modified, "post.modified_gmt")
     try:
         if spec.get("post_id") is not None:
             post_id = v.integer(spec["post_id"], "post.post_id", 1, 2**62)
