@@ -176,6 +176,8 @@ ROWS = [
      post_with(url="https://x.org/" + "a" * 2100), 400, "validation_error"),
     ("post title too long", "POST", A, "alice", {}, post_with(title="t" * 1001), 400,
      "validation_error"),
+    ("post modified_gmt not a time", "POST", A, "alice", {}, post_with(modified_gmt="zzz"), 400,
+     "validation_error"),
     ("post id unknown", "POST", A, "alice", {}, with_(post={"id": 999_999}), 400,
      "validation_error"),
     ("post id of a private post", "POST", A, "bob", {}, with_(post={"id": 1}), 400,

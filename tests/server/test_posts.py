@@ -103,6 +103,16 @@ def test_annotations_from_every_url_of_the_post_join_the_registered_record(clien
                       headers=alice.headers).get_json()["annotation_count"] == 3
 
 
+def test_a_newer_modified_gmt_seen_by_a_reader_is_kept_an_older_one_ignored(client, alice,
+                                                                           create):
+    post = {"site": "blog.example.org", "post_id": 9}
+    made = create(alice, post=post | {"modified_gmt": "2026-05-14T13:46:45"})
+    create(alice, post=post | {"modified_gmt": "2026-06-01T09:00:00"})
+    create(alice, post=post | {"modified_gmt": "2026-01-01T00:00:00"})
+    got = client.get(f"/api/posts/{made['post']['id']}", headers=alice.headers).get_json()
+    assert got["modified_gmt"] == "2026-06-01T09:00:00"
+
+
 def test_put_requires_sign_in(client, anon):
     res = put_post(client, anon)
     assert res.status_code == 401
