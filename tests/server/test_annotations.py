@@ -252,6 +252,10 @@ def test_updated_since_returns_every_change_including_tombstones(client, alice, 
     assert [a["deleted"] for a in changed["items"]] == [False, True, False]
     assert changed["total"] == 3
     assert untouched["id"] not in [a["id"] for a in changed["items"]]
+    live_only = client.get("/api/annotations", query_string={
+        "updated_since": since, "include_deleted": "0", "sort": "updated", "order": "asc"},
+        headers=alice.headers).get_json()
+    assert [a["id"] for a in live_only["items"]] == [edited["id"], added["id"]]
     # An offset time means the same instant.
     local = datetime.fromisoformat(since.replace("Z", "+00:00")).astimezone(
         timezone(timedelta(hours=2))).isoformat()
