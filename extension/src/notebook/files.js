@@ -4,8 +4,8 @@
 // The file is saved with a Blob and an `<a download>`, which extension pages may do without the
 // "downloads" permission.
 
-import { TO_BACKGROUND as T } from "../shared/messages.js";
 import { send } from "../shared/browser.js";
+import { TO_BACKGROUND as T } from "../shared/messages.js";
 
 /** Export choices in menu order: the value is `format` or `format:flavor`. */
 export const EXPORT_CHOICES = Object.freeze([

@@ -1,11 +1,13 @@
 // The options page: the server URL, signing in (username + password → token, kept by the
 // background) and out, and the default colour and visibility for new highlights.
 
-import { send } from "../shared/browser.js";
+import { extensionUrl, send } from "../shared/browser.js";
 import { COLORS, COLOR_LABELS } from "../shared/colors.js";
 import { TO_BACKGROUND as T } from "../shared/messages.js";
 
 const $ = (id) => document.getElementById(id);
+
+$("open-notebook").href = extensionUrl("src/notebook/notebook.html");
 
 function say(id, text, tone = "") {
   $(id).textContent = text;
