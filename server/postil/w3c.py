@@ -44,6 +44,8 @@ CONTAINER_LINK = f'<{LDP}BasicContainer>; rel="type", {CONSTRAINED_BY}'
 ANNOTATION_ALLOW = "GET, HEAD, OPTIONS, PUT, DELETE"
 CONTAINER_ALLOW = "GET, HEAD, OPTIONS, POST"
 PAGE_ALLOW = "GET, HEAD, OPTIONS"
+POST_CONTAINER_ALLOW = "GET, HEAD, OPTIONS"
+CONTAINER_PATH = re.compile(r"/w3c/(?:annotations|posts/[0-9]+)/")
 DEFAULT_PAGE_SIZE = 100
 
 
@@ -159,12 +161,18 @@ def _protocol_headers(response):
     vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
     if "Accept" not in vary:
         response.headers["Vary"] = ", ".join(["Accept", *vary])
-    if request.method in ("POST", "PUT") and response.status_code >= 400:
+    # By path, not endpoint: a 405 from routing has no endpoint but is still the container's.
+    container = CONTAINER_PATH.fullmatch(request.path) and "page" not in request.args
+    if container:
+        # "Annotation Containers MUST return a Link header on all responses": their type and
+        # constraints, whatever else the response is about.
+        response.headers["Link"] = CONTAINER_LINK
+        if request.path == url_for("w3c.all_annotations"):
+            response.headers.setdefault("Accept-Post", PROFILED)
+    elif request.method in ("POST", "PUT") and response.status_code >= 400:
         # LDP: a refused write links to the constraints the server applies.
         link = response.headers.get("Link")
         response.headers["Link"] = f"{link}, {CONSTRAINED_BY}" if link else CONSTRAINED_BY
-    if request.endpoint in ("w3c.all_annotations", "w3c.post_annotations"):
-        response.headers.setdefault("Accept-Post", PROFILED)
     return response
 
 
@@ -183,7 +191,8 @@ def annotation_resource(uid: str):
         return delete_annotation(uid)
     annotation = store.get_visible(current_user(), uid)
     if request.method == "OPTIONS":
-        return empty_response({"Allow": ANNOTATION_ALLOW, "Link": ANNOTATION_LINK})
+        return empty_response({"Allow": ANNOTATION_ALLOW, "Link": ANNOTATION_LINK,
+                               "ETag": annotation.etag})
     content_type = negotiate()
     return ld_response(annotation_doc(annotation), content_type, etag=annotation.etag,
                        headers=annotation_headers(annotation))
@@ -268,7 +277,7 @@ def _preferences() -> tuple[set[str], set[str]]:
 
 
 def _container(post: Post | None):
-    """Answer GET/HEAD on a container: its description, or one page when `page` is given."""
+    """Answer GET/HEAD/OPTIONS on a container: its description, or a page when `page` is given."""
     content_type = negotiate()
     user = current_user()
     unknown = sorted(set(request.args) - {"page", "iris"})
@@ -286,49 +295,61 @@ def _container(post: Post | None):
         raise APIError(400, "page must be a page number from 0", "validation_error",
                        field="page")
 
+    include, omit = _preferences()
+    headers = {"Allow": CONTAINER_ALLOW if post is None else POST_CONTAINER_ALLOW,
+               "Vary": "Accept, Prefer"}
+    if "iris" in request.args:
+        iris = request.args["iris"] == "1"
+    elif page_arg is None:
+        wants_iris = PREFER_IRIS in include or PREFER_DESCRIPTIONS in omit
+        wants_descriptions = PREFER_DESCRIPTIONS in include or PREFER_IRIS in omit
+        # Asked for both (which clients must not), or for neither: full descriptions, the
+        # protocol's default.
+        iris = wants_iris and not wants_descriptions
+    else:
+        iris = False
+    minimal = PREFER_MINIMAL in include or PREFER_CONTAINMENT in omit
+    if page_arg is None and (include & {PREFER_MINIMAL, PREFER_IRIS, PREFER_DESCRIPTIONS}
+                             or omit & {PREFER_CONTAINMENT, PREFER_IRIS, PREFER_DESCRIPTIONS}):
+        headers["Preference-Applied"] = "return=representation"
+
     filters = store.Filters(post=post.id if post else None, sort="created", order="asc")
     total = store.count(user, filters)
     newest = (Annotation.select(fn.MAX(Annotation.updated_us))
               .where(store.condition(user, replace(filters, include_deleted=True))).scalar())
     size = int(current_app.config.get("W3C_PAGE_SIZE", DEFAULT_PAGE_SIZE))
     last = max(0, (total - 1) // size)
-    collection = {"id": _container_iri(post),
+    # The container's IRI in a representation says which kind of pages it links to (protocol
+    # 5.2: differentiate with a query parameter, and give it as Content-Location).
+    collection = {"id": _page_iri(post, None, iris),
                   "label": f"Annotations on {post.title or post.url}" if post
                   else "Annotations you may see",
                   "total": total}
     if newest:
         collection["modified"] = iso(newest)
 
-    headers = {"Link": CONTAINER_LINK, "Allow": CONTAINER_ALLOW, "Vary": "Accept, Prefer"}
-    include, omit = _preferences()
     if page_arg is not None:
         number = int(page_arg)
         if number > last:
             raise APIError(404, f"no page {number}; the last is {last}")
-        iris = request.args.get("iris") == "1"
         page = _page(user, filters, post, collection, number, last, size, iris)
         headers["Allow"] = PAGE_ALLOW
-        return ld_response({"@context": ANNO_CONTEXT, **page}, content_type, headers=headers)
-
-    if "iris" in request.args:
-        iris = request.args["iris"] == "1"
+        doc = {"@context": ANNO_CONTEXT, **page}
     else:
-        wants_iris = PREFER_IRIS in include or PREFER_DESCRIPTIONS in omit
-        wants_descriptions = PREFER_DESCRIPTIONS in include or PREFER_IRIS in omit
-        # Asked for both, or for neither: full descriptions, the protocol's default.
-        iris = wants_iris and not wants_descriptions
-    minimal = PREFER_MINIMAL in include or PREFER_CONTAINMENT in omit
-    if include & {PREFER_MINIMAL, PREFER_IRIS, PREFER_DESCRIPTIONS} or \
-            omit & {PREFER_CONTAINMENT, PREFER_IRIS, PREFER_DESCRIPTIONS}:
-        headers["Preference-Applied"] = "return=representation"
-
-    doc = {"@context": [ANNO_CONTEXT, LDP_CONTEXT], "id": collection["id"],
-           "type": ["BasicContainer", "AnnotationCollection"], **collection}
-    if total:
-        doc["first"] = (_page_iri(post, 0, iris) if minimal else
-                        _page(user, filters, post, None, 0, last, size, iris))
-        doc["last"] = _page_iri(post, last, iris)
-    return ld_response(doc, content_type, headers=headers)
+        headers["Content-Location"] = collection["id"]
+        doc = {"@context": [ANNO_CONTEXT, LDP_CONTEXT], "id": collection["id"],
+               "type": ["BasicContainer", "AnnotationCollection"], **collection}
+        if total:
+            doc["first"] = (_page_iri(post, 0, iris) if minimal else
+                            _page(user, filters, post, collection["id"], 0, last, size, iris))
+            doc["last"] = _page_iri(post, last, iris)
+    response = ld_response(doc, content_type, headers=headers)
+    if request.method == "OPTIONS":
+        # The same headers as GET, ETag included ("all responses from containers"), no body.
+        options = empty_response({k: v for k, v in response.headers.items()
+                                  if k not in ("Content-Type", "Content-Length")})
+        return options
+    return response
 
 
 def _container_iri(post: Post | None) -> str:
@@ -337,23 +358,29 @@ def _container_iri(post: Post | None) -> str:
     return url_for("w3c.post_annotations", post_id=post.id, _external=True)
 
 
-def _page_iri(post: Post | None, number: int, iris: bool) -> str:
-    args = {"iris": 1 if iris else 0, "page": number}
+def _page_iri(post: Post | None, number: int | None, iris: bool) -> str:
+    """Return page `number`'s IRI, or with None the container's IRI for that kind of page."""
+    args = {"iris": 1 if iris else 0}
+    if number is not None:
+        args["page"] = number
     if post is None:
         return url_for("w3c.all_annotations", **args, _external=True)
     return url_for("w3c.post_annotations", post_id=post.id, **args, _external=True)
 
 
 def _page(user, filters, post, collection, number, last, size, iris) -> dict:
-    """Return AnnotationPage `number`; `collection` (for `partOf`) is None when embedded."""
+    """Return AnnotationPage `number`, part of `collection` (a description, or an IRI when the
+    page is embedded in the container's own representation)."""
     rows = (Annotation.select(Annotation, Post, User).join(Post).switch(Annotation).join(User)
             .where(store.condition(user, filters))
             .order_by(Annotation.created_us, Annotation.pk)
             .offset(number * size).limit(size))
     page = {"id": _page_iri(post, number, iris), "type": "AnnotationPage"}
-    if collection is not None:
+    if isinstance(collection, dict):
         page["partOf"] = {**collection, "first": _page_iri(post, 0, iris),
                           "last": _page_iri(post, last, iris)}
+    else:
+        page["partOf"] = collection
     page["startIndex"] = number * size
     if number > 0:
         page["prev"] = _page_iri(post, number - 1, iris)
@@ -371,23 +398,34 @@ def _page(user, filters, post, collection, number, last, size, iris) -> dict:
     return page
 
 
-def _create(post: Post | None):
-    """POST to a container: create an annotation from a W3C document; 201 with Location."""
+def _create():
+    """POST to the container: create an annotation from a W3C document; 201 with Location."""
+    if request.args:
+        # Pages (and ?iris= representations) are not containers: nothing can be posted to them.
+        raise APIError(405, "POST to the container itself, "
+                            f"{url_for('w3c.all_annotations', _external=True)}",
+                       "method_not_allowed")
     user = require_user()
     content_type = negotiate()
     doc = ld_body()
     body = _parse(doc)
-    if "canonical" not in doc:
-        # The protocol has the server mint the IRI; a client may suggest its UUID as Slug.
+    if "canonical" in doc:
+        # The canonical id is kept unchanged, so a retried POST finds what the first one made.
+        existing = Annotation.get_or_none(Annotation.uid == body["id"])
+        if existing is not None and existing.deleted and existing.user_id == user.id:
+            raise APIError(409, "the annotation with this canonical id was deleted; its IRI is "
+                                "not reused", "conflict")
+    else:
+        # The server mints the IRI; the client may suggest the UUID it ends in with Slug, which
+        # is used unless it already names an annotation (deleted ones included).
         body.pop("id", None)
-        slug = request.headers.get("Slug", "").strip()
+        slug = request.headers.get("Slug", "").strip().strip('"').removeprefix("urn:uuid:")
         try:
-            body["id"] = uuid_string(slug.removeprefix("urn:uuid:"))
+            slug = uuid_string(slug)
         except ValidationError:
-            pass
-    if post is not None:
-        _same_post(body["post"], post)
-        body["post"] = {"id": post.id}
+            slug = None
+        if slug and not Annotation.select().where(Annotation.uid == slug).exists():
+            body["id"] = slug
     annotation, created = store.create_annotation(user, body)
     headers = annotation_headers(annotation)
     headers["Location"] = annotation_iri(annotation.uid)
@@ -395,29 +433,21 @@ def _create(post: Post | None):
                        etag=annotation.etag, headers=headers)
 
 
-def _container_options(post: Post | None):
-    return empty_response({"Allow": CONTAINER_ALLOW, "Link": CONTAINER_LINK,
-                           "Accept-Post": PROFILED})
-
-
 @bp.route("/annotations/", methods=["GET", "POST", "OPTIONS"], endpoint="all_annotations")
 def all_annotations():
-    if request.method == "OPTIONS":
-        return _container_options(None)
     if request.method == "POST":
-        return _create(None)
+        return _create()
     return _container(None)
 
 
-@bp.route("/posts/<int:post_id>/", methods=["GET", "POST", "OPTIONS"],
-          endpoint="post_annotations")
+@bp.route("/posts/<int:post_id>/", methods=["GET", "OPTIONS"], endpoint="post_annotations")
 def post_annotations(post_id: int):
-    post = store.get_visible_post(current_user(), post_id)
-    if request.method == "OPTIONS":
-        return _container_options(post)
-    if request.method == "POST":
-        return _create(post)
-    return _container(post)
+    """Serve one post's annotations, read-only.
+
+    New annotations are created in /w3c/annotations/: the protocol makes an annotation's IRI
+    the IRI of the container it was created in, and each annotation has exactly one IRI.
+    """
+    return _container(store.get_visible_post(current_user(), post_id))
 
 
 # ---------------------------------------------------------------- creators
@@ -480,7 +510,7 @@ _CONTAINER = {
 }
 _POST_CONTAINER = {key: {**op, "responses": {**op["responses"],
                                               "404": openapi.err("no such post for you")}}
-                   for key, op in _CONTAINER.items()}
+                   for key, op in _CONTAINER.items() if key != "post"}
 _UID = openapi.path_param("uid", {"type": "string", "format": "uuid"})
 
 openapi.register({

@@ -103,6 +103,8 @@ def test_4_server_must_support_options_on_an_annotation(client, alice, iri):
     res = client.options(path(iri), headers=alice.headers)
     assert res.status_code == 200
     assert {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"} <= allow(res)
+    assert res.headers["ETag"] == '"1"'
+    assert (f"{LDP_NS}Resource", "type") in links(res)
 
 
 def test_4_response_must_be_json_ld_and_should_name_the_annotation_profile(client, alice, iri):
@@ -200,7 +202,19 @@ def test_4_an_unknown_or_malformed_annotation_iri_is_404(client, alice):
 def test_5_server_must_provide_a_container_for_all_annotations(client, alice):
     res = client.get(ALL, headers=alice.headers)
     assert res.status_code == 200
-    assert res.get_json()["id"] == HOST + ALL
+    assert res.get_json()["id"].startswith(HOST + ALL)
+
+
+def test_5_container_iri_in_the_response_tells_iris_from_descriptions_with_content_location(
+        client, alice):
+    described = client.get(ALL, headers=alice.headers)
+    assert described.get_json()["id"] == f"{HOST}{ALL}?iris=0"
+    assert described.headers["Content-Location"] == f"{HOST}{ALL}?iris=0"
+    listed = client.get(ALL, headers={**alice.headers, "Prefer": IRIS})
+    assert listed.get_json()["id"] == f"{HOST}{ALL}?iris=1"
+    assert listed.headers["Content-Location"] == f"{HOST}{ALL}?iris=1"
+    direct = client.get(f"{ALL}?iris=1", headers=alice.headers)
+    assert direct.get_json()["id"] == f"{HOST}{ALL}?iris=1"
 
 
 def test_5_server_provides_a_container_per_post(client, alice, create):
@@ -208,7 +222,7 @@ def test_5_server_provides_a_container_per_post(client, alice, create):
     res = client.get(f"/w3c/posts/{made['post']['id']}/", headers=alice.headers)
     assert res.status_code == 200
     body = res.get_json()
-    assert body["id"] == f"{HOST}/w3c/posts/{made['post']['id']}/"
+    assert body["id"] == f"{HOST}/w3c/posts/{made['post']['id']}/?iris=0"
     assert body["total"] == 1
     assert body["label"] == "Annotations on On margins"
 
@@ -240,8 +254,34 @@ def test_5_server_must_support_get_head_and_options_on_a_container(client, alice
         head = client.head(container, headers=alice.headers)
         options = client.options(container, headers=alice.headers)
         assert (get.status_code, head.status_code, options.status_code) == (200, 200, 200)
-        assert head.data == b"" and head.headers["ETag"] == get.headers["ETag"]
-        assert allow(options) == {"GET", "HEAD", "OPTIONS", "POST"}
+        assert head.data == b"" and options.data == b""
+        assert head.headers["ETag"] == options.headers["ETag"] == get.headers["ETag"]
+        assert allow(options) == allow(get) >= {"GET", "HEAD", "OPTIONS"}
+
+
+def test_5_container_must_send_its_link_header_on_all_responses(client, alice, anon, create):
+    post_id = create(alice)["post"]["id"]
+    responses = [client.get(ALL, headers=alice.headers),
+                 client.head(ALL, headers=alice.headers),
+                 client.options(ALL, headers=alice.headers),
+                 client.post(ALL, json=doc(), headers=ld(alice)),
+                 client.post(ALL, json=doc(), headers=ld(anon)),
+                 client.post(ALL, data="x", headers={**alice.headers,
+                                                     "Content-Type": "text/plain"}),
+                 client.get(f"{ALL}?bogus=1", headers=alice.headers),
+                 client.get(f"/w3c/posts/{post_id}/", headers=alice.headers),
+                 client.post(f"/w3c/posts/{post_id}/", json=doc(), headers=ld(alice))]
+    for res in responses:
+        assert (f"{LDP_NS}BasicContainer", "type") in links(res), res.status
+        assert ("http://www.w3.org/TR/annotation-protocol/", f"{LDP_NS}constrainedBy") \
+            in links(res), res.status
+
+
+def test_5_pages_are_not_containers_and_do_not_claim_to_be(client, alice, create):
+    create(alice)
+    res = client.get(f"{ALL}?iris=0&page=0", headers=alice.headers)
+    assert (f"{LDP_NS}BasicContainer", "type") not in links(res)
+    assert "Accept-Post" not in res.headers
 
 
 def test_5_container_responses_must_have_accept_post(client, alice):
@@ -375,6 +415,12 @@ def paged(app, client, alice, create):
     return [create(alice, note=f"n{i}", visibility="public") for i in range(7)]
 
 
+def test_5_every_page_links_the_container_it_is_part_of_even_when_embedded(
+        client, alice, paged):
+    body = client.get(ALL, headers=alice.headers).get_json()
+    assert body["first"]["partOf"] == body["id"]
+
+
 def test_5_collection_first_and_last_name_the_page_range(client, alice, paged):
     body = client.get(ALL, headers=alice.headers).get_json()
     assert body["total"] == 7
@@ -391,7 +437,7 @@ def test_5_pages_have_part_of_start_index_next_prev_and_items(client, alice, pag
     validate(PAGE, page)
     assert page["@context"] == ANNO
     assert page["type"] == "AnnotationPage"
-    assert page["partOf"]["id"] == HOST + ALL
+    assert page["partOf"]["id"] == f"{HOST}{ALL}?iris=0"
     assert page["partOf"]["total"] == 7
     assert page["partOf"]["first"] == f"{HOST}{ALL}?iris=0&page=0"
     assert page["partOf"]["last"] == f"{HOST}{ALL}?iris=0&page=2"
@@ -459,7 +505,7 @@ def test_5_per_post_container_pages_only_that_post(app, client, alice, create):
     assert body["total"] == 3
     assert body["last"] == f"{HOST}{container}?iris=0&page=1"
     page = client.get(body["last"], headers=alice.headers).get_json()
-    assert page["partOf"]["id"] == HOST + container
+    assert page["partOf"]["id"] == f"{HOST}{container}?iris=0"
     assert [i["id"] for i in page["items"]] == [f"{HOST}/w3c/annotations/{here[2]['id']}"]
 
 
@@ -501,6 +547,18 @@ def test_6_slug_with_a_uuid_names_the_new_annotation(client, alice):
     assert res.headers["Location"] == f"{HOST}/w3c/annotations/{slug}"
 
 
+def test_6_a_slug_naming_an_existing_annotation_is_not_used(client, alice, bob):
+    slug = str(uuid.uuid4())
+    first = client.post(ALL, json=doc(), headers=ld(alice, Slug=slug))
+    for reader in (alice, bob):
+        again = client.post(ALL, json=doc(), headers=ld(reader, Slug=slug))
+        assert again.status_code == 201
+        assert again.headers["Location"] not in (first.headers["Location"],)
+    client.delete(path(first.headers["Location"]), headers=alice.headers)
+    after = client.post(ALL, json=doc(), headers=ld(alice, Slug=slug))
+    assert after.headers["Location"] != first.headers["Location"]  # deleted IRIs are not reused
+
+
 def test_6_a_slug_that_is_not_a_uuid_is_only_a_hint_and_is_ignored(client, alice):
     res = client.post(ALL, json=doc(), headers=ld(alice, Slug="my note"))
     assert res.status_code == 201
@@ -514,6 +572,14 @@ def test_6_canonical_must_not_be_changed(client, alice):
     again = client.post(ALL, json=doc(canonical=canonical), headers=ld(alice))
     assert again.status_code == 200  # a retry: the same annotation, not a second one
     assert again.get_json()["id"] == res.get_json()["id"]
+
+
+def test_6_the_canonical_of_a_deleted_annotation_is_not_reused(client, alice):
+    canonical = f"urn:uuid:{uuid.uuid4()}"
+    made = client.post(ALL, json=doc(canonical=canonical), headers=ld(alice))
+    client.delete(path(made.headers["Location"]), headers=alice.headers)
+    res = client.post(ALL, json=doc(canonical=canonical), headers=ld(alice))
+    assert res.status_code == 409
 
 
 def test_6_a_canonical_postil_cannot_keep_is_refused_not_dropped(client, alice):
@@ -573,29 +639,49 @@ def test_6_post_needs_a_signed_in_user(client, anon):
     assert res.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_6_post_to_a_post_container_creates_on_that_post(client, alice, create):
+def test_6_the_new_annotation_iri_is_the_container_iri_plus_one_component(client, alice):
+    iri = client.post(ALL, json=doc(), headers=ld(alice)).headers["Location"]
+    assert iri.startswith(HOST + ALL)
+    assert "/" not in iri.removeprefix(HOST + ALL)
+
+
+def test_6_post_containers_are_read_only_so_annotations_keep_one_iri(client, alice, create):
+    post_id = create(alice)["post"]["id"]
+    res = client.post(f"/w3c/posts/{post_id}/", json=doc(), headers=ld(alice))
+    assert res.status_code == 405
+    assert allow(res) == {"GET", "HEAD", "OPTIONS"}
+    assert "Accept-Post" not in client.get(f"/w3c/posts/{post_id}/",
+                                           headers=alice.headers).headers
+
+
+def test_6_an_annotation_posted_with_the_post_identity_is_in_that_posts_container(
+        client, alice, create):
     post_id = create(alice)["post"]["id"]
     target = {"source": "https://blog.example.org/?p=42",
-              "selector": {"type": "TextQuoteSelector", "exact": "margin"}}
-    res = client.post(f"/w3c/posts/{post_id}/", json=doc(target=target), headers=ld(alice))
+              NS + "post": {NS + "site": "blog.example.org", NS + "postId": 42}}
+    res = client.post(ALL, json=doc(target=target), headers=ld(alice))
     assert res.status_code == 201, res.get_json()
-    identity = res.get_json()["target"][NS + "post"]
-    assert (identity[NS + "site"], identity[NS + "postId"]) == ("blog.example.org", 42)
-    assert client.get(f"/w3c/posts/{post_id}/", headers=alice.headers).get_json()["total"] == 2
-
-
-def test_6_post_to_a_post_container_refuses_another_posts_target(client, alice, create):
-    post_id = create(alice)["post"]["id"]
-    other = doc()
-    other["target"][NS + "post"] = {NS + "site": "blog.example.org", NS + "postId": 43}
-    res = client.post(f"/w3c/posts/{post_id}/", json=other, headers=ld(alice))
-    assert res.status_code == 400
-    assert res.get_json()["error"]["field"] == "target"
+    listed = client.get(f"/w3c/posts/{post_id}/", headers={**alice.headers, "Prefer": IRIS})
+    assert listed.get_json()["total"] == 2
+    assert res.headers["Location"] in listed.get_json()["first"]["items"]
 
 
 def test_6_a_post_container_that_does_not_exist_is_404(client, alice):
-    assert client.post("/w3c/posts/999/", json=doc(), headers=ld(alice)).status_code == 404
     assert client.get("/w3c/posts/999/", headers=alice.headers).status_code == 404
+    assert client.options("/w3c/posts/999/", headers=alice.headers).status_code == 404
+
+
+def test_6_post_to_a_page_is_405(client, alice, create):
+    create(alice)
+    for query in ("?iris=0&page=0", "?iris=1"):
+        res = client.post(ALL + query, json=doc(), headers=ld(alice))
+        assert res.status_code == 405, query
+    assert client.get(ALL, headers=alice.headers).get_json()["total"] == 1
+
+
+def test_6_the_created_response_carries_the_containers_link(client, alice):
+    res = client.post(ALL, json=doc(), headers=ld(alice))
+    assert (f"{LDP_NS}BasicContainer", "type") in links(res)
 
 
 def test_6_put_with_if_match_replaces_and_returns_the_new_etag(client, alice, iri):
