@@ -49,15 +49,17 @@ function newSeq() {
  * the post as the content script identified it (used to find the op again for that page).
  */
 export async function enqueueCreate(annotation, keyPost = annotation.post) {
+  const { user } = await connection();
   await update(["queue"], (state) => {
     state.queue ??= [];
-    state.queue.push({ seq: newSeq(), kind: "create", id: annotation.id, post: keyPost, body: annotation, attempts: 0, nextAt: 0 });
+    state.queue.push({ seq: newSeq(), kind: "create", id: annotation.id, post: keyPost, body: annotation, user, attempts: 0, nextAt: 0 });
   });
   kick();
 }
 
 /** Queue an edit; `changes` holds only the fields to set. */
 export async function enqueueUpdate(id, post, changes) {
+  const { user } = await connection();
   await update(["queue"], (state) => {
     state.queue ??= [];
     const pending = state.queue.filter((op) => op.id === id && !inFlight.has(op.seq));
@@ -65,13 +67,14 @@ export async function enqueueUpdate(id, post, changes) {
     const edit = pending.find((op) => op.kind === "update");
     if (create) Object.assign(create.body, changes);
     else if (edit) Object.assign(edit.changes, changes);
-    else state.queue.push({ seq: newSeq(), kind: "update", id, post, changes: { ...changes }, attempts: 0, nextAt: 0 });
+    else state.queue.push({ seq: newSeq(), kind: "update", id, post, changes: { ...changes }, user, attempts: 0, nextAt: 0 });
   });
   kick();
 }
 
 /** Queue a delete, cancelling a create that never left the browser. */
 export async function enqueueDelete(id, post) {
+  const { user } = await connection();
   await update(["queue"], (state) => {
     state.queue ??= [];
     const unsent = state.queue.filter((op) => op.id === id && !inFlight.has(op.seq));
@@ -79,7 +82,7 @@ export async function enqueueDelete(id, post) {
     state.queue = state.queue.filter((op) => !(op.id === id && !inFlight.has(op.seq)));
     const stillOnWire = state.queue.some((op) => op.id === id);
     if (!cancelsCreate || stillOnWire) {
-      state.queue.push({ seq: newSeq(), kind: "delete", id, post, attempts: 0, nextAt: 0 });
+      state.queue.push({ seq: newSeq(), kind: "delete", id, post, user, attempts: 0, nextAt: 0 });
     }
   });
   kick();
@@ -122,7 +125,14 @@ export function drain() {
 async function drainLoop() {
   for (;;) {
     const { queue = [] } = await read(["queue"]);
-    const head = queue[0];
+    const { server, token, user } = await connection();
+    if (!token) {
+      emit({ type: "status" });
+      return; // Nothing can be sent until someone signs in; sign-in drains again.
+    }
+    // Changes made under another account wait for that account: sending them with this token
+    // would file them under the wrong person. Changes made signed out go with whoever signs in.
+    const head = queue.find((op) => !op.user || op.user === user);
     if (!head) {
       emit({ type: "status" });
       return;
@@ -131,11 +141,6 @@ async function drainLoop() {
     if (wait > 0) {
       schedule(wait);
       return;
-    }
-    const { server, token } = await connection();
-    if (!token) {
-      emit({ type: "status" });
-      return; // Nothing can be sent until someone signs in; sign-in drains again.
     }
     inFlight.add(head.seq);
     let outcome;
@@ -219,8 +224,9 @@ async function send(server, token, op) {
  */
 export function overlay(items, queue, failed, key, me) {
   const byId = new Map(items.map((item) => [item.id, { ...item }]));
+  const mine = (op) => !op.user || !me || op.user === me;
   for (const op of queue) {
-    if (postKey(op.post) !== key) continue;
+    if (postKey(op.post) !== key || !mine(op)) continue;
     if (op.kind === "create") {
       const existing = byId.get(op.id);
       byId.set(op.id, { ...localAnnotation(op.body, me), ...(existing ? { ...existing, ...pick(op.body) } : {}), pending: true });
@@ -232,7 +238,7 @@ export function overlay(items, queue, failed, key, me) {
     }
   }
   for (const op of failed) {
-    if (postKey(op.post) !== key) continue;
+    if (postKey(op.post) !== key || !mine(op)) continue;
     const existing = byId.get(op.id);
     if (existing) byId.set(op.id, { ...existing, failed: op.error, failedSeq: op.seq });
     else if (op.kind === "create") byId.set(op.id, { ...localAnnotation(op.body, me), failed: op.error, failedSeq: op.seq });

@@ -75,7 +75,7 @@ class Page {
         this.render();
         return;
       }
-      const { items, user, online, signedIn } = list.value;
+      const { items, user, online, signedIn, error } = list.value;
       this.user = user;
       const anchorer = makeAnchorer(this.root);
       const seen = new Set();
@@ -98,7 +98,7 @@ class Page {
           this.entries.delete(id);
         }
       }
-      this.status = this.describeStatus({ online, signedIn, user, status: status.ok ? status.value : null });
+      this.status = this.describeStatus({ online, signedIn, user, error, status: status.ok ? status.value : null });
       this.render();
     });
   }
@@ -140,7 +140,7 @@ class Page {
     this.observer?.takeRecords();
   }
 
-  describeStatus({ online, signedIn, user, status }) {
+  describeStatus({ online, signedIn, user, error, status }) {
     const queued = status?.queued ?? 0;
     const problems = (status?.failed ?? []).map((f) => ({
       seq: f.seq,
@@ -148,6 +148,9 @@ class Page {
     }));
     const waiting = queued ? ` ${queued} change${queued === 1 ? "" : "s"} waiting to sync.` : "";
     if (!signedIn) return { text: `Not signed in: open Postil's options to sign in. Your highlights are kept in this browser until then.${waiting}`, offline: true, problems };
+    if (!online && error?.kind === "unauthorized") {
+      return { text: `The server no longer accepts your sign-in: sign in again on Postil's options page.${waiting}`, offline: true, problems };
+    }
     if (!online) return { text: `Server unreachable: showing the last known copy.${waiting}`, offline: true, problems };
     return { text: `Signed in as ${user}.${waiting}`, offline: false, problems };
   }
