@@ -928,3 +928,19 @@ def test_native_json_links_every_annotation_to_its_w3c_iri(client, alice, create
 def test_posted_body_fixture_shape_matches_the_native_one():
     # The W3C document in these tests and the native fixture describe the same post.
     assert doc()["target"]["source"] == annotation_body()["post"]["url"]
+
+
+def test_every_document_served_is_valid_against_the_model_schemas(app, client, alice, create):
+    app.config["W3C_PAGE_SIZE"] = 2
+    made = [create(alice, visibility=v) for v in ("private", "public", "public")]
+    post_container = f"/w3c/posts/{made[0]['post']['id']}/"
+    for container in (ALL, post_container):
+        for prefer in (None, IRIS, DESCRIPTIONS, MINIMAL):
+            headers = {**alice.headers, **({"Prefer": prefer} if prefer else {})}
+            validate(CONTAINER, client.get(container, headers=headers).get_json())
+        for query in ("?iris=0&page=0", "?iris=0&page=1", "?iris=1&page=0", "?iris=1&page=1"):
+            validate(PAGE, client.get(container + query, headers=alice.headers).get_json())
+    for annotation in made:
+        served = client.get(f"/w3c/annotations/{annotation['id']}", headers=alice.headers)
+        validate(POSTIL_ANNOTATION, served.get_json())
+    validate(POSTIL_ANNOTATION, client.post(ALL, json=doc(), headers=ld(alice)).get_json())
