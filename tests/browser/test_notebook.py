@@ -46,11 +46,13 @@ def seeded(server, tokens):
                      prefix="A rock pool looks like the ", suffix=". The water is clear, the anemo",
                      note="**Calm** is a matter of timing", color="yellow", tags=["tides"]),
         "illusion": seed(server, alice, 101, "That calm is an illusion of timing",
-                         created="2026-02-10T10:00:00Z", prefix="picks its way along a ledge as if it had all afternoon. ",
+                         created="2026-02-10T10:00:00Z",
+                         prefix="picks its way along a ledge as if it had all afternoon. ",
                          suffix=": you are seeing the pool", color="green", tags=["tides", "time"],
                          visibility="public", note="Timing again"),
         "bacteria": seed(server, alice, 102, "wild yeasts and lactic acid bacteria",
-                         created="2026-03-15T10:00:00Z", prefix="settles into a steady community of ",
+                         created="2026-03-15T10:00:00Z",
+                         prefix="settles into a steady community of ",
                          suffix=" that arrived on the grain", color="blue", tags=["bread"],
                          note="Two groups of *microbes*"),
         "ingredient": seed(server, alice, 102, "time becomes the most important ingredient",
@@ -64,7 +66,8 @@ def seeded(server, tokens):
     seed(server, bob, 101, "Twice a day the tide covers the pool", created="2026-02-01T10:00:00Z",
          note="bob's secret", tags=["tides", "time"], color="green")
     seed(server, bob, 102, "The two groups do different jobs", created="2026-03-01T10:00:00Z",
-         note="bob's public timing note", tags=["bread", "time"], color="green", visibility="public")
+         note="bob's public timing note", tags=["bread", "time"], color="green",
+         visibility="public")
     return ids
 
 
@@ -86,8 +89,9 @@ def wait_quotes(page, expected: list[str]) -> None:
 
 
 def groups(page) -> list[tuple[str, list[str]]]:
-    return page.evaluate("""() => [...document.querySelectorAll('section.post')].map((s) =>
-        [s.querySelector('h2').textContent, [...s.querySelectorAll('.quote')].map((q) => q.textContent)])""")
+    return page.evaluate("""() => [...document.querySelectorAll('section.post')].map((s) => [
+        s.querySelector('h2').textContent,
+        [...s.querySelectorAll('.quote')].map((q) => q.textContent)])""")
 
 
 ALL = ["held together by nothing but gravity and friction",
@@ -120,6 +124,8 @@ def test_lists_own_annotations_grouped_by_post(alice, seeded, artifacts):
     assert heading.get_attribute("href") == alice.blog.url + POSTS[103][0]
     assert "post 103" in page.locator("section.post .site").first.inner_text()
     page.screenshot(path=str(artifacts / "notebook.png"), full_page=True)
+    page.emulate_media(color_scheme="dark")
+    page.screenshot(path=str(artifacts / "notebook-dark.png"))
 
 
 def test_search_and_each_filter(alice, seeded, artifacts):
@@ -240,15 +246,20 @@ def test_edit_and_delete_reach_the_server(alice, server, tokens, seeded, artifac
 def test_open_at_passage_links_to_a_text_fragment(alice, seeded, artifacts):
     page = open_notebook(alice)
     wait_quotes(page, ALL)
-    link = page.locator(f'li[data-id="{seeded["calm"]}"]').get_by_role("link", name="Open at passage")
+    def open_link(key):
+        item = page.locator(f'li[data-id="{seeded[key]}"]')
+        return item.get_by_role("link", name="Open at passage")
+
+    link = open_link("calm")
     assert link.get_attribute("href") == (
-        f"{alice.blog.url}{POST_101}#:~:text=pool%20looks%20like%20the-,calmest%20place%20on%20a%20beach")
+        f"{alice.blog.url}{POST_101}"
+        "#:~:text=pool%20looks%20like%20the-,calmest%20place%20on%20a%20beach")
     assert link.get_attribute("target") == "_blank"
     # Parts are percent-encoded, "-" included; the prefix starts and the suffix ends on a word.
-    link = page.locator(f'li[data-id="{seeded["gravity"]}"]').get_by_role("link", name="Open at passage")
-    assert link.get_attribute("href").endswith(
-        "#:~:text=dry%2Dstone%20wall%20is-,held%20together%20by%20nothing%20but%20gravity%20and%20friction")
-    link = page.locator(f'li[data-id="{seeded["ingredient"]}"]').get_by_role("link", name="Open at passage")
+    assert open_link("gravity").get_attribute("href").endswith(
+        "#:~:text=dry%2Dstone%20wall%20is-,"
+        "held%20together%20by%20nothing%20but%20gravity%20and%20friction")
+    link = open_link("ingredient")
     with alice.context.expect_page() as opened:
         link.click()
     article = opened.value
@@ -311,3 +322,52 @@ def test_export_downloads_exactly_what_the_filters_show(alice, seeded, artifacts
     assert [a["id"] for a in json.loads(body)["annotations"]] == [seeded["ingredient"]]
     wait_quotes(page, [ALL[1]])
     page.screenshot(path=str(artifacts / "notebook-export.png"))
+
+
+def test_edits_wait_for_an_unreachable_server(alice, server, tokens, seeded, artifacts):
+    page = open_notebook(alice)
+    wait_quotes(page, ALL)
+    server.stop()
+    item = page.locator(f'li[data-id="{seeded["calm"]}"]')
+    item.get_by_role("button", name="Edit").click()
+    item.get_by_label("Note (Markdown)").fill("Written *offline*")
+    item.get_by_role("button", name="Save").click()
+    wait_until(lambda: "waiting to sync" in item.locator(".meta").inner_text(),
+               message="the pending mark")
+    assert item.locator(".item-status").inner_text() == (
+        "Saved here; it will reach the server when it is reachable.")
+    assert item.locator(".note").inner_text() == "Written *offline*"  # as text until rendered
+
+    page.reload()
+    page.locator("#error").wait_for(state="visible")
+    assert page.locator("#error-text").inner_text().startswith(
+        "Could not load annotations: Cannot reach the server")
+    page.screenshot(path=str(artifacts / "notebook-unreachable.png"))
+
+    server.start()
+    page.get_by_role("button", name="Try again").click()
+    wait_quotes(page, ALL)
+    stored = lambda: server.api("GET", f"/api/annotations/{seeded['calm']}",  # noqa: E731
+                                tokens["alice"])[1]["note"]
+    wait_until(lambda: stored() == "Written *offline*", message="the queued edit to land")
+
+
+def test_keyboard_reaches_edit_and_delete(alice, server, tokens, seeded):
+    page = open_notebook(alice)
+    wait_quotes(page, ALL)
+    item = page.locator(f'li[data-id="{seeded["gravity"]}"]')
+    item.get_by_role("link", name="Open at passage").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Edit"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id").startswith("edit-note-")
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.textContent") == "Edit"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.textContent") == "Keep"
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    wait_until(lambda: item.count() == 0, message="the deleted item to go")
+    wait_until(lambda: len(server.annotations(tokens["alice"], user="alice")["items"]) == 4,
+               message="the delete on the server")

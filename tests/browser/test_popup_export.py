@@ -16,7 +16,8 @@ HERE = ["calmest place on a beach", "That calm is an illusion of timing"]
 def seed_posts(server, tokens):
     alice, bob = tokens["alice"], tokens["bob"]
     seed(server, alice, 101, HERE[0], created="2026-01-05T10:00:00Z", note="**Calm** is timing",
-         tags=["tides"], prefix="A rock pool looks like the ", suffix=". The water is clear, the anemo")
+         tags=["tides"], prefix="A rock pool looks like the ",
+         suffix=". The water is clear, the anemo")
     seed(server, alice, 101, HERE[1], created="2026-01-06T10:00:00Z", color="green",
          visibility="public")
     seed(server, alice, 102, "wild yeasts and lactic acid bacteria", created="2026-01-07T10:00:00Z")
@@ -28,7 +29,8 @@ def open_popup(ext, article):
     popup = ext.context.new_page()
     popup.on("pageerror", lambda err: ext.errors.append(str(err)))
     popup.set_viewport_size({"width": 320, "height": 420})
-    popup.goto(f"chrome-extension://{ext.extension_id}/src/popup/popup.html?tab={tab_id(ext, article)}")
+    url = f"chrome-extension://{ext.extension_id}/src/popup/popup.html"
+    popup.goto(f"{url}?tab={tab_id(ext, article)}")
     wait_until(lambda: popup.locator("#copy-markdown").is_enabled(), message="export controls")
     return popup
 
@@ -44,7 +46,8 @@ def pasted(page) -> str:
     return value
 
 
-def test_copy_markdown_puts_this_posts_annotations_on_the_clipboard(alice, server, tokens, artifacts):
+def test_copy_markdown_puts_this_posts_annotations_on_the_clipboard(alice, server, tokens,
+                                                                    artifacts):
     seed_posts(server, tokens)
     article = alice.open(POST_101)
     popup = open_popup(alice, article)
@@ -74,7 +77,8 @@ def test_download_exports_this_post_in_each_format(alice, server, tokens):
     popup = open_popup(alice, article)
     name, body = download(popup, "json")
     assert name.endswith(".json")
-    assert [a["quote"] for a in json.loads(body)["annotations"]] == ["wild yeasts and lactic acid bacteria"]
+    exported = json.loads(body)["annotations"]
+    assert [a["quote"] for a in exported] == ["wild yeasts and lactic acid bacteria"]
 
     article = alice.open(POST_101)
     popup = open_popup(alice, article)
@@ -101,7 +105,8 @@ def test_open_notebook_from_the_popup(alice, server, tokens):
     notebook = opened.value
     notebook.wait_for_load_state()
     assert notebook.url == f"chrome-extension://{alice.extension_id}/src/notebook/notebook.html"
-    wait_until(lambda: notebook.locator("li.annotation").count() == 3, message="the notebook's items")
+    wait_until(lambda: notebook.locator("li.annotation").count() == 3,
+               message="the notebook's items")
 
 
 def test_export_needs_a_post_and_a_sign_in(browser, server, tokens):
@@ -115,5 +120,6 @@ def test_export_needs_a_post_and_a_sign_in(browser, server, tokens):
     article = browser.open(POST_101)
     popup = open_popup(browser, article)
     popup.get_by_role("button", name="Copy Markdown").click()
-    wait_until(lambda: popup.locator("#export-status").inner_text() == "Sign in on the options page first.",
+    status = popup.locator("#export-status")
+    wait_until(lambda: status.inner_text() == "Sign in on the options page first.",
                message="the sign-in message")

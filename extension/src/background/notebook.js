@@ -8,7 +8,7 @@
 // waits a little for the queue so the page can show the server's rendered note straight away;
 // when the server is away the change stays queued and the page is told it is pending.
 
-import { drain, enqueueDelete, enqueueUpdate } from "./queue.js";
+import { drain, enqueueDelete, enqueueUpdate, retryNow } from "./queue.js";
 import { ServerError, buildUrl, request } from "./server.js";
 import { connection, read } from "./state.js";
 
@@ -59,6 +59,8 @@ export async function queryNotebook(filters, cursor = null, limit = DEFAULT_PAGE
   const query = { ...cleanFilters(filters), user, sort: "created", order: "desc", limit: size, cursor: cursor || null };
   const { data } = await request(server, "GET", "api/annotations", { token, query });
   const { queue = [] } = await read(["queue"]);
+  // The server is answering: changes that were waiting for it can go now.
+  if (queue.length) retryNow().catch(() => {});
   return {
     signedIn: true,
     user,

@@ -220,6 +220,7 @@ function showSignedOut() {
 }
 
 function showError(message, canRetry) {
+  if ($("account").textContent === "…") $("account").textContent = "";
   $("error-text").textContent = message;
   $("retry").hidden = !canRetry;
   $("error").hidden = false;
