@@ -95,7 +95,7 @@ def test_edit_and_delete_from_the_sidebar(alice, server, tokens):
     assert painted(page)["pink"] == []
 
 
-def test_click_on_a_highlight_opens_its_note(alice, server, tokens):
+def test_click_on_a_highlight_opens_its_note(alice, server, tokens, artifacts):
     page = alice.open(POST_101)
     phrase = "turning a stone exposes the animals"
     select(page, "Turning a stone exposes the animals")
@@ -115,6 +115,7 @@ def test_click_on_a_highlight_opens_its_note(alice, server, tokens):
     card = page.get_by_role("dialog", name="Postil note")
     card.wait_for(state="visible")
     assert card.locator(".note").inner_text() == "Put stones back."
+    page.screenshot(path=str(artifacts / "note-card-light.png"))
     assert phrase  # The card is about the clicked passage:
     assert card.locator(".goto .text").inner_text() == "Turning a stone exposes the animals"
 
@@ -233,3 +234,23 @@ def test_options_page_signs_in_and_out(browser, server):
     options.get_by_role("button", name="Sign out").click()
     wait_until(lambda: "Not signed in" in options.locator("#signed-in").inner_text(), message="out")
     assert server.api("GET", "/api/me", token)[0] == 401
+
+
+def test_annotations_that_no_longer_anchor_are_listed_as_orphans(alice, server, tokens):
+    post = {"site": server.blog_site, "post_id": 103,
+            "url": f"{server.blog_url}/sample/a-short-walk-along-dry-stone-walls/"}
+    quote = "a sentence that the author has since rewritten completely"
+    status, _ = server.api("POST", "/api/annotations", tokens["alice"], body={
+        "post": post, "quote": quote, "note": "kept anyway", "color": "blue",
+        "selectors": [{"type": "TextQuoteSelector", "exact": quote, "prefix": "", "suffix": ""},
+                      {"type": "TextPositionSelector", "start": 10, "end": 10 + len(quote)}]})
+    assert status == 201
+    page = alice.open("/sample/a-short-walk-along-dry-stone-walls/")
+    open_sidebar(alice, page)
+    heading = page.locator("postil-ui #postil-orphans")
+    heading.wait_for()
+    assert heading.text_content() == "Orphans (1)"
+    orphan = page.locator("postil-ui li.item.orphan")
+    assert orphan.locator(".goto .text").inner_text() == quote
+    assert orphan.locator(".note").inner_text() == "kept anyway"
+    assert painted(page)["blue"] == []

@@ -95,13 +95,13 @@ fieldset { border: 0; padding: 0; margin: 0 0 10px; }
 ol.items { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; }
 .item { border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px; background: var(--bg); }
 .item.flash { outline: 2px solid var(--accent); }
-.item .goto {
+.goto {
   display: flex; gap: 8px; align-items: flex-start; width: 100%; text-align: left; border: 0;
   padding: 2px 0; background: transparent; font-style: italic; color: var(--fg);
 }
-.item .goto[disabled] { cursor: default; }
-.item .goto .text { display: -webkit-box; -webkit-line-clamp: 4; -webkit-box-orient: vertical; overflow: hidden; }
-.item .swatch { margin-top: 3px; }
+.goto[disabled] { cursor: default; opacity: 1; }
+.goto .text { display: -webkit-box; -webkit-line-clamp: 4; -webkit-box-orient: vertical; overflow: hidden; }
+.goto .swatch { margin-top: 3px; }
 .note { margin: 6px 0 0; overflow-wrap: anywhere; }
 .note > :first-child { margin-top: 0; }
 .note > :last-child { margin-bottom: 0; }
@@ -113,7 +113,8 @@ ol.items { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; }
 .tag { background: var(--chip); color: var(--fg); border-radius: 999px; padding: 0 8px; }
 .badge { border-radius: 4px; padding: 0 6px; background: var(--warn-bg); color: var(--warn-fg); }
 .badge.error { background: var(--err-bg); color: var(--err-fg); }
-.item .actions { justify-content: flex-start; margin-top: 8px; }
-.item .actions button { min-height: 24px; padding: 2px 8px; font-size: 12px; }
+.item .actions, .card .actions { justify-content: flex-start; margin-top: 8px; }
+.card .actions .close { margin-left: auto; }
+.item .actions button, .card .actions button { min-height: 24px; padding: 2px 8px; font-size: 12px; }
 .banner { margin: 8px 0; padding: 6px 8px; border-radius: 6px; background: var(--warn-bg); color: var(--warn-fg); font-size: 12px; }
 `;

@@ -192,13 +192,15 @@ export class PostilUI {
 
   showCard(annotation, x, y) {
     this.closeEditor();
-    const close = h("button", { type: "button", "aria-label": "Close note" }, "Close");
+    const close = h("button", { type: "button", class: "close", "aria-label": "Close note" }, "Close");
     close.addEventListener("click", () => this.closeCard());
     this.card.replaceChildren(
       h("h2", { text: annotation.note ? "Note" : "Highlight" }),
       this.renderItemBody(annotation, { inCard: true }),
-      h("div", { class: "actions" }, close),
     );
+    // One row of buttons: the annotation's own (if any), then Close.
+    const row = this.card.querySelector(".actions") ?? this.card.appendChild(h("div", { class: "actions" }));
+    row.append(close);
     this.card.hidden = false;
     const width = this.card.offsetWidth;
     const height = this.card.offsetHeight;
