@@ -178,10 +178,6 @@ def _protocol_headers(response):
 
 # ---------------------------------------------------------------- annotations
 
-def annotation_headers(annotation: Annotation) -> dict:
-    return {"Link": ANNOTATION_LINK, "Allow": ANNOTATION_ALLOW}
-
-
 @bp.route("/annotations/<uid>", methods=["GET", "PUT", "DELETE", "OPTIONS"],
           endpoint="annotation")
 def annotation_resource(uid: str):
@@ -195,7 +191,7 @@ def annotation_resource(uid: str):
                                "ETag": annotation.etag})
     content_type = negotiate()
     return ld_response(annotation_doc(annotation), content_type, etag=annotation.etag,
-                       headers=annotation_headers(annotation))
+                       headers={"Link": ANNOTATION_LINK, "Allow": ANNOTATION_ALLOW})
 
 
 def put_annotation(uid: str):
@@ -219,7 +215,7 @@ def put_annotation(uid: str):
     patch = {k: body[k] for k in store.EDITABLE if k in body}
     annotation = store.update_annotation(user, uid, patch, if_match)
     return ld_response(annotation_doc(annotation), content_type, etag=annotation.etag,
-                       headers=annotation_headers(annotation))
+                       headers={"Link": ANNOTATION_LINK, "Allow": ANNOTATION_ALLOW})
 
 
 def delete_annotation(uid: str):
@@ -427,8 +423,7 @@ def _create():
         if slug and not Annotation.select().where(Annotation.uid == slug).exists():
             body["id"] = slug
     annotation, created = store.create_annotation(user, body)
-    headers = annotation_headers(annotation)
-    headers["Location"] = annotation_iri(annotation.uid)
+    headers = {"Allow": ANNOTATION_ALLOW, "Location": annotation_iri(annotation.uid)}
     return ld_response(annotation_doc(annotation), content_type, 201 if created else 200,
                        etag=annotation.etag, headers=headers)
 
