@@ -47,6 +47,7 @@ PAGE_ALLOW = "GET, HEAD, OPTIONS"
 POST_CONTAINER_ALLOW = "GET, HEAD, OPTIONS"
 CONTAINER_PATH = re.compile(r"/w3c/(?:annotations|posts/[0-9]+)/")
 DEFAULT_PAGE_SIZE = 100
+MAX_POST_ID = 2**63 - 1
 
 
 # ---------------------------------------------------------------- IRIs
@@ -76,7 +77,10 @@ def _link_native_json(state) -> None:
 def _media_ranges(header: str) -> list[tuple[str, float]]:
     ranges = []
     for part in re.findall(r'(?:[^,"]|"[^"]*")+', header):
-        mime, *params = [p.strip() for p in re.findall(r'(?:[^;"]|"[^"]*")+', part)]
+        pieces = [p.strip() for p in re.findall(r'(?:[^;"]|"[^"]*")+', part)]
+        if not pieces:
+            continue
+        mime, *params = pieces
         q = 1.0
         for param in params:
             key, _, value = param.partition("=")
@@ -442,6 +446,8 @@ def post_annotations(post_id: int):
     New annotations are created in /w3c/annotations/: the protocol makes an annotation's IRI
     the IRI of the container it was created in, and each annotation has exactly one IRI.
     """
+    if post_id > MAX_POST_ID:  # beyond what the database can hold: no such post
+        raise APIError(404, f"no post {post_id}")
     return _container(store.get_visible_post(current_user(), post_id))
 
 

@@ -161,6 +161,19 @@ def test_4_content_negotiation_prefers_json_ld_for_wildcards(client, alice, iri)
         assert res.headers["Content-Type"] == PROFILE, accept
 
 
+def test_4_a_malformed_accept_header_is_not_a_server_error(client, alice, iri):
+    for accept in (",,,;", ";", "application/ld+json;q=abc", '"'):
+        res = client.get(path(iri), headers={**alice.headers, "Accept": accept})
+        assert res.status_code in (200, 406), accept
+
+
+def test_5_a_malformed_prefer_header_is_ignored(client, alice, create):
+    create(alice)
+    for prefer in ('return=representation; include="', ',,;;=="', "return=representation;;"):
+        res = client.get(ALL, headers={**alice.headers, "Prefer": prefer})
+        assert res.status_code == 200, prefer
+
+
 def test_4_content_negotiation_honours_quality_values(client, alice, iri):
     res = client.get(path(iri), headers={**alice.headers,
                                          "Accept": "application/ld+json;q=0.2, "
@@ -668,6 +681,7 @@ def test_6_an_annotation_posted_with_the_post_identity_is_in_that_posts_containe
 
 def test_6_a_post_container_that_does_not_exist_is_404(client, alice):
     assert client.get("/w3c/posts/999/", headers=alice.headers).status_code == 404
+    assert client.get(f"/w3c/posts/{10**23}/", headers=alice.headers).status_code == 404
     assert client.options("/w3c/posts/999/", headers=alice.headers).status_code == 404
 
 
