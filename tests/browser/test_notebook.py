@@ -6,11 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
 import uuid
 import zipfile
 
 import pytest
 from browser_helpers import POST_101, POST_102, wait_until
+from test_firefox import FIREFOX, node_driver  # noqa: F401 (a fixture)
+from test_firefox import HERE as FIREFOX_DIR
+
+from conftest import EXTENSION, PASSWORD
 
 POSTS = {
     101: (POST_101, "How Tide Pools Keep Time"),
@@ -371,3 +377,26 @@ def test_keyboard_reaches_edit_and_delete(alice, server, tokens, seeded):
     wait_until(lambda: item.count() == 0, message="the deleted item to go")
     wait_until(lambda: len(server.annotations(tokens["alice"], user="alice")["items"]) == 4,
                message="the delete on the server")
+
+
+def test_firefox_notebook_flow(node_driver, server, seeded, artifacts, tmp_path):  # noqa: F811
+    """Scrolling, search, a filter, export and edit in Firefox ESR with the same extension."""
+    env = {**os.environ, "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
+           "POSTIL_USER": "alice", "POSTIL_PASSWORD": PASSWORD, "POSTIL_FIREFOX": FIREFOX,
+           "POSTIL_DOWNLOADS": str(tmp_path), "POSTIL_EDIT_ID": seeded["illusion"],
+           "POSTIL_SCREENSHOT": str(artifacts / "firefox-notebook.png")}
+    done = subprocess.run([node_driver, "notebook-flow.mjs"], cwd=FIREFOX_DIR, env=env,
+                          capture_output=True, text=True, timeout=150)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, f"no result from the Firefox script:\n{done.stdout}\n{done.stderr[-2000:]}"
+    result = json.loads(lines[-1])
+    assert result["ok"], result.get("error")
+    assert result["firstPage"] < len(ALL)
+    assert result["all"] == ALL
+    assert result["groups"] == [POSTS[103][1], POSTS[102][1], POSTS[101][1]]
+    assert result["search"] == [ALL[3], ALL[4]]
+    assert result["green"] == [ALL[1], ALL[3]]
+    assert result["exported"] == sorted([ALL[1], ALL[3]])
+    assert result["exportMessage"].startswith("Exported postil-alice-")
+    assert result["editedHtml"] == "Firefox"
+    assert result["errors"] == []
