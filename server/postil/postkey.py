@@ -32,6 +32,10 @@ BODY_CLASS = re.compile(r"(?:^|\s)(?:postid|page-id)-(\d+)(?:\s|$)")
 ARTICLE_ID = re.compile(r"^post-(\d+)$")
 
 
+# C0 controls and DEL; tab, CR and LF never reach here (urlsplit removes them, as browsers do).
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class PostKeyError(ValueError):
     """A URL or document that cannot give a key."""
 
@@ -54,6 +58,8 @@ def _split(url: str):
         raise PostKeyError(f"not an http(s) URL: {url!r} ({exc})") from None
     if parts.scheme.lower() not in ("http", "https") or not hostname:
         raise PostKeyError(f"not an http(s) URL: {url!r}")
+    if CONTROL.search(hostname):
+        raise PostKeyError(f"control characters in the host of {url!r}")
     return parts
 
 
@@ -78,6 +84,9 @@ def _clean_path(path: str) -> str:
     # re-encoding nothing keeps keys readable, and WordPress slugs are ASCII or percent-encoded
     # UTF-8 either way.
     path = re.sub(r"/{2,}", "/", unquote(path))
+    if CONTROL.search(path):
+        # A NUL in a key is refused by PostgreSQL (a 500) and means nothing to a reader.
+        raise PostKeyError("control characters in the URL path")
     return path.rstrip("/")
 
 
