@@ -183,6 +183,12 @@ def test_search_and_each_filter(alice, seeded, artifacts):
     page.get_by_label("From", exact=True).fill("2026-05-01")
     page.get_by_label("To", exact=True).fill("")
     wait_quotes(page, [ALL[0]])
+    page.get_by_label("To", exact=True).fill("2026-02-01")  # before "From": said, not sent
+    page.locator("#error").wait_for(state="visible")
+    assert page.locator("#error-text").inner_text() == "The “From” date is after the “To” date."
+    page.get_by_role("button", name="Export", exact=True).click()
+    assert page.locator("#export-message").inner_text() == (
+        "Fix the dates first: “From” is after “To”.")
     page.get_by_role("button", name="Clear filters").click()
     wait_quotes(page, ALL)
     page.screenshot(path=str(artifacts / "notebook-filters.png"))

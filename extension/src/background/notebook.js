@@ -66,16 +66,16 @@ export async function queryNotebook(filters, cursor = null, limit = DEFAULT_PAGE
     user,
     server,
     total: data?.total ?? 0,
-    items: applyQueue(data?.items ?? [], queue),
+    items: applyQueue(data?.items ?? [], queue, user),
     next_cursor: data?.next_cursor ?? null,
   };
 }
 
 /** Show what the user already changed but the server has not heard yet. */
-function applyQueue(items, queue) {
+function applyQueue(items, queue, user) {
   const out = [];
   for (const item of items) {
-    const ops = queue.filter((op) => op.id === item.id);
+    const ops = queue.filter((op) => op.id === item.id && (!op.user || op.user === user));
     if (ops.some((op) => op.kind === "delete")) continue;
     let shown = item;
     for (const op of ops) {

@@ -84,9 +84,13 @@ function filtering() {
   return Object.keys(state.filters).length > 0;
 }
 
+function datesReversed() {
+  return Boolean($("from").value && $("to").value && $("from").value > $("to").value);
+}
+
 /** Start over with the form's filters (does nothing if they did not change, unless forced). */
 function applyFilters(force = false) {
-  if ($("from").value && $("to").value && $("from").value > $("to").value) {
+  if (datesReversed()) {
     showError("The “From” date is after the “To” date.", false);
     return false;
   }
@@ -465,6 +469,11 @@ $("export").addEventListener("click", async () => {
   applyFilters();
   const button = $("export");
   const message = $("export-message");
+  if (datesReversed()) {
+    message.className = "err";
+    message.textContent = "Fix the dates first: “From” is after “To”.";
+    return;
+  }
   button.disabled = true;
   message.className = "";
   message.textContent = "Preparing the export…";
