@@ -33,9 +33,8 @@ def post_fields(doc: Any) -> dict:
     link = doc.get("link") or ""
     if link:
         v.http_url(link, "link")
-    content = _rendered(doc, "content")
-    if len(content) > MAX_CONTENT:
-        raise v.ValidationError("content", f"is longer than {MAX_CONTENT} characters")
+    # Length and no NUL (PostgreSQL refuses one in text: a 500 before this check).
+    content = v.string(_rendered(doc, "content"), "content", MAX_CONTENT)
     modified = doc.get("modified_gmt")
     if modified is not None:
         v.string(modified, "modified_gmt", 32)
