@@ -48,6 +48,14 @@ def test_a_normalised_site_normalises_to_itself(case):
     assert postkey.normalise_site(case["expected"]) == case["expected"]
 
 
+@pytest.mark.parametrize("url", ["https://e.org/a%00b/", "https://e.org/%1Fx", "https://e.org/a%7F"])
+def test_control_characters_in_a_decoded_path_give_no_key(url):
+    # PostgreSQL refuses a NUL in text; such a key would be a 500, and means nothing anyway.
+    for normalise in (postkey.normalise_url, postkey.normalise_site):
+        with pytest.raises(PostKeyError):
+            normalise(url)
+
+
 @pytest.mark.parametrize("href, site", [
     ("https://d3.harvard.edu/future-proof-with-ai/wp-json/", "d3.harvard.edu/future-proof-with-ai"),
     ("https://example.com/wp-json/", "example.com"),
