@@ -14,6 +14,7 @@ import { createPainter, MARK_TAG, pageIsDark } from "./paint.js";
 import { HOST_TAG, PostilUI } from "./ui.js";
 
 const MUTATION_DEBOUNCE_MS = 600;
+const DRAFT_ID = "postil-draft";
 
 export async function start() {
   if (!document.body || !(document instanceof HTMLDocument)) return;
@@ -294,11 +295,21 @@ class Page {
     if (!range) return;
     document.getSelection()?.removeAllRanges();
     const quote = range.toString();
+    // The selection is gone once focus moves to the editor; mark the passage meanwhile so the
+    // reader still sees what the note is about. Not with the fallback painter: its marks would
+    // split the text nodes this range points into.
+    const draft = this.painter.kind === "css-highlight";
+    if (draft) this.painter.paint(DRAFT_ID, range.cloneRange(), this.settings.defaultColor);
+    const clearDraft = () => draft && this.painter.unpaint(DRAFT_ID);
     this.ui.openEditor({
       title: "New note",
       quote,
       values: { note: "", tags: [], color: this.settings.defaultColor, visibility: this.settings.defaultVisibility },
-      onSave: (values) => this.create(range, values),
+      onSave: (values) => {
+        clearDraft();
+        return this.create(range, values);
+      },
+      onCancel: clearDraft,
     });
   }
 

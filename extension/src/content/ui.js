@@ -131,6 +131,7 @@ export class PostilUI {
    */
   openEditor({ title, quote, values, onSave, onCancel }) {
     this.closeCard();
+    this.closeEditor(true); // A second editor replaces the first as if it had been cancelled.
     const form = h("form", { class: "editor-form" });
     const note = h("textarea", { name: "note", "aria-describedby": "postil-md-hint" });
     note.value = values.note ?? "";
@@ -191,7 +192,7 @@ export class PostilUI {
   // ---- Note card (a click on a highlight) -------------------------------------------------
 
   showCard(annotation, x, y) {
-    this.closeEditor();
+    this.closeEditor(true);
     const close = h("button", { type: "button", class: "close", "aria-label": "Close note" }, "Close");
     close.addEventListener("click", () => this.closeCard());
     this.card.replaceChildren(
