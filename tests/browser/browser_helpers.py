@@ -3,7 +3,18 @@ into Postil's (open) shadow root, and talk to the extension like its own pages d
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
+
+# Shared constants live here, not in conftest.py: several test folders have a conftest.py (and a
+# test_firefox.py), so `from conftest import …` can reach the wrong one in a whole-suite run.
+ROOT = Path(__file__).resolve().parents[2]
+EXTENSION = ROOT / "extension"
+CHROMIUM = os.environ.get("POSTIL_CHROMIUM", "/usr/bin/chromium")
+FIREFOX = os.environ.get("POSTIL_FIREFOX", "/usr/bin/firefox-esr")
+FIREFOX_DIR = Path(__file__).parent / "firefox"
+PASSWORD = "correct-horse-battery"
 
 POST_101 = "/sample/how-tide-pools-keep-time/"
 POST_101_SHORT = "/sample/?p=101"

@@ -22,12 +22,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_helpers import CHROMIUM, EXTENSION, FIREFOX, FIREFOX_DIR, PASSWORD, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-EXTENSION = ROOT / "extension"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("POSTIL_CHROMIUM", "/usr/bin/chromium")
-PASSWORD = "correct-horse-battery"
 USERS = ("alice", "bob")
 
 
@@ -279,3 +276,22 @@ def clean_annotations(request):
         for item in server.annotations(token, user=name)["items"]:
             status, _ = server.api("DELETE", f"/api/annotations/{item['id']}", token)
             assert status == 204
+
+
+@pytest.fixture(scope="session")
+def node_driver():
+    """The `node` that runs the Firefox scripts in firefox/, with puppeteer-core installed."""
+    node = shutil.which("node")
+    if not Path(FIREFOX).exists():
+        pytest.skip(f"Firefox not found at {FIREFOX}: the Firefox tests need Debian's firefox-esr")
+    if not node:
+        pytest.skip("node is not installed: the Firefox tests run puppeteer-core scripts")
+    if not (FIREFOX_DIR / "node_modules" / "puppeteer-core").exists():
+        npm = shutil.which("npm")
+        if not npm:
+            pytest.skip("npm is not installed: cannot install puppeteer-core for the Firefox tests")
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=FIREFOX_DIR,
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            pytest.skip(f"npm ci failed in {FIREFOX_DIR}: {done.stderr[-500:]}")
+    return node

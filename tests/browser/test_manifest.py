@@ -8,8 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-
-from conftest import EXTENSION
+from browser_helpers import EXTENSION
 
 
 def test_web_ext_lint_reports_no_errors():

@@ -12,11 +12,15 @@ import uuid
 import zipfile
 
 import pytest
-from browser_helpers import POST_101, POST_102, wait_until
-from test_firefox import FIREFOX, node_driver  # noqa: F401 (a fixture)
-from test_firefox import HERE as FIREFOX_DIR
-
-from conftest import EXTENSION, PASSWORD
+from browser_helpers import (
+    EXTENSION,
+    FIREFOX,
+    FIREFOX_DIR,
+    PASSWORD,
+    POST_101,
+    POST_102,
+    wait_until,
+)
 
 POSTS = {
     101: (POST_101, "How Tide Pools Keep Time"),

@@ -5,42 +5,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-from pathlib import Path
 
-import pytest
-
-from conftest import EXTENSION, PASSWORD
-
-HERE = Path(__file__).parent / "firefox"
-FIREFOX = os.environ.get("POSTIL_FIREFOX", "/usr/bin/firefox-esr")
-
-
-@pytest.fixture(scope="module")
-def node_driver():
-    node = shutil.which("node")
-    if not Path(FIREFOX).exists():
-        pytest.skip(f"Firefox not found at {FIREFOX}: the Firefox test needs Debian's firefox-esr")
-    if not node:
-        pytest.skip("node is not installed: the Firefox test runs a puppeteer-core script")
-    if not (HERE / "node_modules" / "puppeteer-core").exists():
-        npm = shutil.which("npm")
-        if not npm:
-            pytest.skip("npm is not installed: cannot install puppeteer-core for the Firefox test")
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, capture_output=True,
-                              text=True, timeout=300)
-        if done.returncode != 0:
-            pytest.skip(f"npm ci failed in {HERE}: {done.stderr[-500:]}")
-    return node
+from browser_helpers import EXTENSION, FIREFOX, FIREFOX_DIR, PASSWORD
 
 
 def test_firefox_highlight_is_restored_after_reload(node_driver, server, blog, artifacts):
     env = {**os.environ, "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
            "POSTIL_BLOG": blog.url, "POSTIL_USER": "alice", "POSTIL_PASSWORD": PASSWORD,
            "POSTIL_FIREFOX": FIREFOX, "POSTIL_SCREENSHOT": str(artifacts / "firefox-restored.png")}
-    done = subprocess.run([node_driver, "main-flow.mjs"], cwd=HERE, env=env, capture_output=True,
-                          text=True, timeout=150)
+    done = subprocess.run([node_driver, "main-flow.mjs"], cwd=FIREFOX_DIR, env=env,
+                          capture_output=True, text=True, timeout=150)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, f"no result from the Firefox script:\n{done.stdout}\n{done.stderr[-2000:]}"
     result = json.loads(lines[-1])
