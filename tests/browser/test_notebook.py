@@ -136,6 +136,8 @@ def test_lists_own_annotations_grouped_by_post(alice, seeded, artifacts):
     page.screenshot(path=str(artifacts / "notebook.png"), full_page=True)
     page.emulate_media(color_scheme="dark")
     page.screenshot(path=str(artifacts / "notebook-dark.png"))
+    page.set_viewport_size({"width": 420, "height": 900})
+    page.screenshot(path=str(artifacts / "notebook-narrow.png"))
 
 
 def test_search_and_each_filter(alice, seeded, artifacts):

@@ -139,6 +139,8 @@ function reset() {
   $("end").hidden = true;
   $("load-more").hidden = true;
   $("summary").textContent = "";
+  // A message about the last export is about other filters now.
+  $("export-message").textContent = "";
   loadMore();
 }
 
