@@ -323,33 +323,52 @@ def update_annotation(user: User, uid: str, body: Any, if_match=None) -> Annotat
         fields = _derive(_fields({k: body[k] for k in body if k in EDITABLE}, partial=True))
     except v.ValidationError as err:
         raise bad(err) from None
-    with write_transaction():
-        annotation = get_owned(user, uid)
-        check_version(annotation, if_match)
-        if not fields:
-            return annotation
-        fields["version"] = annotation.version + 1
-        fields["updated_us"] = max(now_us(), annotation.updated_us + 1)
-        Annotation.update(**fields).where(Annotation.pk == annotation.pk).execute()
-        if "tags" in fields:
-            _set_tag_rows(annotation, fields["tags"])
-    for k, val in fields.items():
+    for _attempt in range(3):
+        with write_transaction():
+            annotation = get_owned(user, uid)
+            check_version(annotation, if_match)
+            if not fields:
+                return annotation
+            changes = fields | {"version": annotation.version + 1,
+                                "updated_us": max(now_us(), annotation.updated_us + 1)}
+            if _write_if_unchanged(annotation, changes):
+                if "tags" in fields:
+                    _set_tag_rows(annotation, fields["tags"])
+                break
+    else:
+        raise APIError(409, "the annotation kept changing; try again", "conflict")
+    for k, val in changes.items():
         setattr(annotation, k, val)
     return annotation
 
 
+def _write_if_unchanged(annotation: Annotation, changes: dict) -> bool:
+    """Update the row only if its version is still the one read; say whether it was.
+
+    PostgreSQL's read committed lets two PATCHes both read version N and pass If-Match; without
+    this guard the second silently undid the first and both got ETag N+1. On a miss the caller
+    reads again, so a stale If-Match becomes a 412 and a PATCH without one applies on top.
+    """
+    return Annotation.update(**changes).where(
+        (Annotation.pk == annotation.pk) & (Annotation.version == annotation.version)
+    ).execute() == 1
+
+
 def delete_annotation(user: User, uid: str, if_match=None) -> None:
     """Replace the annotation by a tombstone; deleting a tombstone again is a no-op."""
-    with write_transaction():
-        annotation = get_owned(user, uid, allow_deleted=True)
-        if annotation.deleted:
-            return
-        check_version(annotation, if_match)
-        Annotation.update(
-            deleted=True, quote="", note="", note_html="", selectors=[], tags=[], tags_text="",
-            version=annotation.version + 1, updated_us=max(now_us(), annotation.updated_us + 1),
-        ).where(Annotation.pk == annotation.pk).execute()
-        _set_tag_rows(annotation, [])
+    for _attempt in range(3):
+        with write_transaction():
+            annotation = get_owned(user, uid, allow_deleted=True)
+            if annotation.deleted:
+                return
+            check_version(annotation, if_match)
+            if _write_if_unchanged(annotation, dict(
+                    deleted=True, quote="", note="", note_html="", selectors=[], tags=[],
+                    tags_text="", version=annotation.version + 1,
+                    updated_us=max(now_us(), annotation.updated_us + 1))):
+                _set_tag_rows(annotation, [])
+                return
+    raise APIError(409, "the annotation kept changing; try again", "conflict")
 
 
 # ---------------------------------------------------------------- queries
