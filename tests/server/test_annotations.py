@@ -188,6 +188,61 @@ def test_if_match_current_version_succeeds_and_stale_is_412(client, alice, creat
     assert get(client, alice, uid).status_code == 200
 
 
+@pytest.fixture
+def someone_writes_between_read_and_write(monkeypatch):
+    """Let another writer commit a change right after a PATCH or DELETE has checked the version.
+
+    That is the window PostgreSQL's read committed leaves open to two concurrent requests.
+    """
+    from postil import store
+    from postil.models import Annotation
+
+    original = store.check_version
+    calls = []
+
+    def interleaved(annotation, if_match):
+        original(annotation, if_match)
+        if not calls:
+            calls.append(annotation.uid)
+            Annotation.update(note="theirs", version=Annotation.version + 1).where(
+                Annotation.pk == annotation.pk).execute()
+
+    monkeypatch.setattr(store, "check_version", interleaved)
+    return calls
+
+
+def test_a_concurrent_write_makes_a_stale_if_match_412_not_a_lost_update(
+        client, alice, create, someone_writes_between_read_and_write):
+    made = create(alice, note="mine")
+    res = client.patch(f"/api/annotations/{made['id']}", json={"note": "ours"},
+                       headers=alice.headers | {"If-Match": '"1"'})
+    assert someone_writes_between_read_and_write == [made["id"]]
+    assert res.status_code == 412
+    stored = get(client, alice, made["id"]).get_json()
+    assert (stored["note"], stored["version"]) == ("theirs", 2)
+
+
+def test_a_concurrent_write_never_shares_a_version_without_if_match(
+        client, alice, create, someone_writes_between_read_and_write):
+    made = create(alice, note="mine")
+    res = client.patch(f"/api/annotations/{made['id']}", json={"color": "blue"},
+                       headers=alice.headers)
+    assert res.status_code == 200
+    out = res.get_json()
+    # Applied on top of the other write: both changes are there, under a version of its own.
+    assert (out["note"], out["color"], out["version"]) == ("theirs", "blue", 3)
+    assert res.headers["ETag"] == '"3"'
+
+
+def test_a_concurrent_write_makes_a_stale_conditional_delete_412(
+        client, alice, create, someone_writes_between_read_and_write):
+    made = create(alice, note="mine")
+    res = client.delete(f"/api/annotations/{made['id']}",
+                        headers=alice.headers | {"If-Match": '"1"'})
+    assert res.status_code == 412
+    assert get(client, alice, made["id"]).get_json()["note"] == "theirs"
+
+
 def test_if_none_match_gives_304(client, alice, create):
     made = create(alice)
     res = client.get(f"/api/annotations/{made['id']}", headers=alice.headers | {
