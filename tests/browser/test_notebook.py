@@ -288,12 +288,19 @@ def test_open_at_passage_links_to_a_text_fragment(alice, seeded, artifacts):
     article.screenshot(path=str(artifacts / "notebook-open-at-passage.png"))
 
 
-def test_signed_out_notebook_says_how_to_sign_in(browser):
+def test_signed_out_notebook_says_how_to_sign_in(browser, tokens, seeded, artifacts):
     page = open_notebook(browser)
     page.locator("#signed-out").wait_for(state="visible")
     assert page.locator("#account").inner_text() == "Not signed in."
     assert page.get_by_role("link", name="Sign in on the options page").is_visible()
     assert page.locator("li.annotation").count() == 0
+    assert page.get_by_role("search").is_hidden()
+    page.screenshot(path=str(artifacts / "notebook-signed-out.png"))
+    # Signing in elsewhere (the options page) fills the open notebook.
+    browser.sign_in("alice", tokens["alice"])
+    wait_quotes(page, ALL)
+    assert page.locator("#signed-out").is_hidden()
+    assert page.get_by_role("search").is_visible()
 
 
 def export(page, choice: str):

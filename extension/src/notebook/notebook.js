@@ -7,7 +7,7 @@
 // server's query parameters. User text goes in with textContent; the sanitised `note_html` from
 // the server is the only HTML ever inserted.
 
-import { send } from "../shared/browser.js";
+import { send, storage } from "../shared/browser.js";
 import { COLORS, COLOR_LABELS, SWATCHES } from "../shared/colors.js";
 import { TO_BACKGROUND as T } from "../shared/messages.js";
 import { fetchExport, fillExportSelect, saveFile } from "./files.js";
@@ -163,6 +163,7 @@ async function loadMore() {
   showAccount(page.user, page.server);
   $("error").hidden = true;
   $("signed-out").hidden = true;
+  $("filters").hidden = false;
   state.total = page.total;
   for (const annotation of page.items) addAnnotation(annotation);
   state.cursor = page.next_cursor;
@@ -223,6 +224,8 @@ function showSignedOut() {
   $("account").textContent = "Not signed in.";
   $("account").className = "warn";
   $("signed-out").hidden = false;
+  // Nothing to search or export without an account.
+  $("filters").hidden = true;
 }
 
 function showError(message, canRetry) {
@@ -498,6 +501,13 @@ async function loadSites() {
   if (!reply.ok) return;
   $("sites").replaceChildren(...reply.value.map((site) => el("option", { value: site })));
 }
+
+// Signing in or out (on the options page, in another tab) changes whose notebook this is.
+storage.onChanged((changes) => {
+  if (!("auth" in changes)) return;
+  reset();
+  loadSites();
+});
 
 state.filters = readFilters();
 reset();
