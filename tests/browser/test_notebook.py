@@ -52,30 +52,30 @@ def seeded(server, tokens):
     """Five of alice's annotations over three posts, and bob's private and public ones."""
     alice, bob = tokens["alice"], tokens["bob"]
     ids = {
-        "calm": seed(server, alice, 101, "calmest place on a beach", created="2026-01-05T10:00:00Z",
+        "calm": seed(server, alice, 101, "calmest place on a beach", created="2026-01-05T12:00:00Z",
                      prefix="A rock pool looks like the ", suffix=". The water is clear, the anemo",
                      note="**Calm** is a matter of timing", color="yellow", tags=["tides"]),
         "illusion": seed(server, alice, 101, "That calm is an illusion of timing",
-                         created="2026-02-10T10:00:00Z",
+                         created="2026-02-10T12:00:00Z",
                          prefix="picks its way along a ledge as if it had all afternoon. ",
                          suffix=": you are seeing the pool", color="green", tags=["tides", "time"],
                          visibility="public", note="Timing again"),
         "bacteria": seed(server, alice, 102, "wild yeasts and lactic acid bacteria",
-                         created="2026-03-15T10:00:00Z",
+                         created="2026-03-15T12:00:00Z",
                          prefix="settles into a steady community of ",
                          suffix=" that arrived on the grain", color="blue", tags=["bread"],
                          note="Two groups of *microbes*"),
         "ingredient": seed(server, alice, 102, "time becomes the most important ingredient",
-                           created="2026-04-20T10:00:00Z", prefix="than commercial yeast, ",
+                           created="2026-04-20T12:00:00Z", prefix="than commercial yeast, ",
                            suffix=". A loaf may take a full day", color="green",
                            tags=["bread", "time"], visibility="public"),
         "gravity": seed(server, alice, 103, "held together by nothing but gravity and friction",
-                        created="2026-05-25T10:00:00Z", prefix="A dry-stone wall is ",
+                        created="2026-05-25T12:00:00Z", prefix="A dry-stone wall is ",
                         suffix=". There is no mortar", color="pink", tags=["walls"]),
     }
-    seed(server, bob, 101, "Twice a day the tide covers the pool", created="2026-02-01T10:00:00Z",
+    seed(server, bob, 101, "Twice a day the tide covers the pool", created="2026-02-01T12:00:00Z",
          note="bob's secret", tags=["tides", "time"], color="green")
-    seed(server, bob, 102, "The two groups do different jobs", created="2026-03-01T10:00:00Z",
+    seed(server, bob, 102, "The two groups do different jobs", created="2026-03-01T12:00:00Z",
          note="bob's public timing note", tags=["bread", "time"], color="green",
          visibility="public")
     return ids
@@ -182,7 +182,8 @@ def test_search_and_each_filter(alice, seeded, artifacts):
     page.get_by_role("button", name="Clear filters").click()
     wait_quotes(page, ALL)
 
-    # Dates: both ends inclusive, whole days.
+    # Dates: both ends inclusive, whole days of the browser's time zone (seeds are at noon UTC,
+    # the same day in nearly every zone).
     page.get_by_label("From", exact=True).fill("2026-02-10")
     page.get_by_label("To", exact=True).fill("2026-04-20")
     wait_quotes(page, ALL[1:4])
@@ -206,7 +207,7 @@ def test_scrolling_loads_the_next_pages(alice, server, tokens, artifacts):
     for n in range(9):
         made.append(f"passage number {n}")
         seed(server, alice_token, 101 + n % 2, f"passage number {n}",
-             created=f"2026-06-{n + 1:02d}T10:00:00Z")
+             created=f"2026-06-{n + 1:02d}T12:00:00Z")
     page = open_notebook(alice, "?pageSize=2", size=(900, 500))
     wait_until(lambda: page.locator("li.annotation").count() >= 2, message="the first page")
     page.locator("#loading").wait_for(state="hidden")
