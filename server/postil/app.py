@@ -36,11 +36,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         max_age=600,
     )
 
-    from . import api, openapi
+    from . import api, export_api, openapi, w3c
 
     app.register_blueprint(api.bp)
-    app.register_blueprint(__import__("postil.w3c", fromlist=["bp"]).bp)
-    app.register_blueprint(__import__("postil.export_api", fromlist=["bp"]).bp)
+    app.register_blueprint(w3c.bp)
+    app.register_blueprint(export_api.bp)
     openapi.init_app(app)
     if app.config.get("SAMPLE", True):
         try:

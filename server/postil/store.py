@@ -136,6 +136,8 @@ def annotation_counts(user: User | None, post_ids: list[int]) -> dict[int, int]:
 
 
 def get_visible_post(user: User | None, post_id: int) -> Post:
+    if not 0 < post_id < 2**63:  # the URL converter takes any size; the database does not
+        raise APIError(404, f"no post {post_id}")
     post = Post.select().where((Post.id == post_id) & visible_posts(user)).first()
     if post is None:
         raise APIError(404, f"no post {post_id}")
