@@ -123,3 +123,13 @@ def test_export_needs_a_post_and_a_sign_in(browser, server, tokens):
     status = popup.locator("#export-status")
     wait_until(lambda: status.inner_text() == "Sign in on the options page first.",
                message="the sign-in message")
+
+
+def test_options_page_links_to_the_notebook(browser):
+    options = browser.context.new_page()
+    options.goto(f"chrome-extension://{browser.extension_id}/src/options/options.html")
+    link = options.get_by_role("link", name="Open your notebook")
+    wait_until(lambda: link.get_attribute("href").startswith("chrome-extension://"),
+               message="the notebook link")
+    assert link.get_attribute("href") == (
+        f"chrome-extension://{browser.extension_id}/src/notebook/notebook.html")
