@@ -11,6 +11,7 @@ the export started and as it went (at 10%, 50% and 100% of the rows), and its pe
 
 Two baselines run the same way: `rows` only walks `store.iterate` (the database and peewee), and
 `to_json` also builds every annotation's dict; the difference to a format is the formatter.
+Last, each formatter alone runs over rows already in memory.
 """
 
 from __future__ import annotations
@@ -160,6 +161,30 @@ def child(db_path: Path, mode: str, token: str, n: int) -> dict:
             "rss_before": before, "samples": samples, "peak": peak_mb()}
 
 
+def formatters_alone(db_path: Path, rows: int = 20_000, repeat: int = 5) -> None:
+    """Time each formatter on rows already in memory: the export's cost without the database."""
+    from postil import db, store
+    from postil.exports import FORMATS
+    from postil.models import User
+
+    app = make_app(db_path)
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        user = User.by_name("bench")
+        filters = store.Filters(user=user.name, order="asc")
+        items = [a.to_json() for _, a in zip(range(rows), store.iterate_by_post(user, filters),
+                                             strict=False)]
+    options = {"exported_at": "2026-11-29T00:00:00Z", "collection_iri": "https://h/export",
+               "annotation_iri": lambda a: f"https://h/api/annotations/{a['id']}"}
+    print(f"\nformatters alone ({len(items) * repeat:,} rows from memory):")
+    for name, fmt in FORMATS.items():
+        started = time.perf_counter()
+        for _ in range(repeat):
+            for _chunk in fmt.write(iter(items), **options):
+                pass
+        print(f"{name:<9} {len(items) * repeat / (time.perf_counter() - started):>9,.0f} rows/s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="annotations to seed")
@@ -201,6 +226,7 @@ def main() -> int:
               f"{r['bytes'] / 2**20 / r['seconds']:>6.1f} {r['bytes'] / 2**20:>7,.1f}MB "
               f"{r['seconds']:>8.1f} {r['rss_before']:>10.0f} {s.get('10%', 0):>7.0f} "
               f"{s.get('50%', 0):>7.0f} {s['100%']:>7.0f} {r['peak']:>7.0f}", flush=True)
+    formatters_alone(db_path)
     print(f"\nworking directory (delete when done): {workdir}")
     return 0
 
