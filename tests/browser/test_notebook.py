@@ -399,7 +399,7 @@ def test_keyboard_reaches_edit_and_delete(alice, server, tokens, seeded):
                message="the delete on the server")
 
 
-def test_firefox_notebook_flow(node_driver, server, seeded, artifacts, tmp_path):  # noqa: F811
+def test_firefox_notebook_flow(node_driver, server, seeded, artifacts, tmp_path):
     """Scrolling, search, a filter, export and edit in Firefox ESR with the same extension."""
     env = {**os.environ, "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
            "POSTIL_USER": "alice", "POSTIL_PASSWORD": PASSWORD, "POSTIL_FIREFOX": FIREFOX,
