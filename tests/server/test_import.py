@@ -230,3 +230,17 @@ def test_large_imports_commit_in_batches(client, alice, monkeypatch):
     summary = import_(client, alice, doc).get_json()
     assert (summary["created"], [f["index"] for f in summary["failed"]]) == (5, [4])
     assert len(mine(client, alice)) == 5
+
+
+def test_jsonld_collections_with_embedded_pages_are_read_page_by_page(client, alice):
+    def anno(n: int) -> dict:
+        return {"id": f"http://example.org/anno{n}", "type": "Annotation",
+                "bodyValue": f"note {n}", "target": "https://news.example/x"}
+
+    doc = {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection",
+           "id": "http://example.org/c", "total": 3, "first": {
+               "type": "AnnotationPage", "items": [anno(1), anno(2)],
+               "next": {"type": "AnnotationPage", "items": [anno(3)]}}}
+    summary = import_(client, alice, doc).get_json()
+    assert (summary["format"], summary["created"], summary["failed"]) == ("jsonld", 3, [])
+    assert sorted(a["note"] for a in mine(client, alice)) == ["note 1", "note 2", "note 3"]
