@@ -153,3 +153,27 @@ def test_a_refused_change_is_shown_not_retried_forever(alice, server, tokens):
     wait_until(lambda: page.locator("postil-ui .banner").count() == 0, message="dismissed")
     assert not alice.storage().get("failed")
     wait_until(lambda: items(page).count() == 1, message="only the saved one listed")
+
+
+def test_highlights_made_before_signing_in_are_sent_after_it(browser, server, tokens):
+    browser.control().evaluate(
+        "(server) => chrome.storage.local.set({settings: {server}})", server.url)
+    page = browser.open(POST_102)
+    assert "Not signed in" in page.locator("postil-ui .sidebar .status").text_content()
+    phrase = "The starter itself, kept in the refrigerator between bakes"
+    select(page, phrase)
+    page.get_by_role("button", name="Highlight blue").click()
+    wait_painted(page, "blue", phrase)
+    assert [op["kind"] for op in queued(browser)] == ["create"]
+
+    options = browser.context.new_page()
+    options.goto(f"chrome-extension://{browser.extension_id}/src/options/options.html")
+    options.get_by_label("Username").fill("alice")
+    options.get_by_label("Password").fill("correct-horse-battery")
+    options.get_by_role("button", name="Sign in").click()
+    wait_until(lambda: total(server, tokens["alice"], 102) == 1, message="sent after sign-in")
+    (item,) = server.annotations(tokens["alice"], site=server.blog_site, post_id=102)["items"]
+    assert item["quote"] == phrase and item["user"] == "alice"
+    # The page hears about the sync and drops its "not signed in" state.
+    wait_until(lambda: "Signed in as alice" in page.locator("postil-ui .sidebar .status")
+               .text_content(), message="the page's status")
