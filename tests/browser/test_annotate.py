@@ -254,3 +254,21 @@ def test_annotations_that_no_longer_anchor_are_listed_as_orphans(alice, server, 
     assert orphan.locator(".goto .text").inner_text() == quote
     assert orphan.locator(".note").inner_text() == "kept anyway"
     assert painted(page)["blue"] == []
+
+
+def test_a_passage_that_changed_slightly_is_found_and_marked_approximate(alice, server, tokens):
+    post = {"site": server.blog_site, "post_id": 103,
+            "url": f"{server.blog_url}/sample/a-short-walk-along-dry-stone-walls/"}
+    # As highlighted before the author's edit; the page now says "small packing stones".
+    quote = "fills the space between them with little packing stones called hearting"
+    status, _ = server.api("POST", "/api/annotations", tokens["alice"], body={
+        "post": post, "quote": quote, "color": "pink",
+        "selectors": [{"type": "TextQuoteSelector", "exact": quote,
+                       "prefix": "The builder lays two faces of larger stones, ",
+                       "suffix": ", and ties the faces together"}]})
+    assert status == 201
+    page = alice.open("/sample/a-short-walk-along-dry-stone-walls/")
+    wait_painted(page, "pink",
+                 "fills the space between them with small packing stones called hearting")
+    open_sidebar(alice, page)
+    assert items(page).first.locator(".badge").text_content() == "Approximate match"

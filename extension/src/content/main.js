@@ -78,7 +78,9 @@ class Page {
       }
       const { items, user, online, signedIn, error } = list.value;
       this.user = user;
-      const anchorer = makeAnchorer(this.root);
+      // Indexing the page's text costs a walk of the whole page: only when something needs it.
+      let anchorer = null;
+      const lazyAnchorer = () => (anchorer ??= makeAnchorer(this.root));
       const seen = new Set();
       for (const item of items) {
         seen.add(item.id);
@@ -86,12 +88,12 @@ class Page {
         const entry = this.entries.get(item.id);
         if (entry && entry.state !== "orphan" && sameSelectors(entry.annotation, annotation)) {
           const recolour = entry.annotation.color !== annotation.color;
-          entry.annotation = annotation;
+          entry.annotation = { ...annotation, approximate: entry.annotation.approximate };
           if (recolour && entry.state === "anchored") this.paint(entry);
           continue;
         }
         if (entry) this.unpaint(entry);
-        await this.place({ annotation, range: null, state: "orphan" }, anchorer);
+        await this.place({ annotation, range: null, state: "orphan" }, lazyAnchorer());
       }
       for (const [id, entry] of this.entries) {
         if (!seen.has(id)) {
@@ -118,6 +120,8 @@ class Page {
     if (this.painter.kind === "marks") anchorer.refresh();
     const { range, method } = await anchorSelectors(anchorer, entry.annotation.selectors);
     entry.method = method;
+    // A fuzzy match may be slightly off; the sidebar says so rather than pretending.
+    entry.annotation = { ...entry.annotation, approximate: method === "fuzzy" };
     if (!entry.annotation.selectors?.length) entry.state = "page";
     else if (range) {
       entry.state = "anchored";
