@@ -236,7 +236,7 @@ def test_options_page_signs_in_and_out(browser, server):
     assert server.api("GET", "/api/me", token)[0] == 401
 
 
-def test_annotations_that_no_longer_anchor_are_listed_as_orphans(alice, server, tokens):
+def test_annotations_that_no_longer_anchor_are_listed_as_orphans(alice, server, tokens, artifacts):
     post = {"site": server.blog_site, "post_id": 103,
             "url": f"{server.blog_url}/sample/a-short-walk-along-dry-stone-walls/"}
     quote = "a sentence that the author has since rewritten completely"
@@ -254,9 +254,11 @@ def test_annotations_that_no_longer_anchor_are_listed_as_orphans(alice, server, 
     assert orphan.locator(".goto .text").inner_text() == quote
     assert orphan.locator(".note").inner_text() == "kept anyway"
     assert painted(page)["blue"] == []
+    page.screenshot(path=str(artifacts / "sidebar-orphans.png"))
 
 
-def test_a_passage_that_changed_slightly_is_found_and_marked_approximate(alice, server, tokens):
+def test_a_passage_that_changed_slightly_is_found_and_marked_approximate(alice, server, tokens,
+                                                                         artifacts):
     post = {"site": server.blog_site, "post_id": 103,
             "url": f"{server.blog_url}/sample/a-short-walk-along-dry-stone-walls/"}
     # As highlighted before the author's edit; the page now says "small packing stones".
@@ -272,3 +274,4 @@ def test_a_passage_that_changed_slightly_is_found_and_marked_approximate(alice, 
                  "fills the space between them with small packing stones called hearting")
     open_sidebar(alice, page)
     assert items(page).first.locator(".badge").text_content() == "Approximate match"
+    page.screenshot(path=str(artifacts / "sidebar-approximate.png"))
