@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, current_app, jsonify, request, url_for
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import __version__, store
 from . import validation as v
@@ -12,6 +15,9 @@ from .models import Post, Token, User, now_us
 from .wordpress import post_fields
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+# A hash of nothing anyone knows, made the way real passwords are, for failed sign-ins.
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
 
 JSON_TYPES = ("application/json",)
 
@@ -206,7 +212,11 @@ def _credentials() -> tuple[str, str]:
 def sign_in():
     name, password = _credentials()
     user = User.by_name(name)
-    if user is None or not user.check_password(password):
+    if user is None:
+        # Hash anyway, so that how long a failure takes does not tell which usernames exist.
+        check_password_hash(_DUMMY_HASH, password)
+        raise APIError(401, "wrong username or password", "invalid_credentials")
+    if not user.check_password(password):
         raise APIError(401, "wrong username or password", "invalid_credentials")
     label = (request.get_json(silent=True) or {}).get("label") or request.user_agent.string
     token = Token.issue(user, label=label or "")

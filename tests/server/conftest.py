@@ -58,9 +58,18 @@ def pg_database(pg_url):
 
 
 def _truncate_pg(database) -> None:
-    tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS)
-    with database.connection_context():
-        database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    """Empty every table and restart its ids.
+
+    DELETE on a few small tables is far cheaper than TRUNCATE, which rewrites each table's files
+    and waits for locks; the ids restart so tests see the same numbers on both backends.
+    """
+    with database.connection_context(), database.atomic():
+        for model in reversed(MODELS):  # children before parents
+            table = model._meta.table_name
+            database.execute_sql(f'DELETE FROM "{table}"')
+            pk = model._meta.primary_key.column_name
+            database.execute_sql(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{pk}'), 1, false)")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
