@@ -1,7 +1,8 @@
 """The README's API examples run as written against a live `postil serve`.
 
-The `sh` blocks of the README's "HTTP API" section are one shell session; this test runs them in
-order (only the host and port are swapped for a free one) and checks what a reader would see.
+The `sh` blocks of the README's "HTTP API" section, then those of its W3C section, are one shell
+session; this test runs them in order (only the host and port are swapped for a free one, and
+files go to a temporary directory) and checks what a reader would see.
 """
 
 from __future__ import annotations
@@ -62,6 +63,20 @@ def live_server(tmp_path):
     proc.wait(timeout=10)
 
 
+W3C_HEADING = "W3C Web Annotation: the Data Model and the Annotation Protocol"
+
+
+def run_blocks(blocks: list[str], base: str, password: str, cwd: Path) -> dict[str, str]:
+    script = "\n".join(f"echo '@@block {i}'\n{b}" for i, b in enumerate(blocks))
+    script = script.replace("http://127.0.0.1:8000", base).replace("/tmp/post.json",
+                                                                   str(cwd / "post.json"))
+    run = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True,
+                         text=True, env=dict(os.environ, PASSWORD=password), timeout=120,
+                         cwd=cwd)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return dict(re.findall(r"@@block (\d+)\n(.*?)(?=@@block |\Z)", run.stdout, re.S))
+
+
 def test_readme_api_examples_run_as_written(live_server, tmp_path):
     if shutil.which("curl") is None:
         pytest.skip("curl is not installed")
@@ -69,13 +84,9 @@ def test_readme_api_examples_run_as_written(live_server, tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = sh_blocks(section(readme, "HTTP API"))
     assert len(blocks) >= 5, "the README's HTTP API section lost its examples"
-    script = "\n".join(f"echo '@@block {i}'\n{b}" for i, b in enumerate(blocks))
-    script = script.replace("http://127.0.0.1:8000", base).replace("/tmp/post.json",
-                                                                   str(tmp_path / "post.json"))
-    run = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True,
-                         text=True, env=dict(os.environ, PASSWORD=password), timeout=60)
-    assert run.returncode == 0, run.stdout + run.stderr
-    out = dict(re.findall(r"@@block (\d+)\n(.*?)(?=@@block |\Z)", run.stdout, re.S))
+    w3c_blocks = sh_blocks(section(readme, W3C_HEADING))
+    assert len(w3c_blocks) >= 5, "the README's W3C section lost its examples"
+    out = run_blocks(blocks + w3c_blocks, base, password, tmp_path)
 
     me_line = out["0"].strip().splitlines()[-1]
     assert json.loads(me_line)["user"]["name"] == "reader"
@@ -103,3 +114,14 @@ def test_readme_api_examples_run_as_written(live_server, tmp_path):
     assert registered["registered"] is True and registered["post_id"] == 101
 
     assert out["5"].split() == ["204", "204"]
+
+    # The W3C section, in order: create, read, replace, containers, delete.
+    w = [out[str(i)] for i in range(len(blocks), len(blocks) + len(w3c_blocks))]
+    create, read, replace, containers, delete = w[0], w[1], w[2], w[3], w[-1]
+    assert "HTTP/1.1 201" in create and '"postil-blue"' in create
+    assert read.count("HTTP/1.1 200") == 3 and "HTTP/1.1 406" in read
+    assert '"w3c":"' in read.replace(" ", "")
+    assert "HTTP/1.1 200" in replace and 'etag: "2"' in replace.lower()
+    first, *_ = containers.strip().splitlines()
+    assert json.loads(first)["total"] >= 1
+    assert "HTTP/1.1 204" in delete
