@@ -37,6 +37,9 @@ def test_highlight_with_note_is_restored_after_reload(alice, server, tokens, art
 
     stored = wait_until(lambda: server_items(server, tokens["alice"], 101),
                         message="the annotation on the server")
+    # The page's article:modified_time reached the server as the post's modified_gmt.
+    status, post = server.api("GET", f"/api/posts/{stored[0]['post']['id']}", tokens["alice"])
+    assert status == 200 and post["modified_gmt"] == "2026-03-04T17:40:12", post
     assert [(a["quote"], a["color"], a["note"], a["tags"]) for a in stored] == [
         (phrase, "blue", "Zonation: **upper shore** survivors.", ["zonation", "shore"])]
 

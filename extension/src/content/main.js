@@ -19,6 +19,8 @@ const DRAFT_ID = "postil-draft";
 export async function start() {
   if (!document.body || !(document instanceof HTMLDocument)) return;
   const post = identifyPost(document, { url: location.href, linkHeader: null });
+  const modified = modifiedGmt(document);
+  if (modified) post.modified_gmt = modified;
   const page = new Page(post);
   await page.init();
   return page;
@@ -309,6 +311,7 @@ class Page {
       title: "New note",
       quote,
       values: { note: "", tags: [], color: this.settings.defaultColor, visibility: this.settings.defaultVisibility },
+      onColor: (color) => draft && this.painter.paint(DRAFT_ID, range.cloneRange(), color),
       onSave: (values) => {
         clearDraft();
         return this.create(range, values);
@@ -400,6 +403,17 @@ class Page {
     this.ui.showCard(entry.annotation, event.clientX, event.clientY);
     if (this.ui.sidebarOpen) this.ui.showItem(id);
   }
+}
+
+/**
+ * The post's last-modified time as WordPress's `modified_gmt` ("YYYY-MM-DDTHH:MM:SS", UTC), from
+ * the `article:modified_time` meta most WordPress SEO plugins print; it tells the server (and so
+ * every reader) that the text may have moved since a passage was highlighted.
+ */
+function modifiedGmt(doc) {
+  const value = doc.querySelector('meta[property="article:modified_time"]')?.getAttribute("content");
+  const time = value ? new Date(value) : null;
+  return time && !Number.isNaN(time.getTime()) ? time.toISOString().slice(0, 19) : null;
 }
 
 function sameSelectors(a, b) {

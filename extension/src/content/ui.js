@@ -129,7 +129,7 @@ export class PostilUI {
    * Open the editor. `values` = {note, tags, color, visibility}; `onSave(values)` gets the edited
    * ones. `title` says what is being edited.
    */
-  openEditor({ title, quote, values, onSave, onCancel }) {
+  openEditor({ title, quote, values, onSave, onCancel, onColor }) {
     this.closeCard();
     this.closeEditor(true); // A second editor replaces the first as if it had been cancelled.
     const form = h("form", { class: "editor-form" });
@@ -137,7 +137,7 @@ export class PostilUI {
     note.value = values.note ?? "";
     const tags = h("input", { type: "text", name: "tags", autocomplete: "off", placeholder: "e.g. history, method" });
     tags.value = (values.tags ?? []).join(", ");
-    const colorField = h("fieldset", {}, h("legend", { text: "Colour" }),
+    const colorField = h("fieldset", { onchange: (event) => onColor?.(event.target.value) }, h("legend", { text: "Colour" }),
       h("div", { class: "colors" }, COLORS.map((color) => {
         const input = h("input", { type: "radio", name: "color", value: color, checked: color === values.color });
         return h("label", {}, input, swatch(color), COLOR_LABELS[color]);
