@@ -92,10 +92,11 @@ FALLBACK_JS = """async (base) => {
   const marks = [...document.querySelectorAll('postil-mark')]
     .map((m) => [m.textContent, m.dataset.postilId]);
   const hit = painter.hitTest(0, 0, document.querySelector('postil-mark'));
+  const focusable = document.querySelector('postil-mark').tabIndex;
   const range = painter.rangeOf('one').toString();
   const textAfterPaint = document.body.textContent;
   painter.unpaint('one');
-  return {kind: painter.kind, marks, hit, range, textAfterPaint,
+  return {kind: painter.kind, marks, hit, range, textAfterPaint, focusable,
           textAfterUnpaint: document.body.textContent,
           nodes: document.querySelector('#a').childNodes.length,
           left: document.querySelectorAll('postil-mark').length};
@@ -110,6 +111,7 @@ def test_marks_paint_where_the_highlight_api_is_missing(browser):
     assert result["kind"] == "marks"
     assert result["marks"] == [["two three", "one"]]
     assert result["hit"] == "one" and result["range"] == "two three"
+    assert result["focusable"] == 0  # A tab stop, so the keyboard can open its note.
     text = "One two three four five.Six seven eight."
     assert result["textAfterPaint"] == result["textAfterUnpaint"] == text
     assert result["nodes"] == 1 and result["left"] == 0

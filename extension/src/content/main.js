@@ -218,6 +218,16 @@ class Page {
       if (!selection || selection.isCollapsed) this.ui.hideToolbar();
     });
     document.addEventListener("click", (event) => this.onClick(event));
+    // Fallback marks are focusable; Enter on one opens its note like a click does.
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || this.fromUI(event)) return;
+      const mark = event.target?.closest?.(`${MARK_TAG}[data-postil-id]`);
+      const entry = mark && this.entries.get(mark.dataset.postilId);
+      if (!entry) return;
+      event.preventDefault();
+      const rect = mark.getBoundingClientRect();
+      this.ui.showCard(entry.annotation, rect.left + rect.width / 2, rect.bottom);
+    });
     // The toolbar follows its selection while the page scrolls.
     window.addEventListener("scroll", () => {
       if (this.selection && !this.ui.toolbar.hidden) this.ui.showToolbar(this.selection.getBoundingClientRect());

@@ -164,6 +164,8 @@ ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827
       mark.append(target);
       marks.push(mark);
     }
+    // One tab stop per highlight, so its note can be opened from the keyboard (main.js listens).
+    if (marks.length) marks[0].tabIndex = 0;
     this.entries.set(id, { marks, range });
   }
 
