@@ -16,3 +16,16 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped under POSTIL_STRICT=1, which forbids skips: {reason}"
+
+
+@pytest.fixture(scope="session")
+def playwright_session():
+    """Start the one Playwright driver of the run, when a test first needs a browser.
+
+    A thread can hold only one sync Playwright, so every folder's browser fixtures share this.
+    """
+    from playwright.sync_api import sync_playwright
+
+    driver = sync_playwright().start()
+    yield driver
+    driver.stop()

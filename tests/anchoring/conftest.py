@@ -53,20 +53,17 @@ def repo_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(request):
     """Launch headless Debian Chromium once for the session."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium to run the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            headless=True, executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    playwright = request.getfixturevalue("playwright_session")
+    browser = playwright.chromium.launch(headless=True, executable_path=CHROMIUM,
+                                         args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ failures under POSTIL_STRICT=1.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import shutil
@@ -164,56 +163,10 @@ def tokens(server):
     return out
 
 
-class _Driver:
-    """The one Playwright driver of this folder's tests.
-
-    Only one sync Playwright can run in a thread, and other folders (tests/anchoring,
-    tests/server) start their own. So this one starts when the first browser test needs it and
-    stops right after the last test of this folder, and if another folder's driver is still
-    running when ours is wanted, ours borrows it instead of failing.
-    """
-
-    playwright = None
-    owned = False
-
-    @classmethod
-    def get(cls):
-        if cls.playwright is None:
-            from playwright.sync_api import Playwright, sync_playwright
-
-            try:
-                cls.playwright = sync_playwright().start()
-                cls.owned = True
-            except Exception as err:  # Playwright raises its base Error for "already running".
-                running = [o for o in gc.get_objects() if isinstance(o, Playwright)]
-                if not running:
-                    raise
-                cls.playwright, cls.owned = running[-1], False
-                print(f"borrowing a running Playwright driver ({err.__class__.__name__})")
-        return cls.playwright
-
-    @classmethod
-    def stop(cls):
-        if cls.playwright is not None and cls.owned:
-            cls.playwright.stop()
-        cls.playwright, cls.owned = None, False
-
-
-def _in_this_folder(item) -> bool:
-    return item is not None and Path(str(item.fspath)).parent == Path(__file__).parent
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    yield
-    if _in_this_folder(item) and not _in_this_folder(nextitem):
-        _Driver.stop()
-
-
 @pytest.fixture
-def playwright_driver():
+def playwright_driver(request):
     _require_browser_tools()
-    return _Driver.get()
+    return request.getfixturevalue("playwright_session")
 
 
 @pytest.fixture(autouse=True)

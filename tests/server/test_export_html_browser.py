@@ -28,15 +28,13 @@ EVIL_URL = "https://blog.example.org/\"><script>window.pwned='url'</script><img 
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(request):
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM}; install Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
+    playwright = request.getfixturevalue("playwright_session")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    yield browser
+    browser.close()
 
 
 def test_an_evil_annotation_is_inert_in_the_html_export(client, alice, create, browser):
