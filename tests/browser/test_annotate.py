@@ -278,3 +278,21 @@ def test_a_passage_that_changed_slightly_is_found_and_marked_approximate(alice, 
     open_sidebar(alice, page)
     assert items(page).first.locator(".badge").text_content() == "Approximate match"
     page.screenshot(path=str(artifacts / "sidebar-approximate.png"))
+
+
+def test_a_page_that_is_not_a_wordpress_post_is_keyed_by_its_url(alice, server, tokens):
+    # Arrive by a newsletter link: tracking parameters must not split the page's annotations.
+    page = alice.open("/sample/elsewhere/?utm_source=newsletter&utm_medium=email")
+    phrase = "Condensation on the inside of the glass told another story"
+    select(page, phrase)
+    page.get_by_role("button", name="Highlight green").click()
+    wait_painted(page, "green", phrase)
+
+    plain_url = alice.blog.url + "/sample/elsewhere/"
+    stored = wait_until(lambda: server.annotations(tokens["alice"], url=plain_url)["items"],
+                        message="the annotation stored under the page's URL")
+    assert [(a["quote"], a["color"], a["post"]["post_id"]) for a in stored] == [
+        (phrase, "green", None)]
+
+    again = alice.open("/sample/elsewhere/#reading")
+    wait_painted(again, "green", phrase)

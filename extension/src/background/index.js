@@ -97,7 +97,13 @@ async function listAnnotations(post) {
 
 function postQuery(post) {
   if (post.post_id !== null && post.post_id !== undefined) return { site: post.site, post_id: post.post_id };
-  return { url: post.key_url ?? post.url };
+  return { url: pageUrl(post) };
+}
+
+/** The URL that keys a page that is not a WordPress post. The server wants a real http(s) URL and
+ * normalises it itself (to the same key as `key_url`), so send the canonical or page URL. */
+function pageUrl(post) {
+  return post.canonical ?? post.url;
 }
 
 async function fetchAll(server, token, query) {
@@ -127,7 +133,7 @@ async function createAnnotation(draft) {
   for (const field of POST_FIELDS) if (draft.post[field] !== undefined && draft.post[field] !== null) post[field] = draft.post[field];
   if (draft.post.post_id === null || draft.post.post_id === undefined) {
     post.post_id = null;
-    post.url = draft.post.key_url ?? draft.post.url;
+    post.url = pageUrl(draft.post);
   }
   const annotation = {
     id: draft.id ?? crypto.randomUUID(),

@@ -20,7 +20,8 @@ async function targetTab() {
 /** The export filters naming this post: (site, post id) for WordPress posts, else its URL. */
 function postFilters(post) {
   if (post.post_id !== null && post.post_id !== undefined) return { site: post.site, post_id: post.post_id };
-  return { url: post.key_url ?? post.url };
+  // A real URL: the server normalises it to the page's key (key_url has no scheme).
+  return { url: post.canonical ?? post.url };
 }
 
 function say(text, tone = "") {

@@ -72,6 +72,12 @@ def index():
     return render_template("sample/index.html", posts=_posts(), home=_home(), site_name=SITE_NAME)
 
 
+@bp.get("/elsewhere/")
+def not_a_post():
+    """A page with no WordPress signals at all: Postil keys it by its normalised URL."""
+    return render_template("sample/plain.html", canonical=_home() + "/elsewhere/")
+
+
 @bp.get("/<slug>/")
 def by_slug(slug: str):
     for post in _posts():
