@@ -73,7 +73,7 @@ def _detect_entries(entries: list) -> str:
     first = next((e for e in entries if isinstance(e, dict)), {})
     if _is_w3c(first):
         return "jsonld"
-    if "uri" in first or "target" in first and "post" not in first:
+    if "uri" in first or ("target" in first and "post" not in first):
         return "hypothesis"
     return "json"
 
@@ -145,8 +145,12 @@ def native_item(index: int, entry: Any) -> Item:
 # ---------------------------------------------------------------- W3C Web Annotation
 
 def jsonld_items(doc: Any) -> list[Item]:
+    entries = _w3c_annotations(doc)
+    if not entries and isinstance(doc, dict) and doc.get("total"):
+        raise ImportFormatError("the collection's pages are not in the file (only linked); "
+                                "embed them, or import each AnnotationPage")
     items = []
-    for index, entry in enumerate(_w3c_annotations(doc)):
+    for index, entry in enumerate(entries):
         try:
             if not isinstance(entry, dict):
                 raise v.ValidationError("annotation", "must be a JSON object")

@@ -244,3 +244,11 @@ def test_jsonld_collections_with_embedded_pages_are_read_page_by_page(client, al
     summary = import_(client, alice, doc).get_json()
     assert (summary["format"], summary["created"], summary["failed"]) == ("jsonld", 3, [])
     assert sorted(a["note"] for a in mine(client, alice)) == ["note 1", "note 2", "note 3"]
+
+
+def test_a_collection_whose_pages_are_only_linked_is_refused(client, alice):
+    doc = {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection",
+           "id": "http://example.org/c", "total": 3, "first": "http://example.org/c?page=1"}
+    res = import_(client, alice, doc)
+    assert res.status_code == 400 and res.get_json()["error"]["code"] == "unsupported_import"
+    assert "pages" in res.get_json()["error"]["message"]
