@@ -55,6 +55,8 @@ def export_stream(user: User | None, args, *, base_url: str) -> Export:
             raise APIError(400, f"{name} does not apply to exports: an export holds every "
                                 "live annotation that matches", "validation_error", field=name)
     filters = store.parse_filters(args, extra=frozenset({"format", "flavor"}))
+    # The query sends tombstones with updated_since (a sync needs them); a file never does.
+    filters.include_deleted = False
     if filters.user is None:
         # Your own annotations unless you ask for someone's (public ones, then) by name.
         if user is None:

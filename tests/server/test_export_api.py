@@ -112,6 +112,7 @@ def test_tombstones_are_not_exported(client, alice, create):
     gone = create(alice)
     client.delete(f"/api/annotations/{gone['id']}", headers=alice.headers)
     assert exported(client, alice) == []
+    assert exported(client, alice, "updated_since=2000-01-01T00:00:00Z") == []
 
 
 @pytest.mark.parametrize("query, field", [
@@ -286,3 +287,14 @@ def test_markdown_links_each_highlight_to_its_passage(client, alice, create):
     assert ("(https://blog.example.org/2026/05/on-margins/#:~:text="
             "have%20always%20written-,notes%20in%20the%20margin,-of%20the%20books)") in text
     assert "> notes in the margin" in text and "#history" in text and "· yellow ·" in text
+
+
+def test_date_range_filters_apply_to_exports(client, alice):
+    doc = {"format": "postil-export", "format_version": 1, "annotations": [
+        {"id": f"00000000-0000-4000-8000-00000000000{n}",
+         "post": {"site": "blog.example.org", "post_id": 42, "url": "https://blog.example.org/p"},
+         "note": f"n{n}", "created": f"2026-0{n}-01T00:00:00Z"} for n in (1, 2, 3)]}
+    assert client.post("/api/import", json=doc, headers=alice.headers).get_json()["created"] == 3
+    notes = [a["note"] for a in exported(client, alice, "created_after=2026-01-15T00:00:00Z"
+                                                        "&created_before=2026-02-15T00:00:00Z")]
+    assert notes == ["n2"]
