@@ -241,10 +241,25 @@ def launch(playwright_driver, profile: Path):
               "--disable-component-update", "--disable-sync", "--no-first-run"])
 
 
+def close_first_run_options(context, timeout: float = 10) -> None:
+    """Wait for the options page a fresh install opens by itself (nobody is signed in yet) and
+    close it, so that it cannot take over a page a test is navigating."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for page in context.pages:
+            if page.url.endswith("/src/options/options.html"):
+                page.close()
+                return
+        # Waiting through Playwright (not time.sleep) lets it take in the browser's events.
+        context.pages[0].wait_for_timeout(50)
+    raise AssertionError("a fresh install did not open the options page")
+
+
 @pytest.fixture
 def browser(playwright_driver, server, blog, tmp_path):
     context = launch(playwright_driver, tmp_path / "profile")
     ext = ExtensionBrowser(context, server, blog)
+    close_first_run_options(context)
     yield ext
     context.close()
     assert not ext.errors, f"page errors: {ext.errors}"
