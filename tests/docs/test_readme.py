@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -84,9 +85,13 @@ def test_readme_api_examples_run_as_written(live_server, tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = sh_blocks(section(readme, "HTTP API"))
     assert len(blocks) >= 5, "the README's HTTP API section lost its examples"
+    # The export section's HTTP examples (its last block is the CLI, which needs the data dir).
+    export_blocks = [b for b in sh_blocks(section(readme, "Export and import"))
+                     if "postil export" not in b]
+    assert len(export_blocks) >= 3, "the README's export section lost its examples"
     w3c_blocks = sh_blocks(section(readme, W3C_HEADING))
     assert len(w3c_blocks) >= 5, "the README's W3C section lost its examples"
-    out = run_blocks(blocks + w3c_blocks, base, password, tmp_path)
+    out = run_blocks(blocks + export_blocks + w3c_blocks, base, password, tmp_path)
 
     me_line = out["0"].strip().splitlines()[-1]
     assert json.loads(me_line)["user"]["name"] == "reader"
@@ -115,8 +120,21 @@ def test_readme_api_examples_run_as_written(live_server, tmp_path):
 
     assert out["5"].split() == ["204", "204"]
 
+    # The export section: a Hypothesis import, exports to files, a backup imported back.
+    e = [out[str(i)] for i in range(len(blocks), len(blocks) + len(export_blocks))]
+    imported = json.loads(e[0].strip().splitlines()[-1])
+    assert (imported["format"], imported["created"], imported["unchanged"]) == ("hypothesis", 1, 0)
+    assert [f["index"] for f in imported["failed"]] == [1]
+    assert "notes in the margin" in (tmp_path / "readwise.csv").read_text(encoding="utf-8")
+    assert zipfile.ZipFile(tmp_path / "vault.zip").namelist()
+    assert "<script" not in (tmp_path / "notes.html").read_text(encoding="utf-8")
+    assert list(tmp_path.glob("postil-*.md")), "the -OJ export named by the server"
+    backup = json.loads(e[-1].strip().splitlines()[-1])
+    assert backup["created"] == 0 and backup["unchanged"] >= 1 and backup["failed"] == []
+
     # The W3C section, in order: create, read, replace, containers, delete.
-    w = [out[str(i)] for i in range(len(blocks), len(blocks) + len(w3c_blocks))]
+    start = len(blocks) + len(export_blocks)
+    w = [out[str(i)] for i in range(start, start + len(w3c_blocks))]
     create, read, replace, containers, delete = w[0], w[1], w[2], w[3], w[-1]
     assert "HTTP/1.1 201" in create and '"postil-blue"' in create
     assert read.count("HTTP/1.1 200") == 3 and "HTTP/1.1 406" in read
