@@ -3,46 +3,22 @@
 // stored once on the server). Run by tests/browser/test_firefox.py, which starts the servers and
 // passes everything through the environment; prints one JSON line with what it saw.
 
-import puppeteer from "puppeteer-core";
+import { apiToken, env, launchFirefox, signIn, waitFor } from "./common.mjs";
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-
-const FIREFOX = process.env.POSTIL_FIREFOX ?? "/usr/bin/firefox-esr";
 const EXTENSION = env("POSTIL_EXTENSION");
 const SERVER = env("POSTIL_SERVER");
 const BLOG = env("POSTIL_BLOG");
 const USER = env("POSTIL_USER");
 const PASSWORD = env("POSTIL_PASSWORD");
 const SCREENSHOT = process.env.POSTIL_SCREENSHOT;
-const GECKO_ID = "postil@postil.invalid";
 // A fixed internal UUID makes the extension's moz-extension:// origin known in advance.
 const UUID = "6b0f4f64-0c1e-4d5b-9a53-3f1f5b2c7a10";
 const PHRASE = "the gluten network slowly organises itself";
 const POST = "/sample/the-patient-chemistry-of-sourdough/";
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what, fn, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last) return last;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
 
 async function annotations() {
-  const tokenReply = await fetch(`${SERVER}/api/tokens`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: USER, password: PASSWORD }),
-  });
-  const { token } = await tokenReply.json();
+  const token = await apiToken(SERVER, USER, PASSWORD);
   const site = new URL(BLOG).host + "/sample";
   const reply = await fetch(`${SERVER}/api/annotations?site=${encodeURIComponent(site)}&post_id=102`, {
     headers: { Authorization: `Bearer ${token}` },
@@ -72,30 +48,11 @@ async function waitReady(page) {
   }));
 }
 
-const browser = await puppeteer.launch({
-  browser: "firefox",
-  executablePath: FIREFOX,
-  headless: true,
-  // Firefox 153+ lets WebDriver open moz-extension:// pages only with system access allowed.
-  args: ["--remote-allow-system-access"],
-  extraPrefsFirefox: {
-    "extensions.webextensions.uuids": JSON.stringify({ [GECKO_ID]: UUID }),
-  },
-});
+const browser = await launchFirefox(UUID);
 const result = {};
 try {
   result.extensionId = await browser.installExtension(EXTENSION);
-  const options = await browser.newPage();
-  // The navigation itself loads the page but its "load" event never reaches WebDriver for
-  // extension pages, so wait for the form instead of the navigation.
-  options.goto(`moz-extension://${UUID}/src/options/options.html`, { timeout: 0 }).catch(() => {});
-  await options.waitForSelector("#server");
-  await options.$eval("#server", (el, value) => { el.value = value; }, SERVER);
-  await options.type("#username", USER);
-  await options.type("#password", PASSWORD);
-  await options.click("#sign-in button[type=submit]");
-  result.signedIn = await waitFor("sign-in", () =>
-    options.$eval("#signed-in", (el) => el.textContent.startsWith("Signed in as") && el.textContent));
+  result.signedIn = await signIn(browser, UUID, { server: SERVER, user: USER, password: PASSWORD });
 
   const page = await browser.newPage();
   const errors = [];

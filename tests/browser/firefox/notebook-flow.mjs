@@ -3,15 +3,8 @@
 // filters show. The annotations are seeded by tests/browser/test_notebook.py, which starts the
 // servers and passes everything through the environment; prints one JSON line with what it saw.
 
-import puppeteer from "puppeteer-core";
+import { apiToken, env, launchFirefox, openExtensionPage, signIn, waitFor } from "./common.mjs";
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-
-const FIREFOX = process.env.POSTIL_FIREFOX ?? "/usr/bin/firefox-esr";
 const EXTENSION = env("POSTIL_EXTENSION");
 const SERVER = env("POSTIL_SERVER");
 const USER = env("POSTIL_USER");
@@ -19,70 +12,33 @@ const PASSWORD = env("POSTIL_PASSWORD");
 const DOWNLOADS = env("POSTIL_DOWNLOADS");
 const EDIT_ID = env("POSTIL_EDIT_ID");
 const SCREENSHOT = process.env.POSTIL_SCREENSHOT;
-const GECKO_ID = "postil@postil.invalid";
 const UUID = "2f7c1e90-8d4b-4c3a-a1f6-5e9b0d7c3a21";
-const BASE = `moz-extension://${UUID}/src`;
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitFor(what, fn, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last) return last;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
-
-/** Open an extension page; its "load" never reaches WebDriver, so wait for an element instead. */
-async function openExtensionPage(browser, path, selector) {
-  const page = await browser.newPage();
-  page.goto(`${BASE}/${path}`, { timeout: 0 }).catch(() => {});
-  await page.waitForSelector(selector);
-  return page;
-}
 
 const quotes = (page) => page.$$eval("li.annotation .quote", (els) => els.map((el) => el.textContent));
 const settled = (page) => page.$eval("#loading", (el) => el.hidden);
 
 async function storedNote(id) {
-  const tokenReply = await fetch(`${SERVER}/api/tokens`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: USER, password: PASSWORD }),
-  });
-  const { token } = await tokenReply.json();
+  const token = await apiToken(SERVER, USER, PASSWORD);
   const reply = await fetch(`${SERVER}/api/annotations/${id}`, { headers: { Authorization: `Bearer ${token}` } });
   return (await reply.json()).note;
 }
 
-const browser = await puppeteer.launch({
-  browser: "firefox",
-  executablePath: FIREFOX,
-  headless: true,
-  args: ["--remote-allow-system-access"],
-  extraPrefsFirefox: {
-    "extensions.webextensions.uuids": JSON.stringify({ [GECKO_ID]: UUID }),
-    // Save `<a download>` files to a known folder without asking.
-    "browser.download.folderList": 2,
-    "browser.download.dir": DOWNLOADS,
-    "browser.download.useDownloadDir": true,
-    "browser.download.always_ask_before_handling_new_types": false,
-  },
+const browser = await launchFirefox(UUID, {
+  // Save `<a download>` files to a known folder without asking.
+  "browser.download.folderList": 2,
+  "browser.download.dir": DOWNLOADS,
+  "browser.download.useDownloadDir": true,
+  "browser.download.always_ask_before_handling_new_types": false,
 });
 const result = {};
 const errors = [];
 try {
   await browser.installExtension(EXTENSION);
-  const options = await openExtensionPage(browser, "options/options.html", "#server");
-  await options.$eval("#server", (el, value) => { el.value = value; }, SERVER);
-  await options.type("#username", USER);
-  await options.type("#password", PASSWORD);
-  await options.click("#sign-in button[type=submit]");
-  await waitFor("sign-in", () => options.$eval("#signed-in", (el) => el.textContent.startsWith("Signed in as")));
+  await signIn(browser, UUID, { server: SERVER, user: USER, password: PASSWORD });
 
-  const page = await openExtensionPage(browser, "notebook/notebook.html?pageSize=2", "#filters");
+  const page = await openExtensionPage(browser, UUID, "notebook/notebook.html?pageSize=2", "#filters");
   page.on("pageerror", (err) => errors.push(String(err)));
   await waitFor("the first page", async () => (await quotes(page)).length >= 2);
   result.firstPage = (await quotes(page)).length;
