@@ -314,6 +314,28 @@ ROWS = [
      "validation_error"),
     ("sign in as text", "POST", "/api/tokens", "anon", {}, RAW("alice", "text/plain"), 415,
      "unsupported_media_type"),
+    # export and import
+    ("export without a format", "GET", "/api/export", "alice", {}, None, 400, "validation_error"),
+    ("export in an unknown format", "GET", "/api/export?format=docx", "alice", {}, None, 400,
+     "validation_error"),
+    ("export flavor without csv", "GET", "/api/export?format=json&flavor=readwise", "alice", {},
+     None, 400, "validation_error"),
+    ("export with a limit", "GET", "/api/export?format=json&limit=5", "alice", {}, None, 400,
+     "validation_error"),
+    ("export a bad colour", "GET", "/api/export?format=csv&color=red", "alice", {}, None, 400,
+     "validation_error"),
+    ("export anonymously without an author", "GET", "/api/export?format=json", "anon", {}, None,
+     401, "unauthorized"),
+    ("import anonymously", "POST", "/api/import", "anon", {}, J({"annotations": []}), 401,
+     "unauthorized"),
+    ("import broken JSON", "POST", "/api/import", "alice", {}, RAW("{\"annotations\": ["), 400,
+     "invalid_json"),
+    ("import something that is no annotation file", "POST", "/api/import", "alice", {},
+     J({"hello": "world"}), 400, "unsupported_import"),
+    ("import in an unknown format", "POST", "/api/import?format=docx", "alice", {},
+     J({"annotations": []}), 400, "validation_error"),
+    ("import as text", "POST", "/api/import", "alice", {}, RAW("{}", "text/plain"), 415,
+     "unsupported_media_type"),
 ]
 
 
