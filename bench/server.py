@@ -294,7 +294,8 @@ def main() -> int:
         # Words from seeded public annotations spread over the table (not the newest rows,
         # which earlier HTTP runs of this bench may have written).
         top = Annotation.select(Annotation.pk).order_by(Annotation.pk.desc()).limit(1).scalar()
-        picks = [random.Random(3).randint(1, top) for _ in range(200)]
+        pick_rng = random.Random(3)
+        picks = [pick_rng.randint(1, top) for _ in range(400)]
         sample_words = [a.quote.split()[0] for a in Annotation.select(Annotation.quote)
                         .where(Annotation.pk.in_(picks) & (Annotation.visibility == "public")
                                & (Annotation.quote != "a passage worth keeping"))][:50]
