@@ -25,7 +25,9 @@ SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
     "busy_timeout": 10_000,
-    "synchronous": "normal",
+    # FULL: a write acknowledged to a reader survives a power cut too, not only a crash of the
+    # server process (WAL's NORMAL may lose the last commits then). Costs ~25% of create rate.
+    "synchronous": "full",
     "cache_size": -64_000,
 }
 
