@@ -64,6 +64,25 @@ def test_the_sidebar_is_reachable_by_keyboard(alice):
     assert items(page).first.locator(".note").count() == 0
 
 
+def test_the_selection_toolbar_is_reachable_by_keyboard(alice):
+    page = alice.open(POST_101)
+    phrase = "Limpets return to the same scar on the rock"
+    select(page, phrase)
+    # Tab from the selected text lands on the toolbar's first button; Tab walks the colours.
+    page.keyboard.press("Tab")
+    assert page.evaluate(f"() => {ACTIVE}.getAttribute('aria-label')") == "Highlight yellow"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate(f"() => {ACTIVE}.getAttribute('aria-label')") == "Highlight blue"
+    page.keyboard.press("Enter")
+    wait_painted(page, "blue", phrase)
+
+    # Escape dismisses the toolbar and leaves the selection alone.
+    select(page, "That calm is an illusion of timing")
+    page.keyboard.press("Escape")
+    assert page.locator("postil-ui .toolbar").is_hidden()
+
+
 def test_page_css_does_not_reach_the_ui(alice):
     page = alice.open(POST_101)
     select(page, "That calm is an illusion of timing")

@@ -41,6 +41,7 @@ class Page {
     this.ui = new PostilUI({
       highlight: (color) => this.highlightSelection(color),
       addNote: () => this.addNote(),
+      dismissToolbar: () => this.dismissToolbar(),
       goTo: (id) => this.goTo(id),
       edit: (id) => this.edit(id),
       delete: (id) => this.remove(id),
@@ -215,7 +216,20 @@ class Page {
     });
     document.addEventListener("selectionchange", () => {
       const selection = document.getSelection();
-      if (!selection || selection.isCollapsed) this.ui.hideToolbar();
+      // A keyboard reader in the toolbar still acts on the saved selection.
+      if ((!selection || selection.isCollapsed) && !this.ui.toolbarHasFocus()) this.ui.hideToolbar();
+    });
+    // Keyboard readers: with text selected (Shift+arrows, caret browsing) and the toolbar showing,
+    // Tab moves into the toolbar, where Tab walks its buttons; Escape dismisses it.
+    document.addEventListener("keydown", (event) => {
+      if (this.ui.toolbar.hidden || this.fromUI(event)) return;
+      const plainTab = event.key === "Tab" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey;
+      if (plainTab && this.selection) {
+        event.preventDefault();
+        this.ui.focusToolbar();
+      } else if (event.key === "Escape") {
+        this.dismissToolbar();
+      }
     });
     document.addEventListener("click", (event) => this.onClick(event));
     // Fallback marks are focusable; Enter on one opens its note like a click does.
@@ -282,8 +296,17 @@ class Page {
       this.ui.hideToolbar();
       return;
     }
+    // Escape dismissed the toolbar for this very selection: the key's own keyup must not bring it back.
+    if (this.dismissed && sameRange(this.dismissed, range)) return;
+    this.dismissed = null;
     this.selection = range.cloneRange();
     this.ui.showToolbar(range.getBoundingClientRect());
+  }
+
+  dismissToolbar() {
+    this.dismissed = this.selection;
+    this.selection = null;
+    this.ui.hideToolbar();
   }
 
   takeSelection() {
@@ -445,4 +468,9 @@ function isOurs(record) {
   if (record.type === "childList" && nodes.length && nodes.every((n) => n.nodeName === HOST_TAG.toUpperCase() || n.nodeName === MARK_TAG.toUpperCase())) return true;
   const target = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
   return Boolean(target?.closest?.(`${HOST_TAG}, ${MARK_TAG}`));
+}
+
+function sameRange(a, b) {
+  return a.startContainer === b.startContainer && a.startOffset === b.startOffset &&
+    a.endContainer === b.endContainer && a.endOffset === b.endOffset;
 }

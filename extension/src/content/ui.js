@@ -104,6 +104,9 @@ export class PostilUI {
     }
     bar.append(h("span", { class: "sep", "aria-hidden": "true" }));
     bar.append(h("button", { type: "button", onclick: () => this.actions.addNote() }, "Add note"));
+    bar.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.actions.dismissToolbar();
+    });
     return bar;
   }
 
@@ -121,6 +124,15 @@ export class PostilUI {
 
   hideToolbar() {
     this.toolbar.hidden = true;
+  }
+
+  /** Move keyboard focus to the toolbar's first button: how keyboard readers reach it. */
+  focusToolbar() {
+    this.toolbar.querySelector("button")?.focus();
+  }
+
+  toolbarHasFocus() {
+    return !this.toolbar.hidden && this.toolbar.contains(this.shadow.activeElement);
   }
 
   // ---- Note editor ------------------------------------------------------------------------
