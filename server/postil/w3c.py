@@ -125,7 +125,12 @@ def ld_body() -> dict:
     """Return the request's JSON-LD document, or raise 415/400."""
     if request.mimetype not in READABLE:
         raise APIError(415, f"send the annotation as JSON-LD: 'Content-Type: {PROFILED}'")
-    data = request.get_json(silent=True, force=True)
+    try:
+        data = request.get_json(silent=True, force=True)
+    except RecursionError:
+        # "silent" covers only ValueError; thousands of nested brackets blow the parser's stack.
+        raise APIError(400, "the body is not valid JSON (nested too deeply)", "invalid_json") \
+            from None
     if data is None:
         raise APIError(400, "the body is not valid JSON", "invalid_json")
     if not isinstance(data, dict):
