@@ -27,6 +27,8 @@ FORMATS = ("json", "jsonld", "hypothesis")
 # Namespace for ids derived from another tool's annotation ids; never change it, or re-imports
 # of the same file would no longer be recognised.
 IMPORT_NAMESPACE = uuid.UUID("3d5e0b8e-6f1c-4c1e-9a57-2f7a0c6b9d41")
+MIN_TIME_US = 0
+MAX_TIME_US = v.parse_time("9999-12-31T00:00:00Z", "max")
 NATIVE_FIELDS = ("id", "quote", "selectors", "note", "color", "tags", "visibility")
 
 
@@ -98,6 +100,10 @@ def _times(created: Any, updated: Any, field_names=("created", "updated")) -> di
                                 (field_names[1], updated, "updated_us")):
         if value is not None:
             keep[column] = v.parse_time(value, name)
+            # Stored, a time past 9999 (UTC) could not be formatted again, so every read that
+            # included the annotation failed; one before 1970 made a cursor the server refuses.
+            if not MIN_TIME_US <= keep[column] <= MAX_TIME_US:
+                raise v.ValidationError(name, "must be a time from 1970 to 9999")
     if "created_us" in keep and "updated_us" not in keep:
         keep["updated_us"] = keep["created_us"]
     if "updated_us" in keep and "created_us" not in keep:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
+from conftest import annotation_body
+
 LD = "application/ld+json"
 W3C_DOC = {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
            "target": "https://blog.example.org/page/"}
 NESTED = "[" * 100_000 + "]" * 100_000
+
+
+def native_file(*annotations) -> dict:
+    return {"format": "postil-export", "format_version": 1, "annotations": list(annotations)}
 
 
 def test_w3c_create_with_json_nested_too_deeply_is_400(client, alice):
@@ -21,3 +29,27 @@ def test_w3c_replace_with_json_nested_too_deeply_is_400(client, alice, create):
                      headers={**alice.headers, "Content-Type": LD, "If-Match": '"1"'})
     assert res.status_code == 400, res.get_data(as_text=True)[:200]
     assert res.get_json()["error"]["code"] == "invalid_json"
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00",
+                                  "1969-12-31T23:59:59Z"])
+def test_an_imported_time_that_cannot_be_shown_is_refused_not_stored(client, alice, bob, when):
+    item = annotation_body(visibility="public", created=when, updated=when)
+    res = client.post("/api/import", json=native_file(item), headers=alice.headers)
+    assert res.status_code == 200
+    assert res.get_json()["created"] == 0
+    assert len(res.get_json()["failed"]) == 1
+    # Stored, it broke every read that included it: everyone's list of public annotations.
+    assert client.get("/api/annotations", headers=bob.headers).status_code == 200
+    assert client.get("/api/annotations", headers=bob.headers).get_json()["total"] == 0
+
+
+def test_imported_annotations_before_1970_could_not_be_paged(client, alice):
+    items = [annotation_body(created="1969-06-01T00:00:00Z"),
+             annotation_body(created="1969-07-01T00:00:00Z")]
+    client.post("/api/import", json=native_file(*items), headers=alice.headers)
+    first = client.get("/api/annotations?limit=1", headers=alice.headers).get_json()
+    if first["next_cursor"]:
+        res = client.get(f"/api/annotations?limit=1&cursor={first['next_cursor']}",
+                         headers=alice.headers)
+        assert res.status_code == 200, res.get_json()
