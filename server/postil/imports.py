@@ -28,6 +28,7 @@ FORMATS = ("json", "jsonld", "hypothesis")
 # of the same file would no longer be recognised.
 IMPORT_NAMESPACE = uuid.UUID("3d5e0b8e-6f1c-4c1e-9a57-2f7a0c6b9d41")
 MIN_TIME_US = 0
+MAX_IMPORTED_VERSION = 1_000_000_000
 MAX_TIME_US = v.parse_time("9999-12-31T00:00:00Z", "max")
 NATIVE_FIELDS = ("id", "quote", "selectors", "note", "color", "tags", "visibility")
 
@@ -144,7 +145,9 @@ def native_item(index: int, entry: Any) -> Item:
     body["post"] = post
     keep = _times(entry.get("created"), entry.get("updated"))
     if "version" in entry:
-        keep["version"] = v.integer(entry["version"], "version", 1, 2**31 - 1)
+        # The column is a 32-bit integer on PostgreSQL: leave room for the edits to come, or
+        # the annotation could never be changed or deleted again.
+        keep["version"] = v.integer(entry["version"], "version", 1, MAX_IMPORTED_VERSION)
     return Item(index, body=body, keep=keep)
 
 

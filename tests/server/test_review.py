@@ -53,3 +53,17 @@ def test_imported_annotations_before_1970_could_not_be_paged(client, alice):
         res = client.get(f"/api/annotations?limit=1&cursor={first['next_cursor']}",
                          headers=alice.headers)
         assert res.status_code == 200, res.get_json()
+
+
+def test_an_imported_version_leaves_room_to_edit_and_delete(client, alice):
+    item = annotation_body(version=2**31 - 1)
+    res = client.post("/api/import", json=native_file(item), headers=alice.headers)
+    assert res.status_code == 200
+    if res.get_json()["created"]:
+        uid = item["id"]
+        res = client.patch(f"/api/annotations/{uid}", json={"note": "edited"},
+                           headers=alice.headers)
+        assert res.status_code == 200, res.get_json()
+        assert client.delete(f"/api/annotations/{uid}", headers=alice.headers).status_code == 204
+    else:
+        assert len(res.get_json()["failed"]) == 1
