@@ -256,12 +256,24 @@ def close_first_run_options(context, timeout: float = 10) -> None:
 
 
 @pytest.fixture
-def browser(playwright_driver, server, blog, tmp_path):
-    context = launch(playwright_driver, tmp_path / "profile")
-    ext = ExtensionBrowser(context, server, blog)
-    close_first_run_options(context)
+def open_profile(playwright_driver, server, blog):
+    """Start Chromium with the extension on a profile folder (the same folder again is a browser
+    restart); the caller closes `.context`."""
+
+    def start(profile: Path, first_run: bool = True) -> ExtensionBrowser:
+        ext = ExtensionBrowser(launch(playwright_driver, profile), server, blog)
+        if first_run:
+            close_first_run_options(ext.context)
+        return ext
+
+    return start
+
+
+@pytest.fixture
+def browser(open_profile, tmp_path):
+    ext = open_profile(tmp_path / "profile")
     yield ext
-    context.close()
+    ext.context.close()
     assert not ext.errors, f"page errors: {ext.errors}"
 
 

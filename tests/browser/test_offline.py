@@ -177,3 +177,26 @@ def test_highlights_made_before_signing_in_are_sent_after_it(browser, server, to
     # The page hears about the sync and drops its "not signed in" state.
     wait_until(lambda: "Signed in as alice" in page.locator("postil-ui .sidebar .status")
                .text_content(), message="the page's status")
+
+
+def test_a_browser_restart_loses_nothing(open_profile, server, tokens, tmp_path):
+    profile = tmp_path / "profile"
+    first = open_profile(profile)
+    first.sign_in("alice", tokens["alice"])
+    highlight_twice_offline(first, server)
+    first.context.close()  # The browser quits with two highlights only in its queue.
+
+    server.start()
+    again = open_profile(profile, first_run=False)
+    try:
+        # Nothing opened: the background drains the stored queue as soon as it starts.
+        wait_until(lambda: total(server, tokens["alice"], 101) == 2, timeout=30,
+                   message="two on the server after the restart")
+        wait_until(lambda: not queued(again), message="an empty queue")
+        page = again.open(POST_101)
+        wait_painted(page, "yellow", FIRST)
+        wait_painted(page, "pink", SECOND)
+        assert total(server, tokens["alice"], 101) == 2
+        assert not again.errors, again.errors
+    finally:
+        again.context.close()
