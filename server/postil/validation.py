@@ -5,6 +5,7 @@ Pure functions that raise `ValidationError` with the field at fault; the API tur
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -126,6 +127,14 @@ def selectors(value: Any, quote: str | None = None) -> list[dict]:
             require(isinstance(sel.get("startSelector"), dict)
                     and isinstance(sel.get("endSelector"), dict), field,
                     "RangeSelector needs startSelector and endSelector objects")
+            for end in ("startSelector", "endSelector"):
+                try:
+                    # Stored as given: NaN or Infinity would make every response that carries
+                    # it something JSON parsers refuse.
+                    json.dumps(sel[end], allow_nan=False)
+                except ValueError:
+                    raise ValidationError(f"{field}.{end}", "must not hold NaN or Infinity") \
+                        from None
             clean = {"type": kind, "startSelector": sel["startSelector"],
                      "endSelector": sel["endSelector"]}
             for k in ("startOffset", "endOffset"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import annotation_body
@@ -67,3 +69,17 @@ def test_an_imported_version_leaves_room_to_edit_and_delete(client, alice):
         assert client.delete(f"/api/annotations/{uid}", headers=alice.headers).status_code == 204
     else:
         assert len(res.get_json()["failed"]) == 1
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_non_finite_numbers_are_refused(client, alice, bob, number):
+    body = json.dumps(annotation_body(visibility="public", selectors=[
+        {"type": "RangeSelector", "startSelector": {"type": "XPathSelector", "value": "/p[1]"},
+         "endSelector": {"type": "XPathSelector", "value": "/p[2]", "n": 0}}]))
+    body = body.replace('"n": 0', f'"n": {number}')
+    res = client.post("/api/annotations", data=body,
+                      headers={**alice.headers, "Content-Type": "application/json"})
+    assert res.status_code == 400, res.get_data(as_text=True)[:300]
+    # Stored, every reader of the public list got a body that is not JSON.
+    listing = client.get("/api/annotations", headers=bob.headers)
+    assert json.loads(listing.get_data(as_text=True))["total"] == 0
