@@ -31,6 +31,7 @@ MAX_PASSWORD = 1_024
 SELECTOR_TYPES = frozenset({"TextQuoteSelector", "TextPositionSelector", "RangeSelector",
                             "XPathSelector", "CssSelector", "FragmentSelector"})
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -51,6 +52,9 @@ def string(value: Any, field: str, max_len: int, *, allow_empty: bool = True) ->
     require(len(value) <= max_len, field, f"is longer than {max_len} characters")
     require(allow_empty or value.strip() != "", field, "must not be empty")
     require("\x00" not in value, field, "must not contain NUL characters")
+    # JSON's "\ud800" escapes parse to lone surrogates, which no database can encode (500).
+    require(LONE_SURROGATE.search(value) is None, field,
+            "must not contain lone surrogates (invalid Unicode)")
     return value
 
 
@@ -131,10 +135,10 @@ def selectors(value: Any, quote: str | None = None) -> list[dict]:
                 try:
                     # Stored as given: NaN or Infinity would make every response that carries
                     # it something JSON parsers refuse.
-                    json.dumps(sel[end], allow_nan=False)
-                except ValueError:
-                    raise ValidationError(f"{field}.{end}", "must not hold NaN or Infinity") \
-                        from None
+                    json.dumps(sel[end], allow_nan=False, ensure_ascii=False).encode()
+                except ValueError:  # UnicodeEncodeError (a lone surrogate) is one too
+                    raise ValidationError(f"{field}.{end}", "must not hold NaN, Infinity or "
+                                                            "lone surrogates") from None
             clean = {"type": kind, "startSelector": sel["startSelector"],
                      "endSelector": sel["endSelector"]}
             for k in ("startOffset", "endOffset"):

@@ -83,3 +83,60 @@ def test_non_finite_numbers_are_refused(client, alice, bob, number):
     # Stored, every reader of the public list got a body that is not JSON.
     listing = client.get("/api/annotations", headers=bob.headers)
     assert json.loads(listing.get_data(as_text=True))["total"] == 0
+
+
+LONE = "\\udcff"  # as JSON writes it; Python's parser makes it a lone surrogate
+
+
+def raw_json(value, text: str) -> str:
+    """JSON for `value`, with every "LONE" in its strings written as the escape of a lone
+    surrogate (which json.dumps of a Python str cannot produce)."""
+    return json.dumps(value).replace("LONE", text)
+
+
+@pytest.mark.parametrize("over", [
+    {"note": "LONE"}, {"quote": "LONE"}, {"tags": ["LONE"]},
+    {"selectors": [{"type": "TextQuoteSelector", "exact": "aLONE"}]},
+    {"selectors": [{"type": "RangeSelector", "startSelector": {"value": "LONE"},
+                    "endSelector": {}}]},
+    {"post": {"site": "blog.example.org", "post_id": 42, "title": "LONE"}},
+    {"post": {"site": "LONE.example.org", "post_id": 42}},
+    {"post": {"post_id": None, "url": "https://blog.example.org/LONE"}},
+])
+def test_lone_surrogates_are_a_400_not_a_500(client, alice, over):
+    res = client.post("/api/annotations", data=raw_json(annotation_body(**over), LONE),
+                      headers={**alice.headers, "Content-Type": "application/json"})
+    assert res.status_code == 400, res.get_data(as_text=True)[:300]
+    assert client.get("/api/annotations", headers=alice.headers).get_json()["total"] == 0
+
+
+def test_lone_surrogates_in_a_patch_w3c_or_sign_in_are_a_400(client, alice, create):
+    a = create(alice)
+    json_headers = {**alice.headers, "Content-Type": "application/json"}
+    res = client.patch(f"/api/annotations/{a['id']}", data=raw_json({"note": "LONE"}, LONE),
+                       headers=json_headers)
+    assert res.status_code == 400
+    doc = {**W3C_DOC, "bodyValue": "LONE"}
+    res = client.post("/w3c/annotations/", data=raw_json(doc, LONE), headers=json_headers)
+    assert res.status_code == 400
+    res = client.post("/api/tokens", data=raw_json({"username": "LONE", "password": "x"}, LONE),
+                      headers={"Content-Type": "application/json"})
+    assert res.status_code in (400, 401)
+    wp = {"id": 5, "link": "https://wp.example/LONE/", "title": {"rendered": "LONE"},
+          "_links": {"self": [{"href": "https://wp.example/wp-json/wp/v2/posts/5"}]}}
+    res = client.put("/api/posts", data=raw_json(wp, LONE), headers=json_headers)
+    assert res.status_code == 400, res.get_data(as_text=True)[:300]
+
+
+def test_an_import_with_a_lone_surrogate_fails_that_item_not_the_import(client, alice,
+                                                                        monkeypatch):
+    from postil import export_api
+
+    monkeypatch.setattr(export_api, "IMPORT_BATCH", 2)
+    items = [annotation_body() for _ in range(3)] + [annotation_body(note="LONE")]
+    res = client.post("/api/import", data=raw_json(native_file(*items), LONE),
+                      headers={**alice.headers, "Content-Type": "application/json"})
+    # It was a 500 after the first batch had been committed: a partial write.
+    assert res.status_code == 200, res.get_data(as_text=True)[:300]
+    assert res.get_json()["created"] == 3
+    assert [f["index"] for f in res.get_json()["failed"]] == [3]
