@@ -7,8 +7,9 @@
 // stopped, the network dropped) is simply sent again.
 //
 // Ops still waiting are merged when that saves a round trip and cannot change the outcome: an edit
-// of a queued create is folded into it, a delete of a queued create cancels both. An op whose
-// request is on the wire right now is never merged into, because it may already have landed.
+// of a queued create is folded into it, a delete of a queued create cancels both. An op that was
+// ever sent is never merged into, because it may already have landed: its request may be on the
+// wire now, or an earlier try may have reached the server and only its answer been lost.
 //
 // Failures: transient ones back off exponentially and retry (timer while the worker lives, the
 // `postil-sync` alarm after it was stopped, and at once when the server is seen answering again);
@@ -21,6 +22,11 @@ const BASE_DELAY_MS = 1000;
 const MAX_DELAY_MS = 2 * 60 * 1000;
 
 const inFlight = new Set();
+
+/** Whether `op` may have reached the server already: being sent now, or sent before. */
+function mayHaveLanded(op) {
+  return inFlight.has(op.seq) || Boolean(op.sent) || op.attempts > 0;
+}
 let draining = null;
 let timer = null;
 let listeners = [];
@@ -62,7 +68,7 @@ export async function enqueueUpdate(id, post, changes) {
   const { user } = await connection();
   await update(["queue"], (state) => {
     state.queue ??= [];
-    const pending = state.queue.filter((op) => op.id === id && !inFlight.has(op.seq));
+    const pending = state.queue.filter((op) => op.id === id && !mayHaveLanded(op));
     const create = pending.find((op) => op.kind === "create");
     const edit = pending.find((op) => op.kind === "update");
     if (create) Object.assign(create.body, changes);
@@ -77,9 +83,9 @@ export async function enqueueDelete(id, post) {
   const { user } = await connection();
   await update(["queue"], (state) => {
     state.queue ??= [];
-    const unsent = state.queue.filter((op) => op.id === id && !inFlight.has(op.seq));
+    const unsent = state.queue.filter((op) => op.id === id && !mayHaveLanded(op));
     const cancelsCreate = unsent.some((op) => op.kind === "create");
-    state.queue = state.queue.filter((op) => !(op.id === id && !inFlight.has(op.seq)));
+    state.queue = state.queue.filter((op) => !(op.id === id && !mayHaveLanded(op)));
     const stillOnWire = state.queue.some((op) => op.id === id);
     if (!cancelsCreate || stillOnWire) {
       state.queue.push({ seq: newSeq(), kind: "delete", id, post, user, attempts: 0, nextAt: 0 });
@@ -132,7 +138,7 @@ async function drainLoop() {
     }
     // Changes made under another account wait for that account: sending them with this token
     // would file them under the wrong person. Changes made signed out go with whoever signs in.
-    const head = queue.find((op) => !op.user || op.user === user);
+    let head = queue.find((op) => !op.user || op.user === user);
     if (!head) {
       emit({ type: "status" });
       return;
@@ -142,7 +148,16 @@ async function drainLoop() {
       schedule(wait);
       return;
     }
-    inFlight.add(head.seq);
+    // Take the op as stored now and mark it sent in the same step: a change queued from here on
+    // goes behind it instead of being folded into a body already on its way (and lost).
+    head = await update(["queue"], (state) => {
+      const op = (state.queue ?? []).find((o) => o.seq === head.seq);
+      if (!op) return null;
+      op.sent = true;
+      inFlight.add(op.seq);
+      return { ...op };
+    });
+    if (!head) continue;
     let outcome;
     try {
       await send(server, token, head);
