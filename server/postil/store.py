@@ -40,7 +40,8 @@ def bad(err: v.ValidationError) -> APIError:
 
 # ---------------------------------------------------------------- posts
 
-def resolve_post(spec: Any, *, create: bool = True, reader: User | None = None) -> Post:
+def resolve_post(spec: Any, *, create: bool = True, reader: User | None = None,
+                 share: bool = True) -> Post:
     """Find (or create) the post an annotation is about, from `{site, post_id, url, title, …}`.
 
     Given a `reader`, a Postil post id they may not know of (see `visible_posts`) is "no such
@@ -93,10 +94,13 @@ def resolve_post(spec: Any, *, create: bool = True, reader: User | None = None) 
             post = Post.get(where)
         return post
     # The newest URL and title the reader saw win, unless WordPress itself told us (registered).
+    # A private annotation only fills in what is missing, as when it creates the post: everyone
+    # who sees the post sees these, and its URL (a preview key, a session parameter) and title
+    # must not replace what readers of the public annotations were shown.
     changes = {}
-    if url and url != post.url and not post.registered:
+    if url and url != post.url and not post.registered and (share or not post.url):
         changes.update(url=url, link_key=_link_key(url))
-    if title and title != post.title and not post.registered:
+    if title and title != post.title and not post.registered and (share or not post.title):
         changes["title"] = title
     if modified and (post.modified_gmt or "") < modified:
         changes["modified_gmt"] = modified
@@ -220,7 +224,8 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
             if existing is not None:
                 return _same_owner(_by_uid(uid), user), False
             try:
-                post = resolve_post(body["post"], reader=user)
+                post = resolve_post(body["post"], reader=user,
+                                    share=fields.get("visibility") == "public")
             except v.ValidationError as err:
                 raise bad(err) from None
             stamp = now_us()
