@@ -7,6 +7,8 @@ import uuid
 
 from browser_helpers import POST_101, wait_until
 
+from conftest import wait_ready
+
 
 def landed_create(ext, server, token):
     """A create that reached the server while its answer was lost (a timeout, a dropped
@@ -49,3 +51,26 @@ def test_a_delete_of_a_create_whose_answer_was_lost_reaches_the_server(alice, se
     # Cancelling the create instead left the annotation on the server for good.
     status, _ = server.api("GET", f"/api/annotations/{uid}", tokens["alice"])
     assert status == 410
+
+
+def test_a_page_cannot_claim_another_sites_post_to_read_its_annotations(alice, server, tokens):
+    uid = str(uuid.uuid4())
+    post = {"site": server.blog_site, "post_id": 101, "url": f"{server.blog_url}{POST_101}",
+            "title": "Tide pools"}
+    body = {"id": uid, "post": post, "quote": "", "selectors": [],
+            "note": "alice's private note", "visibility": "private"}
+    assert server.api("POST", "/api/annotations", tokens["alice"], body)[0] == 201
+    home = f"{server.blog_url}/sample"
+    html = (f'<!doctype html><html><head><title>Elsewhere</title>'
+            f'<link rel="https://api.w.org/" href="{home}/wp-json/">'
+            f'<link rel="shortlink" href="{home}/?p=101">'
+            f'<link rel="canonical" href="{server.blog_url}{POST_101}"></head>'
+            f'<body><p>Nothing to see here.</p></body></html>')
+    page = alice.context.new_page()
+    page.route("http://elsewhere.test/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body=html))
+    page.goto("http://elsewhere.test/page")
+    wait_ready(page)
+    # The sidebar's shadow root is open: the page's own scripts read whatever it shows.
+    shown = page.evaluate("() => document.querySelector('postil-ui').shadowRoot.textContent")
+    assert "alice's private note" not in shown

@@ -5,7 +5,7 @@
 // The page is only ever read, never rewritten (except by the <postil-mark> fallback painter where
 // the CSS Highlight API is missing); our UI lives in one Shadow DOM host.
 
-import { identifyPost } from "../post-key/index.js";
+import { identifyPost, normaliseSite, normaliseUrl } from "../post-key/index.js";
 import { onMessage, send } from "../shared/browser.js";
 import { DEFAULT_SETTINGS } from "../shared/colors.js";
 import { TO_BACKGROUND as T, TO_CONTENT, ok } from "../shared/messages.js";
@@ -18,12 +18,29 @@ const DRAFT_ID = "postil-draft";
 
 export async function start() {
   if (!document.body || !(document instanceof HTMLDocument)) return;
-  const post = identifyPost(document, { url: location.href, linkHeader: null });
+  const post = ownHostOnly(identifyPost(document, { url: location.href, linkHeader: null }));
   const modified = modifiedGmt(document);
   if (modified) post.modified_gmt = modified;
   const page = new Page(post);
   await page.init();
   return page;
+}
+
+/**
+ * Believe the page's links only about its own host. Any page can link another site's REST root,
+ * shortlink or canonical URL; taken at its word, a page anywhere was shown (in the sidebar its
+ * scripts can read) the reader's private annotations of whatever post it named.
+ */
+function ownHostOnly(post) {
+  const own = normaliseSite(location.origin);
+  const host = (site) => String(site ?? "").split("/")[0];
+  const out = { ...post };
+  if (out.canonical && normaliseSite(new URL(out.canonical).origin) !== own) {
+    out.canonical = null;
+    out.key_url = normaliseUrl(out.url || "");
+  }
+  if (host(out.site) !== own) Object.assign(out, { site: own, post_id: null, signal: "url" });
+  return out;
 }
 
 class Page {
