@@ -41,8 +41,9 @@ def post_fields(doc: Any) -> dict:
         v.parse_time(modified, "modified_gmt")
     content_html = clean_post_html(content)
     return {
-        "site": key.site,
-        "post_id": key.post_id,
+        # The column holds 255 characters; PostgreSQL refused a longer site with a 500.
+        "site": v.string(key.site, "_links.self", v.MAX_SITE),
+        "post_id": v.integer(key.post_id, "id", 1, 2**62),  # as resolve_post; a 500 above
         "url": link,
         "title": v.string(plain_title(_rendered(doc, "title")), "title", v.MAX_TITLE),
         "guid": v.string(_rendered(doc, "guid"), "guid", v.MAX_URL),

@@ -157,3 +157,20 @@ def test_a_private_annotation_does_not_rewrite_the_url_and_title_others_see(clie
     assert (seen["post"]["url"], seen["post"]["title"]) == (post["url"], post["title"])
     listed = client.get("/api/posts", headers=anon.headers).get_json()["items"]
     assert [(p["url"], p["title"]) for p in listed] == [(post["url"], post["title"])]
+
+
+@pytest.mark.parametrize("home", ["https://wp.example/" + "x" * 250,
+                                  "https://wp.example/" + "%C3%A9" * 250])
+def test_put_post_with_a_site_longer_than_its_column_is_400(client, alice, home):
+    wp = {"id": 5, "link": f"{home}/hello/",
+          "_links": {"self": [{"href": f"{home}/wp-json/wp/v2/posts/5"}]}}
+    res = client.put("/api/posts", json=wp, headers=alice.headers)
+    assert res.status_code == 400, res.get_data(as_text=True)[:300]
+    assert client.get("/api/posts", headers=alice.headers).get_json()["total"] == 0
+
+
+def test_put_post_with_an_id_beyond_the_column_is_400(client, alice):
+    wp = {"id": 2**63, "link": "https://wp.example/hello/",
+          "_links": {"self": [{"href": f"https://wp.example/wp-json/wp/v2/posts/{2**63}"}]}}
+    res = client.put("/api/posts", json=wp, headers=alice.headers)
+    assert res.status_code == 400, res.get_data(as_text=True)[:300]
