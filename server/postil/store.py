@@ -77,6 +77,9 @@ def resolve_post(spec: Any, *, create: bool = True, reader: User | None = None,
                 raise v.ValidationError("post.url", "is required when post_id is null")
             url_key = postkey.normalise_url(url)
             site = postkey.normalise_site(re.match(r"^https?://[^/?#]+", url, re.I).group(0))
+            # The site column holds 255 characters: PostgreSQL refused a longer host with a 500.
+            v.require(len(site) <= v.MAX_SITE, "post.url",
+                      f"has a host longer than {v.MAX_SITE} characters")
             lookup = {"site": site, "post_id": None, "url_key": url_key}
             where = Post.url_key == url_key
     except postkey.PostKeyError as exc:

@@ -174,3 +174,15 @@ def test_put_post_with_an_id_beyond_the_column_is_400(client, alice):
           "_links": {"self": [{"href": f"https://wp.example/wp-json/wp/v2/posts/{2**63}"}]}}
     res = client.put("/api/posts", json=wp, headers=alice.headers)
     assert res.status_code == 400, res.get_data(as_text=True)[:300]
+
+
+def test_a_page_url_whose_host_is_too_long_for_the_site_column_is_400(client, alice):
+    host = ("a" * 60 + ".") * 6 + "com"
+    body = annotation_body(post={"post_id": None, "url": f"https://{host}/page"})
+    res = client.post("/api/annotations", json=body, headers=alice.headers)
+    assert res.status_code == 400, res.get_data(as_text=True)[:300]
+    # In an import the 500 came after earlier batches were committed.
+    res = client.post("/api/import", json=native_file(annotation_body(), body),
+                      headers=alice.headers)
+    assert res.status_code == 200
+    assert (res.get_json()["created"], len(res.get_json()["failed"])) == (1, 1)
