@@ -98,6 +98,10 @@ def tags(value: Any) -> list[str]:
     out, seen = [], set()
     for i, tag in enumerate(value):
         tag = " ".join(string(tag, f"tags[{i}]", MAX_TAG, allow_empty=False).split())
+        # Tags are kept lower-cased for tag= filters too, and lower() can lengthen ("İ" -> "i̇"):
+        # PostgreSQL refused such a tag with a 500.
+        require(len(tag.lower()) <= MAX_TAG, f"tags[{i}]",
+                f"is longer than {MAX_TAG} characters once lower-cased")
         if tag.lower() not in seen:
             seen.add(tag.lower())
             out.append(tag)

@@ -186,3 +186,15 @@ def test_a_page_url_whose_host_is_too_long_for_the_site_column_is_400(client, al
                       headers=alice.headers)
     assert res.status_code == 200
     assert (res.get_json()["created"], len(res.get_json()["failed"])) == (1, 1)
+
+
+def test_a_tag_that_lower_casing_makes_too_long_is_400(client, alice, create):
+    tag = "\u0130" * 64  # "İ": lower() makes each one two characters
+    res = client.post("/api/annotations", json=annotation_body(tags=[tag]), headers=alice.headers)
+    assert res.status_code == 400, res.get_data(as_text=True)[:300]
+    a = create(alice)
+    res = client.patch(f"/api/annotations/{a['id']}", json={"tags": [tag]}, headers=alice.headers)
+    assert res.status_code == 400, res.get_data(as_text=True)[:300]
+    res = client.post("/api/import", json=native_file(annotation_body(tags=[tag])),
+                      headers=alice.headers)
+    assert res.status_code == 200 and len(res.get_json()["failed"]) == 1
