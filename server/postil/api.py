@@ -5,13 +5,14 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, current_app, jsonify, request, url_for
+from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import __version__, store
 from . import validation as v
 from .auth import current_token, current_user, require_user
 from .errors import APIError
-from .models import Post, Token, User, now_us
+from .models import Post, Token, User
 from .wordpress import post_fields
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -163,18 +164,7 @@ def put_post():
         fields = post_fields(json_body())
     except v.ValidationError as err:
         raise store.bad(err) from None
-    from .db import write_transaction
-
-    fields["link_key"] = store._link_key(fields["url"])
-    with write_transaction():
-        post = Post.get_or_none((Post.site == fields["site"]) & (Post.post_id == fields["post_id"]))
-        created = post is None
-        if created:
-            post = Post.create(**fields, registered=True)
-        else:
-            Post.update(**fields, registered=True, updated_us=now_us()).where(
-                Post.id == post.id).execute()
-            post = Post.get_by_id(post.id)
+    post, created = store.register_post(fields)
     response = jsonify(post.to_json(store.annotation_counts(current_user(), [post.id])
                                     .get(post.id, 0)))
     response.status_code = 201 if created else 200
@@ -246,8 +236,6 @@ def sign_up():
         v.password(password)
     except v.ValidationError as err:
         raise store.bad(err) from None
-    from peewee import IntegrityError
-
     user = User(name=name)
     user.set_password(password)
     try:

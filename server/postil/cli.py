@@ -84,9 +84,7 @@ def cmd_token_create(args) -> int:
 
 
 def cmd_post_add(args) -> int:
-    from .db import write_transaction
-    from .models import Post, now_us
-    from .store import _link_key
+    from .store import register_post
     from .validation import ValidationError
     from .wordpress import post_fields
 
@@ -98,16 +96,9 @@ def cmd_post_add(args) -> int:
         raise SystemExit(f"postil: cannot read {args.file}: {exc}") from None
     except ValidationError as err:
         raise SystemExit(f"postil: {args.file}: {err.field} {err.message}") from None
-    fields["link_key"] = _link_key(fields["url"])
-    with _app().app_context(), write_transaction():
-        post = Post.get_or_none((Post.site == fields["site"]) & (Post.post_id == fields["post_id"]))
-        if post is None:
-            post = Post.create(**fields, registered=True)
-            verb = "added"
-        else:
-            Post.update(**fields, registered=True, updated_us=now_us()).where(
-                Post.id == post.id).execute()
-            verb = "updated"
+    with _app().app_context():
+        post, created = register_post(fields)
+    verb = "added" if created else "updated"
     print(f"{verb} post {post.id}: {fields['site']} #{fields['post_id']} {fields['title']!r}")
     return 0
 

@@ -122,6 +122,21 @@ def _link_key(url: str) -> str | None:
         return None
 
 
+def register_post(fields: dict) -> tuple[Post, bool]:
+    """Create or update a post from WordPress's own metadata (`wordpress.post_fields`).
+
+    Returns the post and whether it is new. What WordPress says wins over what readers' pages said.
+    """
+    fields = fields | {"link_key": _link_key(fields["url"])}
+    with write_transaction():
+        post = Post.by_key(fields["site"], fields["post_id"], None)
+        if post is None:
+            return Post.create(**fields, registered=True), True
+        Post.update(**fields, registered=True, updated_us=now_us()).where(
+            Post.id == post.id).execute()
+        return Post.get_by_id(post.id), False
+
+
 def visible_posts(user: User | None):
     """Posts a reader may know of: registered from WordPress, or holding an annotation they see.
 
