@@ -64,7 +64,7 @@ def test_the_sidebar_is_reachable_by_keyboard(alice):
     assert items(page).first.locator(".note").count() == 0
 
 
-def test_the_selection_toolbar_is_reachable_by_keyboard(alice):
+def test_the_selection_toolbar_is_reachable_by_keyboard(alice, artifacts):
     page = alice.open(POST_101)
     phrase = "Limpets return to the same scar on the rock"
     select(page, phrase)
@@ -74,6 +74,7 @@ def test_the_selection_toolbar_is_reachable_by_keyboard(alice):
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate(f"() => {ACTIVE}.getAttribute('aria-label')") == "Highlight blue"
+    page.screenshot(path=str(artifacts / "toolbar-keyboard-focus.png"))
     page.keyboard.press("Enter")
     wait_painted(page, "blue", phrase)
 

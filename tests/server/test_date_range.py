@@ -33,3 +33,15 @@ def test_bad_dates_are_a_400(client, alice):
     res = client.get("/api/annotations?created_after=last-tuesday", headers=alice.headers)
     assert res.status_code == 400
     assert res.get_json()["error"]["field"] == "created_after"
+
+
+def test_date_range_never_shows_another_readers_private_annotations(client, alice, bob, create):
+    mine = create(alice, visibility="private")["id"]
+    theirs_public = create(bob, visibility="public")["id"]
+    create(bob, visibility="private")
+    res = client.get("/api/annotations?created_after=2000-01-01T00:00:00Z&order=asc",
+                     headers=alice.headers)
+    assert [a["id"] for a in res.get_json()["items"]] == [mine, theirs_public]
+    assert res.get_json()["total"] == 2
+    anon = client.get("/api/annotations?created_after=2000-01-01T00:00:00Z")
+    assert [a["id"] for a in anon.get_json()["items"]] == [theirs_public]
