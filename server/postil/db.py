@@ -8,9 +8,12 @@ when the database URL says so.
 from __future__ import annotations
 
 import os
+import queue
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
@@ -69,22 +72,133 @@ def is_postgres() -> bool:
     return isinstance(database.obj, PostgresqlDatabase)
 
 
-@contextmanager
-def write_transaction():
-    """Open a transaction that takes SQLite's write lock up front.
+T = TypeVar("T")
 
-    A deferred SQLite transaction that reads and then writes can fail with SQLITE_BUSY when two
-    threads upgrade at once; IMMEDIATE makes the second one wait on the busy timeout instead.
+
+def run_write(work: Callable[[], T]) -> T:
+    """Run `work` in a write transaction; return its result once the transaction is committed.
+
+    On SQLite every write of this process goes to one writer thread, which runs the writes that
+    arrived together in one transaction, each in a savepoint of its own, and commits them at once
+    (group commit): each commit writes and syncs the log, and shared by several writes it costs
+    each a fraction. A caller hears back only after the commit, so nothing it acknowledges can be
+    lost; an exception from `work` undoes only that write and is raised here. A call made from
+    inside a write (an import's items) runs inline, in a savepoint. PostgreSQL commits concurrent
+    transactions itself, so there `work` runs in the caller's thread.
     """
-    if is_sqlite():
-        # SQLite admits one writer; its busy handler waits by sleeping in growing steps, which
-        # under a few concurrent writers costs more than the writes. Queue this process's
-        # writers on a lock instead (the busy timeout still covers other processes).
-        with _sqlite_writer, database.atomic("IMMEDIATE") as txn:
-            yield txn
-    else:
-        with database.atomic() as txn:
-            yield txn
+    if not is_sqlite() or getattr(_in_write, "active", False):
+        with database.atomic():
+            return work()
+    if not isinstance(database.obj, PooledSqliteDatabase):
+        # One private in-memory database per connection: the writer thread would see another.
+        with _sqlite_writer, _writing(), database.atomic("IMMEDIATE"):
+            return work()
+    return _writer.submit(work)
+
+
+@contextmanager
+def _writing():
+    _in_write.active = True
+    try:
+        yield
+    finally:
+        _in_write.active = False
+
+
+class _GroupWriter:
+    """The one thread that writes to SQLite: takes waiting writes in groups, commits each group."""
+
+    MAX_GROUP = 64
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._db: Database | None = None
+        self._start_lock = threading.Lock()
+
+    def submit(self, work: Callable[[], T]) -> T:
+        if self._thread is None or not self._thread.is_alive():
+            with self._start_lock:
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(target=self._run, name="postil-sqlite-writer",
+                                                    daemon=True)
+                    self._thread.start()
+        job = _Job(work)
+        self._queue.put(job)
+        job.done.wait()
+        if job.error is not None:
+            raise job.error
+        return job.result
+
+    def _run(self) -> None:
+        _in_write.active = True
+        while True:
+            group = [self._queue.get()]
+            while len(group) < self.MAX_GROUP:
+                try:
+                    group.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            self._write(group)
+            for job in group:
+                job.done.set()
+
+    def _write(self, group: list[_Job]) -> None:
+        try:
+            if self._db is not database.obj:
+                # Another database was bound (tests do that): write to it from now on.
+                if self._db is not None and not self._db.is_closed():
+                    self._db.close()
+                self._db = database.obj
+            database.connect(reuse_if_open=True)
+            with _sqlite_writer, database.atomic("IMMEDIATE"):
+                if len(group) == 1:
+                    _run_job(group[0], undo=_Undo)
+                else:
+                    conn = database.connection()
+                    for job in group:
+                        conn.execute("SAVEPOINT postil_job")
+                        if _run_job(job):
+                            conn.execute("RELEASE postil_job")
+                        else:
+                            conn.execute("ROLLBACK TO postil_job")
+                            conn.execute("RELEASE postil_job")
+        except _Undo:
+            pass  # the one write of the group failed and was rolled back whole
+        except BaseException as exc:  # noqa: BLE001 — the commit failed: nothing was written
+            for job in group:
+                if job.error is None:
+                    job.error = exc
+                    job.result = None
+
+
+class _Undo(Exception):
+    """Roll back a group's transaction (its only write failed)."""
+
+
+def _run_job(job: _Job, undo: type[Exception] | None = None) -> bool:
+    try:
+        job.result = job.work()
+        return True
+    except BaseException as exc:  # noqa: BLE001 — handed to the caller
+        job.error = exc
+        if undo is not None:
+            raise undo from exc
+        return False
+
+
+class _Job:
+    __slots__ = ("work", "result", "error", "done")
+
+    def __init__(self, work: Callable) -> None:
+        self.work = work
+        self.result = None
+        self.error: BaseException | None = None
+        self.done = threading.Event()
+
+
+_in_write = threading.local()
+_writer = _GroupWriter()
 
 
 def upgrade(db: Database | None = None) -> list[str]:

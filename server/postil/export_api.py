@@ -19,7 +19,7 @@ from flask import Blueprint, Response, current_app, request, stream_with_context
 from . import imports, openapi, store
 from .api import json_body
 from .auth import current_user, require_user
-from .db import write_transaction
+from .db import run_write
 from .errors import APIError
 from .exports import FORMATS
 from .exports.csv_export import FLAVORS
@@ -121,21 +121,24 @@ def import_document(user: User, doc, fmt: str | None = None) -> dict:
                             "split the file", "payload_too_large")
     created = unchanged = 0
     failed = []
+    def write_batch(batch: list) -> None:
+        nonlocal created, unchanged
+        for item in batch:
+            if item.error is not None:
+                failed.append({"index": item.index, "error": item.error})
+                continue
+            try:
+                _, is_new = store.create_annotation(user, item.body, keep_times=item.keep)
+            except APIError as err:
+                failed.append({"index": item.index, "error": err.message})
+                continue
+            created += is_new
+            unchanged += not is_new
+
     # Transactions of IMPORT_BATCH items: few commits, yet SQLite's write lock is never held long
     # enough to time out other writers. An import cut short is finished by sending it again.
     for start in range(0, len(items), IMPORT_BATCH):
-        with write_transaction():
-            for item in items[start:start + IMPORT_BATCH]:
-                if item.error is not None:
-                    failed.append({"index": item.index, "error": item.error})
-                    continue
-                try:
-                    _, is_new = store.create_annotation(user, item.body, keep_times=item.keep)
-                except APIError as err:
-                    failed.append({"index": item.index, "error": err.message})
-                    continue
-                created += is_new
-                unchanged += not is_new
+        run_write(lambda: write_batch(items[start:start + IMPORT_BATCH]))  # noqa: B023
     return {"format": fmt, "created": created, "unchanged": unchanged, "failed": failed}
 
 

@@ -18,7 +18,7 @@ from peewee import SQL, IntegrityError, Tuple, fn
 
 from . import postkey
 from . import validation as v
-from .db import database, is_postgres, write_transaction
+from .db import database, is_postgres, run_write
 from .errors import APIError
 from .models import Annotation, AnnotationTag, Post, User, new_uid, now_us
 from .sanitize import render_note
@@ -128,13 +128,16 @@ def register_post(fields: dict) -> tuple[Post, bool]:
     Returns the post and whether it is new. What WordPress says wins over what readers' pages said.
     """
     fields = fields | {"link_key": _link_key(fields["url"])}
-    with write_transaction():
+
+    def write() -> tuple[Post, bool]:
         post = Post.by_key(fields["site"], fields["post_id"], None)
         if post is None:
             return Post.create(**fields, registered=True), True
         Post.update(**fields, registered=True, updated_us=now_us()).where(
             Post.id == post.id).execute()
         return Post.get_by_id(post.id), False
+
+    return run_write(write)
 
 
 def visible_posts(user: User | None):
@@ -236,40 +239,41 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
     except v.ValidationError as err:
         raise bad(err) from None
 
+    def write() -> tuple[Annotation, bool]:
+        if _owner_of(uid) is not None:
+            return _same_owner(_by_uid(uid), user), False
+        try:
+            post = resolve_post(body["post"], reader=user,
+                                share=fields.get("visibility") == "public")
+        except v.ValidationError as err:
+            raise bad(err) from None
+        stamp = now_us()
+        times = {"created_us": stamp, "updated_us": stamp} | (keep_times or {})
+        values = {"uid": uid, "post_id": post.id, "user_id": user.id, "quote": "",
+                  "selectors": [], "note": "", "note_html": "", "color": "yellow",
+                  "tags": [], "tags_text": "", "visibility": "private", "deleted": False,
+                  "version": 1} | fields | times
+        pk = Annotation.insert_new(values)
+        if fields.get("tags"):
+            p = database.param
+            database.execute_sql(
+                "INSERT INTO annotation_tag (annotation_id, name) VALUES "
+                + ", ".join([f"({p}, {p})"] * len(fields["tags"])),
+                [x for t in fields["tags"] for x in (pk, t.lower())])
+        annotation = Annotation(pk=pk, post=post, user=user,
+                                **{k: val for k, val in values.items()
+                                   if k not in ("post_id", "user_id")})
+        annotation.post, annotation.user = post, user
+        return annotation, True
+
     try:
-        with write_transaction():
-            existing = _owner_of(uid)
-            if existing is not None:
-                return _same_owner(_by_uid(uid), user), False
-            try:
-                post = resolve_post(body["post"], reader=user,
-                                    share=fields.get("visibility") == "public")
-            except v.ValidationError as err:
-                raise bad(err) from None
-            stamp = now_us()
-            times = {"created_us": stamp, "updated_us": stamp} | (keep_times or {})
-            values = {"uid": uid, "post_id": post.id, "user_id": user.id, "quote": "",
-                      "selectors": [], "note": "", "note_html": "", "color": "yellow",
-                      "tags": [], "tags_text": "", "visibility": "private", "deleted": False,
-                      "version": 1} | fields | times
-            pk = Annotation.insert_new(values)
-            if fields.get("tags"):
-                p = database.param
-                database.execute_sql(
-                    "INSERT INTO annotation_tag (annotation_id, name) VALUES "
-                    + ", ".join([f"({p}, {p})"] * len(fields["tags"])),
-                    [x for t in fields["tags"] for x in (pk, t.lower())])
-            annotation = Annotation(pk=pk, post=post, user=user,
-                                    **{k: val for k, val in values.items()
-                                       if k not in ("post_id", "user_id")})
+        return run_write(write)
     except IntegrityError:
         # Another request stored the same id between our check and our insert.
         existing = _by_uid(uid)
         if existing is None:
             raise
         return _same_owner(existing, user), False
-    annotation.post, annotation.user = post, user
-    return annotation, True
 
 
 def _same_owner(existing: Annotation, user: User) -> Annotation:
@@ -348,23 +352,26 @@ def update_annotation(user: User, uid: str, body: Any, if_match=None) -> Annotat
         fields = _derive(_fields({k: body[k] for k in body if k in EDITABLE}, partial=True))
     except v.ValidationError as err:
         raise bad(err) from None
+    def write() -> Annotation | None:
+        annotation = get_owned(user, uid)
+        check_version(annotation, if_match)
+        if not fields:
+            return annotation
+        changes = fields | {"version": annotation.version + 1,
+                            "updated_us": max(now_us(), annotation.updated_us + 1)}
+        if not _write_if_unchanged(annotation, changes):
+            return None
+        if "tags" in fields:
+            _set_tag_rows(annotation, fields["tags"])
+        for k, val in changes.items():
+            setattr(annotation, k, val)
+        return annotation
+
     for _attempt in range(3):
-        with write_transaction():
-            annotation = get_owned(user, uid)
-            check_version(annotation, if_match)
-            if not fields:
-                return annotation
-            changes = fields | {"version": annotation.version + 1,
-                                "updated_us": max(now_us(), annotation.updated_us + 1)}
-            if _write_if_unchanged(annotation, changes):
-                if "tags" in fields:
-                    _set_tag_rows(annotation, fields["tags"])
-                break
-    else:
-        raise APIError(409, "the annotation kept changing; try again", "conflict")
-    for k, val in changes.items():
-        setattr(annotation, k, val)
-    return annotation
+        annotation = run_write(write)
+        if annotation is not None:
+            return annotation
+    raise APIError(409, "the annotation kept changing; try again", "conflict")
 
 
 def _write_if_unchanged(annotation: Annotation, changes: dict) -> bool:
@@ -381,18 +388,22 @@ def _write_if_unchanged(annotation: Annotation, changes: dict) -> bool:
 
 def delete_annotation(user: User, uid: str, if_match=None) -> None:
     """Replace the annotation by a tombstone; deleting a tombstone again is a no-op."""
+    def write() -> bool:
+        annotation = get_owned(user, uid, allow_deleted=True)
+        if annotation.deleted:
+            return True
+        check_version(annotation, if_match)
+        if not _write_if_unchanged(annotation, dict(
+                deleted=True, quote="", note="", note_html="", selectors=[], tags=[],
+                tags_text="", version=annotation.version + 1,
+                updated_us=max(now_us(), annotation.updated_us + 1))):
+            return False
+        _set_tag_rows(annotation, [])
+        return True
+
     for _attempt in range(3):
-        with write_transaction():
-            annotation = get_owned(user, uid, allow_deleted=True)
-            if annotation.deleted:
-                return
-            check_version(annotation, if_match)
-            if _write_if_unchanged(annotation, dict(
-                    deleted=True, quote="", note="", note_html="", selectors=[], tags=[],
-                    tags_text="", version=annotation.version + 1,
-                    updated_us=max(now_us(), annotation.updated_us + 1))):
-                _set_tag_rows(annotation, [])
-                return
+        if run_write(write):
+            return
     raise APIError(409, "the annotation kept changing; try again", "conflict")
 
 

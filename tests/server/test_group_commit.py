@@ -1,0 +1,162 @@
+"""SQLite writes go through one writer that commits them in groups: what a client must still see.
+
+Every create answered is stored, a write that fails takes nothing of its neighbours in the same
+group with it, and a group whose commit fails acknowledges nothing. The groups are made real here
+by holding the writer's lock while writes queue up behind it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import uuid
+
+import pytest
+
+from conftest import annotation_body
+from postil import db
+from postil.errors import APIError
+
+
+@pytest.fixture
+def database_url(tmp_path, sqlite_template):
+    """SQLite only: PostgreSQL commits concurrent writers itself, in the callers' threads."""
+    path = tmp_path / "postil.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def sqlite_app(app):
+    assert db.is_sqlite()
+    return app
+
+
+def _total(client, reader) -> int:
+    return client.get("/api/annotations?limit=0", headers=reader.headers).get_json()["total"]
+
+
+def _queue_behind_held_lock(app, first, *rest):
+    """Let the writer take `first` alone, queue `rest` behind it as one group; return outcomes.
+
+    Each job is handed to the writer from a thread of its own, as requests do; the outcome is its
+    result or exception.
+    """
+    outcomes: dict[int, object] = {}
+
+    def call(i, job):
+        with app.app_context():
+            try:
+                outcomes[i] = db.run_write(job)
+            except Exception as exc:  # noqa: BLE001 — the outcome under test
+                outcomes[i] = exc
+            finally:
+                if not db.database.is_closed():
+                    db.database.close()
+
+    def wait_for(condition):
+        deadline = time.monotonic() + 5
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert condition()
+
+    threads = [threading.Thread(target=call, args=(i, job))
+               for i, job in enumerate([first, *rest])]
+    with db._sqlite_writer:  # the writer takes a group, then waits here for the lock
+        threads[0].start()
+        time.sleep(0.05)
+        wait_for(lambda: db._writer._queue.qsize() == 0)
+        for t in threads[1:]:
+            t.start()
+        wait_for(lambda: db._writer._queue.qsize() == len(rest))
+    for t in threads:
+        t.join(10)
+    return outcomes
+
+
+def test_concurrent_creates_are_all_stored_and_each_answered_once(sqlite_app, client, alice):
+    bodies = [annotation_body(note=f"note {i}") for i in range(40)]
+    statuses: list[int] = []
+
+    def send(chunk):
+        c = sqlite_app.test_client()
+        for body in chunk:
+            statuses.append(c.post("/api/annotations", json=body,
+                                   headers=alice.headers).status_code)
+
+    threads = [threading.Thread(target=send, args=(bodies[i::8],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert statuses == [201] * 40
+    assert _total(client, alice) == 40
+    for body in bodies:
+        got = client.get(f"/api/annotations/{body['id']}", headers=alice.headers).get_json()
+        assert got["note"] == body["note"]
+
+
+def test_a_failing_write_leaves_the_rest_of_its_group_stored(sqlite_app, client, alice, bob):
+    from postil import store
+    from postil.models import User
+
+    with sqlite_app.app_context():
+        db.database.connect(reuse_if_open=True)
+        alice_user, bob_user = User.by_name("alice"), User.by_name("bob")
+        db.database.close()
+    taken = str(uuid.uuid4())
+    client.post("/api/annotations", json=annotation_body(id=taken), headers=alice.headers)
+    good = [annotation_body(note=f"kept {i}") for i in range(3)]
+    def create_then_fail():
+        # Bob's create is inserted, then his write fails after it: none of it may remain.
+        store.create_annotation(bob_user, annotation_body(note="bob's"))
+        store.create_annotation(bob_user, annotation_body(id=taken, note="bob's"))  # Alice's id
+
+    jobs = [
+        lambda: store.create_annotation(alice_user, good[0]),
+        lambda: store.create_annotation(alice_user, good[1]),
+        create_then_fail,
+        lambda: store.create_annotation(alice_user, good[2]),
+    ]
+    outcomes = _queue_behind_held_lock(sqlite_app, lambda: None, *jobs)
+    assert isinstance(outcomes[3], APIError) and outcomes[3].status == 409
+    assert all(outcomes[i][1] is True for i in (1, 2, 4)), outcomes
+    assert _total(client, alice) == 4
+    assert _total(client, bob) == 0
+    for body in good:
+        assert client.get(f"/api/annotations/{body['id']}",
+                          headers=alice.headers).status_code == 200
+
+
+def test_a_group_whose_commit_fails_acknowledges_none_of_it(sqlite_app, client, alice):
+    from postil.models import Annotation
+
+    def insert_then_break():
+        # Writes, then leaves the transaction impossible to commit (as a full disk would).
+        db.database.execute_sql("PRAGMA defer_foreign_keys = ON")
+        db.database.execute_sql(
+            "INSERT INTO annotation_tag (annotation_id, name) VALUES (999999, 'orphan')")
+        return "written"
+
+    before = _total(client, alice)
+    body = annotation_body(note="in the broken group")
+
+    def create():
+        from postil import store
+        from postil.models import User
+
+        return store.create_annotation(User.by_name("alice"), body)
+
+    outcomes = _queue_behind_held_lock(sqlite_app, lambda: None, create, insert_then_break)
+    assert isinstance(outcomes[1], Exception), outcomes
+    assert isinstance(outcomes[2], Exception), outcomes
+    assert _total(client, alice) == before
+    with sqlite_app.app_context():
+        db.database.connect(reuse_if_open=True)
+        assert not Annotation.select().where(Annotation.uid == body["id"]).exists()
+        db.database.close()
+    # The writer carries on: the next create is stored and answered.
+    res = client.post("/api/annotations", json=annotation_body(), headers=alice.headers)
+    assert res.status_code == 201
+    assert _total(client, alice) == before + 1
