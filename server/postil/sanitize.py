@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 import bleach
-from bleach.linkifier import LinkifyFilter
+from bleach.linkifier import URL_RE, LinkifyFilter
 from markdown_it import MarkdownIt
 
 NOTE_TAGS = frozenset(
@@ -68,7 +68,34 @@ def render_note(markdown: str) -> str:
     """Render a note's Markdown to sanitised HTML."""
     if not markdown:
         return ""
-    return _note_cleaner().clean(_markdown().render(markdown)).strip()
+    rendered = _markdown().render(markdown)
+    inert = _already_inert(rendered)
+    if inert is not None:
+        return inert
+    return _note_cleaner().clean(rendered).strip()
+
+
+# What markdown-it writes for plain prose: allow-listed tags without attributes, and text in which
+# only &, <, > and " can appear escaped. The cleaner would hand such HTML back as it is, but for
+# two spellings, and parsing it with html5lib costs more than the rest of a create together.
+_INERT = re.compile(
+    r"(?:<(?:/?(?:p|em|strong|del|s|code|pre|blockquote|ul|ol|li|h[1-6]))>|<br />|<hr />"
+    r"|&amp;(?![#0-9A-Za-z])|&(?:lt|gt|quot);|[^<>&\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff])*"
+)
+_RESPELL = {"<br />": "<br>", "<hr />": "<hr>"}
+_RESPELL_RE = re.compile("|".join(map(re.escape, _RESPELL)))
+
+
+def _already_inert(rendered: str) -> str | None:
+    """Return what the note cleaner would make of `rendered` when that is certain, else None.
+
+    Certain means: every tag is an allow-listed one without attributes, no character the HTML
+    parser treats specially, and nothing the linkifier would turn into a link (its own pattern
+    decides). The sanitising tests compare this with the cleaner on thousands of generated notes.
+    """
+    if _INERT.fullmatch(rendered) is None or URL_RE.search(rendered):
+        return None
+    return _RESPELL_RE.sub(lambda m: _RESPELL[m.group(0)], rendered).strip()
 
 
 _DROP_WITH_CONTENT = re.compile(
