@@ -11,7 +11,8 @@ import json
 import secrets
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from peewee import (
     AutoField,
@@ -37,11 +38,22 @@ def now_us() -> int:
 
 
 def iso(us: int | None) -> str | None:
-    """Format stored microseconds as ISO 8601 UTC with a `Z`."""
+    """Format stored microseconds as ISO 8601 UTC with a `Z`, to the millisecond."""
     if us is None:
         return None
-    dt = datetime.fromtimestamp(us / 1_000_000, tz=UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    seconds, micros = divmod(us, 1_000_000)
+    return f"{_iso_second(seconds)}.{micros // 1000:03d}Z"
+
+
+@lru_cache(maxsize=4096)
+def _iso_second(seconds: int) -> str:
+    # Integer arithmetic: the float division this replaced could round .999 up into a wrong second
+    # (and formatting through datetime was a twentieth of a create's time).
+    t = _EPOCH + timedelta(seconds=seconds)
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class JSONField(TextField):
@@ -125,7 +137,7 @@ class Post(BaseModel):
     """A WordPress post (site, post_id), or a page that is not one, keyed by its normalised URL."""
 
     id = AutoField()
-    site = CharField(max_length=255, index=True)
+    site = CharField(max_length=255)  # indexed as the first column of (site, post_id)
     post_id = BigIntegerField(null=True)
     url_key = TextField(null=True, unique=True)
     link_key = TextField(null=True, index=True)
@@ -180,8 +192,9 @@ class Post(BaseModel):
 class Annotation(BaseModel):
     pk = AutoField()
     uid = CharField(max_length=36, unique=True)
-    post = ForeignKeyField(Post, backref="annotations", on_delete="CASCADE")
-    user = ForeignKeyField(User, backref="annotations", on_delete="CASCADE")
+    # Indexed as the first columns of (post, created_us) and (user, created_us) below.
+    post = ForeignKeyField(Post, backref="annotations", on_delete="CASCADE", index=False)
+    user = ForeignKeyField(User, backref="annotations", on_delete="CASCADE", index=False)
     quote = TextField(default="")
     selectors = JSONField(default=list)
     note = TextField(default="")
