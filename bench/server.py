@@ -219,7 +219,7 @@ def http_throughput(db_path: Path, token: str, requests: int, threads: int
     env = dict(os.environ, POSTIL_DATABASE_URL=f"sqlite:///{db_path}", POSTIL_SAMPLE="0")
     proc = subprocess.Popen([sys.executable, "-m", "postil.cli", "serve", "--port", str(port),
                              "--threads", str(threads)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, cwd=ROOT)
+                            stderr=subprocess.DEVNULL, cwd=ROOT)
     try:
         for _ in range(100):
             try:

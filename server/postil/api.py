@@ -13,6 +13,7 @@ from . import validation as v
 from .auth import current_token, current_user, require_user
 from .errors import APIError
 from .models import Post, Token, User
+from .urls import uid_url
 from .wordpress import post_fields
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -45,15 +46,14 @@ def annotation_response(annotation, status: int = 200):
     response = jsonify(annotation_json(annotation))
     response.status_code = status
     response.headers["ETag"] = annotation.etag
-    response.headers["Location"] = url_for("api.get_annotation", uid=annotation.uid,
-                                           _external=False)
+    response.headers["Location"] = uid_url("api.get_annotation", annotation.uid, external=False)
     return response
 
 
 def annotation_json(annotation) -> dict:
     data = annotation.to_json()
     hooks = current_app.extensions.get("postil.annotation_links", [])
-    links = {"self": url_for("api.get_annotation", uid=annotation.uid, _external=True)}
+    links = {"self": uid_url("api.get_annotation", annotation.uid)}
     for hook in hooks:
         links.update(hook(annotation))
     data["links"] = links

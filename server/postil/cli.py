@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
+import time
 
 from . import __version__, config
 
@@ -15,9 +17,27 @@ def _app(auto_migrate: bool = True):
     return create_app({"AUTO_MIGRATE": auto_migrate})
 
 
+class _OncePerMinute(logging.Filter):
+    """Let one record through a minute: waitress warns of a busy queue on every request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._next = 0.0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = time.monotonic()
+        if now < self._next:
+            return False
+        self._next = now + 60
+        return True
+
+
 def cmd_serve(args) -> int:
     from waitress import serve
 
+    # Under load every request queued behind busy threads logged "Task queue depth is N"; the
+    # first a minute says as much, and writing thousands cost the server a tenth of its time.
+    logging.getLogger("waitress.queue").addFilter(_OncePerMinute())
     app = _app()
     print(f"Postil {__version__} on http://{args.host}:{args.port}/  "
           f"(database: {app.config['DATABASE_URL']})", flush=True)

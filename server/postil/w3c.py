@@ -22,6 +22,7 @@ from . import openapi, store
 from .auth import current_user, require_user
 from .errors import APIError
 from .models import Annotation, Post, User, iso
+from .urls import uid_url
 from .validation import ValidationError, uuid_string
 from .w3c_model import ANNO_CONTEXT, UUID_AT_END, from_jsonld, to_jsonld
 
@@ -53,7 +54,7 @@ MAX_POST_ID = 2**63 - 1
 # ---------------------------------------------------------------- IRIs
 
 def annotation_iri(uid: str) -> str:
-    return url_for("w3c.annotation", uid=uid, _external=True)
+    return uid_url("w3c.annotation", uid)
 
 
 def user_iri(name: str) -> str:
