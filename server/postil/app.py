@@ -8,6 +8,7 @@ from flask import Flask
 from flask_cors import CORS
 
 from . import config, db, errors
+from .jsonio import FastJSONProvider
 
 EXTENSION_ORIGINS = (
     re.compile(r"^chrome-extension://[a-p]{32}$"),
@@ -20,10 +21,10 @@ cors = CORS()
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the app from `POSTIL_*` variables, overridden by `test_config`."""
     app = Flask(__name__)
+    app.json = FastJSONProvider(app)
     app.config.from_mapping(config.from_env())
     if test_config:
         app.config.from_mapping(test_config)
-    app.json.sort_keys = False
 
     db.init_app(app)
     errors.init_app(app)

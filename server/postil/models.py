@@ -130,7 +130,8 @@ class Token(BaseModel):
 def row_to(model: type[Model], columns: list[str], row) -> Model:
     """Make a model instance from a plain-SQL row, converting values as peewee would."""
     fields = model._meta.fields
-    return model(**{c: fields[c].python_value(v) for c, v in zip(columns, row, strict=True)})
+    return model(__no_default__=True,
+                 **{c: fields[c].python_value(v) for c, v in zip(columns, row, strict=True)})
 
 
 class Post(BaseModel):
@@ -156,19 +157,23 @@ class Post(BaseModel):
     class Meta:
         indexes = ((("site", "post_id"), True),)
 
+    # What annotating needs of a post: not its body, which for a registered post is the whole
+    # article and was read (and converted) again on every create.
+    KEY_FIELDS = ("id", "site", "post_id", "url_key", "link_key", "url", "title", "modified_gmt",
+                  "registered")
+
     @classmethod
     def by_key(cls, site: str | None, post_id: int | None, url_key: str | None) -> Post | None:
-        """Return the post with this key: (site, post_id), or url_key when post_id is None."""
+        """Return the post with this key, without its body: (site, post_id), or url_key."""
         p = database.param
-        columns = [f.name for f in cls._meta.sorted_fields]
-        select = "SELECT " + ", ".join(f'"{f.column_name}"' for f in cls._meta.sorted_fields)
+        select = "SELECT " + ", ".join(f'"{c}"' for c in cls.KEY_FIELDS)
         if post_id is not None:
             row = database.execute_sql(f"{select} FROM post WHERE site = {p} AND post_id = {p}",
                                        [site, post_id]).fetchone()
         else:
             row = database.execute_sql(f"{select} FROM post WHERE url_key = {p}",
                                        [url_key]).fetchone()
-        return row_to(cls, columns, row) if row else None
+        return row_to(cls, cls.KEY_FIELDS, row) if row else None
 
     def summary(self) -> dict:
         return {"id": self.id, "site": self.site, "post_id": self.post_id, "url": self.url,

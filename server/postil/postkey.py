@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
@@ -90,6 +91,7 @@ def _clean_path(path: str) -> str:
     return path.rstrip("/")
 
 
+@lru_cache(maxsize=4096)  # a reader's highlights name the same few sites over and over
 def normalise_site(value: str) -> str:
     """Return the site key for a home URL or an already-normalised site string."""
     if isinstance(value, str) and "://" not in value and value.strip():

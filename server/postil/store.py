@@ -40,23 +40,25 @@ def bad(err: v.ValidationError) -> APIError:
 
 # ---------------------------------------------------------------- posts
 
-def resolve_post(spec: Any, *, create: bool = True, reader: User | None = None,
-                 share: bool = True) -> Post:
-    """Find (or create) the post an annotation is about, from `{site, post_id, url, title, …}`.
+@dataclass(frozen=True, slots=True)
+class PostRef:
+    """Which post an annotation is about, checked and normalised; found or made in a write."""
 
-    Given a `reader`, a Postil post id they may not know of (see `visible_posts`) is "no such
-    post", so ids cannot be walked to learn what others read privately.
-    """
+    site: str | None = None
+    post_id: int | None = None
+    url_key: str | None = None
+    url: str = ""
+    title: str = ""
+    modified: str | None = None
+    id: int | None = None  # a Postil post id, `{"id": N}`
+
+
+def parse_post_ref(spec: Any) -> PostRef:
+    """Check and normalise `{site, post_id, url, title, modified_gmt}` (or `{id}`); no database."""
     if not isinstance(spec, dict):
         raise v.ValidationError("post", "must be an object with site and post_id, or url")
     if set(spec) == {"id"}:
-        where = Post.id == v.integer(spec["id"], "post.id", 1, 2**62)
-        if reader is not None:
-            where &= visible_posts(reader)
-        post = Post.select().where(where).first()
-        if post is None:
-            raise v.ValidationError("post.id", "no such post")
-        return post
+        return PostRef(id=v.integer(spec["id"], "post.id", 1, 2**62))
     title = v.string(spec.get("title", ""), "post.title", v.MAX_TITLE)
     url = v.http_url(spec["url"], "post.url") if spec.get("url") else ""
     modified = spec.get("modified_gmt")
@@ -69,32 +71,47 @@ def resolve_post(spec: Any, *, create: bool = True, reader: User | None = None,
         if spec.get("post_id") is not None:
             post_id = v.integer(spec["post_id"], "post.post_id", 1, 2**62)
             site_raw = v.string(spec.get("site"), "post.site", v.MAX_SITE, allow_empty=False)
-            site = postkey.normalise_site(site_raw)
-            lookup = {"site": site, "post_id": post_id}
-            where = (Post.site == site) & (Post.post_id == post_id)
-        else:
-            if not url:
-                raise v.ValidationError("post.url", "is required when post_id is null")
-            url_key = postkey.normalise_url(url)
-            site = postkey.normalise_site(re.match(r"^https?://[^/?#]+", url, re.I).group(0))
-            # The site column holds 255 characters: PostgreSQL refused a longer host with a 500.
-            v.require(len(site) <= v.MAX_SITE, "post.url",
-                      f"has a host longer than {v.MAX_SITE} characters")
-            lookup = {"site": site, "post_id": None, "url_key": url_key}
-            where = Post.url_key == url_key
+            return PostRef(site=postkey.normalise_site(site_raw), post_id=post_id, url=url,
+                           title=title, modified=modified)
+        if not url:
+            raise v.ValidationError("post.url", "is required when post_id is null")
+        url_key = postkey.normalise_url(url)
+        site = postkey.normalise_site(re.match(r"^https?://[^/?#]+", url, re.I).group(0))
+        # The site column holds 255 characters: PostgreSQL refused a longer host with a 500.
+        v.require(len(site) <= v.MAX_SITE, "post.url",
+                  f"has a host longer than {v.MAX_SITE} characters")
+        return PostRef(site=site, url_key=url_key, url=url, title=title, modified=modified)
     except postkey.PostKeyError as exc:
         raise v.ValidationError("post", str(exc)) from None
 
-    post = Post.by_key(lookup["site"], lookup["post_id"], lookup.get("url_key"))
+
+def resolve_post(ref: PostRef, *, create: bool = True, reader: User | None = None,
+                 share: bool = True) -> Post:
+    """Find (or create) the post `ref` names; call inside a write.
+
+    Given a `reader`, a Postil post id they may not know of (see `visible_posts`) is "no such
+    post", so ids cannot be walked to learn what others read privately.
+    """
+    if ref.id is not None:
+        where = Post.id == ref.id
+        if reader is not None:
+            where &= visible_posts(reader)
+        post = Post.select().where(where).first()
+        if post is None:
+            raise v.ValidationError("post.id", "no such post")
+        return post
+    url, title, modified = ref.url, ref.title, ref.modified
+    post = Post.by_key(ref.site, ref.post_id, ref.url_key)
     if post is None:
         if not create:
             raise v.ValidationError("post", "no such post")
+        lookup = {"site": ref.site, "post_id": ref.post_id, "url_key": ref.url_key}
         try:
             with Post._meta.database.atomic():
                 post = Post.create(**lookup, url=url, title=title, modified_gmt=modified,
                                    link_key=_link_key(url))
         except IntegrityError:
-            post = Post.get(where)
+            post = Post.by_key(ref.site, ref.post_id, ref.url_key)
         return post
     # The newest URL and title the reader saw win, unless WordPress itself told us (registered).
     # A private annotation only fills in what is missing, as when it creates the post: everyone
@@ -236,6 +253,7 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
         fields = _derive(_fields(body, partial=False))
         if "post" not in body:
             raise v.ValidationError("post", "is required")
+        post_ref = parse_post_ref(body["post"])
     except v.ValidationError as err:
         raise bad(err) from None
 
@@ -243,7 +261,7 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
         if _owner_of(uid) is not None:
             return _same_owner(_by_uid(uid), user), False
         try:
-            post = resolve_post(body["post"], reader=user,
+            post = resolve_post(post_ref, reader=user,
                                 share=fields.get("visibility") == "public")
         except v.ValidationError as err:
             raise bad(err) from None
@@ -260,7 +278,7 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
                 "INSERT INTO annotation_tag (annotation_id, name) VALUES "
                 + ", ".join([f"({p}, {p})"] * len(fields["tags"])),
                 [x for t in fields["tags"] for x in (pk, t.lower())])
-        annotation = Annotation(pk=pk, post=post, user=user,
+        annotation = Annotation(__no_default__=True, pk=pk, post=post, user=user,
                                 **{k: val for k, val in values.items()
                                    if k not in ("post_id", "user_id")})
         annotation.post, annotation.user = post, user
