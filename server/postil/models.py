@@ -14,6 +14,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+import orjson
 from peewee import (
     AutoField,
     BigIntegerField,
@@ -62,10 +63,18 @@ class JSONField(TextField):
     def db_value(self, value):
         if value is None:
             return None
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        try:  # the same text as the standard library's, written several times faster
+            return orjson.dumps(value).decode()
+        except TypeError:
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     def python_value(self, value):
-        return None if value is None else json.loads(value)
+        if value is None:
+            return None
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return json.loads(value)
 
 
 class BaseModel(Model):
