@@ -11,7 +11,6 @@ import os
 import queue
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
@@ -78,113 +77,94 @@ T = TypeVar("T")
 def run_write(work: Callable[[], T]) -> T:
     """Run `work` in a write transaction; return its result once the transaction is committed.
 
-    On SQLite every write of this process goes to one writer thread, which runs the writes that
-    arrived together in one transaction, each in a savepoint of its own, and commits them at once
-    (group commit): each commit writes and syncs the log, and shared by several writes it costs
-    each a fraction. A caller hears back only after the commit, so nothing it acknowledges can be
-    lost; an exception from `work` undoes only that write and is raised here. A call made from
+    SQLite admits one writer at a time, and every commit writes and syncs its log. Writers of
+    this process therefore queue, and whoever finds nobody writing commits the waiting writes as
+    one transaction (group commit): each pays a share of one commit, and a writer alone writes
+    from its own thread without handing over to another. A caller hears back only after the
+    commit, so nothing it acknowledges can be lost. If a write raises, its group is rolled back
+    and every write of it runs again alone, so the exception reaches only its caller: `work` may
+    therefore run more than once and must change nothing but the database. A call made from
     inside a write (an import's items) runs inline, in a savepoint. PostgreSQL commits concurrent
-    transactions itself, so there `work` runs in the caller's thread.
+    transactions itself, so there `work` simply runs in a transaction of the caller's.
     """
     if not is_sqlite() or getattr(_in_write, "active", False):
         with database.atomic():
             return work()
     if not isinstance(database.obj, PooledSqliteDatabase):
-        # One private in-memory database per connection: the writer thread would see another.
-        with _sqlite_writer, _writing(), database.atomic("IMMEDIATE"):
-            return work()
+        # In memory, each connection is a database of its own: no thread may write for another.
+        with _sqlite_writer, database.atomic("IMMEDIATE"):
+            _in_write.active = True
+            try:
+                return work()
+            finally:
+                _in_write.active = False
     return _writer.submit(work)
 
 
-@contextmanager
-def _writing():
-    _in_write.active = True
-    try:
-        yield
-    finally:
-        _in_write.active = False
-
-
 class _GroupWriter:
-    """The one thread that writes to SQLite: takes waiting writes in groups, commits each group."""
+    """Queue SQLite writes; the thread that finds nobody writing commits what waits, in groups."""
 
     MAX_GROUP = 64
+    BACKSTOP_S = 0.05  # a waiter looks again this often, though a leader always hands on
 
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._db: Database | None = None
-        self._start_lock = threading.Lock()
+        self._leading = threading.Lock()
 
     def submit(self, work: Callable[[], T]) -> T:
-        if self._thread is None or not self._thread.is_alive():
-            with self._start_lock:
-                if self._thread is None or not self._thread.is_alive():
-                    self._thread = threading.Thread(target=self._run, name="postil-sqlite-writer",
-                                                    daemon=True)
-                    self._thread.start()
         job = _Job(work)
         self._queue.put(job)
-        job.done.wait()
+        while not job.done.is_set():
+            if self._leading.acquire(blocking=False):
+                try:
+                    self._lead()
+                finally:
+                    self._leading.release()
+                # A write queued between our last look and the release found us leading and
+                # is waiting: the loop takes it (or someone else already leads).
+                if not self._queue.empty():
+                    continue
+            job.done.wait(self.BACKSTOP_S)
         if job.error is not None:
             raise job.error
         return job.result
 
-    def _run(self) -> None:
+    def _lead(self) -> None:
+        opened = database.is_closed()
+        if opened:
+            database.connect()
         _in_write.active = True
-        while True:
-            group = [self._queue.get()]
-            while len(group) < self.MAX_GROUP:
-                try:
-                    group.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self._write(group)
-            for job in group:
-                job.done.set()
+        try:
+            while True:
+                group = []
+                while len(group) < self.MAX_GROUP:
+                    try:
+                        group.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                if not group:
+                    return
+                self._write(group)
+        finally:
+            _in_write.active = False
+            if opened:
+                database.close()
 
     def _write(self, group: list[_Job]) -> None:
         try:
-            if self._db is not database.obj:
-                # Another database was bound (tests do that): write to it from now on.
-                if self._db is not None and not self._db.is_closed():
-                    self._db.close()
-                self._db = database.obj
-            database.connect(reuse_if_open=True)
             with _sqlite_writer, database.atomic("IMMEDIATE"):
-                if len(group) == 1:
-                    _run_job(group[0], undo=_Undo)
-                else:
-                    conn = database.connection()
-                    for job in group:
-                        conn.execute("SAVEPOINT postil_job")
-                        if _run_job(job):
-                            conn.execute("RELEASE postil_job")
-                        else:
-                            conn.execute("ROLLBACK TO postil_job")
-                            conn.execute("RELEASE postil_job")
-        except _Undo:
-            pass  # the one write of the group failed and was rolled back whole
-        except BaseException as exc:  # noqa: BLE001 — the commit failed: nothing was written
-            for job in group:
-                if job.error is None:
-                    job.error = exc
-                    job.result = None
-
-
-class _Undo(Exception):
-    """Roll back a group's transaction (its only write failed)."""
-
-
-def _run_job(job: _Job, undo: type[Exception] | None = None) -> bool:
-    try:
-        job.result = job.work()
-        return True
-    except BaseException as exc:  # noqa: BLE001 — handed to the caller
-        job.error = exc
-        if undo is not None:
-            raise undo from exc
-        return False
+                for job in group:
+                    job.result = job.work()
+        except BaseException as exc:  # noqa: BLE001 — handed to the caller, below
+            if len(group) == 1:
+                group[0].result, group[0].error = None, exc
+            else:
+                # Rolled back whole; alone, each write meets only its own fate.
+                for job in group:
+                    self._write([job])
+                return
+        for job in group:
+            job.done.set()
 
 
 class _Job:

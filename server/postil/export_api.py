@@ -121,24 +121,31 @@ def import_document(user: User, doc, fmt: str | None = None) -> dict:
                             "split the file", "payload_too_large")
     created = unchanged = 0
     failed = []
-    def write_batch(batch: list) -> None:
-        nonlocal created, unchanged
+
+    def write_batch(batch: list) -> tuple[int, int, list]:
+        # May run twice (see db.run_write): counts only in what it returns.
+        new = same = 0
+        refused = []
         for item in batch:
             if item.error is not None:
-                failed.append({"index": item.index, "error": item.error})
+                refused.append({"index": item.index, "error": item.error})
                 continue
             try:
                 _, is_new = store.create_annotation(user, item.body, keep_times=item.keep)
             except APIError as err:
-                failed.append({"index": item.index, "error": err.message})
+                refused.append({"index": item.index, "error": err.message})
                 continue
-            created += is_new
-            unchanged += not is_new
+            new += is_new
+            same += not is_new
+        return new, same, refused
 
     # Transactions of IMPORT_BATCH items: few commits, yet SQLite's write lock is never held long
     # enough to time out other writers. An import cut short is finished by sending it again.
     for start in range(0, len(items), IMPORT_BATCH):
-        run_write(lambda: write_batch(items[start:start + IMPORT_BATCH]))  # noqa: B023
+        batch = items[start:start + IMPORT_BATCH]
+        new, same, refused = run_write(lambda batch=batch: write_batch(batch))
+        created, unchanged = created + new, unchanged + same
+        failed += refused
     return {"format": fmt, "created": created, "unchanged": unchanged, "failed": failed}
 
 

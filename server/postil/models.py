@@ -243,19 +243,22 @@ class Annotation(BaseModel):
                       "updated_us", "version")
 
     @classmethod
-    def insert_new(cls, values: dict) -> int:
-        """Insert one annotation (every column in INSERT_COLUMNS given) and return its pk.
+    def insert_new(cls, values: dict) -> int | None:
+        """Insert one annotation (every column in INSERT_COLUMNS given); return its pk.
 
-        Creating annotations is the write clients do most; plain SQL here keeps query building
-        from costing more than the insert itself.
+        None when an annotation with this uid exists already (nothing is written then). Creating
+        annotations is the write clients do most; plain SQL here keeps query building from
+        costing more than the insert itself.
         """
         fields = cls._meta.columns
         params = [fields[c].db_value(values[c]) for c in cls.INSERT_COLUMNS]
         sql = (f'INSERT INTO annotation ({", ".join(cls.INSERT_COLUMNS)}) VALUES '
-               f'({", ".join([database.param] * len(params))})')
+               f'({", ".join([database.param] * len(params))}) ON CONFLICT (uid) DO NOTHING')
         if isinstance(database.obj, PostgresqlDatabase):
-            return database.execute_sql(sql + " RETURNING pk", params).fetchone()[0]
-        return database.execute_sql(sql, params).lastrowid
+            row = database.execute_sql(sql + " RETURNING pk", params).fetchone()
+            return row[0] if row else None
+        cursor = database.execute_sql(sql, params)
+        return cursor.lastrowid if cursor.rowcount == 1 else None
 
     @property
     def etag(self) -> str:

@@ -257,9 +257,7 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
     except v.ValidationError as err:
         raise bad(err) from None
 
-    def write() -> tuple[Annotation, bool]:
-        if _owner_of(uid) is not None:
-            return _same_owner(_by_uid(uid), user), False
+    def write() -> Annotation:
         try:
             post = resolve_post(post_ref, reader=user,
                                 share=fields.get("visibility") == "public")
@@ -272,6 +270,8 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
                   "tags": [], "tags_text": "", "visibility": "private", "deleted": False,
                   "version": 1} | fields | times
         pk = Annotation.insert_new(values)
+        if pk is None:
+            raise _IdTaken  # and undo anything resolve_post changed
         if fields.get("tags"):
             p = database.param
             database.execute_sql(
@@ -282,16 +282,17 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
                                 **{k: val for k, val in values.items()
                                    if k not in ("post_id", "user_id")})
         annotation.post, annotation.user = post, user
-        return annotation, True
+        return annotation
 
     try:
-        return run_write(write)
-    except IntegrityError:
-        # Another request stored the same id between our check and our insert.
-        existing = _by_uid(uid)
-        if existing is None:
-            raise
-        return _same_owner(existing, user), False
+        return run_write(write), True
+    except _IdTaken:
+        # Sent before (a retry whose answer was lost), or someone else's id.
+        return _same_owner(_by_uid(uid), user), False
+
+
+class _IdTaken(Exception):
+    """The annotation id exists already."""
 
 
 def _same_owner(existing: Annotation, user: User) -> Annotation:
@@ -299,12 +300,6 @@ def _same_owner(existing: Annotation, user: User) -> Annotation:
         raise APIError(409, "an annotation with this id belongs to someone else; "
                             "choose another id", "conflict")
     return existing
-
-
-def _owner_of(uid: str) -> int | None:
-    row = database.execute_sql(f"SELECT user_id FROM annotation WHERE uid = {database.param}",
-                               [uid]).fetchone()
-    return row[0] if row else None
 
 
 def _by_uid(uid: str) -> Annotation | None:

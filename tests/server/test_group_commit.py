@@ -1,8 +1,9 @@
 """SQLite writes go through one writer that commits them in groups: what a client must still see.
 
-Every create answered is stored, a write that fails takes nothing of its neighbours in the same
-group with it, and a group whose commit fails acknowledges nothing. The groups are made real here
-by holding the writer's lock while writes queue up behind it.
+Every create answered is stored; a write that fails, or that makes its group's commit fail,
+fails alone (the group is rolled back and written again write by write), and nothing of it is
+acknowledged. The groups are made real here by holding the write lock while writes queue up
+behind it.
 """
 
 from __future__ import annotations
@@ -129,8 +130,8 @@ def test_a_failing_write_leaves_the_rest_of_its_group_stored(sqlite_app, client,
                           headers=alice.headers).status_code == 200
 
 
-def test_a_group_whose_commit_fails_acknowledges_none_of_it(sqlite_app, client, alice):
-    from postil.models import Annotation
+def test_a_write_that_breaks_its_groups_commit_fails_alone(sqlite_app, client, alice):
+    from postil.models import AnnotationTag
 
     def insert_then_break():
         # Writes, then leaves the transaction impossible to commit (as a full disk would).
@@ -149,14 +150,37 @@ def test_a_group_whose_commit_fails_acknowledges_none_of_it(sqlite_app, client, 
         return store.create_annotation(User.by_name("alice"), body)
 
     outcomes = _queue_behind_held_lock(sqlite_app, lambda: None, create, insert_then_break)
-    assert isinstance(outcomes[1], Exception), outcomes
-    assert isinstance(outcomes[2], Exception), outcomes
-    assert _total(client, alice) == before
+    assert isinstance(outcomes[2], Exception), outcomes  # never acknowledged
+    assert outcomes[1][1] is True, outcomes  # acknowledged, so it must be stored
+    assert _total(client, alice) == before + 1
+    got = client.get(f"/api/annotations/{body['id']}", headers=alice.headers)
+    assert got.status_code == 200 and got.get_json()["note"] == body["note"]
     with sqlite_app.app_context():
         db.database.connect(reuse_if_open=True)
-        assert not Annotation.select().where(Annotation.uid == body["id"]).exists()
+        assert not AnnotationTag.select().where(AnnotationTag.name == "orphan").exists()
         db.database.close()
-    # The writer carries on: the next create is stored and answered.
+    # Writing carries on: the next create is stored and answered.
     res = client.post("/api/annotations", json=annotation_body(), headers=alice.headers)
     assert res.status_code == 201
-    assert _total(client, alice) == before + 1
+    assert _total(client, alice) == before + 2
+
+
+def test_an_import_in_a_group_that_is_written_again_counts_each_item_once(
+        sqlite_app, client, alice):
+    from postil.export_api import import_document
+    from postil.models import User
+
+    doc = {"format": "postil-export", "format_version": 1,
+           "annotations": [annotation_body(note=f"imported {i}") for i in range(3)]}
+
+    def fail():
+        raise RuntimeError("this write fails, so its group is written again, write by write")
+
+    def run_import():
+        return import_document(User.by_name("alice"), doc)
+
+    outcomes = _queue_behind_held_lock(sqlite_app, lambda: None, run_import, fail)
+    assert isinstance(outcomes[2], RuntimeError)
+    assert outcomes[1]["created"] == 3 and outcomes[1]["unchanged"] == 0, outcomes[1]
+    assert outcomes[1]["failed"] == []
+    assert _total(client, alice) == 3
