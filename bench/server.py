@@ -189,7 +189,7 @@ request = function()
 "selectors":[{"type":"TextQuoteSelector","exact":"a passage worth keeping","prefix":"before ",
 "suffix":" after"},{"type":"TextPositionSelector","start":10,"end":33}],
 "note":"a *short* note","tags":["bench"],"color":"green"}]], uuid4(), counter % 50 + 1)
-  return wrk.format("POST", "/api/annotations", nil, body)
+  return wrk.format("POST", nil, nil, body)
 end
 """
 
@@ -213,13 +213,25 @@ def wrk_rate(port: int, path: str, seconds: int, connections: int, headers: dict
                       if line.startswith("Requests/sec")))
 
 
+# From the trivial endpoint to a create, each step doing more of what a create does.
+LADDER = [
+    ("GET", "/api", "GET /api, trivial JSON (baseline)"),
+    ("POST", "/bench/echo", "POST, JSON body parsed and answered back"),
+    ("POST", "/bench/auth-echo", "  + signed in (token looked up)"),
+    ("POST", "/bench/validate", "  + body validated, note rendered, nothing stored"),
+    ("POST", "/api/annotations", "POST /api/annotations, a real create"),
+]
+
+
 def http_throughput(db_path: Path, token: str, requests: int, threads: int
-                    ) -> tuple[float, float, str]:
+                    ) -> tuple[list[tuple[str, float]], str]:
+    """Return (label, requests/second) for each step of LADDER, and the load generator's name."""
     port = free_port()
     env = dict(os.environ, POSTIL_DATABASE_URL=f"sqlite:///{db_path}", POSTIL_SAMPLE="0")
-    proc = subprocess.Popen([sys.executable, "-m", "postil.cli", "serve", "--port", str(port),
-                             "--threads", str(threads)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, cwd=ROOT)
+    # `postil serve` itself, with the ladder's partial endpoints added (bench/ladder_server.py).
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "ladder_server.py"), "serve",
+                             "--port", str(port), "--threads", str(threads)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     try:
         for _ in range(100):
             try:
@@ -242,15 +254,23 @@ def http_throughput(db_path: Path, token: str, requests: int, threads: int
             })
 
         hammer(port, "GET", "/api", {}, None, 200, threads)  # warm up
+        rates = []
         if shutil.which("wrk"):
             # A C load generator, so the client's own cost does not cap the fast endpoint.
             seconds = max(3, requests // 500)
-            trivial = wrk_rate(port, "/api", seconds, threads, {})
-            create = wrk_rate(port, "/api/annotations", seconds, threads, auth, WRK_CREATE)
-            return trivial, create, "wrk"
-        trivial = hammer(port, "GET", "/api", {}, None, requests, threads)
-        create = hammer(port, "POST", "/api/annotations", auth, body, requests, threads)
-        return trivial, create, "python http.client"
+            for method, path, label in LADDER:
+                if method == "GET":
+                    rates.append((label, wrk_rate(port, path, seconds, threads, {})))
+                else:
+                    rates.append((label, wrk_rate(port, path, seconds, threads, auth,
+                                                  WRK_CREATE)))
+            return rates, "wrk"
+        for method, path, label in LADDER:
+            if method == "GET":
+                rates.append((label, hammer(port, "GET", path, {}, None, requests, threads)))
+            else:
+                rates.append((label, hammer(port, "POST", path, auth, body, requests, threads)))
+        return rates, "python http.client"
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -331,11 +351,12 @@ def main() -> int:
     rows.append(("cursor paging, own annotations p50 / p95 (ms)", f"{p50:.2f} / {p95:.2f}",
                  f"{seen:,} rows paged 20 at a time to the end"))
 
-    trivial, create, client_name = http_throughput(path, bench_token, args.requests, args.threads)
-    rows.append(("HTTP GET /api, trivial JSON (req/s)", f"{trivial:,.0f}",
-                 f"baseline, same server, load from {client_name}"))
-    rows.append(("HTTP POST /api/annotations (req/s)", f"{create:,.0f}",
-                 f"{create / trivial:.0%} of the trivial endpoint"))
+    rates, client_name = http_throughput(path, bench_token, args.requests, args.threads)
+    trivial = rates[0][1]
+    for i, (label, rate) in enumerate(rates):
+        note = (f"same server, load from {client_name}" if i == 0
+                else f"{rate / trivial:.0%} of the trivial endpoint")
+        rows.append((f"HTTP {label} (req/s)", f"{rate:,.0f}", note))
 
     width = max(len(r[0]) for r in rows)
     vwidth = max(len(r[1]) for r in rows)
