@@ -157,9 +157,21 @@ def get_post(post_id: int):
     return data
 
 
+def may_edit_posts(user: User) -> bool:
+    """Say whether `user` may register or rewrite posts, which every reader of them then sees."""
+    editors = current_app.config.get("POST_EDITORS")
+    if editors is None:
+        # Without open sign-up every account was made by the operator; with it, anyone's could be.
+        return not current_app.config.get("OPEN_SIGNUP")
+    return "*" in editors or user.name in editors
+
+
 @bp.put("/posts")
 def put_post():
-    require_user()
+    user = require_user()
+    if not may_edit_posts(user):
+        raise APIError(403, "registering posts is for the editors this server names in "
+                            "POSTIL_POST_EDITORS; its operator can also run 'postil post add'")
     try:
         fields = post_fields(json_body())
     except v.ValidationError as err:

@@ -16,6 +16,10 @@ SETTINGS = {
     "POSTIL_CORS_ORIGINS": ("", "extra origins allowed to call /api/* (comma-separated); "
                                 "browser extension origins are always allowed"),
     "POSTIL_OPEN_SIGNUP": ("0", "1 lets anyone create an account with POST /api/users"),
+    "POSTIL_POST_EDITORS": ("", "who may register or rewrite posts with PUT /api/posts: user "
+                                "names (comma-separated) or `*` for every signed-in user; unset, "
+                                "every user without open sign-up, nobody with it (`postil post "
+                                "add` always may)"),
     "POSTIL_MAX_BODY_BYTES": ("1048576", "largest request body accepted (413 above)"),
     "POSTIL_MAX_IMPORT_BYTES": ("20971520", "largest import body accepted (413 above)"),
     "POSTIL_PUBLIC_URL": ("", "the server's public base URL for links (default: from the request)"),
@@ -38,12 +42,19 @@ def database_url() -> str:
     return f"sqlite:///{data_dir() / 'postil.db'}"
 
 
+def post_editors(value: str) -> list[str] | None:
+    """Parse POSTIL_POST_EDITORS: None when unset (the default rule), else names or ["*"]."""
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    return names or None
+
+
 def from_env() -> dict:
     """Return the Flask config the environment asks for."""
     return {
         "DATABASE_URL": database_url(),
         "CORS_ORIGINS": [o.strip() for o in env("POSTIL_CORS_ORIGINS").split(",") if o.strip()],
         "OPEN_SIGNUP": env("POSTIL_OPEN_SIGNUP") == "1",
+        "POST_EDITORS": post_editors(env("POSTIL_POST_EDITORS")),
         "MAX_CONTENT_LENGTH": int(env("POSTIL_MAX_BODY_BYTES")),
         "MAX_IMPORT_BYTES": int(env("POSTIL_MAX_IMPORT_BYTES")),
         "PUBLIC_URL": env("POSTIL_PUBLIC_URL").rstrip("/"),

@@ -167,9 +167,11 @@ register({
                                q("cursor", "opaque cursor")],
                 "responses": {**ok("posts", {"type": "object"}), **COMMON_ERRORS}},
         "put": {"summary": "Create or update a post from its WordPress REST JSON",
+                "description": "Everyone who reads the post sees what this writes, so only "
+                               "the users POSTIL_POST_EDITORS names may (403 for others).",
                 "requestBody": JSON_BODY(ref("WordPressPost")),
                 "responses": {**ok("updated", ref("Post")), **ok("created", ref("Post"), "201"),
-                              **COMMON_ERRORS}},
+                              **COMMON_ERRORS, "403": err("not one of the post editors")}},
     },
     "/api/posts/{post_id}": {"parameters": [POST_ID], "get": {
         "summary": "One post", "responses": {**ok("the post", ref("Post")),

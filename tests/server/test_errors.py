@@ -81,6 +81,7 @@ ROWS = [
     ("sign out anonymously", "DELETE", "/api/tokens/current", "anon", {}, None, 401,
      "unauthorized"),
     ("register a post anonymously", "PUT", "/api/posts", "anon", {}, J(WP), 401, "unauthorized"),
+    ("register a post, not an editor", "PUT", "/api/posts", "bob", {}, J(WP), 403, "forbidden"),
     ("wrong password", "POST", "/api/tokens", "anon", {},
      J({"username": "alice", "password": "wrong"}), 401, "invalid_credentials"),
     ("sign-up closed", "POST", "/api/users", "anon", {},
@@ -351,7 +352,7 @@ def error_app(request, tmp_path_factory):
         _truncate_pg(request.getfixturevalue("pg_database"))
         url = request.getfixturevalue("pg_url")
     app = create_app({"DATABASE_URL": url, "TESTING": True, "CORS_ORIGINS": [],
-                      "OPEN_SIGNUP": False, "SAMPLE": False})
+                      "OPEN_SIGNUP": False, "SAMPLE": False, "POST_EDITORS": ["alice"]})
     with app.app_context():
         db.database.connect(reuse_if_open=True)
         headers = {}

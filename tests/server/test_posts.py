@@ -211,3 +211,40 @@ def test_popular_counts_public_highlights_only_without_names(client, alice, bob,
         raw = res.get_data(as_text=True)
         for name in ("alice", "bob", "carol"):
             assert name not in raw
+
+
+# Who may register or rewrite a post: everyone who reads it sees what PUT /api/posts writes.
+@pytest.mark.parametrize(("editors", "open_signup", "allowed"), [
+    (None, False, {"alice", "bob"}),  # sign-up closed: the operator made every account
+    (None, True, set()),  # anyone could have an account: only `postil post add`
+    (["*"], True, {"alice", "bob"}),
+    (["alice"], False, {"alice"}),
+    (["alice", "carol"], True, {"alice"}),
+])
+def test_only_post_editors_may_register_or_rewrite_posts(app, client, alice, bob, editors,
+                                                         open_signup, allowed):
+    app.config.update(POST_EDITORS=editors, OPEN_SIGNUP=open_signup)
+    for reader in (alice, bob):
+        doc = json.loads(json.dumps(FIXTURE))
+        doc["title"]["rendered"] = f"Title by {reader.name}"
+        res = put_post(client, reader, doc)
+        if reader.name in allowed:
+            assert res.status_code in (200, 201), res.get_json()
+            assert res.get_json()["title"] == f"Title by {reader.name}"
+        else:
+            assert res.status_code == 403
+            assert res.get_json()["error"]["code"] == "forbidden"
+            assert "POSTIL_POST_EDITORS" in res.get_json()["error"]["message"]
+    titles = {p["title"] for p in client.get("/api/posts", headers=alice.headers)
+              .get_json()["items"]}
+    expected = {f"Title by {sorted(allowed)[-1]}"} if allowed else set()
+    assert titles == expected
+
+
+def test_post_editors_come_from_the_environment(monkeypatch):
+    from postil import config
+
+    monkeypatch.setenv("POSTIL_POST_EDITORS", " alice, bob ,")
+    assert config.from_env()["POST_EDITORS"] == ["alice", "bob"]
+    monkeypatch.setenv("POSTIL_POST_EDITORS", "")
+    assert config.from_env()["POST_EDITORS"] is None
