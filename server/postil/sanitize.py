@@ -14,6 +14,7 @@ from functools import lru_cache
 import bleach
 from bleach.linkifier import URL_RE, LinkifyFilter
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 NOTE_TAGS = frozenset(
     {"p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -59,9 +60,21 @@ def _post_cleaner() -> bleach.Cleaner:
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-        "strikethrough"
-    )
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("strikethrough")
+    md.add_render_rule("image", _image_as_link)
+    return md
+
+
+def _image_as_link(renderer, tokens, idx, options, env) -> str:
+    """Write `![alt](src)` as a link to the image: notes show no images (nothing loads from a
+    note), and the cleaner used to strip the tag and leave an empty paragraph behind."""
+    token = tokens[idx]
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    src = token.attrGet("src") or ""
+    title = token.attrGet("title")
+    title_attr = f' title="{escapeHtml(title)}"' if title else ""
+    return f'<a href="{escapeHtml(src)}"{title_attr}>{escapeHtml(alt or src)}</a>'
 
 
 def render_note(markdown: str) -> str:

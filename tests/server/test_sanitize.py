@@ -40,6 +40,11 @@ ALLOWED = [
     ("[mail](mailto:a@example.org)", '<p><a href="mailto:a@example.org">mail</a></p>'),
     ("```\nhttps://example.org/in-code\n```",
      "<pre><code>https://example.org/in-code\n</code></pre>"),  # code is not linkified
+    # A note shows no images (nothing loads from a note): an image becomes a link to it.
+    ("see ![a chart](https://e.org/c.png) here",
+     f'<p>see <a href="https://e.org/c.png" {NOFOLLOW}>a chart</a> here</p>'),
+    ("![](https://e.org/c.png)",
+     f'<p><a href="https://e.org/c.png" {NOFOLLOW}>https://e.org/c.png</a></p>'),
     ("", ""),
 ]
 
