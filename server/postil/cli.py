@@ -132,6 +132,7 @@ def cmd_export(args) -> int:
 
     from .errors import APIError
     from .export_api import export_stream
+    from .models import set_viewer
 
     pairs = [("format", args.format)]
     for name, value in (("flavor", args.flavor), ("user", args.author), ("site", args.site),
@@ -146,7 +147,9 @@ def cmd_export(args) -> int:
     base = app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000"
     with app.test_request_context(base_url=base):
         try:
-            result = export_stream(_user(args.user), MultiDict(pairs), base_url=base)
+            reader = _user(args.user)
+            set_viewer(reader)
+            result = export_stream(reader, MultiDict(pairs), base_url=base)
             out = _open_output(args.output)
             try:
                 for chunk in result.chunks:

@@ -11,6 +11,7 @@ import json
 import secrets
 import time
 import uuid
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -136,6 +137,14 @@ class Token(BaseModel):
         return user, cls(id=row[0], user=user)
 
 
+_viewer: ContextVar[int | None] = ContextVar("postil_viewer", default=None)
+
+
+def set_viewer(user: User | None) -> None:
+    """Say whose request this thread serves now: what a post shows depends on it."""
+    _viewer.set(user.id if user is not None else None)
+
+
 def row_to(model: type[Model], columns: list[str], row) -> Model:
     """Make a model instance from a plain-SQL row, converting values as peewee would."""
     fields = model._meta.fields
@@ -162,6 +171,9 @@ class Post(BaseModel):
     registered = BooleanField(default=False)
     created_us = BigIntegerField(default=now_us)
     updated_us = BigIntegerField(default=now_us)
+    # The user whose private annotation gave `url` and `title`; None once WordPress or a public
+    # annotation gave them. Only that user is shown them (see `summary`).
+    url_user = IntegerField(null=True)
 
     class Meta:
         indexes = ((("site", "post_id"), True),)
@@ -169,7 +181,7 @@ class Post(BaseModel):
     # What annotating needs of a post: not its body, which for a registered post is the whole
     # article and was read (and converted) again on every create.
     KEY_FIELDS = ("id", "site", "post_id", "url_key", "link_key", "url", "title", "modified_gmt",
-                  "registered")
+                  "registered", "url_user")
 
     @classmethod
     def by_key(cls, site: str | None, post_id: int | None, url_key: str | None) -> Post | None:
@@ -185,8 +197,20 @@ class Post(BaseModel):
         return row_to(cls, cls.KEY_FIELDS, row) if row else None
 
     def summary(self) -> dict:
-        return {"id": self.id, "site": self.site, "post_id": self.post_id, "url": self.url,
-                "title": self.title}
+        """The post as the current viewer (see `viewing`) may see it."""
+        url, title = self.url, self.title
+        if self.url_user is not None and self.url_user != _viewer.get():
+            # Another reader's private annotation named this URL and title (a preview link, a
+            # session parameter): show the address the post's key gives instead.
+            url, title = self.key_url(), ""
+        return {"id": self.id, "site": self.site, "post_id": self.post_id, "url": url,
+                "title": title}
+
+    def key_url(self) -> str:
+        """An address of the post made from its key alone: the shortlink, or the page's URL."""
+        if self.post_id is not None:
+            return f"https://{self.site}/?p={self.post_id}"
+        return f"https://{self.url_key}" if self.url_key else f"https://{self.site}/"
 
     def to_json(self, annotation_count: int | None = None) -> dict:
         out = self.summary() | {

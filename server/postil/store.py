@@ -106,10 +106,11 @@ def resolve_post(ref: PostRef, *, create: bool = True, reader: User | None = Non
         if not create:
             raise v.ValidationError("post", "no such post")
         lookup = {"site": ref.site, "post_id": ref.post_id, "url_key": ref.url_key}
+        shown_to = None if share or reader is None else reader.id
         try:
             with Post._meta.database.atomic():
                 post = Post.create(**lookup, url=url, title=title, modified_gmt=modified,
-                                   link_key=_link_key(url))
+                                   link_key=_link_key(url), url_user=shown_to)
         except IntegrityError:
             post = Post.by_key(ref.site, ref.post_id, ref.url_key)
         return post
@@ -117,11 +118,17 @@ def resolve_post(ref: PostRef, *, create: bool = True, reader: User | None = Non
     # A private annotation only fills in what is missing, as when it creates the post: everyone
     # who sees the post sees these, and its URL (a preview key, a session parameter) and title
     # must not replace what readers of the public annotations were shown.
+    # A URL and title that came from a private annotation are shown only to its author.
     changes = {}
-    if url and url != post.url and not post.registered and (share or not post.url):
+    private_fill = not share and reader is not None and not post.url and not post.title
+    if url and url != post.url and not post.registered and (share or private_fill):
         changes.update(url=url, link_key=_link_key(url))
-    if title and title != post.title and not post.registered and (share or not post.title):
+    if title and title != post.title and not post.registered and (share or private_fill):
         changes["title"] = title
+    if share and post.url_user is not None and not post.registered and (url or title):
+        changes["url_user"] = None  # now a public annotation's: everyone's
+    elif private_fill and (url or title):
+        changes["url_user"] = reader.id
     if modified and (post.modified_gmt or "") < modified:
         changes["modified_gmt"] = modified
     if changes:
@@ -150,7 +157,7 @@ def register_post(fields: dict) -> tuple[Post, bool]:
         post = Post.by_key(fields["site"], fields["post_id"], None)
         if post is None:
             return Post.create(**fields, registered=True), True
-        Post.update(**fields, registered=True, updated_us=now_us()).where(
+        Post.update(**fields, registered=True, url_user=None, updated_us=now_us()).where(
             Post.id == post.id).execute()
         return Post.get_by_id(post.id), False
 
@@ -582,7 +589,7 @@ def condition(user: User | None, f: Filters):
         if f.post_id is not None:
             post_cond &= Post.post_id == f.post_id
         if f.url is not None:
-            post_cond &= (Post.url_key == f.url) | (Post.link_key == f.url)
+            post_cond &= (Post.url_key == f.url) | ((Post.link_key == f.url) & shown_url(user))
         cond &= Annotation.post.in_(Post.select(Post.id).where(post_cond))
     if f.color is not None:
         cond &= Annotation.color == f.color
@@ -656,13 +663,21 @@ def iterate(user: User | None, f: Filters, batch: int = 500) -> Iterator[Annotat
         after = (last.created_us if f.sort == "created" else last.updated_us, last.pk)
 
 
+def shown_url(user: User | None):
+    """The condition "this reader is shown the post's URL and title" (see `Post.summary`)."""
+    if user is None:
+        return Post.url_user.is_null()
+    return Post.url_user.is_null() | (Post.url_user == user.id)
+
+
 def posts_query(user: User | None, site: str | None, q: str | None):
     cond = visible_posts(user)
     if site:
         cond &= Post.site == site
     if q:
         # contains() escapes % and _ and adds the ESCAPE clause SQLite needs (it has no default).
-        cond &= Post.title.contains(q) | Post.url.contains(q)
+        # Only what the reader is shown can match: searching must not reveal the rest.
+        cond &= shown_url(user) & (Post.title.contains(q) | Post.url.contains(q))
     return Post.select().where(cond)
 
 

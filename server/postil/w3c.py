@@ -327,8 +327,9 @@ def _container(post: Post | None):
     last = max(0, (total - 1) // size)
     # The container's IRI in a representation says which kind of pages it links to (protocol
     # 5.2: differentiate with a query parameter, and give it as Content-Location).
+    shown = post.summary() if post else None
     collection = {"id": _page_iri(post, None, iris),
-                  "label": f"Annotations on {post.title or post.url}" if post
+                  "label": f"Annotations on {shown['title'] or shown['url']}" if shown
                   else "Annotations you may see",
                   "total": total}
     if newest:

@@ -78,3 +78,38 @@ def test_the_app_migrates_a_new_database_on_first_start(tmp_path):
         if not db.database.is_closed():
             db.database.close()
     assert path.exists()
+
+
+def test_upgrading_records_whose_private_annotation_named_a_posts_url(tmp_path):
+    """0003 on a database with data: a post only private annotations know keeps its URL and
+    title for the author of the first; registered posts and posts with a public annotation stay
+    everyone's."""
+    from playhouse.migrations import Runner
+
+    database = db.open_database(f"sqlite:///{tmp_path / 'old.db'}")
+    with database.connection_context():
+        Runner(database, db.MIGRATIONS_DIR).up("0002_drop_prefix_indexes")
+        sql = database.execute_sql
+        for uid, name in ((1, "alice"), (2, "bob")):
+            sql('INSERT INTO "user" (id, name, password_hash, created_us) VALUES (?, ?, ?, 1)',
+                [uid, name, "x"])
+        for pid, registered in ((1, 0), (2, 0), (3, 1), (4, 0)):
+            sql("INSERT INTO post (id, site, post_id, url, title, guid, type, slug, "
+                "content_html, text, registered, created_us, updated_us) "
+                "VALUES (?, 's.example', ?, ?, 't', '', '', '', '', '', ?, 1, 1)",
+                [pid, pid, f"https://s.example/{pid}?key=k", registered])
+        rows = [  # pk, post, user, visibility, created
+            (1, 1, 2, "private", 5), (2, 1, 1, "private", 9),  # post 1: Bob's came first
+            (3, 2, 1, "private", 1), (4, 2, 2, "public", 2),  # post 2: one public
+            (5, 3, 1, "private", 1),  # post 3: registered
+        ]  # post 4: no annotations at all
+        for pk, post, user, visibility, created in rows:
+            sql("INSERT INTO annotation (pk, uid, post_id, user_id, quote, selectors, note, "
+                "note_html, color, tags, tags_text, visibility, deleted, created_us, "
+                "updated_us, version) VALUES (?, ?, ?, ?, '', '[]', '', '', 'yellow', '[]', '', "
+                "?, 0, ?, ?, 1)", [pk, str(uuid.UUID(int=pk)), post, user, visibility,
+                                   created, created])
+        Runner(database, db.MIGRATIONS_DIR).up()
+        got = dict(sql("SELECT id, url_user FROM post").fetchall())
+    database.close()
+    assert got == {1: 2, 2: None, 3: None, 4: None}

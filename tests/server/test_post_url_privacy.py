@@ -1,0 +1,149 @@
+"""A post's URL and title that came from someone's private annotation are shown to them only.
+
+Alice highlights a draft through its preview link (a key in the query, a working title); Bob then
+annotates the same WordPress post. Nothing Bob or an anonymous reader can reach may show Alice's
+address or title: answers, lists, searches, popular passages, every export format, the W3C
+containers. A public annotation or WordPress itself makes a URL everyone's.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from functools import partial
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from conftest import annotation_body
+from postil import models
+
+SECRET_URL = "https://blog.example.org/2026/05/on-margins/?preview=true&key=K3Y-S3CRET"
+SECRET_TITLE = "Draft: the unannounced margin study"
+SECRETS = ("K3Y-S3CRET", "unannounced")
+BOB_URL = "https://blog.example.org/2026/05/on-margins/"
+KEY_URL = "https://blog.example.org/?p=42"  # what the key alone gives
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    monkeypatch.setattr(models, "generate_password_hash",
+                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+
+
+def post_spec(url, title):
+    return {"site": "blog.example.org", "post_id": 42, "url": url, "title": title}
+
+
+def create(client, reader, **over):
+    res = client.post("/api/annotations", json=annotation_body(**over), headers=reader.headers)
+    assert res.status_code == 201, res.get_json()
+    return res.get_json()
+
+
+def body_text(res) -> str:
+    data = res.get_data()
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "\n".join(z.read(n).decode() + n for n in z.namelist())
+    return data.decode()
+
+
+def everything(client, reader, post_id: int) -> dict[str, str]:
+    """Every answer a reader can get that could name the post's URL or title."""
+    h = reader.headers
+    paths = {
+        "annotations": "/api/annotations",
+        "posts": "/api/posts",
+        "post": f"/api/posts/{post_id}",
+        "popular": f"/api/posts/{post_id}/popular",
+        "w3c all": "/w3c/annotations/",
+        "w3c post": f"/w3c/posts/{post_id}/",
+        "w3c post page": f"/w3c/posts/{post_id}/?page=0",
+    }
+    for fmt in ("markdown", "zip", "json", "jsonld", "csv", "html"):
+        paths[f"export {fmt}"] = f"/api/export?format={fmt}"
+    out = {}
+    for name, path in paths.items():
+        res = client.get(path, headers=h)
+        out[name] = f"{res.status_code} {body_text(res)}"
+    return out
+
+
+@pytest.fixture
+def draft(client, alice):
+    """Alice's private highlight made through the preview link."""
+    return create(client, alice, post=post_spec(SECRET_URL, SECRET_TITLE))
+
+
+def test_the_author_of_the_private_annotation_still_sees_her_url(client, alice, draft):
+    assert draft["post"]["url"] == SECRET_URL
+    assert draft["post"]["title"] == SECRET_TITLE
+    items = client.get("/api/posts", headers=alice.headers).get_json()["items"]
+    assert [(p["url"], p["title"]) for p in items] == [(SECRET_URL, SECRET_TITLE)]
+
+
+@pytest.mark.parametrize("bob_visibility", ["private", "public"])
+def test_no_other_reader_is_shown_the_url_or_title_of_a_private_annotation(
+        client, alice, bob, anon, draft, bob_visibility):
+    post_id = draft["post"]["id"]
+    # Bob annotates the same post without naming a URL or title: nothing of his replaces Alice's.
+    mine = create(client, bob, post={"site": "blog.example.org", "post_id": 42},
+                  visibility=bob_visibility)
+    assert mine["post"]["url"] == KEY_URL and mine["post"]["title"] == ""
+    for reader in (bob, anon):
+        for name, answer in everything(client, reader, post_id).items():
+            for secret in SECRETS:
+                assert secret not in answer, f"{reader.name} saw {secret!r} in {name}"
+    # Searching for it finds nothing either.
+    for q in SECRETS:
+        res = client.get("/api/posts", query_string={"q": q}, headers=bob.headers)
+        assert res.get_json()["items"] == []
+    assert client.get("/api/annotations", query_string={"url": SECRET_URL},
+                      headers=bob.headers).get_json()["total"] == 0
+
+
+def test_a_public_annotation_makes_its_url_and_title_everyones(client, alice, bob, anon, draft):
+    public = create(client, bob, post=post_spec(BOB_URL, "On margins"), visibility="public")
+    assert public["post"]["url"] == BOB_URL
+    for reader in (alice, bob, anon):
+        shown = client.get(f"/api/posts/{draft['post']['id']}", headers=reader.headers)
+        assert shown.status_code == 200
+        assert (shown.get_json()["url"], shown.get_json()["title"]) == (BOB_URL, "On margins")
+
+
+def test_a_later_private_annotation_does_not_replace_a_shown_url(client, alice, bob, draft):
+    create(client, bob, post=post_spec(BOB_URL, "On margins"))  # private: Bob's only
+    res = client.get(f"/api/posts/{draft['post']['id']}", headers=alice.headers).get_json()
+    assert (res["url"], res["title"]) == (SECRET_URL, SECRET_TITLE)
+    res = client.get(f"/api/posts/{draft['post']['id']}", headers=bob.headers).get_json()
+    assert (res["url"], res["title"]) == (KEY_URL, "")
+
+
+def test_registering_the_post_from_wordpress_makes_its_url_everyones(app, client, alice, bob,
+                                                                    draft):
+    import json
+    from pathlib import Path
+
+    doc = json.loads((Path(__file__).resolve().parent.parent / "fixtures" /
+                      "wp-post-multisite.json").read_text(encoding="utf-8"))
+    doc |= {"id": 42, "link": BOB_URL,
+            "_links": {"self": [{"href": "https://blog.example.org/wp-json/wp/v2/posts/42"}]}}
+    res = client.put("/api/posts", json=doc, headers=bob.headers)
+    assert res.status_code in (200, 201), res.get_json()
+    for reader in (alice, bob):
+        shown = client.get(f"/api/posts/{draft['post']['id']}", headers=reader.headers).get_json()
+        assert shown["url"] == doc["link"]
+        assert not any(s in shown["url"] + shown["title"] for s in SECRETS)
+
+
+def test_a_page_that_is_not_a_wordpress_post_falls_back_to_its_normalised_address(
+        client, alice, bob):
+    page = "https://notes.example.com/essay?id=7&session=S3SSION"
+    theirs = create(client, alice, post={"url": page, "title": "Essay (logged in)",
+                                         "post_id": None})
+    mine = create(client, bob, post={"url": "https://notes.example.com/essay?id=7&session=S3SSION",
+                                     "post_id": None})
+    assert theirs["post"]["id"] == mine["post"]["id"]
+    assert mine["post"]["title"] == ""
+    assert mine["post"]["url"].startswith("https://notes.example.com/essay")
