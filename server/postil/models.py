@@ -208,9 +208,10 @@ class Post(BaseModel):
 
     def key_url(self) -> str:
         """An address of the post made from its key alone: the shortlink, or the page's URL."""
+        scheme = "http" if (self.url or "").startswith("http:") else "https"
         if self.post_id is not None:
-            return f"https://{self.site}/?p={self.post_id}"
-        return f"https://{self.url_key}" if self.url_key else f"https://{self.site}/"
+            return f"{scheme}://{self.site}/?p={self.post_id}"
+        return f"{scheme}://{self.url_key or self.site + '/'}"
 
     def to_json(self, annotation_count: int | None = None) -> dict:
         out = self.summary() | {
