@@ -319,7 +319,33 @@ class AnnotationTag(BaseModel):
         indexes = ((("name", "annotation"), True),)
 
 
-MODELS = [User, Token, Post, Annotation, AnnotationTag]
+class PostUrl(BaseModel):
+    """An address a post was read at besides its own `link_key`, so `url=` keeps finding it.
+
+    `url_user` is 0 when everyone may match it, else the user whose private annotation it came
+    from (a preview link must not be probed for by others).
+    """
+
+    id = AutoField()
+    post = ForeignKeyField(Post, backref="urls", on_delete="CASCADE", index=False)
+    url_key = TextField()
+    url_user = IntegerField(default=0)
+    created_us = BigIntegerField(default=now_us)
+
+    class Meta:
+        table_name = "post_url"
+        indexes = ((("url_key", "url_user", "post"), True),)
+
+    @classmethod
+    def remember(cls, post_id: int, url_key: str, url_user: int | None) -> None:
+        p = database.param
+        database.execute_sql(
+            f"INSERT INTO post_url (post_id, url_key, url_user, created_us) "
+            f"VALUES ({p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
+            [post_id, url_key, url_user or 0, now_us()])
+
+
+MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl]
 
 
 def new_uid() -> str:

@@ -20,7 +20,7 @@ from . import postkey
 from . import validation as v
 from .db import database, is_postgres, run_write
 from .errors import APIError
-from .models import Annotation, AnnotationTag, Post, User, new_uid, now_us
+from .models import Annotation, AnnotationTag, Post, PostUrl, User, new_uid, now_us
 from .sanitize import render_note
 
 MAX_LIMIT = 200
@@ -114,23 +114,43 @@ def resolve_post(ref: PostRef, *, create: bool = True, reader: User | None = Non
         except IntegrityError:
             post = Post.by_key(ref.site, ref.post_id, ref.url_key)
         return post
-    # The newest URL and title the reader saw win, unless WordPress itself told us (registered).
-    # A private annotation only fills in what is missing, as when it creates the post: everyone
-    # who sees the post sees these, and its URL (a preview key, a session parameter) and title
-    # must not replace what readers of the public annotations were shown.
-    # A URL and title that came from a private annotation are shown only to its author.
+    # The newest URL and title a reader saw win, unless WordPress itself told us (registered).
+    # Those of a private annotation are its author's alone (`url_user`): they fill a post that
+    # has neither, replace only their own, and are shown to nobody else; a public annotation's
+    # are everyone's and replace them.
     changes = {}
-    private_fill = not share and reader is not None and not post.url and not post.title
-    if url and url != post.url and not post.registered and (share or private_fill):
-        changes.update(url=url, link_key=_link_key(url))
-    if title and title != post.title and not post.registered and (share or private_fill):
-        changes["title"] = title
-    if share and post.url_user is not None and not post.registered and (url or title):
-        changes["url_user"] = None  # now a public annotation's: everyone's
-    elif private_fill and (url or title):
-        changes["url_user"] = reader.id
+    seen_at = _link_key(url) if url else None
+    hidden = post.url_user is not None
+    if not post.registered:
+        if share and url:
+            if url != post.url:
+                changes.update(url=url, link_key=seen_at)
+            if hidden:
+                changes.update(url_user=None, title=title)  # no private title stays behind
+            elif title and title != post.title:
+                changes["title"] = title
+        elif share and title and not hidden and title != post.title:
+            changes["title"] = title
+        elif not share and reader is not None:
+            own = post.url_user == reader.id
+            blank = not hidden and not post.url and not post.title
+            if own or blank:
+                if url and url != post.url:
+                    changes.update(url=url, link_key=seen_at)
+                if title and title != post.title:
+                    changes["title"] = title
+                if blank and (url or title):
+                    changes["url_user"] = reader.id
     if modified and (post.modified_gmt or "") < modified:
         changes["modified_gmt"] = modified
+    # Every address the post was read at keeps finding it with `url=`: the one a new URL
+    # replaces, and one that did not become the post's own (a ?p= visit, an older slug).
+    if seen_at and seen_at != post.link_key:
+        if changes.get("link_key") == seen_at:
+            if post.link_key:
+                PostUrl.remember(post.id, post.link_key, post.url_user)
+        else:
+            PostUrl.remember(post.id, seen_at, None if share else reader and reader.id)
     if changes:
         changes["updated_us"] = now_us()
         Post.update(**changes).where(Post.id == post.id).execute()
@@ -157,6 +177,8 @@ def register_post(fields: dict) -> tuple[Post, bool]:
         post = Post.by_key(fields["site"], fields["post_id"], None)
         if post is None:
             return Post.create(**fields, registered=True), True
+        if post.link_key and post.link_key != fields["link_key"]:
+            PostUrl.remember(post.id, post.link_key, post.url_user)
         Post.update(**fields, registered=True, url_user=None, updated_us=now_us()).where(
             Post.id == post.id).execute()
         return Post.get_by_id(post.id), False
@@ -589,7 +611,10 @@ def condition(user: User | None, f: Filters):
         if f.post_id is not None:
             post_cond &= Post.post_id == f.post_id
         if f.url is not None:
-            post_cond &= (Post.url_key == f.url) | ((Post.link_key == f.url) & shown_url(user))
+            earlier = PostUrl.select(PostUrl.post).where(
+                (PostUrl.url_key == f.url) & PostUrl.url_user.in_([0, user.id if user else 0]))
+            post_cond &= ((Post.url_key == f.url) | ((Post.link_key == f.url) & shown_url(user))
+                          | Post.id.in_(earlier))
         cond &= Annotation.post.in_(Post.select(Post.id).where(post_cond))
     if f.color is not None:
         cond &= Annotation.color == f.color

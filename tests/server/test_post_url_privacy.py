@@ -147,3 +147,22 @@ def test_a_page_that_is_not_a_wordpress_post_falls_back_to_its_normalised_addres
     assert theirs["post"]["id"] == mine["post"]["id"]
     assert mine["post"]["title"] == ""
     assert mine["post"]["url"].startswith("https://notes.example.com/essay")
+
+
+def test_a_readers_later_private_annotation_updates_what_only_they_are_shown(client, alice,
+                                                                             bob):
+    # Her first highlight came from a page that gave no title; a later one names it.
+    first = create(client, alice, post=post_spec(SECRET_URL, ""))
+    later = create(client, alice, post=post_spec(SECRET_URL, SECRET_TITLE))
+    assert later["post"]["title"] == SECRET_TITLE
+    res = client.get(f"/api/posts/{first['post']['id']}", headers=alice.headers).get_json()
+    assert (res["url"], res["title"]) == (SECRET_URL, SECRET_TITLE)
+    mine = create(client, bob, post=post_spec(BOB_URL, "On margins"))
+    assert (mine["post"]["url"], mine["post"]["title"]) == (KEY_URL, "")
+
+
+def test_a_public_annotation_without_a_title_leaves_no_private_title_behind(client, alice,
+                                                                            anon, draft):
+    create(client, alice, post=post_spec(BOB_URL, ""), visibility="public")
+    res = client.get(f"/api/posts/{draft['post']['id']}", headers=anon.headers).get_json()
+    assert (res["url"], res["title"]) == (BOB_URL, "")
