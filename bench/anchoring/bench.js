@@ -9,6 +9,7 @@
  */
 
 import { buildTextModel, createAnchorer } from "/extension/src/anchoring/index.js";
+import { seeded } from "/tools/seeded-random.js";
 
 const WORDS = (
   "harbour tide ferry quay lantern rope anchor keeper chart gallery reading council levy " +
@@ -17,17 +18,6 @@ const WORDS = (
   "ledger archive mayor debate bequest shelf beams loft initials weekday opening hours " +
   "the a of and to in on for with by at from that was were is are as it its their over under"
 ).split(" ");
-
-function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Build the article's HTML: paragraphs with inline markup, <br>, headings, indented source. */
 function articleHtml(random, targetLength) {

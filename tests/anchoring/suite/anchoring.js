@@ -10,6 +10,7 @@
  */
 
 import * as anchoring from "/extension/src/anchoring/index.js";
+import { seeded } from "/tools/seeded-random.js";
 
 const scenarios = new Map();
 
@@ -121,18 +122,6 @@ function paragraphOf(range) {
 function insertFirst(root, html) {
   const holder = root.querySelector("article") || root;
   holder.insertAdjacentHTML("afterbegin", html);
-}
-
-// Deterministic pseudo-random numbers, so a failing round trip can be replayed.
-function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomRanges(root, count, seed) {
