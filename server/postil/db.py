@@ -8,8 +8,8 @@ when the database URL says so.
 from __future__ import annotations
 
 import os
-import queue
 import threading
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -41,11 +41,10 @@ def open_database(url: str) -> Database:
         # sqlite:///relative/file.db or sqlite:////absolute/file.db, as SQLAlchemy spells them.
         path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
         if path in ("", ":memory:"):
-            path = ":memory:"
-        else:
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        if path == ":memory:":
-            return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+            # Each connection to :memory: is a database of its own, gone when it closes, and
+            # every request and writer has its own: the tables would vanish after the first.
+            raise ValueError(f"{url!r}: Postil needs a database file, e.g. sqlite:///postil.db")
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         # A pool: opening a connection and setting its pragmas on every request costs more
         # than most of our queries.
         return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False,
@@ -90,65 +89,71 @@ def run_write(work: Callable[[], T]) -> T:
     if not is_sqlite() or getattr(_in_write, "active", False):
         with database.atomic():
             return work()
-    if not isinstance(database.obj, PooledSqliteDatabase):
-        # In memory, each connection is a database of its own: no thread may write for another.
-        with _sqlite_writer, database.atomic("IMMEDIATE"):
-            _in_write.active = True
-            try:
-                return work()
-            finally:
-                _in_write.active = False
     return _writer.submit(work)
 
 
 class _GroupWriter:
-    """Queue SQLite writes; the thread that finds nobody writing commits what waits, in groups."""
+    """Queue SQLite writes; the thread that finds nobody writing commits what waits, in groups.
+
+    A leader commits the group holding its own write, then hands the lead to the oldest waiting
+    write's thread, so no caller waits for more than the writes queued ahead of it.
+    """
 
     MAX_GROUP = 64
-    BACKSTOP_S = 0.05  # a waiter looks again this often, though a leader always hands on
+    BACKSTOP_S = 0.05  # a waiter looks again this often, though the lead is always handed on
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._queue: deque[_Job] = deque()
+        self._queue_lock = threading.Lock()
         self._leading = threading.Lock()
 
     def submit(self, work: Callable[[], T]) -> T:
-        job = _Job(work)
-        self._queue.put(job)
-        while not job.done.is_set():
-            if self._leading.acquire(blocking=False):
-                try:
-                    self._lead()
-                finally:
-                    self._leading.release()
-                # A write queued between our last look and the release found us leading and
-                # is waiting: the loop takes it (or someone else already leads).
-                if not self._queue.empty():
-                    continue
-            job.done.wait(self.BACKSTOP_S)
+        # Connected before queueing: a leader writes with its own connection, and a failure to
+        # connect must fail this write before anyone else could commit it.
+        opened = database.is_closed()
+        if opened:
+            database.connect()
+        try:
+            job = _Job(work)
+            with self._queue_lock:
+                self._queue.append(job)
+            while True:
+                job.wake.clear()
+                if job.finished:
+                    break
+                if self._leading.acquire(blocking=False):
+                    try:
+                        self._lead(job)
+                    finally:
+                        self._leading.release()
+                    self._hand_on()
+                else:
+                    job.wake.wait(self.BACKSTOP_S)
+        finally:
+            if opened:
+                database.close()
         if job.error is not None:
             raise job.error
         return job.result
 
-    def _lead(self) -> None:
-        opened = database.is_closed()
-        if opened:
-            database.connect()
+    def _hand_on(self) -> None:
+        """Wake the oldest waiting write's thread to lead (writes queued while we led)."""
+        with self._queue_lock:
+            if self._queue:
+                self._queue[0].wake.set()
+
+    def _lead(self, own: _Job) -> None:
         _in_write.active = True
         try:
-            while True:
-                group = []
-                while len(group) < self.MAX_GROUP:
-                    try:
-                        group.append(self._queue.get_nowait())
-                    except queue.Empty:
-                        break
+            while not own.finished:
+                with self._queue_lock:
+                    group = [self._queue.popleft()
+                             for _ in range(min(len(self._queue), self.MAX_GROUP))]
                 if not group:
                     return
                 self._write(group)
         finally:
             _in_write.active = False
-            if opened:
-                database.close()
 
     def _write(self, group: list[_Job]) -> None:
         try:
@@ -164,17 +169,19 @@ class _GroupWriter:
                     self._write([job])
                 return
         for job in group:
-            job.done.set()
+            job.finished = True
+            job.wake.set()
 
 
 class _Job:
-    __slots__ = ("work", "result", "error", "done")
+    __slots__ = ("work", "result", "error", "finished", "wake")
 
     def __init__(self, work: Callable) -> None:
         self.work = work
         self.result = None
         self.error: BaseException | None = None
-        self.done = threading.Event()
+        self.finished = False
+        self.wake = threading.Event()  # finished, or asked to lead
 
 
 _in_write = threading.local()

@@ -10,6 +10,7 @@ token NaN (not JSON); no stored value is either, validation refuses them.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -21,7 +22,19 @@ _OPTIONS = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
             | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS)
 
 
-_LONG_DIGITS = (re.compile(r"\d{20}"), re.compile(rb"\d{20}"))
+# orjson reads an integer beyond 64 bits as a float (the standard library keeps it exact), and
+# the shortest such number has 19 digits (below -2**63).
+_LONG_DIGITS = (re.compile(r"\d{19}"), re.compile(rb"\d{19}"))
+
+
+def loads(s: str | bytes) -> Any:
+    """Parse JSON as the standard library does, through orjson when the outcome is the same."""
+    if not _LONG_DIGITS[type(s) is bytes].search(s):
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(s)
 
 
 class FastJSONProvider(DefaultJSONProvider):
@@ -38,13 +51,7 @@ class FastJSONProvider(DefaultJSONProvider):
         return super().dumps(obj, **kwargs)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        # orjson reads an integer beyond 64 bits as a float; Python's json keeps it exact.
-        if not kwargs and not _LONG_DIGITS[type(s) is bytes].search(s):
-            try:
-                return orjson.loads(s)
-            except orjson.JSONDecodeError:
-                pass
-        return super().loads(s, **kwargs)
+        return super().loads(s, **kwargs) if kwargs else loads(s)
 
     def response(self, *args: Any, **kwargs: Any):
         if (self.compact is None and self._app.debug) or self.compact is False:

@@ -30,6 +30,7 @@ from peewee import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import jsonio
 from .db import database
 
 TOKEN_PREFIX = "pst_"
@@ -70,12 +71,7 @@ class JSONField(TextField):
             return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     def python_value(self, value):
-        if value is None:
-            return None
-        try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return json.loads(value)
+        return None if value is None else jsonio.loads(value)
 
 
 class BaseModel(Model):
@@ -184,15 +180,22 @@ class Post(BaseModel):
                   "registered", "url_user")
 
     @classmethod
-    def by_key(cls, site: str | None, post_id: int | None, url_key: str | None) -> Post | None:
-        """Return the post with this key, without its body: (site, post_id), or url_key."""
+    def by_key(cls, site: str | None, post_id: int | None, url_key: str | None, *,
+               for_update: bool = False) -> Post | None:
+        """Return the post with this key, without its body: (site, post_id), or url_key.
+
+        `for_update` locks the row on PostgreSQL until the transaction ends, for a write that
+        decides from what it read (SQLite's write transaction excludes other writers already).
+        """
         p = database.param
         select = "SELECT " + ", ".join(f'"{c}"' for c in cls.KEY_FIELDS)
+        lock = " FOR UPDATE" if for_update and isinstance(database.obj, PostgresqlDatabase) else ""
         if post_id is not None:
-            row = database.execute_sql(f"{select} FROM post WHERE site = {p} AND post_id = {p}",
-                                       [site, post_id]).fetchone()
+            row = database.execute_sql(
+                f"{select} FROM post WHERE site = {p} AND post_id = {p}{lock}",
+                [site, post_id]).fetchone()
         else:
-            row = database.execute_sql(f"{select} FROM post WHERE url_key = {p}",
+            row = database.execute_sql(f"{select} FROM post WHERE url_key = {p}{lock}",
                                        [url_key]).fetchone()
         return row_to(cls, cls.KEY_FIELDS, row) if row else None
 

@@ -101,7 +101,9 @@ def resolve_post(ref: PostRef, *, create: bool = True, reader: User | None = Non
             raise v.ValidationError("post.id", "no such post")
         return post
     url, title, modified = ref.url, ref.title, ref.modified
-    post = Post.by_key(ref.site, ref.post_id, ref.url_key)
+    # Locked: what changes below is decided from this row, and on PostgreSQL a concurrent
+    # public annotation could otherwise make a private URL everyone's in between.
+    post = Post.by_key(ref.site, ref.post_id, ref.url_key, for_update=True)
     if post is None:
         if not create:
             raise v.ValidationError("post", "no such post")
@@ -139,8 +141,8 @@ def resolve_post(ref: PostRef, *, create: bool = True, reader: User | None = Non
                     changes.update(url=url, link_key=seen_at)
                 if title and title != post.title:
                     changes["title"] = title
-                if blank and (url or title):
-                    changes["url_user"] = reader.id
+                if changes:
+                    changes["url_user"] = reader.id  # never a private URL without its owner
     if modified and (post.modified_gmt or "") < modified:
         changes["modified_gmt"] = modified
     # Every address the post was read at keeps finding it with `url=`: the one a new URL
@@ -174,7 +176,7 @@ def register_post(fields: dict) -> tuple[Post, bool]:
     fields = fields | {"link_key": _link_key(fields["url"])}
 
     def write() -> tuple[Post, bool]:
-        post = Post.by_key(fields["site"], fields["post_id"], None)
+        post = Post.by_key(fields["site"], fields["post_id"], None, for_update=True)
         if post is None:
             return Post.create(**fields, registered=True), True
         if post.link_key and post.link_key != fields["link_key"]:

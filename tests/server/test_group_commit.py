@@ -67,10 +67,10 @@ def _queue_behind_held_lock(app, first, *rest):
     with db._sqlite_writer:  # the writer takes a group, then waits here for the lock
         threads[0].start()
         time.sleep(0.05)
-        wait_for(lambda: db._writer._queue.qsize() == 0)
+        wait_for(lambda: len(db._writer._queue) == 0)
         for t in threads[1:]:
             t.start()
-        wait_for(lambda: db._writer._queue.qsize() == len(rest))
+        wait_for(lambda: len(db._writer._queue) == len(rest))
     for t in threads:
         t.join(10)
     return outcomes
@@ -184,3 +184,57 @@ def test_an_import_in_a_group_that_is_written_again_counts_each_item_once(
     assert outcomes[1]["created"] == 3 and outcomes[1]["unchanged"] == 0, outcomes[1]
     assert outcomes[1]["failed"] == []
     assert _total(client, alice) == 3
+
+
+def test_a_leader_commits_its_own_group_and_hands_the_rest_on(sqlite_app):
+    """Whoever leads answers its own client after its own group, not after everyone's."""
+    ran_in: dict[str, str] = {}
+
+    def job(name):
+        def work():
+            ran_in[name] = threading.current_thread().name
+            return name
+        return work
+
+    outcomes = _queue_behind_held_lock(sqlite_app, job("first"), job("a"), job("b"), job("c"))
+    assert sorted(outcomes.values()) == ["a", "b", "c", "first"]
+    assert len({ran_in["a"], ran_in["b"], ran_in["c"]}) == 1  # one group, one leader
+    assert ran_in["a"] != ran_in["first"]  # not the first leader, who had gone back to its client
+
+
+def test_a_write_that_cannot_connect_fails_and_is_never_committed(sqlite_app, client, alice,
+                                                                 monkeypatch):
+    from postil.models import User
+
+    before = _total(client, alice)
+    failures = []
+
+    def create():
+        from postil import store
+
+        return store.create_annotation(User.by_name("alice"), annotation_body())
+
+    def without_a_connection():
+        real_connect = type(db.database.obj).connect
+
+        def refuse(self, *args, **kwargs):
+            if threading.current_thread().name == "no-connection":
+                raise RuntimeError("cannot connect")
+            return real_connect(self, *args, **kwargs)
+
+        monkeypatch.setattr(type(db.database.obj), "connect", refuse)
+        with sqlite_app.app_context():
+            try:
+                db.run_write(create)
+            except RuntimeError as exc:
+                failures.append(exc)
+
+    t = threading.Thread(target=without_a_connection, name="no-connection")
+    t.start()
+    t.join(10)
+    monkeypatch.undo()
+    assert len(failures) == 1
+    assert len(db._writer._queue) == 0  # nothing left behind for a later leader to commit
+    res = client.post("/api/annotations", json=annotation_body(), headers=alice.headers)
+    assert res.status_code == 201
+    assert _total(client, alice) == before + 1

@@ -13,19 +13,20 @@ from postil.jsonio import FastJSONProvider
 
 
 @pytest.fixture
-def app():
+def bare_app():
     return Flask(__name__)
 
 
 @pytest.fixture
-def provider(app):
-    return FastJSONProvider(app)
+def provider(bare_app):
+    return FastJSONProvider(bare_app)
 
 
 BODIES = [
     '{"note": "caf\\u00e9 \\ud83d\\ude00", "n": 1}',
     '{"lone": "\\ud800"}',  # a lone surrogate: orjson refuses it
     '{"big": 123456789012345678901234567890}',  # beyond 64 bits
+    '{"low": -9999999999999999999}',  # below -2**63 in 19 digits
     '{"x": NaN, "y": -Infinity}',
     '{"dup": 1, "dup": 2}',
     "[1.5e300, -0.0, 1e-7]",
@@ -66,11 +67,11 @@ ANSWERS = [
 
 
 @pytest.mark.parametrize("value", ANSWERS)
-def test_answers_say_what_the_standard_library_said(app, provider, value):
+def test_answers_say_what_the_standard_library_said(bare_app, provider, value):
     plain = Flask(__name__).json
     plain.sort_keys = False
     assert json.loads(provider.dumps(value)) == json.loads(plain.dumps(value))
-    with app.app_context():
+    with bare_app.app_context():
         res = provider.response(value)
     assert res.mimetype == "application/json"
     assert json.loads(res.get_data()) == json.loads(plain.dumps(value))
@@ -79,3 +80,18 @@ def test_answers_say_what_the_standard_library_said(app, provider, value):
 def test_nan_is_answered_as_null_which_every_json_parser_reads(provider):
     # The standard library wrote the token NaN, which is not JSON; no stored value is NaN.
     assert json.loads(provider.dumps({"x": math.nan, "y": math.inf})) == {"x": None, "y": None}
+
+
+def test_big_integers_in_a_selector_come_back_exactly(client, alice):
+    from conftest import annotation_body
+
+    selector = {"type": "RangeSelector",
+                "startSelector": {"type": "XPathSelector", "value": "/p[1]", "big": 2**70,
+                                  "low": -9999999999999999999},
+                "endSelector": {"type": "XPathSelector", "value": "/p[2]"}}
+    res = client.post("/api/annotations", data=json.dumps(annotation_body(selectors=[selector])),
+                      content_type="application/json", headers=alice.headers)
+    assert res.status_code == 201, res.get_json()
+    got = client.get(f"/api/annotations/{res.get_json()['id']}", headers=alice.headers)
+    start = json.loads(got.get_data())["selectors"][0]["startSelector"]
+    assert (start["big"], start["low"]) == (2**70, -9999999999999999999)
