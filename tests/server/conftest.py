@@ -10,13 +10,22 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from functools import partial
 
 import pytest
+from werkzeug.security import generate_password_hash
 
-from postil import create_app, db
+from postil import create_app, db, models
 from postil.models import MODELS, Token, User
 
 PG_URL = os.environ.get("POSTIL_TEST_PG_URL", "postgresql://postil:postil@127.0.0.1:5432/postil_test")
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """Hash passwords cheaply in tests; test_auth.py checks the real hashing."""
+    monkeypatch.setattr(models, "generate_password_hash",
+                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 @pytest.fixture(scope="session")

@@ -5,20 +5,10 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
-from functools import partial
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from conftest import annotation_body
-from postil import models
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Hash fixture users' passwords cheaply; test_auth.py checks the real hashing."""
-    monkeypatch.setattr(models, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 def get(client, reader, uid):

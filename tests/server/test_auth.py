@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from functools import partial
 
 import pytest
 from werkzeug.security import generate_password_hash
 
 from postil import create_app, db, models
 from postil.models import Token, User
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Hash fixture users' passwords cheaply; the first test below checks the real hashing."""
-    monkeypatch.setattr(models, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 def rows(app, model):

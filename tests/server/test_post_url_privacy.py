@@ -10,25 +10,16 @@ from __future__ import annotations
 
 import io
 import zipfile
-from functools import partial
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from conftest import annotation_body
-from postil import models
 
 SECRET_URL = "https://blog.example.org/2026/05/on-margins/?preview=true&key=K3Y-S3CRET"
 SECRET_TITLE = "Draft: the unannounced margin study"
 SECRETS = ("K3Y-S3CRET", "unannounced")
 BOB_URL = "https://blog.example.org/2026/05/on-margins/"
 KEY_URL = "https://blog.example.org/?p=42"  # what the key alone gives
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    monkeypatch.setattr(models, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 def post_spec(url, title):

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
-from functools import partial
 from pathlib import Path
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-from postil import db, models
+from postil import db
 from postil.models import Post
 
 FIXTURE = json.loads((Path(__file__).resolve().parent.parent / "fixtures" /
                       "wp-post-multisite.json").read_text(encoding="utf-8"))
 SUBSITE = "d3.harvard.edu/future-proof-with-ai"
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Hash fixture users' passwords cheaply; test_auth.py checks the real hashing."""
-    monkeypatch.setattr(models, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 def put_post(client, reader, doc=None):

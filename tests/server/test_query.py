@@ -3,19 +3,8 @@
 from __future__ import annotations
 
 import time
-from functools import partial
 
 import pytest
-from werkzeug.security import generate_password_hash
-
-from postil import models
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Hash fixture users' passwords cheaply; test_auth.py checks the real hashing."""
-    monkeypatch.setattr(models, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 SITE_A = {"site": "https://www.blog.example.org/", "post_id": 42,
           "url": "https://blog.example.org/2026/05/on-margins/", "title": "On margins"}

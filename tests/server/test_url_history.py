@@ -7,24 +7,12 @@ from someone's private annotation is matched for them alone.
 
 from __future__ import annotations
 
-from functools import partial
-
-import pytest
-from werkzeug.security import generate_password_hash
-
 from conftest import annotation_body
-from postil import models
 
 OLD = "https://blog.example.org/2026/05/on-margins/"
 NEW = "https://blog.example.org/2026/05/notes-in-the-margin/"
 SHORT = "https://blog.example.org/?p=42"
 PREVIEW = "https://blog.example.org/?p=42&preview=true&key=S3CRET"
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    monkeypatch.setattr(models, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 def create(client, reader, url, **over):

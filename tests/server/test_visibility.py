@@ -3,25 +3,13 @@ does not exist for you on any path (404, never a 403 that would confirm it)."""
 
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
-from werkzeug.security import generate_password_hash
-
-from postil import models
 
 WORD = "zanzibarian"  # a word that appears only in the annotation under test
 TAG = "only-here"
 QUOTE = "a passage nobody else marked"
 POST = {"site": "quiet.example.net", "post_id": 77,
         "url": "https://quiet.example.net/a-quiet-post/", "title": "A quiet post"}
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Hash fixture users' passwords cheaply; test_auth.py checks the real hashing."""
-    monkeypatch.setattr(models, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 def _query(client, reader, uid, _post_id, **params) -> str:
