@@ -39,9 +39,7 @@ def create_app(test_config=None):
     @app.post("/bench/validate")
     def validate():
         require_user()
-        body = json_body()
-        fields = store._derive(store._fields(body, partial=False))
-        post = store.parse_post_ref(body["post"])
+        _, fields, post = store.check_create(json_body())
         return {"fields": fields, "post": {"site": post.site, "post_id": post.post_id}}
 
     return app

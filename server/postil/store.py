@@ -269,9 +269,8 @@ def _set_tag_rows(annotation: Annotation, tags: list[str]) -> None:
             [{"annotation": annotation.pk, "name": t.lower()} for t in tags]).execute()
 
 
-def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
-                      ) -> tuple[Annotation, bool]:
-    """Store a new annotation; the same client id again returns the stored one unchanged."""
+def check_create(body: Any) -> tuple[str, dict, PostRef]:
+    """Check a create body without the database: its id, fields (note rendered) and post."""
     if not isinstance(body, dict):
         raise APIError(400, "the body must be a JSON object", "validation_error")
     allowed = EDITABLE | READ_ONLY
@@ -287,6 +286,13 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
         post_ref = parse_post_ref(body["post"])
     except v.ValidationError as err:
         raise bad(err) from None
+    return uid, fields, post_ref
+
+
+def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
+                      ) -> tuple[Annotation, bool]:
+    """Store a new annotation; the same client id again returns the stored one unchanged."""
+    uid, fields, post_ref = check_create(body)
 
     def write() -> Annotation:
         try:
