@@ -452,3 +452,45 @@ def test_passage_links_for_each_kind_of_quote(alice):
     }""", [list(case) for case, _ in PASSAGE_CASES])
     assert got == [f"https://b.example/p/#:~:text={want}" for _, want in PASSAGE_CASES] + [
         "https://b.example/p/"]
+
+
+def test_an_image_in_a_note_shows_as_a_link_to_it(alice, server, tokens, artifacts):
+    """A note loads nothing: `![alt](src)` is a link to the image, not an empty paragraph."""
+    uid = seed(server, tokens["alice"], 101, "calmest place on a beach",
+               created="2026-06-01T12:00:00Z",
+               note="The tide table: ![tide chart](https://example.org/tides.png) worth a look")
+    page = open_notebook(alice)
+    item = page.locator(f'li[data-id="{uid}"]')
+    item.wait_for()
+    link = item.locator(".note a")
+    assert link.inner_text() == "tide chart"
+    assert link.get_attribute("href") == "https://example.org/tides.png"
+    assert item.locator(".note img").count() == 0
+    assert item.locator(".note").inner_text().startswith("The tide table: tide chart worth")
+    item.screenshot(path=str(artifacts / "notebook-note-image-link.png"))
+
+
+def test_a_post_named_only_by_someone_elses_private_link_shows_its_key_address(
+        alice, server, tokens, artifacts):
+    """Bob read post 103 through a preview link first; Alice's notebook shows the post's own
+    shortlink instead of his address and title."""
+    def private(token, url, title, quote):
+        item = {"id": str(uuid.uuid4()), "quote": quote,
+                "post": {"site": server.blog_site, "post_id": 103, "url": url, "title": title},
+                "selectors": [{"type": "TextQuoteSelector", "exact": quote}]}
+        status, data = server.api("POST", "/api/import", token, body=[item])
+        assert status == 200 and data["created"] == 1, data
+        return item["id"]
+
+    private(tokens["bob"], server.blog_url + POSTS[103][0] + "?preview=true&key=B0B-KEY",
+            "Draft: walls (unpublished)", "There is no mortar")
+    uid = private(tokens["alice"], server.blog_url + POSTS[103][0], POSTS[103][1],
+                  "held together by nothing but gravity and friction")
+    page = open_notebook(alice)
+    page.locator(f'li[data-id="{uid}"]').wait_for()
+    heading = page.locator("section.post h2 a").first
+    assert heading.get_attribute("href") == f"http://{server.blog_site}/?p=103"
+    text = page.locator("#posts").inner_text()
+    assert "B0B-KEY" not in text and "unpublished" not in text
+    page.locator("section.post").first.screenshot(
+        path=str(artifacts / "notebook-key-address.png"))
