@@ -472,11 +472,14 @@ def test_an_image_in_a_note_shows_as_a_link_to_it(alice, server, tokens, artifac
 
 def test_a_post_named_only_by_someone_elses_private_link_shows_its_key_address(
         alice, server, tokens, artifacts):
-    """Bob read post 103 through a preview link first; Alice's notebook shows the post's own
+    """Bob read a post through a preview link first; Alice's notebook shows the post's own
     shortlink instead of his address and title."""
+    post_id = 900_000 + uuid.uuid4().int % 100_000  # a post no other test of the session named
+
     def private(token, url, title, quote):
         item = {"id": str(uuid.uuid4()), "quote": quote,
-                "post": {"site": server.blog_site, "post_id": 103, "url": url, "title": title},
+                "post": {"site": server.blog_site, "post_id": post_id, "url": url,
+                         "title": title},
                 "selectors": [{"type": "TextQuoteSelector", "exact": quote}]}
         status, data = server.api("POST", "/api/import", token, body=[item])
         assert status == 200 and data["created"] == 1, data
@@ -489,7 +492,7 @@ def test_a_post_named_only_by_someone_elses_private_link_shows_its_key_address(
     page = open_notebook(alice)
     page.locator(f'li[data-id="{uid}"]').wait_for()
     heading = page.locator("section.post h2 a").first
-    assert heading.get_attribute("href") == f"http://{server.blog_site}/?p=103"
+    assert heading.get_attribute("href") == f"http://{server.blog_site}/?p={post_id}"
     text = page.locator("#posts").inner_text()
     assert "B0B-KEY" not in text and "unpublished" not in text
     page.locator("section.post").first.screenshot(
