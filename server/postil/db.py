@@ -20,6 +20,8 @@ from playhouse.migrations import Runner
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 database = DatabaseProxy()
+# Held while a group of writes is written (one leader at a time already; tests hold it to
+# queue writes up into a group).
 _sqlite_writer = threading.RLock()
 
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
