@@ -75,10 +75,17 @@ def test_a_stopped_service_worker_loses_nothing(alice, server, tokens):
     cdp = alice.context.new_cdp_session(alice.control())
     cdp.on("ServiceWorker.workerVersionUpdated",
            lambda event: states.extend(v["runningStatus"] for v in event["versions"]))
+    control = alice.control()
+
+    def seen(*wanted):
+        # Playwright's sync API hands out CDP events only while one of its calls is running;
+        # a plain sleep would never see them.
+        control.wait_for_timeout(100)
+        return set(wanted) & set(states)
+
     cdp.send("ServiceWorker.enable")
     cdp.send("ServiceWorker.stopAllWorkers")
-    wait_until(lambda: {"stopping", "stopped"} & set(states), timeout=10,
-               message="the worker to stop")
+    wait_until(lambda: seen("stopping", "stopped"), timeout=10, message="the worker to stop")
 
     states.clear()
     server.start()
@@ -86,7 +93,7 @@ def test_a_stopped_service_worker_loses_nothing(alice, server, tokens):
     # The page's first message starts a new worker, which has none of the old one's memory:
     # only storage.local carried the queue.
     fresh = alice.open(POST_101)
-    wait_until(lambda: "running" in states, timeout=10, message="a new worker")
+    wait_until(lambda: seen("running"), timeout=10, message="a new worker")
     wait_until(lambda: total(server, tokens["alice"], 101) == 2, timeout=30,
                message="two on the server")
     wait_until(lambda: not queued(alice), message="an empty queue")
