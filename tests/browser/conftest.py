@@ -260,10 +260,15 @@ def open_profile(playwright_driver, server, blog):
     """Start Chromium with the extension on a profile folder (the same folder again is a browser
     restart); the caller closes `.context`."""
 
-    def start(profile: Path, first_run: bool = True) -> ExtensionBrowser:
+    def start(profile: Path, first_run: bool = True, open_shadow_root: bool = True
+              ) -> ExtensionBrowser:
         ext = ExtensionBrowser(launch(playwright_driver, profile), server, blog)
         if first_run:
             close_first_run_options(ext.context)
+            if open_shadow_root:
+                # Playwright's locators cannot enter the UI's shadow root while it is closed, as
+                # it is for readers; the extension opens it when its own storage asks.
+                ext.worker.evaluate("() => chrome.storage.local.set({debugOpenShadowRoot: true})")
         return ext
 
     return start

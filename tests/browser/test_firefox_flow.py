@@ -22,6 +22,7 @@ def test_firefox_highlight_is_restored_after_reload(node_driver, server, blog, a
     assert result["ok"], result.get("error")
     phrase = "the gluten network slowly organises itself"
     assert result["signedIn"].startswith("Signed in as alice")
+    assert result["pageSees"] == {"shadowRoot": None, "text": "", "html": ""}
     assert result["stored"] == [{"quote": phrase, "color": "green"}]
     assert result["restored"]["green"] == [phrase]
     assert result["sidebarQuotes"] == [phrase]

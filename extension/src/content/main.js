@@ -6,7 +6,7 @@
 // the CSS Highlight API is missing); our UI lives in one Shadow DOM host.
 
 import { identifyPost, normaliseSite, normaliseUrl } from "../post-key/index.js";
-import { onMessage, send } from "../shared/browser.js";
+import { onMessage, send, storage } from "../shared/browser.js";
 import { DEFAULT_SETTINGS } from "../shared/colors.js";
 import { TO_BACKGROUND as T, TO_CONTENT, ok } from "../shared/messages.js";
 import { anchorSelectors, describeRange, makeAnchorer } from "./anchors.js";
@@ -21,9 +21,23 @@ export async function start() {
   const post = ownHostOnly(identifyPost(document, { url: location.href, linkHeader: null }));
   const modified = modifiedGmt(document);
   if (modified) post.modified_gmt = modified;
-  const page = new Page(post);
+  const page = new Page(post, { openShadowRoot: await debugOpenShadowRoot() });
   await page.init();
   return page;
+}
+
+/**
+ * Whether the UI's shadow root is to be open, which only automated tests ask for (their element
+ * locators cannot enter a closed one). Open, the page's own scripts could read the sidebar and
+ * the editor, that is the reader's notes, so it stays closed unless the extension's own storage
+ * says otherwise; no page can write there.
+ */
+async function debugOpenShadowRoot() {
+  try {
+    return (await storage.get("debugOpenShadowRoot")).debugOpenShadowRoot === true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -44,7 +58,7 @@ function ownHostOnly(post) {
 }
 
 class Page {
-  constructor(post) {
+  constructor(post, { openShadowRoot = false } = {}) {
     this.post = post;
     this.root = document.body;
     // id → {annotation, range, state: "anchored" | "orphan" | "page"}
@@ -63,7 +77,7 @@ class Page {
       edit: (id) => this.edit(id),
       delete: (id) => this.remove(id),
       discardFailed: (seq) => this.discardFailed(seq),
-    });
+    }, { openShadowRoot });
   }
 
   async init() {

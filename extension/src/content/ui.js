@@ -41,7 +41,7 @@ function shorten(text, max = 80) {
 }
 
 export class PostilUI {
-  constructor(actions) {
+  constructor(actions, { openShadowRoot = false } = {}) {
     this.actions = actions;
     this.host = document.createElement(HOST_TAG);
     // Inline !important beats any page rule aimed at our element, so page CSS cannot move, hide
@@ -54,7 +54,9 @@ export class PostilUI {
     ].join("; "));
     // The anchoring text model leaves elements with this attribute out of the page's text.
     this.host.setAttribute("data-postil-ui", "");
-    this.shadow = this.host.attachShadow({ mode: "open" });
+    // Closed: the page's scripts get null from host.shadowRoot, so they cannot read the notes
+    // shown here. Only tests open it (see debugOpenShadowRoot in main.js).
+    this.shadow = this.host.attachShadow({ mode: openShadowRoot ? "open" : "closed" });
     const style = document.createElement("style");
     style.textContent = UI_CSS;
     this.root = h("div", { class: "root" });

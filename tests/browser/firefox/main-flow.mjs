@@ -1,9 +1,10 @@
 // The main flow in Firefox: install the unpacked extension, sign in on its options page, highlight
-// a passage on the sample blog, reload, and check the highlight is restored (painted, listed, and
-// stored once on the server). Run by tests/browser/test_firefox.py, which starts the servers and
+// a passage on the sample blog by keyboard with the UI's shadow root closed as readers have it,
+// reload, and check the highlight is restored (painted, stored once on the server, and listed in
+// the sidebar, read with the root opened through the extension's storage). Run by tests/browser/test_firefox.py, which starts the servers and
 // passes everything through the environment; prints one JSON line with what it saw.
 
-import { apiToken, env, launchFirefox, signIn, waitFor } from "./common.mjs";
+import { apiToken, env, launchFirefox, openExtensionPage, signIn, waitFor } from "./common.mjs";
 
 const EXTENSION = env("POSTIL_EXTENSION");
 const SERVER = env("POSTIL_SERVER");
@@ -59,7 +60,12 @@ try {
   page.on("pageerror", (err) => errors.push(String(err)));
 
   await page.goto(`${BLOG}${POST}`);
-  await waitReady(page);
+  await page.waitForSelector("postil-ui");
+  // What the page's own scripts get of the UI: no shadow root, none of its text.
+  result.pageSees = await page.evaluate(() => {
+    const host = document.querySelector("postil-ui");
+    return { shadowRoot: host.shadowRoot, text: host.textContent, html: host.innerHTML };
+  });
   result.painter = await page.evaluate(() => (globalThis.CSS?.highlights ? "css-highlight" : "marks"));
   const found = await page.evaluate((phrase) => {
     const walker = document.createTreeWalker(document.querySelector(".entry-content"), NodeFilter.SHOW_TEXT);
@@ -78,9 +84,12 @@ try {
     return false;
   }, PHRASE);
   if (!found) throw new Error("phrase not found");
-  const button = await page.waitForSelector('postil-ui >>> button[aria-label="Highlight green"]', { visible: true });
+  // The toolbar cannot be found by selector in a closed root; a keyboard reader's way in works:
+  // Tab lands on its first colour (yellow), Tab again on green.
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
   if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT.replace(".png", "-toolbar.png") });
-  await button.click();
+  await page.keyboard.press("Enter");
   await waitFor("the highlight to be painted", async () => (await painted(page)).green.join("") === PHRASE);
   result.stored = await waitFor("the annotation on the server", async () => {
     const items = await annotations();
@@ -88,11 +97,17 @@ try {
   });
 
   await page.reload();
-  await waitReady(page);
+  await page.waitForSelector("postil-ui");
   result.restored = await waitFor("the restored highlight", async () => {
     const p = await painted(page);
     return p.green.join("") === PHRASE && p;
   });
+  // The sidebar's list, read through a root the extension's own storage opens (tests only).
+  const options = await openExtensionPage(browser, UUID, "options/options.html", "#server");
+  await options.evaluate(() => browser.storage.local.set({ debugOpenShadowRoot: true }));
+  await options.close();
+  await page.reload();
+  await waitReady(page);
   result.sidebarQuotes = await page.evaluate(() => [...document.querySelector("postil-ui").shadowRoot
     .querySelectorAll(".sidebar li.item .goto .text")].map((el) => el.textContent));
   if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT });
