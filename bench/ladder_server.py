@@ -2,6 +2,9 @@
 
     POST /bench/echo        parse the JSON body and answer it back
     POST /bench/auth-echo   the same, signed in (the bearer token looked up, as the API does)
+    POST /bench/write       one durable write and nothing else: not signed in, the body not
+                            read, one row inserted into a scratch table and committed as a
+                            create's write is (same queue, same group commit, same sync setting)
     POST /bench/validate    signed in, the create body checked, its post key normalised and its
                             note rendered and cleaned; nothing stored
 
@@ -17,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
 
 from postil import app as app_module  # noqa: E402
-from postil import cli, store  # noqa: E402
+from postil import cli, db, store  # noqa: E402
 from postil.api import json_body  # noqa: E402
 from postil.auth import require_user  # noqa: E402
 
@@ -35,6 +38,18 @@ def create_app(test_config=None):
     def auth_echo():
         require_user()
         return json_body()
+
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        db.database.execute_sql("CREATE TABLE IF NOT EXISTS bench_write "
+                                "(id INTEGER PRIMARY KEY, at TEXT NOT NULL)")
+        db.database.close()
+
+    @app.post("/bench/write")
+    def write():
+        db.run_write(lambda: db.database.execute_sql(
+            "INSERT INTO bench_write (at) VALUES (datetime('now'))"))
+        return {"written": True}
 
     @app.post("/bench/validate")
     def validate():

@@ -216,6 +216,7 @@ def wrk_rate(port: int, path: str, seconds: int, connections: int, headers: dict
 # From the trivial endpoint to a create, each step doing more of what a create does.
 LADDER = [
     ("GET", "/api", "GET /api, trivial JSON"),
+    ("POST", "/bench/write", "POST, one durable one-row write, nothing else"),
     ("POST", "/bench/echo", "POST, JSON body parsed and answered back"),
     ("POST", "/bench/auth-echo", "  + signed in (token looked up)"),
     ("POST", "/bench/validate", "  + body validated, note rendered, nothing stored"),
