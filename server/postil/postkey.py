@@ -12,6 +12,8 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+import idna
+
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 # Query parameters that say how a reader arrived, never which page they read.
@@ -64,8 +66,36 @@ def _split(url: str):
     return parts
 
 
+# Code points a host may not hold once percent-decoded (the WHATWG URL standard's list, less the
+# ones urlsplit has already split at).
+FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
+
+
+def ascii_host(host: str) -> str:
+    """Write a host name as browsers do (the URL standard's "domain to ASCII"): UTS #46 mapping
+    without transitional processing (so "ß" stays itself), then Punycode for every label that is
+    not ASCII: "Bücher.example" -> "xn--bcher-kva.example". The extension takes its hosts from
+    the browser's URL parser, so an address typed either way gets the same key on both sides."""
+    if "%" in host:
+        host = unquote(host)
+        if FORBIDDEN_HOST.search(host):
+            raise PostKeyError(f"not a valid host name: {host!r}")
+    if host.isascii():
+        return host.lower()
+    try:
+        mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
+    except idna.IDNAError as exc:
+        raise PostKeyError(f"not a valid host name: {host!r} ({exc})") from None
+    return ".".join(label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+                    for label in mapped.split("."))
+
+
 def _host_port(parts) -> str:
-    host = parts.hostname.lower().rstrip(".")
+    host = parts.hostname.rstrip(".")
+    if ":" not in host:  # not an IPv6 literal
+        host = ascii_host(host).rstrip(".")
+        if not host:
+            raise PostKeyError("an empty host name")
     if host.startswith("www."):
         host = host[4:]
     if ":" in host:

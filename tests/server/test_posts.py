@@ -94,6 +94,23 @@ def test_annotations_from_every_url_of_the_post_join_the_registered_record(clien
                       headers=alice.headers).get_json()["annotation_count"] == 3
 
 
+def test_a_post_on_a_non_ascii_host_is_one_post_however_its_host_is_written(client, alice,
+                                                                             create):
+    # WordPress writes its own links as the site is configured, often in Unicode; browsers hand
+    # the extension the same host in Punycode.
+    doc = json.loads(json.dumps(FIXTURE).replace("d3.harvard.edu", "B\u00fccher.example"))
+    post = put_post(client, alice, doc).get_json()
+    assert (post["site"], post["post_id"]) == ("xn--bcher-kva.example/future-proof-with-ai", 1334)
+    made = create(alice, post={"site": "https://xn--bcher-kva.example/future-proof-with-ai/",
+                               "post_id": 1334,
+                               "url": "https://xn--bcher-kva.example/future-proof-with-ai/?p=1334"})
+    assert made["post"]["id"] == post["id"]
+    for site in ("bücher.example/future-proof-with-ai", "https://www.BÜCHER.example/future-proof-with-ai/"):
+        found = client.get("/api/annotations", query_string={"site": site, "post_id": 1334},
+                           headers=alice.headers).get_json()
+        assert [a["id"] for a in found["items"]] == [made["id"]], site
+
+
 def test_a_newer_modified_gmt_seen_by_a_reader_is_kept_an_older_one_ignored(client, alice,
                                                                            create):
     post = {"site": "blog.example.org", "post_id": 9}

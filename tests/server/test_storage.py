@@ -119,6 +119,80 @@ def test_upgrading_records_whose_private_annotation_named_a_posts_url(tmp_path):
     assert got == {1: 2, 2: None, 3: None, 4: -1, 5: -1}
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    return request.getfixturevalue("fresh_pg_url")
+
+
+def test_upgrading_writes_non_ascii_hosts_in_punycode_and_merges_the_two_spellings(
+        empty_database):
+    """0005: keys stored with a Unicode host become what browsers send; a post stored under both
+    spellings becomes one, keeping WordPress's metadata, every annotation and every address."""
+    from playhouse.migrations import Runner
+
+    database = db.open_database(empty_database)
+    with database.connection_context():
+        Runner(database, db.MIGRATIONS_DIR).up("0004_post_url")
+        p = database.param
+
+        def sql(query, params=()):
+            return database.execute_sql(query.replace("?", p), list(params))
+
+        sql('INSERT INTO "user" (id, name, password_hash, created_us) VALUES (1, ?, ?, 1)',
+            ["alice", "x"])
+        posts = [  # id, site, post_id, url_key, link_key, registered, title, url_user
+            (1, "bücher.example/blog", 7, None, "bücher.example/blog/p", 1, "From WordPress",
+             None),
+            (2, "xn--bcher-kva.example/blog", 7, None, "xn--bcher-kva.example/blog?p=7", 0, "",
+             1),
+            (3, "straße.de", 3, None, None, 0, "", None),
+            (4, "münchen.de", None, "münchen.de/a?b=1", "münchen.de/a?b=1", 0, "", None),
+            (5, "plain.example", 1, None, "plain.example/x", 0, "", None),
+        ]
+        for pid, site, post_id, url_key, link_key, registered, title, url_user in posts:
+            sql("INSERT INTO post (id, site, post_id, url_key, link_key, url, title, guid, type, "
+                "slug, content_html, text, registered, created_us, updated_us, url_user) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '', '', '', ?, 1, 1, ?)",
+                [pid, site, post_id, url_key, link_key, f"https://{link_key or site}/", title,
+                 registered == 1, url_user])
+        for pk, post in ((1, 1), (2, 2), (3, 3), (4, 4), (5, 5)):
+            sql("INSERT INTO annotation (pk, uid, post_id, user_id, quote, selectors, note, "
+                "note_html, color, tags, tags_text, visibility, deleted, created_us, "
+                "updated_us, version) VALUES (?, ?, ?, 1, '', '[]', '', '', 'yellow', '[]', '', "
+                "'private', ?, 10, 10, 1)", [pk, str(uuid.UUID(int=pk)), post, False])
+        sql("INSERT INTO post_url (post_id, url_key, url_user, created_us) VALUES (?, ?, 0, 1)",
+            [1, "bücher.example/blog/old"])
+
+        Runner(database, db.MIGRATIONS_DIR).up()
+
+        got_posts = {row[0]: row[1:] for row in sql(
+            "SELECT id, site, post_id, url_key, link_key, registered, title, url_user FROM post")}
+        got_annotations = {row[0]: row[1:] for row in sql(
+            "SELECT pk, post_id, version, updated_us FROM annotation")}
+        got_urls = sorted(tuple(row) for row in sql(
+            "SELECT post_id, url_key, url_user FROM post_url"))
+    database.close()
+    assert got_posts == {
+        2: ("xn--bcher-kva.example/blog", 7, None, "xn--bcher-kva.example/blog/p", True,
+            "From WordPress", None),
+        3: ("xn--strae-oqa.de", 3, None, None, False, "", None),
+        4: ("xn--mnchen-3ya.de", None, "xn--mnchen-3ya.de/a?b=1", "xn--mnchen-3ya.de/a?b=1",
+            False, "", None),
+        5: ("plain.example", 1, None, "plain.example/x", False, "", None),
+    }
+    # Every annotation whose post key changed is a new version, seen by `updated_since`.
+    assert {pk: row[0] for pk, row in got_annotations.items()} == {1: 2, 2: 2, 3: 3, 4: 4, 5: 5}
+    assert {pk for pk, row in got_annotations.items() if row[1] == 2 and row[2] > 10} == {
+        1, 2, 3, 4}
+    assert got_annotations[5][1:] == (1, 10)
+    # The addresses both rows were read at still lead to the post; the one only Alice's private
+    # annotation gave stays hers.
+    assert got_urls == [(2, "xn--bcher-kva.example/blog/old", 0),
+                        (2, "xn--bcher-kva.example/blog?p=7", 1)]
+
+
 @pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://", "sqlite:///"])
 def test_an_in_memory_database_is_refused_with_what_to_use_instead(url):
     # Every connection to :memory: is a database of its own: the tables made at start were gone
