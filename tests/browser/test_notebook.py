@@ -19,6 +19,7 @@ from browser_helpers import (
     PASSWORD,
     POST_101,
     POST_102,
+    select,
     wait_until,
 )
 
@@ -376,6 +377,53 @@ def test_edits_wait_for_an_unreachable_server(alice, server, tokens, seeded, art
     stored = lambda: server.api("GET", f"/api/annotations/{seeded['calm']}",  # noqa: E731
                                 tokens["alice"])[1]["note"]
     wait_until(lambda: stored() == "Written *offline*", message="the queued edit to land")
+
+
+def test_highlights_made_offline_are_in_the_notebook_before_they_sync(alice, server, tokens,
+                                                                     seeded, artifacts):
+    server.stop()
+    article = alice.open(POST_101)
+    fresh = "Shore crabs kept in a laboratory tank"
+    select(article, fresh)
+    article.get_by_role("button", name="Highlight pink").click()
+    wait_until(lambda: len(alice.storage().get("queue", [])) == 1, message="one queued create")
+
+    page = open_notebook(alice)
+    wait_quotes(page, [fresh])
+    item = page.locator("li.annotation")
+    assert "waiting to sync" in item.locator(".meta").inner_text()
+    assert page.locator("#error-text").inner_text().startswith(
+        "Only annotations waiting to sync are shown: Cannot reach the server")
+    assert groups(page) == [["How Tide Pools Keep Time", [fresh]]]
+    page.screenshot(path=str(artifacts / "notebook-offline-queued.png"))
+    # The filters apply to it as the server would apply them.
+    page.get_by_label("Colour", exact=True).select_option("green")
+    wait_until(lambda: page.locator("#error-text").inner_text().startswith(
+        "Could not load annotations"), message="nothing matching")
+    assert quotes(page) == []
+    page.get_by_label("Colour", exact=True).select_option("pink")
+    wait_quotes(page, [fresh])
+    page.get_by_label("Search", exact=True).fill("laboratory")
+    wait_quotes(page, [fresh])
+    page.get_by_label("Search", exact=True).fill("labor")  # whole words only, as on the server
+    wait_until(lambda: quotes(page) == [], message="no partial-word match")
+    page.get_by_label("Search", exact=True).fill("labor*")
+    wait_quotes(page, [fresh])
+    page.get_by_role("button", name="Clear filters").click()
+    wait_quotes(page, [fresh])
+
+    # Back online: the same annotation once, under the same post as the others, then synced.
+    server.start()
+    page.get_by_role("button", name="Try again").click()
+    wait_until(lambda: fresh in quotes(page) and len(quotes(page)) == len(ALL) + 1,
+               message="all six")
+    assert quotes(page).count(fresh) == 1
+    wait_until(lambda: not alice.storage().get("queue"), message="an empty queue")
+    page.reload()
+    wait_until(lambda: sorted(quotes(page)) == sorted([fresh, *ALL]), message="all six, synced")
+    assert "waiting to sync" not in page.locator("li.annotation").first.inner_text()
+    assert [g for g in groups(page) if g[0] == "How Tide Pools Keep Time"] == [
+        ["How Tide Pools Keep Time", [fresh, ALL[3], ALL[4]]]]
 
 
 def test_keyboard_reaches_edit_and_delete(alice, server, tokens, seeded):

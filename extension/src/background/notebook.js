@@ -8,9 +8,10 @@
 // waits a little for the queue so the page can show the server's rendered note straight away;
 // when the server is away the change stays queued and the page is told it is pending.
 
+import { normaliseSite, normaliseUrl } from "../post-key/index.js";
 import { drain, enqueueDelete, enqueueUpdate, retryNow } from "./queue.js";
 import { ServerError, buildUrl, request } from "./server.js";
-import { connection, read } from "./state.js";
+import { connection, postKey, read } from "./state.js";
 
 const FILTERS = ["site", "post_id", "url", "tag", "color", "visibility", "q", "created_after", "created_before"];
 const EXPORT_FORMATS = ["markdown", "zip", "json", "jsonld", "csv", "html"];
@@ -51,24 +52,112 @@ async function signedInConnection() {
   return conn;
 }
 
-/** One page of the user's annotations, newest first, with queued edits and deletes applied. */
+/**
+ * One page of the user's annotations, newest first, with queued edits and deletes applied. The
+ * first page also shows the user's new annotations the server has not had yet (made offline, or
+ * waiting for a retry), and when the server cannot be reached it shows those alone, with
+ * `unreachable` saying why, instead of nothing.
+ */
 export async function queryNotebook(filters, cursor = null, limit = DEFAULT_PAGE) {
   const { server, token, user } = await connection();
   if (!token) return { signedIn: false, user: null, server, total: 0, items: [], next_cursor: null };
   const size = Math.max(1, Math.min(MAX_PAGE, Number(limit) || DEFAULT_PAGE));
-  const query = { ...cleanFilters(filters), user, sort: "created", order: "desc", limit: size, cursor: cursor || null };
-  const { data } = await request(server, "GET", "api/annotations", { token, query });
+  const clean = cleanFilters(filters);
+  const query = { ...clean, user, sort: "created", order: "desc", limit: size, cursor: cursor || null };
   const { queue = [] } = await read(["queue"]);
+  let data;
+  try {
+    ({ data } = await request(server, "GET", "api/annotations", { token, query }));
+  } catch (err) {
+    if (cursor || err?.kind !== "transient") throw err;
+    const waiting = queuedCreates(queue, user, clean, []);
+    return { signedIn: true, user, server, total: waiting.length, items: waiting, next_cursor: null,
+             unreachable: err.message ?? "The server cannot be reached." };
+  }
   // The server is answering: changes that were waiting for it can go now.
   if (queue.length) retryNow().catch(() => {});
+  const items = applyQueue(data?.items ?? [], queue, user);
+  const waiting = cursor ? [] : queuedCreates(queue, user, clean, items);
   return {
     signedIn: true,
     user,
     server,
-    total: data?.total ?? 0,
-    items: applyQueue(data?.items ?? [], queue, user),
+    total: (data?.total ?? 0) + waiting.length,
+    items: [...waiting, ...items],
     next_cursor: data?.next_cursor ?? null,
   };
+}
+
+/**
+ * The user's queued creates that match `filters` and are not among `known` (the server's items),
+ * newest first, shaped like the server's annotations. An annotation on a post already listed
+ * takes that post's record, so it is shown under the same heading.
+ */
+function queuedCreates(queue, user, filters, known) {
+  const have = new Set(known.map((item) => item.id));
+  const posts = new Map(known.map((item) => [postKey(item.post), item.post]));
+  const deleted = new Set(queue.filter((op) => op.kind === "delete").map((op) => op.id));
+  const out = [];
+  for (const op of queue) {
+    if (op.kind !== "create" || have.has(op.id) || deleted.has(op.id)) continue;
+    if (op.user && op.user !== user) continue;
+    const body = { ...op.body };
+    for (const later of queue) if (later.id === op.id && later.kind === "update") Object.assign(body, later.changes);
+    const item = {
+      id: op.id,
+      post: posts.get(postKey(op.post)) ?? { site: op.post?.site, post_id: op.post?.post_id ?? null, url: op.post?.url ?? "", title: op.post?.title ?? "" },
+      user,
+      quote: String(body.quote ?? ""),
+      note: String(body.note ?? ""),
+      note_html: null,
+      color: body.color ?? "yellow",
+      tags: Array.isArray(body.tags) ? body.tags : [],
+      visibility: body.visibility ?? "private",
+      created: queuedAt(op),
+      pending: true,
+    };
+    if (matches(item, filters)) out.push(item);
+  }
+  return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+}
+
+/** When an op was queued: its sequence number starts with Date.now() in base 36. */
+function queuedAt(op) {
+  const ms = parseInt(String(op.seq ?? "").split("-")[0], 36);
+  return new Date(Number.isFinite(ms) ? ms : Date.now()).toISOString();
+}
+
+/**
+ * Whether a local annotation passes the notebook's filters, decided here as the server would:
+ * the same keys, every tag, whole words of `q` (a trailing `*` for a prefix) in the quote, note
+ * or tags, ignoring case and accents.
+ */
+function matches(item, f) {
+  const same = (a, b, norm) => {
+    try {
+      return norm(String(a ?? "")) === norm(String(b ?? ""));
+    } catch {
+      return false;
+    }
+  };
+  if (f.site && !same(f.site, item.post.site, normaliseSite)) return false;
+  if (f.post_id && String(item.post.post_id) !== String(f.post_id)) return false;
+  if (f.url && !same(f.url, item.post.url, normaliseUrl)) return false;
+  if (f.color && item.color !== f.color) return false;
+  if (f.visibility && item.visibility !== f.visibility) return false;
+  if (f.created_after && item.created < new Date(f.created_after).toISOString()) return false;
+  if (f.created_before && item.created >= new Date(f.created_before).toISOString()) return false;
+  const tags = item.tags.map((t) => String(t).toLowerCase());
+  for (const tag of f.tag ?? []) if (!tags.includes(tag.toLowerCase())) return false;
+  if (f.q) {
+    const fold = (text) => text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
+    const words = new Set(fold(`${item.quote} ${item.note} ${item.tags.join(" ")}`).match(/[\p{L}\p{N}]+/gu) ?? []);
+    for (const term of fold(f.q).match(/[\p{L}\p{N}]+\*?/gu) ?? []) {
+      const found = term.endsWith("*") ? [...words].some((w) => w.startsWith(term.slice(0, -1))) : words.has(term);
+      if (!found) return false;
+    }
+  }
+  return true;
 }
 
 /** Show what the user already changed but the server has not heard yet. */

@@ -30,6 +30,8 @@ const state = {
   total: 0,
   shown: 0,
   groups: new Map(),
+  // The server could not be reached: only annotations waiting to sync are shown.
+  partial: false,
 };
 
 function el(tag, props = {}, ...children) {
@@ -132,6 +134,7 @@ function reset() {
   state.loading = false;
   state.total = 0;
   state.shown = 0;
+  state.partial = false;
   state.groups.clear();
   $("posts").replaceChildren();
   $("error").hidden = true;
@@ -168,9 +171,16 @@ async function loadMore() {
   for (const annotation of page.items) addAnnotation(annotation);
   state.cursor = page.next_cursor;
   state.done = !page.next_cursor;
+  // Offline: only what waits to sync was shown; "Try again" starts over.
+  state.partial = Boolean(page.unreachable);
   showSummary();
   $("load-more").hidden = state.done;
-  $("end").hidden = !state.done || state.shown === 0;
+  $("end").hidden = !state.done || state.shown === 0 || state.partial;
+  if (state.partial) {
+    showError(state.shown
+      ? `Only annotations waiting to sync are shown: ${page.unreachable}`
+      : `Could not load annotations: ${page.unreachable}`, true);
+  }
   // The observer only reports changes; if the sentinel is still in view the page is not yet
   // full, so look again.
   if (!state.done) {
@@ -186,12 +196,18 @@ observer.observe($("more"));
 $("load-more").addEventListener("click", () => loadMore());
 $("retry").addEventListener("click", () => {
   $("error").hidden = true;
-  if (state.shown === 0) reset();
+  if (state.shown === 0 || state.partial) reset();
   else loadMore();
 });
 
 function showSummary() {
   const empty = $("empty");
+  if (state.shown === 0 && state.partial) {
+    // Nothing waits to sync, and what the server has is unknown: the error says so.
+    $("summary").textContent = "";
+    empty.hidden = true;
+    return;
+  }
   if (state.shown === 0) {
     $("summary").textContent = "";
     empty.hidden = false;
