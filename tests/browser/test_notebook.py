@@ -351,6 +351,36 @@ def test_export_downloads_exactly_what_the_filters_show(alice, seeded, artifacts
     page.screenshot(path=str(artifacts / "notebook-export.png"))
 
 
+def test_a_large_export_arrives_whole(alice, server, tokens):
+    """Several MB go from the background to the page in pieces; the file is the server's."""
+    path, title = POSTS[101]
+    words = "tide pool limpet barnacle anemone crab wrack kelp shore rock ".split()
+    items = [{
+        "id": str(uuid.uuid4()),
+        "post": {"site": server.blog_site, "post_id": 101, "url": server.blog_url + path,
+                 "title": title},
+        "quote": f"passage number {i}",
+        "selectors": [{"type": "TextQuoteSelector", "exact": f"passage number {i}"}],
+        "note": " ".join(words[(i + k) % len(words)] for k in range(300)),
+        "created": f"2026-06-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z",
+    } for i in range(1200)]
+    status, data = server.api("POST", "/api/import", tokens["alice"], body=items)
+    assert status == 200 and data["created"] == 1200, data
+    page = open_notebook(alice)
+    wait_until(lambda: page.locator("#summary").inner_text().startswith("1,200 annotations"),
+               message="the notebook")
+
+    name, body = export(page, "json")
+    assert len(body) > 3_000_000  # a dozen pieces and more
+    status, direct = server.api("GET", "/api/export", tokens["alice"],
+                                query={"format": "json", "user": "alice"})
+    assert status == 200
+    assert json.loads(body)["annotations"] == direct["annotations"]
+    name, body = export(page, "markdown")
+    text = body.decode()
+    assert all(f"passage number {i}" in text for i in range(1200))
+
+
 def test_edits_wait_for_an_unreachable_server(alice, server, tokens, seeded, artifacts):
     page = open_notebook(alice)
     wait_quotes(page, ALL)

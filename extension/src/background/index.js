@@ -6,10 +6,10 @@
 // change, and as soon as a request shows the server answering again. Keyboard commands are passed
 // on to the active tab's content script.
 
-import { activeTab, alarms, broadcast, onCommand, onInstalled, onMessage, onStartup, openOptionsPage, sendToTab } from "../shared/browser.js";
+import { activeTab, alarms, broadcast, onCommand, onConnect, onInstalled, onMessage, onStartup, openOptionsPage, sendToTab } from "../shared/browser.js";
 import { COLORS, VISIBILITIES } from "../shared/colors.js";
-import { TO_BACKGROUND as T, TO_CONTENT, fail, ok } from "../shared/messages.js";
-import { deleteFromNotebook, exportAnnotations, notebookSites, queryNotebook, updateFromNotebook } from "./notebook.js";
+import { PORTS, TO_BACKGROUND as T, TO_CONTENT, errorOf, fail, ok } from "../shared/messages.js";
+import { deleteFromNotebook, notebookSites, queryNotebook, streamExport, updateFromNotebook } from "./notebook.js";
 import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
 import { request } from "./server.js";
 import { auth, connection, postKey, read, settings, update } from "./state.js";
@@ -56,15 +56,31 @@ onMessage(async (message) => {
         return ok(await updateFromNotebook(message.annotation, message.changes));
       case T.NOTEBOOK_DELETE:
         return ok(await deleteFromNotebook(message.annotation));
-      case T.EXPORT_ANNOTATIONS:
-        return ok(await exportAnnotations(message.filters, message.format, message.flavor));
       default:
         return fail("unknown_message", `No such message: ${message.type}`);
     }
   } catch (err) {
-    if (err?.kind) return { ok: false, error: err.toJSON ? err.toJSON() : { code: err.code, message: err.message } };
-    return fail("internal", String(err?.message ?? err));
+    return { ok: false, error: errorOf(err) };
   }
+});
+
+// Exports go over a port, in pieces (see PORTS.EXPORT): one message could not carry a large file.
+onConnect(PORTS.EXPORT, (port) => {
+  let open = true;
+  port.onDisconnect.addListener(() => {
+    open = false;
+  });
+  port.onMessage.addListener(async (message) => {
+    const post = (piece) => {
+      if (!open) throw new Error("the page that asked for the export has closed");
+      port.postMessage(piece);
+    };
+    try {
+      await streamExport(message?.filters, message?.format, message?.flavor ?? null, post);
+    } catch (err) {
+      if (open) port.postMessage({ type: "error", error: errorOf(err) });
+    }
+  });
 });
 
 /** The post's annotations from the server, overlaid with queued changes; cached for offline use. */

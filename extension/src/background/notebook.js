@@ -19,7 +19,8 @@ const EDITABLE = ["note", "color", "tags", "visibility"];
 const MAX_PAGE = 200;
 const DEFAULT_PAGE = 50;
 const QUEUE_WAIT_MS = 5000;
-const EXPORT_TIMEOUT_MS = 60_000;
+const EXPORT_IDLE_MS = 60_000;
+const EXPORT_CHUNK_BYTES = 256 * 1024;
 
 function invalid(message) {
   return Object.assign(new Error(message), { kind: "invalid", code: "invalid" });
@@ -229,34 +230,82 @@ export async function deleteFromNotebook(annotation) {
 }
 
 /**
- * Fetch an export of the user's annotations matching `filters`; text formats come back as text,
- * the zip as base64 (runtime messages carry JSON only).
+ * Stream an export of the user's annotations matching `filters` to `post`, piece by piece as the
+ * server writes it: `{type: "start", filename, mimetype}`, then `{type: "chunk", base64}` for every
+ * ~256 KB, then `{type: "end", bytes}`. Runtime messages carry JSON only and each has a size
+ * limit, so a library of any size goes across in pieces the page joins into one Blob; the
+ * background never holds the whole file.
  */
-export async function exportAnnotations(filters, format, flavor = null) {
+export async function streamExport(filters, format, flavor, post) {
   if (!EXPORT_FORMATS.includes(format)) throw invalid(`No such export format: ${format}`);
   if (flavor && (format !== "csv" || flavor !== "readwise")) throw invalid("Only CSV has a flavour (readwise)");
   const { server, token, user } = await signedInConnection();
   const query = { ...cleanFilters(filters), user, format, flavor: flavor || null };
-  let response;
+  // A stalled server is given up on; a slow but steady export of a large library is not.
+  const stop = new AbortController();
+  let idle = setTimeout(() => stop.abort(), EXPORT_IDLE_MS);
+  const alive = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => stop.abort(), EXPORT_IDLE_MS);
+  };
   try {
-    response = await fetch(buildUrl(server, "api/export", query), {
-      headers: { Authorization: `Bearer ${token}` },
-      credentials: "omit",
-      signal: AbortSignal.timeout(EXPORT_TIMEOUT_MS),
+    let response;
+    try {
+      response = await fetch(buildUrl(server, "api/export", query), {
+        headers: { Authorization: `Bearer ${token}` },
+        credentials: "omit",
+        signal: stop.signal,
+      });
+    } catch (err) {
+      throw new ServerError("transient", 0, "unreachable", `Cannot reach the server at ${server} (${err?.message ?? err})`);
+    }
+    if (!response.ok) {
+      const data = await response.json().catch(() => null);
+      const status = response.status;
+      const kind = status === 401 ? "unauthorized" : status >= 500 || status === 429 ? "transient" : "permanent";
+      throw new ServerError(kind, status, data?.error?.code ?? `http_${status}`, data?.error?.message ?? `The server answered ${status}`);
+    }
+    post({
+      type: "start",
+      mimetype: response.headers.get("Content-Type") ?? "application/octet-stream",
+      filename: filenameFrom(response.headers.get("Content-Disposition")) ?? `postil-export.${format}`,
     });
-  } catch (err) {
-    throw new ServerError("transient", 0, "unreachable", `Cannot reach the server at ${server} (${err?.message ?? err})`);
+    const reader = response.body.getReader();
+    let pending = [];
+    let size = 0;
+    let bytes = 0;
+    const flush = () => {
+      if (!size) return;
+      const joined = new Uint8Array(size);
+      let at = 0;
+      for (const part of pending) {
+        joined.set(part, at);
+        at += part.length;
+      }
+      post({ type: "chunk", base64: toBase64(joined) });
+      pending = [];
+      size = 0;
+    };
+    for (;;) {
+      let step;
+      try {
+        step = await reader.read();
+      } catch (err) {
+        throw new ServerError("transient", 0, "interrupted", `The export stopped before it finished (${err?.message ?? err})`);
+      }
+      if (step.done) break;
+      alive();
+      pending.push(step.value);
+      size += step.value.length;
+      bytes += step.value.length;
+      if (size >= EXPORT_CHUNK_BYTES) flush();
+    }
+    flush();
+    post({ type: "end", bytes });
+  } finally {
+    clearTimeout(idle);
+    stop.abort(); // stops reading when the page went away mid-file; nothing to stop otherwise
   }
-  if (!response.ok) {
-    const data = await response.json().catch(() => null);
-    const status = response.status;
-    const kind = status === 401 ? "unauthorized" : status >= 500 || status === 429 ? "transient" : "permanent";
-    throw new ServerError(kind, status, data?.error?.code ?? `http_${status}`, data?.error?.message ?? `The server answered ${status}`);
-  }
-  const mimetype = response.headers.get("Content-Type") ?? "application/octet-stream";
-  const filename = filenameFrom(response.headers.get("Content-Disposition")) ?? `postil-export.${format}`;
-  if (format === "zip") return { filename, mimetype, base64: toBase64(await response.arrayBuffer()) };
-  return { filename, mimetype, text: await response.text() };
 }
 
 function filenameFrom(disposition) {
@@ -265,8 +314,7 @@ function filenameFrom(disposition) {
   return match ? match[1].replace(/[^A-Za-z0-9._-]+/g, "_") : null;
 }
 
-function toBase64(buffer) {
-  const bytes = new Uint8Array(buffer);
+function toBase64(bytes) {
   let binary = "";
   // In slices: spreading a large array into fromCharCode overflows the call stack.
   for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));

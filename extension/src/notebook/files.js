@@ -1,11 +1,11 @@
-// Export files and formats shared by the notebook and the popup: the choices people see, and
-// turning the background's reply (text, or base64 for the zip) into a downloaded file.
+// Export files and formats shared by the notebook and the popup: the choices people see, the
+// file streamed from the background in pieces (PORTS.EXPORT), and saving it as a download.
 //
 // The file is saved with a Blob and an `<a download>`, which extension pages may do without the
 // "downloads" permission.
 
-import { send } from "../shared/browser.js";
-import { TO_BACKGROUND as T } from "../shared/messages.js";
+import { connect } from "../shared/browser.js";
+import { PORTS } from "../shared/messages.js";
 
 /** Export choices in menu order: the value is `format` or `format:flavor`. */
 export const EXPORT_CHOICES = Object.freeze([
@@ -28,23 +28,57 @@ export function fillExportSelect(select) {
   }
 }
 
-/** Ask the background for an export; resolves to its `{ok, value | error}` reply. */
+/**
+ * Ask the background for an export and collect its pieces; resolves to `{ok, value | error}`,
+ * `value` being `{filename, mimetype, blob}`.
+ */
 export function fetchExport(filters, choice) {
   const [format, flavor = null] = String(choice).split(":");
-  return send(T.EXPORT_ANNOTATIONS, { filters, format, flavor });
+  return new Promise((resolve) => {
+    const port = connect(PORTS.EXPORT);
+    const parts = [];
+    let head = null;
+    const finish = (reply) => {
+      resolve(reply);
+      try {
+        port.disconnect();
+      } catch {
+        // already gone
+      }
+    };
+    port.onMessage.addListener((piece) => {
+      if (piece?.type === "start") {
+        head = piece;
+      } else if (piece?.type === "chunk") {
+        parts.push(fromBase64(piece.base64));
+      } else if (piece?.type === "end") {
+        const blob = new Blob(parts, { type: head?.mimetype ?? "application/octet-stream" });
+        if (blob.size !== piece.bytes) {
+          finish({ ok: false, error: { code: "incomplete", message: `Only ${blob.size} of ${piece.bytes} bytes arrived` } });
+        } else {
+          finish({ ok: true, value: { filename: head?.filename ?? `postil-export.${format}`, mimetype: blob.type, blob } });
+        }
+      } else if (piece?.type === "error") {
+        finish({ ok: false, error: piece.error });
+      }
+    });
+    // Resolving twice does nothing, so this only speaks when nothing else did.
+    port.onDisconnect.addListener(() => resolve({
+      ok: false, error: { code: "extension_unavailable", message: "The extension stopped before the export finished" },
+    }));
+    port.postMessage({ filters, format, flavor });
+  });
 }
 
-/** Save an export reply's file through a temporary object URL. */
-export function saveFile({ filename, mimetype, text, base64 }) {
-  let blob;
-  if (base64 !== undefined) {
-    const binary = atob(base64);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-    blob = new Blob([bytes], { type: mimetype });
-  } else {
-    blob = new Blob([text ?? ""], { type: mimetype });
-  }
+function fromBase64(text) {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Save an exported file through a temporary object URL. */
+export function saveFile({ filename, blob }) {
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;

@@ -48,7 +48,7 @@ function el(tag, props = {}, ...children) {
 }
 
 function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${Number(n).toLocaleString()} ${n === 1 ? one : many}`;
 }
 
 // ---------------------------------------------------------------- filters

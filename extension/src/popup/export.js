@@ -60,7 +60,7 @@ $("copy-markdown").addEventListener("click", async () => {
   const reply = await exportWith("markdown", "Copying…");
   if (!reply.ok) return say(explain(reply.error), "err");
   try {
-    await navigator.clipboard.writeText(reply.value.text);
+    await navigator.clipboard.writeText(await reply.value.blob.text());
   } catch (err) {
     return say(`Could not copy: ${err?.message ?? err}`, "err");
   }

@@ -54,6 +54,18 @@ export function onMessage(handler) {
   });
 }
 
+/** Open a long-lived connection to the background. */
+export function connect(name) {
+  return api.runtime.connect({ name });
+}
+
+/** Handle connections named `name`: `handler(port)`. */
+export function onConnect(name, handler) {
+  api.runtime.onConnect.addListener((port) => {
+    if (port.name === name) handler(port);
+  });
+}
+
 export const storage = {
   async get(keys) {
     return api.storage.local.get(keys);

@@ -29,8 +29,15 @@ export const TO_BACKGROUND = Object.freeze({
   // Edit or delete from the notebook, through the offline queue; replies once the server has it.
   NOTEBOOK_UPDATE: "notebook/update",
   NOTEBOOK_DELETE: "notebook/delete",
-  // A file from `GET /api/export` (notebook and popup): `{filename, mimetype, text | base64}`.
-  EXPORT_ANNOTATIONS: "annotations/export",
+});
+
+// Long-lived connections (runtime.connect) and what travels over them.
+export const PORTS = Object.freeze({
+  // A file from `GET /api/export` (notebook and popup). The page sends
+  // `{filters, format, flavor}`; the background answers `{type: "start", filename, mimetype}`,
+  // `{type: "chunk", base64}` as many times as the file needs, then `{type: "end", bytes}`, or
+  // `{type: "error", error}` at any point.
+  EXPORT: "export",
 });
 
 export const TO_CONTENT = Object.freeze({
@@ -42,6 +49,12 @@ export const TO_CONTENT = Object.freeze({
   // The popup asks which post the tab shows.
   GET_PAGE_POST: "page/get-post",
 });
+
+/** The `error` of a failed reply for an exception: what it says of itself, else "internal". */
+export function errorOf(err) {
+  if (err?.kind) return err.toJSON ? err.toJSON() : { kind: err.kind, code: err.code, message: err.message };
+  return { code: "internal", message: String(err?.message ?? err) };
+}
 
 /** Build a successful reply. */
 export function ok(value) {
