@@ -302,9 +302,10 @@ def clean_annotations(request):
     server = request.getfixturevalue("server")
     tokens = request.getfixturevalue("tokens")
     for name, token in tokens.items():
-        for item in server.annotations(token, user=name)["items"]:
-            status, _ = server.api("DELETE", f"/api/annotations/{item['id']}", token)
-            assert status == 204
+        while items := server.annotations(token, user=name, limit=200)["items"]:
+            for item in items:
+                status, _ = server.api("DELETE", f"/api/annotations/{item['id']}", token)
+                assert status == 204
 
 
 @pytest.fixture(scope="session")
