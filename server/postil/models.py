@@ -134,11 +134,14 @@ class Token(BaseModel):
 
 
 _viewer: ContextVar[int | None] = ContextVar("postil_viewer", default=None)
+# Post id -> the viewer's own (url_key, title) of it, or None: read once per post per request.
+_own_addresses: ContextVar[dict | None] = ContextVar("postil_own_addresses", default=None)
 
 
 def set_viewer(user: User | None) -> None:
     """Say whose request this thread serves now: what a post shows depends on it."""
     _viewer.set(user.id if user is not None else None)
+    _own_addresses.set({})
 
 
 def row_to(model: type[Model], columns: list[str], row) -> Model:
@@ -202,12 +205,32 @@ class Post(BaseModel):
     def summary(self) -> dict:
         """The post as the current viewer (see `viewing`) may see it."""
         url, title = self.url, self.title
-        if self.url_user is not None and self.url_user != _viewer.get():
+        viewer = _viewer.get()
+        if self.url_user is not None and self.url_user != viewer:
             # Another reader's private annotation named this URL and title (a preview link, a
-            # session parameter): show the address the post's key gives instead.
-            url, title = self.key_url(), ""
+            # session parameter): show the viewer's own, else the address the key gives.
+            url, title = self.own_address(viewer) or (self.key_url(), "")
         return {"id": self.id, "site": self.site, "post_id": self.post_id, "url": url,
                 "title": title}
+
+    def own_address(self, viewer: int | None) -> tuple[str, str] | None:
+        """The address and title `viewer`'s own private annotations last gave this post."""
+        if viewer is None:
+            return None
+        memo = _own_addresses.get()
+        if memo is None:
+            memo = {}
+            _own_addresses.set(memo)
+        if self.id not in memo:
+            p = database.param
+            memo[self.id] = database.execute_sql(
+                f"SELECT url_key, title FROM post_url WHERE post_id = {p} AND url_user = {p} "
+                "ORDER BY created_us DESC, id DESC LIMIT 1", [self.id, viewer]).fetchone()
+        row = memo[self.id]
+        if row is None:
+            return None
+        scheme = "http" if (self.url or "").startswith("http:") else "https"
+        return f"{scheme}://{row[0]}", row[1]
 
     def key_url(self) -> str:
         """An address of the post made from its key alone: the shortlink, or the page's URL."""
@@ -334,18 +357,31 @@ class PostUrl(BaseModel):
     url_key = TextField()
     url_user = IntegerField(default=0)
     created_us = BigIntegerField(default=now_us)
+    # What the reader's page said its title was, for a reader's own address (url_user > 0).
+    title = TextField(default="")
 
     class Meta:
         table_name = "post_url"
         indexes = ((("url_key", "url_user", "post"), True),)
 
     @classmethod
-    def remember(cls, post_id: int, url_key: str, url_user: int | None) -> None:
+    def remember(cls, post_id: int, url_key: str, url_user: int | None, title: str = "") -> None:
+        """Record an address of the post; a reader's own one again becomes their latest, with
+        the title their page gave (an empty title keeps the one before)."""
         p = database.param
+        if url_user is None or url_user <= 0:
+            database.execute_sql(
+                f"INSERT INTO post_url (post_id, url_key, url_user, created_us) "
+                f"VALUES ({p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
+                [post_id, url_key, url_user or 0, now_us()])
+            return
         database.execute_sql(
-            f"INSERT INTO post_url (post_id, url_key, url_user, created_us) "
-            f"VALUES ({p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
-            [post_id, url_key, url_user or 0, now_us()])
+            f"INSERT INTO post_url (post_id, url_key, url_user, created_us, title) "
+            f"VALUES ({p}, {p}, {p}, {p}, {p}) "
+            "ON CONFLICT (url_key, url_user, post_id) DO UPDATE SET "
+            "created_us = excluded.created_us, title = CASE WHEN excluded.title <> '' "
+            "THEN excluded.title ELSE post_url.title END",
+            [post_id, url_key, url_user, now_us(), title or ""])
 
 
 MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl]

@@ -152,7 +152,11 @@ def resolve_post(ref: PostRef, *, create: bool = True, reader: User | None = Non
             if post.link_key:
                 PostUrl.remember(post.id, post.link_key, post.url_user)
         else:
-            PostUrl.remember(post.id, seen_at, None if share else reader and reader.id)
+            PostUrl.remember(post.id, seen_at, None if share else reader and reader.id, title)
+    elif seen_at and not share and reader is not None and post.url_user not in (None, reader.id):
+        # The post's own address, but another reader's private annotation gave it with their
+        # title: this reader is shown it with the title their own page gave (Post.own_address).
+        PostUrl.remember(post.id, seen_at, reader.id, title)
     if changes:
         changes["updated_us"] = now_us()
         Post.update(**changes).where(Post.id == post.id).execute()

@@ -19,6 +19,7 @@ SECRET_URL = "https://blog.example.org/2026/05/on-margins/?preview=true&key=K3Y-
 SECRET_TITLE = "Draft: the unannounced margin study"
 SECRETS = ("K3Y-S3CRET", "unannounced")
 BOB_URL = "https://blog.example.org/2026/05/on-margins/"
+BOB_ADDRESS = "https://blog.example.org/2026/05/on-margins"  # Bob's URL as its key writes it
 KEY_URL = "https://blog.example.org/?p=42"  # what the key alone gives
 
 
@@ -108,7 +109,7 @@ def test_a_later_private_annotation_does_not_replace_a_shown_url(client, alice, 
     res = client.get(f"/api/posts/{draft['post']['id']}", headers=alice.headers).get_json()
     assert (res["url"], res["title"]) == (SECRET_URL, SECRET_TITLE)
     res = client.get(f"/api/posts/{draft['post']['id']}", headers=bob.headers).get_json()
-    assert (res["url"], res["title"]) == (KEY_URL, "")
+    assert (res["url"], res["title"]) == (BOB_ADDRESS, "On margins")  # his own, not hers
 
 
 def test_registering_the_post_from_wordpress_makes_its_url_everyones(app, client, alice, bob,
@@ -149,7 +150,43 @@ def test_a_readers_later_private_annotation_updates_what_only_they_are_shown(cli
     res = client.get(f"/api/posts/{first['post']['id']}", headers=alice.headers).get_json()
     assert (res["url"], res["title"]) == (SECRET_URL, SECRET_TITLE)
     mine = create(client, bob, post=post_spec(BOB_URL, "On margins"))
-    assert (mine["post"]["url"], mine["post"]["title"]) == (KEY_URL, "")
+    assert (mine["post"]["url"], mine["post"]["title"]) == (BOB_ADDRESS, "On margins")
+
+
+def test_another_reader_is_shown_their_own_address_and_title_everywhere(client, alice, bob, anon,
+                                                                       draft):
+    post_id = draft["post"]["id"]
+    mine = create(client, bob, post=post_spec(BOB_URL + "?utm_source=feed", "On margins"))
+    assert (mine["post"]["url"], mine["post"]["title"]) == (BOB_ADDRESS, "On margins")
+    answers = everything(client, bob, post_id)
+    for name, answer in answers.items():
+        for secret in SECRETS:
+            assert secret not in answer, f"bob saw {secret!r} in {name}"
+    for name in ("annotations", "posts", "post", "export markdown", "export csv", "export json",
+                 "export html", "w3c all"):
+        assert "On margins" in answers[name], name
+    # A later visit without a title keeps the title he was shown; a new address replaces it.
+    again = create(client, bob, post=post_spec(BOB_URL, ""))
+    assert (again["post"]["url"], again["post"]["title"]) == (BOB_ADDRESS, "On margins")
+    moved = create(client, bob, post=post_spec("https://blog.example.org/on-margins-2/", "v2"))
+    assert (moved["post"]["url"], moved["post"]["title"]) == (
+        "https://blog.example.org/on-margins-2", "v2")
+    # Alice still has hers; an anonymous reader sees no private post at all.
+    res = client.get(f"/api/posts/{post_id}", headers=alice.headers).get_json()
+    assert (res["url"], res["title"]) == (SECRET_URL, SECRET_TITLE)
+    assert client.get(f"/api/posts/{post_id}", headers=anon.headers).status_code == 404
+
+
+def test_a_reader_at_the_same_address_gets_their_own_title_not_the_first_readers(client, alice,
+                                                                                bob, draft):
+    # The same preview link, which Bob was given too; his page said something else.
+    mine = create(client, bob, post=post_spec(SECRET_URL, ""))
+    assert mine["post"]["title"] == ""  # Alice's title is hers, even for the same address
+    assert mine["post"]["url"] == "https://blog.example.org/2026/05/on-margins?key=K3Y-S3CRET&preview=true"
+    mine = create(client, bob, post=post_spec(SECRET_URL, "Preview"))
+    assert mine["post"]["title"] == "Preview"
+    res = client.get(f"/api/posts/{draft['post']['id']}", headers=alice.headers).get_json()
+    assert (res["url"], res["title"]) == (SECRET_URL, SECRET_TITLE)
 
 
 def test_a_public_annotation_without_a_title_leaves_no_private_title_behind(client, alice,
