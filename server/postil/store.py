@@ -714,7 +714,13 @@ def posts_query(user: User | None, site: str | None, q: str | None):
     if q:
         # contains() escapes % and _ and adds the ESCAPE clause SQLite needs (it has no default).
         # Only what the reader is shown can match: searching must not reveal the rest.
-        cond &= shown_url(user) & (Post.title.contains(q) | Post.url.contains(q))
+        found = shown_url(user) & (Post.title.contains(q) | Post.url.contains(q))
+        if user is not None:
+            # What the reader is shown in their place (Post.own_address) matches for them.
+            found |= (~shown_url(user)) & fn.EXISTS(PostUrl.select(SQL("1")).where(
+                (PostUrl.post == Post.id) & (PostUrl.url_user == user.id)
+                & (PostUrl.title.contains(q) | PostUrl.url_key.contains(q))))
+        cond &= found
     return Post.select().where(cond)
 
 

@@ -165,6 +165,11 @@ def test_another_reader_is_shown_their_own_address_and_title_everywhere(client, 
     for name in ("annotations", "posts", "post", "export markdown", "export csv", "export json",
                  "export html", "w3c all"):
         assert "On margins" in answers[name], name
+    # He finds it by what he is shown, and still not by what he is not.
+    for q, found in (("On margins", [post_id]), ("2026/05/on-margins", [post_id]),
+                     ("utm_source", []), *((secret, []) for secret in SECRETS)):
+        res = client.get("/api/posts", query_string={"q": q}, headers=bob.headers)
+        assert [p["id"] for p in res.get_json()["items"]] == found, q
     # A later visit without a title keeps the title he was shown; a new address replaces it.
     again = create(client, bob, post=post_spec(BOB_URL, ""))
     assert (again["post"]["url"], again["post"]["title"]) == (BOB_ADDRESS, "On margins")
