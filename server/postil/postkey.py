@@ -93,7 +93,10 @@ def ascii_host(host: str) -> str:
 def _host_port(parts) -> str:
     host = parts.hostname.rstrip(".")
     if ":" not in host:  # not an IPv6 literal
-        host = ascii_host(host).rstrip(".")
+        # urlsplit's `hostname` is str.lower()ed, which writes a final capital sigma as "ς";
+        # UTS #46 (browsers) maps every "Σ" to "σ". Map the host as written.
+        raw = parts.netloc.rpartition("@")[2].partition(":")[0]
+        host = ascii_host(raw if raw.lower() == parts.hostname else host).rstrip(".")
         if not host:
             raise PostKeyError("an empty host name")
     if host.startswith("www."):

@@ -71,8 +71,10 @@ def parse_post_ref(spec: Any) -> PostRef:
         if spec.get("post_id") is not None:
             post_id = v.integer(spec["post_id"], "post.post_id", 1, 2**62)
             site_raw = v.string(spec.get("site"), "post.site", v.MAX_SITE, allow_empty=False)
-            return PostRef(site=postkey.normalise_site(site_raw), post_id=post_id, url=url,
-                           title=title, modified=modified)
+            site = postkey.normalise_site(site_raw)
+            v.require(len(site) <= v.MAX_SITE, "post.site",
+                      f"is longer than {v.MAX_SITE} characters once normalised")
+            return PostRef(site=site, post_id=post_id, url=url, title=title, modified=modified)
         if not url:
             raise v.ValidationError("post.url", "is required when post_id is null")
         url_key = postkey.normalise_url(url)

@@ -38,6 +38,10 @@ def with_(**over):
     return J(body)
 
 
+# 108 characters as typed, 400 and more in Punycode.
+WIDE_HOST = "".join(chr(0x4E00 + 37 * i) for i in range(100)) + ".example"
+
+
 def post_with(**over):
     body = annotation_body(id=NOBODY)
     body["post"] = {k: v for k, v in (body["post"] | over).items() if v is not ...}
@@ -162,6 +166,12 @@ ROWS = [
      "validation_error"),
     ("post without site", "POST", A, "alice", {}, post_with(site=...), 400, "validation_error"),
     ("post site not a URL", "POST", A, "alice", {}, post_with(site="ftp://x.org"), 400,
+     "validation_error"),
+    # Under 255 characters as typed, over once in Punycode (PostgreSQL said 500).
+    ("post site too long in Punycode", "POST", A, "alice", {},
+     post_with(site=WIDE_HOST), 400, "validation_error"),
+    ("post url host too long in Punycode", "POST", A, "alice", {},
+     post_with(post_id=None, url=f"https://{WIDE_HOST}/a"), 400,
      "validation_error"),
     ("post_id a string", "POST", A, "alice", {}, post_with(post_id="42"), 400,
      "validation_error"),
