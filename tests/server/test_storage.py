@@ -126,6 +126,9 @@ def empty_database(request, tmp_path):
     return request.getfixturevalue("fresh_pg_url")
 
 
+WIDE = "".join(chr(0x4E00 + 37 * i) for i in range(100)) + ".example"  # 290 in Punycode
+
+
 def test_upgrading_writes_non_ascii_hosts_in_punycode_and_merges_the_two_spellings(
         empty_database):
     """0005: keys stored with a Unicode host become what browsers send; a post stored under both
@@ -150,6 +153,16 @@ def test_upgrading_writes_non_ascii_hosts_in_punycode_and_merges_the_two_spellin
             (3, "straße.de", 3, None, None, 0, "", None),
             (4, "münchen.de", None, "münchen.de/a?b=1", "münchen.de/a?b=1", 0, "", None),
             (5, "plain.example", 1, None, "plain.example/x", 0, "", None),
+            # Spellings the old normaliser left: a "www" before an ideographic full stop, a
+            # trailing one, a percent-encoded host; and a site too wide once in Punycode.
+            (6, "www\u3002bücher.example", 8, None, None, 0, "", None),
+            (7, "bücher.example\u3002", 9, None, None, 0, "", None),
+            (8, "b%c3%bccher.example", 10, None, None, 0, "", None),
+            (9, WIDE, 11, None, None, 0, "", None),
+            # Registered under the Unicode site; the browser's row (ASCII site, but a link key
+            # an API client wrote in Unicode) comes first and is the one kept.
+            (10, "xn--khl-hoa.example", 5, None, "kühl.example/?p=5", 0, "", None),
+            (11, "kühl.example", 5, None, "kühl.example/2026/cool", 1, "Cool", None),
         ]
         for pid, site, post_id, url_key, link_key, registered, title, url_user in posts:
             sql("INSERT INTO post (id, site, post_id, url_key, link_key, url, title, guid, type, "
@@ -157,7 +170,7 @@ def test_upgrading_writes_non_ascii_hosts_in_punycode_and_merges_the_two_spellin
                 "VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '', '', '', ?, 1, 1, ?)",
                 [pid, site, post_id, url_key, link_key, f"https://{link_key or site}/", title,
                  registered == 1, url_user])
-        for pk, post in ((1, 1), (2, 2), (3, 3), (4, 4), (5, 5)):
+        for pk, post in ((1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 11)):
             sql("INSERT INTO annotation (pk, uid, post_id, user_id, quote, selectors, note, "
                 "note_html, color, tags, tags_text, visibility, deleted, created_us, "
                 "updated_us, version) VALUES (?, ?, ?, 1, '', '[]', '', '', 'yellow', '[]', '', "
@@ -181,16 +194,24 @@ def test_upgrading_writes_non_ascii_hosts_in_punycode_and_merges_the_two_spellin
         4: ("xn--mnchen-3ya.de", None, "xn--mnchen-3ya.de/a?b=1", "xn--mnchen-3ya.de/a?b=1",
             False, "", None),
         5: ("plain.example", 1, None, "plain.example/x", False, "", None),
+        6: ("xn--bcher-kva.example", 8, None, None, False, "", None),
+        7: ("xn--bcher-kva.example", 9, None, None, False, "", None),
+        8: ("xn--bcher-kva.example", 10, None, None, False, "", None),
+        9: (WIDE, 11, None, None, False, "", None),
+        10: ("xn--khl-hoa.example", 5, None, "xn--khl-hoa.example/2026/cool", True, "Cool",
+             None),
     }
     # Every annotation whose post key changed is a new version, seen by `updated_since`.
-    assert {pk: row[0] for pk, row in got_annotations.items()} == {1: 2, 2: 2, 3: 3, 4: 4, 5: 5}
+    assert {pk: row[0] for pk, row in got_annotations.items()} == {
+        1: 2, 2: 2, 3: 3, 4: 4, 5: 5, 6: 10}
     assert {pk for pk, row in got_annotations.items() if row[1] == 2 and row[2] > 10} == {
-        1, 2, 3, 4}
+        1, 2, 3, 4, 6}
     assert got_annotations[5][1:] == (1, 10)
     # The addresses both rows were read at still lead to the post; the one only Alice's private
     # annotation gave stays hers.
     assert got_urls == [(2, "xn--bcher-kva.example/blog/old", 0),
-                        (2, "xn--bcher-kva.example/blog?p=7", 1)]
+                        (2, "xn--bcher-kva.example/blog?p=7", 1),
+                        (10, "xn--khl-hoa.example/?p=5", 0)]
 
 
 @pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://", "sqlite:///"])

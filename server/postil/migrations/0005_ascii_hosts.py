@@ -16,30 +16,41 @@ The conversion is frozen here (a later change to postkey must not change what th
 """
 
 import time
+from urllib.parse import unquote
 
 import idna
 
+SITE_MAX = 255  # post.site's width on PostgreSQL
 REGISTRATION = ("url", "title", "guid", "type", "slug", "modified_gmt", "content_html", "text")
 
 
 def _ascii_host(host):
-    if host.isascii():
-        return host.lower()
-    mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
-    return ".".join(label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
-                    for label in mapped.split("."))
+    """The host part of a key as postkey now writes it (percent-decoded, UTS #46, Punycode,
+    lower-cased, without trailing dots or "www.")."""
+    if "%" in host:
+        host = unquote(host)
+    if not host.isascii():
+        mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
+        host = ".".join(label if label.isascii()
+                        else "xn--" + label.encode("punycode").decode("ascii")
+                        for label in mapped.split("."))
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
 
 
 def ascii_key(key):
-    """"host[:port]/path?query" with its host in ASCII; other parts as they are."""
-    if key is None or key.isascii():
+    """"host[:port]/path?query" with its host as browsers write it; other parts as they are."""
+    if key is None or key.startswith("["):  # an IPv6 literal: ASCII already
         return key
     cut = min([i for i in (key.find("/"), key.find("?")) if i >= 0] or [len(key)])
+    if key[:cut].isascii() and "%" not in key[:cut]:
+        return key
     host, colon, port = key[:cut].partition(":")  # IPv6 literals are ASCII: never here
     try:
-        return _ascii_host(host) + colon + port + key[cut:]
+        host = _ascii_host(host)
     except (idna.IDNAError, UnicodeError):
         return key  # no browser sends such a host; leave it findable as it was
+    return host + colon + port + key[cut:] if host else key
 
 
 def up(migrator, db):
@@ -52,14 +63,19 @@ def up(migrator, db):
         sql(f"UPDATE annotation SET version = version + 1, updated_us = {p} "
             f"WHERE post_id = {p}", [now, post_id])
 
-    changed = []
-    for pid, site, post_id, url_key, link_key in sql(
-            "SELECT id, site, post_id, url_key, link_key FROM post"):
-        new = (ascii_key(site), post_id, ascii_key(url_key), ascii_key(link_key))
-        if new != (site, post_id, url_key, link_key):
-            changed.append((pid, *new))
-
-    for pid, site, post_id, url_key, link_key in changed:
+    # Ids only: each row is read again when its turn comes, since a merge before it may have
+    # changed it (a new link key) or removed it.
+    ids = [pid for pid, *keys in sql("SELECT id, site, url_key, link_key FROM post")
+           if any(ascii_key(k) != k for k in keys)]
+    for pid in ids:
+        row = sql(f"SELECT site, post_id, url_key, link_key FROM post WHERE id = {p}",
+                  [pid]).fetchone()
+        if row is None:
+            continue
+        site, post_id, url_key, link_key = row
+        site, url_key, link_key = ascii_key(site), ascii_key(url_key), ascii_key(link_key)
+        if (site, url_key, link_key) == (row[0], row[2], row[3]) or len(site) > SITE_MAX:
+            continue  # nothing left to do, or a site the column cannot hold: left as it was
         if post_id is not None:
             other = sql(f"SELECT id FROM post WHERE site = {p} AND post_id = {p} AND id <> {p}",
                         [site, post_id, pid]).fetchone()
@@ -74,11 +90,10 @@ def up(migrator, db):
             pid = other[0]
         touch(pid)
 
-    for uid, url_key, url_user, post in list(sql(
-            "SELECT id, url_key, url_user, post_id FROM post_url")):
+    renamed = [(uid, url_key, url_user, post) for uid, url_key, url_user, post in sql(
+        "SELECT id, url_key, url_user, post_id FROM post_url") if ascii_key(url_key) != url_key]
+    for uid, url_key, url_user, post in renamed:
         new = ascii_key(url_key)
-        if new == url_key:
-            continue
         taken = sql(f"SELECT 1 FROM post_url WHERE url_key = {p} AND url_user = {p} "
                     f"AND post_id = {p}", [new, url_user, post]).fetchone()
         if taken:
