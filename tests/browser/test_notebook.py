@@ -456,6 +456,29 @@ def test_highlights_made_offline_are_in_the_notebook_before_they_sync(alice, ser
         ["How Tide Pools Keep Time", [fresh, ALL[3], ALL[4]]]]
 
 
+def test_a_queued_highlight_on_a_page_that_is_not_a_post_joins_its_heading(alice, server,
+                                                                           tokens):
+    page_url = server.blog_url + "/sample/elsewhere/"
+    earlier = "Before forecasts arrived on every phone"
+    status, made = server.api("POST", "/api/annotations", tokens["alice"], body={
+        "post": {"url": page_url, "post_id": None, "title": "Weather at home"},
+        "quote": earlier, "selectors": [{"type": "TextQuoteSelector", "exact": earlier}]})
+    assert status == 201, made
+    server.stop()
+    article = alice.open("/sample/elsewhere/?utm_source=newsletter")
+    fresh = "Condensation on the inside of the glass told another story"
+    select(article, fresh)
+    article.get_by_role("button", name="Highlight blue").click()
+    wait_until(lambda: len(alice.storage().get("queue", [])) == 1, message="one queued create")
+    server.start()
+    # The notebook's first answer is read before the queue is sent: the server's one and the
+    # queued one, which must share the page's heading.
+    page = open_notebook(alice)
+    wait_until(lambda: sorted(quotes(page)) == sorted([earlier, fresh]), message="both")
+    assert len(groups(page)) == 1, groups(page)
+    wait_until(lambda: not alice.storage().get("queue"), message="an empty queue")
+
+
 def test_keyboard_reaches_edit_and_delete(alice, server, tokens, seeded):
     page = open_notebook(alice)
     wait_quotes(page, ALL)

@@ -96,7 +96,7 @@ export async function queryNotebook(filters, cursor = null, limit = DEFAULT_PAGE
  */
 function queuedCreates(queue, user, filters, known) {
   const have = new Set(known.map((item) => item.id));
-  const posts = new Map(known.map((item) => [postKey(item.post), item.post]));
+  const posts = new Map(known.map((item) => [groupKey(item.post), item.post]));
   const deleted = new Set(queue.filter((op) => op.kind === "delete").map((op) => op.id));
   const out = [];
   for (const op of queue) {
@@ -106,7 +106,7 @@ function queuedCreates(queue, user, filters, known) {
     for (const later of queue) if (later.id === op.id && later.kind === "update") Object.assign(body, later.changes);
     const item = {
       id: op.id,
-      post: posts.get(postKey(op.post)) ?? { site: op.post?.site, post_id: op.post?.post_id ?? null, url: op.post?.url ?? "", title: op.post?.title ?? "" },
+      post: posts.get(groupKey(op.post)) ?? { site: op.post?.site, post_id: op.post?.post_id ?? null, url: op.post?.url ?? "", title: op.post?.title ?? "" },
       user,
       quote: String(body.quote ?? ""),
       note: String(body.note ?? ""),
@@ -122,6 +122,16 @@ function queuedCreates(queue, user, filters, known) {
   return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
 }
 
+/**
+ * The same string for a post as the server lists it and as a page queued it: a page that is not
+ * a WordPress post is queued under its own key URL but listed with its full URL.
+ */
+function groupKey(post) {
+  if (post?.post_id !== null && post?.post_id !== undefined) return postKey(post);
+  const key = normaliseUrl(post?.url ?? "");
+  return key ? `url:${key}` : postKey(post);
+}
+
 /** When an op was queued: its sequence number starts with Date.now() in base 36. */
 function queuedAt(op) {
   const ms = parseInt(String(op.seq ?? "").split("-")[0], 36);
@@ -135,11 +145,8 @@ function queuedAt(op) {
  */
 function matches(item, f) {
   const same = (a, b, norm) => {
-    try {
-      return norm(String(a ?? "")) === norm(String(b ?? ""));
-    } catch {
-      return false;
-    }
+    const x = norm(String(a ?? ""));
+    return x !== null && x === norm(String(b ?? ""));
   };
   if (f.site && !same(f.site, item.post.site, normaliseSite)) return false;
   if (f.post_id && String(item.post.post_id) !== String(f.post_id)) return false;
