@@ -1,6 +1,7 @@
-"""The on-page UI as readers get it: its shadow root is closed, so the page's own scripts cannot
-read the reader's notes out of the sidebar or the editor, while the reader still highlights by
-keyboard and reads their notes as before.
+"""The on-page UI as readers get it: its shadow root is closed, so the page's own scripts get no
+handle on it and cannot walk the sidebar's elements for the reader's notes, while the reader
+still highlights by keyboard and reads their notes as before. (Not a wall: see README, "What the
+page can see".)
 
 Every other browser test opens the root through the extension's storage (Playwright's locators
 cannot enter a closed one); this one leaves it closed and reads what the reader sees through the

@@ -28,9 +28,9 @@ export async function start() {
 
 /**
  * Whether the UI's shadow root is to be open, which only automated tests ask for (their element
- * locators cannot enter a closed one). Open, the page's own scripts could read the sidebar and
- * the editor, that is the reader's notes, so it stays closed unless the extension's own storage
- * says otherwise; no page can write there.
+ * locators cannot enter a closed one). Open, the page's own scripts could walk the sidebar and
+ * the editor for the reader's notes, so it stays closed unless the extension's own storage says
+ * otherwise; no page can write there.
  */
 async function debugOpenShadowRoot() {
   try {

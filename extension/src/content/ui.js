@@ -54,8 +54,10 @@ export class PostilUI {
     ].join("; "));
     // The anchoring text model leaves elements with this attribute out of the page's text.
     this.host.setAttribute("data-postil-ui", "");
-    // Closed: the page's scripts get null from host.shadowRoot, so they cannot read the notes
-    // shown here. Only tests open it (see debugOpenShadowRoot in main.js).
+    // Closed: the page's scripts get null from host.shadowRoot and cannot walk what is shown
+    // here. Not a wall (window.find still sees text, key events still reach page listeners):
+    // an extension frame for the editor and sidebar would be. Only tests open it (see
+    // debugOpenShadowRoot in main.js).
     this.shadow = this.host.attachShadow({ mode: openShadowRoot ? "open" : "closed" });
     const style = document.createElement("style");
     style.textContent = UI_CSS;
