@@ -70,7 +70,12 @@ onConnect(PORTS.EXPORT, (port) => {
   port.onDisconnect.addListener(() => {
     open = false;
   });
+  let started = false;
   port.onMessage.addListener(async (message) => {
+    // One export per port; later messages are the page's keep-alive pings (each one an event
+    // that keeps Chromium from stopping an idle-looking worker during a slow export).
+    if (started) return;
+    started = true;
     const post = (piece) => {
       if (!open) throw new Error("the page that asked for the export has closed");
       port.postMessage(piece);

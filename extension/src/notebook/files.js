@@ -38,7 +38,10 @@ export function fetchExport(filters, choice) {
     const port = connect(PORTS.EXPORT);
     const parts = [];
     let head = null;
+    // Chromium stops a worker that has had no event for 30 s; a slow server could look like that.
+    const ping = setInterval(() => port.postMessage({ type: "ping" }), 10_000);
     const finish = (reply) => {
+      clearInterval(ping);
       resolve(reply);
       try {
         port.disconnect();
@@ -63,7 +66,7 @@ export function fetchExport(filters, choice) {
       }
     });
     // Resolving twice does nothing, so this only speaks when nothing else did.
-    port.onDisconnect.addListener(() => resolve({
+    port.onDisconnect.addListener(() => finish({
       ok: false, error: { code: "extension_unavailable", message: "The extension stopped before the export finished" },
     }));
     port.postMessage({ filters, format, flavor });
