@@ -221,16 +221,17 @@ class Post(BaseModel):
         if memo is None:
             memo = {}
             _own_addresses.set(memo)
-        if self.id not in memo:
+        key = (viewer, self.id)
+        if key not in memo:
             p = database.param
-            memo[self.id] = database.execute_sql(
-                f"SELECT url_key, title FROM post_url WHERE post_id = {p} AND url_user = {p} "
-                "ORDER BY created_us DESC, id DESC LIMIT 1", [self.id, viewer]).fetchone()
-        row = memo[self.id]
+            memo[key] = database.execute_sql(
+                f"SELECT url_key, title, scheme FROM post_url WHERE post_id = {p} "
+                f"AND url_user = {p} ORDER BY created_us DESC, id DESC LIMIT 1",
+                [self.id, viewer]).fetchone()
+        row = memo[key]
         if row is None:
             return None
-        scheme = "http" if (self.url or "").startswith("http:") else "https"
-        return f"{scheme}://{row[0]}", row[1]
+        return f"{row[2] or 'https'}://{row[0]}", row[1]
 
     def key_url(self) -> str:
         """An address of the post made from its key alone: the shortlink, or the page's URL."""
@@ -357,17 +358,20 @@ class PostUrl(BaseModel):
     url_key = TextField()
     url_user = IntegerField(default=0)
     created_us = BigIntegerField(default=now_us)
-    # What the reader's page said its title was, for a reader's own address (url_user > 0).
+    # What the reader's page said its title was, and its scheme, for a reader's own address
+    # (url_user > 0): shown to them in place of another reader's private URL and title.
     title = TextField(default="")
+    scheme = CharField(max_length=8, default="")
 
     class Meta:
         table_name = "post_url"
         indexes = ((("url_key", "url_user", "post"), True),)
 
     @classmethod
-    def remember(cls, post_id: int, url_key: str, url_user: int | None, title: str = "") -> None:
+    def remember(cls, post_id: int, url_key: str, url_user: int | None, title: str = "",
+                 url: str = "") -> None:
         """Record an address of the post; a reader's own one again becomes their latest, with
-        the title their page gave (an empty title keeps the one before)."""
+        the title and scheme of their page's `url` (an empty title keeps the one before)."""
         p = database.param
         if url_user is None or url_user <= 0:
             database.execute_sql(
@@ -375,13 +379,17 @@ class PostUrl(BaseModel):
                 f"VALUES ({p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
                 [post_id, url_key, url_user or 0, now_us()])
             return
+        scheme = "http" if url.lower().startswith("http:") else "https"
         database.execute_sql(
-            f"INSERT INTO post_url (post_id, url_key, url_user, created_us, title) "
-            f"VALUES ({p}, {p}, {p}, {p}, {p}) "
+            f"INSERT INTO post_url (post_id, url_key, url_user, created_us, title, scheme) "
+            f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) "
             "ON CONFLICT (url_key, url_user, post_id) DO UPDATE SET "
-            "created_us = excluded.created_us, title = CASE WHEN excluded.title <> '' "
-            "THEN excluded.title ELSE post_url.title END",
-            [post_id, url_key, url_user, now_us(), title or ""])
+            "created_us = excluded.created_us, scheme = excluded.scheme, "
+            "title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE post_url.title END",
+            [post_id, url_key, url_user, now_us(), title or "", scheme])
+        memo = _own_addresses.get()
+        if memo:
+            memo.pop((url_user, post_id), None)
 
 
 MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl]

@@ -154,11 +154,12 @@ def resolve_post(ref: PostRef, *, create: bool = True, reader: User | None = Non
             if post.link_key:
                 PostUrl.remember(post.id, post.link_key, post.url_user)
         else:
-            PostUrl.remember(post.id, seen_at, None if share else reader and reader.id, title)
+            PostUrl.remember(post.id, seen_at, None if share else reader and reader.id, title,
+                             url)
     elif seen_at and not share and reader is not None and post.url_user not in (None, reader.id):
         # The post's own address, but another reader's private annotation gave it with their
         # title: this reader is shown it with the title their own page gave (Post.own_address).
-        PostUrl.remember(post.id, seen_at, reader.id, title)
+        PostUrl.remember(post.id, seen_at, reader.id, title, url)
     if changes:
         changes["updated_us"] = now_us()
         Post.update(**changes).where(Post.id == post.id).execute()
@@ -718,10 +719,16 @@ def posts_query(user: User | None, site: str | None, q: str | None):
         # Only what the reader is shown can match: searching must not reveal the rest.
         found = shown_url(user) & (Post.title.contains(q) | Post.url.contains(q))
         if user is not None:
-            # What the reader is shown in their place (Post.own_address) matches for them.
+            # What the reader is shown in their place (Post.own_address: their newest own
+            # address, with its scheme, and its title) matches for them, and nothing older.
+            newest = PostUrl.alias("newest")
+            latest = (newest.select(newest.id)
+                      .where((newest.post == Post.id) & (newest.url_user == user.id))
+                      .order_by(newest.created_us.desc(), newest.id.desc()).limit(1))
+            shown = PostUrl.scheme.concat("://").concat(PostUrl.url_key)
             found |= (~shown_url(user)) & fn.EXISTS(PostUrl.select(SQL("1")).where(
-                (PostUrl.post == Post.id) & (PostUrl.url_user == user.id)
-                & (PostUrl.title.contains(q) | PostUrl.url_key.contains(q))))
+                (PostUrl.id == latest) & (PostUrl.title.contains(q)
+                                          | PostUrl.url_key.contains(q) | shown.contains(q))))
         cond &= found
     return Post.select().where(cond)
 

@@ -199,3 +199,49 @@ def test_a_public_annotation_without_a_title_leaves_no_private_title_behind(clie
     create(client, alice, post=post_spec(BOB_URL, ""), visibility="public")
     res = client.get(f"/api/posts/{draft['post']['id']}", headers=anon.headers).get_json()
     assert (res["url"], res["title"]) == (BOB_URL, "")
+
+
+def test_a_reader_is_shown_their_own_scheme_not_the_first_readers(client, alice, bob):
+    create(client, alice, post=post_spec(SECRET_URL.replace("https:", "http:"), SECRET_TITLE))
+    mine = create(client, bob, post=post_spec(BOB_URL, "On margins"))
+    assert mine["post"]["url"] == BOB_ADDRESS  # https, as Bob read it
+
+
+def test_search_matches_only_the_address_and_title_a_reader_is_shown(client, alice, bob, draft):
+    create(client, bob, post=post_spec("https://blog.example.org/old-slug/", "Old working title"))
+    mine = create(client, bob, post=post_spec("https://blog.example.org/new-slug/", "New title"))
+    assert (mine["post"]["url"], mine["post"]["title"]) == (
+        "https://blog.example.org/new-slug", "New title")
+    found = {q: [p["post_id"] for p in client.get("/api/posts", query_string={"q": q},
+                                                   headers=bob.headers).get_json()["items"]]
+             for q in ("Old working", "old-slug", "New title", "https://blog.example.org/new-slug",
+                       "%", "_", "K3Y", "%K3Y%", "unann_unced", "preview")}
+    assert found == {"Old working": [], "old-slug": [], "New title": [42],
+                     "https://blog.example.org/new-slug": [42], "%": [], "_": [], "K3Y": [],
+                     "%K3Y%": [], "unann_unced": [], "preview": []}
+
+
+def test_readers_at_the_same_time_each_see_their_own(app, client, alice, make_user, draft):
+    import threading
+
+    readers = [make_user(f"reader{i}") for i in range(8)]
+    wrong: list = []
+
+    def run(reader):
+        own = app.test_client()
+        for k in range(3):
+            got = own.post("/api/annotations", headers=reader.headers, json=annotation_body(
+                post=post_spec(f"https://blog.example.org/{reader.name}/{k}/",
+                               f"{reader.name} {k}"))).get_json()["post"]
+            listed = own.get("/api/posts", headers=reader.headers).get_json()["items"][0]
+            for shown in (got, listed):
+                if (shown["url"], shown["title"]) != (
+                        f"https://blog.example.org/{reader.name}/{k}", f"{reader.name} {k}"):
+                    wrong.append((reader.name, k, shown["url"], shown["title"]))
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in readers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert wrong == []
