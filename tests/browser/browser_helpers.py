@@ -119,3 +119,12 @@ def wait_until(predicate, timeout: float = 15, interval: float = 0.2, message: s
             return last
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {message} (last: {last!r})")
+
+
+def wait_ready(page) -> None:
+    """Wait until the content script mounted its UI and rendered the sidebar's first status."""
+    page.wait_for_selector("postil-ui", state="attached", timeout=15000)
+    page.wait_for_function(
+        """() => { const ui = document.querySelector('postil-ui');
+                   const s = ui && ui.shadowRoot && ui.shadowRoot.querySelector('.sidebar .status');
+                   return s && s.textContent && s.textContent !== 'Loading…'; }""", timeout=15000)

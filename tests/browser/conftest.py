@@ -22,7 +22,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_helpers import CHROMIUM, EXTENSION, FIREFOX, FIREFOX_DIR, PASSWORD, ROOT
+from browser_helpers import (
+    CHROMIUM,
+    EXTENSION,
+    FIREFOX,
+    FIREFOX_DIR,
+    PASSWORD,
+    ROOT,
+    wait_ready,
+)
 
 ARTIFACTS = ROOT / "test-artifacts"
 USERS = ("alice", "bob")
@@ -221,15 +229,6 @@ class ExtensionBrowser:
         if workers:
             return workers[-1]
         return self.context.wait_for_event("serviceworker", timeout=15000)
-
-
-def wait_ready(page) -> None:
-    """Wait until the content script mounted its UI and rendered the sidebar's first status."""
-    page.wait_for_selector("postil-ui", state="attached", timeout=15000)
-    page.wait_for_function(
-        """() => { const ui = document.querySelector('postil-ui');
-                   const s = ui && ui.shadowRoot && ui.shadowRoot.querySelector('.sidebar .status');
-                   return s && s.textContent && s.textContent !== 'Loading…'; }""", timeout=15000)
 
 
 def launch(playwright_driver, profile: Path):

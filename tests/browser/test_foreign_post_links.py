@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from browser_helpers import POST_101, wait_until
-
-from conftest import wait_ready
+from browser_helpers import POST_101, wait_ready, wait_until
 
 
 def landed_create(ext, server, token):
