@@ -128,3 +128,18 @@ def wait_ready(page) -> None:
         """() => { const ui = document.querySelector('postil-ui');
                    const s = ui && ui.shadowRoot && ui.shadowRoot.querySelector('.sidebar .status');
                    return s && s.textContent && s.textContent !== 'Loading…'; }""", timeout=15000)
+
+
+EDITOR_FRAME = "postil-ui .editor iframe.editor-frame"
+
+
+def note_editor(page):
+    """The note editor, a frame of the extension's own inside Postil's UI, once it is drawn and
+    its note has the keyboard focus (as it has for a reader)."""
+    page.locator(EDITOR_FRAME).wait_for(state="visible", timeout=5000)
+    editor = page.frame_locator(EDITOR_FRAME)
+    note = editor.get_by_label("Note")
+    note.wait_for(timeout=5000)
+    focused = "(el) => el === document.activeElement"
+    wait_until(lambda: note.evaluate(focused), timeout=5, message="the note to have the focus")
+    return editor

@@ -10,10 +10,12 @@ from browser_helpers import (
     POST_101_SHORT,
     POST_102,
     items,
+    note_editor,
     open_sidebar,
     painted,
     select,
     wait_painted,
+    wait_ready,
     wait_until,
 )
 
@@ -28,7 +30,7 @@ def test_highlight_with_note_is_restored_after_reload(alice, server, tokens, art
     select(page, phrase)
     page.screenshot(path=str(artifacts / "toolbar-light.png"))
     page.get_by_role("button", name="Add note").click()
-    editor = page.get_by_role("dialog", name="Postil note editor")
+    editor = note_editor(page)
     editor.get_by_label("Note").fill("Zonation: **upper shore** survivors.")
     editor.get_by_label("Tags (comma separated)").fill("zonation, shore")
     editor.get_by_label("Blue").check()
@@ -69,7 +71,7 @@ def test_edit_and_delete_from_the_sidebar(alice, server, tokens):
                       "Limpets return to the same scar on the rock"]
 
     items(page).nth(0).get_by_role("button", name=re.compile("^Edit annotation")).click()
-    editor = page.get_by_role("dialog", name="Postil note editor")
+    editor = note_editor(page)
     editor.get_by_label("Note").fill("Edited *note*")
     editor.get_by_label("Green").check()
     editor.get_by_label("Visibility").select_option("public")
@@ -103,7 +105,7 @@ def test_click_on_a_highlight_opens_its_note(alice, server, tokens, artifacts):
     phrase = "turning a stone exposes the animals"
     select(page, "Turning a stone exposes the animals")
     page.get_by_role("button", name="Add note").click()
-    editor = page.get_by_role("dialog", name="Postil note editor")
+    editor = note_editor(page)
     editor.get_by_label("Note").fill("Put stones back.")
     editor.get_by_role("button", name="Save").click()
     wait_painted(page, "yellow", "Turning a stone exposes the animals")
@@ -201,7 +203,7 @@ def test_dark_page_toolbar_and_sidebar(alice, server, tokens, artifacts):
     page = alice.open(POST_102 + "?theme=dark")
     select(page, "Feeding it fresh flour every day keeps that community lively")
     page.get_by_role("button", name="Add note").click()
-    editor = page.get_by_role("dialog", name="Postil note editor")
+    editor = note_editor(page)
     editor.get_by_label("Note").fill("Daily feeding keeps the **culture** active.")
     editor.get_by_label("Tags (comma separated)").fill("starter")
     page.screenshot(path=str(artifacts / "editor-dark.png"))
@@ -296,3 +298,34 @@ def test_a_page_that_is_not_a_wordpress_post_is_keyed_by_its_url(alice, server, 
 
     again = alice.open("/sample/elsewhere/#reading")
     wait_painted(again, "green", phrase)
+
+
+def test_a_page_whose_policy_refuses_frames_still_gets_a_working_editor(alice, server, tokens):
+    """The editor is a frame of the extension's own; a page's Content Security Policy does not
+    stop notes being written (Chromium loads the frame anyway; where a browser would not, the
+    editor is drawn in Postil's own UI instead). Served over plain http, which is not a secure
+    context: crypto.randomUUID does not exist there, and the editor failed to open."""
+    phrase = "tide tables and the phases of the moon"
+    html = ("<!doctype html><html><head><title>Strict page</title></head><body>"
+            f"<article class='entry-content'><p>A page about {phrase}, with a strict policy."
+            "</p></article></body></html>")
+    page = alice.context.new_page()
+    page.route("http://strict.test/**", lambda route: route.fulfill(
+        status=200, body=html, headers={
+            "Content-Type": "text/html",
+            "Content-Security-Policy": "default-src 'none'; frame-src 'none'; child-src 'none'"}))
+    page.goto("http://strict.test/page")
+    wait_ready(page)
+    select(page, phrase)
+    page.get_by_role("button", name="Add note").click()
+    frame_note = page.frame_locator("postil-ui .editor iframe.editor-frame").get_by_label("Note")
+    inline_note = page.locator("postil-ui .editor .editor-inline").get_by_label("Note")
+    wait_until(lambda: frame_note.is_visible() or inline_note.is_visible(), message="an editor")
+    note = frame_note if frame_note.is_visible() else inline_note
+    note.fill("Written on a strict page")
+    note.press("Tab")
+    (page.frame_locator("postil-ui .editor iframe.editor-frame") if note is frame_note
+     else page.locator("postil-ui .editor")).get_by_role("button", name="Save").click()
+    stored = wait_until(lambda: server.annotations(tokens["alice"], url="http://strict.test/page")
+                        ["items"], message="the note on the server")
+    assert [(a["quote"], a["note"]) for a in stored] == [(phrase, "Written on a strict page")]

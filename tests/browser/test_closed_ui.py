@@ -1,7 +1,8 @@
 """The on-page UI as readers get it: its shadow root is closed, so the page's own scripts get no
-handle on it and cannot walk the sidebar's elements for the reader's notes, while the reader
-still highlights by keyboard and reads their notes as before. (Not a wall: see README, "What the
-page can see".)
+handle on it and cannot walk the sidebar's elements for the reader's notes, and the note editor
+is a frame of the extension's own, so the page hears none of the keys typed there; the reader
+still highlights by keyboard, writes notes and reads them as before. (What a closed root does
+not stop: see README, "What the page can see".)
 
 Every other browser test opens the root through the extension's storage (Playwright's locators
 cannot enter a closed one); this one leaves it closed and reads what the reader sees through the
@@ -15,6 +16,18 @@ from browser_helpers import POST_101, SELECT_JS, wait_painted, wait_until
 NOTED = "A rock pool looks like the calmest place on a beach"
 SECRET = "heron came back at dusk"
 TYPED = "anemones sit open like small flowers"
+WRITTEN = "Shore crabs kept in a laboratory tank"
+NOTE_TEXT = "my private thought"
+
+# A page script that records every key and input event it can hear, as a session-replay script
+# would: capture listeners on the window run before any listener below them.
+LISTEN_JS = """() => {
+  window.heard = [];
+  for (const type of ['keydown', 'keypress', 'keyup', 'input', 'beforeinput']) {
+    window.addEventListener(type, (e) => window.heard.push(type + ':' + (e.key ?? e.data ?? '')),
+                            true);
+  }
+}"""
 
 # What a script of the page itself can find: the light DOM, the host's shadowRoot property, and
 # every open shadow root on the page.
@@ -113,12 +126,40 @@ def test_page_scripts_cannot_read_the_readers_notes(open_profile, tmp_path, serv
         assert page.evaluate(PAGE_CAN_READ_JS, "heron") == {"hostShadowRoot": None,
                                                             "found": False}
 
+        # A note typed into the editor: the page hears none of the keys and cannot find the text.
+        page.keyboard.press("Escape")  # the sidebar
+        assert page.evaluate(SELECT_JS, WRITTEN)
+        wait_until(lambda: toolbar_shown(page), message="the toolbar")
+        for _ in range(6):  # five colours, then "Add note"
+            page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+
+        def editor_frame():
+            page.wait_for_timeout(100)  # page.frames is kept up to date by Playwright's events
+            return next((f for f in page.frames if f.url.split("#")[0].endswith("/editor.html")),
+                        None)
+
+        editor = wait_until(editor_frame, message="the editor's frame")
+        note = editor.get_by_label("Note")
+        note.wait_for()
+        wait_until(lambda: note.evaluate("(el) => el === document.activeElement"),
+                   message="the note to have the focus")
+        page.evaluate(LISTEN_JS)
+        page.keyboard.type(NOTE_TEXT)
+        assert note.input_value() == NOTE_TEXT
+        assert page.evaluate("() => window.heard") == []
+        assert page.evaluate("(text) => window.find(text)", NOTE_TEXT) is False
+        page.wait_for_timeout(300)  # the frame paints in its own process
+        page.screenshot(path=str(artifacts / "closed-ui-editor.png"))
+        editor.get_by_role("button", name="Save").click()
+
         stored = wait_until(lambda: server.annotations(
-            tokens["alice"], site=server.blog_site, post_id=101, limit=5)["total"] == 2
+            tokens["alice"], site=server.blog_site, post_id=101, limit=5)["total"] == 3
             and server.annotations(tokens["alice"], site=server.blog_site, post_id=101),
-            message="the new highlight on the server")
-        assert sorted((a["quote"], a["color"]) for a in stored["items"]) == [
-            (NOTED, "blue"), (TYPED, "green")]
+            message="the new highlights on the server")
+        assert sorted((a["quote"], a["color"], a["note"]) for a in stored["items"]) == sorted([
+            (NOTED, "blue", f"The {SECRET}."), (TYPED, "green", ""),
+            (WRITTEN, "yellow", NOTE_TEXT)])
         assert not ext.errors, ext.errors
     finally:
         ext.context.close()

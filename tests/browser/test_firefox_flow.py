@@ -25,5 +25,8 @@ def test_firefox_highlight_is_restored_after_reload(node_driver, server, blog, a
     assert result["pageSees"] == {"shadowRoot": None, "text": "", "html": ""}
     assert result["stored"] == [{"quote": phrase, "color": "green"}]
     assert result["restored"]["green"] == [phrase]
-    assert result["sidebarQuotes"] == [phrase]
+    noted = "Kitchen temperature can shift these timings by hours"
+    assert result["pageHeard"] == [] and result["pageFound"] is False
+    assert result["noted"] == {"quote": noted, "note": "my private thought"}
+    assert result["sidebarQuotes"] == [phrase, noted]
     assert result["errors"] == []

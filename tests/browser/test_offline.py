@@ -10,6 +10,7 @@ from browser_helpers import (
     POST_101,
     POST_102,
     items,
+    note_editor,
     open_sidebar,
     painted,
     select,
@@ -117,7 +118,7 @@ def test_an_edit_and_a_delete_made_offline_reach_the_server(alice, server, token
 
     server.stop()
     items(page).nth(0).get_by_role("button", name=re.compile("^Edit annotation")).click()
-    editor = page.get_by_role("dialog", name="Postil note editor")
+    editor = note_editor(page)
     editor.get_by_label("Note").fill("Written offline")
     editor.get_by_role("button", name="Save").click()
     delete = items(page).nth(1).get_by_role("button", name=re.compile("^Delete annotation"))
@@ -140,7 +141,7 @@ def test_a_refused_change_is_shown_not_retried_forever(alice, server, tokens):
     page = alice.open(POST_101)
     select(page, "Soft seaweeds and most anemones prefer the lower pools")
     page.get_by_role("button", name="Add note").click()
-    editor = page.get_by_role("dialog", name="Postil note editor")
+    editor = note_editor(page)
     editor.get_by_label("Note").fill("A note with a tag the server will refuse")
     editor.get_by_label("Tags (comma separated)").fill("x" * 100)
     editor.get_by_role("button", name="Save").click()

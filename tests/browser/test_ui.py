@@ -3,7 +3,16 @@ Highlight API is missing."""
 
 from __future__ import annotations
 
-from browser_helpers import POST_101, items, open_sidebar, select, tab_id, wait_painted, wait_until
+from browser_helpers import (
+    POST_101,
+    items,
+    note_editor,
+    open_sidebar,
+    select,
+    tab_id,
+    wait_painted,
+    wait_until,
+)
 
 ACTIVE = "document.querySelector('postil-ui').shadowRoot.activeElement"
 
@@ -56,11 +65,11 @@ def test_the_sidebar_is_reachable_by_keyboard(alice):
     page.keyboard.press("Tab")
     assert page.evaluate(f"() => {ACTIVE}.textContent") == "Edit"
     page.keyboard.press("Enter")  # "Edit" opens the editor, focused on the note.
-    editor = page.get_by_role("dialog", name="Postil note editor")
-    editor.wait_for(state="visible")
+    dialog = page.get_by_role("dialog", name="Postil note editor")
+    note_editor(page)
     page.keyboard.type("typed without a mouse")
     page.keyboard.press("Escape")
-    assert not editor.is_visible()
+    assert not dialog.is_visible()
     assert items(page).first.locator(".note").count() == 0
 
 

@@ -1,48 +1,33 @@
 // Everything Postil shows on a page, built inside one Shadow DOM: the selection toolbar, the note
-// editor, the note card a click on a highlight opens, and the sidebar listing the post's
+// editor (itself a frame of the extension's own, editor-frame.js, so the page cannot hear what is
+// typed), the note card a click on a highlight opens, and the sidebar listing the post's
 // annotations. It only draws and reports what the user asked for through the `actions` callbacks;
 // main.js decides what that means.
 //
 // All user text goes in with textContent. The one exception is `note_html`, which the server
 // rendered from Markdown and sanitised on write: it is the only HTML ever inserted.
 
-import { COLORS, COLOR_LABELS, SWATCHES } from "../shared/colors.js";
+import { extensionUrl } from "../shared/browser.js";
+import { COLORS, COLOR_LABELS } from "../shared/colors.js";
+import { h, shorten, swatch } from "./dom.js";
+import { buildEditorForm } from "./editor-form.js";
 import { UI_CSS } from "./styles.js";
+
+// How long the editor's frame may take to answer before the editor is drawn here instead (a
+// page whose Content Security Policy refuses the extension's frame).
+const FRAME_WAIT_MS = 4000;
 
 export const HOST_TAG = "postil-ui";
 
-/** Create an element; strings among `children` become text nodes, never markup. */
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
-    else if (name === "class") el.className = value;
-    else if (name === "text") el.textContent = value;
-    else if (value === true) el.setAttribute(name, "");
-    else el.setAttribute(name, String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(typeof child === "string" ? document.createTextNode(child) : child);
-  }
-  return el;
-}
-
-function swatch(color) {
-  const el = h("span", { class: "swatch", "aria-hidden": "true" });
-  el.style.background = SWATCHES[color] ?? SWATCHES.yellow;
-  return el;
-}
-
-function shorten(text, max = 80) {
-  const clean = String(text ?? "").replace(/\s+/g, " ").trim();
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+/** 128 random bits as hex. (crypto.randomUUID exists in secure contexts only: not on http pages.) */
+function randomToken() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 export class PostilUI {
-  constructor(actions, { openShadowRoot = false } = {}) {
+  constructor(actions, { openShadowRoot = false, frameEditor = true } = {}) {
     this.actions = actions;
+    this.frameEditor = frameEditor;
     this.host = document.createElement(HOST_TAG);
     // Inline !important beats any page rule aimed at our element, so page CSS cannot move, hide
     // or transform the host (a transformed ancestor would break position: fixed inside).
@@ -55,8 +40,8 @@ export class PostilUI {
     // The anchoring text model leaves elements with this attribute out of the page's text.
     this.host.setAttribute("data-postil-ui", "");
     // Closed: the page's scripts get null from host.shadowRoot and cannot walk what is shown
-    // here. Not a wall (window.find still sees text, key events still reach page listeners):
-    // an extension frame for the editor and sidebar would be. Only tests open it (see
+    // here. Not a wall (window.find still sees the sidebar's and card's text); the editor,
+    // where the reader types, is a frame of the extension's own for that reason. Only tests open it (see
     // debugOpenShadowRoot in main.js).
     this.shadow = this.host.attachShadow({ mode: openShadowRoot ? "open" : "closed" });
     const style = document.createElement("style");
@@ -66,6 +51,8 @@ export class PostilUI {
     this.live = h("div", { class: "sr-only", role: "status", "aria-live": "polite" });
     this.toolbar = this.buildToolbar();
     this.editor = h("section", { class: "panel editor", role: "dialog", "aria-label": "Postil note editor", hidden: true });
+    this.editorInline = h("div", { class: "editor-inline" });
+    this.editor.append(this.editorInline);
     this.card = h("section", { class: "panel card", role: "dialog", "aria-label": "Postil note", hidden: true });
     this.sidebar = this.buildSidebar();
     this.root.append(this.live, this.sidebar, this.toolbar, this.card, this.editor);
@@ -148,59 +135,86 @@ export class PostilUI {
   openEditor({ title, quote, values, onSave, onCancel, onColor }) {
     this.closeCard();
     this.closeEditor(true); // A second editor replaces the first as if it had been cancelled.
-    const form = h("form", { class: "editor-form" });
-    const note = h("textarea", { name: "note", "aria-describedby": "postil-md-hint" });
-    note.value = values.note ?? "";
-    const tags = h("input", { type: "text", name: "tags", autocomplete: "off", placeholder: "e.g. history, method" });
-    tags.value = (values.tags ?? []).join(", ");
-    const colorField = h("fieldset", { onchange: (event) => onColor?.(event.target.value) }, h("legend", { text: "Colour" }),
-      h("div", { class: "colors" }, COLORS.map((color) => {
-        const input = h("input", { type: "radio", name: "color", value: color, checked: color === values.color });
-        return h("label", {}, input, swatch(color), COLOR_LABELS[color]);
-      })));
-    const visibility = h("select", { name: "visibility" },
-      h("option", { value: "private", text: "Private (only me)" }),
-      h("option", { value: "public", text: "Public (anyone)" }));
-    visibility.value = values.visibility ?? "private";
-    const cancel = () => {
-      this.closeEditor();
-      onCancel?.();
-    };
-    form.append(
-      h("h2", { text: title }),
-      quote ? h("blockquote", { class: "quote", text: shorten(quote, 400) }) : null,
-      h("label", { class: "field" }, h("span", { text: "Note" }), note,
-        h("small", { class: "hint", id: "postil-md-hint", text: "Markdown: **bold**, *italic*, [link](https://…), - lists" })),
-      h("label", { class: "field" }, h("span", { text: "Tags (comma separated)" }), tags),
-      colorField,
-      h("label", { class: "field" }, h("span", { text: "Visibility" }), visibility),
-      h("div", { class: "actions" },
-        h("button", { type: "button", onclick: cancel }, "Cancel"),
-        h("button", { type: "submit", class: "primary" }, "Save")),
-    );
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const picked = form.querySelector("input[name=color]:checked");
-      const result = {
-        note: note.value,
-        tags: tags.value.split(",").map((t) => t.trim()).filter(Boolean),
-        color: picked ? picked.value : values.color,
-        visibility: visibility.value,
-      };
-      this.closeEditor();
-      onSave(result);
-    });
+    const session = randomToken();
+    this.editorSession = session;
     this.editorCancel = onCancel;
-    this.editor.replaceChildren(form);
+    const current = (id) => id === session && this.editorSession === session && !this.editor.hidden;
+    const on = {
+      save: (edited) => {
+        this.closeEditor();
+        onSave(edited);
+      },
+      cancel: () => this.closeEditor(true),
+      color: (color) => onColor?.(color),
+    };
     this.editor.classList.toggle("beside-sidebar", !this.sidebar.hidden && window.innerWidth > 820);
     this.editor.hidden = false;
-    note.focus();
+    let inline = false;
+    const here = () => {
+      // In this document, where the page's scripts can hear the keys typed (see editor-frame.js).
+      if (!current(session)) return;
+      inline = true;
+      const guarded = Object.fromEntries(Object.entries(on).map(([k, f]) => [k, (v) => current(session) && f(v)]));
+      const { form, focus } = buildEditorForm({ title, quote, values }, guarded);
+      this.editor.classList.remove("framed");
+      this.editorInline.replaceChildren(form);
+      focus();
+    };
+    const frame = this.frameEditor ? this.editorFrame() : null;
+    if (!frame) return here();
+    this.editor.classList.add("framed");
+    const open = () => {
+      if (!current(session) || inline) return; // a frame that answered too late is not used
+      frame.port.postMessage({ type: "open", session, title, quote, values, dark: this.root.classList.contains("dark") });
+      frame.element.focus();
+    };
+    frame.handlers = { current, on };
+    if (frame.ready) return open();
+    frame.whenReady = open;
+    setTimeout(() => !frame.ready && here(), FRAME_WAIT_MS);
+  }
+
+  /**
+   * The editor's frame, made once and kept (hidden between notes): a frame removed while the
+   * reader's click on Save is still being delivered is trouble, and loading it once is quicker.
+   */
+  editorFrame() {
+    if (this.frame) return this.frame;
+    const nonce = randomToken();
+    const url = extensionUrl("src/content/editor.html");
+    const element = h("iframe", { class: "editor-frame", title: "Postil note editor", src: `${url}#${nonce}` });
+    const channel = new MessageChannel();
+    const frame = { element, port: channel.port1, ready: false, whenReady: null, handlers: null };
+    element.addEventListener("load", () => {
+      element.contentWindow?.postMessage({ type: "postil-editor", nonce }, new URL(url).origin, [channel.port2]);
+    }, { once: true });
+    channel.port1.onmessage = ({ data }) => {
+      if (data?.type === "ready") {
+        frame.ready = true;
+        frame.whenReady?.();
+        frame.whenReady = null;
+        return;
+      }
+      const { current, on } = frame.handlers ?? {};
+      if (!current?.(data?.session)) return;
+      if (data.type === "size") {
+        element.style.height = `${Math.max(120, Math.min(Number(data.height) || 0, window.innerHeight - 96))}px`;
+      } else if (data.type in on) {
+        on[data.type](data.type === "save" ? data.values : data.color);
+      }
+    };
+    this.editor.prepend(element);
+    this.frame = frame;
+    return frame;
   }
 
   closeEditor(cancelled = false) {
     if (this.editor.hidden) return;
     this.editor.hidden = true;
-    this.editor.replaceChildren();
+    this.editorSession = null;
+    this.editorInline.replaceChildren();
+    // Nothing typed stays behind in the frame either.
+    if (this.frame?.ready) this.frame.port.postMessage({ type: "close" });
     if (cancelled) this.editorCancel?.();
     this.editorCancel = null;
   }

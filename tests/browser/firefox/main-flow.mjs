@@ -15,6 +15,8 @@ const SCREENSHOT = process.env.POSTIL_SCREENSHOT;
 // A fixed internal UUID makes the extension's moz-extension:// origin known in advance.
 const UUID = "6b0f4f64-0c1e-4d5b-9a53-3f1f5b2c7a10";
 const PHRASE = "the gluten network slowly organises itself";
+const NOTED = "Kitchen temperature can shift these timings by hours";
+const NOTE_TEXT = "my private thought";
 const POST = "/sample/the-patient-chemistry-of-sourdough/";
 
 
@@ -39,6 +41,24 @@ async function painted(page) {
     }
     return out;
   });
+}
+
+/** Select `phrase` in the article as a reader would, and let the content script see it. */
+function selectPhrase(phrase) {
+  const walker = document.createTreeWalker(document.querySelector(".entry-content"), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(phrase);
+    if (at < 0) continue;
+    node.parentElement.scrollIntoView({ block: "center" });
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + phrase.length);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    document.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+    return true;
+  }
+  return false;
 }
 
 async function waitReady(page) {
@@ -67,22 +87,7 @@ try {
     return { shadowRoot: host.shadowRoot, text: host.textContent, html: host.innerHTML };
   });
   result.painter = await page.evaluate(() => (globalThis.CSS?.highlights ? "css-highlight" : "marks"));
-  const found = await page.evaluate((phrase) => {
-    const walker = document.createTreeWalker(document.querySelector(".entry-content"), NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const at = node.data.indexOf(phrase);
-      if (at < 0) continue;
-      node.parentElement.scrollIntoView({ block: "center" });
-      const range = document.createRange();
-      range.setStart(node, at);
-      range.setEnd(node, at + phrase.length);
-      getSelection().removeAllRanges();
-      getSelection().addRange(range);
-      document.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
-      return true;
-    }
-    return false;
-  }, PHRASE);
+  const found = await page.evaluate(selectPhrase, PHRASE);
   if (!found) throw new Error("phrase not found");
   // The toolbar cannot be found by selector in a closed root; a keyboard reader's way in works:
   // Tab lands on its first colour (yellow), Tab again on green.
@@ -94,6 +99,33 @@ try {
   result.stored = await waitFor("the annotation on the server", async () => {
     const items = await annotations();
     return items.length ? items.map((a) => ({ quote: a.quote, color: a.color })) : null;
+  });
+
+  // A note typed into the editor, which is a frame of the extension's own: the page's capture
+  // listeners hear none of its keys, and the page cannot find its text.
+  if (!(await page.evaluate(selectPhrase, NOTED))) throw new Error("second phrase not found");
+  for (let i = 0; i < 6; i++) await page.keyboard.press("Tab"); // five colours, then "Add note"
+  await page.evaluate(() => {
+    window.heard = [];
+    for (const type of ["keydown", "keypress", "keyup", "input", "beforeinput"]) {
+      window.addEventListener(type, (e) => window.heard.push(`${type}:${e.key ?? e.data ?? ""}`), true);
+    }
+  });
+  await page.keyboard.press("Enter");
+  const afterEnter = (await page.evaluate(() => window.heard)).length;
+  // WebDriver does not show the inside of an extension's frame here, so the reader's keyboard
+  // does it all: the note has the focus when the editor opens; Tab walks to Save.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await page.keyboard.type(NOTE_TEXT);
+  result.pageHeard = (await page.evaluate(() => window.heard)).slice(afterEnter);
+  result.pageFound = await page.evaluate((text) => window.find(text), NOTE_TEXT);
+  if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT.replace(".png", "-editor.png") });
+  for (let i = 0; i < 5; i++) await page.keyboard.press("Tab"); // tags, colour, visibility, Cancel, Save
+  await page.keyboard.press("Enter");
+  result.noted = await waitFor("the note on the server", async () => {
+    const items = await annotations();
+    const found = items.find((a) => a.quote === NOTED);
+    return found && { quote: found.quote, note: found.note };
   });
 
   await page.reload();

@@ -1,0 +1,69 @@
+// The note editor in a frame of the extension's own, inside the on-page UI. What a reader types
+// here is in another origin's document: the page's scripts cannot read it, find it or hear its
+// key presses, as they could in the page's own document, even in a closed shadow root.
+//
+// The frame talks only over the MessagePort that the content script hands it together with the
+// nonce from the frame's URL, which the page cannot see; anything else posted to this window is
+// ignored. The protocol: it receives {type: "open", title, quote, values, dark} and sends
+// {type: "ready"}, {type: "size", height}, {type: "color", color}, {type: "save", values} and
+// {type: "cancel"}.
+
+import { buildEditorForm } from "./editor-form.js";
+import { UI_CSS } from "./styles.js";
+
+const nonce = location.hash.slice(1);
+const panel = document.querySelector(".editor");
+let port = null;
+
+const style = document.createElement("style");
+style.textContent = `${UI_CSS}
+html, body { margin: 0; background: transparent; }
+.panel.editor.in-frame { position: static; width: auto; border: 0; border-radius: 0; box-shadow: none; }`;
+document.head.append(style);
+
+addEventListener("message", (event) => {
+  if (port || !nonce || event.data?.type !== "postil-editor" || event.data.nonce !== nonce) return;
+  if (!event.ports?.[0]) return;
+  port = event.ports[0];
+  port.onmessage = ({ data }) => {
+    if (data?.type === "open") open(data);
+    else if (data?.type === "close") close();
+  };
+  port.postMessage({ type: "ready" });
+});
+
+// The note being edited now; every message back names it, so a late one for an earlier note is
+// ignored by the content script.
+let session = null;
+
+function open(data) {
+  session = data.session;
+  document.querySelector(".root").classList.toggle("dark", Boolean(data.dark));
+  const send = (message) => port.postMessage({ ...message, session: data.session });
+  const { form, focus } = buildEditorForm({ title: data.title, quote: data.quote, values: data.values ?? {} }, {
+    save: (edited) => send({ type: "save", values: edited }),
+    cancel: () => send({ type: "cancel" }),
+    color: (color) => send({ type: "color", color }),
+  });
+  panel.replaceChildren(form);
+  report();
+  focus();
+}
+
+function close() {
+  session = null;
+  panel.replaceChildren();
+}
+
+function report() {
+  if (session) port.postMessage({ type: "size", session, height: Math.ceil(panel.getBoundingClientRect().height) });
+}
+
+new ResizeObserver(report).observe(panel);
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && session) {
+    event.preventDefault();
+    port.postMessage({ type: "cancel", session });
+  }
+});
