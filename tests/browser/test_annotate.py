@@ -9,6 +9,7 @@ from browser_helpers import (
     POST_101,
     POST_101_SHORT,
     POST_102,
+    SELECT_JS,
     items,
     note_editor,
     open_sidebar,
@@ -329,3 +330,54 @@ def test_a_page_whose_policy_refuses_frames_still_gets_a_working_editor(alice, s
     stored = wait_until(lambda: server.annotations(tokens["alice"], url="http://strict.test/page")
                         ["items"], message="the note on the server")
     assert [(a["quote"], a["note"]) for a in stored] == [(phrase, "Written on a strict page")]
+
+
+def test_the_editor_opens_focused_and_whole_every_time(alice, server, tokens):
+    """The editor's frame is kept between notes; shown again, it must take the keyboard and its
+    full height each time (it came back 120 px high and unfocused in Chromium)."""
+    page = alice.open(POST_101)
+    for phrase in ("Barnacles and limpets tolerate long spells in the air",
+                   "Soft seaweeds and most anemones prefer the lower pools",
+                   "Shore crabs kept in a laboratory tank"):
+        select(page, phrase)
+        page.get_by_role("button", name="Add note").click()
+        editor = note_editor(page)  # waits for the note to have the focus
+        page.keyboard.type(f"typed at once: {phrase[:10]}")
+        assert editor.get_by_label("Note").input_value() == f"typed at once: {phrase[:10]}"
+        height = page.locator("postil-ui iframe.editor-frame").evaluate(
+            "(el) => el.getBoundingClientRect().height")
+        assert height > 400, height
+        editor.get_by_role("button", name="Save").click()
+        wait_painted(page, "yellow", phrase)
+    stored = wait_until(lambda: len(server_items(server, tokens["alice"], 101)) == 3
+                        and server_items(server, tokens["alice"], 101), message="three notes")
+    assert sorted(a["note"] for a in stored) == sorted(
+        f"typed at once: {p[:10]}" for p in ("Barnacles ", "Soft seawe", "Shore crab"))
+
+
+def test_a_page_that_holds_up_its_thread_gets_a_notice_not_the_readers_keys(alice, artifacts):
+    """A page that blocks its own thread while the editor's frame loads makes the frame look
+    slow. It must not get the editor drawn in its own document, where it hears the keys, without
+    the reader's say: at worst the reader is told and asked."""
+    page = alice.open(POST_101)
+    page.evaluate("""() => {
+      const hold = (ms) => { const until = Date.now() + ms; while (Date.now() < until) {} };
+      window.heard = [];
+      window.addEventListener('keydown', (e) => window.heard.push(e.key), true);
+      // Busy once the toolbar is up (its frame loading), and again after "Add note".
+      document.addEventListener('mouseup', () => setTimeout(() => hold(3000), 0));
+      window.addEventListener('click', (e) => {
+        if (e.target.tagName === 'POSTIL-UI') hold(5000);
+      });
+    }""")
+    assert page.evaluate(SELECT_JS, "Barnacles and limpets tolerate long spells in the air")
+    page.get_by_role("button", name="Add note").click()
+    notice = page.locator("postil-ui .editor .frame-notice")
+    editor_frame = page.locator("postil-ui .editor.framed iframe.editor-frame")
+    wait_until(lambda: notice.is_visible() or editor_frame.is_visible(), message="an editor")
+    assert page.locator("postil-ui .editor .editor-inline textarea").count() == 0
+    if notice.is_visible():
+        assert "could then see what you type" in notice.inner_text()
+        page.screenshot(path=str(artifacts / "editor-frame-notice.png"))
+    page.keyboard.type("unheard")
+    assert page.evaluate("() => window.heard") == []

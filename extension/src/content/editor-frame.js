@@ -46,8 +46,21 @@ function open(data) {
     color: (color) => send({ type: "color", color }),
   });
   panel.replaceChildren(form);
-  report();
-  focus();
+  scrollTo(0, 0);
+  // Observe afresh: the first observation comes once this frame is rendered again (it was
+  // display:none between notes, and measures 0 until the embedder's change reaches it).
+  resizer.unobserve(panel);
+  resizer.observe(panel);
+  // A frame that was display:none a moment ago may not be rendered yet in its own process:
+  // focus() does nothing until it is, so try again on the next frames.
+  let tries = 20;
+  const retry = () => {
+    if (session !== data.session) return;
+    focus();
+    if (document.activeElement === form.elements.note || !tries--) return;
+    requestAnimationFrame(retry);
+  };
+  retry();
 }
 
 function close() {
@@ -56,10 +69,11 @@ function close() {
 }
 
 function report() {
-  if (session) port.postMessage({ type: "size", session, height: Math.ceil(panel.getBoundingClientRect().height) });
+  if (session && panel.getBoundingClientRect().height > 0) port.postMessage({ type: "size", session, height: Math.ceil(panel.getBoundingClientRect().height) });
 }
 
-new ResizeObserver(report).observe(panel);
+const resizer = new ResizeObserver(report);
+resizer.observe(panel);
 
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && session) {

@@ -61,9 +61,12 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-
 .editor { width: min(380px, calc(100vw - 24px)); padding: 14px; z-index: 4; top: 72px; right: 16px; }
 .editor.beside-sidebar { right: 392px; }
 .editor.framed { padding: 0; overflow: hidden; }
-.editor iframe.editor-frame { display: none; width: 100%; height: 420px; border: 0; background: var(--bg); border-radius: 10px; }
+.editor iframe.editor-frame { display: none; width: 100%; height: 420px; border: 0; background: var(--bg); border-radius: 10px; color-scheme: normal; }
 .editor.framed iframe.editor-frame { display: block; }
 .editor.framed .editor-inline { display: none; }
+.editor .frame-notice p { margin: 0 0 8px; }
+.editor .frame-notice .warn { color: var(--warn-fg); background: var(--warn-bg); padding: 6px 8px; border-radius: 6px; }
+.editor .frame-notice .actions { display: flex; gap: 8px; justify-content: flex-end; }
 .editor h2, .card h2, .sidebar h2 { font-size: 15px; margin: 0 0 8px; font-weight: 650; }
 .editor .quote, .card .quote {
   margin: 0 0 10px; padding: 6px 10px; border-left: 3px solid var(--line); color: var(--muted);

@@ -13,8 +13,8 @@ import { h, shorten, swatch } from "./dom.js";
 import { buildEditorForm } from "./editor-form.js";
 import { UI_CSS } from "./styles.js";
 
-// How long the editor's frame may take to answer before the editor is drawn here instead (a
-// page whose Content Security Policy refuses the extension's frame).
+// How long the editor's frame may take to answer before the reader is offered to write the note
+// in the page's document instead (which the page can then read).
 const FRAME_WAIT_MS = 4000;
 
 export const HOST_TAG = "postil-ui";
@@ -102,6 +102,9 @@ export class PostilUI {
   }
 
   showToolbar(rect) {
+    // Load the editor's frame now, hidden, so that it is ready when "Add note" is pressed: keys
+    // typed while it loads would go to the page.
+    if (this.frameEditor) this.editorFrame();
     this.toolbar.hidden = false;
     const width = this.toolbar.offsetWidth || 230;
     const height = this.toolbar.offsetHeight || 40;
@@ -163,15 +166,30 @@ export class PostilUI {
     const frame = this.frameEditor ? this.editorFrame() : null;
     if (!frame) return here();
     this.editor.classList.add("framed");
+    // The keyboard goes to the frame at once, even while it loads: not to the page.
+    frame.element.focus();
     const open = () => {
-      if (!current(session) || inline) return; // a frame that answered too late is not used
+      if (!current(session) || inline) return; // the reader chose to write here meanwhile
+      this.editor.classList.add("framed");
       frame.port.postMessage({ type: "open", session, title, quote, values, dark: this.root.classList.contains("dark") });
       frame.element.focus();
     };
     frame.handlers = { current, on };
+    frame.reopen = open;
     if (frame.ready) return open();
     frame.whenReady = open;
-    setTimeout(() => !frame.ready && here(), FRAME_WAIT_MS);
+    // Not drawn here without asking: a page could hold up its own thread to make the frame look
+    // slow, then hear every key. The reader decides, told what it means.
+    setTimeout(() => {
+      if (!current(session) || frame.ready || inline) return;
+      this.editor.classList.remove("framed");
+      this.editorInline.replaceChildren(h("div", { class: "frame-notice" },
+        h("p", { text: "The note editor has not loaded on this page." }),
+        h("p", { class: "warn", text: "You can write the note here instead, but this page's own scripts could then see what you type." }),
+        h("div", { class: "actions" },
+          h("button", { type: "button", onclick: () => this.closeEditor(true) }, "Cancel"),
+          h("button", { type: "button", onclick: here }, "Write here anyway"))));
+    }, FRAME_WAIT_MS);
   }
 
   /**
@@ -183,29 +201,38 @@ export class PostilUI {
     const nonce = randomToken();
     const url = extensionUrl("src/content/editor.html");
     const element = h("iframe", { class: "editor-frame", title: "Postil note editor", src: `${url}#${nonce}` });
-    const channel = new MessageChannel();
-    const frame = { element, port: channel.port1, ready: false, whenReady: null, handlers: null };
+    const frame = { element, port: null, ready: false, whenReady: null, handlers: null };
+    // Every load of the frame (the first, or again when the page moves or re-inserts our host,
+    // which reloads it) gets a fresh channel; until it answers, the frame is not ready.
     element.addEventListener("load", () => {
+      frame.port?.close();
+      frame.ready = false;
+      const channel = new MessageChannel();
+      frame.port = channel.port1;
+      channel.port1.onmessage = ({ data }) => this.onFrameMessage(frame, data);
       element.contentWindow?.postMessage({ type: "postil-editor", nonce }, new URL(url).origin, [channel.port2]);
-    }, { once: true });
-    channel.port1.onmessage = ({ data }) => {
-      if (data?.type === "ready") {
-        frame.ready = true;
-        frame.whenReady?.();
-        frame.whenReady = null;
-        return;
-      }
-      const { current, on } = frame.handlers ?? {};
-      if (!current?.(data?.session)) return;
-      if (data.type === "size") {
-        element.style.height = `${Math.max(120, Math.min(Number(data.height) || 0, window.innerHeight - 96))}px`;
-      } else if (data.type in on) {
-        on[data.type](data.type === "save" ? data.values : data.color);
-      }
-    };
+    });
     this.editor.prepend(element);
     this.frame = frame;
     return frame;
+  }
+
+  onFrameMessage(frame, data) {
+    const { element } = frame;
+    if (data?.type === "ready") {
+      frame.ready = true;
+      // A reload while a note was open: open it again (what was typed is gone with the old frame).
+      (frame.whenReady ?? frame.reopen)?.();
+      frame.whenReady = null;
+      return;
+    }
+    const { current, on } = frame.handlers ?? {};
+    if (!current?.(data?.session)) return;
+    if (data.type === "size") {
+      element.style.height = `${Math.max(120, Math.min(Number(data.height) || 0, window.innerHeight - 96))}px`;
+    } else if (data.type in on) {
+      on[data.type](data.type === "save" ? data.values : data.color);
+    }
   }
 
   closeEditor(cancelled = false) {
