@@ -381,3 +381,38 @@ def test_a_page_that_holds_up_its_thread_gets_a_notice_not_the_readers_keys(alic
         page.screenshot(path=str(artifacts / "editor-frame-notice.png"))
     page.keyboard.type("unheard")
     assert page.evaluate("() => window.heard") == []
+
+
+def test_a_slow_editor_frame_is_announced_then_takes_over(alice, server, tokens):
+    """While the editor's frame has not answered, the reader gets a notice (and the choice to
+    write in the page, which it can then read); once the frame answers, the editor is there.
+    The wait is shortened to nothing through the extension's storage, so the notice is certain:
+    editing from the sidebar opens the frame for the first time."""
+    status, made = server.api("POST", "/api/annotations", tokens["alice"], body={
+        "post": {"site": server.blog_site, "post_id": 101},
+        "quote": "Barnacles and limpets tolerate long spells in the air",
+        "selectors": [{"type": "TextQuoteSelector",
+                       "exact": "Barnacles and limpets tolerate long spells in the air"}]})
+    assert status == 201, made
+    alice.worker.evaluate("() => chrome.storage.local.set({debugEditorWaitMs: 0})")
+    page = alice.open(POST_101)
+    page.evaluate("""() => {
+      window.notices = [];
+      window.heard = [];
+      window.addEventListener('keydown', (e) => window.heard.push(e.key), true);
+      new MutationObserver(() => {
+        const n = document.querySelector('postil-ui').shadowRoot.querySelector('.frame-notice');
+        if (n && !window.notices.includes(n.textContent)) window.notices.push(n.textContent);
+      }).observe(document.querySelector('postil-ui').shadowRoot, {subtree: true, childList: true});
+    }""")
+    open_sidebar(alice, page)
+    items(page).first.get_by_role("button", name=re.compile("^Edit annotation")).click()
+    editor = note_editor(page)
+    notices = page.evaluate("() => window.notices")
+    assert len(notices) == 1 and "could then see what you type" in notices[0], notices
+    assert not page.locator("postil-ui .editor .frame-notice").is_visible()
+    page.keyboard.type("after the notice")
+    editor.get_by_role("button", name="Save").click()
+    wait_until(lambda: server_items(server, tokens["alice"], 101)[0]["note"] == "after the notice",
+               message="the note")
+    assert page.evaluate("() => window.heard") == []

@@ -21,22 +21,26 @@ export async function start() {
   const post = ownHostOnly(identifyPost(document, { url: location.href, linkHeader: null }));
   const modified = modifiedGmt(document);
   if (modified) post.modified_gmt = modified;
-  const page = new Page(post, { openShadowRoot: await debugOpenShadowRoot() });
+  const page = new Page(post, await debugOptions());
   await page.init();
   return page;
 }
 
 /**
- * Whether the UI's shadow root is to be open, which only automated tests ask for (their element
- * locators cannot enter a closed one). Open, the page's own scripts could walk the sidebar and
- * the editor for the reader's notes, so it stays closed unless the extension's own storage says
- * otherwise; no page can write there.
+ * What automated tests may ask of the on-page UI through the extension's own storage, which no
+ * page can write: `debugOpenShadowRoot: true` opens the UI's shadow root (their element locators
+ * cannot enter a closed one; open, the page's own scripts could walk the sidebar for the reader's
+ * notes), and `debugEditorWaitMs` shortens how long the editor's frame may take before the reader
+ * is offered to write in the page instead (so that path can be tested).
  */
-async function debugOpenShadowRoot() {
+async function debugOptions() {
   try {
-    return (await storage.get("debugOpenShadowRoot")).debugOpenShadowRoot === true;
+    const got = await storage.get(["debugOpenShadowRoot", "debugEditorWaitMs"]);
+    const wait = got.debugEditorWaitMs;
+    return { openShadowRoot: got.debugOpenShadowRoot === true,
+             ...(Number.isInteger(wait) && wait >= 0 ? { frameWaitMs: wait } : {}) };
   } catch {
-    return false;
+    return {};
   }
 }
 
@@ -58,7 +62,7 @@ function ownHostOnly(post) {
 }
 
 class Page {
-  constructor(post, { openShadowRoot = false } = {}) {
+  constructor(post, { openShadowRoot = false, frameWaitMs } = {}) {
     this.post = post;
     this.root = document.body;
     // id → {annotation, range, state: "anchored" | "orphan" | "page"}
@@ -77,7 +81,7 @@ class Page {
       edit: (id) => this.edit(id),
       delete: (id) => this.remove(id),
       discardFailed: (seq) => this.discardFailed(seq),
-    }, { openShadowRoot });
+    }, { openShadowRoot, frameWaitMs });
   }
 
   async init() {

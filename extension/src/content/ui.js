@@ -25,8 +25,9 @@ function randomToken() {
 }
 
 export class PostilUI {
-  constructor(actions, { openShadowRoot = false, frameEditor = true } = {}) {
+  constructor(actions, { openShadowRoot = false, frameEditor = true, frameWaitMs = FRAME_WAIT_MS } = {}) {
     this.actions = actions;
+    this.frameWaitMs = frameWaitMs;
     this.frameEditor = frameEditor;
     this.host = document.createElement(HOST_TAG);
     // Inline !important beats any page rule aimed at our element, so page CSS cannot move, hide
@@ -42,7 +43,7 @@ export class PostilUI {
     // Closed: the page's scripts get null from host.shadowRoot and cannot walk what is shown
     // here. Not a wall (window.find still sees the sidebar's and card's text); the editor,
     // where the reader types, is a frame of the extension's own for that reason. Only tests open it (see
-    // debugOpenShadowRoot in main.js).
+    // debugOptions in main.js).
     this.shadow = this.host.attachShadow({ mode: openShadowRoot ? "open" : "closed" });
     const style = document.createElement("style");
     style.textContent = UI_CSS;
@@ -189,7 +190,7 @@ export class PostilUI {
         h("div", { class: "actions" },
           h("button", { type: "button", onclick: () => this.closeEditor(true) }, "Cancel"),
           h("button", { type: "button", onclick: here }, "Write here anyway"))));
-    }, FRAME_WAIT_MS);
+    }, this.frameWaitMs);
   }
 
   /**
