@@ -10,7 +10,7 @@
 
 import { normaliseSite, normaliseUrl } from "../post-key/index.js";
 import { drain, enqueueDelete, enqueueUpdate, retryNow } from "./queue.js";
-import { ServerError, buildUrl, request } from "./server.js";
+import { ServerError, buildUrl, kindOf, request } from "./server.js";
 import { connection, postKey, read } from "./state.js";
 
 const FILTERS = ["site", "post_id", "url", "tag", "color", "visibility", "q", "created_after", "created_before"];
@@ -269,8 +269,7 @@ export async function streamExport(filters, format, flavor, post) {
     if (!response.ok) {
       const data = await response.json().catch(() => null);
       const status = response.status;
-      const kind = status === 401 ? "unauthorized" : status >= 500 || status === 429 ? "transient" : "permanent";
-      throw new ServerError(kind, status, data?.error?.code ?? `http_${status}`, data?.error?.message ?? `The server answered ${status}`);
+      throw new ServerError(kindOf(status), status, data?.error?.code ?? `http_${status}`, data?.error?.message ?? `The server answered ${status}`);
     }
     post({
       type: "start",

@@ -22,7 +22,8 @@ export class ServerError extends Error {
   }
 }
 
-function kindOf(status) {
+/** Which of the three kinds an HTTP error status is. */
+export function kindOf(status) {
   if (status === 401) return "unauthorized";
   if (status >= 500 || status === 408 || status === 429) return "transient";
   return "permanent";

@@ -69,7 +69,9 @@ function close() {
 }
 
 function report() {
-  if (session && panel.getBoundingClientRect().height > 0) port.postMessage({ type: "size", session, height: Math.ceil(panel.getBoundingClientRect().height) });
+  const { height } = panel.getBoundingClientRect();
+  // 0 while the frame is not rendered (hidden between notes): not a size to take.
+  if (session && height > 0) port.postMessage({ type: "size", session, height: Math.ceil(height) });
 }
 
 const resizer = new ResizeObserver(report);

@@ -175,10 +175,9 @@ export class PostilUI {
       frame.port.postMessage({ type: "open", session, title, quote, values, dark: this.root.classList.contains("dark") });
       frame.element.focus();
     };
-    frame.handlers = { current, on };
-    frame.reopen = open;
+    // What the frame's messages act on; `open` runs again whenever the frame (re)loads.
+    frame.handlers = { current, on, open };
     if (frame.ready) return open();
-    frame.whenReady = open;
     // Not drawn here without asking: a page could hold up its own thread to make the frame look
     // slow, then hear every key. The reader decides, told what it means.
     setTimeout(() => {
@@ -202,7 +201,7 @@ export class PostilUI {
     const nonce = randomToken();
     const url = extensionUrl("src/content/editor.html");
     const element = h("iframe", { class: "editor-frame", title: "Postil note editor", src: `${url}#${nonce}` });
-    const frame = { element, port: null, ready: false, whenReady: null, handlers: null };
+    const frame = { element, port: null, ready: false, handlers: null };
     // Every load of the frame (the first, or again when the page moves or re-inserts our host,
     // which reloads it) gets a fresh channel; until it answers, the frame is not ready.
     element.addEventListener("load", () => {
@@ -222,9 +221,9 @@ export class PostilUI {
     const { element } = frame;
     if (data?.type === "ready") {
       frame.ready = true;
-      // A reload while a note was open: open it again (what was typed is gone with the old frame).
-      (frame.whenReady ?? frame.reopen)?.();
-      frame.whenReady = null;
+      // The note waiting for the frame, or (after a reload) the one it had open, whose typing is
+      // gone with the old document; `open` does nothing once that note is closed.
+      frame.handlers?.open();
       return;
     }
     const { current, on } = frame.handlers ?? {};
