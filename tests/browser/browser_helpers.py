@@ -143,3 +143,14 @@ def note_editor(page):
     focused = "(el) => el === document.activeElement"
     wait_until(lambda: note.evaluate(focused), timeout=5, message="the note to have the focus")
     return editor
+
+
+# A page script that records every key and input event it can hear, as a session-replay script
+# would: capture listeners on the window run before any listener below them.
+RECORD_KEYS_JS = """() => {
+  window.heard = [];
+  for (const type of ['keydown', 'keypress', 'keyup', 'input', 'beforeinput']) {
+    window.addEventListener(type, (e) => window.heard.push(type + ':' + (e.key ?? e.data ?? '')),
+                            true);
+  }
+}"""

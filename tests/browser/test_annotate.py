@@ -9,6 +9,7 @@ from browser_helpers import (
     POST_101,
     POST_101_SHORT,
     POST_102,
+    RECORD_KEYS_JS,
     SELECT_JS,
     items,
     note_editor,
@@ -360,10 +361,9 @@ def test_a_page_that_holds_up_its_thread_gets_a_notice_not_the_readers_keys(alic
     slow. It must not get the editor drawn in its own document, where it hears the keys, without
     the reader's say: at worst the reader is told and asked."""
     page = alice.open(POST_101)
+    page.evaluate(RECORD_KEYS_JS)
     page.evaluate("""() => {
       const hold = (ms) => { const until = Date.now() + ms; while (Date.now() < until) {} };
-      window.heard = [];
-      window.addEventListener('keydown', (e) => window.heard.push(e.key), true);
       // Busy once the toolbar is up (its frame loading), and again after "Add note".
       document.addEventListener('mouseup', () => setTimeout(() => hold(3000), 0));
       window.addEventListener('click', (e) => {
@@ -396,10 +396,9 @@ def test_a_slow_editor_frame_is_announced_then_takes_over(alice, server, tokens)
     assert status == 201, made
     alice.worker.evaluate("() => chrome.storage.local.set({debugEditorWaitMs: 0})")
     page = alice.open(POST_101)
+    page.evaluate(RECORD_KEYS_JS)
     page.evaluate("""() => {
       window.notices = [];
-      window.heard = [];
-      window.addEventListener('keydown', (e) => window.heard.push(e.key), true);
       new MutationObserver(() => {
         const n = document.querySelector('postil-ui').shadowRoot.querySelector('.frame-notice');
         if (n && !window.notices.includes(n.textContent)) window.notices.push(n.textContent);

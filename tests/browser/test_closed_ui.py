@@ -11,7 +11,7 @@ DevTools protocol, which can.
 
 from __future__ import annotations
 
-from browser_helpers import POST_101, SELECT_JS, wait_painted, wait_until
+from browser_helpers import POST_101, RECORD_KEYS_JS, SELECT_JS, wait_painted, wait_until
 
 NOTED = "A rock pool looks like the calmest place on a beach"
 SECRET = "heron came back at dusk"
@@ -19,15 +19,6 @@ TYPED = "anemones sit open like small flowers"
 WRITTEN = "Shore crabs kept in a laboratory tank"
 NOTE_TEXT = "my private thought"
 
-# A page script that records every key and input event it can hear, as a session-replay script
-# would: capture listeners on the window run before any listener below them.
-LISTEN_JS = """() => {
-  window.heard = [];
-  for (const type of ['keydown', 'keypress', 'keyup', 'input', 'beforeinput']) {
-    window.addEventListener(type, (e) => window.heard.push(type + ':' + (e.key ?? e.data ?? '')),
-                            true);
-  }
-}"""
 
 # What a script of the page itself can find: the light DOM, the host's shadowRoot property, and
 # every open shadow root on the page.
@@ -144,7 +135,7 @@ def test_page_scripts_cannot_read_the_readers_notes(open_profile, tmp_path, serv
         note.wait_for()
         wait_until(lambda: note.evaluate("(el) => el === document.activeElement"),
                    message="the note to have the focus")
-        page.evaluate(LISTEN_JS)
+        page.evaluate(RECORD_KEYS_JS)
         page.keyboard.type(NOTE_TEXT)
         assert note.input_value() == NOTE_TEXT
         assert page.evaluate("() => window.heard") == []
