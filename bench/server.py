@@ -142,8 +142,8 @@ def free_port() -> int:
 
 
 def hammer(port: int, method: str, path: str, headers: dict, body_fn, total: int,
-           threads: int) -> float:
-    """Send `total` requests from `threads` keep-alive connections; return requests/second."""
+           threads: int) -> tuple[float, int]:
+    """Send `total` requests from `threads` keep-alive connections; return (requests/s, sent)."""
     per = total // threads
     errors: list[str] = []
 
@@ -167,7 +167,7 @@ def hammer(port: int, method: str, path: str, headers: dict, body_fn, total: int
     elapsed = time.perf_counter() - t0
     if errors:
         raise SystemExit(f"{len(errors)} requests failed, e.g. HTTP {errors[0]}")
-    return per * threads / elapsed
+    return per * threads / elapsed, per * threads
 
 
 WRK_CREATE = r"""
@@ -195,8 +195,8 @@ end
 
 
 def wrk_rate(port: int, path: str, seconds: int, connections: int, headers: dict,
-             script: str | None = None) -> float:
-    """Run wrk (one thread: the other core is the server's) and return requests/second."""
+             script: str | None = None) -> tuple[float, int]:
+    """Run wrk (one thread: the other core is the server's); return (requests/s, requests)."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for k, val in headers.items():
         cmd += ["-H", f"{k}: {val}"]
@@ -209,8 +209,19 @@ def wrk_rate(port: int, path: str, seconds: int, connections: int, headers: dict
     os.unlink(fh.name)
     if "Non-2xx" in out:
         raise SystemExit("wrk saw errors:\n" + out)
-    return float(next(line.split()[1] for line in out.splitlines()
+    rate = float(next(line.split()[1] for line in out.splitlines()
                       if line.startswith("Requests/sec")))
+    done = int(next(line.split()[0] for line in out.splitlines() if " requests in " in line))
+    return rate, done
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far (Linux), or None where /proc lacks it."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # From the trivial endpoint to a create, each step doing more of what a create does.
@@ -225,8 +236,9 @@ LADDER = [
 
 
 def http_throughput(db_path: Path, token: str, requests: int, threads: int
-                    ) -> tuple[list[tuple[str, float]], str]:
-    """Return (label, requests/second) for each step of LADDER, and the load generator's name."""
+                    ) -> tuple[list[tuple[str, float, float | None]], str]:
+    """Return (label, requests/second, server CPU µs per request) for each step of LADDER, and
+    the load generator's name."""
     port = free_port()
     env = dict(os.environ, POSTIL_DATABASE_URL=f"sqlite:///{db_path}", POSTIL_SAMPLE="0")
     # `postil serve` itself, with the ladder's partial endpoints added (bench/ladder_server.py).
@@ -256,7 +268,7 @@ def http_throughput(db_path: Path, token: str, requests: int, threads: int
 
         hammer(port, "GET", "/api", {}, None, 200, threads)  # warm up
 
-        def rate(method: str, path: str) -> float:
+        def load(method: str, path: str) -> tuple[float, int]:
             if shutil.which("wrk"):
                 # A C load generator, so the client's own cost does not cap the fast endpoint.
                 seconds = max(3, requests // 500)
@@ -267,10 +279,19 @@ def http_throughput(db_path: Path, token: str, requests: int, threads: int
                 return hammer(port, "GET", path, {}, None, requests, threads)
             return hammer(port, "POST", path, auth, body, requests, threads)
 
-        rates = [(label, rate(method, path)) for method, path, label in LADDER]
+        def rate(method: str, path: str) -> tuple[float, float | None]:
+            # The server's CPU time (all its threads, user + system) over the requests it
+            # answered: with the interpreter lock, the ratio of rates follows the ratio of these.
+            before = cpu_seconds(proc.pid)
+            per_s, done = load(method, path)
+            after = cpu_seconds(proc.pid)
+            cpu = None if before is None or after is None else (after - before) / done * 1e6
+            return per_s, cpu
+
+        rates = [(label, *rate(method, path)) for method, path, label in LADDER]
         # The baseline again at the end: the mean of both is the ratios' denominator, so a
         # machine that drifts during the run moves it less.
-        rates.append(("GET /api again, after the others", rate("GET", "/api")))
+        rates.append(("GET /api again, after the others", *rate("GET", "/api")))
         return rates, "wrk" if shutil.which("wrk") else "python http.client"
     finally:
         proc.terminate()
@@ -354,12 +375,21 @@ def main() -> int:
 
     rates, client_name = http_throughput(path, bench_token, args.requests, args.threads)
     trivial = (rates[0][1] + rates[-1][1]) / 2
+    cpus = [r[2] for r in rates]
+    base_cpu = None if None in (cpus[0], cpus[-1]) else (cpus[0] + cpus[-1]) / 2
+
+    def cpu_note(cpu: float | None) -> str:
+        if cpu is None or base_cpu is None:
+            return ""
+        return f"; server CPU {cpu:,.0f} µs/request, {cpu / base_cpu:.1f}x the baseline's"
+
     rows.append(("HTTP GET /api, trivial JSON: the baseline (req/s)", f"{trivial:,.0f}",
                  f"mean of {rates[0][1]:,.0f} first and {rates[-1][1]:,.0f} last; "
-                 f"same server, load from {client_name}"))
-    for label, rate in rates[1:-1]:
+                 f"same server, load from {client_name}"
+                 + (f"; server CPU {base_cpu:,.0f} µs/request" if base_cpu else "")))
+    for label, rate, cpu in rates[1:-1]:
         rows.append((f"HTTP {label} (req/s)", f"{rate:,.0f}",
-                     f"{rate / trivial:.0%} of the trivial endpoint"))
+                     f"{rate / trivial:.0%} of the trivial endpoint{cpu_note(cpu)}"))
 
     width = max(len(r[0]) for r in rows)
     vwidth = max(len(r[1]) for r in rows)
