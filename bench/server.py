@@ -88,7 +88,7 @@ def seed(url: str, n_ann: int, n_posts: int, n_users: int, rng: random.Random) -
             last_pk = first if isinstance(first, int) else Annotation.select(
                 Annotation.pk).order_by(Annotation.pk.desc()).scalar()
             first_pk = last_pk - len(rows) + 1
-            pairs = [{"annotation": first_pk + j, "name": t}
+            pairs = [{"annotation": first_pk + j, "name": t, "created_us": rows[j]["created_us"]}
                      for j, ts in enumerate(tag_rows) for t in ts]
             if pairs:
                 AnnotationTag.insert_many(pairs).execute()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import time
+import uuid
+from datetime import datetime, timedelta
 
 import pytest
+
+from conftest import annotation_body
 
 SITE_A = {"site": "https://www.blog.example.org/", "post_id": 42,
           "url": "https://blog.example.org/2026/05/on-margins/", "title": "On margins"}
@@ -136,22 +140,29 @@ def test_a_cursor_is_bound_to_its_sort_and_order(client, alice, library):
 
 @pytest.mark.parametrize("sort, order", [("created", "desc"), ("created", "asc"),
                                          ("updated", "desc"), ("updated", "asc")])
+@pytest.mark.parametrize("tagged", [False, True], ids=["all", "tag"])
 def test_pagination_never_skips_or_repeats_while_others_write(client, alice, bob, create,
-                                                              sort, order):
-    mine = [create(alice, note=f"mine {i}")["id"] for i in range(8)]
-    theirs = [create(bob, visibility="public", note=f"theirs {i}")["id"] for i in range(6)]
+                                                              sort, order, tagged):
+    # With `tagged`, every row has the tag and the walk is `tag=walk`: such pages in creation
+    # order are read from the tag's own index, a path of their own.
+    tags = {"tags": ["Walk"]} if tagged else {}
+    mine = [create(alice, note=f"mine {i}", **tags)["id"] for i in range(8)]
+    theirs = [create(bob, visibility="public", note=f"theirs {i}", **tags)["id"]
+              for i in range(6)]
+    hidden = {create(bob, note=f"bob private {i}", **tags)["id"] for i in range(3)}
     original = set(mine) | set(theirs)
     # Rows deleted mid-walk, chosen from both ends so some are already seen and some are not.
     doomed = [theirs[0], mine[-1], theirs[3], mine[2], theirs[5]]
     seen: list[str] = []
-    params = {"limit": "3", "sort": sort, "order": order}
+    params = {"limit": "3", "sort": sort, "order": order} | ({"tag": "walk"} if tagged else {})
     page = query(client, alice, **params)
     seen += ids(page)
     step = 0
     while page["next_cursor"]:
         # Between pages: someone adds annotations and deletes others.
-        create(bob, visibility="public", note=f"new {step}")
-        create(alice, note=f"new mine {step}")
+        create(bob, visibility="public", note=f"new {step}", **tags)
+        create(alice, note=f"new mine {step}", **tags)
+        hidden.add(create(bob, note=f"new bob private {step}", **tags)["id"])
         if step < len(doomed):
             owner = bob if doomed[step] in theirs else alice
             res = client.delete(f"/api/annotations/{doomed[step]}", headers=owner.headers)
@@ -161,9 +172,68 @@ def test_pagination_never_skips_or_repeats_while_others_write(client, alice, bob
         seen += ids(page)
         assert step < 50
     assert len(seen) == len(set(seen)), "a row was repeated"
+    assert not hidden & set(seen), "another reader's private annotation was listed"
     survivors = original - set(doomed)
     missing = survivors - set(seen)
     assert not missing, f"{len(missing)} rows were skipped"
+
+
+@pytest.mark.parametrize("order", ["desc", "asc"])
+def test_tag_pages_keep_the_order_of_the_unfiltered_list(client, alice, bob, create, order):
+    """`tag=` pages come in the same order as the whole list, whatever else filters them: a
+    second tag, another reader's private rows in between, edits that change the tags."""
+    made = []
+    for i in range(12):
+        tags = ["common"] + (["rare"] if i % 3 == 0 else [])
+        made.append(create(alice, note=f"n{i}", tags=tags)["id"])
+        create(bob, note=f"b{i}", tags=["common", "rare"])  # private: never listed for alice
+        if i % 4 == 0:
+            create(bob, note=f"bp{i}", tags=["Common"], visibility="public")
+        time.sleep(0.003)  # times shown to the millisecond: room for the import below
+    # An import keeps its own creation date: this one was made between the third and fourth
+    # above, though stored after all of them; its tags are then changed by an edit.
+    third = query(client, alice, sort="created", order="asc", user="alice")["items"][2]
+    between = datetime.fromisoformat(third["created"]) + timedelta(microseconds=1500)
+    imported = str(uuid.uuid4())
+    res = client.post("/api/import", headers=alice.headers, json={
+        "format": "postil-export", "format_version": 1, "annotations": [
+            annotation_body(id=imported, note="imported", tags=["common"],
+                            created=between.isoformat())]})
+    assert res.status_code == 200 and res.get_json()["created"] == 1, res.get_json()
+    res = client.patch(f"/api/annotations/{imported}", json={"tags": ["common", "rare"]},
+                       headers=alice.headers)
+    assert res.status_code == 200
+    untagged = made[5]
+    res = client.patch(f"/api/annotations/{untagged}", json={"tags": ["other"]},
+                       headers=alice.headers)
+    assert res.status_code == 200
+    retagged = made[7]
+    res = client.patch(f"/api/annotations/{retagged}", json={"tags": ["rare", "common"]},
+                       headers=alice.headers)
+    assert res.status_code == 200
+
+    def walk(**params):
+        got, page = [], query(client, alice, sort="created", order=order, limit="2", **params)
+        got += page["items"]
+        while page["next_cursor"]:
+            page = query(client, alice, sort="created", order=order, limit="2",
+                         cursor=page["next_cursor"], **params)
+            got += page["items"]
+        return got
+
+    everything = walk()
+    listed = [a["id"] for a in everything]
+    just_older = listed[listed.index(imported) + (-1 if order == "asc" else 1)]
+    assert just_older == third["id"]
+    for tags in (["common"], ["RARE"], ["common", "rare"], ["rare", "common"]):
+        wanted = {t.lower() for t in tags}
+        expected = [a["id"] for a in everything if wanted <= {t.lower() for t in a["tags"]}]
+        assert [a["id"] for a in walk(tag=tags)] == expected, tags
+        assert query(client, alice, tag=tags, limit="0")["total"] == len(expected)
+    assert untagged not in [a["id"] for a in walk(tag="common")]
+    assert retagged in [a["id"] for a in walk(tag="rare")]
+    assert len(walk(tag="common")) == 11 + 1 + 3  # alice's 11 still tagged and the import, bob's
+    # 3 public
 
 
 # ---------------------------------------------------------------- full-text search

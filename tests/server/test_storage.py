@@ -214,6 +214,47 @@ def test_upgrading_writes_non_ascii_hosts_in_punycode_and_merges_the_two_spellin
                         (10, "xn--khl-hoa.example/?p=5", 0)]
 
 
+def test_upgrading_gives_tag_rows_their_annotations_creation_time(empty_database):
+    """0007: existing tag rows learn when their annotation was made, and `tag=` pages, read from
+    the tag's index in that order, list them as the unfiltered list does."""
+    from playhouse.migrations import Runner
+
+    from postil import store
+    from postil.models import User
+
+    database = db.open_database(empty_database)
+    with database.connection_context():
+        Runner(database, db.MIGRATIONS_DIR).up("0006_post_url_title")
+        p = database.param
+
+        def sql(query, params=()):
+            return database.execute_sql(query.replace("?", p), list(params))
+
+        sql('INSERT INTO "user" (id, name, password_hash, created_us) VALUES (1, ?, ?, 1)',
+            ["alice", "x"])
+        sql("INSERT INTO post (id, site, post_id, url, title, guid, type, slug, content_html, "
+            "text, registered, created_us, updated_us) "
+            "VALUES (1, 's.example', 1, ?, '', '', '', '', '', '', ?, 1, 1)",
+            ["https://s.example/?p=1", False])
+        created = {1: 3_000, 2: 1_000, 3: 2_000, 4: 4_000}  # imported out of order
+        for pk, at in created.items():
+            sql("INSERT INTO annotation (pk, uid, post_id, user_id, quote, selectors, note, "
+                "note_html, color, tags, tags_text, visibility, deleted, created_us, "
+                "updated_us, version) VALUES (?, ?, 1, 1, '', '[]', '', '', 'yellow', ?, ?, "
+                "'private', ?, ?, ?, 1)", [pk, str(uuid.UUID(int=pk)), '["t"]', "t", False, at,
+                                           at])
+            sql("INSERT INTO annotation_tag (annotation_id, name) VALUES (?, 't')", [pk])
+        Runner(database, db.MIGRATIONS_DIR).up()
+        got = dict(sql("SELECT annotation_id, created_us FROM annotation_tag").fetchall())
+        db.database.initialize(database)
+        alice = User.get_by_id(1)
+        pages = [[a.pk for a in store.page(alice, store.Filters(tags=["t"], order=order))[0]]
+                 for order in ("desc", "asc")]
+    database.close()
+    assert got == created
+    assert pages == [[4, 1, 3, 2], [2, 3, 1, 4]]
+
+
 @pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://", "sqlite:///"])
 def test_an_in_memory_database_is_refused_with_what_to_use_instead(url):
     # Every connection to :memory: is a database of its own: the tables made at start were gone
