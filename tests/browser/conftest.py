@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -158,6 +159,46 @@ def blog(tmp_path_factory):
     live.start()
     yield live
     live.stop()
+
+
+class SinglePageSite:
+    """A one-document site on 127.0.0.1: every path answers spa/index.html, whose script shows
+    the article the address names and changes both without a page load."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        html = (Path(__file__).parent / "spa" / "index.html").read_bytes()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 — the name http.server calls
+                found = not self.path.startswith("/favicon")
+                self.send_response(200 if found else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(html) if found else 0))
+                self.end_headers()
+                if found:
+                    self.wfile.write(html)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.site = f"127.0.0.1:{self.port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def spa_site():
+    site = SinglePageSite()
+    yield site
+    site.close()
 
 
 @pytest.fixture(scope="session")

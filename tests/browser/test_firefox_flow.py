@@ -30,3 +30,23 @@ def test_firefox_highlight_is_restored_after_reload(node_driver, server, blog, a
     assert result["noted"] == {"quote": noted, "note": "my private thought"}
     assert result["sidebarQuotes"] == [phrase, noted]
     assert result["errors"] == []
+
+
+def test_firefox_follows_a_single_page_site_to_its_next_post(node_driver, server, spa_site):
+    env = {**os.environ, "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
+           "POSTIL_SPA": spa_site.url, "POSTIL_USER": "alice", "POSTIL_PASSWORD": PASSWORD,
+           "POSTIL_FIREFOX": FIREFOX}
+    done = subprocess.run([node_driver, "spa-flow.mjs"], cwd=FIREFOX_DIR, env=env,
+                          capture_output=True, text=True, timeout=150)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, f"no result from the Firefox script:\n{done.stdout}\n{done.stderr[-2000:]}"
+    result = json.loads(lines[-1])
+    assert result["ok"], result.get("error")
+    assert result["second"] == [{"quote": "sounded a horn every thirty seconds",
+                                 "color": "green"}]
+    assert result["first"] == [{"quote": "kept a log of the weather", "color": "yellow"}]
+    assert result["paintedAfterMove"] == {"yellow": [],
+                                          "green": ["sounded a horn every thirty seconds"]}
+    assert result["paintedAfterBack"] == {"yellow": ["kept a log of the weather"], "green": []}
+    assert result["address"] == "/lighthouses/"
+    assert result["errors"] == []

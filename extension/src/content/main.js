@@ -14,16 +14,31 @@ import { createPainter, MARK_TAG, pageIsDark } from "./paint.js";
 import { HOST_TAG, PostilUI } from "./ui.js";
 
 const MUTATION_DEBOUNCE_MS = 600;
+// How often the address is compared with the last one seen: a page's script can change it
+// (History API) without any event a content script hears.
+const ADDRESS_POLL_MS = 400;
+const HEAD_DEBOUNCE_MS = 150;
 const DRAFT_ID = "postil-draft";
 
 export async function start() {
   if (!document.body || !(document instanceof HTMLDocument)) return;
+  const page = new Page(currentPost(), await debugOptions());
+  await page.init();
+  return page;
+}
+
+/** The post the document shows now: single-page sites change it without loading a page. */
+function currentPost() {
   const post = ownHostOnly(identifyPost(document, { url: location.href, linkHeader: null }));
   const modified = modifiedGmt(document);
   if (modified) post.modified_gmt = modified;
-  const page = new Page(post, await debugOptions());
-  await page.init();
-  return page;
+  return post;
+}
+
+/** Whether two descriptions name the same post (the server's key: site and post id, or URL). */
+function samePost(a, b) {
+  if (a.site !== b.site || a.post_id !== b.post_id) return false;
+  return a.post_id !== null || a.key_url === b.key_url;
 }
 
 /**
@@ -88,6 +103,7 @@ class Page {
     this.ui.mount();
     this.ui.setTheme(pageIsDark());
     this.listen();
+    this.followNavigation();
     await this.refresh();
     this.observe();
   }
@@ -210,6 +226,51 @@ class Page {
     }
     anchored.sort((a, b) => compareRanges(this.painter.rangeOf(a.annotation.id), this.painter.rangeOf(b.annotation.id)));
     this.ui.renderSidebar({ anchored: anchored.map((e) => e.annotation), pageNotes, orphans }, this.status);
+  }
+
+  // ---- Another post without a page load -------------------------------------------------
+
+  /**
+   * Single-page sites (a headless WordPress front end, a theme that loads the next article in
+   * place) show another post without a page load: a script changes the address through the
+   * History API and rewrites the head's links and the article. Highlights made after that belong
+   * to the post now shown, and its annotations replace the last one's. The address is compared
+   * every ADDRESS_POLL_MS and on back/forward; the head is watched because a site may name the
+   * new post there only after changing the address; and a highlight or note checks first.
+   */
+  followNavigation() {
+    this.address = location.href;
+    setInterval(() => {
+      if (location.href !== this.address) this.checkPost();
+    }, ADDRESS_POLL_MS);
+    window.addEventListener("popstate", () => this.checkPost());
+    if (!document.head) return;
+    let timer = null;
+    new MutationObserver(() => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.checkPost(), HEAD_DEBOUNCE_MS);
+    }).observe(document.head, { childList: true, subtree: true, attributes: true,
+                                 attributeFilter: ["href", "rel", "content"] });
+  }
+
+  /** Read again which post the document shows; when it is another one, show its annotations. */
+  checkPost() {
+    this.address = location.href;
+    const post = currentPost();
+    // The same key at a new address is kept as it was: a theme that loads the next article in
+    // place changes the address but often not the head, and that address is not this post's.
+    if (samePost(post, this.post)) return;
+    this.post = post;
+    // A selection made in the new article stays, and its toolbar with it: it is already this
+    // post's. A note card shows one of the last post's annotations.
+    this.ui.closeCard();
+    this.serial(() => {
+      for (const entry of this.entries.values()) this.unpaint(entry);
+      this.entries.clear();
+      this.status = { text: "Loading…" };
+      this.render();
+    });
+    this.refresh();
   }
 
   // ---- Late content -----------------------------------------------------------------------
@@ -356,6 +417,7 @@ class Page {
 
   async highlightSelection(color) {
     const range = this.takeSelection();
+    this.checkPost();
     if (!range) {
       this.ui.announce("Select some text first.");
       return;
@@ -366,9 +428,15 @@ class Page {
 
   addNote() {
     const range = this.takeSelection();
+    this.checkPost();
     if (!range) return;
     document.getSelection()?.removeAllRanges();
     const quote = range.toString();
+    // Described now: the note belongs to this post and passage even if the page shows another
+    // post by the time it is saved.
+    const post = this.post;
+    const described = new Promise((resolve) => resolve(describeRange(this.root, range)));
+    described.catch(() => {}); // a failure is reported when the note is saved
     // The selection is gone once focus moves to the editor; mark the passage meanwhile so the
     // reader still sees what the note is about. Not with the fallback painter: its marks would
     // split the text nodes this range points into.
@@ -382,20 +450,25 @@ class Page {
       onColor: (color) => draft && this.painter.paint(DRAFT_ID, range.cloneRange(), color),
       onSave: (values) => {
         clearDraft();
-        return this.create(range, values);
+        return this.create(range, values, { post, described, quote });
       },
       onCancel: clearDraft,
     });
   }
 
-  create(range, values) {
+  create(range, values, { post = this.post, described = null, quote = range.toString() } = {}) {
     return this.serial(async () => {
-      const selectors = await describeRange(this.root, range);
+      const selectors = await (described ?? describeRange(this.root, range));
       const reply = await send(T.CREATE_ANNOTATION, {
-        annotation: { post: this.post, quote: range.toString(), selectors, ...values },
+        annotation: { post, quote, selectors, ...values },
       });
       if (!reply.ok) {
         this.ui.announce(`Could not save the highlight: ${reply.error.message}`);
+        return;
+      }
+      if (!samePost(post, this.post)) {
+        // Saved with the post it was written on; the page shows another one now.
+        this.ui.announce("Saved.");
         return;
       }
       const entry = { annotation: this.decorate({ ...reply.value, pending: true }), range, state: "anchored" };

@@ -42,12 +42,25 @@ export function launchFirefox(uuid, prefs = {}) {
   });
 }
 
-/** Open an extension page; its "load" never reaches WebDriver, so wait for an element instead. */
+/**
+ * Open an extension page; its "load" never reaches WebDriver, so wait for an element instead.
+ * Right after the add-on is installed, its own first-run options tab opens too, and once in a
+ * while (seen in a whole-suite run) the wait on ours ended with the frame gone instead of the
+ * element: one more try then, with the first failure's cause written to stderr.
+ */
 export async function openExtensionPage(browser, uuid, path, selector) {
-  const page = await browser.newPage();
-  page.goto(`moz-extension://${uuid}/src/${path}`, { timeout: 0 }).catch(() => {});
-  await page.waitForSelector(selector);
-  return page;
+  for (let attempt = 1; ; attempt++) {
+    const page = await browser.newPage();
+    page.goto(`moz-extension://${uuid}/src/${path}`, { timeout: 0 }).catch(() => {});
+    try {
+      await page.waitForSelector(selector);
+      return page;
+    } catch (err) {
+      console.error(`opening ${path} (attempt ${attempt}): ${err?.stack ?? err}; cause: ${err?.cause ?? "none"}`);
+      await page.close().catch(() => {});
+      if (attempt >= 2) throw err;
+    }
+  }
 }
 
 /** Sign in on the options page; returns the page's "Signed in as …" text. */
