@@ -162,17 +162,20 @@ def blog(tmp_path_factory):
 
 
 class SinglePageSite:
-    """A one-document site on 127.0.0.1: every path answers spa/index.html, whose script shows
-    the article the address names and changes both without a page load."""
+    """Pages whose scripts change the post shown without a page load, on 127.0.0.1: every path
+    under /endless/ answers spa/endless.html (a theme loading the next story below the first),
+    every other one spa/index.html (a headless front end: the article the address names)."""
 
     def __init__(self) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-        html = (Path(__file__).parent / "spa" / "index.html").read_bytes()
+        folder = Path(__file__).parent / "spa"
+        pages = {name: (folder / name).read_bytes() for name in ("index.html", "endless.html")}
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 — the name http.server calls
                 found = not self.path.startswith("/favicon")
+                html = pages["endless.html" if self.path.startswith("/endless/") else "index.html"]
                 self.send_response(200 if found else 404)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(html) if found else 0))

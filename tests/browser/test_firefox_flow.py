@@ -32,7 +32,8 @@ def test_firefox_highlight_is_restored_after_reload(node_driver, server, blog, a
     assert result["errors"] == []
 
 
-def test_firefox_follows_a_single_page_site_to_its_next_post(node_driver, server, spa_site):
+def test_firefox_keys_highlights_to_the_post_a_single_page_site_shows(node_driver, server,
+                                                                     spa_site):
     env = {**os.environ, "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
            "POSTIL_SPA": spa_site.url, "POSTIL_USER": "alice", "POSTIL_PASSWORD": PASSWORD,
            "POSTIL_FIREFOX": FIREFOX}
@@ -49,4 +50,7 @@ def test_firefox_follows_a_single_page_site_to_its_next_post(node_driver, server
                                           "green": ["sounded a horn every thirty seconds"]}
     assert result["paintedAfterBack"] == {"yellow": ["kept a log of the weather"], "green": []}
     assert result["address"] == "/lighthouses/"
+    assert result["nextStory"] == [{"quote": "Redshanks call an alarm", "color": "green"}]
+    assert result["firstStory"] == [{"quote": "pins the tide table to the office door",
+                                     "color": "yellow"}]
     assert result["errors"] == []

@@ -4,6 +4,8 @@ and go with it. The site is tests/browser/spa/index.html, served by the `spa_sit
 
 from __future__ import annotations
 
+import re
+
 from browser_helpers import (
     items,
     note_editor,
@@ -21,7 +23,9 @@ ABOUT = "stories of the coast and its keepers"
 
 
 def stored(server, token, **query):
-    return [(a["quote"], a["color"]) for a in server.annotations(token, **query)["items"]]
+    """(quote, colour) of what the server holds, oldest first."""
+    found = server.annotations(token, sort="created", order="asc", **query)["items"]
+    return [(a["quote"], a["color"]) for a in found]
 
 
 def open_spa(alice, spa_site, path):
@@ -30,6 +34,18 @@ def open_spa(alice, spa_site, path):
     page.goto(spa_site.url + path)
     wait_ready(page)
     return page
+
+
+RANGES_JS = """(color) => [...(CSS.highlights.get('postil-' + color) || [])].map((r) => ({
+  text: r.toString(), start: r.startContainer.nodeName + ':' + r.startOffset,
+  end: r.endContainer.nodeName + ':' + r.endOffset,
+  inDocument: r.startContainer.isConnected}))"""
+
+
+def unpainted(page, color):
+    """Nothing painted in `color` (with what is, if something is, for the failure message)."""
+    ranges = page.evaluate(RANGES_JS, color)
+    return not ranges or (ranges, sidebar_quotes(page) if items(page).count() else None)
 
 
 def sidebar_quotes(page):
@@ -110,4 +126,144 @@ def test_a_note_begun_before_the_site_moves_on_stays_with_its_article(alice, ser
     open_sidebar(alice, page)
     wait_until(lambda: "No annotations" in page.locator("postil-ui .sidebar").inner_text()
                or sidebar_quotes(page) == [], message="an empty sidebar")
+    assert sidebar_quotes(page) == []
+
+
+SELECT_ANYWHERE_JS = """(phrase) => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(phrase);
+    if (at < 0) continue;
+    node.parentElement.scrollIntoView({block: 'center', behavior: 'instant'});
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + phrase.length);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    const rect = range.getBoundingClientRect();
+    document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true, clientX: rect.right,
+                                                      clientY: rect.bottom}));
+    return true;
+  }
+  return false;
+}"""
+
+TIDE = "pins the tide table to the office door"
+AVOCETS = "Avocets sweep the shallows"
+REDSHANKS = "Redshanks call an alarm"
+MENDERS = "Menders work the nets on the quay"
+
+
+def highlight_anywhere(page, phrase, color):
+    assert page.evaluate(SELECT_ANYWHERE_JS, phrase), f"not on the page: {phrase!r}"
+    page.get_by_role("button", name=f"Highlight {color}").click()
+
+
+def test_a_story_loaded_below_the_first_keeps_its_own_post(alice, server, tokens, spa_site,
+                                                           artifacts):
+    """A theme that loads the next story in place: highlights in it go to its own post, that
+    post's highlights are painted in it, and an excerpt card of a third post is left alone."""
+    token, site = tokens["alice"], spa_site.site
+
+    def made_elsewhere(post_id, phrase, color):
+        body = {"post": {"site": site, "post_id": post_id}, "quote": phrase, "color": color,
+                "selectors": [{"type": "TextQuoteSelector", "exact": phrase}]}
+        assert server.api("POST", "/api/annotations", token, body)[0] == 201
+
+    # Made on the stories' own pages earlier.
+    made_elsewhere(22, AVOCETS, "blue")
+    made_elsewhere(22, "a sentence the editor has since cut", "blue")  # lost: not on this page
+    made_elsewhere(23, MENDERS, "pink")
+
+    page = open_spa(alice, spa_site, "/endless/")
+    open_sidebar(alice, page)  # found by its address, which the theme replaces below
+    highlight_anywhere(page, TIDE, "yellow")
+    wait_painted(page, "yellow", TIDE)
+    page.get_by_role("button", name="Next story").click()
+    wait_painted(page, "blue", AVOCETS)
+    highlight_anywhere(page, REDSHANKS, "green")
+    wait_painted(page, "green", REDSHANKS)
+
+    wait_until(lambda: stored(server, token, site=site, post_id=22)
+               == [(AVOCETS, "blue"), ("a sentence the editor has since cut", "blue"),
+                   (REDSHANKS, "green")], message="the second story's highlight on its post")
+    assert stored(server, token, site=site, post_id=21) == [(TIDE, "yellow")]
+    assert stored(server, token, site=site, post_id=23) == [(MENDERS, "pink")]
+    new = next(a for a in server.annotations(token, site=site, post_id=22)["items"]
+               if a["quote"] == REDSHANKS)
+    assert new["selectors"][0]["exact"] == REDSHANKS
+    # An excerpt card is not the post: the third post's highlight is not painted there.
+    assert painted(page)["pink"] == []
+    # Document order; the second story's lost passage belongs on its own page, not here.
+    wait_until(lambda: sidebar_quotes(page) == [TIDE, AVOCETS, REDSHANKS],
+               message="both stories' highlights in the sidebar")
+    page.screenshot(path=str(artifacts / "next-story-sidebar.png"))
+    # Deleted from the sidebar: gone from the second story's post.
+    delete = items(page).nth(1).get_by_role("button", name=re.compile("^Delete annotation"))
+    delete.click()
+    delete.click()  # the second press confirms
+    wait_until(lambda: sidebar_quotes(page) == [TIDE, REDSHANKS], message="two items left")
+    wait_until(lambda: stored(server, token, site=site, post_id=22)
+               == [("a sentence the editor has since cut", "blue"), (REDSHANKS, "green")],
+               message="deleted on the server")
+    assert unpainted(page, "blue") is True
+
+    # Loaded afresh, the second story is not there until the theme appends it again.
+    page.goto(f"{spa_site.url}/endless/")
+    wait_ready(page)
+    wait_painted(page, "yellow", TIDE)
+    assert painted(page)["green"] == [] and painted(page)["blue"] == []
+    page.get_by_role("button", name="Next story").click()
+    wait_painted(page, "green", REDSHANKS)
+    assert unpainted(page, "blue") is True
+    assert alice.errors == []
+
+
+def test_a_note_saved_after_the_site_went_away_and_back_is_painted(alice, server, tokens,
+                                                                   spa_site):
+    """The article's text was rewritten while the note was open (another article, then this one
+    again): the note is found again from its description and painted."""
+    token, site = tokens["alice"], spa_site.site
+    page = open_spa(alice, spa_site, "/lighthouses/")
+    select(page, LAMP)
+    page.get_by_role("button", name="Add note").click()
+    editor = note_editor(page)
+    page.evaluate("() => document.querySelector('a[data-route=fog-signals]').click()")
+    page.get_by_text(HORN).wait_for()
+    page.evaluate("() => history.back()")
+    page.get_by_text(LAMP).wait_for()
+    editor.get_by_label("Note").fill("back again")
+    # Offline, so what is painted is the page's own doing, not a reload from the server's copy.
+    server.stop()
+    editor.get_by_role("button", name="Save").click()
+    wait_painted(page, "yellow", LAMP)
+    server.start()
+    wait_until(lambda: stored(server, token, site=site, post_id=11) == [(LAMP, "yellow")],
+               message="the note on its post", timeout=60)
+    open_sidebar(alice, page)
+    wait_until(lambda: sidebar_quotes(page) == [LAMP], message="the note in the sidebar")
+    assert unpainted(page, "green") is True
+
+
+def test_an_edit_saved_after_the_site_moved_on_changes_its_own_annotation(alice, server, tokens,
+                                                                          spa_site):
+    token, site = tokens["alice"], spa_site.site
+    page = open_spa(alice, spa_site, "/lighthouses/")
+    select(page, LAMP)
+    page.get_by_role("button", name="Highlight yellow").click()
+    wait_until(lambda: stored(server, token, site=site, post_id=11) == [(LAMP, "yellow")],
+               message="the highlight on the server")
+    open_sidebar(alice, page)
+    wait_until(lambda: items(page).count() == 1, message="the sidebar item")
+    items(page).nth(0).get_by_role("button", name=re.compile("^Edit annotation")).click()
+    editor = note_editor(page)
+    page.evaluate("() => document.querySelector('a[data-route=fog-signals]').click()")
+    page.get_by_text(HORN).wait_for()
+    editor.get_by_label("Green").check()
+    editor.get_by_role("button", name="Save").click()
+    wait_until(lambda: stored(server, token, site=site, post_id=11) == [(LAMP, "green")],
+               message="the edit on the first post's annotation")
+    assert stored(server, token, site=site, post_id=12) == []
+    # Nothing of it painted or listed with the article now shown.
+    assert unpainted(page, "green") is True and unpainted(page, "yellow") is True
     assert sidebar_quotes(page) == []

@@ -42,6 +42,41 @@ function samePost(a, b) {
 }
 
 /**
+ * Whole articles of other posts on a post's page: themes that load the next article in place
+ * ("infinite scroll" on single posts) append each in WordPress's `<article id="post-N">`, its
+ * text in `.entry-content`. Cards of related posts carry the same id but only an excerpt
+ * (`.entry-summary`), and are not taken for the post. Returns post id → element.
+ */
+function otherArticles(primary) {
+  const found = new Map();
+  if (primary.post_id === null) return found; // an archive or a plain page: excerpts at most
+  for (const element of document.querySelectorAll('[id^="post-"]')) {
+    const id = Number(/^post-(\d+)$/.exec(element.id)?.[1]);
+    if (!Number.isSafeInteger(id) || id < 1 || id === primary.post_id || found.has(id)) continue;
+    if (element.tagName !== "ARTICLE" && !element.classList.contains(`post-${id}`)) continue;
+    if (!element.querySelector(".entry-content")) continue;
+    if (element.closest("postil-ui")) continue;
+    found.set(id, element);
+  }
+  return found;
+}
+
+/** The post an appended article shows: the page's site, its id, and what the article says. */
+function articlePost(primary, id, element) {
+  const heading = element.querySelector(".entry-title, h1, h2");
+  const link = element.querySelector('a[rel~="bookmark"]')?.href;
+  let url = null;
+  try {
+    if (link && new URL(link).origin === location.origin) url = new URL(link).href.split("#")[0];
+  } catch {
+    url = null;
+  }
+  const title = heading?.textContent.trim().replace(/\s+/g, " ").slice(0, 300) || null;
+  return { site: primary.site, post_id: id, url, key_url: null, signal: "article-id",
+           canonical: null, title };
+}
+
+/**
  * What automated tests may ask of the on-page UI through the extension's own storage, which no
  * page can write: `debugOpenShadowRoot: true` opens the UI's shadow root (their element locators
  * cannot enter a closed one; open, the page's own scripts could walk the sidebar for the reader's
@@ -80,7 +115,11 @@ class Page {
   constructor(post, { openShadowRoot = false, frameWaitMs } = {}) {
     this.post = post;
     this.root = document.body;
-    // id → {annotation, range, state: "anchored" | "orphan" | "page"}
+    // Articles of other posts on this post's page (see otherArticles): post id → {post, root}.
+    this.articles = new Map();
+    // id → {annotation, range, state: "anchored" | "orphan" | "page", post, article}: `post` is
+    // the post it belongs to, `article` the id of the other post's article it is shown in (null:
+    // the page's own post).
     this.entries = new Map();
     this.user = null;
     this.status = { text: "Loading…" };
@@ -104,6 +143,7 @@ class Page {
     this.ui.setTheme(pageIsDark());
     this.listen();
     this.followNavigation();
+    this.findArticles();
     await this.refresh();
     this.observe();
   }
@@ -117,12 +157,21 @@ class Page {
 
   // ---- Loading and anchoring --------------------------------------------------------------
 
+  /**
+   * Load the shown posts' annotations again and anchor what changed. Calls made while one is
+   * waiting to run join it (it reads the page's posts when it runs): a page switching its head
+   * back and forth cannot queue a request to the server for every switch.
+   */
   refresh() {
-    return this.serial(async () => {
-      const [list, status, settings] = await Promise.all([
+    if (this.refreshWaiting) return this.refreshWaiting;
+    this.refreshWaiting = this.serial(async () => {
+      this.refreshWaiting = null;
+      const articles = [...this.articles.entries()];
+      const [list, status, settings, ...lists] = await Promise.all([
         send(T.LIST_ANNOTATIONS, { post: this.post }),
         send(T.GET_STATUS, { probe: false }),
         send(T.GET_SETTINGS),
+        ...articles.map(([, article]) => send(T.LIST_ANNOTATIONS, { post: article.post })),
       ]);
       if (settings.ok) this.settings = { ...this.settings, ...settings.value };
       if (!list.ok) {
@@ -132,25 +181,33 @@ class Page {
       }
       const { items, user, online, signedIn, error } = list.value;
       this.user = user;
-      // Indexing the page's text costs a walk of the whole page: only when something needs it.
-      let anchorer = null;
-      const lazyAnchorer = () => (anchorer ??= makeAnchorer(this.root));
+      // The page's post is anchored in the whole page; another post's article in itself. An
+      // article whose list did not come keeps what it showed.
+      const batches = [{ article: null, post: this.post, root: this.root, items },
+        ...articles.map(([id, article], i) => ({ article: id, post: article.post, root: article.root, items: lists[i].ok ? lists[i].value.items : null }))];
       const seen = new Set();
-      for (const item of items) {
-        seen.add(item.id);
-        const annotation = this.decorate(item);
-        const entry = this.entries.get(item.id);
-        if (entry && entry.state !== "orphan" && sameSelectors(entry.annotation, annotation)) {
-          const recolour = entry.annotation.color !== annotation.color;
-          entry.annotation = { ...annotation, approximate: entry.annotation.approximate };
-          if (recolour && entry.state === "anchored") this.paint(entry);
-          continue;
+      const kept = new Set(batches.filter((b) => b.items === null).map((b) => b.article));
+      for (const batch of batches) {
+        if (batch.items === null) continue;
+        // Indexing the text costs a walk of it: only when something needs it.
+        let anchorer = null;
+        const lazyAnchorer = () => (anchorer ??= makeAnchorer(batch.root));
+        for (const item of batch.items) {
+          seen.add(item.id);
+          const annotation = this.decorate(item);
+          const entry = this.entries.get(item.id);
+          if (entry && entry.article === batch.article && entry.state !== "orphan" && sameSelectors(entry.annotation, annotation)) {
+            const recolour = entry.annotation.color !== annotation.color;
+            entry.annotation = { ...annotation, approximate: entry.annotation.approximate };
+            if (recolour && entry.state === "anchored") this.paint(entry);
+            continue;
+          }
+          if (entry) this.unpaint(entry);
+          await this.place({ annotation, range: null, state: "orphan", post: batch.post, article: batch.article }, lazyAnchorer());
         }
-        if (entry) this.unpaint(entry);
-        await this.place({ annotation, range: null, state: "orphan" }, lazyAnchorer());
       }
       for (const [id, entry] of this.entries) {
-        if (!seen.has(id)) {
+        if (!seen.has(id) && !kept.has(entry.article)) {
           this.unpaint(entry);
           this.entries.delete(id);
         }
@@ -158,6 +215,7 @@ class Page {
       this.status = this.describeStatus({ online, signedIn, user, error, status: status.ok ? status.value : null });
       this.render();
     });
+    return this.refreshWaiting;
   }
 
   decorate(item) {
@@ -214,12 +272,21 @@ class Page {
     return { text: `Signed in as ${user}.${waiting}`, offline: false, problems };
   }
 
+  /**
+   * What the sidebar lists: every annotation of the page's post, and of the other posts whose
+   * articles the page shows only those found in them (their page notes and lost passages belong
+   * on their own pages).
+   */
+  shownEntries() {
+    return [...this.entries.values()].filter((e) => e.article === null || e.state === "anchored");
+  }
+
   /** Group entries for the sidebar: page notes, anchored in document order, orphans. */
   render() {
     const anchored = [];
     const pageNotes = [];
     const orphans = [];
-    for (const entry of this.entries.values()) {
+    for (const entry of this.shownEntries()) {
       if (entry.state === "page") pageNotes.push(entry.annotation);
       else if (entry.state === "orphan") orphans.push(entry.annotation);
       else anchored.push(entry);
@@ -258,9 +325,12 @@ class Page {
     this.address = location.href;
     const post = currentPost();
     // The same key at a new address is kept as it was: a theme that loads the next article in
-    // place changes the address but often not the head, and that address is not this post's.
+    // place changes the address but often not the head, and that address is not this post's
+    // (its article is found by findArticles instead).
     if (samePost(post, this.post)) return;
     this.post = post;
+    this.articles = new Map();
+    this.findArticles();
     // A selection made in the new article stays, and its toolbar with it: it is already this
     // post's. A note card shows one of the last post's annotations.
     this.ui.closeCard();
@@ -273,6 +343,35 @@ class Page {
     this.refresh();
   }
 
+  /** Look again for articles of other posts on the page (otherArticles); true if they changed. */
+  findArticles() {
+    const found = otherArticles(this.post);
+    let changed = found.size !== this.articles.size;
+    for (const [id, root] of found) if (this.articles.get(id)?.root !== root) changed = true;
+    if (!changed) return false;
+    const next = new Map();
+    for (const [id, root] of found) {
+      const known = this.articles.get(id);
+      next.set(id, known?.root === root ? known : { post: articlePost(this.post, id, root), root });
+    }
+    this.articles = next;
+    return true;
+  }
+
+  /** Where a passage belongs: the article of another post it lies in, else the page's post. */
+  whereIs(range) {
+    const node = range.commonAncestorContainer;
+    for (const [id, article] of this.articles) {
+      if (article.root.contains(node)) return { article: id, post: article.post, root: article.root };
+    }
+    return { article: null, post: this.post, root: this.root };
+  }
+
+  /** The element an entry's passage is looked for in, or null once its article is gone. */
+  rootOf(entry) {
+    return entry.article === null ? this.root : this.articles.get(entry.article)?.root ?? null;
+  }
+
   // ---- Late content -----------------------------------------------------------------------
 
   observe() {
@@ -280,7 +379,11 @@ class Page {
     this.observer = new MutationObserver((records) => {
       if (!records.some((r) => !isOurs(r))) return;
       clearTimeout(timer);
-      timer = setTimeout(() => this.retryOrphans(), MUTATION_DEBOUNCE_MS);
+      timer = setTimeout(() => {
+        // A new article of another post (the next story loaded in place) brings its annotations.
+        if (this.findArticles()) this.refresh();
+        else this.retryOrphans();
+      }, MUTATION_DEBOUNCE_MS);
     });
     this.observer.observe(this.root, { childList: true, subtree: true, characterData: true });
   }
@@ -291,9 +394,12 @@ class Page {
       let placed = 0;
       const orphans = [...this.entries.values()].filter((e) => e.state === "orphan");
       if (!orphans.length) return;
-      const anchorer = makeAnchorer(this.root);
+      const anchorers = new Map();
       for (const entry of orphans) {
-        await this.place(entry, anchorer);
+        const root = this.rootOf(entry);
+        if (!root) continue;
+        if (!anchorers.has(root)) anchorers.set(root, makeAnchorer(root));
+        await this.place(entry, anchorers.get(root));
         if (entry.state === "anchored") placed += 1;
       }
       if (placed) this.render();
@@ -366,7 +472,7 @@ class Page {
   }
 
   counts() {
-    const all = [...this.entries.values()];
+    const all = this.shownEntries();
     return {
       shown: all.length,
       orphans: all.filter((e) => e.state === "orphan").length,
@@ -417,25 +523,32 @@ class Page {
 
   async highlightSelection(color) {
     const range = this.takeSelection();
-    this.checkPost();
+    this.lookAround();
     if (!range) {
       this.ui.announce("Select some text first.");
       return;
     }
     document.getSelection()?.removeAllRanges();
-    await this.create(range, { color, note: "", tags: [], visibility: this.settings.defaultVisibility });
+    await this.create(range, { color, note: "", tags: [], visibility: this.settings.defaultVisibility },
+      this.whereIs(range));
+  }
+
+  /** Before a highlight or note: is this still the same post, with the same other articles? */
+  lookAround() {
+    this.checkPost();
+    if (this.findArticles()) this.refresh();
   }
 
   addNote() {
     const range = this.takeSelection();
-    this.checkPost();
+    this.lookAround();
     if (!range) return;
     document.getSelection()?.removeAllRanges();
     const quote = range.toString();
     // Described now: the note belongs to this post and passage even if the page shows another
     // post by the time it is saved.
-    const post = this.post;
-    const described = new Promise((resolve) => resolve(describeRange(this.root, range)));
+    const where = this.whereIs(range);
+    const described = new Promise((resolve) => resolve(describeRange(where.root, range)));
     described.catch(() => {}); // a failure is reported when the note is saved
     // The selection is gone once focus moves to the editor; mark the passage meanwhile so the
     // reader still sees what the note is about. Not with the fallback painter: its marks would
@@ -450,15 +563,15 @@ class Page {
       onColor: (color) => draft && this.painter.paint(DRAFT_ID, range.cloneRange(), color),
       onSave: (values) => {
         clearDraft();
-        return this.create(range, values, { post, described, quote });
+        return this.create(range, values, { ...where, described, quote });
       },
       onCancel: clearDraft,
     });
   }
 
-  create(range, values, { post = this.post, described = null, quote = range.toString() } = {}) {
+  create(range, values, { post, root, article, described = null, quote = range.toString() }) {
     return this.serial(async () => {
-      const selectors = await (described ?? describeRange(this.root, range));
+      const selectors = await (described ?? describeRange(root, range));
       const reply = await send(T.CREATE_ANNOTATION, {
         annotation: { post, quote, selectors, ...values },
       });
@@ -466,14 +579,27 @@ class Page {
         this.ui.announce(`Could not save the highlight: ${reply.error.message}`);
         return;
       }
-      if (!samePost(post, this.post)) {
+      // A note is saved a while after it was begun: is its post still shown?
+      this.lookAround();
+      const shown = article === null ? this.post : this.articles.get(article)?.post;
+      if (!shown || !samePost(post, shown)) {
         // Saved with the post it was written on; the page shows another one now.
         this.ui.announce("Saved.");
         return;
       }
-      const entry = { annotation: this.decorate({ ...reply.value, pending: true }), range, state: "anchored" };
-      this.entries.set(entry.annotation.id, entry);
-      this.paint(entry);
+      const entry = { annotation: this.decorate({ ...reply.value, pending: true }), range, state: "anchored", post, article };
+      if (range.collapsed || !range.commonAncestorContainer.isConnected) {
+        // The passage's text was replaced meanwhile (the site showed another post and came
+        // back): find it again from what was described.
+        entry.range = null;
+        entry.state = "orphan";
+        const root = this.rootOf(entry);
+        if (root) await this.place(entry, makeAnchorer(root));
+        else this.entries.set(entry.annotation.id, entry);
+      } else {
+        this.entries.set(entry.annotation.id, entry);
+        this.paint(entry);
+      }
       this.render();
       this.ui.announce("Highlighted.");
     });
@@ -488,9 +614,14 @@ class Page {
       quote: a.quote,
       values: { note: a.note, tags: a.tags, color: a.color, visibility: a.visibility },
       onSave: (values) => this.serial(async () => {
-        const reply = await send(T.UPDATE_ANNOTATION, { id, post: this.post, changes: values });
+        const reply = await send(T.UPDATE_ANNOTATION, { id, post: entry.post, changes: values });
         if (!reply.ok) {
           this.ui.announce(`Could not save: ${reply.error.message}`);
+          return;
+        }
+        if (this.entries.get(id) !== entry) {
+          // The page shows another post now: saved, nothing here to repaint.
+          this.ui.announce("Saved.");
           return;
         }
         const noteChanged = values.note !== a.note;
@@ -503,16 +634,19 @@ class Page {
   }
 
   remove(id) {
+    // The entry the reader pressed Delete on, even if the page moves on to another post first.
+    const entry = this.entries.get(id);
+    if (!entry) return Promise.resolve();
     return this.serial(async () => {
-      const entry = this.entries.get(id);
-      if (!entry) return;
-      const reply = await send(T.DELETE_ANNOTATION, { id, post: this.post });
+      const reply = await send(T.DELETE_ANNOTATION, { id, post: entry.post });
       if (!reply.ok) {
         this.ui.announce(`Could not delete: ${reply.error.message}`);
         return;
       }
-      this.unpaint(entry);
-      this.entries.delete(id);
+      if (this.entries.get(id) === entry) {
+        this.unpaint(entry);
+        this.entries.delete(id);
+      }
       this.render();
       this.ui.announce("Deleted.");
     });

@@ -1,6 +1,7 @@
 // A single-page site in Firefox: highlights made after the site's script shows another article
 // (History API, head and article rewritten, no page load) go to the post now shown, and going
-// back brings the first post's highlight back. Run by tests/browser/test_firefox_flow.py, which
+// back brings the first post's highlight back. Then a theme that loads the next story below the
+// first: a highlight in it goes to that story's post. Run by tests/browser/test_firefox_flow.py, which
 // serves tests/browser/spa/index.html and passes everything through the environment; prints one
 // JSON line with what it saw.
 
@@ -37,7 +38,7 @@ function painted() {
 async function highlight(page, phrase, color) {
   await waitFor(`"${phrase}" on the page`, () => page.evaluate((p) => document.body.innerText.includes(p), phrase));
   const selected = await page.evaluate((p) => {
-    const walker = document.createTreeWalker(document.querySelector(".entry-content"), NodeFilter.SHOW_TEXT);
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const at = node.data.indexOf(p);
       if (at < 0) continue;
@@ -95,6 +96,18 @@ try {
     return p.yellow.join("") === LAMP && p;
   });
   result.address = await page.evaluate(() => location.pathname);
+
+  await page.goto(`${SPA}/endless/`);
+  await page.waitForSelector("postil-ui");
+  await highlight(page, "pins the tide table to the office door", "yellow");
+  await waitFor("the first story's highlight on post 21", async () => (await stored(21)).length === 1);
+  await page.click("#next");
+  await highlight(page, "Redshanks call an alarm", "green");
+  result.nextStory = await waitFor("the next story's highlight on post 22", async () => {
+    const items = await stored(22);
+    return items.length ? items : null;
+  });
+  result.firstStory = await stored(21);
   result.errors = errors;
   result.ok = true;
 } catch (err) {
