@@ -197,6 +197,9 @@ def test_a_story_loaded_below_the_first_keeps_its_own_post(alice, server, tokens
     # Document order; the second story's lost passage belongs on its own page, not here.
     wait_until(lambda: sidebar_quotes(page) == [TIDE, AVOCETS, REDSHANKS],
                message="both stories' highlights in the sidebar")
+    # The second story's items say where they are; the page's own post's do not.
+    stories = [items(page).nth(i).locator(".story").all_inner_texts() for i in range(3)]
+    assert stories == [[], ["In “Salt marsh birds”"], ["In “Salt marsh birds”"]]
     page.screenshot(path=str(artifacts / "next-story-sidebar.png"))
     # Deleted from the sidebar: gone from the second story's post.
     delete = items(page).nth(1).get_by_role("button", name=re.compile("^Delete annotation"))

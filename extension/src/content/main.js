@@ -194,7 +194,7 @@ class Page {
         const lazyAnchorer = () => (anchorer ??= makeAnchorer(batch.root));
         for (const item of batch.items) {
           seen.add(item.id);
-          const annotation = this.decorate(item);
+          const annotation = this.decorate(item, batch.article === null ? null : batch.post);
           const entry = this.entries.get(item.id);
           if (entry && entry.article === batch.article && entry.state !== "orphan" && sameSelectors(entry.annotation, annotation)) {
             const recolour = entry.annotation.color !== annotation.color;
@@ -218,8 +218,11 @@ class Page {
     return this.refreshWaiting;
   }
 
-  decorate(item) {
-    return { ...item, own: Boolean(item.pending || item.failed || (this.user && item.user === this.user)) };
+  /** An annotation as the sidebar and card show it; `story`: the other post whose article it is in. */
+  decorate(item, story = null) {
+    const out = { ...item, own: Boolean(item.pending || item.failed || (this.user && item.user === this.user)) };
+    if (story) out.story = story.title || `post ${story.post_id}`;
+    return out;
   }
 
   /**
@@ -587,7 +590,8 @@ class Page {
         this.ui.announce("Saved.");
         return;
       }
-      const entry = { annotation: this.decorate({ ...reply.value, pending: true }), range, state: "anchored", post, article };
+      const annotation = this.decorate({ ...reply.value, pending: true }, article === null ? null : post);
+      const entry = { annotation, range, state: "anchored", post, article };
       if (range.collapsed || !range.commonAncestorContainer.isConnected) {
         // The passage's text was replaced meanwhile (the site showed another post and came
         // back): find it again from what was described.

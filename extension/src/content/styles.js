@@ -118,6 +118,7 @@ ol.items { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; }
 .note.plain { white-space: pre-wrap; }
 .meta { display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: center; margin-top: 6px; font-size: 12px; color: var(--muted); }
 .tag { background: var(--chip); color: var(--fg); border-radius: 999px; padding: 0 8px; }
+.story { font-style: italic; flex-basis: 100%; }
 .badge { border-radius: 4px; padding: 0 6px; background: var(--warn-bg); color: var(--warn-fg); }
 .badge.error { background: var(--err-bg); color: var(--err-fg); }
 .item .actions, .card .actions { justify-content: flex-start; margin-top: 8px; }

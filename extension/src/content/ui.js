@@ -359,6 +359,8 @@ export class PostilUI {
       frag.append(h("div", { class: "note plain", text: a.note }));
     }
     const meta = h("div", { class: "meta" });
+    // In an article of another post that the page loaded below its own (see main.js).
+    if (a.story) meta.append(h("span", { class: "story", text: `In “${a.story}”` }));
     for (const tag of a.tags ?? []) meta.append(h("span", { class: "tag", text: tag }));
     meta.append(h("span", { class: "sr-only", text: `Colour: ${COLOR_LABELS[a.color] ?? a.color}.` }));
     meta.append(h("span", { class: "author", text: a.own ? `${a.user} (you)` : a.user }));
