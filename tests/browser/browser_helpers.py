@@ -4,7 +4,9 @@ own pages do."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -22,8 +24,10 @@ POST_101_SHORT = "/sample/?p=101"
 POST_102 = "/sample/the-patient-chemistry-of-sourdough/"
 COLORS = ("yellow", "green", "blue", "pink", "purple")
 
-SELECT_JS = """(phrase) => {
-  const root = document.querySelector('.entry-content') || document.body;
+# Selects in the (first) article's text; {phrase, wholePage: true} anywhere on the page.
+SELECT_JS = """(arg) => {
+  const phrase = typeof arg === 'string' ? arg : arg.phrase;
+  const root = (arg.wholePage ? null : document.querySelector('.entry-content')) || document.body;
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const at = node.data.indexOf(phrase);
@@ -53,9 +57,11 @@ PAINTED_JS = """(colors) => {
 }"""
 
 
-def select(page, phrase: str) -> None:
-    """Select `phrase` in the article the way a reader's drag does, and wait for the toolbar."""
-    assert page.evaluate(SELECT_JS, phrase), f"phrase not on the page: {phrase!r}"
+def select(page, phrase: str, *, whole_page: bool = False) -> None:
+    """Select `phrase` in the article (or anywhere on the page) the way a reader's drag does,
+    and wait for the toolbar."""
+    found = page.evaluate(SELECT_JS, {"phrase": phrase, "wholePage": whole_page})
+    assert found, f"phrase not on the page: {phrase!r}"
     page.locator("postil-ui .toolbar").wait_for(state="visible", timeout=5000)
 
 
@@ -154,3 +160,15 @@ RECORD_KEYS_JS = """() => {
                             true);
   }
 }"""
+
+
+def run_firefox_flow(node_driver: str, script: str, env: dict) -> dict:
+    """Run one of the Firefox scripts in firefox/ and return the JSON it printed, once it says
+    it went through (`ok`); the script's output is in the failure message otherwise."""
+    done = subprocess.run([node_driver, script], cwd=FIREFOX_DIR, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=150)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, f"no result from the Firefox script:\n{done.stdout}\n{done.stderr[-2000:]}"
+    result = json.loads(lines[-1])
+    assert result["ok"], result.get("error")
+    return result

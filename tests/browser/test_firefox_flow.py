@@ -3,23 +3,14 @@ extension, driven by tests/browser/firefox/main-flow.mjs (puppeteer-core over We
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
-from browser_helpers import EXTENSION, FIREFOX, FIREFOX_DIR, PASSWORD
+from browser_helpers import EXTENSION, FIREFOX, PASSWORD, run_firefox_flow
 
 
 def test_firefox_highlight_is_restored_after_reload(node_driver, server, blog, artifacts):
-    env = {**os.environ, "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
-           "POSTIL_BLOG": blog.url, "POSTIL_USER": "alice", "POSTIL_PASSWORD": PASSWORD,
-           "POSTIL_FIREFOX": FIREFOX, "POSTIL_SCREENSHOT": str(artifacts / "firefox-restored.png")}
-    done = subprocess.run([node_driver, "main-flow.mjs"], cwd=FIREFOX_DIR, env=env,
-                          capture_output=True, text=True, timeout=150)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"no result from the Firefox script:\n{done.stdout}\n{done.stderr[-2000:]}"
-    result = json.loads(lines[-1])
-    assert result["ok"], result.get("error")
+    result = run_firefox_flow(node_driver, "main-flow.mjs", {
+        "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url, "POSTIL_BLOG": blog.url,
+        "POSTIL_USER": "alice", "POSTIL_PASSWORD": PASSWORD, "POSTIL_FIREFOX": FIREFOX,
+        "POSTIL_SCREENSHOT": str(artifacts / "firefox-restored.png")})
     phrase = "the gluten network slowly organises itself"
     assert result["signedIn"].startswith("Signed in as alice")
     assert result["pageSees"] == {"shadowRoot": None, "text": "", "html": ""}
@@ -34,15 +25,10 @@ def test_firefox_highlight_is_restored_after_reload(node_driver, server, blog, a
 
 def test_firefox_keys_highlights_to_the_post_a_single_page_site_shows(node_driver, server,
                                                                      spa_site):
-    env = {**os.environ, "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
-           "POSTIL_SPA": spa_site.url, "POSTIL_USER": "alice", "POSTIL_PASSWORD": PASSWORD,
-           "POSTIL_FIREFOX": FIREFOX}
-    done = subprocess.run([node_driver, "spa-flow.mjs"], cwd=FIREFOX_DIR, env=env,
-                          capture_output=True, text=True, timeout=150)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"no result from the Firefox script:\n{done.stdout}\n{done.stderr[-2000:]}"
-    result = json.loads(lines[-1])
-    assert result["ok"], result.get("error")
+    result = run_firefox_flow(node_driver, "spa-flow.mjs", {
+        "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
+        "POSTIL_SPA": spa_site.url, "POSTIL_USER": "alice", "POSTIL_PASSWORD": PASSWORD,
+        "POSTIL_FIREFOX": FIREFOX})
     assert result["second"] == [{"quote": "sounded a horn every thirty seconds",
                                  "color": "green"}]
     assert result["first"] == [{"quote": "kept a log of the weather", "color": "yellow"}]

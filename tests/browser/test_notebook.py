@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
 import uuid
 import zipfile
 
@@ -15,10 +13,10 @@ import pytest
 from browser_helpers import (
     EXTENSION,
     FIREFOX,
-    FIREFOX_DIR,
     PASSWORD,
     POST_101,
     POST_102,
+    run_firefox_flow,
     select,
     wait_until,
 )
@@ -502,16 +500,11 @@ def test_keyboard_reaches_edit_and_delete(alice, server, tokens, seeded):
 
 def test_firefox_notebook_flow(node_driver, server, seeded, artifacts, tmp_path):
     """Scrolling, search, a filter, export and edit in Firefox ESR with the same extension."""
-    env = {**os.environ, "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
-           "POSTIL_USER": "alice", "POSTIL_PASSWORD": PASSWORD, "POSTIL_FIREFOX": FIREFOX,
-           "POSTIL_DOWNLOADS": str(tmp_path), "POSTIL_EDIT_ID": seeded["illusion"],
-           "POSTIL_SCREENSHOT": str(artifacts / "firefox-notebook.png")}
-    done = subprocess.run([node_driver, "notebook-flow.mjs"], cwd=FIREFOX_DIR, env=env,
-                          capture_output=True, text=True, timeout=150)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"no result from the Firefox script:\n{done.stdout}\n{done.stderr[-2000:]}"
-    result = json.loads(lines[-1])
-    assert result["ok"], result.get("error")
+    result = run_firefox_flow(node_driver, "notebook-flow.mjs", {
+        "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url, "POSTIL_USER": "alice",
+        "POSTIL_PASSWORD": PASSWORD, "POSTIL_FIREFOX": FIREFOX, "POSTIL_DOWNLOADS": str(tmp_path),
+        "POSTIL_EDIT_ID": seeded["illusion"],
+        "POSTIL_SCREENSHOT": str(artifacts / "firefox-notebook.png")})
     assert result["firstPage"] < len(ALL)
     assert result["all"] == ALL
     assert result["groups"] == [POSTS[103][1], POSTS[102][1], POSTS[101][1]]

@@ -48,6 +48,18 @@ def unpainted(page, color):
     return not ranges or (ranges, sidebar_quotes(page) if items(page).count() else None)
 
 
+def note_begun_then_moved_on(alice, spa_site):
+    """A note begun on the first article; while it is open the site's script shows the second.
+    Returns the page and the editor."""
+    page = open_spa(alice, spa_site, "/lighthouses/")
+    select(page, LAMP)
+    page.get_by_role("button", name="Add note").click()
+    editor = note_editor(page)
+    page.evaluate("() => document.querySelector('a[data-route=fog-signals]').click()")
+    page.get_by_text(HORN).wait_for()
+    return page, editor
+
+
 def sidebar_quotes(page):
     return items(page).locator(".goto .text").all_inner_texts()
 
@@ -107,13 +119,7 @@ def test_each_article_of_a_single_page_site_keeps_its_own_highlights(alice, serv
 def test_a_note_begun_before_the_site_moves_on_stays_with_its_article(alice, server, tokens,
                                                                      spa_site):
     token, site = tokens["alice"], spa_site.site
-    page = open_spa(alice, spa_site, "/lighthouses/")
-    select(page, LAMP)
-    page.get_by_role("button", name="Add note").click()
-    editor = note_editor(page)
-    # While the reader writes, the page's script shows the next article.
-    page.evaluate("() => document.querySelector('a[data-route=fog-signals]').click()")
-    page.get_by_text(HORN).wait_for()
+    page, editor = note_begun_then_moved_on(alice, spa_site)
     editor.get_by_label("Note").fill("logs as a source")
     editor.get_by_role("button", name="Save").click()
     kept = wait_until(lambda: server.annotations(token, site=site, post_id=11)["items"],
@@ -129,25 +135,6 @@ def test_a_note_begun_before_the_site_moves_on_stays_with_its_article(alice, ser
     assert sidebar_quotes(page) == []
 
 
-SELECT_ANYWHERE_JS = """(phrase) => {
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.data.indexOf(phrase);
-    if (at < 0) continue;
-    node.parentElement.scrollIntoView({block: 'center', behavior: 'instant'});
-    const range = document.createRange();
-    range.setStart(node, at);
-    range.setEnd(node, at + phrase.length);
-    getSelection().removeAllRanges();
-    getSelection().addRange(range);
-    const rect = range.getBoundingClientRect();
-    document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true, clientX: rect.right,
-                                                      clientY: rect.bottom}));
-    return true;
-  }
-  return false;
-}"""
-
 TIDE = "pins the tide table to the office door"
 AVOCETS = "Avocets sweep the shallows"
 REDSHANKS = "Redshanks call an alarm"
@@ -155,7 +142,7 @@ MENDERS = "Menders work the nets on the quay"
 
 
 def highlight_anywhere(page, phrase, color):
-    assert page.evaluate(SELECT_ANYWHERE_JS, phrase), f"not on the page: {phrase!r}"
+    select(page, phrase, whole_page=True)
     page.get_by_role("button", name=f"Highlight {color}").click()
 
 
@@ -227,12 +214,7 @@ def test_a_note_saved_after_the_site_went_away_and_back_is_painted(alice, server
     """The article's text was rewritten while the note was open (another article, then this one
     again): the note is found again from its description and painted."""
     token, site = tokens["alice"], spa_site.site
-    page = open_spa(alice, spa_site, "/lighthouses/")
-    select(page, LAMP)
-    page.get_by_role("button", name="Add note").click()
-    editor = note_editor(page)
-    page.evaluate("() => document.querySelector('a[data-route=fog-signals]').click()")
-    page.get_by_text(HORN).wait_for()
+    page, editor = note_begun_then_moved_on(alice, spa_site)
     page.evaluate("() => history.back()")
     page.get_by_text(LAMP).wait_for()
     editor.get_by_label("Note").fill("back again")

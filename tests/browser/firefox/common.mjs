@@ -82,3 +82,23 @@ export async function apiToken(server, user, password) {
   });
   return (await reply.json()).token;
 }
+
+/**
+ * Run a flow, then print what it saw as one JSON line (the pytest side reads the last) and exit:
+ * `flow(result)` fills `result` in; a throw is reported as {ok: false, error}. The browser is
+ * closed either way.
+ */
+export async function runFlow(browser, flow) {
+  const result = {};
+  try {
+    await flow(result);
+    result.ok = true;
+  } catch (err) {
+    result.ok = false;
+    result.error = String(err?.stack ?? err);
+  } finally {
+    await browser.close();
+  }
+  console.log(JSON.stringify(result));
+  process.exit(result.ok ? 0 : 1);
+}

@@ -4,7 +4,7 @@
 // the sidebar, read with the root opened through the extension's storage). Run by tests/browser/test_firefox.py, which starts the servers and
 // passes everything through the environment; prints one JSON line with what it saw.
 
-import { apiToken, env, launchFirefox, openExtensionPage, signIn, waitFor } from "./common.mjs";
+import { apiToken, env, launchFirefox, openExtensionPage, runFlow, signIn, waitFor } from "./common.mjs";
 
 const EXTENSION = env("POSTIL_EXTENSION");
 const SERVER = env("POSTIL_SERVER");
@@ -70,8 +70,7 @@ async function waitReady(page) {
 }
 
 const browser = await launchFirefox(UUID);
-const result = {};
-try {
+await runFlow(browser, async (result) => {
   result.extensionId = await browser.installExtension(EXTENSION);
   result.signedIn = await signIn(browser, UUID, { server: SERVER, user: USER, password: PASSWORD });
 
@@ -144,12 +143,4 @@ try {
     .querySelectorAll(".sidebar li.item .goto .text")].map((el) => el.textContent));
   if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT });
   result.errors = errors;
-  result.ok = true;
-} catch (err) {
-  result.ok = false;
-  result.error = String(err?.stack ?? err);
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify(result));
-process.exit(result.ok ? 0 : 1);
+});

@@ -3,7 +3,7 @@
 // filters show. The annotations are seeded by tests/browser/test_notebook.py, which starts the
 // servers and passes everything through the environment; prints one JSON line with what it saw.
 
-import { apiToken, env, launchFirefox, openExtensionPage, signIn, waitFor } from "./common.mjs";
+import { apiToken, env, launchFirefox, openExtensionPage, runFlow, signIn, waitFor } from "./common.mjs";
 
 const EXTENSION = env("POSTIL_EXTENSION");
 const SERVER = env("POSTIL_SERVER");
@@ -32,9 +32,9 @@ const browser = await launchFirefox(UUID, {
   "browser.download.useDownloadDir": true,
   "browser.download.always_ask_before_handling_new_types": false,
 });
-const result = {};
 const errors = [];
-try {
+await runFlow(browser, async (result) => {
+  result.errors = errors;
   await browser.installExtension(EXTENSION);
   await signIn(browser, UUID, { server: SERVER, user: USER, password: PASSWORD });
 
@@ -91,14 +91,4 @@ try {
     return note === "Edited in *Firefox*" && note;
   });
   if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT });
-  result.errors = errors;
-  result.ok = true;
-} catch (err) {
-  result.ok = false;
-  result.error = String(err?.stack ?? err);
-  result.errors = errors;
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify(result));
-process.exit(result.ok ? 0 : 1);
+});

@@ -5,7 +5,7 @@
 // serves tests/browser/spa/index.html and passes everything through the environment; prints one
 // JSON line with what it saw.
 
-import { apiToken, env, launchFirefox, openExtensionPage, signIn, waitFor } from "./common.mjs";
+import { apiToken, env, launchFirefox, openExtensionPage, runFlow, signIn, waitFor } from "./common.mjs";
 
 const EXTENSION = env("POSTIL_EXTENSION");
 const SERVER = env("POSTIL_SERVER");
@@ -64,8 +64,7 @@ async function highlight(page, phrase, color) {
 }
 
 const browser = await launchFirefox(UUID);
-const result = {};
-try {
+await runFlow(browser, async (result) => {
   await browser.installExtension(EXTENSION);
   result.signedIn = await signIn(browser, UUID, { server: SERVER, user: USER, password: PASSWORD });
   const options = await openExtensionPage(browser, UUID, "options/options.html", "#server");
@@ -109,12 +108,4 @@ try {
   });
   result.firstStory = await stored(21);
   result.errors = errors;
-  result.ok = true;
-} catch (err) {
-  result.ok = false;
-  result.error = String(err?.stack ?? err);
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify(result));
-process.exit(result.ok ? 0 : 1);
+});
