@@ -5,6 +5,7 @@ and go with it. The site is tests/browser/spa/index.html, served by the `spa_sit
 from __future__ import annotations
 
 import re
+import signal
 
 from browser_helpers import (
     items,
@@ -252,3 +253,113 @@ def test_an_edit_saved_after_the_site_moved_on_changes_its_own_annotation(alice,
     # Nothing of it painted or listed with the article now shown.
     assert unpainted(page, "green") is True and unpainted(page, "yellow") is True
     assert sidebar_quotes(page) == []
+
+
+def made_on(server, token, site, post_id, phrase, color):
+    """An annotation made earlier on the post's own page (only its quote describes it)."""
+    body = {"post": {"site": site, "post_id": post_id}, "quote": phrase, "color": color,
+            "selectors": [{"type": "TextQuoteSelector", "exact": phrase}]}
+    assert server.api("POST", "/api/annotations", token, body)[0] == 201
+
+
+def test_a_page_named_only_by_its_article_keeps_its_post_when_the_next_story_comes(
+        alice, server, tokens, spa_site):
+    """No head links, no body class: `article#post-21` alone names the post. With the next
+    story appended there are two such articles, and the page is still post 21."""
+    token, site = tokens["alice"], spa_site.site
+    made_on(server, token, site, 22, AVOCETS, "blue")
+    page = open_spa(alice, spa_site, "/endless/?only=article-id")
+    open_sidebar(alice, page)
+    highlight_anywhere(page, TIDE, "yellow")
+    wait_until(lambda: stored(server, token, site=site, post_id=21) == [(TIDE, "yellow")],
+               message="the first story's highlight on post 21")
+    page.get_by_role("button", name="Next story").click()
+    wait_painted(page, "blue", AVOCETS)
+    highlight_anywhere(page, REDSHANKS, "green")
+    wait_until(lambda: stored(server, token, site=site, post_id=22)
+               == [(AVOCETS, "blue"), (REDSHANKS, "green")], message="post 22's highlights")
+    assert painted(page)["yellow"] == [TIDE]
+    assert sidebar_quotes(page) == [TIDE, AVOCETS, REDSHANKS]
+
+
+def test_a_story_the_theme_draws_again_is_painted_again(alice, server, tokens, spa_site):
+    token, site = tokens["alice"], spa_site.site
+    made_on(server, token, site, 22, AVOCETS, "blue")
+    page = open_spa(alice, spa_site, "/endless/")
+    page.get_by_role("button", name="Next story").click()
+    wait_painted(page, "blue", AVOCETS)
+    page.evaluate("() => { const a = document.getElementById('post-22');"
+                  " a.replaceWith(a.cloneNode(true)); }")
+    # The old range collapsed with the old element; the new one is found and painted.
+    wait_until(lambda: page.evaluate(RANGES_JS, "blue")
+               == [{"text": AVOCETS, "start": "#text:0", "end": "#text:26", "inDocument": True}],
+               message="the passage painted in the new element")
+
+
+def test_the_pages_own_post_is_not_found_in_the_story_below_it(alice, server, tokens, spa_site):
+    """A passage of post 21 since edited out of it, which post 22's text happens to contain:
+    listed with post 21's lost passages, not painted in post 22's article."""
+    token, site = tokens["alice"], spa_site.site
+    made_on(server, token, site, 21, REDSHANKS, "pink")
+    page = open_spa(alice, spa_site, "/endless/")
+    open_sidebar(alice, page)
+    page.get_by_role("button", name="Next story").click()
+    page.locator("#post-22").get_by_text(REDSHANKS).wait_for()
+    wait_until(lambda: page.locator("postil-ui .sidebar li.item.orphan").count() == 1,
+               message="the passage among the orphans")
+    page.wait_for_timeout(1000)  # the next refresh, after the new story's mutations settle
+    assert page.locator("postil-ui .sidebar li.item.orphan").count() == 1
+    assert unpainted(page, "pink") is True
+
+
+def test_a_selection_running_across_two_stories_is_not_saved(alice, server, tokens, spa_site):
+    token = tokens["alice"]
+    page = open_spa(alice, spa_site, "/endless/")
+    page.get_by_role("button", name="Next story").click()
+    page.get_by_text(REDSHANKS).wait_for()
+    page.evaluate("""() => {
+      const find = (text) => {
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const at = n.data.indexOf(text);
+          if (at >= 0) return [n, at + text.length];
+        }
+      };
+      const [from] = find('two highest tides');
+      const [to, end] = find('Avocets sweep');
+      const range = document.createRange();
+      range.setStart(from, 0);
+      range.setEnd(to, end);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+    }""")
+    page.locator("postil-ui .toolbar").wait_for(state="visible", timeout=5000)
+    page.get_by_role("button", name="Highlight yellow").click()
+    wait_until(lambda: "within one story" in page.locator("postil-ui .sr-only[role=status]")
+               .inner_text(),
+               message="the reader told why")
+    page.wait_for_timeout(500)
+    assert server.annotations(token)["items"] == []
+    assert unpainted(page, "yellow") is True
+
+
+def test_switching_posts_while_the_server_is_slow_ends_on_the_last_one(alice, server, tokens,
+                                                                       spa_site):
+    """Lists asked for while others wait join them; the last post's list still comes last."""
+    token, site = tokens["alice"], spa_site.site
+    made_on(server, token, site, 11, LAMP, "yellow")
+    made_on(server, token, site, 12, HORN, "green")
+    page = open_spa(alice, spa_site, "/lighthouses/")
+    open_sidebar(alice, page)
+    wait_painted(page, "yellow", LAMP)
+    server.proc.send_signal(signal.SIGSTOP)  # answers nothing until it is let go
+    try:
+        for route in ("fog-signals", "lighthouses", "fog-signals"):
+            page.evaluate(f"() => document.querySelector('a[data-route={route}]').click()")
+            page.wait_for_timeout(1000)
+    finally:
+        server.proc.send_signal(signal.SIGCONT)
+    wait_painted(page, "green", HORN, timeout=30)
+    wait_until(lambda: sidebar_quotes(page) == [HORN], message="the last post's sidebar")
+    assert unpainted(page, "yellow") is True

@@ -18,6 +18,9 @@ const MUTATION_DEBOUNCE_MS = 600;
 // (History API) without any event a content script hears.
 const ADDRESS_POLL_MS = 400;
 const HEAD_DEBOUNCE_MS = 150;
+// Articles of other posts followed on one page, the first in document order: each costs a
+// request on every refresh, and a page could otherwise name thousands to have them fetched.
+const MAX_ARTICLES = 20;
 const DRAFT_ID = "postil-draft";
 
 export async function start() {
@@ -57,6 +60,7 @@ function otherArticles(primary) {
     if (!element.querySelector(".entry-content")) continue;
     if (element.closest("postil-ui")) continue;
     found.set(id, element);
+    if (found.size >= MAX_ARTICLES) break;
   }
   return found;
 }
@@ -196,7 +200,8 @@ class Page {
           seen.add(item.id);
           const annotation = this.decorate(item, batch.article === null ? null : batch.post);
           const entry = this.entries.get(item.id);
-          if (entry && entry.article === batch.article && entry.state !== "orphan" && sameSelectors(entry.annotation, annotation)) {
+          const inPlace = entry?.state === "page" || (entry?.state === "anchored" && !entry.range.collapsed && batch.root.contains(entry.range.commonAncestorContainer));
+          if (entry && entry.article === batch.article && inPlace && sameSelectors(entry.annotation, annotation)) {
             const recolour = entry.annotation.color !== annotation.color;
             entry.annotation = { ...annotation, approximate: entry.annotation.approximate };
             if (recolour && entry.state === "anchored") this.paint(entry);
@@ -238,7 +243,11 @@ class Page {
     // A fuzzy match may be slightly off; the sidebar says so rather than pretending.
     entry.annotation = { ...entry.annotation, approximate: method === "fuzzy" };
     if (!entry.annotation.selectors?.length) entry.state = "page";
-    else if (range) {
+    else if (range && entry.article === null && this.whereIs(range).article !== null) {
+      // The page's own post is not in the story loaded below it.
+      entry.state = "orphan";
+      entry.range = null;
+    } else if (range) {
       entry.state = "anchored";
       entry.range = range;
       this.paint(entry);
@@ -331,6 +340,10 @@ class Page {
     // place changes the address but often not the head, and that address is not this post's
     // (its article is found by findArticles instead).
     if (samePost(post, this.post)) return;
+    // A page whose only signal was its one `article#post-N` has two once the next story is
+    // appended, and then names no post: it is still the post whose article is there.
+    if (this.post.signal === "article-id" && post.post_id === null && post.site === this.post.site
+        && document.getElementById(`post-${this.post.post_id}`)) return;
     this.post = post;
     this.articles = new Map();
     this.findArticles();
@@ -343,6 +356,8 @@ class Page {
       this.status = { text: "Loading…" };
       this.render();
     });
+    // Not joined to a refresh already waiting: that one runs before the clearing above.
+    this.refreshWaiting = null;
     this.refresh();
   }
 
@@ -361,13 +376,22 @@ class Page {
     return true;
   }
 
-  /** Where a passage belongs: the article of another post it lies in, else the page's post. */
+  /**
+   * Where a passage belongs: the (innermost) article of another post it lies in, else the page's
+   * post; `spans`: it runs into or out of such an article, so it belongs to no one post.
+   */
   whereIs(range) {
     const node = range.commonAncestorContainer;
+    let best = null;
+    let spans = false;
     for (const [id, article] of this.articles) {
-      if (article.root.contains(node)) return { article: id, post: article.post, root: article.root };
+      if (article.root.contains(node)) {
+        if (!best || best.root.contains(article.root)) best = { article: id, post: article.post, root: article.root };
+      } else if (range.intersectsNode(article.root)) {
+        spans = true;
+      }
     }
-    return { article: null, post: this.post, root: this.root };
+    return { ...(best ?? { article: null, post: this.post, root: this.root }), spans };
   }
 
   /** The element an entry's passage is looked for in, or null once its article is gone. */
@@ -531,9 +555,13 @@ class Page {
       this.ui.announce("Select some text first.");
       return;
     }
+    const where = this.whereIs(range);
+    if (where.spans) {
+      this.ui.announce("Select text within one story: this passage runs into another post's.");
+      return;
+    }
     document.getSelection()?.removeAllRanges();
-    await this.create(range, { color, note: "", tags: [], visibility: this.settings.defaultVisibility },
-      this.whereIs(range));
+    await this.create(range, { color, note: "", tags: [], visibility: this.settings.defaultVisibility }, where);
   }
 
   /** Before a highlight or note: is this still the same post, with the same other articles? */
@@ -546,6 +574,10 @@ class Page {
     const range = this.takeSelection();
     this.lookAround();
     if (!range) return;
+    if (this.whereIs(range).spans) {
+      this.ui.announce("Select text within one story: this passage runs into another post's.");
+      return;
+    }
     document.getSelection()?.removeAllRanges();
     const quote = range.toString();
     // Described now: the note belongs to this post and passage even if the page shows another
@@ -566,7 +598,7 @@ class Page {
       onColor: (color) => draft && this.painter.paint(DRAFT_ID, range.cloneRange(), color),
       onSave: (values) => {
         clearDraft();
-        return this.create(range, values, { ...where, described, quote });
+        return this.create(range, values, { post: where.post, root: where.root, article: where.article, described, quote });
       },
       onCancel: clearDraft,
     });
