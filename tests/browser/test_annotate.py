@@ -415,3 +415,35 @@ def test_a_slow_editor_frame_is_announced_then_takes_over(alice, server, tokens)
     wait_until(lambda: server_items(server, tokens["alice"], 101)[0]["note"] == "after the notice",
                message="the note")
     assert page.evaluate("() => window.heard") == []
+
+
+def test_a_reader_may_write_in_the_page_when_the_editor_frame_never_answers(alice, server,
+                                                                           tokens):
+    """The frame's answer goes unheard (as when it cannot load; set through the extension's
+    storage): the reader is told what writing in the page means, and choosing it gives a working
+    editor there, whose keys the page does hear, as the notice said."""
+    alice.worker.evaluate(
+        "() => chrome.storage.local.set({debugEditorWaitMs: 0, debugEditorFrameSilent: true})")
+    page = alice.open(POST_101)
+    phrase = "Barnacles and limpets tolerate long spells in the air"
+    select(page, phrase)
+    page.get_by_role("button", name="Add note").click()
+    notice = page.locator("postil-ui .editor .frame-notice")
+    notice.wait_for(state="visible", timeout=5000)
+    assert "this page's own scripts could then see what you type" in notice.inner_text()
+    assert not page.locator("postil-ui .editor iframe.editor-frame").is_visible()
+    page.evaluate(RECORD_KEYS_JS)
+    notice.get_by_role("button", name="Write here anyway").click()
+    form = page.locator("postil-ui .editor form.editor-form")
+    form.wait_for(state="visible", timeout=5000)
+    assert phrase in form.locator("blockquote").inner_text()
+    # The note has the focus, as in the frame.
+    page.keyboard.type("written in the page")
+    form.get_by_label("Pink").check()
+    form.get_by_role("button", name="Save").click()
+    wait_painted(page, "pink", phrase)
+    stored = wait_until(lambda: server_items(server, tokens["alice"], 101), message="the note")
+    assert [(a["quote"], a["note"], a["color"]) for a in stored] == [
+        (phrase, "written in the page", "pink")]
+    assert "keydown:w" in page.evaluate("() => window.heard")
+    assert not form.is_visible()

@@ -84,14 +84,16 @@ function articlePost(primary, id, element) {
  * What automated tests may ask of the on-page UI through the extension's own storage, which no
  * page can write: `debugOpenShadowRoot: true` opens the UI's shadow root (their element locators
  * cannot enter a closed one; open, the page's own scripts could walk the sidebar for the reader's
- * notes), and `debugEditorWaitMs` shortens how long the editor's frame may take before the reader
- * is offered to write in the page instead (so that path can be tested).
+ * notes), `debugEditorWaitMs` shortens how long the editor's frame may take before the reader
+ * is offered to write in the page instead, and `debugEditorFrameSilent: true` makes its answer
+ * go unheard, as if it could not load (so that offer and what follows can be tested).
  */
 async function debugOptions() {
   try {
-    const got = await storage.get(["debugOpenShadowRoot", "debugEditorWaitMs"]);
+    const got = await storage.get(["debugOpenShadowRoot", "debugEditorWaitMs", "debugEditorFrameSilent"]);
     const wait = got.debugEditorWaitMs;
     return { openShadowRoot: got.debugOpenShadowRoot === true,
+             frameSilent: got.debugEditorFrameSilent === true,
              ...(Number.isInteger(wait) && wait >= 0 ? { frameWaitMs: wait } : {}) };
   } catch {
     return {};
@@ -116,7 +118,7 @@ function ownHostOnly(post) {
 }
 
 class Page {
-  constructor(post, { openShadowRoot = false, frameWaitMs } = {}) {
+  constructor(post, { openShadowRoot = false, frameWaitMs, frameSilent = false } = {}) {
     this.post = post;
     this.root = document.body;
     // Articles of other posts on this post's page (see otherArticles): post id → {post, root}.
@@ -139,7 +141,7 @@ class Page {
       edit: (id) => this.edit(id),
       delete: (id) => this.remove(id),
       discardFailed: (seq) => this.discardFailed(seq),
-    }, { openShadowRoot, frameWaitMs });
+    }, { openShadowRoot, frameWaitMs, frameSilent });
   }
 
   async init() {

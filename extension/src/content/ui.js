@@ -25,9 +25,11 @@ function randomToken() {
 }
 
 export class PostilUI {
-  constructor(actions, { openShadowRoot = false, frameEditor = true, frameWaitMs = FRAME_WAIT_MS } = {}) {
+  constructor(actions, { openShadowRoot = false, frameEditor = true, frameWaitMs = FRAME_WAIT_MS, frameSilent = false } = {}) {
     this.actions = actions;
     this.frameWaitMs = frameWaitMs;
+    // Tests only (see main.js debugOptions): the frame's answer is not heard, as when it cannot load.
+    this.frameSilent = frameSilent;
     this.frameEditor = frameEditor;
     this.host = document.createElement(HOST_TAG);
     // Inline !important beats any page rule aimed at our element, so page CSS cannot move, hide
@@ -220,6 +222,7 @@ export class PostilUI {
   onFrameMessage(frame, data) {
     const { element } = frame;
     if (data?.type === "ready") {
+      if (this.frameSilent) return;
       frame.ready = true;
       // The note waiting for the frame, or (after a reload) the one it had open, whose typing is
       // gone with the old document; `open` does nothing once that note is closed.
