@@ -246,10 +246,14 @@ def test_upgrading_gives_tag_rows_their_annotations_creation_time(empty_database
             sql("INSERT INTO annotation_tag (annotation_id, name) VALUES (?, 't')", [pk])
         Runner(database, db.MIGRATIONS_DIR).up()
         got = dict(sql("SELECT annotation_id, created_us FROM annotation_tag").fetchall())
+        before = db.database.obj
         db.database.initialize(database)
-        alice = User.get_by_id(1)
-        pages = [[a.pk for a in store.page(alice, store.Filters(tags=["t"], order=order))[0]]
-                 for order in ("desc", "asc")]
+        try:
+            alice = User.get_by_id(1)
+            pages = [[a.pk for a in store.page(alice, store.Filters(tags=["t"], order=order))[0]]
+                     for order in ("desc", "asc")]
+        finally:
+            db.database.initialize(before)
     database.close()
     assert got == created
     assert pages == [[4, 1, 3, 2], [2, 3, 1, 4]]

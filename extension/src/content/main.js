@@ -54,15 +54,21 @@ function otherArticles(primary) {
   const found = new Map();
   if (primary.post_id === null) return found; // an archive or a plain page: excerpts at most
   for (const element of document.querySelectorAll('[id^="post-"]')) {
-    const id = Number(/^post-(\d+)$/.exec(element.id)?.[1]);
-    if (!Number.isSafeInteger(id) || id < 1 || id === primary.post_id || found.has(id)) continue;
-    if (element.tagName !== "ARTICLE" && !element.classList.contains(`post-${id}`)) continue;
-    if (!element.querySelector(".entry-content")) continue;
-    if (element.closest("postil-ui")) continue;
+    const id = storyId(element, primary);
+    if (id === null || found.has(id)) continue;
     found.set(id, element);
     if (found.size >= MAX_ARTICLES) break;
   }
   return found;
+}
+
+/** The post id of an element that is a whole article of another post (see otherArticles), or null. */
+function storyId(element, primary) {
+  const id = Number(/^post-(\d+)$/.exec(element.id)?.[1]);
+  if (!Number.isSafeInteger(id) || id < 1 || id === primary.post_id) return null;
+  if (element.tagName !== "ARTICLE" && !element.classList.contains(`post-${id}`)) return null;
+  if (!element.querySelector(".entry-content") || element.closest("postil-ui")) return null;
+  return id;
 }
 
 /** The post an appended article shows: the page's site, its id, and what the article says. */
@@ -380,20 +386,29 @@ class Page {
 
   /**
    * Where a passage belongs: the (innermost) article of another post it lies in, else the page's
-   * post; `spans`: it runs into or out of such an article, so it belongs to no one post.
+   * post. `refused` says why it belongs to no one post: it runs into or out of such an article,
+   * or lies in a story past the ones followed (MAX_ARTICLES).
    */
   whereIs(range) {
     const node = range.commonAncestorContainer;
     let best = null;
-    let spans = false;
+    let refused = null;
     for (const [id, article] of this.articles) {
       if (article.root.contains(node)) {
         if (!best || best.root.contains(article.root)) best = { article: id, post: article.post, root: article.root };
       } else if (range.intersectsNode(article.root)) {
-        spans = true;
+        refused = "Select text within one story: this passage runs into another post's.";
       }
     }
-    return { ...(best ?? { article: null, post: this.post, root: this.root }), spans };
+    if (!best && !refused && this.post.post_id !== null) {
+      for (let el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement; el; el = el.parentElement) {
+        if (storyId(el, this.post) !== null) {
+          refused = `Postil follows the first ${MAX_ARTICLES} stories on a page: open this one on its own page to highlight it.`;
+          break;
+        }
+      }
+    }
+    return { ...(best ?? { article: null, post: this.post, root: this.root }), refused };
   }
 
   /** The element an entry's passage is looked for in, or null once its article is gone. */
@@ -558,8 +573,8 @@ class Page {
       return;
     }
     const where = this.whereIs(range);
-    if (where.spans) {
-      this.ui.announce("Select text within one story: this passage runs into another post's.");
+    if (where.refused) {
+      this.ui.announce(where.refused);
       return;
     }
     document.getSelection()?.removeAllRanges();
@@ -576,8 +591,9 @@ class Page {
     const range = this.takeSelection();
     this.lookAround();
     if (!range) return;
-    if (this.whereIs(range).spans) {
-      this.ui.announce("Select text within one story: this passage runs into another post's.");
+    const refused = this.whereIs(range).refused;
+    if (refused) {
+      this.ui.announce(refused);
       return;
     }
     document.getSelection()?.removeAllRanges();

@@ -1,9 +1,9 @@
 // A single-page site in Firefox: highlights made after the site's script shows another article
 // (History API, head and article rewritten, no page load) go to the post now shown, and going
 // back brings the first post's highlight back. Then a theme that loads the next story below the
-// first: a highlight in it goes to that story's post. Run by tests/browser/test_firefox_flow.py, which
-// serves tests/browser/spa/index.html and passes everything through the environment; prints one
-// JSON line with what it saw.
+// first: a highlight in it goes to that story's post. Run by tests/browser/test_firefox_flow.py,
+// whose `spa_site` serves tests/browser/spa/ (index.html and endless.html) and which passes
+// everything through the environment; prints one JSON line with what it saw.
 
 import { apiToken, env, launchFirefox, openExtensionPage, runFlow, signIn, waitFor } from "./common.mjs";
 
@@ -16,8 +16,10 @@ const UUID = "0d5c1f9e-7a3b-4c2d-8e6f-5a4b3c2d1e0f";
 const LAMP = "kept a log of the weather";
 const HORN = "sounded a horn every thirty seconds";
 
+let token = null; // signed in once, not on every look at the server
+
 async function stored(postId) {
-  const token = await apiToken(SERVER, USER, PASSWORD);
+  token ??= await apiToken(SERVER, USER, PASSWORD);
   const site = new URL(SPA).host;
   const reply = await fetch(`${SERVER}/api/annotations?site=${encodeURIComponent(site)}&post_id=${postId}`, {
     headers: { Authorization: `Bearer ${token}` },
