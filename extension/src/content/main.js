@@ -251,7 +251,7 @@ class Page {
     // A fuzzy match may be slightly off; the sidebar says so rather than pretending.
     entry.annotation = { ...entry.annotation, approximate: method === "fuzzy" };
     if (!entry.annotation.selectors?.length) entry.state = "page";
-    else if (range && entry.article === null && this.whereIs(range).article !== null) {
+    else if (range && entry.article === null && this.articleAt(range.commonAncestorContainer) !== null) {
       // The page's own post is not in the story loaded below it.
       entry.state = "orphan";
       entry.range = null;
@@ -391,14 +391,11 @@ class Page {
    */
   whereIs(range) {
     const node = range.commonAncestorContainer;
-    let best = null;
+    const id = this.articleAt(node);
+    const best = id === null ? null : { article: id, post: this.articles.get(id).post, root: this.articles.get(id).root };
     let refused = null;
-    for (const [id, article] of this.articles) {
-      if (article.root.contains(node)) {
-        if (!best || best.root.contains(article.root)) best = { article: id, post: article.post, root: article.root };
-      } else if (range.intersectsNode(article.root)) {
-        refused = "Select text within one story: this passage runs into another post's.";
-      }
+    if ([...this.articles.values()].some((a) => !a.root.contains(node) && range.intersectsNode(a.root))) {
+      refused = "Select text within one story: this passage runs into another post's.";
     }
     if (!best && !refused && this.post.post_id !== null) {
       for (let el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement; el; el = el.parentElement) {
@@ -409,6 +406,15 @@ class Page {
       }
     }
     return { ...(best ?? { article: null, post: this.post, root: this.root }), refused };
+  }
+
+  /** The followed article of another post (innermost) that `node` lies in: its post id, or null. */
+  articleAt(node) {
+    let best = null;
+    for (const [id, article] of this.articles) {
+      if (article.root.contains(node) && (best === null || this.articles.get(best).root.contains(article.root))) best = id;
+    }
+    return best;
   }
 
   /** The element an entry's passage is looked for in, or null once its article is gone. */
@@ -591,16 +597,15 @@ class Page {
     const range = this.takeSelection();
     this.lookAround();
     if (!range) return;
-    const refused = this.whereIs(range).refused;
-    if (refused) {
-      this.ui.announce(refused);
+    // Where it belongs is decided now: the note stays with this post and passage even if the
+    // page shows another post by the time it is saved.
+    const where = this.whereIs(range);
+    if (where.refused) {
+      this.ui.announce(where.refused);
       return;
     }
     document.getSelection()?.removeAllRanges();
     const quote = range.toString();
-    // Described now: the note belongs to this post and passage even if the page shows another
-    // post by the time it is saved.
-    const where = this.whereIs(range);
     const described = new Promise((resolve) => resolve(describeRange(where.root, range)));
     described.catch(() => {}); // a failure is reported when the note is saved
     // The selection is gone once focus moves to the editor; mark the passage meanwhile so the
