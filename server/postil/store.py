@@ -271,10 +271,17 @@ def _derive(fields: dict) -> dict:
 
 def _set_tag_rows(annotation: Annotation, tags: list[str]) -> None:
     AnnotationTag.delete().where(AnnotationTag.annotation == annotation.pk).execute()
+    _insert_tag_rows(annotation.pk, tags, annotation.created_us)
+
+
+def _insert_tag_rows(pk: int, tags: list[str], created_us: int) -> None:
+    """One row per tag, lower-cased, with the annotation's creation time (for `tag=` order)."""
     if tags:
-        AnnotationTag.insert_many(
-            [{"annotation": annotation.pk, "name": t.lower(), "created_us": annotation.created_us}
-             for t in tags]).execute()
+        p = database.param
+        database.execute_sql(
+            "INSERT INTO annotation_tag (annotation_id, name, created_us) VALUES "
+            + ", ".join([f"({p}, {p}, {p})"] * len(tags)),
+            [x for t in tags for x in (pk, t.lower(), created_us)])
 
 
 def check_create(body: Any) -> tuple[str, dict, PostRef]:
@@ -317,12 +324,7 @@ def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
         pk = Annotation.insert_new(values)
         if pk is None:
             raise _IdTaken  # and undo anything resolve_post changed
-        if fields.get("tags"):
-            p = database.param
-            database.execute_sql(
-                "INSERT INTO annotation_tag (annotation_id, name, created_us) VALUES "
-                + ", ".join([f"({p}, {p}, {p})"] * len(fields["tags"])),
-                [x for t in fields["tags"] for x in (pk, t.lower(), values["created_us"])])
+        _insert_tag_rows(pk, fields.get("tags") or [], values["created_us"])
         annotation = Annotation(__no_default__=True, pk=pk, post=post, user=user,
                                 **{k: val for k, val in values.items()
                                    if k not in ("post_id", "user_id")})
