@@ -221,7 +221,7 @@ def put_annotation(uid: str):
                        field="id")
     if "canonical" in doc and body.get("id") != annotation.uid:
         raise APIError(400, "canonical cannot change", "validation_error", field="canonical")
-    _same_post(body["post"], annotation.post)
+    _same_target(body["post"], annotation)
     patch = {k: body[k] for k in store.EDITABLE if k in body}
     annotation = store.update_annotation(user, uid, patch, if_match)
     return ld_response(annotation_doc(annotation), content_type, etag=annotation.etag,
@@ -248,17 +248,33 @@ def _uid_in(ident) -> str | None:
     return str(uuid.UUID(match.group(1))) if match else None
 
 
-def _same_post(spec: dict, post: Post) -> None:
-    """Refuse a document whose Postil post identity names another post than `post`."""
-    if spec.get("post_id") is None:
-        return
+def _same_target(spec: dict, annotation: Annotation) -> None:
+    """Refuse a PUT whose target is not the annotation's own: its post, at the address it shows.
+
+    An annotation cannot move to another post, and the address it shows is the post's, not the
+    annotation's, so a PUT that changed either would otherwise answer 200 and keep the old one.
+    """
+    post = annotation.post
+    if spec.get("post_id") is not None:
+        try:
+            site = store.postkey.normalise_site(str(spec.get("site")))
+        except store.postkey.PostKeyError:
+            site = None
+        if (site, spec["post_id"]) != (post.site, post.post_id):
+            raise APIError(400, "the target names another post than this one; an annotation "
+                                "cannot move between posts", "validation_error", field="target")
+    shown = annotation_doc(annotation)["target"]["source"]
+    if _url_key(spec.get("url")) != _url_key(shown):
+        raise APIError(400, f"the target's source must stay {shown}: an annotation cannot move "
+                            "to another page, and the address it shows is its post's",
+                       "validation_error", field="target")
+
+
+def _url_key(url) -> str | None:
     try:
-        site = store.postkey.normalise_site(str(spec.get("site")))
+        return store.postkey.normalise_url(url) if isinstance(url, str) else None
     except store.postkey.PostKeyError:
-        site = None
-    if (site, spec["post_id"]) != (post.site, post.post_id):
-        raise APIError(400, "the target names another post than this one; an annotation "
-                            "cannot move between posts", "validation_error", field="target")
+        return None
 
 
 # ---------------------------------------------------------------- containers
