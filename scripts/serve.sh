@@ -11,6 +11,8 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e .
+# The extension's page script is built from its modules (extension/build/, not committed).
+.venv/bin/python scripts/build_extension.py
 
 export POSTIL_DATA_DIR=${POSTIL_DATA_DIR:-$PWD/postil-data}
 .venv/bin/postil db upgrade >/dev/null

@@ -2,10 +2,19 @@
 tests that need it, with the reason; with POSTIL_STRICT=1 (CI sets it) every skip is a failure."""
 
 import os
+import runpy
+from pathlib import Path
 
 import pytest
 
 STRICT = os.environ.get("POSTIL_STRICT") == "1"
+BUILD_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "build_extension.py"
+
+
+def pytest_sessionstart(session):
+    """Build the extension's page script from the sources under test (it is not committed)."""
+    if runpy.run_path(str(BUILD_SCRIPT))["main"]([]) != 0:
+        raise pytest.UsageError("the extension's page script did not build; see above")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -4,6 +4,7 @@ Highlight API is missing."""
 from __future__ import annotations
 
 from browser_helpers import (
+    EXTENSION,
     POST_101,
     items,
     note_editor,
@@ -132,11 +133,22 @@ FALLBACK_JS = """async (base) => {
 }"""
 
 
+def serve_extension_sources(page, prefix: str = "/__postil_src/") -> None:
+    """Answer `prefix`/path on the page's own origin with extension/path, as JavaScript, so a
+    test page can import one of the extension's modules (pages cannot reach the extension's)."""
+    def fulfil(route):
+        path = (EXTENSION / route.request.url.split(prefix, 1)[1]).resolve()
+        assert path.is_relative_to(EXTENSION), path
+        route.fulfill(path=str(path), content_type="text/javascript")
+    page.route(f"**{prefix}**", fulfil)
+
+
 def test_marks_paint_where_the_highlight_api_is_missing(browser):
-    # The painter module is web-accessible, so a plain page without the Highlight API can load it.
+    # A plain page without the Highlight API runs the painter module, served from the source tree.
     page = browser.context.new_page()
+    serve_extension_sources(page)
     page.goto(browser.blog.url + "/sample/")
-    result = page.evaluate(FALLBACK_JS, f"chrome-extension://{browser.extension_id}")
+    result = page.evaluate(FALLBACK_JS, browser.blog.url + "/__postil_src")
     assert result["kind"] == "marks"
     assert result["marks"] == [["two three", "one"]]
     assert result["hit"] == "one" and result["range"] == "two three"

@@ -212,7 +212,9 @@ export class PostilUI {
       const channel = new MessageChannel();
       frame.port = channel.port1;
       channel.port1.onmessage = ({ data }) => this.onFrameMessage(frame, data);
-      element.contentWindow?.postMessage({ type: "postil-editor", nonce }, new URL(url).origin, [channel.port2]);
+      // The frame is loaded at a per-session URL (use_dynamic_url) but its document has the
+      // extension's own origin, which is where the channel may go.
+      element.contentWindow?.postMessage({ type: "postil-editor", nonce }, new URL(extensionUrl("")).origin, [channel.port2]);
     });
     this.editor.prepend(element);
     this.frame = frame;

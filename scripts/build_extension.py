@@ -1,0 +1,196 @@
+"""Build the extension's page script: the content modules joined into one classic script.
+
+A content script cannot be an ES module, and importing modules from it would need them to be
+web-accessible: at fixed extension URLs any page could fetch them and tell that its reader runs
+Postil. So `src/content/entry.js` and every module it imports are joined into
+`extension/build/content.js`, which the manifest injects, and nothing of the page code is exposed.
+
+The join is deliberately small, because our modules keep to a small form, and anything outside it
+stops the build with the file and line rather than producing a script that might behave
+differently:
+  import { a, b as c } from "./relative.js";      export function|async function|class|const NAME
+  export { a, b as c };                           export { a, b as c } from "./relative.js";
+Each module runs in a function scope of its own, in the order ES modules would run (dependencies
+first, in import order), and hands its exports to those that import it. `export let`, default
+exports, namespace imports, dynamic `import()` and import cycles are refused: with them a copy of a
+binding could differ from what an ES module would see.
+
+Usage: python3 scripts/build_extension.py [--check]   (--check: fail if build/ is out of date)
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+EXTENSION = Path(__file__).resolve().parents[1] / "extension"
+ENTRY = "src/content/entry.js"
+OUTPUT = EXTENSION / "build" / "content.js"
+
+NAME = r"[A-Za-z_$][\w$]*"
+IMPORT = re.compile(r'^import\s*\{([^}]*)\}\s*from\s*"([^"]+)";?[ \t]*$', re.M)
+REEXPORT = re.compile(r'^export\s*\{([^}]*)\}\s*from\s*"([^"]+)";?[ \t]*$', re.M)
+EXPORT_LIST = re.compile(r"^export\s*\{([^}]*)\};?[ \t]*$", re.M)
+EXPORT_DECL = re.compile(rf"^export\s+((?:async\s+)?function\*?|class|const)\s+({NAME})", re.M)
+LEFTOVER = re.compile(r"^\s*(?:import|export)\b|\bimport\s*\(|\bimport\.meta\b", re.M)
+
+
+class BuildError(Exception):
+    pass
+
+
+def _line(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+def _names(spec: str, where: str) -> list[tuple[str, str]]:
+    """Parse `a, b as c` into [(a, a), (b, c)]: (name in the exporting module, local name)."""
+    pairs = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        m = re.fullmatch(rf"({NAME})(?:\s+as\s+({NAME}))?", part)
+        if not m:
+            raise BuildError(f"{where}: cannot read the name list {{{spec.strip()}}}")
+        pairs.append((m.group(1), m.group(2) or m.group(1)))
+    return pairs
+
+
+class Module:
+    """One source file: its imports, its exports and its body without the module syntax."""
+
+    def __init__(self, root: Path, path: str):
+        self.path = path
+        text = (root / path).read_text(encoding="utf-8")
+        self.imports: list[tuple[str, list[tuple[str, str]]]] = []   # (module, [(name, local)])
+        self.exports: list[tuple[str, str]] = []                     # (exported name, local)
+        hidden = 0
+
+        def resolve(spec: str, at: int) -> str:
+            if not spec.startswith("."):
+                raise BuildError(f"{path}:{_line(text, at)}: only relative imports: {spec}")
+            return f"{Path(path).parent.as_posix()}/{spec}"
+
+        def on_import(m: re.Match) -> str:
+            where = f"{path}:{_line(text, m.start())}"
+            dependency = _normal(resolve(m.group(2), m.start()))
+            self.imports.append((dependency, _names(m.group(1), where)))
+            return "\n" * m.group(0).count("\n")
+
+        def on_reexport(m: re.Match) -> str:
+            nonlocal hidden
+            where = f"{path}:{_line(text, m.start())}"
+            pairs = []
+            for name, exported in _names(m.group(1), where):
+                hidden += 1
+                local = f"__reexport{hidden}"
+                pairs.append((name, local))
+                self.exports.append((exported, local))
+            self.imports.append((_normal(resolve(m.group(2), m.start())), pairs))
+            return "\n" * m.group(0).count("\n")
+
+        def on_list(m: re.Match) -> str:
+            where = f"{path}:{_line(text, m.start())}"
+            self.exports.extend((exported, local) for local, exported in _names(m.group(1), where))
+            return "\n" * m.group(0).count("\n")
+
+        def on_decl(m: re.Match) -> str:
+            self.exports.append((m.group(2), m.group(2)))
+            return m.group(0)[len("export"):].lstrip()
+
+        text = IMPORT.sub(on_import, text)
+        text = REEXPORT.sub(on_reexport, text)
+        text = EXPORT_LIST.sub(on_list, text)
+        text = EXPORT_DECL.sub(on_decl, text)
+        left = LEFTOVER.search(_without_comments_and_strings(text))
+        if left:
+            raise BuildError(f"{path}:{_line(text, left.start())}: module syntax this build does "
+                             "not join (see scripts/build_extension.py)")
+        self.body = text
+
+
+def _normal(path: str) -> str:
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _without_comments_and_strings(text: str) -> str:
+    """Blank out comments and string literals (keeping line breaks) so that prose about
+    `import()` in a comment is not taken for code."""
+    pattern = re.compile(r"//[^\n]*|/\*.*?\*/|`(?:\\.|[^`\\])*`|'(?:\\.|[^'\\\n])*'"
+                         r'|"(?:\\.|[^"\\\n])*"', re.S)
+    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def modules_in_order(root: Path = EXTENSION, entry: str = ENTRY) -> list[Module]:
+    """Every module `entry` reaches, dependencies before dependants, as ES modules evaluate."""
+    done: dict[str, Module] = {}
+    visiting: list[str] = []
+
+    def visit(path: str) -> None:
+        if path in done:
+            return
+        if path in visiting:
+            cycle = " -> ".join(visiting[visiting.index(path):] + [path])
+            raise BuildError(f"import cycle: {cycle}")
+        if not (root / path).is_file():
+            raise BuildError(f"{visiting[-1] if visiting else 'entry'} imports {path}, "
+                             "which does not exist")
+        visiting.append(path)
+        module = Module(root, path)
+        for dependency, _ in module.imports:
+            visit(dependency)
+        visiting.pop()
+        done[path] = module
+
+    visit(entry)
+    return list(done.values())
+
+
+def build(root: Path = EXTENSION, entry: str = ENTRY) -> str:
+    """Return the joined script."""
+    modules = modules_in_order(root, entry)
+    out = [f"// Built by scripts/build_extension.py from extension/{entry} and the modules it "
+           "imports; do not edit.", "(() => {", '"use strict";', "const modules = {};"]
+    for module in modules:
+        out.append(f"// ---- {module.path}")
+        out.append(f'modules["{module.path}"] = (() => {{')
+        for dependency, pairs in module.imports:
+            names = ", ".join(n if n == local else f"{n}: {local}" for n, local in pairs)
+            if names:
+                out.append(f'const {{ {names} }} = modules["{dependency}"];')
+        out.append(module.body.rstrip())
+        exports = ", ".join(f"{exported}: {local}" if exported != local else local
+                            for exported, local in module.exports)
+        out.append(f"return Object.freeze({{ {exports} }});")
+        out.append("})();")
+    out.append("})();")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    try:
+        script = build()
+    except BuildError as err:
+        print(f"build_extension: {err}", file=sys.stderr)
+        return 1
+    if "--check" in argv:
+        if not OUTPUT.exists() or OUTPUT.read_text(encoding="utf-8") != script:
+            print(f"build_extension: {OUTPUT} is out of date; run python3 "
+                  "scripts/build_extension.py", file=sys.stderr)
+            return 1
+        return 0
+    OUTPUT.parent.mkdir(exist_ok=True)
+    if not OUTPUT.exists() or OUTPUT.read_text(encoding="utf-8") != script:
+        OUTPUT.write_text(script, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
