@@ -6,6 +6,7 @@ the extension's `src/post-key` module, which applies the same rules inside the b
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,41 +70,91 @@ def _split(url: str):
 # Code points a host may not hold once percent-decoded (the WHATWG URL standard's list, less the
 # ones urlsplit has already split at).
 FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
+# The URL standard reads a host whose last label is a number as an IPv4 address ("0x7f.1").
+ENDS_IN_NUMBER = re.compile(r"(?:^|\.)(?:[0-9]+|0[xX][0-9a-fA-F]*)\.?$")
 
 
 def ascii_host(host: str) -> str:
-    """Write a host name as browsers do (the URL standard's "domain to ASCII"): UTS #46 mapping
-    without transitional processing (so "ß" stays itself), then Punycode for every label that is
-    not ASCII: "Bücher.example" -> "xn--bcher-kva.example". The extension takes its hosts from
-    the browser's URL parser, so an address typed either way gets the same key on both sides."""
+    """Write a host name as browsers do (the URL standard's "domain to ASCII" and IPv4 parser).
+
+    UTS #46 mapping without transitional processing (so "ß" stays itself), then Punycode for
+    every label that is not ASCII: "Bücher.example" -> "xn--bcher-kva.example"; a label already
+    in Punycode must decode; a host ending in a number is an IPv4 address, written in dotted
+    decimal ("0x7f.1" -> "127.0.0.1"). The extension takes its hosts from the browser's URL
+    parser, so an address typed either way gets the same key on both sides.
+    """
     if "%" in host:
         host = unquote(host)
-        if FORBIDDEN_HOST.search(host):
-            raise PostKeyError(f"not a valid host name: {host!r}")
-    if host.isascii():
-        return host.lower()
+    if FORBIDDEN_HOST.search(host):
+        raise PostKeyError(f"not a valid host name: {host!r}")
+    if not host.isascii():
+        try:
+            host = idna.uts46_remap(host, std3_rules=False, transitional=False)
+        except idna.IDNAError as exc:
+            raise PostKeyError(f"not a valid host name: {host!r} ({exc})") from None
+    labels = []
+    for label in host.lower().split("."):
+        if not label.isascii():
+            label = "xn--" + label.encode("punycode").decode("ascii")
+        elif label.startswith("xn--"):
+            _check_punycode(label)
+        labels.append(label)
+    host = ".".join(labels)
+    return _ipv4(host) if ENDS_IN_NUMBER.search(host) else host
+
+
+def _check_punycode(label: str) -> None:
     try:
-        mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
-    except idna.IDNAError as exc:
-        raise PostKeyError(f"not a valid host name: {host!r} ({exc})") from None
-    return ".".join(label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
-                    for label in mapped.split("."))
+        decoded = label[4:].encode("ascii").decode("punycode")
+        valid = bool(decoded) and idna.uts46_remap(decoded, std3_rules=False,
+                                                   transitional=False) == decoded
+    except (UnicodeError, idna.IDNAError):
+        valid = False
+    if not valid:
+        raise PostKeyError(f"not a valid Punycode label: {label!r}")
+
+
+def _ipv4(host: str) -> str:
+    parts = host.split(".")
+    if parts[-1] == "":
+        parts.pop()
+    numbers = []
+    for part in parts:
+        if re.fullmatch(r"0[xX][0-9a-fA-F]*", part):
+            numbers.append(int(part[2:] or "0", 16))
+        elif re.fullmatch(r"0[0-7]+", part):
+            numbers.append(int(part, 8))
+        elif re.fullmatch(r"0|[1-9][0-9]*", part):
+            numbers.append(int(part))
+        else:
+            raise PostKeyError(f"not a valid IPv4 address: {host!r}")
+    if len(numbers) > 4 or any(n > 255 for n in numbers[:-1]) \
+            or numbers[-1] >= 256 ** (5 - len(numbers)):
+        raise PostKeyError(f"not a valid IPv4 address: {host!r}")
+    value = numbers[-1] + sum(n << (8 * (3 - i)) for i, n in enumerate(numbers[:-1]))
+    return str(ipaddress.IPv4Address(value))
 
 
 def _host_port(parts) -> str:
     host = parts.hostname.rstrip(".")
-    if ":" not in host:  # not an IPv6 literal
+    if ":" in host:
+        # An IPv6 literal, written as browsers write it ("::ffff:1.2.3.4" -> "::ffff:102:304"),
+        # keeps its brackets, or "::1" plus a port would read as another address.
+        try:
+            if "%" in host:
+                raise ValueError("a zone id")
+            host = f"[{ipaddress.IPv6Address(host)}]"
+        except ValueError as exc:
+            raise PostKeyError(f"not a valid IPv6 address: {host!r} ({exc})") from None
+    else:
         # urlsplit's `hostname` is str.lower()ed, which writes a final capital sigma as "ς";
         # UTS #46 (browsers) maps every "Σ" to "σ". Map the host as written.
         raw = parts.netloc.rpartition("@")[2].partition(":")[0]
         host = ascii_host(raw if raw.lower() == parts.hostname else host).rstrip(".")
         if not host:
             raise PostKeyError("an empty host name")
-    if host.startswith("www."):
-        host = host[4:]
-    if ":" in host:
-        # An IPv6 literal keeps its brackets, or "::1" plus a port would read as another address.
-        host = f"[{host}]"
+        if host.startswith("www."):
+            host = host[4:]
     try:
         port = parts.port
     except ValueError as exc:
