@@ -77,10 +77,10 @@ def ascii_host(host: str) -> str:
     """Write a host name as browsers do (the URL standard's "domain to ASCII" and IPv4 parser).
 
     UTS #46 mapping without transitional processing (so "ß" stays itself), then Punycode for
-    every label that is not ASCII: "Bücher.example" -> "xn--bcher-kva.example"; a label already
-    in Punycode must decode; a host ending in a number is an IPv4 address, written in dotted
-    decimal ("0x7f.1" -> "127.0.0.1"). The extension takes its hosts from the browser's URL
-    parser, so an address typed either way gets the same key on both sides.
+    every label that is not ASCII: "Bücher.example" -> "xn--bcher-kva.example"; a host ending in
+    a number is an IPv4 address, written in dotted decimal ("0x7f.1" -> "127.0.0.1"). The
+    extension takes its hosts from the browser's URL parser, so an address typed either way gets
+    the same key on both sides.
     """
     if "%" in host:
         host = unquote(host)
@@ -95,22 +95,9 @@ def ascii_host(host: str) -> str:
     for label in host.lower().split("."):
         if not label.isascii():
             label = "xn--" + label.encode("punycode").decode("ascii")
-        elif label.startswith("xn--"):
-            _check_punycode(label)
         labels.append(label)
     host = ".".join(labels)
     return _ipv4(host) if ENDS_IN_NUMBER.search(host) else host
-
-
-def _check_punycode(label: str) -> None:
-    try:
-        decoded = label[4:].encode("ascii").decode("punycode")
-        valid = bool(decoded) and idna.uts46_remap(decoded, std3_rules=False,
-                                                   transitional=False) == decoded
-    except (UnicodeError, idna.IDNAError):
-        valid = False
-    if not valid:
-        raise PostKeyError(f"not a valid Punycode label: {label!r}")
 
 
 def _ipv4(host: str) -> str:

@@ -40,7 +40,9 @@ function parseHttpUrl(value, { bare = false, base } = {}) {
   } catch {
     return null;
   }
-  return /^https?:$/.test(url.protocol) && url.hostname ? url : null;
+  // Chromium keeps a host it cannot read as a name percent-encoded ("exa%20mple.com") where the
+  // URL standard, Firefox and the server refuse it.
+  return /^https?:$/.test(url.protocol) && url.hostname && !url.hostname.includes("%") ? url : null;
 }
 
 // "host[:port]" lower-cased, without "www." or a trailing dot. The URL parser has already
