@@ -93,6 +93,8 @@ function queuedCreates(queue, user, filters, known) {
       post: posts.get(groupKey(op.post)) ?? { ...wirePost(op.post), title: op.post?.title ?? "" },
       user,
       quote: String(body.quote ?? ""),
+      // The passage link of a note not yet synced is the one the server will give (passage.js).
+      selectors: Array.isArray(body.selectors) ? body.selectors : [],
       note: String(body.note ?? ""),
       note_html: null,
       color: body.color ?? "yellow",
