@@ -1,15 +1,17 @@
-"""Work out which post a page or a WordPress REST response is: the (site, post_id) key of DESIGN §1.
+"""The post key of DESIGN §1: normalised sites and page URLs, and the (site, post_id) of a
+WordPress REST post.
 
-Pure functions only (no Flask, no database) so the rules can be table-tested and kept in step with
-the extension's `src/post-key` module, which applies the same rules inside the browser.
+Pure functions only (no Flask, no database). The extension's `src/post-key` module applies the
+same rules inside the browser (it also reads a page's signals, which the server never sees);
+tests/fixtures/post-key-cases.json holds the cases both must agree on.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from html.parser import HTMLParser
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import idna
@@ -31,8 +33,6 @@ NOT_POST_ROUTES = frozenset(
      "search", "block-types", "themes", "plugins", "menus", "menu-items", "menu-locations",
      "sidebars", "widgets", "widget-types", "global-styles", "navigation", "font-families"}
 )
-BODY_CLASS = re.compile(r"(?:^|\s)(?:postid|page-id)-(\d+)(?:\s|$)")
-ARTICLE_ID = re.compile(r"^post-(\d+)$")
 
 
 # C0 controls and DEL; tab, CR and LF never reach here (urlsplit removes them, as browsers do).
@@ -69,41 +69,78 @@ def _split(url: str):
 # Code points a host may not hold once percent-decoded (the WHATWG URL standard's list, less the
 # ones urlsplit has already split at).
 FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
+# The URL standard reads a host whose last label is a number as an IPv4 address ("0x7f.1").
+ENDS_IN_NUMBER = re.compile(r"(?:^|\.)(?:[0-9]+|0[xX][0-9a-fA-F]*)\.?$")
 
 
 def ascii_host(host: str) -> str:
-    """Write a host name as browsers do (the URL standard's "domain to ASCII"): UTS #46 mapping
-    without transitional processing (so "ß" stays itself), then Punycode for every label that is
-    not ASCII: "Bücher.example" -> "xn--bcher-kva.example". The extension takes its hosts from
-    the browser's URL parser, so an address typed either way gets the same key on both sides."""
+    """Write a host name as browsers do (the URL standard's "domain to ASCII" and IPv4 parser).
+
+    UTS #46 mapping without transitional processing (so "ß" stays itself), then Punycode for
+    every label that is not ASCII: "Bücher.example" -> "xn--bcher-kva.example"; a host ending in
+    a number is an IPv4 address, written in dotted decimal ("0x7f.1" -> "127.0.0.1"). The
+    extension takes its hosts from the browser's URL parser, so an address typed either way gets
+    the same key on both sides.
+    """
     if "%" in host:
         host = unquote(host)
-        if FORBIDDEN_HOST.search(host):
-            raise PostKeyError(f"not a valid host name: {host!r}")
-    if host.isascii():
-        return host.lower()
-    try:
-        mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
-    except idna.IDNAError as exc:
-        raise PostKeyError(f"not a valid host name: {host!r} ({exc})") from None
-    return ".".join(label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
-                    for label in mapped.split("."))
+    if FORBIDDEN_HOST.search(host):
+        raise PostKeyError(f"not a valid host name: {host!r}")
+    if not host.isascii():
+        try:
+            host = idna.uts46_remap(host, std3_rules=False, transitional=False)
+        except idna.IDNAError as exc:
+            raise PostKeyError(f"not a valid host name: {host!r} ({exc})") from None
+    labels = []
+    for label in host.lower().split("."):
+        if not label.isascii():
+            label = "xn--" + label.encode("punycode").decode("ascii")
+        labels.append(label)
+    host = ".".join(labels)
+    return _ipv4(host) if ENDS_IN_NUMBER.search(host) else host
+
+
+def _ipv4(host: str) -> str:
+    parts = host.split(".")
+    if parts[-1] == "":
+        parts.pop()
+    numbers = []
+    for part in parts:
+        if re.fullmatch(r"0[xX][0-9a-fA-F]*", part):
+            numbers.append(int(part[2:] or "0", 16))
+        elif re.fullmatch(r"0[0-7]+", part):
+            numbers.append(int(part, 8))
+        elif re.fullmatch(r"0|[1-9][0-9]*", part):
+            numbers.append(int(part))
+        else:
+            raise PostKeyError(f"not a valid IPv4 address: {host!r}")
+    if len(numbers) > 4 or any(n > 255 for n in numbers[:-1]) \
+            or numbers[-1] >= 256 ** (5 - len(numbers)):
+        raise PostKeyError(f"not a valid IPv4 address: {host!r}")
+    value = numbers[-1] + sum(n << (8 * (3 - i)) for i, n in enumerate(numbers[:-1]))
+    return str(ipaddress.IPv4Address(value))
 
 
 def _host_port(parts) -> str:
     host = parts.hostname.rstrip(".")
-    if ":" not in host:  # not an IPv6 literal
+    if ":" in host:
+        # An IPv6 literal, written as browsers write it ("::ffff:1.2.3.4" -> "::ffff:102:304"),
+        # keeps its brackets, or "::1" plus a port would read as another address.
+        try:
+            if "%" in host:
+                raise ValueError("a zone id")
+            host = f"[{ipaddress.IPv6Address(host)}]"
+        except ValueError as exc:
+            raise PostKeyError(f"not a valid IPv6 address: {host!r} ({exc})") from None
+    else:
         # urlsplit's `hostname` is str.lower()ed, which writes a final capital sigma as "ς";
         # UTS #46 (browsers) maps every "Σ" to "σ". Map the host as written.
         raw = parts.netloc.rpartition("@")[2].partition(":")[0]
         host = ascii_host(raw if raw.lower() == parts.hostname else host).rstrip(".")
         if not host:
             raise PostKeyError("an empty host name")
-    if host.startswith("www."):
-        host = host[4:]
-    if ":" in host:
-        # An IPv6 literal keeps its brackets, or "::1" plus a port would read as another address.
-        host = f"[{host}]"
+        if host.startswith("www."):
+            host = host[4:]
     try:
         port = parts.port
     except ValueError as exc:
@@ -199,127 +236,6 @@ def normalise_url(url: str) -> str:
     if query:
         key += "?" + urlencode(query)
     return key
-
-
-@dataclass
-class PageSignals:
-    """What a page says about itself; every field optional."""
-
-    url: str
-    rest_root: str | None = None
-    rest_alternate: str | None = None
-    shortlink: str | None = None
-    body_class: str | None = None
-    article_ids: tuple[str, ...] = ()
-    canonical: str | None = None
-
-
-def key_from_signals(s: PageSignals) -> PostKey:
-    """Apply DESIGN §1's order of signals; say which one gave the post id."""
-    post_id, signal = None, "url"
-    # An archive page links its term's REST route (custom taxonomies too); only a post names a post.
-    archive = "archive" in (s.body_class or "").split()
-    candidates = [
-        ("rest-link", lambda: post_id_from_rest_href(s.rest_alternate)
-         if s.rest_alternate and not archive else None),
-        ("shortlink", lambda: post_id_from_shortlink(s.shortlink) if s.shortlink else None),
-        ("body-class", lambda: _body_class_id(s.body_class)),
-        ("article-id", lambda: _article_id(s.article_ids)),
-    ]
-    for name, get in candidates:
-        try:
-            value = get()
-        except PostKeyError:
-            value = None
-        if value is not None:
-            post_id, signal = value, name
-            break
-    if post_id is None:
-        return PostKey(site=site_from_page(s), post_id=None,
-                       url_key=normalise_url(s.canonical or s.url), signal="url")
-    return PostKey(site=site_from_page(s), post_id=post_id, url_key=None, signal=signal)
-
-
-def site_from_page(s: PageSignals) -> str:
-    for get in (
-        lambda: site_from_rest_root(s.rest_root) if s.rest_root else None,
-        lambda: site_from_shortlink(s.shortlink) if s.shortlink else None,
-    ):
-        try:
-            value = get()
-        except PostKeyError:
-            value = None
-        if value:
-            return value
-    return _host_port(_split(s.url))
-
-
-def _body_class_id(body_class: str | None) -> int | None:
-    match = BODY_CLASS.search(body_class or "")
-    return int(match.group(1)) if match else None
-
-
-def _article_id(ids: tuple[str, ...]) -> int | None:
-    found = [int(m.group(1)) for m in (ARTICLE_ID.match(i) for i in ids) if m]
-    return found[0] if len(found) == 1 else None
-
-
-class _HeadParser(HTMLParser):
-    def __init__(self, signals: PageSignals):
-        super().__init__(convert_charrefs=True)
-        self.s = signals
-        self.articles: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: (v or "") for k, v in attrs}
-        rel = a.get("rel", "").lower().split()
-        href = a.get("href", "")
-        if tag == "link" and href:
-            if "https://api.w.org/" in rel and not self.s.rest_root:
-                self.s.rest_root = href
-            elif "alternate" in rel and a.get("type", "").lower() == "application/json":
-                self.s.rest_alternate = self.s.rest_alternate or href
-            elif "shortlink" in rel:
-                self.s.shortlink = self.s.shortlink or href
-            elif "canonical" in rel:
-                self.s.canonical = self.s.canonical or href
-        elif tag == "body":
-            self.s.body_class = a.get("class", "")
-        elif tag == "article" and a.get("id"):
-            self.articles.append(a["id"])
-
-
-LINK_HEADER_PART = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]+)*)')
-
-
-def parse_link_header(value: str) -> list[tuple[str, dict[str, str]]]:
-    """Parse an HTTP Link header into (href, params) pairs."""
-    out = []
-    for match in LINK_HEADER_PART.finditer(value or ""):
-        params = {}
-        for p in match.group(2).split(";"):
-            if "=" in p:
-                k, v = p.split("=", 1)
-                params[k.strip().lower()] = v.strip().strip('"')
-        out.append((match.group(1), params))
-    return out
-
-
-def signals_from_html(html: str, url: str, link_header: str | None = None) -> PageSignals:
-    """Read the WordPress signals from a page's HTML and its HTTP Link header."""
-    s = PageSignals(url=url)
-    for href, params in parse_link_header(link_header or ""):
-        rel = params.get("rel", "").lower().split()
-        if "https://api.w.org/" in rel:
-            s.rest_root = s.rest_root or href
-        elif "alternate" in rel and params.get("type", "").lower() == "application/json":
-            s.rest_alternate = s.rest_alternate or href
-        elif "shortlink" in rel:
-            s.shortlink = s.shortlink or href
-    parser = _HeadParser(s)
-    parser.feed(html)
-    s.article_ids = tuple(parser.articles)
-    return s
 
 
 def key_from_rest_post(doc: dict) -> PostKey:

@@ -16,6 +16,7 @@ from browser_helpers import (
     PASSWORD,
     POST_101,
     POST_102,
+    ROOT,
     run_firefox_flow,
     select,
     wait_until,
@@ -516,36 +517,19 @@ def test_firefox_notebook_flow(node_driver, server, seeded, artifacts, tmp_path)
     assert result["errors"] == []
 
 
-PASSAGE_CASES = [
-    # (exact, prefix, suffix) -> the directive after "#:~:text="
-    (("calmest place", "A rock pool looks like the ", " on a beach. The water"),
-     "pool%20looks%20like%20the-,calmest%20place,-on%20a%20beach."),
-    # A prefix that crosses a sentence (maybe a paragraph) end keeps only its last sentence.
-    (("Twice a day", "waiting for the sea to return. ", " the tide covers the pool"),
-     "Twice%20a%20day,-the%20tide%20covers%20the"),
-    # A long quote, or one across sentences, becomes start,end on whole words.
-    (("return. Twice a day the tide covers the pool and twice a day it leaves", "", ""),
-     "return.,a%20day%20it%20leaves"),
-    (("one two three four five six seven eight nine ten", "", ""),
-     "one%20two%20three%20four,seven%20eight%20nine%20ten"),
-    # "-", "," and "&" are syntax in a directive: always encoded.
-    (("salt-and-pepper, bread & butter", "", ""), "salt%2Dand%2Dpepper%2C%20bread%20%26%20butter"),
-]
+FRAGMENT_CASES = json.loads((ROOT / "tests" / "fixtures" / "text-fragment-cases.json")
+                            .read_text(encoding="utf-8"))
 
 
 def test_passage_links_for_each_kind_of_quote(alice):
+    """The notebook page gives the shared table's passage links (the server's exports do too)."""
     page = open_notebook(alice)
     page.locator("#filters").wait_for()
-    got = page.evaluate("""async (cases) => {
+    got = page.evaluate("""async (annotations) => {
         const { passageUrl } = await import('./passage.js');
-        const out = cases.map(([exact, prefix, suffix]) => passageUrl('https://b.example/p/#top',
-            [{ type: 'TextPositionSelector', start: 1, end: 2 },
-             { type: 'TextQuoteSelector', exact, prefix, suffix }]));
-        out.push(passageUrl('https://b.example/p/#top', []));
-        return out;
-    }""", [list(case) for case, _ in PASSAGE_CASES])
-    assert got == [f"https://b.example/p/#:~:text={want}" for _, want in PASSAGE_CASES] + [
-        "https://b.example/p/"]
+        return annotations.map(passageUrl);
+    }""", [case["annotation"] for case in FRAGMENT_CASES])
+    assert got == [case["expected"] for case in FRAGMENT_CASES]
 
 
 def test_an_image_in_a_note_shows_as_a_link_to_it(alice, server, tokens, artifacts):

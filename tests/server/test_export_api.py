@@ -285,7 +285,7 @@ def test_markdown_links_each_highlight_to_its_passage(client, alice, create):
     create(alice)
     text = export(client, alice, "format=markdown").get_data(as_text=True)
     assert ("(https://blog.example.org/2026/05/on-margins/#:~:text="
-            "have%20always%20written-,notes%20in%20the%20margin,-of%20the%20books)") in text
+            "have%20always%20written-,notes%20in%20the%20margin,-of%20the%20books%20they)") in text
     assert "> notes in the margin" in text and "#history" in text and "· yellow ·" in text
 
 

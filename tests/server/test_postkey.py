@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import page_signals
 import pytest
+from page_signals import PageSignals
 
 from postil import postkey
-from postil.postkey import PageSignals, PostKeyError
+from postil.postkey import PostKeyError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CASES = json.loads((FIXTURES / "post-key-cases.json").read_text(encoding="utf-8"))
@@ -92,7 +94,7 @@ def test_post_id_from_rest_href(href, post_id):
 
 
 def _key(s: PageSignals) -> tuple:
-    k = postkey.key_from_signals(s)
+    k = page_signals.key_from_signals(s)
     return k.site, k.post_id, k.signal, k.url_key
 
 
@@ -180,13 +182,13 @@ MULTISITE_HEAD = """<!doctype html><html><head>
     "https://d3.harvard.edu/future-proof-with-ai/renamed-slug/?utm_source=newsletter",
 ])
 def test_the_worked_example_page_has_one_key_at_every_url(url):
-    key = postkey.key_from_signals(postkey.signals_from_html(MULTISITE_HEAD, url))
+    key = page_signals.key_from_signals(page_signals.signals_from_html(MULTISITE_HEAD, url))
     assert (key.site, key.post_id, key.signal) == (
         "d3.harvard.edu/future-proof-with-ai", 1334, "rest-link")
 
 
 def test_signals_from_html_reads_every_signal():
-    s = postkey.signals_from_html(MULTISITE_HEAD, "https://d3.harvard.edu/x/")
+    s = page_signals.signals_from_html(MULTISITE_HEAD, "https://d3.harvard.edu/x/")
     assert s.rest_root == "https://d3.harvard.edu/future-proof-with-ai/wp-json/"
     assert s.rest_alternate.endswith("/wp-json/wp/v2/posts/1334")
     assert s.shortlink == "https://d3.harvard.edu/future-proof-with-ai/?p=1334"
@@ -199,16 +201,16 @@ def test_signals_from_a_link_header_alone():
     header = ('<https://blog.example.org/wp-json/>; rel="https://api.w.org/", '
               '<https://blog.example.org/wp-json/wp/v2/posts/55>; rel="alternate"; '
               'type="application/json", <https://blog.example.org/?p=55>; rel=shortlink')
-    s = postkey.signals_from_html("<html><body><p>no head</p></body></html>",
+    s = page_signals.signals_from_html("<html><body><p>no head</p></body></html>",
                                   "https://blog.example.org/hello/", header)
-    key = postkey.key_from_signals(s)
+    key = page_signals.key_from_signals(s)
     assert (key.site, key.post_id, key.signal) == ("blog.example.org", 55, "rest-link")
 
 
 def test_a_page_without_signals_is_keyed_by_its_url():
-    s = postkey.signals_from_html("<html><head><title>x</title></head><body></body></html>",
+    s = page_signals.signals_from_html("<html><head><title>x</title></head><body></body></html>",
                                   "https://www.Example.com/a/?utm_campaign=q&z=1#frag")
-    key = postkey.key_from_signals(s)
+    key = page_signals.key_from_signals(s)
     assert (key.site, key.post_id, key.url_key, key.signal) == (
         "example.com", None, "example.com/a?z=1", "url")
 
@@ -226,7 +228,7 @@ def test_a_page_without_signals_is_keyed_by_its_url():
     ("not a link header", []),
 ])
 def test_parse_link_header(header, expected):
-    assert postkey.parse_link_header(header) == expected
+    assert page_signals.parse_link_header(header) == expected
 
 
 # ---------------------------------------------------------------- WordPress REST post JSON

@@ -7,15 +7,16 @@
 // on to the active tab's content script.
 
 import { activeTab, alarms, broadcast, onCommand, onConnect, onInstalled, onMessage, onStartup, openOptionsPage, sendToTab } from "../shared/browser.js";
-import { COLORS, VISIBILITIES } from "../shared/colors.js";
+import { groupKey, postQuery, wirePost } from "../post-key/index.js";
+import { COLORS, EDITABLE_FIELDS, LIMITS, VISIBILITIES } from "../shared/contract.js";
 import { PORTS, TO_BACKGROUND as T, TO_CONTENT, errorOf, fail, ok } from "../shared/messages.js";
 import { deleteFromNotebook, notebookSites, queryNotebook, streamExport, updateFromNotebook } from "./notebook.js";
 import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
 import { request } from "./server.js";
-import { auth, connection, postKey, read, settings, update } from "./state.js";
+import { auth, connection, read, settings, update } from "./state.js";
 
 const SYNC_ALARM = "postil-sync";
-const PAGE_SIZE = 200;
+const PAGE_SIZE = LIMITS.page;
 
 onMessage(async (message) => {
   try {
@@ -27,7 +28,7 @@ onMessage(async (message) => {
       case T.UPDATE_ANNOTATION:
         return ok(await updateAnnotation(message.id, message.post, message.changes));
       case T.DELETE_ANNOTATION:
-        await enqueueDelete(message.id, message.post);
+        await enqueueDelete(message.id, wirePost(message.post));
         return ok(null);
       case T.COUNT_ANNOTATIONS:
         return ok(await countAnnotations(message.post));
@@ -90,7 +91,7 @@ onConnect(PORTS.EXPORT, (port) => {
 
 /** The post's annotations from the server, overlaid with queued changes; cached for offline use. */
 async function listAnnotations(post) {
-  const key = postKey(post);
+  const key = groupKey(post);
   const { server, token, user } = await connection();
   let items;
   let online = true;
@@ -116,17 +117,6 @@ async function listAnnotations(post) {
   return { items: overlay(items, queue, failed, key, user), user, online, error, signedIn: Boolean(token) };
 }
 
-function postQuery(post) {
-  if (post.post_id !== null && post.post_id !== undefined) return { site: post.site, post_id: post.post_id };
-  return { url: pageUrl(post) };
-}
-
-/** The URL that keys a page that is not a WordPress post. The server wants a real http(s) URL and
- * normalises it itself (to the same key as `key_url`), so send the canonical or page URL. */
-function pageUrl(post) {
-  return post.canonical ?? post.url;
-}
-
 async function fetchAll(server, token, query) {
   const items = [];
   let cursor = null;
@@ -144,21 +134,13 @@ async function countAnnotations(post) {
   return data?.total ?? 0;
 }
 
-const POST_FIELDS = ["site", "post_id", "url", "title", "signal", "modified_gmt"];
-
 /** Validate what the content script sent, give it an id, queue it, and return the local copy. */
 async function createAnnotation(draft) {
   if (!draft?.post) throw Object.assign(new Error("An annotation needs a post"), { kind: "invalid", code: "invalid" });
   const s = await settings();
-  const post = {};
-  for (const field of POST_FIELDS) if (draft.post[field] !== undefined && draft.post[field] !== null) post[field] = draft.post[field];
-  if (draft.post.post_id === null || draft.post.post_id === undefined) {
-    post.post_id = null;
-    post.url = pageUrl(draft.post);
-  }
   const annotation = {
     id: draft.id ?? crypto.randomUUID(),
-    post,
+    post: wirePost(draft.post),
     quote: String(draft.quote ?? ""),
     selectors: Array.isArray(draft.selectors) ? draft.selectors : [],
     note: String(draft.note ?? ""),
@@ -166,16 +148,15 @@ async function createAnnotation(draft) {
     tags: Array.isArray(draft.tags) ? draft.tags.map(String) : [],
     visibility: VISIBILITIES.includes(draft.visibility) ? draft.visibility : s.defaultVisibility,
   };
-  // Keep the content script's key fields so the queue overlay can match this post again.
-  await enqueueCreate(annotation, { ...post, key_url: draft.post.key_url });
+  await enqueueCreate(annotation);
   const { user } = await connection();
   return { ...annotation, user: user ?? "you", note_html: null, pending: true };
 }
 
 async function updateAnnotation(id, post, changes) {
   const allowed = {};
-  for (const field of ["note", "color", "tags", "visibility", "selectors", "quote"]) if (changes && field in changes) allowed[field] = changes[field];
-  await enqueueUpdate(id, post, allowed);
+  for (const field of EDITABLE_FIELDS) if (changes && field in changes) allowed[field] = changes[field];
+  await enqueueUpdate(id, wirePost(post), allowed);
   return { id, ...allowed };
 }
 

@@ -1,22 +1,23 @@
 // The notebook's and the exports' side of the background: paged queries over every annotation of
 // the signed-in user, edits and deletes made from the notebook, and export files.
 //
-// Filters arrive from the page already in the server's terms (see `FILTERS`); anything else is
+// Filters arrive from the page already in the server's terms (filters.js); anything else is
 // dropped here, so a page cannot widen a query to other users. The list is always `user=<me>`:
 // without it the server would mix in everyone's public annotations, and the notebook is the
 // reader's own. Edits and deletes go through the offline queue like the sidebar's, and the reply
 // waits a little for the queue so the page can show the server's rendered note straight away;
 // when the server is away the change stays queued and the page is told it is pending.
 
-import { normaliseSite, normaliseUrl } from "../post-key/index.js";
+import { groupKey, wirePost } from "../post-key/index.js";
+import { EDITABLE_FIELDS, EXPORT_FORMATS, LIMITS } from "../shared/contract.js";
+import { cleanFilters, matchesFilters } from "./filters.js";
 import { drain, enqueueDelete, enqueueUpdate, retryNow } from "./queue.js";
 import { ServerError, buildUrl, kindOf, request } from "./server.js";
-import { connection, postKey, read } from "./state.js";
+import { connection, read } from "./state.js";
 
-const FILTERS = ["site", "post_id", "url", "tag", "color", "visibility", "q", "created_after", "created_before"];
-const EXPORT_FORMATS = ["markdown", "zip", "json", "jsonld", "csv", "html"];
-const EDITABLE = ["note", "color", "tags", "visibility"];
-const MAX_PAGE = 200;
+// The notebook edits what a note says and how it is filed, never the passage it is on.
+const EDITABLE = EDITABLE_FIELDS.filter((field) => field !== "selectors" && field !== "quote");
+const MAX_PAGE = LIMITS.page;
 const DEFAULT_PAGE = 50;
 const QUEUE_WAIT_MS = 5000;
 const EXPORT_IDLE_MS = 60_000;
@@ -28,23 +29,6 @@ function invalid(message) {
 
 function signedOut() {
   return new ServerError("unauthorized", 401, "signed_out", "Sign in on the options page to see your notebook.");
-}
-
-/** Keep only the filters the server knows, dropping empty ones; `tag` may repeat. */
-export function cleanFilters(filters = {}) {
-  const out = {};
-  for (const name of FILTERS) {
-    let value = filters?.[name];
-    if (name === "tag") {
-      const tags = (Array.isArray(value) ? value : value ? [value] : []).map((t) => String(t).trim()).filter(Boolean);
-      if (tags.length) out.tag = tags;
-      continue;
-    }
-    if (value === undefined || value === null) continue;
-    value = String(value).trim();
-    if (value) out[name] = value;
-  }
-  return out;
 }
 
 async function signedInConnection() {
@@ -106,9 +90,11 @@ function queuedCreates(queue, user, filters, known) {
     for (const later of queue) if (later.id === op.id && later.kind === "update") Object.assign(body, later.changes);
     const item = {
       id: op.id,
-      post: posts.get(groupKey(op.post)) ?? { site: op.post?.site, post_id: op.post?.post_id ?? null, url: op.post?.url ?? "", title: op.post?.title ?? "" },
+      post: posts.get(groupKey(op.post)) ?? { ...wirePost(op.post), title: op.post?.title ?? "" },
       user,
       quote: String(body.quote ?? ""),
+      // The passage link of a note not yet synced is the one the server will give (passage.js).
+      selectors: Array.isArray(body.selectors) ? body.selectors : [],
       note: String(body.note ?? ""),
       note_html: null,
       color: body.color ?? "yellow",
@@ -117,55 +103,15 @@ function queuedCreates(queue, user, filters, known) {
       created: queuedAt(op),
       pending: true,
     };
-    if (matches(item, filters)) out.push(item);
+    if (matchesFilters(item, filters)) out.push(item);
   }
   return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
-}
-
-/**
- * The same string for a post as the server lists it and as a page queued it: a page that is not
- * a WordPress post is queued under its own key URL but listed with its full URL.
- */
-function groupKey(post) {
-  if (post?.post_id !== null && post?.post_id !== undefined) return postKey(post);
-  const key = normaliseUrl(post?.url ?? "");
-  return key ? `url:${key}` : postKey(post);
 }
 
 /** When an op was queued: its sequence number starts with Date.now() in base 36. */
 function queuedAt(op) {
   const ms = parseInt(String(op.seq ?? "").split("-")[0], 36);
   return new Date(Number.isFinite(ms) ? ms : Date.now()).toISOString();
-}
-
-/**
- * Whether a local annotation passes the notebook's filters, decided here as the server would:
- * the same keys, every tag, whole words of `q` (a trailing `*` for a prefix) in the quote, note
- * or tags, ignoring case and accents.
- */
-function matches(item, f) {
-  const same = (a, b, norm) => {
-    const x = norm(String(a ?? ""));
-    return x !== null && x === norm(String(b ?? ""));
-  };
-  if (f.site && !same(f.site, item.post.site, normaliseSite)) return false;
-  if (f.post_id && String(item.post.post_id) !== String(f.post_id)) return false;
-  if (f.url && !same(f.url, item.post.url, normaliseUrl)) return false;
-  if (f.color && item.color !== f.color) return false;
-  if (f.visibility && item.visibility !== f.visibility) return false;
-  if (f.created_after && item.created < new Date(f.created_after).toISOString()) return false;
-  if (f.created_before && item.created >= new Date(f.created_before).toISOString()) return false;
-  const tags = item.tags.map((t) => String(t).toLowerCase());
-  for (const tag of f.tag ?? []) if (!tags.includes(tag.toLowerCase())) return false;
-  if (f.q) {
-    const fold = (text) => text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
-    const words = new Set(fold(`${item.quote} ${item.note} ${item.tags.join(" ")}`).match(/[\p{L}\p{N}]+/gu) ?? []);
-    for (const term of fold(f.q).match(/[\p{L}\p{N}]+\*?/gu) ?? []) {
-      const found = term.endsWith("*") ? [...words].some((w) => w.startsWith(term.slice(0, -1))) : words.has(term);
-      if (!found) return false;
-    }
-  }
-  return true;
 }
 
 /** Show what the user already changed but the server has not heard yet. */
@@ -211,7 +157,7 @@ export async function updateFromNotebook(annotation, changes) {
     allowed.tags = allowed.tags.map((t) => String(t).trim()).filter(Boolean);
   }
   const since = Date.now();
-  await enqueueUpdate(annotation.id, annotation.post, allowed);
+  await enqueueUpdate(annotation.id, wirePost(annotation.post), allowed);
   const { pending, refused } = await settle(annotation.id, since);
   if (refused) return { annotation: { ...annotation, ...allowed, note_html: null }, pending: false, refused };
   if (!pending) {
@@ -232,7 +178,7 @@ export async function updateFromNotebook(annotation, changes) {
 export async function deleteFromNotebook(annotation) {
   if (!annotation?.id || !annotation.post) throw invalid("A delete needs the annotation's id and post");
   const since = Date.now();
-  await enqueueDelete(annotation.id, annotation.post);
+  await enqueueDelete(annotation.id, wirePost(annotation.post));
   return settle(annotation.id, since);
 }
 

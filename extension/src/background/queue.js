@@ -16,7 +16,9 @@
 // 401 waits for sign-in; any other 4xx moves the op to `failed`, shown in the popup and sidebar.
 
 import { request } from "./server.js";
-import { connection, postKey, read, update } from "./state.js";
+import { groupKey } from "../post-key/index.js";
+import { EDITABLE_FIELDS } from "../shared/contract.js";
+import { connection, read, update } from "./state.js";
 
 const BASE_DELAY_MS = 1000;
 const MAX_DELAY_MS = 2 * 60 * 1000;
@@ -51,14 +53,14 @@ function newSeq() {
 }
 
 /**
- * Queue a new annotation; `annotation` is the request body with its client-chosen `id`, `keyPost`
- * the post as the content script identified it (used to find the op again for that page).
+ * Queue a new annotation; `annotation` is the request body with its client-chosen `id` and its
+ * post (post-key's wirePost shape, by whose groupKey the op is found again for that page).
  */
-export async function enqueueCreate(annotation, keyPost = annotation.post) {
+export async function enqueueCreate(annotation) {
   const { user } = await connection();
   await update(["queue"], (state) => {
     state.queue ??= [];
-    state.queue.push({ seq: newSeq(), kind: "create", id: annotation.id, post: keyPost, body: annotation, user, attempts: 0, nextAt: 0 });
+    state.queue.push({ seq: newSeq(), kind: "create", id: annotation.id, post: annotation.post, body: annotation, user, attempts: 0, nextAt: 0 });
   });
   kick();
 }
@@ -241,7 +243,7 @@ export function overlay(items, queue, failed, key, me) {
   const byId = new Map(items.map((item) => [item.id, { ...item }]));
   const mine = (op) => !op.user || !me || op.user === me;
   for (const op of queue) {
-    if (postKey(op.post) !== key || !mine(op)) continue;
+    if (groupKey(op.post) !== key || !mine(op)) continue;
     if (op.kind === "create") {
       const existing = byId.get(op.id);
       byId.set(op.id, { ...localAnnotation(op.body, me), ...(existing ? { ...existing, ...pick(op.body) } : {}), pending: true });
@@ -253,7 +255,7 @@ export function overlay(items, queue, failed, key, me) {
     }
   }
   for (const op of failed) {
-    if (postKey(op.post) !== key || !mine(op)) continue;
+    if (groupKey(op.post) !== key || !mine(op)) continue;
     const existing = byId.get(op.id);
     if (existing) byId.set(op.id, { ...existing, failed: op.error, failedSeq: op.seq });
     else if (op.kind === "create") byId.set(op.id, { ...localAnnotation(op.body, me), failed: op.error, failedSeq: op.seq });
@@ -263,7 +265,7 @@ export function overlay(items, queue, failed, key, me) {
 
 function pick(body) {
   const out = {};
-  for (const field of ["note", "color", "tags", "visibility", "selectors", "quote"]) if (field in body) out[field] = body[field];
+  for (const field of EDITABLE_FIELDS) if (field in body) out[field] = body[field];
   return out;
 }
 

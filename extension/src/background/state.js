@@ -44,10 +44,3 @@ export async function connection() {
   const token = a && a.server === s.server ? a.token : null;
   return { server: s.server, token, user: token ? a.user : null };
 }
-
-/** A stable key for "this post": (site, post id) for WordPress posts, else the normalised URL. */
-export function postKey(post) {
-  if (!post) return "";
-  if (post.post_id !== null && post.post_id !== undefined) return `wp:${post.site}#${post.post_id}`;
-  return `url:${post.key_url ?? post.url}`;
-}

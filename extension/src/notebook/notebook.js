@@ -7,8 +7,10 @@
 // server's query parameters. User text goes in with textContent; the sanitised `note_html` from
 // the server is the only HTML ever inserted.
 
+import { groupKey } from "../post-key/index.js";
 import { send, storage } from "../shared/browser.js";
-import { COLORS, COLOR_LABELS, SWATCHES } from "../shared/colors.js";
+import { COLOR_LABELS, SWATCHES } from "../shared/colors.js";
+import { COLORS } from "../shared/contract.js";
 import { TO_BACKGROUND as T } from "../shared/messages.js";
 import { fetchExport, fillExportSelect, saveFile } from "./files.js";
 import { passageUrl } from "./passage.js";
@@ -254,10 +256,6 @@ function showError(message, canRetry) {
 
 // ---------------------------------------------------------------- rendering
 
-function groupKey(post) {
-  return post?.id ? `post:${post.id}` : `key:${post?.site}#${post?.post_id}#${post?.url}`;
-}
-
 /** The post's section, made when its first annotation arrives (groups keep first-seen order). */
 function groupFor(post) {
   const key = groupKey(post);
@@ -332,7 +330,7 @@ function fillAnnotation(item, annotation, message = "") {
     el("time", { datetime: annotation.created ?? "", text: formatTime(annotation.created) }),
     edited ? el("span", { class: "muted", text: `edited ${formatTime(annotation.updated)}` }) : null,
     annotation.pending ? el("span", { class: "warn", text: "waiting to sync" }) : null);
-  const href = passageUrl(annotation.post?.url, annotation.selectors);
+  const href = passageUrl(annotation);
   const actions = el("div", { class: "item-actions" },
     href ? el("a", { class: "button open", href, target: "_blank", rel: "noopener", text: annotation.quote?.trim() ? "Open at passage" : "Open post" }) : null,
     el("button", { type: "button", class: "edit", text: "Edit" }),

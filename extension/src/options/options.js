@@ -2,7 +2,8 @@
 // background) and out, and the default colour and visibility for new highlights.
 
 import { extensionUrl, send } from "../shared/browser.js";
-import { COLORS, COLOR_LABELS } from "../shared/colors.js";
+import { COLOR_LABELS } from "../shared/colors.js";
+import { COLORS } from "../shared/contract.js";
 import { TO_BACKGROUND as T } from "../shared/messages.js";
 
 const $ = (id) => document.getElementById(id);

@@ -2,6 +2,7 @@
 // or downloaded in any export format, both through the server's export (asked of the background
 // with the post's own filters); and the link that opens the notebook.
 
+import { postQuery } from "../post-key/index.js";
 import { activeTab, extensionUrl, sendToTab } from "../shared/browser.js";
 import { TO_CONTENT } from "../shared/messages.js";
 import { fetchExport, fillExportSelect, saveFile } from "../notebook/files.js";
@@ -17,13 +18,6 @@ async function targetTab() {
   return asked ? { id: asked } : activeTab();
 }
 
-/** The export filters naming this post: (site, post id) for WordPress posts, else its URL. */
-function postFilters(post) {
-  if (post.post_id !== null && post.post_id !== undefined) return { site: post.site, post_id: post.post_id };
-  // A real URL: the server normalises it to the page's key (key_url has no scheme).
-  return { url: post.canonical ?? post.url };
-}
-
 function say(text, tone = "") {
   $("export-status").textContent = text;
   $("export-status").className = tone;
@@ -35,7 +29,7 @@ let filters = null;
 async function findPost() {
   const tab = await targetTab();
   const page = tab ? await sendToTab(tab.id, TO_CONTENT.GET_PAGE_POST) : null;
-  filters = page?.ok ? postFilters(page.value.post) : null;
+  filters = page?.ok ? postQuery(page.value.post) : null;
   for (const id of controls) $(id).disabled = !filters;
   if (!filters) say("Open an article to export its annotations.", "muted");
 }

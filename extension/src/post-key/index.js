@@ -7,6 +7,10 @@
  * classes) and uses the standard URL class, so it runs the same in a content script, a test page
  * or on a DOMParser document. The server's postil/postkey.py applies the same rules; the case
  * table tests/fixtures/post-key-cases.json keeps the two normalisers in step.
+ *
+ * It also owns the extension's one shape of a post on the wire (wirePost: the server's
+ * {site, post_id, url}), the query naming a post (postQuery) and the one string that names a
+ * post inside the extension (groupKey).
  */
 
 const API_REL = "https://api.w.org/";
@@ -36,13 +40,15 @@ function parseHttpUrl(value, { bare = false, base } = {}) {
   } catch {
     return null;
   }
-  return /^https?:$/.test(url.protocol) && url.hostname ? url : null;
+  // Chromium keeps a host it cannot read as a name percent-encoded ("exa%20mple.com") where the
+  // URL standard, Firefox and the server refuse it.
+  return /^https?:$/.test(url.protocol) && url.hostname && !url.hostname.includes("%") ? url : null;
 }
 
 // "host[:port]" lower-cased, without "www." or a trailing dot. The URL parser has already
 // dropped the scheme's default port.
 function normaliseHost(url) {
-  let host = url.hostname.toLowerCase().replace(/\.$/, "");
+  let host = url.hostname.toLowerCase().replace(/\.+$/, "");
   if (host.startsWith("www.")) host = host.slice(4);
   return url.port ? `${host}:${url.port}` : host;
 }
@@ -277,4 +283,40 @@ function withoutFragment(url) {
   const copy = new URL(url.href);
   copy.hash = "";
   return copy.href;
+}
+
+/**
+ * The post as the server reads and writes it: {site, post_id, url}, plus `title` and
+ * `modified_gmt` when known (a create carries them). Takes what identifyPost() returns, a
+ * server post or a post already in this shape. A page that is not a WordPress post is named by
+ * its canonical URL (else its own): the server normalises it to the same key as `key_url`.
+ */
+export function wirePost(post) {
+  const out = {
+    site: post?.site ?? null,
+    post_id: post?.post_id ?? null,
+    url: (post?.post_id === null || post?.post_id === undefined ? post?.canonical : null) ?? post?.url ?? "",
+  };
+  if (typeof post?.title === "string") out.title = post.title;
+  if (typeof post?.modified_gmt === "string") out.modified_gmt = post.modified_gmt;
+  return out;
+}
+
+/** The query parameters that name a post in GET /api/annotations and /api/export. */
+export function postQuery(post) {
+  const wire = wirePost(post);
+  return wire.post_id !== null ? { site: wire.site, post_id: wire.post_id } : { url: wire.url };
+}
+
+/**
+ * The one string that names a post inside the extension (the cache, the queue's overlay, the
+ * notebook's groups): "wp:<site>#<post_id>" for a WordPress post, else "url:<normalised URL>".
+ * A page's identifyPost() result, its wirePost() and the server's copy of that post give the
+ * same string, because normaliseUrl(canonical or url) is the server's key too.
+ */
+export function groupKey(post) {
+  if (!post) return "";
+  if (post.post_id !== null && post.post_id !== undefined) return `wp:${post.site}#${post.post_id}`;
+  const url = post.canonical ?? post.url ?? "";
+  return `url:${post.key_url ?? normaliseUrl(url) ?? url}`;
 }

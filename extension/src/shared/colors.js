@@ -1,7 +1,10 @@
-// The five highlight colours and the two visibilities the server accepts, with the names people
-// see. Shared by the content UI, the popup and the options page so they always agree.
+// How the server's colours look and read: the names people see, the swatches, and the default
+// settings. Which colours and visibilities exist is the contract's (contract.js); they are
+// passed on here for the modules that still import them from this file.
 
-export const COLORS = Object.freeze(["yellow", "green", "blue", "pink", "purple"]);
+import { COLORS, VISIBILITIES } from "./contract.js";
+
+export { COLORS, VISIBILITIES };
 
 export const COLOR_LABELS = Object.freeze({
   yellow: "Yellow",
@@ -20,8 +23,6 @@ export const SWATCHES = Object.freeze({
   pink: "#f472b6",
   purple: "#c084fc",
 });
-
-export const VISIBILITIES = Object.freeze(["private", "public"]);
 
 export const DEFAULT_SETTINGS = Object.freeze({
   server: "http://127.0.0.1:8000",

@@ -8,10 +8,17 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
-# How much of a long quote a passage link names at each end; browsers find the rest between.
+# Passage links (text fragments) follow one rule with the extension's notebook/passage.js; the
+# links both must give are tests/fixtures/text-fragment-cases.json. A long quote is named by its
+# first and last words; the stored prefix and suffix, by a few whole words next to the quote.
 FRAGMENT_EDGE_WORDS = 4
 FRAGMENT_WHOLE_WORDS = 8
-FRAGMENT_CONTEXT_WORDS = 3
+FRAGMENT_CONTEXT_WORDS = 4
+# White space and line breaks spelled out, so that Python's and JavaScript's `\s` cannot differ.
+_SPACE = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+_LINE_BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
+# A token that ends a sentence (closing quotes and brackets allowed): a paragraph may end there.
+_ENDS_SENTENCE = re.compile("[.!?:;][\"'\u201d\u2019)\\]]*$")
 
 
 def by_post(annotations: Iterable[dict]) -> Iterator[tuple[dict, Iterator[dict]]]:
@@ -45,43 +52,84 @@ def _fragment_part(text: str) -> str:
     return quote(text, safe="").replace("-", "%2D")
 
 
+def _words(text: str) -> list[str]:
+    return [w for w in _SPACE.split(text) if w]
+
+
+def _wordy(text: str) -> bool:
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+def _fragment_prefix(text: str) -> str:
+    lines = _LINE_BREAK.split(text)
+    tokens = _words(lines[-1])
+    breaks = [i for i, token in enumerate(tokens) if _ENDS_SENTENCE.search(token)]
+    if breaks:
+        tokens = tokens[breaks[-1] + 1:]
+    elif len(lines) == 1 and not _SPACE.match(text[:1]):
+        tokens = tokens[1:]  # cut at a fixed length: the first word may be the end of a longer one
+    prefix = " ".join(tokens[-FRAGMENT_CONTEXT_WORDS:])
+    return prefix if _wordy(prefix) else ""
+
+
+def _fragment_suffix(text: str) -> str:
+    lines = _LINE_BREAK.split(text)
+    tokens = _words(lines[0])
+    breaks = [i for i, token in enumerate(tokens) if _ENDS_SENTENCE.search(token)]
+    if breaks:
+        tokens = tokens[:breaks[0] + 1]
+    elif len(lines) == 1 and not _SPACE.match(text[-1:]):
+        tokens = tokens[:-1]
+    suffix = " ".join(tokens[:FRAGMENT_CONTEXT_WORDS])
+    return suffix if _wordy(suffix) else ""
+
+
+def _start_and_end(exact: str) -> tuple[str, str | None] | None:
+    tokens: list[str] = []
+    breaks: list[bool] = []
+    for line in _LINE_BREAK.split(exact):
+        line_words = _words(line)
+        for i, token in enumerate(line_words):
+            tokens.append(token)
+            breaks.append(i == len(line_words) - 1 or bool(_ENDS_SENTENCE.search(token)))
+    if not tokens:
+        return None
+    if not any(breaks[:-1]) and len(tokens) <= FRAGMENT_WHOLE_WORDS:
+        return " ".join(tokens), None
+    first = 0
+    while first < FRAGMENT_EDGE_WORDS - 1 and first < len(tokens) - 2 and not breaks[first]:
+        first += 1
+    last = len(tokens) - 1
+    while last > len(tokens) - FRAGMENT_EDGE_WORDS and last > first + 1 and not breaks[last - 1]:
+        last -= 1
+    if last <= first:
+        return " ".join(tokens), None
+    return " ".join(tokens[:first + 1]), " ".join(tokens[last:])
+
+
 def text_fragment(annotation: dict) -> str | None:
     """Return a `:~:text=` directive that scrolls a browser to the highlighted passage.
 
-    Browsers match the directive's pieces at word boundaries inside one block of text, so long
-    quotes are named by their first and last words, quotes across paragraphs by their first and
-    last lines, and the prefix and suffix (which the extension cuts at a fixed length, often
-    mid-word) lose their cut word.
+    Browsers match each part at word boundaries inside one block of text, so a quote that is
+    long or runs across lines or sentences (where a paragraph may end) is named by its first and
+    last words, and the prefix and suffix (cut at a fixed length, often mid-word, and perhaps
+    across a paragraph) keep only whole words of the quote's own line and sentence.
     """
     selector = text_quote(annotation)
-    exact = selector["exact"] if selector else annotation.get("quote") or ""
-    lines = [" ".join(line.split()) for line in exact.splitlines() if line.strip()]
-    if not lines:
+    exact = selector.get("exact") if selector else annotation.get("quote")
+    start_end = _start_and_end(str(exact or ""))
+    if start_end is None:
         return None
-    first_words, last_words = lines[0].split(), lines[-1].split()
-    if len(lines) == 1 and len(first_words) <= FRAGMENT_WHOLE_WORDS:
-        start, end = lines[0], None
-    else:
-        start = " ".join(first_words[:FRAGMENT_EDGE_WORDS])
-        end = " ".join(last_words[-FRAGMENT_EDGE_WORDS:])
-    prefix = suffix = None
-    if selector and selector.get("prefix"):
-        words = selector["prefix"].splitlines()[-1].split() if selector["prefix"].strip() else []
-        if not selector["prefix"].endswith(("\n", "\r")) and len(words) >= 2:
-            prefix = " ".join(words[1:][-FRAGMENT_CONTEXT_WORDS:])
-    if selector and selector.get("suffix"):
-        words = selector["suffix"].splitlines()[0].split() if selector["suffix"].strip() else []
-        if not selector["suffix"].startswith(("\n", "\r")) and len(words) >= 2:
-            suffix = " ".join(words[:-1][:FRAGMENT_CONTEXT_WORDS])
-    directive = "text="
-    if prefix:
-        directive += _fragment_part(prefix) + "-,"
-    directive += _fragment_part(start)
+    start, end = start_end
+    prefix = _fragment_prefix(str(selector.get("prefix") or "")) if selector else ""
+    suffix = _fragment_suffix(str(selector.get("suffix") or "")) if selector else ""
+    parts = [_fragment_part(prefix) + "-"] if prefix else []
+    parts.append(_fragment_part(start))
     if end:
-        directive += "," + _fragment_part(end)
+        parts.append(_fragment_part(end))
     if suffix:
-        directive += ",-" + _fragment_part(suffix)
-    return ":~:" + directive
+        parts.append("-" + _fragment_part(suffix))
+    return ":~:text=" + ",".join(parts)
 
 
 def passage_url(annotation: dict) -> str | None:

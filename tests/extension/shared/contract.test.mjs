@@ -1,0 +1,23 @@
+// extension/src/shared/contract.js is the server's contract (tests/fixtures/contract.json, which
+// a pytest test checks against postil.contract.as_json()).
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { FILTERS } from "../../../extension/src/background/filters.js";
+import { COLORS as COLOR_NAMES, COLOR_LABELS, SWATCHES } from "../../../extension/src/shared/colors.js";
+import { CONTRACT, COLORS } from "../../../extension/src/shared/contract.js";
+import { fixture } from "../fixtures.mjs";
+
+test("the extension's contract is the server's", () => {
+  assert.deepEqual(JSON.parse(JSON.stringify(CONTRACT)), fixture("contract.json"));
+});
+
+test("every colour of the contract has a label and a swatch, and no other colour does", () => {
+  assert.deepEqual(COLOR_NAMES, COLORS);
+  assert.deepEqual(Object.keys(COLOR_LABELS).sort(), [...COLORS].sort());
+  assert.deepEqual(Object.keys(SWATCHES).sort(), [...COLORS].sort());
+});
+
+test("the notebook's filters are query filters the server knows", () => {
+  for (const name of FILTERS) assert.ok(CONTRACT.query_filters.includes(name), name);
+});
