@@ -93,13 +93,17 @@ function articlePost(primary, id, element) {
  * notes), `debugEditorWaitMs` shortens how long the editor's frame may take before the reader
  * is offered to write in the page instead, and `debugEditorFrameSilent: true` makes its answer
  * go unheard, as if it could not load (so that offer and what follows can be tested).
+ * `debugAnchoringTimings: true` makes every load of the annotations post to the page's window
+ * when they arrived, when all were painted and where each one went (bench/page_anchoring.py).
  */
 async function debugOptions() {
   try {
-    const got = await storage.get(["debugOpenShadowRoot", "debugEditorWaitMs", "debugEditorFrameSilent"]);
+    const got = await storage.get(["debugOpenShadowRoot", "debugEditorWaitMs", "debugEditorFrameSilent",
+      "debugAnchoringTimings"]);
     const wait = got.debugEditorWaitMs;
     return { openShadowRoot: got.debugOpenShadowRoot === true,
              frameSilent: got.debugEditorFrameSilent === true,
+             anchoringTimings: got.debugAnchoringTimings === true,
              ...(Number.isInteger(wait) && wait >= 0 ? { frameWaitMs: wait } : {}) };
   } catch {
     return {};
@@ -124,8 +128,9 @@ function ownHostOnly(post) {
 }
 
 class Page {
-  constructor(post, { openShadowRoot = false, frameWaitMs, frameSilent = false } = {}) {
+  constructor(post, { openShadowRoot = false, frameWaitMs, frameSilent = false, anchoringTimings = false } = {}) {
     this.post = post;
+    this.anchoringTimings = anchoringTimings;
     this.root = document.body;
     // Articles of other posts on this post's page (see otherArticles): post id → {post, root}.
     this.articles = new Map();
@@ -185,6 +190,7 @@ class Page {
         send(T.GET_SETTINGS),
         ...articles.map(([, article]) => send(T.LIST_ANNOTATIONS, { post: article.post })),
       ]);
+      const arrived = performance.now();
       if (settings.ok) this.settings = { ...this.settings, ...settings.value };
       if (!list.ok) {
         this.status = { text: `Postil cannot load annotations: ${list.error.message}`, offline: true };
@@ -227,8 +233,16 @@ class Page {
       }
       this.status = this.describeStatus({ online, signedIn, user, error, status: status.ok ? status.value : null });
       this.render();
+      if (this.anchoringTimings) this.reportTimings(arrived, performance.now());
     });
     return this.refreshWaiting;
+  }
+
+  /** Tell the page (a benchmark's script) how long placing the annotations took, and where each went. */
+  reportTimings(arrived, painted) {
+    const entries = [...this.entries.values()].map((e) => ({ id: e.annotation.id, state: e.state,
+      method: e.method ?? null, text: e.state === "anchored" ? String(this.painter.rangeOf(e.annotation.id) ?? "") : null }));
+    window.postMessage({ postilDebug: "anchoring", arrived, painted, entries }, location.origin);
   }
 
   /** An annotation as the sidebar and card show it; `story`: the other post whose article it is in. */
