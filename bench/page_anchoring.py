@@ -10,9 +10,13 @@ edited article on 127.0.0.1 as that post, and opens it in Chromium with the unpa
 signed in, with the extension's debug flag `debugAnchoringTimings` set: the content script then
 posts to the page when the annotations arrived from the background, when all were painted and
 where each went. A `longtask` PerformanceObserver in the page records every main-thread block
-over 50 ms. Prints one table: arrival to all painted, the longest block after the arrival, and
-how the edited passages came back (right, wrong text, orphaned). Targets: all placed within
-250 ms of arrival, no block over 50 ms, 0 wrong.
+over 50 ms, and a heartbeat in the page (a 4 ms timer chain) every stretch in which the page could
+not run its own scripts: Chromium does not report the content script's isolated-world tasks as
+long tasks, so the heartbeat's longest gap is the number that counts. Prints one table: arrival
+to all painted, the longest block after the arrival, and how the edited passages came back
+(right, wrong text, orphaned). Targets: all placed within 250 ms of arrival, no block over
+50 ms, 0 wrong. `--extension DIR` measures another copy of the extension (e.g. an older commit's,
+from `git archive`).
 """
 
 from __future__ import annotations
@@ -54,6 +58,19 @@ try {
     for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
   }).observe({ type: "longtask", buffered: true });
 } catch (err) { window.__longTaskError = String(err); }
+// A heartbeat in the page's own world: a gap between beats is a stretch in which the page could
+// not run its scripts, whoever's work filled it (long tasks are not reported in every build).
+window.__gaps = [];
+(() => {
+  let last = performance.now();
+  const beat = () => {
+    const now = performance.now();
+    if (now - last > 20) window.__gaps.push([last, now - last]);
+    last = now;
+    if (now < 20000) setTimeout(beat, 4);
+  };
+  setTimeout(beat, 4);
+})();
 window.addEventListener("message", (event) => {
   if (event.data && event.data.postilDebug === "anchoring") window.__postilReports.push(event.data);
 });
@@ -174,15 +191,17 @@ def load_once(context, url: str, highlights: int) -> dict:
     page.wait_for_function(
         f"window.__postilReports.some((r) => r.entries.length >= {highlights})", timeout=120_000)
     page.wait_for_timeout(300)  # long tasks are reported a moment after they end
-    got = page.evaluate("""() => ({ reports: window.__postilReports, tasks: window.__longTasks,
+    got = page.evaluate("""() => ({ reports: window.__postilReports, gaps: window.__gaps,
+                                    tasks: window.__longTasks,
                                     error: window.__longTaskError || null })""")
     page.close()
     report = next(r for r in got["reports"] if len(r["entries"]) >= highlights)
     arrived, painted = report["arrived"], report["painted"]
-    after = [d for start, d in got["tasks"] if start + d > arrived]
+    gaps = [d for start, d in got["gaps"] if start + d > arrived]
+    tasks = [d for start, d in got["tasks"] if start + d > arrived]
     return {"arrival": arrived, "placeMs": painted - arrived,
-            "longestMs": max(after, default=0.0), "over50": len(after),
-            "longestAnyMs": max((d for _, d in got["tasks"]), default=0.0),
+            "gapMs": max(gaps, default=0.0), "gapsOver": sum(d > BLOCK_MS for d in gaps),
+            "tasksOver": len(tasks),
             "sliceMs": report.get("longestSliceMs"), "entries": report["entries"],
             "taskError": got["error"]}
 
@@ -212,7 +231,7 @@ def judge(entries: list[dict], ids: list[str], prepared: dict) -> dict:
     return {"edited": counts, "wrongAll": wrong_all, "examples": examples}
 
 
-def run(options: dict, runs: int) -> dict:
+def run(options: dict, runs: int, extension: Path = EXTENSION) -> dict:
     from playwright.sync_api import sync_playwright
 
     site = Site()
@@ -233,8 +252,8 @@ def run(options: dict, runs: int) -> dict:
             context = playwright.chromium.launch_persistent_context(
                 str(workdir / "profile"), executable_path=CHROMIUM, headless=True,
                 viewport={"width": 1280, "height": 800},
-                args=[f"--disable-extensions-except={EXTENSION}",
-                      f"--load-extension={EXTENSION}", *CHROMIUM_ARGS])
+                args=[f"--disable-extensions-except={extension}",
+                      f"--load-extension={extension}", *CHROMIUM_ARGS])
             worker = (context.service_workers[0] if context.service_workers
                       else context.wait_for_event("serviceworker", timeout=15_000))
             worker.evaluate(
@@ -258,7 +277,7 @@ def run(options: dict, runs: int) -> dict:
 def table(r: dict) -> str:
     loads, verdicts = r["loads"], r["verdicts"]
     place = [load["placeMs"] for load in loads]
-    longest = [load["longestMs"] for load in loads]
+    longest = [load["gapMs"] for load in loads]
     slices = [load["sliceMs"] for load in loads if load["sliceMs"] is not None]
     edited = verdicts[-1]["edited"]
     rows = [
@@ -270,9 +289,11 @@ def table(r: dict) -> str:
         ("arrival -> all painted", f"median {statistics.median(place):.0f} ms, "
                                    f"max {max(place):.0f} ms (target <= {TARGET_MS} ms)"),
         ("longest block after arrival", f"median {statistics.median(longest):.0f} ms, "
-                                        f"max {max(longest):.0f} ms (long tasks; target: none "
-                                        f"over {BLOCK_MS} ms)"),
-        ("long tasks after arrival", ", ".join(str(lo["over50"]) for lo in loads) + " per load"),
+                                        f"max {max(longest):.0f} ms (page heartbeat; target: "
+                                        f"none over {BLOCK_MS} ms)"),
+        ("blocks over 50 ms after it", ", ".join(str(lo["gapsOver"]) for lo in loads)
+         + " per load (heartbeat); long tasks reported: "
+         + ", ".join(str(lo["tasksOver"]) for lo in loads)),
         ("longest slice, own marks", (f"max {max(slices):.1f} ms" if slices
                                       else "n/a (this code has no such marks)")),
         ("edited: placed right", str(edited["right"])),
@@ -295,13 +316,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=200_000, help="article HTML size in bytes")
     parser.add_argument("--seed", type=int, default=1129)
     parser.add_argument("--runs", type=int, default=5, help="page loads measured")
+    parser.add_argument("--extension", type=Path, default=EXTENSION,
+                        help="the unpacked extension to load (default: this checkout's)")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} not found: install Debian's chromium", file=sys.stderr)
         return 2
     result = run({"highlights": args.highlights, "editShare": args.edit_share,
                   "deleteShare": args.delete_share, "size": args.size, "seed": args.seed},
-                 args.runs)
+                 args.runs, args.extension.resolve())
     print(table(result))
     for i, method, got, expected in result["verdicts"][-1]["examples"]:
         print(f"wrong: annotation {i} ({method}): got {got!r}, expected {expected!r}")
