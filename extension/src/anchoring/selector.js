@@ -236,10 +236,10 @@ function locateFuzzy(text, exact, context, expected, minQuoteSimilarity) {
   const judge = (candidates) => {
     let best = null;
     for (const found of candidates) {
-      const candidate = alongContext(text, exact, found, context, maxErrors);
-      const { start, end, errors } = wholeWords(text, exact, candidate, cutAtStart, cutAtEnd);
-      if (start === null) continue;
-      const quoteScore = 1 - errors / m;
+      const edges = wholeWords(text, alongContext(text, found, context, maxErrors),
+        cutAtStart, cutAtEnd);
+      if (edges === null) continue;
+      const { start, end } = edges;
       const prefixScore = stored.prefix
         ? similarity(context.prefix, text.slice(Math.max(0, start - context.prefix.length), start))
         : start === 0 ? 1 : 0.5;
@@ -250,6 +250,12 @@ function locateFuzzy(text, exact, context, expected, minQuoteSimilarity) {
       const sides = (stored.prefix ? 1 : 0) + (stored.suffix ? 1 : 0);
       const contextScore = sides === 0 ? 0.5
         : ((stored.prefix ? prefixScore : 0) + (stored.suffix ? suffixScore : 0)) / sides;
+      // Every rule below needs at least this much of the neighbours; most candidates of a
+      // search are chance alignments that stop here, before their errors are counted again.
+      if (sides > 0 && contextScore < IN_PLACE_EVIDENCE - 1) continue;
+      const moved = start !== found.start || end !== found.end;
+      const errors = moved ? editDistance(exact, text.slice(start, end)) : found.errors;
+      const quoteScore = 1 - errors / m;
       const distance = expected ? Math.abs(start - expected.start) : 0;
       // Where the batch expects it (the stored position moved as its neighbours moved), give or
       // take what an edit inside the passage or just before it shifts.
@@ -305,11 +311,11 @@ function locateFuzzy(text, exact, context, expected, minQuoteSimilarity) {
 const EDGE_PROBE = 16;
 
 /**
- * A fuzzy candidate whose edges are moved to where its stored neighbours are, when they are
- * found within the edit budget of its edges: text inserted at a quote's edge (or removed there)
+ * A fuzzy candidate's edges moved to where its stored neighbours are, when they are found
+ * within the edit budget of its edges: text inserted at a quote's edge (or removed there)
  * makes the cheapest alignment stop short of it, or run over into the next words.
  */
-function alongContext(text, exact, candidate, { prefix, suffix }, budget) {
+function alongContext(text, candidate, { prefix, suffix }, budget) {
   let { start, end } = candidate;
   if (suffix.length >= 4) {
     const probe = suffix.slice(0, EDGE_PROBE);
@@ -321,8 +327,7 @@ function alongContext(text, exact, candidate, { prefix, suffix }, budget) {
     const at = nearestIndex(text, probe, start - probe.length, budget);
     if (at !== null && at + probe.length < end) start = at + probe.length;
   }
-  if (start === candidate.start && end === candidate.end) return candidate;
-  return { start, end, errors: editDistance(exact, text.slice(start, end)) };
+  return { start, end };
 }
 
 // The occurrence of `probe` starting nearest to `around`, at most `reach` away, or null.
@@ -342,17 +347,15 @@ function isWordChar(string, index) {
 }
 
 /**
- * A fuzzy candidate on whole words: one that starts or ends inside a word the quote did not is
- * widened to the word's edge (its errors counted again), or refused ({start: null}) when that
- * word is long. A match cut mid-word is more likely a look-alike's fragment than the reader's
- * passage.
+ * A candidate's edges on whole words: one that starts or ends inside a word the quote did not
+ * is widened to the word's edge, or refused (null) when that word is long. A match cut mid-word
+ * is more likely a look-alike's fragment than the reader's passage.
  */
-function wholeWords(text, exact, { start, end, errors }, cutAtStart, cutAtEnd) {
+function wholeWords(text, { start, end }, cutAtStart, cutAtEnd) {
   let from = start;
   let to = end;
   if (!cutAtStart) while (from > 0 && isWordChar(text, from - 1) && isWordChar(text, from)) from--;
   if (!cutAtEnd) while (to < text.length && isWordChar(text, to - 1) && isWordChar(text, to)) to++;
-  if (from === start && to === end) return { start, end, errors };
-  if (start - from > MAX_WORD_WIDENING || to - end > MAX_WORD_WIDENING) return { start: null };
-  return { start: from, end: to, errors: editDistance(exact, text.slice(from, to)) };
+  if (start - from > MAX_WORD_WIDENING || to - end > MAX_WORD_WIDENING) return null;
+  return { start: from, end: to };
 }
