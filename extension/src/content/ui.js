@@ -2,7 +2,7 @@
 // editor (itself a frame of the extension's own, editor-frame.js, so the page cannot hear what is
 // typed), the note card a click on a highlight opens, and the sidebar listing the post's
 // annotations. It only draws and reports what the user asked for through the `actions` callbacks;
-// main.js decides what that means.
+// the modules main.js wires (selection.js, editor.js, sync.js) decide what that means.
 //
 // All user text goes in with textContent. The one exception is `note_html`, which the server
 // rendered from Markdown and sanitised on write: it is the only HTML ever inserted.
@@ -362,7 +362,7 @@ export class PostilUI {
       frag.append(h("div", { class: "note plain", text: a.note }));
     }
     const meta = h("div", { class: "meta" });
-    // In an article of another post that the page loaded below its own (see main.js).
+    // In an article of another post that the page loaded below its own (see lifecycle.js).
     if (a.story) meta.append(h("span", { class: "story", text: `In “${a.story}”` }));
     for (const tag of a.tags ?? []) meta.append(h("span", { class: "tag", text: tag }));
     meta.append(h("span", { class: "sr-only", text: `Colour: ${COLOR_LABELS[a.color] ?? a.color}.` }));
