@@ -9,17 +9,41 @@
 import { anchorBatch, anchorSelectors, makeAnchorer } from "./anchors.js";
 import { createPainter } from "./paint.js";
 
-// Longest stretch of anchoring or painting before the page gets its thread back.
-const SLICE_MS = 12;
+// Longest stretch of anchoring or painting before the page gets its thread back: well under
+// the 50 ms after which a page feels stuck, and long enough that the turns given back (each a
+// task, 4 ms or more on a busy page) do not add up to more than the work itself.
+const SLICE_MS = 25;
 const DRAFT_ID = "postil-draft";
 
-/** Give the page's own work a turn: the scheduler's yield where there is one, else a task. */
+/**
+ * Give the page's own work a turn: a new task, behind the page's timers. Not scheduler.yield():
+ * its continuation runs ahead of the page's tasks, which then wait as long as without it.
+ */
 export function yieldToPage() {
-  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-const PACING = { pause: yieldToPage, sliceMs: SLICE_MS };
+/** How long work may hold the page's thread, and how it gives it back. */
+export const PACING = { pause: yieldToPage, sliceMs: SLICE_MS };
+
+/**
+ * PACING that also measures each stretch of work between turns given back, from now until
+ * done(), reporting each one's length to `slice(ms)`.
+ */
+export function measuredPacing(slice) {
+  let since = performance.now();
+  return {
+    sliceMs: SLICE_MS,
+    async pause() {
+      slice(performance.now() - since);
+      await yieldToPage();
+      since = performance.now();
+    },
+    done() {
+      slice(performance.now() - since);
+    },
+  };
+}
 
 export class Highlights {
   /**
@@ -34,6 +58,8 @@ export class Highlights {
     // shown in (null: the page's own post).
     this.entries = new Map();
     this.longestSliceMs = 0;
+    // Time spent anchoring and painting, turns given back included (debugAnchoringTimings).
+    this.spent = { anchorMs: 0, paintMs: 0 };
   }
 
   get(id) {
@@ -103,14 +129,18 @@ export class Highlights {
   async placeAll(root, entries) {
     if (!entries.length) return;
     const started = performance.now();
-    const found = await anchorBatch(root, entries.map((e) => e.annotation.selectors), PACING);
-    this.noteSlice(started);
+    const pacing = measuredPacing((ms) => this.noteSlice(ms));
+    const found = await anchorBatch(root, entries.map((e) => e.annotation.selectors), pacing);
+    pacing.done();
+    this.spent.anchorMs += performance.now() - started;
     const toPaint = [];
     entries.forEach((entry, i) => {
       if (this.entries.get(entry.annotation.id) !== entry) return; // replaced meanwhile
       if (this.settle(entry, found[i])) toPaint.push(entry);
     });
+    const painting = performance.now();
     await this.paintAll(toPaint);
+    this.spent.paintMs += performance.now() - painting;
   }
 
   /**
@@ -157,24 +187,24 @@ export class Highlights {
       this.hooks.painted();
       return;
     }
+    const pacing = measuredPacing((ms) => this.noteSlice(ms));
     let sliceStart = performance.now();
     for (const entry of entries) {
       if (performance.now() - sliceStart >= SLICE_MS) {
-        this.noteSlice(sliceStart);
-        await yieldToPage();
+        await pacing.pause();
         sliceStart = performance.now();
       }
       // Unpainted or replaced while this batch waited its turn: leave it.
       if (this.entries.get(entry.annotation.id) !== entry || entry.state !== "anchored") continue;
       this.paint(entry);
     }
-    this.noteSlice(sliceStart);
+    pacing.done();
   }
 
-  // The longest stretch of work measured so far (reported under debugAnchoringTimings). The
-  // anchoring of a batch is measured whole, pauses included, so it is an upper bound.
-  noteSlice(since) {
-    this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - since);
+  // The longest stretch of anchoring or painting measured so far, between turns given back to
+  // the page (reported under debugAnchoringTimings).
+  noteSlice(ms) {
+    this.longestSliceMs = Math.max(this.longestSliceMs, ms);
   }
 
   /** Add an entry whose range is known (just highlighted) and paint it. */

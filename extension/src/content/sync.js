@@ -8,6 +8,7 @@ import { onMessage, send } from "../shared/browser.js";
 import { DEFAULT_SETTINGS } from "../shared/colors.js";
 import { TO_BACKGROUND as T, TO_CONTENT, ok } from "../shared/messages.js";
 import { describeRange } from "./anchors.js";
+import { measuredPacing } from "./highlights.js";
 import { samePost, storyName } from "./post-identity.js";
 
 export class Sync {
@@ -77,7 +78,7 @@ export class Sync {
       if (settings.ok) this.settings = { ...this.settings, ...settings.value };
       if (!list.ok) {
         this.status = { text: `Postil cannot load annotations: ${list.error.message}`, offline: true };
-        this.render();
+        await this.render();
         return;
       }
       const { items, user, online, signedIn, error } = list.value;
@@ -89,20 +90,22 @@ export class Sync {
       for (const batch of batches) {
         if (batch.items) batch.items = batch.items.map((item) => this.decorate(item, batch.article === null ? null : batch.post));
       }
+      highlights.spent = { anchorMs: 0, paintMs: 0 };
       await highlights.update(batches);
+      const painted = performance.now();
       this.status = describeStatus({ online, signedIn, user, error, status: status.ok ? status.value : null });
-      this.render();
-      if (this.anchoringTimings) this.reportTimings(arrived, performance.now());
+      await this.render();
+      if (this.anchoringTimings) this.reportTimings({ arrived, painted, listed: performance.now(), ...highlights.spent });
     });
     return this.refreshWaiting;
   }
 
   /** The page shows another post now: its annotations replace the last one's. */
   showAnotherPost() {
-    this.serial(() => {
+    this.serial(async () => {
       this.page.highlights.clear();
       this.status = { text: "Loading…" };
-      this.render();
+      await this.render();
     });
     // Not joined to a refresh already waiting: that one runs before the clearing above.
     this.refreshWaiting = null;
@@ -113,7 +116,7 @@ export class Sync {
   retryOrphans() {
     return this.serial(async () => {
       const placed = await this.page.highlights.retryOrphans((entry) => this.page.lifecycle.rootOf(entry));
-      if (placed) this.render();
+      if (placed) await this.render();
     });
   }
 
@@ -124,9 +127,12 @@ export class Sync {
     return out;
   }
 
-  /** Draw the sidebar: the shown entries and the status line. */
-  render() {
-    this.page.ui.renderSidebar(this.page.highlights.grouped(), this.status);
+  /** Draw the sidebar: the shown entries and the status line (a slice at a time). */
+  async render() {
+    const { ui, highlights } = this.page;
+    const pacing = measuredPacing((ms) => highlights.noteSlice(ms));
+    await ui.renderSidebar(highlights.grouped(), this.status, pacing);
+    pacing.done();
   }
 
   /**
@@ -165,7 +171,7 @@ export class Sync {
       } else {
         highlights.add(entry);
       }
-      this.render();
+      await this.render();
       ui.announce("Highlighted.");
     });
   }
@@ -191,7 +197,7 @@ export class Sync {
       const noteChanged = values.note !== a.note;
       entry.annotation = { ...a, ...values, note_html: noteChanged ? null : a.note_html, pending: true };
       if (entry.state === "anchored" && values.color !== a.color) highlights.paint(entry);
-      this.render();
+      await this.render();
       ui.announce("Saved.");
     });
   }
@@ -208,7 +214,7 @@ export class Sync {
         return;
       }
       if (highlights.get(id) === entry) highlights.remove(entry);
-      this.render();
+      await this.render();
       ui.announce("Deleted.");
     });
   }
@@ -218,12 +224,16 @@ export class Sync {
     await this.refresh();
   }
 
-  /** Tell the page (a benchmark's script) how long placing the annotations took, and where each went. */
-  reportTimings(arrived, painted) {
+  /**
+   * Tell the page (a benchmark's script) when the annotations arrived, were all painted and
+   * all listed, the time spent anchoring and painting, the longest stretch of that work, and
+   * where each annotation went.
+   */
+  reportTimings(timings) {
     const { highlights } = this.page;
     const entries = [...highlights.entries.values()].map((e) => ({ id: e.annotation.id, state: e.state,
       method: e.method ?? null, text: e.state === "anchored" ? String(highlights.painter.rangeOf(e.annotation.id) ?? "") : null }));
-    window.postMessage({ postilDebug: "anchoring", arrived, painted, entries,
+    window.postMessage({ postilDebug: "anchoring", ...timings, entries,
       longestSliceMs: highlights.longestSliceMs }, location.origin);
   }
 }
