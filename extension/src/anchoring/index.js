@@ -13,7 +13,7 @@
  * null), never an exception.
  */
 
-import { buildTextModel } from "./text-model.js";
+import { buildTextModel, buildTextModelPaced } from "./text-model.js";
 import {
   describeText, locate, locateExactly, locateFuzzily, readSelectors,
 } from "./selector.js";
@@ -32,7 +32,19 @@ export { UI_ATTRIBUTE, buildTextModel, normaliseWhitespace } from "./text-model.
  * first and paint after (the Ranges returned are live and follow the splits), then refresh.
  */
 export function createAnchorer(root, options = {}) {
-  let model = buildTextModel(root, options);
+  return anchorerOver(root, options, buildTextModel(root, options));
+}
+
+/**
+ * createAnchorer for a long page, without holding the thread: Promise of the same anchorer,
+ * its text indexed a slice at a time (pacing: {pause: () => Promise, sliceMs}).
+ */
+export async function createAnchorerPaced(root, options, pacing) {
+  return anchorerOver(root, options, await buildTextModelPaced(root, options, pacing));
+}
+
+function anchorerOver(root, options, built) {
+  let model = built;
 
   function toInfo(found) {
     const range = found.method === null ? null : model.offsetsToRange(found.start, found.end);

@@ -2,7 +2,7 @@
 // (it indexes the page text once), and results reduced to `{range, method}` where a null range is
 // an orphan. Kept apart so the page code depends on one small surface of that module.
 
-import { createAnchorer, UI_ATTRIBUTE } from "../anchoring/index.js";
+import { createAnchorer, createAnchorerPaced, UI_ATTRIBUTE } from "../anchoring/index.js";
 
 export { UI_ATTRIBUTE };
 
@@ -35,8 +35,8 @@ export async function anchorSelectors(anchorer, selectors) {
 /**
  * Find the passages of many annotations in `root` in one pass over one index of its text:
  * [{range, method}] in order, as anchorSelectors gives. `pacing` ({pause, sliceMs}) gives the
- * page its thread back between slices; if the page changed its text meanwhile, the index is
- * built again and the batch anchored again.
+ * page its thread back between slices, of indexing as of anchoring; if the page changed its
+ * text meanwhile, the index is built again and the batch anchored again.
  */
 export async function anchorBatch(root, selectorLists, pacing) {
   const results = new Array(selectorLists.length).fill({ range: null, method: "page" });
@@ -57,7 +57,8 @@ export async function anchorBatch(root, selectorLists, pacing) {
       changes.takeRecords();
       changed = false;
       const last = attempt === BATCH_TRIES;
-      found = await createAnchorer(root).anchorAll(lists, last ? null : pacing);
+      const anchorer = last ? createAnchorer(root) : await createAnchorerPaced(root, {}, pacing);
+      found = await anchorer.anchorAll(lists, last ? null : pacing);
       if (!changed && !changes.takeRecords().length) break;
     }
     wanted.forEach((i, k) => {
