@@ -2,33 +2,39 @@
 // an orphan or a page note), placed a batch at a time and painted, and the answers the rest of
 // the content script asks of them (which to list, in what order, which is under the pointer).
 //
-// A batch is anchored in one pass over one index of its root's text, then painted; both give
-// the page its main thread back every SLICE_MS, so a page stays responsive while a thousand
-// highlights go on.
+// A batch is anchored in one pass over one index of its root's text, then painted; indexing,
+// anchoring and painting give the page its main thread back every SLICE_MS, so a page stays
+// responsive while a thousand highlights go on.
 
 import { anchorBatch, anchorSelectors, makeAnchorer } from "./anchors.js";
 import { createPainter } from "./paint.js";
 
-// Longest stretch of anchoring or painting before the page gets its thread back: well under
-// the 50 ms after which a page feels stuck, and long enough that the turns given back (each a
-// task, 4 ms or more on a busy page) do not add up to more than the work itself.
-const SLICE_MS = 25;
+// Longest stretch of indexing, anchoring or painting before the page gets its thread back: well
+// under the 50 ms after which a page feels stuck, as a busy machine can stretch each several
+// times over (bench/page_anchoring.py).
+const SLICE_MS = 10;
 const DRAFT_ID = "postil-draft";
 
 /**
- * Give the page's own work a turn: a new task, behind the page's timers. Not scheduler.yield():
- * its continuation runs ahead of the page's tasks, which then wait as long as without it.
+ * Give the page's own work a turn: continue in a new task, queued behind the page's. A posted
+ * message, not setTimeout(0), which waits at least 4 ms once nested; not scheduler.yield(),
+ * whose continuation runs ahead of the page's own tasks, which then wait as long as without it.
  */
-export function yieldToPage() {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+function yieldToPage() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
-/** How long work may hold the page's thread, and how it gives it back. */
-export const PACING = { pause: yieldToPage, sliceMs: SLICE_MS };
-
 /**
- * PACING that also measures each stretch of work between turns given back, from now until
- * done(), reporting each one's length to `slice(ms)`.
+ * How long work may hold the page's thread and how it gives it back ({sliceMs, pause}), and
+ * a measure of each stretch of work between turns given back, from now until done(),
+ * reporting each one's length to `slice(ms)`.
  */
 export function measuredPacing(slice) {
   let since = performance.now();
