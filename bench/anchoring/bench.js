@@ -20,7 +20,7 @@ const WORDS = (
 ).split(" ");
 
 /** Build the article's HTML: paragraphs with inline markup, <br>, headings, indented source. */
-function articleHtml(random, targetLength) {
+export function articleHtml(random, targetLength) {
   const pick = () => WORDS[Math.floor(random() * WORDS.length)];
   const parts = ["<article>\n"];
   let length = 0;
@@ -71,18 +71,13 @@ function timed(fn) {
 }
 
 /**
- * Run the benchmark in `container`; returns the numbers bench/anchoring.py prints.
- * options: {highlights = 1000, editShare = 0.1, deleteShare = 0, runs = 7, size = 200_000,
- * seed = 1129}. Deleted passages must come back as orphans; any other answer counts as wrong.
+ * Describe `highlights` passages of the article in `root` (one per slot of its text, 40-160
+ * characters, on word boundaries), then edit `editShare` of them on the page (a word changed or
+ * inserted) and delete `deleteShare`. Returns the selectors described before the changes and
+ * the text each passage should now cover (null: deleted). Shared with bench/page_anchoring.py's
+ * page (page.js), so both benchmarks anchor the same kind of changes.
  */
-export async function runBench(container, options = {}) {
-  const { highlights = 1000, editShare = 0.1, deleteShare = 0, runs = 7, size = 200_000,
-    seed = 1129 } = options;
-  const random = seeded(seed);
-  const html = articleHtml(random, size);
-  container.innerHTML = html;
-  const root = container.firstElementChild;
-
+export function preparePassages(root, random, { highlights, editShare, deleteShare = 0 }) {
   // 1,000 highlights, one per slot of the text, 40-160 characters, on word boundaries.
   const model = buildTextModel(root);
   const text = model.text;
@@ -141,6 +136,24 @@ export async function runBench(container, options = {}) {
     expected[i] = text.slice(s, wordStart) + replacement + text.slice(wordEnd, e);
     edited.add(i);
   }
+
+  return { text, selectorLists, expected, edited, deleted, describeMs };
+}
+
+/**
+ * Run the benchmark in `container`; returns the numbers bench/anchoring.py prints.
+ * options: {highlights = 1000, editShare = 0.1, deleteShare = 0, runs = 7, size = 200_000,
+ * seed = 1129}. Deleted passages must come back as orphans; any other answer counts as wrong.
+ */
+export async function runBench(container, options = {}) {
+  const { highlights = 1000, editShare = 0.1, deleteShare = 0, runs = 7, size = 200_000,
+    seed = 1129 } = options;
+  const random = seeded(seed);
+  const html = articleHtml(random, size);
+  container.innerHTML = html;
+  const root = container.firstElementChild;
+  const { text, selectorLists, expected, edited, deleted, describeMs } =
+    preparePassages(root, random, { highlights, editShare, deleteShare });
 
   // Timed runs: a fresh anchorer each time (as a page load would), then all 1,000.
   const anchorMs = [];

@@ -13,7 +13,7 @@
  * null), never an exception.
  */
 
-import { buildTextModel } from "./text-model.js";
+import { buildTextModel, buildTextModelPaced } from "./text-model.js";
 import {
   describeText, locate, locateExactly, locateFuzzily, readSelectors,
 } from "./selector.js";
@@ -32,7 +32,19 @@ export { UI_ATTRIBUTE, buildTextModel, normaliseWhitespace } from "./text-model.
  * first and paint after (the Ranges returned are live and follow the splits), then refresh.
  */
 export function createAnchorer(root, options = {}) {
-  let model = buildTextModel(root, options);
+  return anchorerOver(root, options, buildTextModel(root, options));
+}
+
+/**
+ * createAnchorer for a long page, without holding the thread: Promise of the same anchorer,
+ * its text indexed a slice at a time (pacing: {pause: () => Promise, sliceMs}).
+ */
+export async function createAnchorerPaced(root, options, pacing) {
+  return anchorerOver(root, options, await buildTextModelPaced(root, options, pacing));
+}
+
+function anchorerOver(root, options, built) {
+  let model = built;
 
   function toInfo(found) {
     const range = found.method === null ? null : model.offsetsToRange(found.start, found.end);
@@ -48,7 +60,16 @@ export function createAnchorer(root, options = {}) {
   // it was found to have moved; that also maps how far the text moved where. Then each one
   // left is searched fuzzily from where its neighbours say it went. Edits and deletions
   // earlier in the page add up to shifts far beyond the nearby searches otherwise.
-  function anchorBatch(selectorLists) {
+  // With `pacing` ({pause, sliceMs}) it awaits pause() whenever it has worked sliceMs since the
+  // last one, so that a page's main thread is never held long; the text index stays the one
+  // built before, so the caller must anchor again if the page changed meanwhile.
+  async function anchorBatch(selectorLists, pacing = null) {
+    let sliceStart = now();
+    const breathe = async () => {
+      if (now() - sliceStart < pacing.sliceMs) return;
+      await pacing.pause();
+      sliceStart = now();
+    };
     const wanted = selectorLists.map((selectors) => readSelectors(model, selectors));
     const order = wanted.map((_, i) => i);
     const startOf = (i) => (wanted[i].expected ? wanted[i].expected.start : -1);
@@ -63,13 +84,20 @@ export function createAnchorer(root, options = {}) {
         shift = found[i].start - expected.start;
         shifts.push([expected.start, shift]);
       }
+      if (pacing) await breathe();
     }
-    return found.map((f, i) => {
-      if (f) return toInfo(f);
-      const expected = wanted[i].expected;
-      const near = expected ? shiftNear(shifts, expected.start) : 0;
-      return toInfo(locateFuzzily(model, wanted[i], { ...options, shift: near }));
-    });
+    const out = new Array(wanted.length);
+    for (let i = 0; i < wanted.length; i++) {
+      if (found[i]) {
+        out[i] = toInfo(found[i]);
+      } else {
+        const expected = wanted[i].expected;
+        const near = expected ? shiftNear(shifts, expected.start) : 0;
+        out[i] = toInfo(locateFuzzily(model, wanted[i], { ...options, shift: near }));
+      }
+      if (pacing) await breathe();
+    }
+    return out;
   }
 
   return {
@@ -96,11 +124,18 @@ export function createAnchorer(root, options = {}) {
     async anchor(selectors) {
       return anchorNow(selectors).range;
     },
-    /** Anchor many selector lists at once: Promise of [{range, method, score}], in order. */
-    async anchorAll(selectorLists) {
-      return anchorBatch(selectorLists);
+    /**
+     * Anchor many selector lists at once: Promise of [{range, method, score}], in order.
+     * pacing: {pause: () => Promise, sliceMs} to give the thread back between slices of work.
+     */
+    async anchorAll(selectorLists, pacing = null) {
+      return anchorBatch(selectorLists, pacing);
     },
   };
+}
+
+function now() {
+  return globalThis.performance ? performance.now() : Date.now();
 }
 
 // The shift of the exactly-anchored highlight stored just before `start` (else just after):

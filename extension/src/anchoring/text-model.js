@@ -61,6 +61,40 @@ function isSkipped(element, skip) {
  * options.skip: optional `(element) => boolean`; true leaves the element's subtree out.
  */
 export function buildTextModel(root, options = {}) {
+  const steps = textModelSteps(root, options);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * Build the text model of `root` as buildTextModel does, awaiting `pause()` whenever it has
+ * worked `sliceMs` since the last one, so that a long page does not hold the thread.
+ */
+export async function buildTextModelPaced(root, options, { pause, sliceMs }) {
+  const steps = textModelSteps(root, options);
+  let sliceStart = now();
+  let step = steps.next();
+  while (!step.done) {
+    if (now() - sliceStart >= sliceMs) {
+      await pause();
+      sliceStart = now();
+    }
+    step = steps.next();
+  }
+  return step.value;
+}
+
+function now() {
+  return globalThis.performance ? performance.now() : Date.now();
+}
+
+// How many nodes the walk visits between the points where it may pause.
+const NODES_PER_STEP = 200;
+
+// The walk of buildTextModel, yielding every NODES_PER_STEP nodes; returns the model. The DOM
+// must not change while the walk is paused (the caller checks).
+function* textModelSteps(root, options = {}) {
   const skip = options.skip || null;
   const chunks = [];
   let length = 0;
@@ -119,21 +153,31 @@ export function buildTextModel(root, options = {}) {
     nodeEnd.push(length);
   }
 
-  function walk(parent) {
-    for (let child = parent.firstChild; child; child = child.nextSibling) {
-      if (child.nodeType === TEXT_NODE) {
-        addText(child);
-      } else if (child.nodeType === ELEMENT_NODE) {
-        if (isSkipped(child, skip)) continue;
-        const block = BLOCK_TAGS.has(child.localName);
-        if (block) separator();
-        walk(child);
-        if (block) separator();
-      }
+  // Depth first, in document order, with an explicit stack of the elements entered (and
+  // whether each is a block, to close with a separator), so that the walk can pause anywhere.
+  const open = [];
+  let child = root.firstChild;
+  let visited = 0;
+  for (;;) {
+    if (child === null) {
+      if (!open.length) break;
+      const { element, block } = open.pop();
+      if (block) separator();
+      child = element.nextSibling;
+      continue;
     }
+    if (++visited % NODES_PER_STEP === 0) yield;
+    if (child.nodeType === TEXT_NODE) {
+      addText(child);
+    } else if (child.nodeType === ELEMENT_NODE && !isSkipped(child, skip)) {
+      const block = BLOCK_TAGS.has(child.localName);
+      if (block) separator();
+      open.push({ element: child, block });
+      child = child.firstChild;
+      continue;
+    }
+    child = child.nextSibling;
   }
-
-  walk(root);
   return new TextModel(root, chunks.join(""), rawOf.subarray(0, length), nodes, nodeStart,
     nodeEnd, nodeIndex);
 }

@@ -155,18 +155,71 @@ ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827
       let target = node;
       if (start > 0) target = target.splitText(start);
       if (end - start < target.data.length) target.splitText(end - start);
-      const mark = this.doc.createElement(MARK_TAG);
-      mark.dataset.postilId = id;
-      mark.style.backgroundColor = this.palette[color] ?? this.palette.yellow;
-      if (this.textColor) mark.style.color = this.textColor;
-      mark.style.cursor = "pointer";
+      const mark = this.makeMark(id, color);
       target.replaceWith(mark);
       mark.append(target);
       marks.push(mark);
     }
-    // One tab stop per highlight, so its note can be opened from the keyboard (main.js listens).
+    // One tab stop per highlight, so its note can be opened from the keyboard (selection.js listens).
     if (marks.length) marks[0].tabIndex = 0;
     this.entries.set(id, { marks, range });
+  }
+
+  /**
+   * Paint many highlights at once ([{id, range, color}], none painted yet): every range's text
+   * is read before any node is split, each text node is split once at all the edges that fall
+   * in it, and each piece is wrapped in one mark per highlight covering it (nested where they
+   * overlap). Painting one at a time would split nodes under the ranges still waiting.
+   */
+  paintMany(list) {
+    const pieces = new Map(); // text node → [{start, end, id, color}], in first-seen order
+    for (const { id, range, color } of list) {
+      for (const node of textNodesIn(range)) {
+        const start = node === range.startContainer ? range.startOffset : 0;
+        const end = node === range.endContainer ? range.endOffset : node.data.length;
+        if (end <= start) continue;
+        if (!pieces.has(node)) pieces.set(node, []);
+        pieces.get(node).push({ start, end, id, color });
+      }
+    }
+    const marksOf = new Map(list.map(({ id }) => [id, []]));
+    for (const [node, spans] of pieces) {
+      const cuts = [...new Set(spans.flatMap((s) => [s.start, s.end]))].sort((a, b) => a - b);
+      // Split from the last cut back, so the offsets of the earlier ones stay true.
+      const parts = [];
+      let rest = node;
+      for (let i = cuts.length - 1; i >= 0; i--) {
+        if (cuts[i] <= 0 || cuts[i] >= rest.data.length) continue;
+        parts.unshift({ node: rest.splitText(cuts[i]), start: cuts[i] });
+      }
+      parts.unshift({ node: rest, start: 0 });
+      parts.forEach((part, i) => {
+        const end = i + 1 < parts.length ? parts[i + 1].start : part.start + part.node.data.length;
+        let inner = part.node;
+        for (const span of spans) {
+          if (span.start > part.start || span.end < end) continue;
+          const mark = this.makeMark(span.id, span.color);
+          inner.replaceWith(mark);
+          mark.append(inner);
+          inner = mark;
+          marksOf.get(span.id).push(mark);
+        }
+      });
+    }
+    for (const { id, range } of list) {
+      const marks = marksOf.get(id);
+      if (marks.length) marks[0].tabIndex = 0;
+      this.entries.set(id, { marks, range });
+    }
+  }
+
+  makeMark(id, color) {
+    const mark = this.doc.createElement(MARK_TAG);
+    mark.dataset.postilId = id;
+    mark.style.backgroundColor = this.palette[color] ?? this.palette.yellow;
+    if (this.textColor) mark.style.color = this.textColor;
+    mark.style.cursor = "pointer";
+    return mark;
   }
 
   unpaint(id) {

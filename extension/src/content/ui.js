@@ -2,7 +2,7 @@
 // editor (itself a frame of the extension's own, editor-frame.js, so the page cannot hear what is
 // typed), the note card a click on a highlight opens, and the sidebar listing the post's
 // annotations. It only draws and reports what the user asked for through the `actions` callbacks;
-// main.js decides what that means.
+// the modules main.js wires (selection.js, editor.js, sync.js) decide what that means.
 //
 // All user text goes in with textContent. The one exception is `note_html`, which the server
 // rendered from Markdown and sanitised on write: it is the only HTML ever inserted.
@@ -309,15 +309,24 @@ export class PostilUI {
    * Redraw the list. `groups` = {anchored, pageNotes, orphans} (each a list of annotations, the
    * first in document order); `status` = {text, offline, problems: [{seq, text}]}.
    */
-  renderSidebar({ anchored, pageNotes, orphans }, status) {
-    // A redraw (say, after a sync) must not move the reader's keyboard focus: remember which
-    // button of which item had it.
-    const active = this.shadow.activeElement;
-    const focusedItem = active?.closest?.("[data-id]");
-    const focusedId = focusedItem?.dataset.id;
-    const focusedIndex = focusedItem ? [...focusedItem.querySelectorAll("button")].indexOf(active) : -1;
-    this.statusLine.textContent = status.text;
-    this.statusLine.classList.toggle("offline", Boolean(status.offline));
+  /**
+   * Redraw the sidebar's list and status. With `pacing` ({pause, sliceMs}) the items are built
+   * a slice at a time, the page getting its thread back between slices (a thousand items take
+   * longer than a page may be held), and shown together at the end; without, in one go.
+   */
+  async renderSidebar({ anchored, pageNotes, orphans }, status, pacing = null) {
+    let sliceStart = performance.now();
+    const items = async (annotations, orphan = false) => {
+      const out = [];
+      for (const a of annotations) {
+        if (pacing && performance.now() - sliceStart >= pacing.sliceMs) {
+          await pacing.pause();
+          sliceStart = performance.now();
+        }
+        out.push(h("li", { class: `item${orphan ? " orphan" : ""}`, "data-id": a.id }, this.renderItemBody(a, { orphan })));
+      }
+      return out;
+    };
     const parts = [];
     for (const problem of status.problems ?? []) {
       parts.push(h("div", { class: "banner", role: "alert" }, problem.text, " ",
@@ -326,13 +335,21 @@ export class PostilUI {
     if (!anchored.length && !pageNotes.length && !orphans.length) {
       parts.push(h("p", { class: "empty", text: "No annotations on this page yet. Select some text to highlight it." }));
     }
-    if (pageNotes.length) parts.push(h("h3", { text: "Page notes" }), this.renderList(pageNotes, "page notes"));
-    if (anchored.length) parts.push(this.renderList(anchored, "annotations in document order"));
+    if (pageNotes.length) parts.push(h("h3", { text: "Page notes" }), this.renderList(await items(pageNotes), "page notes"));
+    if (anchored.length) parts.push(this.renderList(await items(anchored), "annotations in document order"));
     if (orphans.length) {
       parts.push(h("h3", { id: "postil-orphans", text: `Orphans (${orphans.length})` }),
         h("p", { class: "hint", text: "These passages were not found on the page as it is now." }),
-        this.renderList(orphans, "orphans", true));
+        this.renderList(await items(orphans, true), "orphans"));
     }
+    // A redraw (say, after a sync) must not move the reader's keyboard focus: remember which
+    // button of which item had it.
+    const active = this.shadow.activeElement;
+    const focusedItem = active?.closest?.("[data-id]");
+    const focusedId = focusedItem?.dataset.id;
+    const focusedIndex = focusedItem ? [...focusedItem.querySelectorAll("button")].indexOf(active) : -1;
+    this.statusLine.textContent = status.text;
+    this.statusLine.classList.toggle("offline", Boolean(status.offline));
     this.listArea.replaceChildren(...parts);
     if (focusedId) {
       const buttons = this.listArea.querySelectorAll(`[data-id="${CSS.escape(focusedId)}"] button`);
@@ -340,9 +357,8 @@ export class PostilUI {
     }
   }
 
-  renderList(annotations, label, orphan = false) {
-    return h("ol", { class: "items", "aria-label": label },
-      annotations.map((a) => h("li", { class: `item${orphan ? " orphan" : ""}`, "data-id": a.id }, this.renderItemBody(a, { orphan }))));
+  renderList(items, label) {
+    return h("ol", { class: "items", "aria-label": label }, items);
   }
 
   renderItemBody(a, { orphan = false, inCard = false } = {}) {
@@ -364,7 +380,7 @@ export class PostilUI {
       frag.append(h("div", { class: "note plain", text: a.note }));
     }
     const meta = h("div", { class: "meta" });
-    // In an article of another post that the page loaded below its own (see main.js).
+    // In an article of another post that the page loaded below its own (see lifecycle.js).
     if (a.story) meta.append(h("span", { class: "story", text: `In “${a.story}”` }));
     for (const tag of a.tags ?? []) meta.append(h("span", { class: "tag", text: tag }));
     meta.append(h("span", { class: "sr-only", text: `Colour: ${COLOR_LABELS[a.color] ?? a.color}.` }));

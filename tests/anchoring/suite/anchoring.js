@@ -490,3 +490,122 @@ scenario("a sentence cut from the middle of a paragraph is an orphan", async () 
   equal(info.method, null, "method");
   equal(info.range, null, "range");
 });
+
+// ---- pages of look-alike paragraphs ------------------------------------------------------------
+
+const BOARDS = ["harbour board", "town council", "ferry committee", "market trust",
+  "parish council", "lifeboat crew", "school governors", "chamber of trade", "rowing club",
+  "sailing club", "museum trustees", "library friends"];
+const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const VERBS = ["repair", "close", "repaint", "extend", "sell", "insure", "light", "survey",
+  "rebuild", "reopen"];
+const THINGS = ["old pier", "north quay", "fish market", "slipway", "lighthouse", "boat shed",
+  "sea wall", "ice house", "net loft", "chapel", "ferry steps", "bandstand", "clock tower",
+  "south beach", "tide gauge"];
+
+/**
+ * An article of `count` paragraphs that read alike: each is three sentences from one template
+ * with a few words swapped, as council minutes, match reports and listings do. Returns the
+ * root; paragraph i has id "q<i>".
+ */
+function lookAlikeArticle(seed, count = 60) {
+  const random = seeded(seed);
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const sentence = () => `The ${pick(BOARDS)} met on ${pick(DAYS)} and voted ` +
+    `${2 + Math.floor(random() * 30)} to ${1 + Math.floor(random() * 9)} to ${pick(VERBS)} the ` +
+    `${pick(THINGS)} before the ${pick(["spring", "summer", "autumn", "winter"])} tides.`;
+  const paragraphs = Array.from({ length: count },
+    (_, i) => `<p id="q${i}">${sentence()} ${sentence()} ${sentence()}</p>`);
+  return stage(`<article>${paragraphs.join("\n")}</article>`);
+}
+
+// The passages a reader highlighted in a look-alike article: `count` different paragraphs, in
+// each a whole sentence or a run of words starting and ending on word boundaries.
+function lookAlikePassages(root, seed, count) {
+  const random = seeded(seed);
+  const paragraphs = [...root.querySelectorAll("p")];
+  const chosen = new Set();
+  while (chosen.size < count) chosen.add(Math.floor(random() * paragraphs.length));
+  return [...chosen].map((i) => {
+    const p = paragraphs[i];
+    const sentences = p.textContent.match(/[^.]+\./g).map((s) => s.trim());
+    const whole = sentences[Math.floor(random() * sentences.length)];
+    const words = whole.split(" ");
+    const from = random() < 0.5 ? 0 : 1 + Math.floor(random() * 4);
+    const to = words.length - (random() < 0.5 ? 0 : 1 + Math.floor(random() * 4));
+    return { paragraph: p.id, words: words.slice(from, to).join(" ") };
+  });
+}
+
+/** A look-alike article with `count` passages highlighted: {root, passages, described}. */
+function highlightedLookAlikes(seed, count) {
+  const root = lookAlikeArticle(seed);
+  const anchorer = anchoring.createAnchorer(root);
+  const passages = lookAlikePassages(root, seed, count);
+  const described = passages.map(({ paragraph, words }) =>
+    anchorer.describe(rangeOf(root.querySelector(`#${paragraph}`), words)));
+  return { root, passages, described };
+}
+
+scenario("look-alike paragraphs: 20 deleted passages are orphans, none lands on a look-alike", async () => {
+  for (const seed of [11, 12, 13]) {
+    // 40 highlighted passages; the paragraphs of the first 20 are deleted.
+    const { root, passages, described } = highlightedLookAlikes(seed, 40);
+    for (const { paragraph } of passages.slice(0, 20)) root.querySelector(`#${paragraph}`).remove();
+    const results = await anchoring.createAnchorer(root).anchorAll(described);
+    const attached = results.slice(0, 20).map((info, i) => [i, info]).filter(([, info]) => info.range)
+      .map(([i, info]) => `"${passages[i].words}" -> "${shown(info.range)}" (${info.method})`);
+    equal(attached, [], `seed ${seed}: deleted passages attached to other text`);
+    results.slice(20).forEach((info, k) => {
+      const { paragraph, words } = passages[20 + k];
+      equal([info.range && shown(info.range), info.range && paragraphOf(info.range)],
+        [words, paragraph], `seed ${seed}: a kept passage`);
+    });
+    // One at a time as well: without the batch's neighbours to say where the text moved.
+    for (const selectors of described.slice(0, 20)) {
+      equal(await anchoring.anchor(root, selectors), null, `seed ${seed}: one at a time`);
+    }
+  }
+});
+
+scenario("look-alike paragraphs: passages edited in place are still found, not their look-alikes", async () => {
+  for (const seed of [21, 22, 23]) {
+    // 30 highlighted passages; an editor changes one word in the middle of 20 of them, and
+    // deletes four paragraphs away from any highlight, so that most passages also moved.
+    const { root, passages, described } = highlightedLookAlikes(seed, 30);
+    const expected = passages.map(({ paragraph, words }, i) => {
+      if (i >= 20) return { paragraph, text: words };
+      const list = words.split(" ");
+      const middle = Math.floor(list.length / 2);
+      const before = list[middle];
+      list[middle] = before === "voted" ? "decided" : before === "the" ? "a" : `${before}s`;
+      const edited = list.join(" ");
+      const p = root.querySelector(`#${paragraph}`);
+      p.textContent = p.textContent.replace(words, edited);
+      return { paragraph, text: edited };
+    });
+    const near = new Set(passages.flatMap(({ paragraph }) => {
+      const n = Number(paragraph.slice(1));
+      return [n - 1, n, n + 1];
+    }));
+    [...root.querySelectorAll("p")].filter((p) => !near.has(Number(p.id.slice(1)))).slice(0, 4)
+      .forEach((p) => p.remove());
+    const results = await anchoring.createAnchorer(root).anchorAll(described);
+    results.forEach((info, i) => {
+      check(info.range, `seed ${seed}: "${expected[i].text}" was lost`);
+      equal([shown(info.range), paragraphOf(info.range)], [expected[i].text, expected[i].paragraph],
+        `seed ${seed}: passage ${i} (${info.method})`);
+    });
+  }
+});
+
+scenario("a fuzzy match does not start or end inside a word the quote did not", async () => {
+  const root = stage(`<p id="u">The ferry committee met on Friday and voted 4 to 2 to repaint the
+    slipway.</p><p id="v">A ferrycommittee met on Fridays and voted 4 to 2 to repaint the slipways
+    at dawn.</p>`);
+  const selectors = anchoring.describe(root,
+    rangeOf(root.querySelector("#u"), "ferry committee met on Friday and voted 4 to 2 to repaint the slipway"));
+  root.querySelector("#u").remove();
+  const info = await anchoring.anchorWithInfo(root, selectors);
+  equal(info.range && shown(info.range), null, "the look-alike in another paragraph");
+});

@@ -1,0 +1,49 @@
+// The note editing flow: a new note on a passage (its passage marked while the selection is
+// gone, its selectors worked out while the reader writes) and the edit of an existing note,
+// each opened in the UI's editor and saved through the background (sync.js).
+
+import { describeRange } from "./anchors.js";
+
+export class NoteEditor {
+  /** page: {ui, highlights, sync}. */
+  constructor(page) {
+    this.page = page;
+  }
+
+  /** Begin a note on `range`, which belongs where `where` says (post, root, article). */
+  newNote(range, where) {
+    const { ui, highlights, sync } = this.page;
+    const { defaultColor, defaultVisibility } = sync.settings;
+    const quote = range.toString();
+    const described = new Promise((resolve) => resolve(describeRange(where.root, range)));
+    described.catch(() => {}); // a failure is reported when the note is saved
+    // The selection is gone once focus moves to the editor; mark the passage meanwhile so the
+    // reader still sees what the note is about.
+    const draft = highlights.draft(range, defaultColor);
+    ui.openEditor({
+      title: "New note",
+      quote,
+      values: { note: "", tags: [], color: defaultColor, visibility: defaultVisibility },
+      onColor: (color) => draft.recolour(color),
+      onSave: (values) => {
+        draft.clear();
+        return sync.create(range, values, { post: where.post, root: where.root, article: where.article, described, quote });
+      },
+      onCancel: () => draft.clear(),
+    });
+  }
+
+  /** Edit the note of annotation `id`; saved to the entry edited, even if the page moved on. */
+  edit(id) {
+    const { ui, highlights, sync } = this.page;
+    const entry = highlights.get(id);
+    if (!entry) return;
+    const a = entry.annotation;
+    ui.openEditor({
+      title: "Edit note",
+      quote: a.quote,
+      values: { note: a.note, tags: a.tags, color: a.color, visibility: a.visibility },
+      onSave: (values) => sync.update(id, entry, a, values),
+    });
+  }
+}

@@ -1,0 +1,254 @@
+// Sync with the background, the only part of the extension that talks to the server: load the
+// shown posts' annotations (and the queue's status, and the reader's settings), send what the
+// reader creates, edits and deletes, and answer the messages the background and the popup send
+// to this page. Changes to the page's state run one after another (serial), so a refresh never
+// interleaves with an edit.
+
+import { onMessage, send } from "../shared/browser.js";
+import { DEFAULT_SETTINGS } from "../shared/colors.js";
+import { TO_BACKGROUND as T, TO_CONTENT, ok } from "../shared/messages.js";
+import { describeRange } from "./anchors.js";
+import { measuredPacing } from "./highlights.js";
+import { samePost, storyName } from "./post-identity.js";
+
+export class Sync {
+  /** page: {lifecycle, highlights, ui, selection}; debug.anchoringTimings: report each load. */
+  constructor(page, { anchoringTimings = false } = {}) {
+    this.page = page;
+    this.anchoringTimings = anchoringTimings;
+    this.user = null;
+    this.status = { text: "Loading…" };
+    this.settings = { ...DEFAULT_SETTINGS };
+    this.work = Promise.resolve();
+    this.refreshWaiting = null;
+  }
+
+  /** Run page-state changes one after another so a refresh never interleaves with an edit. */
+  serial(fn) {
+    const run = this.work.then(fn);
+    this.work = run.catch((err) => console.warn("Postil:", err));
+    return run;
+  }
+
+  /** Answer the messages the background and the extension's pages send to this page. */
+  listen() {
+    const { ui, highlights, lifecycle, selection } = this.page;
+    onMessage(async (message) => {
+      switch (message.type) {
+        case TO_CONTENT.TOGGLE_SIDEBAR:
+          ui.toggleSidebar();
+          return ok(ui.sidebarOpen);
+        case TO_CONTENT.OPEN_SIDEBAR:
+          ui.toggleSidebar(true);
+          return ok(true);
+        case TO_CONTENT.HIGHLIGHT_SELECTION:
+          selection.check();
+          await selection.highlight(this.settings.defaultColor);
+          return ok(true);
+        case TO_CONTENT.ANNOTATIONS_CHANGED:
+          await this.refresh();
+          return ok(true);
+        case TO_CONTENT.GET_PAGE_POST:
+          return ok({ post: lifecycle.post, ...highlights.counts() });
+        default:
+          return undefined;
+      }
+    });
+  }
+
+  /**
+   * Load the shown posts' annotations again and anchor what changed. Calls made while one is
+   * waiting to run join it (it reads the page's posts when it runs): a page switching its head
+   * back and forth cannot queue a request to the server for every switch.
+   */
+  refresh() {
+    if (this.refreshWaiting) return this.refreshWaiting;
+    this.refreshWaiting = this.serial(async () => {
+      this.refreshWaiting = null;
+      const { lifecycle, highlights } = this.page;
+      const post = lifecycle.post;
+      const articles = [...lifecycle.articles.entries()];
+      const [list, status, settings, ...lists] = await Promise.all([
+        send(T.LIST_ANNOTATIONS, { post }),
+        send(T.GET_STATUS, { probe: false }),
+        send(T.GET_SETTINGS),
+        ...articles.map(([, article]) => send(T.LIST_ANNOTATIONS, { post: article.post })),
+      ]);
+      const arrived = performance.now();
+      if (settings.ok) this.settings = { ...this.settings, ...settings.value };
+      if (!list.ok) {
+        this.status = { text: `Postil cannot load annotations: ${list.error.message}`, offline: true };
+        await this.render();
+        return;
+      }
+      const { items, user, online, signedIn, error } = list.value;
+      this.user = user;
+      // The page's post is anchored in the whole page; another post's article in itself. An
+      // article whose list did not come keeps what it showed.
+      const batches = [{ article: null, post, root: lifecycle.root, items },
+        ...articles.map(([id, article], i) => ({ article: id, post: article.post, root: article.root, items: lists[i].ok ? lists[i].value.items : null }))];
+      for (const batch of batches) {
+        if (batch.items) batch.items = batch.items.map((item) => this.decorate(item, batch.article === null ? null : batch.post));
+      }
+      highlights.spent = { anchorMs: 0, paintMs: 0 };
+      await highlights.update(batches);
+      const painted = performance.now();
+      this.status = describeStatus({ online, signedIn, user, error, status: status.ok ? status.value : null });
+      await this.render();
+      if (this.anchoringTimings) this.reportTimings({ arrived, painted, listed: performance.now(), ...highlights.spent });
+    });
+    return this.refreshWaiting;
+  }
+
+  /** The page shows another post now: its annotations replace the last one's. */
+  showAnotherPost() {
+    this.serial(async () => {
+      this.page.highlights.clear();
+      this.status = { text: "Loading…" };
+      await this.render();
+    });
+    // Not joined to a refresh already waiting: that one runs before the clearing above.
+    this.refreshWaiting = null;
+    this.refresh();
+  }
+
+  /** The page added content: place the annotations that had no passage, only those. */
+  retryOrphans() {
+    return this.serial(async () => {
+      const placed = await this.page.highlights.retryOrphans((entry) => this.page.lifecycle.rootOf(entry));
+      if (placed) await this.render();
+    });
+  }
+
+  /** An annotation as the sidebar and card show it; `story`: the other post whose article it is in. */
+  decorate(item, story = null) {
+    const out = { ...item, own: Boolean(item.pending || item.failed || (this.user && item.user === this.user)) };
+    if (story) out.story = storyName(story);
+    return out;
+  }
+
+  /** Draw the sidebar: the shown entries and the status line (a slice at a time). */
+  async render() {
+    const { ui, highlights } = this.page;
+    const pacing = measuredPacing((ms) => highlights.noteSlice(ms));
+    await ui.renderSidebar(highlights.grouped(), this.status, pacing);
+    pacing.done();
+  }
+
+  /**
+   * Save a new highlight or note on `range`, as the reader's selection was described where it
+   * was made (`where`: post, root, article; `described`: its selectors if already worked out).
+   */
+  create(range, values, { post, root, article, described = null, quote = range.toString() }) {
+    return this.serial(async () => {
+      const { lifecycle, highlights, ui } = this.page;
+      const selectors = await (described ?? describeRange(root, range));
+      const reply = await send(T.CREATE_ANNOTATION, {
+        annotation: { post, quote, selectors, ...values },
+      });
+      if (!reply.ok) {
+        ui.announce(`Could not save the highlight: ${reply.error.message}`);
+        return;
+      }
+      // A note is saved a while after it was begun: is its post still shown?
+      lifecycle.lookAround();
+      const shown = lifecycle.postShownAt(article);
+      if (!shown || !samePost(post, shown)) {
+        // Saved with the post it was written on; the page shows another one now.
+        ui.announce("Saved.");
+        return;
+      }
+      const annotation = this.decorate({ ...reply.value, pending: true }, article === null ? null : post);
+      const entry = { annotation, range, state: "anchored", post, article };
+      if (range.collapsed || !range.commonAncestorContainer.isConnected) {
+        // The passage's text was replaced meanwhile (the site showed another post and came
+        // back): find it again from what was described.
+        entry.range = null;
+        entry.state = "orphan";
+        const now = lifecycle.rootOf(entry);
+        if (now) await highlights.place(entry, now);
+        else highlights.add(entry);
+      } else {
+        highlights.add(entry);
+      }
+      await this.render();
+      ui.announce("Highlighted.");
+    });
+  }
+
+  /**
+   * Save the reader's changes to an annotation: to the entry they edited, even if the page moved
+   * on, over the annotation as it was when they began (`before`).
+   */
+  update(id, entry, before, values) {
+    return this.serial(async () => {
+      const { highlights, ui } = this.page;
+      const reply = await send(T.UPDATE_ANNOTATION, { id, post: entry.post, changes: values });
+      if (!reply.ok) {
+        ui.announce(`Could not save: ${reply.error.message}`);
+        return;
+      }
+      if (highlights.get(id) !== entry) {
+        // The page shows another post now: saved, nothing here to repaint.
+        ui.announce("Saved.");
+        return;
+      }
+      const a = before;
+      const noteChanged = values.note !== a.note;
+      entry.annotation = { ...a, ...values, note_html: noteChanged ? null : a.note_html, pending: true };
+      if (entry.state === "anchored" && values.color !== a.color) highlights.paint(entry);
+      await this.render();
+      ui.announce("Saved.");
+    });
+  }
+
+  remove(id) {
+    const { highlights, ui } = this.page;
+    // The entry the reader pressed Delete on, even if the page moves on to another post first.
+    const entry = highlights.get(id);
+    if (!entry) return Promise.resolve();
+    return this.serial(async () => {
+      const reply = await send(T.DELETE_ANNOTATION, { id, post: entry.post });
+      if (!reply.ok) {
+        ui.announce(`Could not delete: ${reply.error.message}`);
+        return;
+      }
+      if (highlights.get(id) === entry) highlights.remove(entry);
+      await this.render();
+      ui.announce("Deleted.");
+    });
+  }
+
+  async discardFailed(seq) {
+    await send(T.DISCARD_FAILED, { seq });
+    await this.refresh();
+  }
+
+  /**
+   * Tell the page (a benchmark's script) when the annotations arrived, were all painted and
+   * all listed, the time spent anchoring and painting, the longest stretch of that work, and
+   * where each annotation went.
+   */
+  reportTimings(timings) {
+    const { highlights } = this.page;
+    const entries = [...highlights.entries.values()].map((e) => ({ id: e.annotation.id, state: e.state,
+      method: e.method ?? null, text: e.state === "anchored" ? String(highlights.painter.rangeOf(e.annotation.id) ?? "") : null }));
+    window.postMessage({ postilDebug: "anchoring", ...timings, entries,
+      longestSliceMs: highlights.longestSliceMs }, location.origin);
+  }
+}
+
+function describeStatus({ online, signedIn, user, error, status }) {
+  const queued = status?.queued ?? 0;
+  const problems = (status?.failed ?? []).map((f) => ({
+    seq: f.seq,
+    text: `The server refused a change${f.quote ? ` to “${f.quote.slice(0, 40)}”` : ""}: ${f.error?.message ?? "unknown error"}`,
+  }));
+  const waiting = queued ? ` ${queued} change${queued === 1 ? "" : "s"} waiting to sync.` : "";
+  if (!signedIn) return { text: `Not signed in: open Postil's options to sign in. Your highlights are kept in this browser until then.${waiting}`, offline: true, problems };
+  if (!online && error?.kind === "unauthorized") {
+    return { text: `The server no longer accepts your sign-in: sign in again on Postil's options page.${waiting}`, offline: true, problems };
+  }
+  if (!online) return { text: `Server unreachable: showing the last known copy.${waiting}`, offline: true, problems };
+  return { text: `Signed in as ${user}.${waiting}`, offline: false, problems };
+}
