@@ -338,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} not found: install Debian's chromium", file=sys.stderr)
         return 2
+    if args.extension.resolve() == EXTENSION:
+        # The page script is built from the modules of this checkout (extension/build/).
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "build_extension.py")], check=True)
     result = run({"highlights": args.highlights, "editShare": args.edit_share,
                   "deleteShare": args.delete_share, "size": args.size, "seed": args.seed},
                  args.runs, args.extension.resolve())

@@ -23,5 +23,5 @@ while IFS= read -r pkg; do
   fi
 done < <(find . -name package.json -not -path '*/node_modules/*' -not -path './.venv/*' | sort)
 
-.venv/bin/ruff check server tests bench
+.venv/bin/ruff check server tests bench scripts
 .venv/bin/python -m pytest "$@"

@@ -9,7 +9,7 @@
 // That splits text nodes but never changes the text, so selectors stay valid; unpainting unwraps
 // and re-joins the text.
 
-import { COLORS } from "../shared/colors.js";
+import { COLORS } from "../shared/contract.js";
 
 const LIGHT_PAGE = {
   yellow: "#fde68a",

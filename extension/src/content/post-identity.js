@@ -3,7 +3,7 @@
 // posts a theme appends below it. The rest of the content script reads a post's fields only
 // through this module, so a change of the post key's shape is made here.
 
-import { identifyPost, normaliseSite, normaliseUrl } from "../post-key/index.js";
+import { groupKey, identifyPost, normaliseSite, normaliseUrl } from "../post-key/index.js";
 
 // Articles of other posts followed on one page, the first in document order: each costs a
 // request on every refresh, and a page could otherwise name thousands to have them fetched.
@@ -19,8 +19,7 @@ export function currentPost() {
 
 /** Whether two descriptions name the same post (the server's key: site and post id, or URL). */
 export function samePost(a, b) {
-  if (a.site !== b.site || a.post_id !== b.post_id) return false;
-  return a.post_id !== null || a.key_url === b.key_url;
+  return groupKey(a) === groupKey(b);
 }
 
 /** Whether the post is a WordPress post (it has a post id), not a page keyed by its URL. */

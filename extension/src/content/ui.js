@@ -8,7 +8,8 @@
 // rendered from Markdown and sanitised on write: it is the only HTML ever inserted.
 
 import { extensionUrl } from "../shared/browser.js";
-import { COLORS, COLOR_LABELS } from "../shared/colors.js";
+import { COLOR_LABELS } from "../shared/colors.js";
+import { COLORS } from "../shared/contract.js";
 import { h, shorten, swatch } from "./dom.js";
 import { buildEditorForm } from "./editor-form.js";
 import { UI_CSS } from "./styles.js";

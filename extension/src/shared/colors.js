@@ -1,10 +1,6 @@
-// How the server's colours look and read: the names people see, the swatches, and the default
-// settings. Which colours and visibilities exist is the contract's (contract.js); they are
-// passed on here for the modules that still import them from this file.
-
-import { COLORS, VISIBILITIES } from "./contract.js";
-
-export { COLORS, VISIBILITIES };
+// How the server's colours and visibilities look and read: the names people see, the swatches,
+// and the default settings. Which colours and visibilities exist is the contract's
+// (contract.js); a test checks that every one of them has its name and swatch here.
 
 export const COLOR_LABELS = Object.freeze({
   yellow: "Yellow",
@@ -22,6 +18,11 @@ export const SWATCHES = Object.freeze({
   blue: "#60a5fa",
   pink: "#f472b6",
   purple: "#c084fc",
+});
+
+export const VISIBILITY_LABELS = Object.freeze({
+  private: "Private (only me)",
+  public: "Public (anyone)",
 });
 
 export const DEFAULT_SETTINGS = Object.freeze({

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { FILTERS } from "../../../extension/src/background/filters.js";
-import { COLORS as COLOR_NAMES, COLOR_LABELS, SWATCHES } from "../../../extension/src/shared/colors.js";
-import { CONTRACT, COLORS } from "../../../extension/src/shared/contract.js";
+import { COLOR_LABELS, SWATCHES, VISIBILITY_LABELS } from "../../../extension/src/shared/colors.js";
+import { CONTRACT, COLORS, VISIBILITIES } from "../../../extension/src/shared/contract.js";
 import { fixture } from "../fixtures.mjs";
 
 test("the extension's contract is the server's", () => {
@@ -13,9 +13,12 @@ test("the extension's contract is the server's", () => {
 });
 
 test("every colour of the contract has a label and a swatch, and no other colour does", () => {
-  assert.deepEqual(COLOR_NAMES, COLORS);
   assert.deepEqual(Object.keys(COLOR_LABELS).sort(), [...COLORS].sort());
   assert.deepEqual(Object.keys(SWATCHES).sort(), [...COLORS].sort());
+});
+
+test("every visibility of the contract has a label in the editor, and no other does", () => {
+  assert.deepEqual(Object.keys(VISIBILITY_LABELS).sort(), [...VISIBILITIES].sort());
 });
 
 test("the notebook's filters are query filters the server knows", () => {
