@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import __version__, store
+from . import __version__, parse, store
 from . import validation as v
 from .auth import current_token, current_user, require_user
 from .errors import APIError
@@ -71,7 +71,7 @@ def index():
 @bp.post("/annotations")
 def create_annotation():
     user = require_user()
-    annotation, created = store.create_annotation(user, json_body())
+    annotation, created = store.create_annotation(user, parse.create_body(json_body()))
     return annotation_response(annotation, 201 if created else 200)
 
 
@@ -89,21 +89,22 @@ def get_annotation(uid: str):
 def patch_annotation(uid: str):
     user = require_user()
     body = json_body()
-    if_match = store.parse_if_match(request.headers.get("If-Match"))
-    return annotation_response(store.update_annotation(user, uid, body, if_match))
+    if_match = parse.precondition(request.headers.get("If-Match"))
+    fields = parse.patch_body(body)
+    return annotation_response(store.update_annotation(user, uid, fields, if_match))
 
 
 @bp.delete("/annotations/<uid>")
 def delete_annotation(uid: str):
     user = require_user()
-    store.delete_annotation(user, uid, store.parse_if_match(request.headers.get("If-Match")))
+    store.delete_annotation(user, uid, parse.precondition(request.headers.get("If-Match")))
     return "", 204
 
 
 @bp.get("/annotations")
 def query_annotations():
     user = current_user()
-    filters = store.parse_filters(request.args)
+    filters = parse.query_filters(request.args)
     rows, next_cursor = store.page(user, filters)
     return {"total": store.count(user, filters),
             "items": [annotation_json(a) for a in rows],
@@ -115,33 +116,18 @@ def query_annotations():
 @bp.get("/posts")
 def list_posts():
     user = current_user()
-    unknown = sorted(set(request.args) - {"site", "q", "limit", "cursor"})
-    if unknown:
-        raise APIError(400, f"unknown query parameter(s): {', '.join(unknown)}",
-                       "validation_error", field=unknown[0])
-    try:
-        site = None
-        if "site" in request.args:
-            site = store.postkey.normalise_site(request.args["site"])
-        q = v.string(request.args["q"], "q", 200) if "q" in request.args else None
-        limit = v.query_integer(request.args.get("limit", "50"), "limit", store.MAX_LIMIT)
-        after = None
-        if "cursor" in request.args:
-            after = store.decode_cursor(request.args["cursor"], "post", "asc")[1]
-    except store.postkey.PostKeyError as exc:
-        raise APIError(400, f"site: {exc}", "validation_error", field="site") from None
-    except v.ValidationError as err:
-        raise store.bad(err) from None
-    query = store.posts_query(user, site, q)
+    asked = parse.posts_query(request.args)
+    query = store.posts_query(user, asked.site, asked.q)
     total = query.count()
     page = query.order_by(Post.id)
-    if after is not None:
-        page = page.where(Post.id > after)
+    if asked.after_pk is not None:
+        page = page.where(Post.id > asked.after_pk)
+    limit = asked.limit
     posts = list(page.limit(limit + 1)) if limit else []
     next_cursor = None
     if len(posts) > limit:
         posts = posts[:limit]
-        next_cursor = store.encode_cursor("post", "asc", 0, posts[-1].id)
+        next_cursor = parse.encode_cursor("post", "asc", 0, posts[-1].id)
     counts = store.annotation_counts(user, [p.id for p in posts])
     return {"total": total,
             "items": [p.to_json(counts.get(p.id, 0)) for p in posts],
@@ -172,10 +158,7 @@ def put_post():
     if not may_edit_posts(user):
         raise APIError(403, "registering posts is for the editors this server names in "
                             "POSTIL_POST_EDITORS; its operator can also run 'postil post add'")
-    try:
-        fields = post_fields(json_body())
-    except v.ValidationError as err:
-        raise store.bad(err) from None
+    fields = post_fields(json_body())
     post, created = store.register_post(fields)
     response = jsonify(post.to_json(store.annotation_counts(current_user(), [post.id])
                                     .get(post.id, 0)))
@@ -192,27 +175,10 @@ def popular(post_id: int):
 
 # ---------------------------------------------------------------- users and tokens
 
-def _credentials() -> tuple[str, str]:
-    body = json_body()
-    if not isinstance(body, dict):
-        raise APIError(400, "send {\"username\": …, \"password\": …}", "validation_error")
-    unknown = sorted(set(body) - {"username", "password", "label"})
-    if unknown:
-        raise APIError(400, f"unknown field(s): {', '.join(unknown)}", "validation_error",
-                       field=unknown[0])
-    try:
-        name = v.string(body.get("username"), "username", v.MAX_USERNAME, allow_empty=False)
-        password = v.string(body.get("password"), "password", v.MAX_PASSWORD, allow_empty=False)
-        if "label" in body:
-            v.string(body["label"], "label", 100)
-    except v.ValidationError as err:
-        raise store.bad(err) from None
-    return name, password
-
-
 @bp.post("/tokens")
 def sign_in():
-    name, password = _credentials()
+    given = parse.credentials(json_body())
+    name, password = given.username, given.password
     user = User.by_name(name)
     if user is None:
         # Hash anyway, so that how long a failure takes does not tell which usernames exist.
@@ -220,7 +186,7 @@ def sign_in():
         raise APIError(401, "wrong username or password", "invalid_credentials")
     if not user.check_password(password):
         raise APIError(401, "wrong username or password", "invalid_credentials")
-    label = (request.get_json(silent=True) or {}).get("label") or request.user_agent.string
+    label = given.label or request.user_agent.string
     token = Token.issue(user, label=label or "")
     return {"token": token, "user": user.to_json()}, 201
 
@@ -242,14 +208,11 @@ def sign_up():
     if not current_app.config.get("OPEN_SIGNUP"):
         raise APIError(403, "sign-up is closed on this server; ask its owner for an account",
                        "signup_closed")
-    name, password = _credentials()
-    try:
-        v.username(name)
-        v.password(password)
-    except v.ValidationError as err:
-        raise store.bad(err) from None
-    user = User(name=name)
-    user.set_password(password)
+    given = parse.credentials(json_body())
+    v.username(given.username)
+    v.password(given.password)
+    user = User(name=given.username)
+    user.set_password(given.password)
     try:
         user.save()
     except IntegrityError:

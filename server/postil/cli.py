@@ -81,7 +81,7 @@ def cmd_user_add(args) -> int:
     try:
         v.username(args.name)
         v.password(password)
-    except v.ValidationError as err:
+    except v.Invalid as err:
         raise SystemExit(f"postil: {err.field} {err.message}") from None
     app = _app()
     with app.app_context():
@@ -105,7 +105,7 @@ def cmd_token_create(args) -> int:
 
 def cmd_post_add(args) -> int:
     from .store import register_post
-    from .validation import ValidationError
+    from .validation import Invalid
     from .wordpress import post_fields
 
     try:
@@ -114,7 +114,7 @@ def cmd_post_add(args) -> int:
         fields = post_fields(doc)
     except (OSError, json.JSONDecodeError) as exc:
         raise SystemExit(f"postil: cannot read {args.file}: {exc}") from None
-    except ValidationError as err:
+    except Invalid as err:
         raise SystemExit(f"postil: {args.file}: {err.field} {err.message}") from None
     with _app().app_context():
         post, created = register_post(fields)
@@ -130,8 +130,8 @@ def _open_output(path: str):
 def cmd_export(args) -> int:
     from werkzeug.datastructures import MultiDict
 
-    from .errors import APIError
-    from .export_api import export_stream
+    from .domain_errors import DomainError
+    from .export_api import export_request, export_stream
     from .models import set_viewer
 
     pairs = [("format", args.format)]
@@ -149,7 +149,7 @@ def cmd_export(args) -> int:
         try:
             reader = _user(args.user)
             set_viewer(reader)
-            result = export_stream(reader, MultiDict(pairs), base_url=base)
+            result = export_stream(reader, export_request(MultiDict(pairs)), base_url=base)
             out = _open_output(args.output)
             try:
                 for chunk in result.chunks:
@@ -157,15 +157,15 @@ def cmd_export(args) -> int:
             finally:
                 if out is not sys.stdout.buffer:
                     out.close()
-        except APIError as err:
-            raise SystemExit(f"postil: {err.message}") from None
+        except DomainError as err:
+            raise SystemExit(f"postil: {err.sentence}") from None
     if args.output != "-":
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
 
 def cmd_import(args) -> int:
-    from .errors import APIError
+    from .domain_errors import DomainError
     from .export_api import import_document
 
     try:
@@ -176,8 +176,8 @@ def cmd_import(args) -> int:
     with _app().app_context():
         try:
             summary = import_document(_user(args.user), doc, args.format)
-        except APIError as err:
-            raise SystemExit(f"postil: {args.file}: {err.message}") from None
+        except DomainError as err:
+            raise SystemExit(f"postil: {args.file}: {err.sentence}") from None
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     return 1 if summary["failed"] else 0
 

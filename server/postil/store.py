@@ -6,101 +6,33 @@ The HTTP views, the exporters and the W3C protocol all call these functions, so 
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator
 
 from peewee import SQL, IntegrityError, Tuple, fn
 
 from . import postkey
 from . import validation as v
 from .db import database, is_postgres, run_write
-from .errors import APIError
-from .models import Annotation, AnnotationTag, Post, PostUrl, User, new_uid, now_us
-from .sanitize import render_note
-
-MAX_LIMIT = 200
-DEFAULT_LIMIT = 50
-QUERY_PARAMS = frozenset({"site", "post_id", "url", "user", "tag", "color", "visibility", "q",
-                          "updated_since", "created_after", "created_before", "include_deleted",
-                          "sort", "order", "limit", "cursor", "post"})
-EDITABLE = frozenset({"note", "color", "tags", "visibility", "selectors", "quote"})
-READ_ONLY = frozenset({"id", "post", "user", "created", "updated", "version", "note_html",
-                       "deleted", "links"})
-
-
-def bad(err: v.ValidationError) -> APIError:
-    return APIError(400, err.message if err.field in err.message else f"{err.field} {err.message}",
-                    "validation_error", field=err.field)
-
+from .domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound, PreconditionFailed
+from .models import Annotation, AnnotationTag, Post, PostUrl, User, now_us
+from .parse import Filters, NewAnnotation, PostKey, encode_cursor, search_words
 
 # ---------------------------------------------------------------- posts
 
-@dataclass(frozen=True, slots=True)
-class PostRef:
-    """Which post an annotation is about, checked and normalised; found or made in a write."""
-
-    site: str | None = None
-    post_id: int | None = None
-    url_key: str | None = None
-    url: str = ""
-    title: str = ""
-    modified: str | None = None
-    id: int | None = None  # a Postil post id, `{"id": N}`
-
-
-def parse_post_ref(spec: Any) -> PostRef:
-    """Check and normalise `{site, post_id, url, title, modified_gmt}` (or `{id}`); no database."""
-    if not isinstance(spec, dict):
-        raise v.ValidationError("post", "must be an object with site and post_id, or url")
-    if set(spec) == {"id"}:
-        return PostRef(id=v.integer(spec["id"], "post.id", 1, 2**62))
-    title = v.string(spec.get("title", ""), "post.title", v.MAX_TITLE)
-    url = v.http_url(spec["url"], "post.url") if spec.get("url") else ""
-    modified = spec.get("modified_gmt")
-    if modified is not None:
-        v.string(modified, "post.modified_gmt", 32)
-        # Must be a time: a value such as "zzz" compares above every real one and would freeze
-        # the post's modified_gmt, hiding later edits of the text from every reader.
-        v.parse_time(modified, "post.modified_gmt")
-    try:
-        if spec.get("post_id") is not None:
-            post_id = v.integer(spec["post_id"], "post.post_id", 1, 2**62)
-            site_raw = v.string(spec.get("site"), "post.site", v.MAX_SITE, allow_empty=False)
-            site = postkey.normalise_site(site_raw)
-            v.require(len(site) <= v.MAX_SITE, "post.site",
-                      f"is longer than {v.MAX_SITE} characters once normalised")
-            return PostRef(site=site, post_id=post_id, url=url, title=title, modified=modified)
-        if not url:
-            raise v.ValidationError("post.url", "is required when post_id is null")
-        url_key = postkey.normalise_url(url)
-        site = postkey.normalise_site(re.match(r"^https?://[^/?#]+", url, re.I).group(0))
-        # The site column holds 255 characters: PostgreSQL refused a longer host with a 500.
-        v.require(len(site) <= v.MAX_SITE, "post.url",
-                  f"has a host longer than {v.MAX_SITE} characters")
-        return PostRef(site=site, url_key=url_key, url=url, title=title, modified=modified)
-    except postkey.PostKeyError as exc:
-        raise v.ValidationError("post", str(exc)) from None
-
-
-def resolve_post(ref: PostRef, *, create: bool = True, reader: User | None = None,
+def resolve_post(ref: PostKey, *, create: bool = True, reader: User | None = None,
                  share: bool = True) -> Post:
     """Find (or create) the post `ref` names; call inside a write.
 
     Given a `reader`, a Postil post id they may not know of (see `visible_posts`) is "no such
     post", so ids cannot be walked to learn what others read privately.
     """
-    if ref.id is not None:
-        where = Post.id == ref.id
+    if ref.post_pk is not None:
+        where = Post.id == ref.post_pk
         if reader is not None:
             where &= visible_posts(reader)
         post = Post.select().where(where).first()
         if post is None:
-            raise v.ValidationError("post.id", "no such post")
+            raise Invalid("post.id", "no such post")
         return post
     url, title, modified = ref.url, ref.title, ref.modified
     # Locked: what changes below is decided from this row, and on PostgreSQL a concurrent
@@ -108,7 +40,7 @@ def resolve_post(ref: PostRef, *, create: bool = True, reader: User | None = Non
     post = Post.by_key(ref.site, ref.post_id, ref.url_key, for_update=True)
     if post is None:
         if not create:
-            raise v.ValidationError("post", "no such post")
+            raise Invalid("post", "no such post")
         lookup = {"site": ref.site, "post_id": ref.post_id, "url_key": ref.url_key}
         shown_to = None if share or reader is None else reader.id
         try:
@@ -215,12 +147,12 @@ def annotation_counts(user: User | None, post_ids: list[int]) -> dict[int, int]:
     return {post_id: n for post_id, n in rows}
 
 
-def get_visible_post(user: User | None, post_id: int) -> Post:
-    if not 0 < post_id < 2**63:  # the URL converter takes any size; the database does not
-        raise APIError(404, f"no post {post_id}")
-    post = Post.select().where((Post.id == post_id) & visible_posts(user)).first()
+def get_visible_post(user: User | None, post_pk: int) -> Post:
+    if not 0 < post_pk < 2**63:  # the URL converter takes any size; the database does not
+        raise NotFound(f"no post {post_pk}")
+    post = Post.select().where((Post.id == post_pk) & visible_posts(user)).first()
     if post is None:
-        raise APIError(404, f"no post {post_id}")
+        raise NotFound(f"no post {post_pk}")
     return post
 
 
@@ -237,38 +169,6 @@ def popular_passages(post: Post, limit: int = 20) -> list[dict]:
 
 # ---------------------------------------------------------------- annotations
 
-def _fields(body: Mapping, *, partial: bool) -> dict:
-    """Validate the editable fields present in a create or patch body."""
-    out: dict[str, Any] = {}
-    if "selectors" in body:
-        out["selectors"] = v.selectors(body["selectors"])
-    if "quote" in body:
-        out["quote"] = v.string(body["quote"], "quote", v.MAX_QUOTE)
-    elif "selectors" in out:
-        # New selectors without a quote: the quote follows them, or search and popular passages
-        # keep finding the old text. A patch whose selectors carry no quote keeps the old one.
-        derived = v.quote_from(out["selectors"])
-        if derived or not partial:
-            out["quote"] = derived
-    if "note" in body:
-        out["note"] = v.string(body["note"], "note", v.MAX_NOTE)
-    if "color" in body:
-        out["color"] = v.color(body["color"])
-    if "tags" in body:
-        out["tags"] = v.tags(body["tags"])
-    if "visibility" in body:
-        out["visibility"] = v.visibility(body["visibility"])
-    return out
-
-
-def _derive(fields: dict) -> dict:
-    if "note" in fields:
-        fields["note_html"] = render_note(fields["note"])
-    if "tags" in fields:
-        fields["tags_text"] = " ".join(fields["tags"])
-    return fields
-
-
 def _set_tag_rows(annotation: Annotation, tags: list[str]) -> None:
     AnnotationTag.delete().where(AnnotationTag.annotation == annotation.pk).execute()
     _insert_tag_rows(annotation.pk, tags, annotation.created_us)
@@ -284,37 +184,13 @@ def _insert_tag_rows(pk: int, tags: list[str], created_us: int) -> None:
             [x for t in tags for x in (pk, t.lower(), created_us)])
 
 
-def check_create(body: Any) -> tuple[str, dict, PostRef]:
-    """Check a create body without the database: its id, fields (note rendered) and post."""
-    if not isinstance(body, dict):
-        raise APIError(400, "the body must be a JSON object", "validation_error")
-    allowed = EDITABLE | READ_ONLY
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise APIError(400, f"unknown field(s): {', '.join(unknown)}", "validation_error",
-                       field=unknown[0])
-    try:
-        uid = v.uuid_string(body["id"]) if body.get("id") is not None else new_uid()
-        fields = _derive(_fields(body, partial=False))
-        if "post" not in body:
-            raise v.ValidationError("post", "is required")
-        post_ref = parse_post_ref(body["post"])
-    except v.ValidationError as err:
-        raise bad(err) from None
-    return uid, fields, post_ref
-
-
-def create_annotation(user: User, body: Any, *, keep_times: dict | None = None
+def create_annotation(user: User, new: NewAnnotation, *, keep_times: dict | None = None
                       ) -> tuple[Annotation, bool]:
     """Store a new annotation; the same client id again returns the stored one unchanged."""
-    uid, fields, post_ref = check_create(body)
+    uid, fields = new.uid, new.fields
 
     def write() -> Annotation:
-        try:
-            post = resolve_post(post_ref, reader=user,
-                                share=fields.get("visibility") == "public")
-        except v.ValidationError as err:
-            raise bad(err) from None
+        post = resolve_post(new.post, reader=user, share=fields.get("visibility") == "public")
         stamp = now_us()
         times = {"created_us": stamp, "updated_us": stamp} | (keep_times or {})
         values = {"uid": uid, "post_id": post.id, "user_id": user.id, "quote": "",
@@ -344,8 +220,7 @@ class _IdTaken(Exception):
 
 def _same_owner(existing: Annotation, user: User) -> Annotation:
     if existing.user_id != user.id:
-        raise APIError(409, "an annotation with this id belongs to someone else; "
-                            "choose another id", "conflict")
+        raise Conflict("an annotation with this id belongs to someone else; choose another id")
     return existing
 
 
@@ -355,18 +230,18 @@ def _by_uid(uid: str) -> Annotation | None:
 
 
 def get_visible(user: User | None, uid: str, *, allow_deleted: bool = False) -> Annotation:
-    """Return an annotation the reader may see, or raise 404 (410 for the owner's deleted one)."""
+    """Return an annotation the reader may see: NotFound, or Gone for the owner's deleted one."""
     try:
         uid = v.uuid_string(uid)
-    except v.ValidationError:
-        raise APIError(404, "no such annotation") from None
+    except Invalid:
+        raise NotFound("no such annotation") from None
     annotation = _by_uid(uid)
     if annotation is None or not _may_see(user, annotation):
-        raise APIError(404, "no such annotation")
+        raise NotFound("no such annotation")
     if annotation.deleted and not allow_deleted:
         if user is not None and annotation.user_id == user.id:
-            raise APIError(410, "this annotation was deleted", "gone")
-        raise APIError(404, "no such annotation")
+            raise Gone("this annotation was deleted")
+        raise NotFound("no such annotation")
     return annotation
 
 
@@ -378,40 +253,18 @@ def get_owned(user: User, uid: str, *, allow_deleted: bool = False) -> Annotatio
     """Return the caller's own annotation; someone else's is 404 (private) or 403 (public)."""
     annotation = get_visible(user, uid, allow_deleted=allow_deleted)
     if annotation.user_id != user.id:
-        raise APIError(403, "only the author may change this annotation", "forbidden")
+        raise Forbidden("only the author may change this annotation")
     return annotation
-
-
-def parse_if_match(header: str | None) -> int | None | str:
-    if header is None:
-        return None
-    header = header.strip()
-    if header == "*":
-        return "*"
-    match = re.fullmatch(r'(?:W/)?"(\d+)"', header)
-    if not match:
-        raise APIError(400, 'If-Match must be an ETag such as "3"', "bad_request")
-    return int(match.group(1))
 
 
 def check_version(annotation: Annotation, if_match) -> None:
     if if_match is not None and if_match != "*" and if_match != annotation.version:
-        raise APIError(412, f"the annotation changed (now version {annotation.version}); "
-                            "fetch it and try again", "precondition_failed",
-                       version=annotation.version)
+        raise PreconditionFailed(f"the annotation changed (now version {annotation.version}); "
+                                 "fetch it and try again", annotation.version)
 
 
-def update_annotation(user: User, uid: str, body: Any, if_match=None) -> Annotation:
-    if not isinstance(body, dict):
-        raise APIError(400, "the body must be a JSON object", "validation_error")
-    unknown = sorted(set(body) - EDITABLE - READ_ONLY)
-    if unknown:
-        raise APIError(400, f"unknown or read-only field(s): {', '.join(unknown)}",
-                       "validation_error", field=unknown[0])
-    try:
-        fields = _derive(_fields({k: body[k] for k in body if k in EDITABLE}, partial=True))
-    except v.ValidationError as err:
-        raise bad(err) from None
+def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Annotation:
+    """Apply a checked patch (`parse.patch_body`) to the caller's annotation."""
     def write() -> Annotation | None:
         annotation = get_owned(user, uid)
         check_version(annotation, if_match)
@@ -431,7 +284,7 @@ def update_annotation(user: User, uid: str, body: Any, if_match=None) -> Annotat
         annotation = run_write(write)
         if annotation is not None:
             return annotation
-    raise APIError(409, "the annotation kept changing; try again", "conflict")
+    raise Conflict("the annotation kept changing; try again")
 
 
 def _write_if_unchanged(annotation: Annotation, changes: dict) -> bool:
@@ -464,136 +317,15 @@ def delete_annotation(user: User, uid: str, if_match=None) -> None:
     for _attempt in range(3):
         if run_write(write):
             return
-    raise APIError(409, "the annotation kept changing; try again", "conflict")
+    raise Conflict("the annotation kept changing; try again")
 
 
 # ---------------------------------------------------------------- queries
 
-@dataclass
-class Filters:
-    site: str | None = None
-    post_id: int | None = None
-    post: int | None = None
-    url: str | None = None
-    user: str | None = None
-    tags: list[str] = field(default_factory=list)
-    color: str | None = None
-    visibility: str | None = None
-    q: str | None = None
-    updated_since: int | None = None
-    created_after: int | None = None
-    created_before: int | None = None
-    include_deleted: bool = False
-    sort: str = "created"
-    order: str = "desc"
-    limit: int = DEFAULT_LIMIT
-    cursor: tuple[int, int] | None = None
-
-
-def _flag(value: str, name: str) -> bool:
-    if value.lower() in ("1", "true", "yes"):
-        return True
-    if value.lower() in ("0", "false", "no", ""):
-        return False
-    raise v.ValidationError(name, "must be 1 or 0")
-
-
-def parse_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_LIMIT) -> Filters:
-    """Validate query-string filters (a werkzeug MultiDict) into `Filters`; 400 on anything odd."""
-    unknown = sorted(set(args.keys()) - QUERY_PARAMS - extra)
-    if unknown:
-        raise APIError(400, f"unknown query parameter(s): {', '.join(unknown)}; known: "
-                            f"{', '.join(sorted(QUERY_PARAMS | extra))}", "validation_error",
-                       field=unknown[0])
-    f = Filters()
-    try:
-        for name in QUERY_PARAMS - {"tag"}:
-            if len(args.getlist(name)) > 1:
-                raise v.ValidationError(name, "may be given once")
-        if "site" in args:
-            try:
-                f.site = postkey.normalise_site(args["site"])
-            except postkey.PostKeyError as exc:
-                raise v.ValidationError("site", str(exc)) from None
-        for name in ("post_id", "post"):
-            if name in args:
-                setattr(f, name, v.query_integer(args[name], name, 2**62))
-        if "url" in args:
-            try:
-                f.url = postkey.normalise_url(args["url"])
-            except postkey.PostKeyError as exc:
-                raise v.ValidationError("url", str(exc)) from None
-        if "user" in args:
-            f.user = v.string(args["user"], "user", v.MAX_USERNAME, allow_empty=False)
-        f.tags = v.tags(args.getlist("tag")) if "tag" in args else []
-        if "color" in args:
-            f.color = v.color(args["color"])
-        if "visibility" in args:
-            f.visibility = v.visibility(args["visibility"])
-        if "q" in args:
-            f.q = v.string(args["q"], "q", 500, allow_empty=False)
-            if not _words(f.q):
-                raise v.ValidationError("q", "has no words to search for")
-        if "updated_since" in args:
-            f.updated_since = v.parse_time(args["updated_since"], "updated_since")
-            # A sync asks what changed, and a deletion is a change: tombstones come unless the
-            # client says include_deleted=0.
-            f.include_deleted = True
-        for name in ("created_after", "created_before"):
-            if name in args:
-                setattr(f, name, v.parse_time(args[name], name))
-        if "include_deleted" in args:
-            f.include_deleted = _flag(args["include_deleted"], "include_deleted")
-        if "sort" in args:
-            if args["sort"] not in ("created", "updated"):
-                raise v.ValidationError("sort", "must be 'created' or 'updated'")
-            f.sort = args["sort"]
-        if "order" in args:
-            if args["order"] not in ("asc", "desc"):
-                raise v.ValidationError("order", "must be 'asc' or 'desc'")
-            f.order = args["order"]
-        if "limit" in args:
-            f.limit = v.query_integer(args["limit"], "limit", max_limit)
-        if "cursor" in args:
-            f.cursor = decode_cursor(args["cursor"], f.sort, f.order)
-    except v.ValidationError as err:
-        raise bad(err) from None
-    return f
-
-
-def encode_cursor(sort: str, order: str, key: int, pk: int) -> str:
-    raw = json.dumps([sort, order, key, pk], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(token: str, sort: str, order: str) -> tuple[int, int]:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        c_sort, c_order, key, pk = json.loads(raw)
-        # Bounded to a signed 64-bit column: a forged huge number overflowed the driver (500).
-        if not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**63
-                   for n in (key, pk)):
-            raise ValueError
-    except (ValueError, binascii.Error, TypeError, UnicodeDecodeError):
-        raise v.ValidationError("cursor", "is not a cursor this server gave out") from None
-    if (c_sort, c_order) != (sort, order):
-        raise v.ValidationError("cursor", f"was made for sort={c_sort}&order={c_order}; "
-                                          "pass the same sort and order")
-    return key, pk
-
-
-WORD = re.compile(r"(\w+)(\*?)", re.UNICODE)
-
-
-def _words(q: str) -> list[tuple[str, bool]]:
-    """Return the words of a search, each with whether it ends in `*` (a prefix search)."""
-    return [(w, star == "*") for w, star in WORD.findall(q)][:20]
-
-
 def _fulltext(q: str):
     # Whole words unless the reader writes `word*`: an implicit prefix on every word turns a
     # short common word into most of the table, and then into a slow count.
-    words = _words(q)
+    words = search_words(q)
     if is_postgres():
         expr = " & ".join(f"{w}:*" if star else w for w, star in words)
         # Queries alias the table ("t1"), so "annotation.search" named nothing there (every q=
@@ -624,8 +356,8 @@ def condition(user: User | None, f: Filters, *, first_tag_joined: bool = False):
     if f.user is not None:
         author = User.by_name(f.user)
         cond &= Annotation.user == (author.id if author else -1)
-    if f.post is not None:
-        cond &= Annotation.post == f.post
+    if f.post_pk is not None:
+        cond &= Annotation.post == f.post_pk
     if f.site is not None or f.post_id is not None or f.url is not None:
         post_cond = True
         if f.site is not None:

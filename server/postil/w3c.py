@@ -18,12 +18,14 @@ from dataclasses import replace
 from flask import Blueprint, current_app, request, url_for
 from peewee import fn
 
-from . import openapi, store
+from . import openapi, parse, postkey, store
 from .auth import current_user, require_user
+from .contract import EDITABLE_FIELDS
+from .domain_errors import Invalid
 from .errors import APIError
 from .models import Annotation, Post, User, iso
 from .urls import uid_url
-from .validation import ValidationError, uuid_string
+from .validation import uuid_string
 from .w3c_model import ANNO_CONTEXT, UUID_AT_END, from_jsonld, to_jsonld
 
 bp = Blueprint("w3c", __name__, url_prefix="/w3c")
@@ -211,9 +213,9 @@ def put_annotation(uid: str):
     if "If-Match" not in request.headers:
         raise APIError(428, f"send If-Match with the ETag you last saw (now {annotation.etag}) "
                             "so that nobody's change is overwritten unseen")
-    if_match = store.parse_if_match(request.headers["If-Match"])
+    if_match = parse.precondition(request.headers["If-Match"])
     doc = ld_body()
-    body = _parse(doc)
+    body = from_jsonld(doc)
     iri = annotation_iri(annotation.uid)
     ident = doc.get("id")
     if ident is not None and ident != iri and _uid_in(ident) != annotation.uid:
@@ -222,7 +224,7 @@ def put_annotation(uid: str):
     if "canonical" in doc and body.get("id") != annotation.uid:
         raise APIError(400, "canonical cannot change", "validation_error", field="canonical")
     _same_post(body["post"], annotation.post)
-    patch = {k: body[k] for k in store.EDITABLE if k in body}
+    patch = parse.patch_body({k: body[k] for k in EDITABLE_FIELDS if k in body})
     annotation = store.update_annotation(user, uid, patch, if_match)
     return ld_response(annotation_doc(annotation), content_type, etag=annotation.etag,
                        headers={"Link": ANNOTATION_LINK, "Allow": ANNOTATION_ALLOW})
@@ -230,17 +232,10 @@ def put_annotation(uid: str):
 
 def delete_annotation(uid: str):
     user = require_user()
-    store.delete_annotation(user, uid, store.parse_if_match(request.headers.get("If-Match")))
+    store.delete_annotation(user, uid, parse.precondition(request.headers.get("If-Match")))
     response = current_app.response_class(status=204)
     del response.headers["Content-Type"]
     return response
-
-
-def _parse(doc: dict) -> dict:
-    try:
-        return from_jsonld(doc)
-    except ValidationError as err:
-        raise store.bad(err) from None
 
 
 def _uid_in(ident) -> str | None:
@@ -253,12 +248,12 @@ def _same_post(spec: dict, post: Post) -> None:
     if spec.get("post_id") is None:
         return
     try:
-        site = store.postkey.normalise_site(str(spec.get("site")))
-    except store.postkey.PostKeyError:
+        site = postkey.normalise_site(str(spec.get("site")))
+    except postkey.PostKeyError:
         site = None
     if (site, spec["post_id"]) != (post.site, post.post_id):
-        raise APIError(400, "the target names another post than this one; an annotation "
-                            "cannot move between posts", "validation_error", field="target")
+        raise Invalid("target", "the target names another post than this one; an annotation "
+                                "cannot move between posts")
 
 
 # ---------------------------------------------------------------- containers
@@ -319,7 +314,7 @@ def _container(post: Post | None):
                              or omit & {PREFER_CONTAINMENT, PREFER_IRIS, PREFER_DESCRIPTIONS}):
         headers["Preference-Applied"] = "return=representation"
 
-    filters = store.Filters(post=post.id if post else None, sort="created", order="asc")
+    filters = parse.Filters(post_pk=post.id if post else None, sort="created", order="asc")
     total = store.count(user, filters)
     newest = (Annotation.select(fn.MAX(Annotation.updated_us))
               .where(store.condition(user, replace(filters, include_deleted=True))).scalar())
@@ -415,7 +410,7 @@ def _create():
     user = require_user()
     content_type = negotiate()
     doc = ld_body()
-    body = _parse(doc)
+    body = from_jsonld(doc)
     if "canonical" in doc:
         # The canonical id is kept unchanged, so a retried POST finds what the first one made.
         existing = Annotation.get_or_none(Annotation.uid == body["id"])
@@ -429,11 +424,11 @@ def _create():
         slug = request.headers.get("Slug", "").strip().strip('"').removeprefix("urn:uuid:")
         try:
             slug = uuid_string(slug)
-        except ValidationError:
+        except Invalid:
             slug = None
         if slug and not Annotation.select().where(Annotation.uid == slug).exists():
             body["id"] = slug
-    annotation, created = store.create_annotation(user, body)
+    annotation, created = store.create_annotation(user, parse.create_body(body))
     headers = {"Allow": ANNOTATION_ALLOW, "Location": annotation_iri(annotation.uid)}
     return ld_response(annotation_doc(annotation), content_type, 201 if created else 200,
                        etag=annotation.etag, headers=headers)

@@ -219,7 +219,7 @@ def test_upgrading_gives_tag_rows_their_annotations_creation_time(empty_database
     the tag's index in that order, list them as the unfiltered list does."""
     from playhouse.migrations import Runner
 
-    from postil import store
+    from postil import parse, store
     from postil.models import User
 
     database = db.open_database(empty_database)
@@ -250,7 +250,7 @@ def test_upgrading_gives_tag_rows_their_annotations_creation_time(empty_database
         db.database.initialize(database)
         try:
             alice = User.get_by_id(1)
-            pages = [[a.pk for a in store.page(alice, store.Filters(tags=["t"], order=order))[0]]
+            pages = [[a.pk for a in store.page(alice, parse.Filters(tags=["t"], order=order))[0]]
                      for order in ("desc", "asc")]
         finally:
             db.database.initialize(before)
