@@ -202,6 +202,28 @@ class Post(BaseModel):
                                        [url_key]).fetchone()
         return row_to(cls, cls.KEY_FIELDS, row) if row else None
 
+    @classmethod
+    def known_to(cls, viewer: User | None):
+        """Return the condition "the viewer may know of this post".
+
+        Registered from WordPress, or holding an annotation the viewer sees: a post that only
+        another reader's private annotation created would tell who read what.
+        """
+        seen = (Annotation.select(Annotation.post)
+                .where(Annotation.visible_to(viewer) & (Annotation.deleted == False)))  # noqa: E712
+        return (cls.registered == True) | cls.id.in_(seen)  # noqa: E712
+
+    @classmethod
+    def shown_url_to(cls, viewer: User | None):
+        """Return the condition "the viewer is shown the post's own URL and title".
+
+        True unless another reader's private annotation gave them (`url_user`); the Python
+        side of the same rule is `present.post_summary`.
+        """
+        if viewer is None:
+            return cls.url_user.is_null()
+        return cls.url_user.is_null() | (cls.url_user == viewer.id)
+
     def summary(self) -> dict:
         """The post as the current viewer (see `viewing`) may see it."""
         url, title = self.url, self.title
@@ -284,11 +306,16 @@ class Annotation(BaseModel):
         )
 
     @classmethod
-    def visible_to(cls, user: User | None):
-        """Return the condition 'this reader may see it': their own, or public."""
-        if user is None:
+    def visible_to(cls, viewer: User | None):
+        """Return the condition "the viewer may see this annotation": their own, or public.
+
+        The one place the rule is written: every read path (queries, counts, posts, popular
+        passages, exports, W3C containers, reading one) filters with it. A new kind of
+        visibility (a group's) is a new branch here.
+        """
+        if viewer is None:
             return cls.visibility == "public"
-        return (cls.visibility == "public") | (cls.user == user.id)
+        return (cls.visibility == "public") | (cls.user == viewer.id)
 
     INSERT_COLUMNS = ("uid", "post_id", "user_id", "quote", "selectors", "note", "note_html",
                       "color", "tags", "tags_text", "visibility", "deleted", "created_us",

@@ -13,10 +13,8 @@ import hashlib
 import json
 import re
 import uuid
-from dataclasses import replace
 
 from flask import Blueprint, current_app, request, url_for
-from peewee import fn
 
 from . import openapi, parse, postkey, store
 from .auth import current_user, require_user
@@ -316,8 +314,7 @@ def _container(post: Post | None):
 
     filters = parse.Filters(post_pk=post.id if post else None, sort="created", order="asc")
     total = store.count(user, filters)
-    newest = (Annotation.select(fn.MAX(Annotation.updated_us))
-              .where(store.condition(user, replace(filters, include_deleted=True))).scalar())
+    newest = store.newest_update(user, filters)
     size = int(current_app.config.get("W3C_PAGE_SIZE", DEFAULT_PAGE_SIZE))
     last = max(0, (total - 1) // size)
     # The container's IRI in a representation says which kind of pages it links to (protocol
@@ -373,10 +370,7 @@ def _page_iri(post: Post | None, number: int | None, iris: bool) -> str:
 def _page(user, filters, post, collection, number, last, size, iris) -> dict:
     """Return AnnotationPage `number`, part of `collection` (a description, or an IRI when the
     page is embedded in the container's own representation)."""
-    rows = (Annotation.select(Annotation, Post, User).join(Post).switch(Annotation).join(User)
-            .where(store.condition(user, filters))
-            .order_by(Annotation.created_us, Annotation.pk)
-            .offset(number * size).limit(size))
+    rows = store.numbered_page(user, filters, number, size)
     page = {"id": _page_iri(post, number, iris), "type": "AnnotationPage"}
     if isinstance(collection, dict):
         page["partOf"] = {**collection, "first": _page_iri(post, 0, iris),
@@ -413,7 +407,7 @@ def _create():
     body = from_jsonld(doc)
     if "canonical" in doc:
         # The canonical id is kept unchanged, so a retried POST finds what the first one made.
-        existing = Annotation.get_or_none(Annotation.uid == body["id"])
+        existing = store.by_uid(body["id"])
         if existing is not None and existing.deleted and existing.user_id == user.id:
             raise APIError(409, "the annotation with this canonical id was deleted; its IRI is "
                                 "not reused", "conflict")
@@ -426,7 +420,7 @@ def _create():
             slug = uuid_string(slug)
         except Invalid:
             slug = None
-        if slug and not Annotation.select().where(Annotation.uid == slug).exists():
+        if slug and store.by_uid(slug) is None:
             body["id"] = slug
     annotation, created = store.create_annotation(user, parse.create_body(body))
     headers = {"Allow": ANNOTATION_ALLOW, "Location": annotation_iri(annotation.uid)}
@@ -461,12 +455,7 @@ def get_user(name: str):
     content_type = negotiate()
     reader = current_user()
     author = User.by_name(name)
-    visible = author is not None and (
-        (reader is not None and reader.id == author.id)
-        or Annotation.select().where((Annotation.user == author.id)
-                                     & Annotation.visible_to(reader)
-                                     & (Annotation.deleted == False)).exists())  # noqa: E712
-    if not visible:
+    if author is None or not store.shows_work_of(reader, author):
         raise APIError(404, "no such user")
     doc = {"@context": ANNO_CONTEXT, "id": user_iri(author.name), "type": "Person",
            "name": author.name, "nickname": author.name}

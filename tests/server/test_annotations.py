@@ -187,7 +187,7 @@ def someone_writes_between_read_and_write(monkeypatch):
     from postil import store
     from postil.models import Annotation
 
-    original = store.check_version
+    original = store.annotations.check_version
     calls = []
 
     def interleaved(annotation, if_match):
@@ -197,7 +197,7 @@ def someone_writes_between_read_and_write(monkeypatch):
             Annotation.update(note="theirs", version=Annotation.version + 1).where(
                 Annotation.pk == annotation.pk).execute()
 
-    monkeypatch.setattr(store, "check_version", interleaved)
+    monkeypatch.setattr(store.annotations, "check_version", interleaved)
     return calls
 
 
