@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import __version__, parse, store
+from . import __version__, parse, present, store
 from . import validation as v
 from .auth import current_token, current_user, require_user
 from .errors import APIError
@@ -42,16 +42,18 @@ def json_body():
     return data
 
 
-def annotation_response(annotation, status: int = 200):
-    response = jsonify(annotation_json(annotation))
+def annotation_response(annotation, viewer: User | None, status: int = 200):
+    response = jsonify(annotation_json(annotation, viewer))
     response.status_code = status
     response.headers["ETag"] = annotation.etag
     response.headers["Location"] = uid_url("api.get_annotation", annotation.uid, external=False)
     return response
 
 
-def annotation_json(annotation) -> dict:
-    data = annotation.to_json()
+def annotation_json(annotation, viewer: User | None, *,
+                    addresses: present.OwnAddresses | None = None) -> dict:
+    """The annotation as the API answers it: `present.annotation_json` and its `links`."""
+    data = present.annotation_json(annotation, viewer, addresses=addresses)
     hooks = current_app.extensions.get("postil.annotation_links", [])
     links = {"self": uid_url("api.get_annotation", annotation.uid)}
     for hook in hooks:
@@ -72,17 +74,18 @@ def index():
 def create_annotation():
     user = require_user()
     annotation, created = store.create_annotation(user, parse.create_body(json_body()))
-    return annotation_response(annotation, 201 if created else 200)
+    return annotation_response(annotation, user, 201 if created else 200)
 
 
 @bp.get("/annotations/<uid>")
 def get_annotation(uid: str):
-    annotation = store.get_visible(current_user(), uid)
+    viewer = current_user()
+    annotation = store.get_visible(viewer, uid)
     if request.if_none_match and request.if_none_match.contains(str(annotation.version)):
         response = current_app.response_class(status=304)
         response.headers["ETag"] = annotation.etag
         return response
-    return annotation_response(annotation)
+    return annotation_response(annotation, viewer)
 
 
 @bp.patch("/annotations/<uid>")
@@ -91,7 +94,7 @@ def patch_annotation(uid: str):
     body = json_body()
     if_match = parse.precondition(request.headers.get("If-Match"))
     fields = parse.patch_body(body)
-    return annotation_response(store.update_annotation(user, uid, fields, if_match))
+    return annotation_response(store.update_annotation(user, uid, fields, if_match), user)
 
 
 @bp.delete("/annotations/<uid>")
@@ -106,8 +109,9 @@ def query_annotations():
     user = current_user()
     filters = parse.query_filters(request.args)
     rows, next_cursor = store.page(user, filters)
+    addresses = present.OwnAddresses(user)
     return {"total": store.count(user, filters),
-            "items": [annotation_json(a) for a in rows],
+            "items": [annotation_json(a, user, addresses=addresses) for a in rows],
             "next_cursor": next_cursor}
 
 
@@ -130,7 +134,7 @@ def list_posts():
         next_cursor = parse.encode_cursor("post", "asc", 0, posts[-1].id)
     counts = store.annotation_counts(user, [p.id for p in posts])
     return {"total": total,
-            "items": [p.to_json(counts.get(p.id, 0)) for p in posts],
+            "items": [present.post_json(p, user, counts.get(p.id, 0)) for p in posts],
             "next_cursor": next_cursor}
 
 
@@ -138,7 +142,7 @@ def list_posts():
 def get_post(post_id: int):
     user = current_user()
     post = store.get_visible_post(user, post_id)
-    data = post.to_json(store.annotation_counts(user, [post.id]).get(post.id, 0))
+    data = present.post_json(post, user, store.annotation_counts(user, [post.id]).get(post.id, 0))
     data["text"] = post.text
     return data
 
@@ -160,8 +164,8 @@ def put_post():
                             "POSTIL_POST_EDITORS; its operator can also run 'postil post add'")
     fields = post_fields(json_body())
     post, created = store.register_post(fields)
-    response = jsonify(post.to_json(store.annotation_counts(current_user(), [post.id])
-                                    .get(post.id, 0)))
+    count = store.annotation_counts(user, [post.id]).get(post.id, 0)
+    response = jsonify(present.post_json(post, user, count))
     response.status_code = 201 if created else 200
     response.headers["Location"] = url_for("api.get_post", post_id=post.id)
     return response
@@ -169,8 +173,9 @@ def put_post():
 
 @bp.get("/posts/<int:post_id>/popular")
 def popular(post_id: int):
-    post = store.get_visible_post(current_user(), post_id)
-    return {"post": post.summary(), "items": store.popular_passages(post)}
+    viewer = current_user()
+    post = store.get_visible_post(viewer, post_id)
+    return {"post": present.post_summary(post, viewer), "items": store.popular_passages(post)}
 
 
 # ---------------------------------------------------------------- users and tokens
@@ -188,7 +193,7 @@ def sign_in():
         raise APIError(401, "wrong username or password", "invalid_credentials")
     label = given.label or request.user_agent.string
     token = Token.issue(user, label=label or "")
-    return {"token": token, "user": user.to_json()}, 201
+    return {"token": token, "user": present.user_json(user)}, 201
 
 
 @bp.delete("/tokens/current")
@@ -200,7 +205,7 @@ def sign_out():
 
 @bp.get("/me")
 def me():
-    return {"user": require_user().to_json()}
+    return {"user": present.user_json(require_user())}
 
 
 @bp.post("/users")
@@ -217,4 +222,4 @@ def sign_up():
         user.save()
     except IntegrityError:
         raise APIError(409, "that username is taken", "conflict") from None
-    return {"user": user.to_json(), "token": Token.issue(user, "sign-up")}, 201
+    return {"user": present.user_json(user), "token": Token.issue(user, "sign-up")}, 201

@@ -132,7 +132,6 @@ def cmd_export(args) -> int:
 
     from .domain_errors import DomainError
     from .export_api import export_request, export_stream
-    from .models import set_viewer
 
     pairs = [("format", args.format)]
     for name, value in (("flavor", args.flavor), ("user", args.author), ("site", args.site),
@@ -148,7 +147,6 @@ def cmd_export(args) -> int:
     with app.test_request_context(base_url=base):
         try:
             reader = _user(args.user)
-            set_viewer(reader)
             result = export_stream(reader, export_request(MultiDict(pairs)), base_url=base)
             out = _open_output(args.output)
             try:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from . import imports, openapi, parse, store
+from . import imports, openapi, parse, present, store
 from .api import json_body
 from .auth import current_user, require_user
 from .db import run_write
@@ -91,7 +91,9 @@ def export_stream(user: User | None, asked: ExportRequest, *, base_url: str) -> 
         "collection_iri": f"{base_url}/api/export?format=jsonld&user={quote(filters.user)}",
         "annotation_iri": lambda a: f"{base_url}/api/annotations/{a['id']}",
     }
-    chunks = spec.write((a.to_json() for a in rows), **options)
+    addresses = present.OwnAddresses(user)
+    chunks = spec.write((present.annotation_json(a, user, addresses=addresses) for a in rows),
+                        **options)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", f"postil-{filters.user}-{exported_at[:10]}")
     return Export(spec.mimetype, f"{stem}.{spec.extension}", _in_chunks(chunks))
 

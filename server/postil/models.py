@@ -10,10 +10,6 @@ import hashlib
 import json
 import secrets
 import time
-import uuid
-from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
 import orjson
 from peewee import (
@@ -26,7 +22,6 @@ from peewee import (
     Model,
     PostgresqlDatabase,
     TextField,
-    fn,
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -38,25 +33,6 @@ TOKEN_PREFIX = "pst_"
 
 def now_us() -> int:
     return time.time_ns() // 1000
-
-
-def iso(us: int | None) -> str | None:
-    """Format stored microseconds as ISO 8601 UTC with a `Z`, to the millisecond."""
-    if us is None:
-        return None
-    seconds, micros = divmod(us, 1_000_000)
-    return f"{_iso_second(seconds)}.{micros // 1000:03d}Z"
-
-
-@lru_cache(maxsize=4096)
-def _iso_second(seconds: int) -> str:
-    # Integer arithmetic: the float division this replaced could round .999 up into a wrong second
-    # (and formatting through datetime was a twentieth of a create's time).
-    t = _EPOCH + timedelta(seconds=seconds)
-    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class JSONField(TextField):
@@ -96,10 +72,6 @@ class User(BaseModel):
     def by_name(cls, name: str) -> User | None:
         return cls.get_or_none(cls.name == name)
 
-    def to_json(self) -> dict:
-        return {"name": self.name, "created": iso(self.created_us)}
-
-
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -133,17 +105,6 @@ class Token(BaseModel):
         return user, cls(id=row[0], user=user)
 
 
-_viewer: ContextVar[int | None] = ContextVar("postil_viewer", default=None)
-# Post id -> the viewer's own (url_key, title) of it, or None: read once per post per request.
-_own_addresses: ContextVar[dict | None] = ContextVar("postil_own_addresses", default=None)
-
-
-def set_viewer(user: User | None) -> None:
-    """Say whose request this thread serves now: what a post shows depends on it."""
-    _viewer.set(user.id if user is not None else None)
-    _own_addresses.set({})
-
-
 def row_to(model: type[Model], columns: list[str], row) -> Model:
     """Make a model instance from a plain-SQL row, converting values as peewee would."""
     fields = model._meta.fields
@@ -171,7 +132,7 @@ class Post(BaseModel):
     created_us = BigIntegerField(default=now_us)
     updated_us = BigIntegerField(default=now_us)
     # The user whose private annotation gave `url` and `title`; None once WordPress or a public
-    # annotation gave them. Only that user is shown them (see `summary`).
+    # annotation gave them. Only that user is shown them (see `shown_url_to`).
     url_user = IntegerField(null=True)
 
     class Meta:
@@ -224,33 +185,13 @@ class Post(BaseModel):
             return cls.url_user.is_null()
         return cls.url_user.is_null() | (cls.url_user == viewer.id)
 
-    def summary(self) -> dict:
-        """The post as the current viewer (see `viewing`) may see it."""
-        url, title = self.url, self.title
-        viewer = _viewer.get()
-        if self.url_user is not None and self.url_user != viewer:
-            # Another reader's private annotation named this URL and title (a preview link, a
-            # session parameter): show the viewer's own, else the address the key gives.
-            url, title = self.own_address(viewer) or (self.key_url(), "")
-        return {"id": self.id, "site": self.site, "post_id": self.post_id, "url": url,
-                "title": title}
-
-    def own_address(self, viewer: int | None) -> tuple[str, str] | None:
-        """The address and title `viewer`'s own private annotations last gave this post."""
-        if viewer is None:
-            return None
-        memo = _own_addresses.get()
-        if memo is None:
-            memo = {}
-            _own_addresses.set(memo)
-        key = (viewer, self.id)
-        if key not in memo:
-            p = database.param
-            memo[key] = database.execute_sql(
-                f"SELECT url_key, title, scheme FROM post_url WHERE post_id = {p} "
-                f"AND url_user = {p} ORDER BY created_us DESC, id DESC LIMIT 1",
-                [self.id, viewer]).fetchone()
-        row = memo[key]
+    def own_address(self, viewer_id: int) -> tuple[str, str] | None:
+        """The address and title the viewer's own private annotations last gave this post."""
+        p = database.param
+        row = database.execute_sql(
+            f"SELECT url_key, title, scheme FROM post_url WHERE post_id = {p} "
+            f"AND url_user = {p} ORDER BY created_us DESC, id DESC LIMIT 1",
+            [self.id, viewer_id]).fetchone()
         if row is None:
             return None
         return f"{row[2] or 'https'}://{row[0]}", row[1]
@@ -261,21 +202,6 @@ class Post(BaseModel):
         if self.post_id is not None:
             return f"{scheme}://{self.site}/?p={self.post_id}"
         return f"{scheme}://{self.url_key or self.site + '/'}"
-
-    def to_json(self, annotation_count: int | None = None) -> dict:
-        out = self.summary() | {
-            "type": self.type or None,
-            "slug": self.slug or None,
-            "guid": self.guid or None,
-            "modified_gmt": self.modified_gmt,
-            "registered": self.registered,
-            "created": iso(self.created_us),
-            "updated": iso(self.updated_us),
-        }
-        if annotation_count is not None:
-            out["annotation_count"] = annotation_count
-        return out
-
 
 class Annotation(BaseModel):
     pk = AutoField()
@@ -343,25 +269,6 @@ class Annotation(BaseModel):
     def etag(self) -> str:
         return f'"{self.version}"'
 
-    def to_json(self) -> dict:
-        return {
-            "id": self.uid,
-            "post": self.post.summary(),
-            "user": self.user.name,
-            "quote": self.quote,
-            "selectors": self.selectors,
-            "note": self.note,
-            "note_html": self.note_html,
-            "color": self.color,
-            "tags": self.tags,
-            "visibility": self.visibility,
-            "created": iso(self.created_us),
-            "updated": iso(self.updated_us),
-            "version": self.version,
-            "deleted": self.deleted,
-        }
-
-
 class AnnotationTag(BaseModel):
     """One tag of one annotation, lower-cased, for `tag=` filters; display order lives in `tags`."""
 
@@ -420,17 +327,6 @@ class PostUrl(BaseModel):
             "created_us = excluded.created_us, scheme = excluded.scheme, "
             "title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE post_url.title END",
             [post_id, url_key, url_user, now_us(), title or "", scheme])
-        memo = _own_addresses.get()
-        if memo:
-            memo.pop((url_user, post_id), None)
 
 
 MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl]
-
-
-def new_uid() -> str:
-    return str(uuid.uuid4())
-
-
-def count_visible(query) -> int:
-    return query.select(fn.COUNT(Annotation.pk)).scalar() or 0

@@ -16,12 +16,12 @@ import uuid
 
 from flask import Blueprint, current_app, request, url_for
 
-from . import openapi, parse, postkey, store
+from . import openapi, parse, postkey, present, store
 from .auth import current_user, require_user
 from .contract import EDITABLE_FIELDS
 from .domain_errors import Invalid
 from .errors import APIError
-from .models import Annotation, Post, User, iso
+from .models import Annotation, Post, User
 from .urls import uid_url
 from .validation import uuid_string
 from .w3c_model import ANNO_CONTEXT, UUID_AT_END, from_jsonld, to_jsonld
@@ -61,8 +61,10 @@ def user_iri(name: str) -> str:
     return url_for("w3c.user", name=name, _external=True)
 
 
-def annotation_doc(annotation: Annotation) -> dict:
-    return to_jsonld(annotation.to_json(), iri=annotation_iri(annotation.uid),
+def annotation_doc(annotation: Annotation, viewer: User | None, *,
+                   addresses: present.OwnAddresses | None = None) -> dict:
+    return to_jsonld(present.annotation_json(annotation, viewer, addresses=addresses),
+                     iri=annotation_iri(annotation.uid),
                      creator_iri=user_iri(annotation.user.name))
 
 
@@ -195,12 +197,13 @@ def annotation_resource(uid: str):
         return put_annotation(uid)
     if request.method == "DELETE":
         return delete_annotation(uid)
-    annotation = store.get_visible(current_user(), uid)
+    viewer = current_user()
+    annotation = store.get_visible(viewer, uid)
     if request.method == "OPTIONS":
         return empty_response({"Allow": ANNOTATION_ALLOW, "Link": ANNOTATION_LINK,
                                "ETag": annotation.etag})
     content_type = negotiate()
-    return ld_response(annotation_doc(annotation), content_type, etag=annotation.etag,
+    return ld_response(annotation_doc(annotation, viewer), content_type, etag=annotation.etag,
                        headers={"Link": ANNOTATION_LINK, "Allow": ANNOTATION_ALLOW})
 
 
@@ -224,7 +227,7 @@ def put_annotation(uid: str):
     _same_post(body["post"], annotation.post)
     patch = parse.patch_body({k: body[k] for k in EDITABLE_FIELDS if k in body})
     annotation = store.update_annotation(user, uid, patch, if_match)
-    return ld_response(annotation_doc(annotation), content_type, etag=annotation.etag,
+    return ld_response(annotation_doc(annotation, user), content_type, etag=annotation.etag,
                        headers={"Link": ANNOTATION_LINK, "Allow": ANNOTATION_ALLOW})
 
 
@@ -319,13 +322,13 @@ def _container(post: Post | None):
     last = max(0, (total - 1) // size)
     # The container's IRI in a representation says which kind of pages it links to (protocol
     # 5.2: differentiate with a query parameter, and give it as Content-Location).
-    shown = post.summary() if post else None
+    shown = present.post_summary(post, user) if post else None
     collection = {"id": _page_iri(post, None, iris),
                   "label": f"Annotations on {shown['title'] or shown['url']}" if shown
                   else "Annotations you may see",
                   "total": total}
     if newest:
-        collection["modified"] = iso(newest)
+        collection["modified"] = present.iso(newest)
 
     if page_arg is not None:
         number = int(page_arg)
@@ -386,8 +389,9 @@ def _page(user, filters, post, collection, number, last, size, iris) -> dict:
         page["items"] = [annotation_iri(a.uid) for a in rows]
     else:
         items = []
+        addresses = present.OwnAddresses(user)
         for a in rows:
-            doc = annotation_doc(a)
+            doc = annotation_doc(a, user, addresses=addresses)
             del doc["@context"]  # the page's context covers its items
             items.append(doc)
         page["items"] = items
@@ -424,7 +428,7 @@ def _create():
             body["id"] = slug
     annotation, created = store.create_annotation(user, parse.create_body(body))
     headers = {"Allow": ANNOTATION_ALLOW, "Location": annotation_iri(annotation.uid)}
-    return ld_response(annotation_doc(annotation), content_type, 201 if created else 200,
+    return ld_response(annotation_doc(annotation, user), content_type, 201 if created else 200,
                        etag=annotation.etag, headers=headers)
 
 
