@@ -120,6 +120,8 @@ def _ordered_by_tag(viewer: User | None, f: Filters, after: tuple[int, int] | No
     of collecting and sorting every annotation with a common tag first. A tag row's creation
     time is its annotation's, so the order and the cursor are the same as `_ordered`'s.
     """
+    # Speed: equals _ordered's plain query with the tag as a condition, walking the tag index
+    # (bench/README.md row "query by tag p50 / p95").
     t = AnnotationTag
     cond = condition(viewer, f, first_tag_joined=True) & (t.name == f.tags[0].lower())
     if after is not None:
