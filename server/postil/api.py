@@ -138,10 +138,10 @@ def list_posts():
             "next_cursor": next_cursor}
 
 
-@bp.get("/posts/<int:post_id>")
-def get_post(post_id: int):
+@bp.get("/posts/<int:post_pk>")
+def get_post(post_pk: int):
     user = current_user()
-    post = store.get_visible_post(user, post_id)
+    post = store.get_visible_post(user, post_pk)
     data = present.post_json(post, user, store.annotation_counts(user, [post.id]).get(post.id, 0))
     data["text"] = post.text
     return data
@@ -167,14 +167,14 @@ def put_post():
     count = store.annotation_counts(user, [post.id]).get(post.id, 0)
     response = jsonify(present.post_json(post, user, count))
     response.status_code = 201 if created else 200
-    response.headers["Location"] = url_for("api.get_post", post_id=post.id)
+    response.headers["Location"] = url_for("api.get_post", post_pk=post.id)
     return response
 
 
-@bp.get("/posts/<int:post_id>/popular")
-def popular(post_id: int):
+@bp.get("/posts/<int:post_pk>/popular")
+def popular(post_pk: int):
     viewer = current_user()
-    post = store.get_visible_post(viewer, post_id)
+    post = store.get_visible_post(viewer, post_pk)
     return {"post": present.post_summary(post, viewer), "items": store.popular_passages(post)}
 
 

@@ -313,7 +313,7 @@ class PostUrl(BaseModel):
         indexes = ((("url_key", "url_user", "post"), True),)
 
     @classmethod
-    def remember(cls, post_id: int, url_key: str, url_user: int | None, title: str = "",
+    def remember(cls, post_pk: int, url_key: str, url_user: int | None, title: str = "",
                  url: str = "") -> None:
         """Record an address of the post; a reader's own one again becomes their latest, with
         the title and scheme of their page's `url` (an empty title keeps the one before)."""
@@ -322,7 +322,7 @@ class PostUrl(BaseModel):
             database.execute_sql(
                 f"INSERT INTO post_url (post_id, url_key, url_user, created_us) "
                 f"VALUES ({p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
-                [post_id, url_key, url_user or 0, now_us()])
+                [post_pk, url_key, url_user or 0, now_us()])
             return
         scheme = "http" if url.lower().startswith("http:") else "https"
         database.execute_sql(
@@ -331,7 +331,7 @@ class PostUrl(BaseModel):
             "ON CONFLICT (url_key, url_user, post_id) DO UPDATE SET "
             "created_us = excluded.created_us, scheme = excluded.scheme, "
             "title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE post_url.title END",
-            [post_id, url_key, url_user, now_us(), title or "", scheme])
+            [post_pk, url_key, url_user, now_us(), title or "", scheme])
 
 
 MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl]

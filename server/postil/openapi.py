@@ -51,13 +51,13 @@ def path_param(name: str, schema: dict) -> dict:
 
 JSON_BODY = lambda schema: {"required": True, "content": {"application/json": {"schema": schema}}}  # noqa: E731
 UID = path_param("uid", {"type": "string", "format": "uuid"})
-POST_ID = path_param("post_id", {"type": "integer"})
+POST_PK = path_param("post_pk", {"type": "integer"})  # the post's row id, `id` in its JSON
 COMMON_ERRORS = {"400": err("bad input; nothing changed"), "401": err("sign in first")}
 
 ANNOTATION_FILTERS = [
     q("site", "site key, e.g. d3.harvard.edu/future-proof-with-ai"),
     q("post_id", "WordPress post id (with site)", {"type": "integer"}),
-    q("post", "Postil's own post id", {"type": "integer"}),
+    q("post", "a post's row id (its `id` in /api/posts)", {"type": "integer"}),
     q("url", "any URL of the page; normalised before matching"),
     q("user", "author's username"),
     q("tag", "tag; repeat for several, all must match", repeat=True),
@@ -175,10 +175,10 @@ register({
                 "responses": {**ok("updated", ref("Post")), **ok("created", ref("Post"), "201"),
                               **COMMON_ERRORS, "403": err("not one of the post editors")}},
     },
-    "/api/posts/{post_id}": {"parameters": [POST_ID], "get": {
+    "/api/posts/{post_pk}": {"parameters": [POST_PK], "get": {
         "summary": "One post", "responses": {**ok("the post", ref("Post")),
                                              "404": err("not found")}}},
-    "/api/posts/{post_id}/popular": {"parameters": [POST_ID], "get": {
+    "/api/posts/{post_pk}/popular": {"parameters": [POST_PK], "get": {
         "summary": "Passages most highlighted in public annotations (counts only)",
         "responses": {**ok("passages", {"type": "object"}), "404": err("not found")}}},
     "/api/tokens": {"post": {"summary": "Sign in: username and password give a token",

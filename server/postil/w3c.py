@@ -1,7 +1,7 @@
 """The W3C Web Annotation Protocol under /w3c: LDP containers of annotations, and the annotations.
 
 Containers: `/w3c/annotations/` holds every annotation the caller may see and `/w3c/posts/<id>/`
-those on one post (Postil's post id, as in /api/posts). An annotation's IRI is
+those on one post (the post's row id, `post_pk`, as in /api/posts/<post_pk>). An annotation's IRI is
 `/w3c/annotations/<uuid>`: the same resource, id and ETag as `/api/annotations/<uuid>`.
 Visibility, validation and storage all go through `store`; `w3c_model` does the mapping, and
 this module only speaks HTTP: content negotiation, `Prefer`, paging and the required headers.
@@ -48,7 +48,7 @@ PAGE_ALLOW = "GET, HEAD, OPTIONS"
 POST_CONTAINER_ALLOW = "GET, HEAD, OPTIONS"
 CONTAINER_PATH = re.compile(r"/w3c/(?:annotations|posts/[0-9]+)/")
 DEFAULT_PAGE_SIZE = 100
-MAX_POST_ID = 2**63 - 1
+MAX_POST_PK = 2**63 - 1
 
 
 # ---------------------------------------------------------------- IRIs
@@ -357,7 +357,7 @@ def _container(post: Post | None):
 def _container_iri(post: Post | None) -> str:
     if post is None:
         return url_for("w3c.all_annotations", _external=True)
-    return url_for("w3c.post_annotations", post_id=post.id, _external=True)
+    return url_for("w3c.post_annotations", post_pk=post.id, _external=True)
 
 
 def _page_iri(post: Post | None, number: int | None, iris: bool) -> str:
@@ -367,7 +367,7 @@ def _page_iri(post: Post | None, number: int | None, iris: bool) -> str:
         args["page"] = number
     if post is None:
         return url_for("w3c.all_annotations", **args, _external=True)
-    return url_for("w3c.post_annotations", post_id=post.id, **args, _external=True)
+    return url_for("w3c.post_annotations", post_pk=post.id, **args, _external=True)
 
 
 def _page(user, filters, post, collection, number, last, size, iris) -> dict:
@@ -439,16 +439,16 @@ def all_annotations():
     return _container(None)
 
 
-@bp.route("/posts/<int:post_id>/", methods=["GET", "OPTIONS"], endpoint="post_annotations")
-def post_annotations(post_id: int):
+@bp.route("/posts/<int:post_pk>/", methods=["GET", "OPTIONS"], endpoint="post_annotations")
+def post_annotations(post_pk: int):
     """Serve one post's annotations, read-only.
 
     New annotations are created in /w3c/annotations/: the protocol makes an annotation's IRI
     the IRI of the container it was created in, and each annotation has exactly one IRI.
     """
-    if post_id > MAX_POST_ID:  # beyond what the database can hold: no such post
-        raise APIError(404, f"no post {post_id}")
-    return _container(store.get_visible_post(current_user(), post_id))
+    if post_pk > MAX_POST_PK:  # beyond what the database can hold: no such post
+        raise APIError(404, f"no post {post_pk}")
+    return _container(store.get_visible_post(current_user(), post_pk))
 
 
 # ---------------------------------------------------------------- creators
@@ -511,7 +511,7 @@ _UID = openapi.path_param("uid", {"type": "string", "format": "uuid"})
 
 openapi.register({
     "/w3c/annotations/": _CONTAINER,
-    "/w3c/posts/{post_id}/": {"parameters": [openapi.path_param("post_id", {"type": "integer"})],
+    "/w3c/posts/{post_pk}/": {"parameters": [openapi.POST_PK],
                               **_POST_CONTAINER},
     "/w3c/annotations/{uid}": {
         "parameters": [_UID],

@@ -19,8 +19,8 @@ def resolve_post(ref: PostKey, *, create: bool = True, reader: User | None = Non
                  share: bool = True) -> Post:
     """Find (or create) the post `ref` names; call inside a write.
 
-    Given a `reader`, a Postil post id they may not know of (see `Post.known_to`) is "no such
-    post", so ids cannot be walked to learn what others read privately.
+    Given a `reader`, a post row id (`post_pk`) they may not know of (see `Post.known_to`) is
+    "no such post", so ids cannot be walked to learn what others read privately.
     """
     if ref.post_pk is not None:
         where = Post.id == ref.post_pk

@@ -178,7 +178,7 @@ def iterate_by_post(viewer: User | None, f: Filters, batch: int = 500) -> Iterat
         if len(rows) < batch:
             return
         last = rows[-1]
-        after = (last.post_id, last.created_us, last.pk)
+        after = (last.post.id, last.created_us, last.pk)
 
 
 def newest_update(viewer: User | None, f: Filters) -> int | None:
