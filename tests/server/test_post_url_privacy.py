@@ -245,3 +245,20 @@ def test_readers_at_the_same_time_each_see_their_own(app, client, alice, make_us
     for t in threads:
         t.join(60)
     assert wrong == []
+
+
+def test_a_private_annotation_does_not_rewrite_the_url_and_title_others_see(client, alice, bob,
+                                                                             anon):
+    post = {"site": "blog.example.org", "post_id": 42,
+            "url": "https://blog.example.org/on-margins/", "title": "On margins"}
+    public = annotation_body(visibility="public", post=post)
+    assert client.post("/api/annotations", json=public, headers=bob.headers).status_code == 201
+    secret = post | {"url": "https://blog.example.org/on-margins/?preview=true&key=SECRET",
+                     "title": "Alice's working title"}
+    res = client.post("/api/annotations", json=annotation_body(post=secret),
+                      headers=alice.headers)
+    assert res.status_code == 201
+    seen = client.get(f"/api/annotations/{public['id']}", headers=anon.headers).get_json()
+    assert (seen["post"]["url"], seen["post"]["title"]) == (post["url"], post["title"])
+    listed = client.get("/api/posts", headers=anon.headers).get_json()["items"]
+    assert [(p["url"], p["title"]) for p in listed] == [(post["url"], post["title"])]
