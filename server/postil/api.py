@@ -9,10 +9,9 @@ from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import __version__, parse, present, store
-from . import validation as v
 from .auth import current_token, current_user, require_user
 from .errors import APIError
-from .models import Post, Token, User
+from .models import Token, User
 from .urls import uid_url
 from .wordpress import post_fields
 
@@ -121,17 +120,7 @@ def query_annotations():
 def list_posts():
     user = current_user()
     asked = parse.posts_query(request.args)
-    query = store.posts_query(user, asked.site, asked.q)
-    total = query.count()
-    page = query.order_by(Post.id)
-    if asked.after_pk is not None:
-        page = page.where(Post.id > asked.after_pk)
-    limit = asked.limit
-    posts = list(page.limit(limit + 1)) if limit else []
-    next_cursor = None
-    if len(posts) > limit:
-        posts = posts[:limit]
-        next_cursor = parse.encode_cursor("post", "asc", 0, posts[-1].id)
+    total, posts, next_cursor = store.posts_page(user, asked)
     counts = store.annotation_counts(user, [p.id for p in posts])
     return {"total": total,
             "items": [present.post_json(p, user, counts.get(p.id, 0)) for p in posts],
@@ -213,9 +202,7 @@ def sign_up():
     if not current_app.config.get("OPEN_SIGNUP"):
         raise APIError(403, "sign-up is closed on this server; ask its owner for an account",
                        "signup_closed")
-    given = parse.credentials(json_body())
-    v.username(given.username)
-    v.password(given.password)
+    given = parse.new_account(json_body())
     user = User(name=given.username)
     user.set_password(given.password)
     try:

@@ -9,6 +9,7 @@ import sys
 import time
 
 from . import __version__, config
+from .contract import VISIBILITIES
 
 
 def _app(auto_migrate: bool = True):
@@ -228,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--url")
     export.add_argument("--tag", action="append", default=[], help="repeat: all must match")
     export.add_argument("--color")
-    export.add_argument("--visibility", choices=["private", "public"])
+    export.add_argument("--visibility", choices=list(VISIBILITIES))
     export.add_argument("--q", help="full-text search")
     export.add_argument("--updated-since", help="ISO 8601 time")
     export.add_argument("--sort", choices=["created", "updated"])

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from . import postkey, w3c_model
 from . import validation as v
+from .contract import EDITABLE_FIELDS
 from .exports.json_export import FORMAT as NATIVE_FORMAT
 
 FORMATS = ("json", "jsonld", "hypothesis")
@@ -30,7 +31,7 @@ IMPORT_NAMESPACE = uuid.UUID("3d5e0b8e-6f1c-4c1e-9a57-2f7a0c6b9d41")
 MIN_TIME_US = 0
 MAX_IMPORTED_VERSION = 1_000_000_000
 MAX_TIME_US = v.parse_time("9999-12-31T00:00:00Z", "max")
-NATIVE_FIELDS = ("id", "quote", "selectors", "note", "color", "tags", "visibility")
+NATIVE_FIELDS = ("id", *sorted(EDITABLE_FIELDS))
 
 
 class ImportFormatError(ValueError):

@@ -329,3 +329,11 @@ def credentials(body: Any) -> Credentials:
     password = v.string(body.get("password"), "password", v.MAX_PASSWORD, allow_empty=False)
     label = v.string(body["label"], "label", 100) if "label" in body else None
     return Credentials(name, password, label)
+
+
+def new_account(body: Any) -> Credentials:
+    """Check a sign-up body: credentials whose username and password meet the account rules."""
+    given = credentials(body)
+    v.username(given.username)
+    v.password(given.password)
+    return given

@@ -25,7 +25,8 @@ import re
 import uuid
 from typing import Any
 
-from .validation import COLORS, VISIBILITIES, Invalid
+from .contract import COLORS, VISIBILITIES
+from .domain_errors import Invalid
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 NS = "https://postil.dev/ns#"

@@ -51,3 +51,9 @@ def test_as_json_is_plain_json_with_every_key():
                          "query_filters", "export_formats", "limits"}
     assert data["editable_fields"] == sorted(contract.EDITABLE_FIELDS)
     assert data["export_formats"] == list(FORMATS)
+
+
+def test_every_contract_colour_has_its_printed_colour_and_no_other():
+    from postil.exports.html_export import COLORS as PRINTED
+
+    assert tuple(PRINTED) == contract.COLORS

@@ -12,7 +12,7 @@ from .. import postkey
 from ..db import run_write
 from ..domain_errors import Invalid, NotFound
 from ..models import Post, PostUrl, User, now_us
-from ..parse import PostKey
+from ..parse import PostKey, PostsQuery, encode_cursor
 
 
 def resolve_post(ref: PostKey, *, create: bool = True, reader: User | None = None,
@@ -133,7 +133,24 @@ def get_visible_post(viewer: User | None, post_pk: int) -> Post:
     return post
 
 
+def posts_page(viewer: User | None, asked: PostsQuery) -> tuple[int, list[Post], str | None]:
+    """Return the matching posts the viewer may know of: their total, a page, the next cursor."""
+    query = posts_query(viewer, asked.site, asked.q)
+    total = query.count()
+    page = query.order_by(Post.id)
+    if asked.after_pk is not None:
+        page = page.where(Post.id > asked.after_pk)
+    limit = asked.limit
+    posts = list(page.limit(limit + 1)) if limit else []
+    next_cursor = None
+    if len(posts) > limit:
+        posts = posts[:limit]
+        next_cursor = encode_cursor("post", "asc", 0, posts[-1].id)
+    return total, posts, next_cursor
+
+
 def posts_query(viewer: User | None, site: str | None, q: str | None):
+    """Select the posts the viewer may know of, on `site`, whose shown title or URL has `q`."""
     cond = Post.known_to(viewer)
     if site:
         cond &= Post.site == site
