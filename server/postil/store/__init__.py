@@ -21,11 +21,10 @@ from .annotations import (
     get_visible,
     update_annotation,
 )
-from .posts import get_visible_post, posts_page, posts_query, register_post, resolve_post
-from .queries import condition, count, iterate, iterate_by_post, newest_update, numbered_page, page
+from .posts import get_visible_post, posts_page, register_post
+from .queries import count, iterate, iterate_by_post, newest_update, numbered_page, page
 
-__all__ = ["annotation_counts", "by_uid", "condition", "count", "create_annotation",
-           "delete_annotation", "get_owned", "get_visible", "get_visible_post", "iterate",
-           "iterate_by_post", "newest_update", "numbered_page", "page", "popular_passages",
-           "posts_page", "posts_query", "register_post", "resolve_post", "shows_work_of",
-           "update_annotation"]
+__all__ = ["annotation_counts", "by_uid", "count", "create_annotation", "delete_annotation",
+           "get_owned", "get_visible", "get_visible_post", "iterate", "iterate_by_post",
+           "newest_update", "numbered_page", "page", "popular_passages", "posts_page",
+           "register_post", "shows_work_of", "update_annotation"]
