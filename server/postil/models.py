@@ -270,6 +270,11 @@ class Annotation(BaseModel):
         cursor = database.execute_sql(sql, params)
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
+    @classmethod
+    def with_post_and_user(cls):
+        """Select annotations with their post and author loaded in the same query."""
+        return cls.select(cls, Post, User).join(Post).switch(cls).join(User)
+
     @property
     def etag(self) -> str:
         return f'"{self.version}"'

@@ -120,13 +120,19 @@ def _editable(body: Mapping, *, partial: bool) -> dict:
     return out
 
 
-def create_body(body: Any) -> NewAnnotation:
-    """Check a create body: its id, fields (note rendered) and post."""
+def _annotation_object(body: Any, unknown_are: str) -> dict:
+    """Refuse a body that is not an object, or that has fields an annotation does not."""
     if not isinstance(body, dict):
         raise Invalid(None, "the body must be a JSON object")
     unknown = sorted(set(body) - EDITABLE_FIELDS - READ_ONLY_FIELDS)
     if unknown:
-        raise Invalid(unknown[0], f"unknown field(s): {', '.join(unknown)}")
+        raise Invalid(unknown[0], f"{unknown_are} field(s): {', '.join(unknown)}")
+    return body
+
+
+def create_body(body: Any) -> NewAnnotation:
+    """Check a create body: its id, fields (note rendered) and post."""
+    body = _annotation_object(body, "unknown")
     uid = v.uuid_string(body["id"]) if body.get("id") is not None else str(uuid.uuid4())
     fields = _editable(body, partial=False)
     if "post" not in body:
@@ -136,11 +142,7 @@ def create_body(body: Any) -> NewAnnotation:
 
 def patch_body(body: Any) -> dict:
     """Check a patch body; return the fields it changes (read-only ones sent back are ignored)."""
-    if not isinstance(body, dict):
-        raise Invalid(None, "the body must be a JSON object")
-    unknown = sorted(set(body) - EDITABLE_FIELDS - READ_ONLY_FIELDS)
-    if unknown:
-        raise Invalid(unknown[0], f"unknown or read-only field(s): {', '.join(unknown)}")
+    body = _annotation_object(body, "unknown or read-only")
     return _editable({k: body[k] for k in body if k in EDITABLE_FIELDS}, partial=True)
 
 
@@ -182,6 +184,14 @@ class Filters:
     cursor: tuple[int, int] | None = None
 
 
+def _key_part(normalise, value: str, field: str) -> str:
+    """Normalise a site or URL given in a query as post keys are; refuse what is neither."""
+    try:
+        return normalise(value)
+    except postkey.PostKeyError as exc:
+        raise Invalid(field, str(exc)) from None
+
+
 def _flag(value: str, name: str) -> bool:
     if value.lower() in ("1", "true", "yes"):
         return True
@@ -202,19 +212,13 @@ def query_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_
         if len(args.getlist(name)) > 1:
             raise Invalid(name, "may be given once")
     if "site" in args:
-        try:
-            f.site = postkey.normalise_site(args["site"])
-        except postkey.PostKeyError as exc:
-            raise Invalid("site", str(exc)) from None
+        f.site = _key_part(postkey.normalise_site, args["site"], "site")
     if "post_id" in args:
         f.post_id = v.query_integer(args["post_id"], "post_id", 2**62)
     if "post" in args:
         f.post_pk = v.query_integer(args["post"], "post", 2**62)
     if "url" in args:
-        try:
-            f.url = postkey.normalise_url(args["url"])
-        except postkey.PostKeyError as exc:
-            raise Invalid("url", str(exc)) from None
+        f.url = _key_part(postkey.normalise_url, args["url"], "url")
     if "user" in args:
         f.user = v.string(args["user"], "user", v.MAX_USERNAME, allow_empty=False)
     f.tags = v.tags(args.getlist("tag")) if "tag" in args else []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..db import database, run_write
 from ..domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound, PreconditionFailed
-from ..models import Annotation, AnnotationTag, Post, User, now_us
+from ..models import Annotation, AnnotationTag, User, now_us
 from ..parse import NewAnnotation
 from ..validation import uuid_string
 from .posts import resolve_post
@@ -55,16 +55,12 @@ def _same_owner(existing: Annotation, user: User) -> Annotation:
     return existing
 
 
-def _joined():
-    return Annotation.select(Annotation, Post, User).join(Post).switch(Annotation).join(User)
-
-
 def by_uid(uid: str) -> Annotation | None:
     """Return the annotation with this id whoever owns it: for checks that an id is taken.
 
     What it returns is never shown: reading goes through `get_visible`.
     """
-    return _joined().where(Annotation.uid == uid).first()
+    return Annotation.with_post_and_user().where(Annotation.uid == uid).first()
 
 
 def get_visible(viewer: User | None, uid: str, *, allow_deleted: bool = False) -> Annotation:
@@ -73,7 +69,8 @@ def get_visible(viewer: User | None, uid: str, *, allow_deleted: bool = False) -
         uid = uuid_string(uid)
     except Invalid:
         raise NotFound("no such annotation") from None
-    annotation = _joined().where((Annotation.uid == uid) & Annotation.visible_to(viewer)).first()
+    annotation = (Annotation.with_post_and_user()
+                  .where((Annotation.uid == uid) & Annotation.visible_to(viewer)).first())
     if annotation is None:
         raise NotFound("no such annotation")
     if annotation.deleted and not allow_deleted:

@@ -88,7 +88,7 @@ def page(viewer: User | None, f: Filters) -> tuple[list[Annotation], str | None]
     """Return one keyset page and the cursor for the next, or None at the end."""
     if f.limit == 0:
         return [], None
-    rows = _with_post_and_user(_ordered(viewer, f, f.cursor).limit(f.limit + 1))
+    rows = _load_in_order(_ordered(viewer, f, f.cursor).limit(f.limit + 1))
     more = len(rows) > f.limit
     rows = rows[: f.limit]
     next_cursor = None
@@ -100,7 +100,7 @@ def page(viewer: User | None, f: Filters) -> tuple[list[Annotation], str | None]
 
 
 def _ordered(viewer: User | None, f: Filters, after: tuple[int, int] | None):
-    """Select the primary keys of matches in order; `_with_post_and_user` loads the rows."""
+    """Select the primary keys of matches in order; `_load_in_order` loads the rows."""
     if f.tags and f.sort == "created":
         return _ordered_by_tag(viewer, f, after)
     key = _sort_key(f)
@@ -133,7 +133,7 @@ def _ordered_by_tag(viewer: User | None, f: Filters, after: tuple[int, int] | No
             .where(cond).order_by(*ordering))
 
 
-def _with_post_and_user(pk_query) -> list[Annotation]:
+def _load_in_order(pk_query) -> list[Annotation]:
     """Load full rows, with post and author, for an ordered query of primary keys.
 
     Sorting and limiting on keys alone, then joining only the page, keeps a query whose filter
@@ -142,8 +142,7 @@ def _with_post_and_user(pk_query) -> list[Annotation]:
     pks = [pk for (pk,) in pk_query.tuples()]
     if not pks:
         return []
-    rows = {a.pk: a for a in Annotation.select(Annotation, Post, User).join(Post)
-            .switch(Annotation).join(User).where(Annotation.pk.in_(pks))}
+    rows = {a.pk: a for a in Annotation.with_post_and_user().where(Annotation.pk.in_(pks))}
     return [rows[pk] for pk in pks if pk in rows]
 
 
@@ -151,7 +150,7 @@ def iterate(viewer: User | None, f: Filters, batch: int = 500) -> Iterator[Annot
     """Yield every matching annotation in order, a keyset batch at a time (constant memory)."""
     after = f.cursor
     while True:
-        rows = _with_post_and_user(_ordered(viewer, f, after).limit(batch))
+        rows = _load_in_order(_ordered(viewer, f, after).limit(batch))
         yield from rows
         if len(rows) < batch:
             return
@@ -171,7 +170,7 @@ def iterate_by_post(viewer: User | None, f: Filters, batch: int = 500) -> Iterat
         where = cond
         if after is not None:
             where &= Tuple(Annotation.post, Annotation.created_us, Annotation.pk) > Tuple(*after)
-        rows = _with_post_and_user(
+        rows = _load_in_order(
             Annotation.select(Annotation.pk).where(where)
             .order_by(Annotation.post, Annotation.created_us, Annotation.pk).limit(batch))
         yield from rows
@@ -189,7 +188,6 @@ def newest_update(viewer: User | None, f: Filters) -> int | None:
 
 def numbered_page(viewer: User | None, f: Filters, number: int, size: int) -> list[Annotation]:
     """Return page `number` (from 0) of `size` matches, oldest first: the W3C container's pages."""
-    return list(Annotation.select(Annotation, Post, User).join(Post).switch(Annotation).join(User)
-                .where(condition(viewer, f))
+    return list(Annotation.with_post_and_user().where(condition(viewer, f))
                 .order_by(Annotation.created_us, Annotation.pk)
                 .offset(number * size).limit(size))
