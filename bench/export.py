@@ -115,7 +115,7 @@ def seed(db_path: Path, n: int, posts: int, batch: int = 20_000) -> str:
 
 def child(db_path: Path, mode: str, token: str, n: int) -> dict:
     """Run one mode in this (fresh) process and return its numbers."""
-    from postil import db, store
+    from postil import db, parse, present, store
     from postil.models import User
 
     app = make_app(db_path)
@@ -136,10 +136,10 @@ def child(db_path: Path, mode: str, token: str, n: int) -> dict:
         with app.app_context():
             db.database.connect(reuse_if_open=True)
             user = User.by_name("bench")
-            filters = store.Filters(user=user.name, order="asc")
+            filters = parse.Filters(user=user.name, order="asc")
             for annotation in store.iterate(user, filters):
                 if mode == "to_json":
-                    size += len(json.dumps(annotation.to_json()))
+                    size += len(json.dumps(present.annotation_json(annotation, user)))
                 count += 1
                 sample(count)
         total = count
@@ -163,7 +163,7 @@ def child(db_path: Path, mode: str, token: str, n: int) -> dict:
 
 def formatters_alone(db_path: Path, rows: int = 20_000, repeat: int = 5) -> None:
     """Time each formatter on rows already in memory: the export's cost without the database."""
-    from postil import db, store
+    from postil import db, parse, present, store
     from postil.exports import FORMATS
     from postil.models import User
 
@@ -171,9 +171,9 @@ def formatters_alone(db_path: Path, rows: int = 20_000, repeat: int = 5) -> None
     with app.app_context():
         db.database.connect(reuse_if_open=True)
         user = User.by_name("bench")
-        filters = store.Filters(user=user.name, order="asc")
-        items = [a.to_json() for _, a in zip(range(rows), store.iterate_by_post(user, filters),
-                                             strict=False)]
+        filters = parse.Filters(user=user.name, order="asc")
+        walk = store.iterate_by_post(user, filters)
+        items = [present.annotation_json(a, user) for _, a in zip(range(rows), walk, strict=False)]
     options = {"exported_at": "2026-11-29T00:00:00Z", "collection_iri": "https://h/export",
                "annotation_iri": lambda a: f"https://h/api/annotations/{a['id']}"}
     print(f"\nformatters alone ({len(items) * repeat:,} rows from memory):")

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
 
 from postil import app as app_module  # noqa: E402
-from postil import cli, db, store  # noqa: E402
+from postil import cli, db, parse  # noqa: E402
 from postil.api import json_body  # noqa: E402
 from postil.auth import require_user  # noqa: E402
 
@@ -54,8 +54,8 @@ def create_app(test_config=None):
     @app.post("/bench/validate")
     def validate():
         require_user()
-        _, fields, post = store.check_create(json_body())
-        return {"fields": fields, "post": {"site": post.site, "post_id": post.post_id}}
+        new = parse.create_body(json_body())
+        return {"fields": new.fields, "post": {"site": new.post.site, "post_id": new.post.post_id}}
 
     return app
 

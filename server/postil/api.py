@@ -8,11 +8,10 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import __version__, store
-from . import validation as v
+from . import __version__, parse, present, store
 from .auth import current_token, current_user, require_user
 from .errors import APIError
-from .models import Post, Token, User
+from .models import Token, User
 from .urls import uid_url
 from .wordpress import post_fields
 
@@ -42,16 +41,18 @@ def json_body():
     return data
 
 
-def annotation_response(annotation, status: int = 200):
-    response = jsonify(annotation_json(annotation))
+def annotation_response(annotation, viewer: User | None, status: int = 200):
+    response = jsonify(annotation_json(annotation, viewer))
     response.status_code = status
     response.headers["ETag"] = annotation.etag
     response.headers["Location"] = uid_url("api.get_annotation", annotation.uid, external=False)
     return response
 
 
-def annotation_json(annotation) -> dict:
-    data = annotation.to_json()
+def annotation_json(annotation, viewer: User | None, *,
+                    addresses: present.OwnAddresses | None = None) -> dict:
+    """The annotation as the API answers it: `present.annotation_json` and its `links`."""
+    data = present.annotation_json(annotation, viewer, addresses=addresses)
     hooks = current_app.extensions.get("postil.annotation_links", [])
     links = {"self": uid_url("api.get_annotation", annotation.uid)}
     for hook in hooks:
@@ -71,42 +72,45 @@ def index():
 @bp.post("/annotations")
 def create_annotation():
     user = require_user()
-    annotation, created = store.create_annotation(user, json_body())
-    return annotation_response(annotation, 201 if created else 200)
+    annotation, created = store.create_annotation(user, parse.create_body(json_body()))
+    return annotation_response(annotation, user, 201 if created else 200)
 
 
 @bp.get("/annotations/<uid>")
 def get_annotation(uid: str):
-    annotation = store.get_visible(current_user(), uid)
+    viewer = current_user()
+    annotation = store.get_visible(viewer, uid)
     if request.if_none_match and request.if_none_match.contains(str(annotation.version)):
         response = current_app.response_class(status=304)
         response.headers["ETag"] = annotation.etag
         return response
-    return annotation_response(annotation)
+    return annotation_response(annotation, viewer)
 
 
 @bp.patch("/annotations/<uid>")
 def patch_annotation(uid: str):
     user = require_user()
     body = json_body()
-    if_match = store.parse_if_match(request.headers.get("If-Match"))
-    return annotation_response(store.update_annotation(user, uid, body, if_match))
+    if_match = parse.precondition(request.headers.get("If-Match"))
+    fields = parse.patch_body(body)
+    return annotation_response(store.update_annotation(user, uid, fields, if_match), user)
 
 
 @bp.delete("/annotations/<uid>")
 def delete_annotation(uid: str):
     user = require_user()
-    store.delete_annotation(user, uid, store.parse_if_match(request.headers.get("If-Match")))
+    store.delete_annotation(user, uid, parse.precondition(request.headers.get("If-Match")))
     return "", 204
 
 
 @bp.get("/annotations")
 def query_annotations():
     user = current_user()
-    filters = store.parse_filters(request.args)
+    filters = parse.query_filters(request.args)
     rows, next_cursor = store.page(user, filters)
+    addresses = present.OwnAddresses(user)
     return {"total": store.count(user, filters),
-            "items": [annotation_json(a) for a in rows],
+            "items": [annotation_json(a, user, addresses=addresses) for a in rows],
             "next_cursor": next_cursor}
 
 
@@ -115,44 +119,19 @@ def query_annotations():
 @bp.get("/posts")
 def list_posts():
     user = current_user()
-    unknown = sorted(set(request.args) - {"site", "q", "limit", "cursor"})
-    if unknown:
-        raise APIError(400, f"unknown query parameter(s): {', '.join(unknown)}",
-                       "validation_error", field=unknown[0])
-    try:
-        site = None
-        if "site" in request.args:
-            site = store.postkey.normalise_site(request.args["site"])
-        q = v.string(request.args["q"], "q", 200) if "q" in request.args else None
-        limit = v.query_integer(request.args.get("limit", "50"), "limit", store.MAX_LIMIT)
-        after = None
-        if "cursor" in request.args:
-            after = store.decode_cursor(request.args["cursor"], "post", "asc")[1]
-    except store.postkey.PostKeyError as exc:
-        raise APIError(400, f"site: {exc}", "validation_error", field="site") from None
-    except v.ValidationError as err:
-        raise store.bad(err) from None
-    query = store.posts_query(user, site, q)
-    total = query.count()
-    page = query.order_by(Post.id)
-    if after is not None:
-        page = page.where(Post.id > after)
-    posts = list(page.limit(limit + 1)) if limit else []
-    next_cursor = None
-    if len(posts) > limit:
-        posts = posts[:limit]
-        next_cursor = store.encode_cursor("post", "asc", 0, posts[-1].id)
+    asked = parse.posts_query(request.args)
+    total, posts, next_cursor = store.posts_page(user, asked)
     counts = store.annotation_counts(user, [p.id for p in posts])
     return {"total": total,
-            "items": [p.to_json(counts.get(p.id, 0)) for p in posts],
+            "items": [present.post_json(p, user, counts.get(p.id, 0)) for p in posts],
             "next_cursor": next_cursor}
 
 
-@bp.get("/posts/<int:post_id>")
-def get_post(post_id: int):
+@bp.get("/posts/<int:post_pk>")
+def get_post(post_pk: int):
     user = current_user()
-    post = store.get_visible_post(user, post_id)
-    data = post.to_json(store.annotation_counts(user, [post.id]).get(post.id, 0))
+    post = store.get_visible_post(user, post_pk)
+    data = present.post_json(post, user, store.annotation_counts(user, [post.id]).get(post.id, 0))
     data["text"] = post.text
     return data
 
@@ -172,47 +151,28 @@ def put_post():
     if not may_edit_posts(user):
         raise APIError(403, "registering posts is for the editors this server names in "
                             "POSTIL_POST_EDITORS; its operator can also run 'postil post add'")
-    try:
-        fields = post_fields(json_body())
-    except v.ValidationError as err:
-        raise store.bad(err) from None
+    fields = post_fields(json_body())
     post, created = store.register_post(fields)
-    response = jsonify(post.to_json(store.annotation_counts(current_user(), [post.id])
-                                    .get(post.id, 0)))
+    count = store.annotation_counts(user, [post.id]).get(post.id, 0)
+    response = jsonify(present.post_json(post, user, count))
     response.status_code = 201 if created else 200
-    response.headers["Location"] = url_for("api.get_post", post_id=post.id)
+    response.headers["Location"] = url_for("api.get_post", post_pk=post.id)
     return response
 
 
-@bp.get("/posts/<int:post_id>/popular")
-def popular(post_id: int):
-    post = store.get_visible_post(current_user(), post_id)
-    return {"post": post.summary(), "items": store.popular_passages(post)}
+@bp.get("/posts/<int:post_pk>/popular")
+def popular(post_pk: int):
+    viewer = current_user()
+    post = store.get_visible_post(viewer, post_pk)
+    return {"post": present.post_summary(post, viewer), "items": store.popular_passages(post)}
 
 
 # ---------------------------------------------------------------- users and tokens
 
-def _credentials() -> tuple[str, str]:
-    body = json_body()
-    if not isinstance(body, dict):
-        raise APIError(400, "send {\"username\": …, \"password\": …}", "validation_error")
-    unknown = sorted(set(body) - {"username", "password", "label"})
-    if unknown:
-        raise APIError(400, f"unknown field(s): {', '.join(unknown)}", "validation_error",
-                       field=unknown[0])
-    try:
-        name = v.string(body.get("username"), "username", v.MAX_USERNAME, allow_empty=False)
-        password = v.string(body.get("password"), "password", v.MAX_PASSWORD, allow_empty=False)
-        if "label" in body:
-            v.string(body["label"], "label", 100)
-    except v.ValidationError as err:
-        raise store.bad(err) from None
-    return name, password
-
-
 @bp.post("/tokens")
 def sign_in():
-    name, password = _credentials()
+    given = parse.credentials(json_body())
+    name, password = given.username, given.password
     user = User.by_name(name)
     if user is None:
         # Hash anyway, so that how long a failure takes does not tell which usernames exist.
@@ -220,9 +180,9 @@ def sign_in():
         raise APIError(401, "wrong username or password", "invalid_credentials")
     if not user.check_password(password):
         raise APIError(401, "wrong username or password", "invalid_credentials")
-    label = (request.get_json(silent=True) or {}).get("label") or request.user_agent.string
+    label = given.label or request.user_agent.string
     token = Token.issue(user, label=label or "")
-    return {"token": token, "user": user.to_json()}, 201
+    return {"token": token, "user": present.user_json(user)}, 201
 
 
 @bp.delete("/tokens/current")
@@ -234,7 +194,7 @@ def sign_out():
 
 @bp.get("/me")
 def me():
-    return {"user": require_user().to_json()}
+    return {"user": present.user_json(require_user())}
 
 
 @bp.post("/users")
@@ -242,16 +202,11 @@ def sign_up():
     if not current_app.config.get("OPEN_SIGNUP"):
         raise APIError(403, "sign-up is closed on this server; ask its owner for an account",
                        "signup_closed")
-    name, password = _credentials()
-    try:
-        v.username(name)
-        v.password(password)
-    except v.ValidationError as err:
-        raise store.bad(err) from None
-    user = User(name=name)
-    user.set_password(password)
+    given = parse.new_account(json_body())
+    user = User(name=given.username)
+    user.set_password(given.password)
     try:
         user.save()
     except IntegrityError:
         raise APIError(409, "that username is taken", "conflict") from None
-    return {"user": user.to_json(), "token": Token.issue(user, "sign-up")}, 201
+    return {"user": present.user_json(user), "token": Token.issue(user, "sign-up")}, 201

@@ -5,12 +5,7 @@ from __future__ import annotations
 from flask import g, request
 
 from .errors import APIError
-from .models import Token, User, set_viewer
-
-
-def init_app(app) -> None:
-    # A thread serves one request after another: nothing of the last reader may show through.
-    app.before_request(lambda: set_viewer(None))
+from .models import Token, User
 
 
 def _bearer() -> str | None:
@@ -32,7 +27,6 @@ def current_user() -> User | None:
                 # A wrong token is an error, not silent anonymity: the client must sign in again.
                 raise APIError(401, "the token is invalid or was signed out", "invalid_token")
             g.user, g.token = found
-        set_viewer(g.user)
     return g.user
 
 

@@ -9,6 +9,7 @@ import sys
 import time
 
 from . import __version__, config
+from .contract import VISIBILITIES
 
 
 def _app(auto_migrate: bool = True):
@@ -81,7 +82,7 @@ def cmd_user_add(args) -> int:
     try:
         v.username(args.name)
         v.password(password)
-    except v.ValidationError as err:
+    except v.Invalid as err:
         raise SystemExit(f"postil: {err.field} {err.message}") from None
     app = _app()
     with app.app_context():
@@ -105,7 +106,7 @@ def cmd_token_create(args) -> int:
 
 def cmd_post_add(args) -> int:
     from .store import register_post
-    from .validation import ValidationError
+    from .validation import Invalid
     from .wordpress import post_fields
 
     try:
@@ -114,7 +115,7 @@ def cmd_post_add(args) -> int:
         fields = post_fields(doc)
     except (OSError, json.JSONDecodeError) as exc:
         raise SystemExit(f"postil: cannot read {args.file}: {exc}") from None
-    except ValidationError as err:
+    except Invalid as err:
         raise SystemExit(f"postil: {args.file}: {err.field} {err.message}") from None
     with _app().app_context():
         post, created = register_post(fields)
@@ -130,9 +131,8 @@ def _open_output(path: str):
 def cmd_export(args) -> int:
     from werkzeug.datastructures import MultiDict
 
-    from .errors import APIError
-    from .export_api import export_stream
-    from .models import set_viewer
+    from .domain_errors import DomainError
+    from .export_api import export_request, export_stream
 
     pairs = [("format", args.format)]
     for name, value in (("flavor", args.flavor), ("user", args.author), ("site", args.site),
@@ -148,8 +148,7 @@ def cmd_export(args) -> int:
     with app.test_request_context(base_url=base):
         try:
             reader = _user(args.user)
-            set_viewer(reader)
-            result = export_stream(reader, MultiDict(pairs), base_url=base)
+            result = export_stream(reader, export_request(MultiDict(pairs)), base_url=base)
             out = _open_output(args.output)
             try:
                 for chunk in result.chunks:
@@ -157,15 +156,15 @@ def cmd_export(args) -> int:
             finally:
                 if out is not sys.stdout.buffer:
                     out.close()
-        except APIError as err:
-            raise SystemExit(f"postil: {err.message}") from None
+        except DomainError as err:
+            raise SystemExit(f"postil: {err.sentence}") from None
     if args.output != "-":
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
 
 def cmd_import(args) -> int:
-    from .errors import APIError
+    from .domain_errors import DomainError
     from .export_api import import_document
 
     try:
@@ -176,8 +175,8 @@ def cmd_import(args) -> int:
     with _app().app_context():
         try:
             summary = import_document(_user(args.user), doc, args.format)
-        except APIError as err:
-            raise SystemExit(f"postil: {args.file}: {err.message}") from None
+        except DomainError as err:
+            raise SystemExit(f"postil: {args.file}: {err.sentence}") from None
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     return 1 if summary["failed"] else 0
 
@@ -230,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--url")
     export.add_argument("--tag", action="append", default=[], help="repeat: all must match")
     export.add_argument("--color")
-    export.add_argument("--visibility", choices=["private", "public"])
+    export.add_argument("--visibility", choices=list(VISIBILITIES))
     export.add_argument("--q", help="full-text search")
     export.add_argument("--updated-since", help="ISO 8601 time")
     export.add_argument("--sort", choices=["created", "updated"])

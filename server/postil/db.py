@@ -197,12 +197,6 @@ def upgrade(db: Database | None = None) -> list[str]:
         return Runner(db, MIGRATIONS_DIR).up()
 
 
-def migration_status(db: Database | None = None):
-    db = db or database.obj
-    with db.connection_context():
-        return Runner(db, MIGRATIONS_DIR).status()
-
-
 def init_app(app) -> None:
     db = open_database(app.config["DATABASE_URL"])
     database.initialize(db)

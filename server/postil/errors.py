@@ -1,12 +1,26 @@
 """The one error shape: `{"error": {"code", "message"}}` with a fitting status, for every failure.
 
-Views raise `APIError`; everything Flask or werkzeug would answer in HTML is re-shaped here.
+Below the views, code raises the domain errors of `domain_errors`; `describe` is the one place
+that gives each its status, code and extra fields. Views raise `APIError` for what only HTTP
+knows (a missing token, a media type); everything Flask or werkzeug would answer in HTML is
+re-shaped here too.
 """
 
 from __future__ import annotations
 
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
+
+from .domain_errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Gone,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    TooLarge,
+)
 
 CODES = {
     400: "bad_request",
@@ -36,6 +50,33 @@ class APIError(Exception):
         self.extra = extra
 
 
+STATUSES: dict[type[DomainError], int] = {
+    Invalid: 400,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Gone: 410,
+    PreconditionFailed: 412,
+    TooLarge: 413,
+}
+
+
+def describe(err: DomainError) -> APIError:
+    """Return the HTTP error a domain error is answered with."""
+    status = next(s for kind, s in STATUSES.items() if isinstance(err, kind))
+    extra: dict = {}
+    code = None
+    if isinstance(err, Invalid):
+        code = err.code
+        if err.field is not None:
+            extra["field"] = err.field
+    elif isinstance(err, Gone):
+        code = "gone"
+    elif isinstance(err, PreconditionFailed):
+        extra["version"] = err.version
+    return APIError(status, err.sentence, code, **extra)
+
+
 def error_response(status: int, code: str, message: str, **extra):
     body = {"error": {"code": code, "message": message, **extra}}
     response = jsonify(body)
@@ -50,6 +91,10 @@ def init_app(app) -> None:
         if err.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="postil"'
         return response
+
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError):
+        return _api_error(describe(err))
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

@@ -1,25 +1,27 @@
 """Export and import over HTTP: `GET /api/export` streams a format, `POST /api/import` reads one.
 
-The views are thin: filters go through `store.parse_filters`, rows come from `store`'s visibility-
-enforcing iterators, text comes from the pure formatters in `exports`, and imported items are
-stored with `store.create_annotation`. `export_stream` and `import_document` are shared with
-the `postil export` and `postil import` commands.
+The views are thin: `export_request` checks the query string into an `ExportRequest`, rows come
+from `store`'s visibility-enforcing iterators, text comes from the pure formatters in `exports`,
+and imported items are checked by `parse.create_body` and stored with `store.create_annotation`.
+`export_request`, `export_stream` and `import_document` are shared with the `postil export` and
+`postil import` commands, which is why they raise domain errors, not HTTP ones.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from . import imports, openapi, store
+from . import imports, openapi, parse, present, store
 from .api import json_body
 from .auth import current_user, require_user
 from .db import run_write
+from .domain_errors import DomainError, Invalid, TooLarge
 from .errors import APIError
 from .exports import FORMATS
 from .exports.csv_export import FLAVORS
@@ -40,31 +42,44 @@ class Export:
     chunks: Iterator[bytes]
 
 
-def export_stream(user: User | None, args, *, base_url: str) -> Export:
-    """Validate the arguments (400 on anything odd) and return the export ready to stream."""
+@dataclass
+class ExportRequest:
+    """An export's query string, checked: the format, its csv flavor, and the filters."""
+
+    format: str
+    flavor: str
+    filters: parse.Filters
+
+
+def export_request(args) -> ExportRequest:
+    """Check an export's arguments (a werkzeug MultiDict)."""
     fmt = args.get("format")
     if fmt not in FORMATS:
-        raise APIError(400, f"format must be one of {', '.join(FORMATS)}", "validation_error",
-                       field="format")
+        raise Invalid("format", f"format must be one of {', '.join(FORMATS)}")
     flavor = args.get("flavor", "full")
     if "flavor" in args and (fmt != "csv" or flavor not in FLAVORS):
-        raise APIError(400, f"flavor applies to format=csv and is one of {', '.join(FLAVORS)}",
-                       "validation_error", field="flavor")
+        raise Invalid("flavor", f"flavor applies to format=csv and is one of {', '.join(FLAVORS)}")
     for name in NOT_FOR_EXPORT:
         if name in args:
-            raise APIError(400, f"{name} does not apply to exports: an export holds every "
-                                "live annotation that matches", "validation_error", field=name)
-    filters = store.parse_filters(args, extra=frozenset({"format", "flavor"}))
+            raise Invalid(name, f"{name} does not apply to exports: an export holds every "
+                                "live annotation that matches")
+    filters = parse.query_filters(args, extra=frozenset({"format", "flavor"}))
     # The query sends tombstones with updated_since (a sync needs them); a file never does.
     filters.include_deleted = False
-    if filters.user is None:
-        # Your own annotations unless you ask for someone's (public ones, then) by name.
-        if user is None:
-            raise APIError(401, "sign in to export your annotations, or name an author with "
-                                "user= to export their public ones")
-        filters.user = user.name
     if "order" not in args:
         filters.order = "asc"
+    return ExportRequest(fmt, flavor, filters)
+
+
+def export_stream(user: User | None, asked: ExportRequest, *, base_url: str) -> Export:
+    """Return the export ready to stream: `asked.filters.user`'s annotations `user` may see.
+
+    Without an author named, the export is `user`'s own (the view asks an anonymous reader to
+    sign in before it gets here).
+    """
+    fmt, flavor, filters = asked.format, asked.flavor, replace(asked.filters)
+    if filters.user is None:
+        filters.user = user.name
     spec = FORMATS[fmt]
     rows = store.iterate_by_post(user, filters) if spec.by_post else store.iterate(user, filters)
     exported_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -76,7 +91,9 @@ def export_stream(user: User | None, args, *, base_url: str) -> Export:
         "collection_iri": f"{base_url}/api/export?format=jsonld&user={quote(filters.user)}",
         "annotation_iri": lambda a: f"{base_url}/api/annotations/{a['id']}",
     }
-    chunks = spec.write((a.to_json() for a in rows), **options)
+    addresses = present.OwnAddresses(user)
+    chunks = spec.write((present.annotation_json(a, user, addresses=addresses) for a in rows),
+                        **options)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", f"postil-{filters.user}-{exported_at[:10]}")
     return Export(spec.mimetype, f"{stem}.{spec.extension}", _in_chunks(chunks))
 
@@ -103,7 +120,13 @@ def base_url() -> str:
 
 @bp.get("/export")
 def export():
-    result = export_stream(current_user(), request.args, base_url=base_url())
+    user = current_user()
+    asked = export_request(request.args)
+    if asked.filters.user is None and user is None:
+        # Your own annotations unless you ask for someone's (public ones, then) by name.
+        raise APIError(401, "sign in to export your annotations, or name an author with "
+                            "user= to export their public ones")
+    result = export_stream(user, asked, base_url=base_url())
     response = Response(stream_with_context(result.chunks), content_type=result.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -115,10 +138,9 @@ def import_document(user: User, doc, fmt: str | None = None) -> dict:
     try:
         fmt, items = imports.parse(doc, fmt)
     except imports.ImportFormatError as exc:
-        raise APIError(400, str(exc), "unsupported_import") from None
+        raise Invalid(None, str(exc), code="unsupported_import") from None
     if len(items) > MAX_IMPORT_ITEMS:
-        raise APIError(413, f"at most {MAX_IMPORT_ITEMS} annotations per import; "
-                            "split the file", "payload_too_large")
+        raise TooLarge(f"at most {MAX_IMPORT_ITEMS} annotations per import; split the file")
     created = unchanged = 0
     failed = []
 
@@ -131,9 +153,10 @@ def import_document(user: User, doc, fmt: str | None = None) -> dict:
                 refused.append({"index": item.index, "error": item.error})
                 continue
             try:
-                _, is_new = store.create_annotation(user, item.body, keep_times=item.keep)
-            except APIError as err:
-                refused.append({"index": item.index, "error": err.message})
+                _, is_new = store.create_annotation(user, parse.create_body(item.body),
+                                                    keep_times=item.keep)
+            except DomainError as err:
+                refused.append({"index": item.index, "error": err.sentence})
                 continue
             new += is_new
             same += not is_new
@@ -155,12 +178,12 @@ def import_():
     request.max_content_length = current_app.config["MAX_IMPORT_BYTES"]
     unknown = sorted(set(request.args) - {"format"})
     if unknown:
-        raise APIError(400, f"unknown query parameter(s): {', '.join(unknown)}; known: format",
-                       "validation_error", field=unknown[0])
+        raise Invalid(unknown[0], f"unknown query parameter(s): {', '.join(unknown)}; "
+                                  "known: format")
     fmt = request.args.get("format")
     if fmt is not None and fmt not in imports.FORMATS:
-        raise APIError(400, f"format must be one of {', '.join(imports.FORMATS)} "
-                            "(or left out to recognise it)", "validation_error", field="format")
+        raise Invalid("format", f"format must be one of {', '.join(imports.FORMATS)} "
+                                "(or left out to recognise it)")
     return import_document(user, json_body(), fmt)
 
 

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from . import postkey, w3c_model
 from . import validation as v
+from .contract import EDITABLE_FIELDS
 from .exports.json_export import FORMAT as NATIVE_FORMAT
 
 FORMATS = ("json", "jsonld", "hypothesis")
@@ -30,7 +31,7 @@ IMPORT_NAMESPACE = uuid.UUID("3d5e0b8e-6f1c-4c1e-9a57-2f7a0c6b9d41")
 MIN_TIME_US = 0
 MAX_IMPORTED_VERSION = 1_000_000_000
 MAX_TIME_US = v.parse_time("9999-12-31T00:00:00Z", "max")
-NATIVE_FIELDS = ("id", "quote", "selectors", "note", "color", "tags", "visibility")
+NATIVE_FIELDS = ("id", *sorted(EDITABLE_FIELDS))
 
 
 class ImportFormatError(ValueError):
@@ -104,7 +105,7 @@ def _times(created: Any, updated: Any, field_names=("created", "updated")) -> di
             # Stored, a time past 9999 (UTC) could not be formatted again, so every read that
             # included the annotation failed; one before 1970 made a cursor the server refuses.
             if not MIN_TIME_US <= keep[column] <= MAX_TIME_US:
-                raise v.ValidationError(name, "must be a time from 1970 to 9999")
+                raise v.Invalid(name, "must be a time from 1970 to 9999")
     if "created_us" in keep and "updated_us" not in keep:
         keep["updated_us"] = keep["created_us"]
     if "updated_us" in keep and "created_us" not in keep:
@@ -125,16 +126,16 @@ def native_items(doc: Any) -> list[Item]:
     for index, entry in enumerate(_entries(doc, "annotations", "items")):
         try:
             items.append(native_item(index, entry))
-        except v.ValidationError as err:
-            items.append(Item(index, error=_say(err)))
+        except v.Invalid as err:
+            items.append(Item(index, error=err.sentence))
     return items
 
 
 def native_item(index: int, entry: Any) -> Item:
     if not isinstance(entry, dict):
-        raise v.ValidationError("annotation", "must be a JSON object")
+        raise v.Invalid("annotation", "must be a JSON object")
     if entry.get("deleted"):
-        raise v.ValidationError("deleted", "this is a deleted annotation (deleted is "
+        raise v.Invalid("deleted", "this is a deleted annotation (deleted is "
                                            "true), a tombstone: nothing to import")
     body = {k: entry[k] for k in NATIVE_FIELDS if k in entry}
     post = entry.get("post")
@@ -162,17 +163,17 @@ def jsonld_items(doc: Any) -> list[Item]:
     for index, entry in enumerate(entries):
         try:
             if not isinstance(entry, dict):
-                raise v.ValidationError("annotation", "must be a JSON object")
+                raise v.Invalid("annotation", "must be a JSON object")
             if entry.get(w3c_model.DELETED):
-                raise v.ValidationError("deleted", "this is a deleted annotation (deleted is "
+                raise v.Invalid("deleted", "this is a deleted annotation (deleted is "
                                                    "true), a tombstone: nothing to import")
             body = w3c_model.from_jsonld(entry)
             if "id" not in body:
                 body["id"] = _derived_id("w3c", entry.get("id"), entry)
             keep = _times(entry.get("created"), entry.get("modified"), ("created", "modified"))
             items.append(Item(index, body=body, keep=keep))
-        except v.ValidationError as err:
-            items.append(Item(index, error=_say(err)))
+        except v.Invalid as err:
+            items.append(Item(index, error=err.sentence))
     return items
 
 
@@ -223,20 +224,20 @@ def hypothesis_items(doc: Any) -> list[Item]:
     for index, entry in enumerate(_entries(doc, "annotations", "rows")):
         try:
             items.append(Item(index, **hypothesis_item(entry)))
-        except v.ValidationError as err:
-            items.append(Item(index, error=_say(err)))
+        except v.Invalid as err:
+            items.append(Item(index, error=err.sentence))
     return items
 
 
 def hypothesis_item(entry: Any) -> dict:
     if not isinstance(entry, dict):
-        raise v.ValidationError("annotation", "must be a JSON object")
+        raise v.Invalid("annotation", "must be a JSON object")
     if entry.get("references"):
-        raise v.ValidationError("references", "this is a reply (it has references); "
+        raise v.Invalid("references", "this is a reply (it has references); "
                                               "Postil has no replies")
     uri = entry.get("uri")
     if not isinstance(uri, str) or not re.match(r"^https?://", uri, re.I):
-        raise v.ValidationError("uri", "must be the http(s) URL of the annotated page "
+        raise v.Invalid("uri", "must be the http(s) URL of the annotated page "
                                        "(Postil does not keep annotations on files)")
     document = entry.get("document") if isinstance(entry.get("document"), dict) else {}
     titles = document.get("title") if isinstance(document.get("title"), list) else []
@@ -290,6 +291,3 @@ def post_for_uri(uri: str, title: str = "") -> dict:
             return {"site": site, "post_id": int(post_id), "url": uri, "title": title}
     return {"post_id": None, "url": uri, "title": title}
 
-
-def _say(err: v.ValidationError) -> str:
-    return err.message if err.field in err.message else f"{err.field} {err.message}"

@@ -10,10 +10,6 @@ import hashlib
 import json
 import secrets
 import time
-import uuid
-from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
 import orjson
 from peewee import (
@@ -26,7 +22,6 @@ from peewee import (
     Model,
     PostgresqlDatabase,
     TextField,
-    fn,
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -40,32 +35,15 @@ def now_us() -> int:
     return time.time_ns() // 1000
 
 
-def iso(us: int | None) -> str | None:
-    """Format stored microseconds as ISO 8601 UTC with a `Z`, to the millisecond."""
-    if us is None:
-        return None
-    seconds, micros = divmod(us, 1_000_000)
-    return f"{_iso_second(seconds)}.{micros // 1000:03d}Z"
-
-
-@lru_cache(maxsize=4096)
-def _iso_second(seconds: int) -> str:
-    # Integer arithmetic: the float division this replaced could round .999 up into a wrong second
-    # (and formatting through datetime was a twentieth of a create's time).
-    t = _EPOCH + timedelta(seconds=seconds)
-    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 class JSONField(TextField):
     """A JSON value kept as text, so both databases store it the same way."""
 
     def db_value(self, value):
         if value is None:
             return None
-        try:  # the same text as the standard library's, written several times faster
+        # Speed: equals json.dumps(value, ensure_ascii=False, separators=(",", ":")), through
+        # orjson where it can (bench/README.md row "HTTP POST /api/annotations, a real create").
+        try:
             return orjson.dumps(value).decode()
         except TypeError:
             return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -96,10 +74,6 @@ class User(BaseModel):
     def by_name(cls, name: str) -> User | None:
         return cls.get_or_none(cls.name == name)
 
-    def to_json(self) -> dict:
-        return {"name": self.name, "created": iso(self.created_us)}
-
-
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -121,7 +95,8 @@ class Token(BaseModel):
 
     @classmethod
     def user_for(cls, token: str) -> tuple[User, Token] | None:
-        # Every signed-in request asks this; plain SQL costs a twentieth of building the query.
+        # Speed: equals Token.select(Token, User).join(User).where(Token.token_hash == h).first(),
+        # in plain SQL (bench/README.md row "HTTP   + signed in (token looked up)").
         p = database.param
         row = database.execute_sql(
             'SELECT t.id, u.id, u.name, u.password_hash, u.created_us FROM token t '
@@ -131,17 +106,6 @@ class Token(BaseModel):
             return None
         user = User(id=row[1], name=row[2], password_hash=row[3], created_us=row[4])
         return user, cls(id=row[0], user=user)
-
-
-_viewer: ContextVar[int | None] = ContextVar("postil_viewer", default=None)
-# Post id -> the viewer's own (url_key, title) of it, or None: read once per post per request.
-_own_addresses: ContextVar[dict | None] = ContextVar("postil_own_addresses", default=None)
-
-
-def set_viewer(user: User | None) -> None:
-    """Say whose request this thread serves now: what a post shows depends on it."""
-    _viewer.set(user.id if user is not None else None)
-    _own_addresses.set({})
 
 
 def row_to(model: type[Model], columns: list[str], row) -> Model:
@@ -171,14 +135,14 @@ class Post(BaseModel):
     created_us = BigIntegerField(default=now_us)
     updated_us = BigIntegerField(default=now_us)
     # The user whose private annotation gave `url` and `title`; None once WordPress or a public
-    # annotation gave them. Only that user is shown them (see `summary`).
+    # annotation gave them. Only that user is shown them (see `shown_url_to`).
     url_user = IntegerField(null=True)
 
     class Meta:
         indexes = ((("site", "post_id"), True),)
 
-    # What annotating needs of a post: not its body, which for a registered post is the whole
-    # article and was read (and converted) again on every create.
+    # What annotating needs of a post; never its body (for a registered post, the whole
+    # article), which a create does not use.
     KEY_FIELDS = ("id", "site", "post_id", "url_key", "link_key", "url", "title", "modified_gmt",
                   "registered", "url_user")
 
@@ -190,6 +154,8 @@ class Post(BaseModel):
         `for_update` locks the row on PostgreSQL until the transaction ends, for a write that
         decides from what it read (SQLite's write transaction excludes other writers already).
         """
+        # Speed: equals Post.select(*KEY_FIELDS).where(the key).first(), in plain SQL
+        # (bench/README.md row "HTTP POST /api/annotations, a real create").
         p = database.param
         select = "SELECT " + ", ".join(f'"{c}"' for c in cls.KEY_FIELDS)
         lock = " FOR UPDATE" if for_update and isinstance(database.obj, PostgresqlDatabase) else ""
@@ -202,33 +168,35 @@ class Post(BaseModel):
                                        [url_key]).fetchone()
         return row_to(cls, cls.KEY_FIELDS, row) if row else None
 
-    def summary(self) -> dict:
-        """The post as the current viewer (see `viewing`) may see it."""
-        url, title = self.url, self.title
-        viewer = _viewer.get()
-        if self.url_user is not None and self.url_user != viewer:
-            # Another reader's private annotation named this URL and title (a preview link, a
-            # session parameter): show the viewer's own, else the address the key gives.
-            url, title = self.own_address(viewer) or (self.key_url(), "")
-        return {"id": self.id, "site": self.site, "post_id": self.post_id, "url": url,
-                "title": title}
+    @classmethod
+    def known_to(cls, viewer: User | None):
+        """Return the condition "the viewer may know of this post".
 
-    def own_address(self, viewer: int | None) -> tuple[str, str] | None:
-        """The address and title `viewer`'s own private annotations last gave this post."""
+        Registered from WordPress, or holding an annotation the viewer sees: a post that only
+        another reader's private annotation created would tell who read what.
+        """
+        seen = (Annotation.select(Annotation.post)
+                .where(Annotation.visible_to(viewer) & (Annotation.deleted == False)))  # noqa: E712
+        return (cls.registered == True) | cls.id.in_(seen)  # noqa: E712
+
+    @classmethod
+    def shown_url_to(cls, viewer: User | None):
+        """Return the condition "the viewer is shown the post's own URL and title".
+
+        True unless another reader's private annotation gave them (`url_user`); the Python
+        side of the same rule is `present.post_summary`.
+        """
         if viewer is None:
-            return None
-        memo = _own_addresses.get()
-        if memo is None:
-            memo = {}
-            _own_addresses.set(memo)
-        key = (viewer, self.id)
-        if key not in memo:
-            p = database.param
-            memo[key] = database.execute_sql(
-                f"SELECT url_key, title, scheme FROM post_url WHERE post_id = {p} "
-                f"AND url_user = {p} ORDER BY created_us DESC, id DESC LIMIT 1",
-                [self.id, viewer]).fetchone()
-        row = memo[key]
+            return cls.url_user.is_null()
+        return cls.url_user.is_null() | (cls.url_user == viewer.id)
+
+    def own_address(self, viewer_id: int) -> tuple[str, str] | None:
+        """The address and title the viewer's own private annotations last gave this post."""
+        p = database.param
+        row = database.execute_sql(
+            f"SELECT url_key, title, scheme FROM post_url WHERE post_id = {p} "
+            f"AND url_user = {p} ORDER BY created_us DESC, id DESC LIMIT 1",
+            [self.id, viewer_id]).fetchone()
         if row is None:
             return None
         return f"{row[2] or 'https'}://{row[0]}", row[1]
@@ -239,21 +207,6 @@ class Post(BaseModel):
         if self.post_id is not None:
             return f"{scheme}://{self.site}/?p={self.post_id}"
         return f"{scheme}://{self.url_key or self.site + '/'}"
-
-    def to_json(self, annotation_count: int | None = None) -> dict:
-        out = self.summary() | {
-            "type": self.type or None,
-            "slug": self.slug or None,
-            "guid": self.guid or None,
-            "modified_gmt": self.modified_gmt,
-            "registered": self.registered,
-            "created": iso(self.created_us),
-            "updated": iso(self.updated_us),
-        }
-        if annotation_count is not None:
-            out["annotation_count"] = annotation_count
-        return out
-
 
 class Annotation(BaseModel):
     pk = AutoField()
@@ -284,11 +237,16 @@ class Annotation(BaseModel):
         )
 
     @classmethod
-    def visible_to(cls, user: User | None):
-        """Return the condition 'this reader may see it': their own, or public."""
-        if user is None:
+    def visible_to(cls, viewer: User | None):
+        """Return the condition "the viewer may see this annotation": their own, or public.
+
+        The one place the rule is written: every read path (queries, counts, posts, popular
+        passages, exports, W3C containers, reading one) filters with it. A new kind of
+        visibility (a group's) is a new branch here.
+        """
+        if viewer is None:
             return cls.visibility == "public"
-        return (cls.visibility == "public") | (cls.user == user.id)
+        return (cls.visibility == "public") | (cls.user == viewer.id)
 
     INSERT_COLUMNS = ("uid", "post_id", "user_id", "quote", "selectors", "note", "note_html",
                       "color", "tags", "tags_text", "visibility", "deleted", "created_us",
@@ -298,10 +256,10 @@ class Annotation(BaseModel):
     def insert_new(cls, values: dict) -> int | None:
         """Insert one annotation (every column in INSERT_COLUMNS given); return its pk.
 
-        None when an annotation with this uid exists already (nothing is written then). Creating
-        annotations is the write clients do most; plain SQL here keeps query building from
-        costing more than the insert itself.
+        None when an annotation with this uid exists already (nothing is written then).
         """
+        # Speed: equals Annotation.insert(values).on_conflict_ignore(), in plain SQL
+        # (bench/README.md row "HTTP POST /api/annotations, a real create").
         fields = cls._meta.columns
         params = [fields[c].db_value(values[c]) for c in cls.INSERT_COLUMNS]
         sql = (f'INSERT INTO annotation ({", ".join(cls.INSERT_COLUMNS)}) VALUES '
@@ -312,28 +270,14 @@ class Annotation(BaseModel):
         cursor = database.execute_sql(sql, params)
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
+    @classmethod
+    def with_post_and_user(cls):
+        """Select annotations with their post and author loaded in the same query."""
+        return cls.select(cls, Post, User).join(Post).switch(cls).join(User)
+
     @property
     def etag(self) -> str:
         return f'"{self.version}"'
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.uid,
-            "post": self.post.summary(),
-            "user": self.user.name,
-            "quote": self.quote,
-            "selectors": self.selectors,
-            "note": self.note,
-            "note_html": self.note_html,
-            "color": self.color,
-            "tags": self.tags,
-            "visibility": self.visibility,
-            "created": iso(self.created_us),
-            "updated": iso(self.updated_us),
-            "version": self.version,
-            "deleted": self.deleted,
-        }
-
 
 class AnnotationTag(BaseModel):
     """One tag of one annotation, lower-cased, for `tag=` filters; display order lives in `tags`."""
@@ -374,7 +318,7 @@ class PostUrl(BaseModel):
         indexes = ((("url_key", "url_user", "post"), True),)
 
     @classmethod
-    def remember(cls, post_id: int, url_key: str, url_user: int | None, title: str = "",
+    def remember(cls, post_pk: int, url_key: str, url_user: int | None, title: str = "",
                  url: str = "") -> None:
         """Record an address of the post; a reader's own one again becomes their latest, with
         the title and scheme of their page's `url` (an empty title keeps the one before)."""
@@ -383,7 +327,7 @@ class PostUrl(BaseModel):
             database.execute_sql(
                 f"INSERT INTO post_url (post_id, url_key, url_user, created_us) "
                 f"VALUES ({p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
-                [post_id, url_key, url_user or 0, now_us()])
+                [post_pk, url_key, url_user or 0, now_us()])
             return
         scheme = "http" if url.lower().startswith("http:") else "https"
         database.execute_sql(
@@ -392,18 +336,7 @@ class PostUrl(BaseModel):
             "ON CONFLICT (url_key, url_user, post_id) DO UPDATE SET "
             "created_us = excluded.created_us, scheme = excluded.scheme, "
             "title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE post_url.title END",
-            [post_id, url_key, url_user, now_us(), title or "", scheme])
-        memo = _own_addresses.get()
-        if memo:
-            memo.pop((url_user, post_id), None)
+            [post_pk, url_key, url_user, now_us(), title or "", scheme])
 
 
 MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl]
-
-
-def new_uid() -> str:
-    return str(uuid.uuid4())
-
-
-def count_visible(query) -> int:
-    return query.select(fn.COUNT(Annotation.pk)).scalar() or 0

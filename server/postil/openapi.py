@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from . import __version__
+from .contract import COLORS, EDITABLE_FIELDS, LIMITS, VISIBILITIES
 
 _PATHS: dict[str, dict] = {}
 
@@ -50,19 +51,18 @@ def path_param(name: str, schema: dict) -> dict:
 
 JSON_BODY = lambda schema: {"required": True, "content": {"application/json": {"schema": schema}}}  # noqa: E731
 UID = path_param("uid", {"type": "string", "format": "uuid"})
-POST_ID = path_param("post_id", {"type": "integer"})
+POST_PK = path_param("post_pk", {"type": "integer"})  # the post's row id, `id` in its JSON
 COMMON_ERRORS = {"400": err("bad input; nothing changed"), "401": err("sign in first")}
 
 ANNOTATION_FILTERS = [
     q("site", "site key, e.g. d3.harvard.edu/future-proof-with-ai"),
     q("post_id", "WordPress post id (with site)", {"type": "integer"}),
-    q("post", "Postil's own post id", {"type": "integer"}),
+    q("post", "a post's row id (its `id` in /api/posts)", {"type": "integer"}),
     q("url", "any URL of the page; normalised before matching"),
     q("user", "author's username"),
     q("tag", "tag; repeat for several, all must match", repeat=True),
-    q("color", "highlight colour", {"type": "string",
-                                    "enum": ["yellow", "green", "blue", "pink", "purple"]}),
-    q("visibility", "private or public", {"type": "string", "enum": ["private", "public"]}),
+    q("color", "highlight colour", {"type": "string", "enum": list(COLORS)}),
+    q("visibility", "private or public", {"type": "string", "enum": list(VISIBILITIES)}),
     q("q", "full-text search over quote, note and tags: every word must match; word* is a prefix"),
     q("updated_since", "ISO 8601 time; changes at or after it, tombstones included",
       {"type": "string", "format": "date-time"}),
@@ -74,7 +74,7 @@ ANNOTATION_FILTERS = [
     q("sort", "order by", {"type": "string", "enum": ["created", "updated"]}),
     q("order", "direction", {"type": "string", "enum": ["asc", "desc"]}),
     q("limit", "page size (0 gives only the total)", {"type": "integer", "minimum": 0,
-                                                     "maximum": 200}),
+                                                     "maximum": LIMITS["page"]}),
     q("cursor", "opaque cursor from next_cursor"),
 ]
 
@@ -95,15 +95,17 @@ SCHEMAS = {
         "title": {"type": "string"}, "modified_gmt": {"type": "string"}}},
     "AnnotationInput": {"type": "object", "required": ["post"], "properties": {
         "id": {"type": "string", "format": "uuid"}, "post": ref("PostRef"),
-        "quote": {"type": "string", "maxLength": 10000},
-        "selectors": {"type": "array", "items": ref("Selector"), "maxItems": 8},
-        "note": {"type": "string", "maxLength": 50000},
-        "color": {"type": "string", "enum": ["yellow", "green", "blue", "pink", "purple"]},
-        "tags": {"type": "array", "items": {"type": "string", "maxLength": 64}, "maxItems": 20},
-        "visibility": {"type": "string", "enum": ["private", "public"]}}},
+        "quote": {"type": "string", "maxLength": LIMITS["quote"]},
+        "selectors": {"type": "array", "items": ref("Selector"),
+                      "maxItems": LIMITS["selectors"]},
+        "note": {"type": "string", "maxLength": LIMITS["note"]},
+        "color": {"type": "string", "enum": list(COLORS)},
+        "tags": {"type": "array", "items": {"type": "string", "maxLength": LIMITS["tag"]},
+                 "maxItems": LIMITS["tags"]},
+        "visibility": {"type": "string", "enum": list(VISIBILITIES)}}},
     "AnnotationPatch": {"type": "object", "properties": {
         k: {"$ref": f"#/components/schemas/AnnotationInput/properties/{k}"}
-        for k in ("quote", "selectors", "note", "color", "tags", "visibility")}},
+        for k in sorted(EDITABLE_FIELDS)}},
     "Annotation": {"type": "object", "properties": {
         "id": {"type": "string", "format": "uuid"}, "post": ref("PostRef"),
         "user": {"type": "string"}, "quote": {"type": "string"},
@@ -173,10 +175,10 @@ register({
                 "responses": {**ok("updated", ref("Post")), **ok("created", ref("Post"), "201"),
                               **COMMON_ERRORS, "403": err("not one of the post editors")}},
     },
-    "/api/posts/{post_id}": {"parameters": [POST_ID], "get": {
+    "/api/posts/{post_pk}": {"parameters": [POST_PK], "get": {
         "summary": "One post", "responses": {**ok("the post", ref("Post")),
                                              "404": err("not found")}}},
-    "/api/posts/{post_id}/popular": {"parameters": [POST_ID], "get": {
+    "/api/posts/{post_pk}/popular": {"parameters": [POST_PK], "get": {
         "summary": "Passages most highlighted in public annotations (counts only)",
         "responses": {**ok("passages", {"type": "object"}), "404": err("not found")}}},
     "/api/tokens": {"post": {"summary": "Sign in: username and password give a token",

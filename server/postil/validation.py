@@ -1,6 +1,7 @@
 """Check what clients send before anything is stored: selectors, colours, tags, sizes, ids, times.
 
-Pure functions that raise `ValidationError` with the field at fault; the API turns that into a 400.
+Pure functions that raise `Invalid` with the field at fault (`errors.py` makes that a 400). The
+values clients and the extension must agree on come from `contract`.
 """
 
 from __future__ import annotations
@@ -11,19 +12,19 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-COLORS = ("yellow", "green", "blue", "pink", "purple")
-VISIBILITIES = ("private", "public")
+from .contract import COLORS, LIMITS, VISIBILITIES
+from .domain_errors import Invalid
 
-MAX_QUOTE = 10_000
-MAX_NOTE = 50_000
-MAX_TAGS = 20
-MAX_TAG = 64
-MAX_SELECTORS = 8
+MAX_QUOTE = LIMITS["quote"]
+MAX_NOTE = LIMITS["note"]
+MAX_TAGS = LIMITS["tags"]
+MAX_TAG = LIMITS["tag"]
+MAX_SELECTORS = LIMITS["selectors"]
 MAX_SELECTOR_TEXT = 10_000
 MAX_AFFIX = 1_000
 MAX_POSITION = 100_000_000
-MAX_URL = 2_048
-MAX_TITLE = 1_000
+MAX_URL = LIMITS["url"]
+MAX_TITLE = LIMITS["title"]
 MAX_SITE = 255
 MAX_USERNAME = 64
 MAX_PASSWORD = 1_024
@@ -35,16 +36,9 @@ LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class ValidationError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
 def require(cond: bool, field: str, message: str) -> None:
     if not cond:
-        raise ValidationError(field, message)
+        raise Invalid(field, message)
 
 
 def string(value: Any, field: str, max_len: int, *, allow_empty: bool = True) -> str:
@@ -76,7 +70,7 @@ def uuid_string(value: Any, field: str = "id") -> str:
     try:
         parsed = uuid.UUID(value)
     except ValueError:
-        raise ValidationError(field, "is not a valid UUID") from None
+        raise Invalid(field, "is not a valid UUID") from None
     require(len(value) == 36, field, "must be a UUID in its 36-character form")
     return str(parsed)
 
@@ -141,7 +135,7 @@ def selectors(value: Any, quote: str | None = None) -> list[dict]:
                     # it something JSON parsers refuse.
                     json.dumps(sel[end], allow_nan=False, ensure_ascii=False).encode()
                 except ValueError:  # UnicodeEncodeError (a lone surrogate) is one too
-                    raise ValidationError(f"{field}.{end}", "must not hold NaN, Infinity or "
+                    raise Invalid(f"{field}.{end}", "must not hold NaN, Infinity or "
                                                             "lone surrogates") from None
             clean = {"type": kind, "startSelector": sel["startSelector"],
                      "endSelector": sel["endSelector"]}
@@ -176,7 +170,7 @@ def parse_time(value: str, field: str) -> int:
                                     if value.count(" ") == 1 and "T" in value else
                                     value.replace("Z", "+00:00"))
     except ValueError:
-        raise ValidationError(field, "must be an ISO 8601 time such as "
+        raise Invalid(field, "must be an ISO 8601 time such as "
                                      "2026-11-29T10:00:00Z") from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)

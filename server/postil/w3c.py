@@ -1,7 +1,7 @@
 """The W3C Web Annotation Protocol under /w3c: LDP containers of annotations, and the annotations.
 
 Containers: `/w3c/annotations/` holds every annotation the caller may see and `/w3c/posts/<id>/`
-those on one post (Postil's post id, as in /api/posts). An annotation's IRI is
+those on one post (the post's row id, `post_pk`, as in /api/posts/<post_pk>). An annotation's IRI is
 `/w3c/annotations/<uuid>`: the same resource, id and ETag as `/api/annotations/<uuid>`.
 Visibility, validation and storage all go through `store`; `w3c_model` does the mapping, and
 this module only speaks HTTP: content negotiation, `Prefer`, paging and the required headers.
@@ -13,17 +13,17 @@ import hashlib
 import json
 import re
 import uuid
-from dataclasses import replace
 
 from flask import Blueprint, current_app, request, url_for
-from peewee import fn
 
-from . import openapi, store
+from . import openapi, parse, postkey, present, store
 from .auth import current_user, require_user
+from .contract import EDITABLE_FIELDS
+from .domain_errors import Invalid
 from .errors import APIError
-from .models import Annotation, Post, User, iso
+from .models import Annotation, Post, User
 from .urls import uid_url
-from .validation import ValidationError, uuid_string
+from .validation import uuid_string
 from .w3c_model import ANNO_CONTEXT, UUID_AT_END, from_jsonld, to_jsonld
 
 bp = Blueprint("w3c", __name__, url_prefix="/w3c")
@@ -48,7 +48,7 @@ PAGE_ALLOW = "GET, HEAD, OPTIONS"
 POST_CONTAINER_ALLOW = "GET, HEAD, OPTIONS"
 CONTAINER_PATH = re.compile(r"/w3c/(?:annotations|posts/[0-9]+)/")
 DEFAULT_PAGE_SIZE = 100
-MAX_POST_ID = 2**63 - 1
+MAX_POST_PK = 2**63 - 1
 
 
 # ---------------------------------------------------------------- IRIs
@@ -61,8 +61,10 @@ def user_iri(name: str) -> str:
     return url_for("w3c.user", name=name, _external=True)
 
 
-def annotation_doc(annotation: Annotation) -> dict:
-    return to_jsonld(annotation.to_json(), iri=annotation_iri(annotation.uid),
+def annotation_doc(annotation: Annotation, viewer: User | None, *,
+                   addresses: present.OwnAddresses | None = None) -> dict:
+    return to_jsonld(present.annotation_json(annotation, viewer, addresses=addresses),
+                     iri=annotation_iri(annotation.uid),
                      creator_iri=user_iri(annotation.user.name))
 
 
@@ -195,12 +197,13 @@ def annotation_resource(uid: str):
         return put_annotation(uid)
     if request.method == "DELETE":
         return delete_annotation(uid)
-    annotation = store.get_visible(current_user(), uid)
+    viewer = current_user()
+    annotation = store.get_visible(viewer, uid)
     if request.method == "OPTIONS":
         return empty_response({"Allow": ANNOTATION_ALLOW, "Link": ANNOTATION_LINK,
                                "ETag": annotation.etag})
     content_type = negotiate()
-    return ld_response(annotation_doc(annotation), content_type, etag=annotation.etag,
+    return ld_response(annotation_doc(annotation, viewer), content_type, etag=annotation.etag,
                        headers={"Link": ANNOTATION_LINK, "Allow": ANNOTATION_ALLOW})
 
 
@@ -211,9 +214,9 @@ def put_annotation(uid: str):
     if "If-Match" not in request.headers:
         raise APIError(428, f"send If-Match with the ETag you last saw (now {annotation.etag}) "
                             "so that nobody's change is overwritten unseen")
-    if_match = store.parse_if_match(request.headers["If-Match"])
+    if_match = parse.precondition(request.headers["If-Match"])
     doc = ld_body()
-    body = _parse(doc)
+    body = from_jsonld(doc)
     iri = annotation_iri(annotation.uid)
     ident = doc.get("id")
     if ident is not None and ident != iri and _uid_in(ident) != annotation.uid:
@@ -221,26 +224,19 @@ def put_annotation(uid: str):
                        field="id")
     if "canonical" in doc and body.get("id") != annotation.uid:
         raise APIError(400, "canonical cannot change", "validation_error", field="canonical")
-    _same_target(body["post"], annotation)
-    patch = {k: body[k] for k in store.EDITABLE if k in body}
+    _same_target(body["post"], annotation, user)
+    patch = parse.patch_body({k: body[k] for k in EDITABLE_FIELDS if k in body})
     annotation = store.update_annotation(user, uid, patch, if_match)
-    return ld_response(annotation_doc(annotation), content_type, etag=annotation.etag,
+    return ld_response(annotation_doc(annotation, user), content_type, etag=annotation.etag,
                        headers={"Link": ANNOTATION_LINK, "Allow": ANNOTATION_ALLOW})
 
 
 def delete_annotation(uid: str):
     user = require_user()
-    store.delete_annotation(user, uid, store.parse_if_match(request.headers.get("If-Match")))
+    store.delete_annotation(user, uid, parse.precondition(request.headers.get("If-Match")))
     response = current_app.response_class(status=204)
     del response.headers["Content-Type"]
     return response
-
-
-def _parse(doc: dict) -> dict:
-    try:
-        return from_jsonld(doc)
-    except ValidationError as err:
-        raise store.bad(err) from None
 
 
 def _uid_in(ident) -> str | None:
@@ -248,7 +244,7 @@ def _uid_in(ident) -> str | None:
     return str(uuid.UUID(match.group(1))) if match else None
 
 
-def _same_target(spec: dict, annotation: Annotation) -> None:
+def _same_target(spec: dict, annotation: Annotation, viewer: User) -> None:
     """Refuse a PUT whose target is not the annotation's own: its post, at the address it shows.
 
     An annotation cannot move to another post, and the address it shows is the post's, not the
@@ -257,23 +253,22 @@ def _same_target(spec: dict, annotation: Annotation) -> None:
     post = annotation.post
     if spec.get("post_id") is not None:
         try:
-            site = store.postkey.normalise_site(str(spec.get("site")))
-        except store.postkey.PostKeyError:
+            site = postkey.normalise_site(str(spec.get("site")))
+        except postkey.PostKeyError:
             site = None
         if (site, spec["post_id"]) != (post.site, post.post_id):
-            raise APIError(400, "the target names another post than this one; an annotation "
-                                "cannot move between posts", "validation_error", field="target")
-    shown = annotation_doc(annotation)["target"]["source"]
+            raise Invalid("target", "the target names another post than this one; an "
+                                    "annotation cannot move between posts")
+    shown = annotation_doc(annotation, viewer)["target"]["source"]
     if _url_key(spec.get("url")) != _url_key(shown):
-        raise APIError(400, f"the target's source must stay {shown}: an annotation cannot move "
-                            "to another page, and the address it shows is its post's",
-                       "validation_error", field="target")
+        raise Invalid("target", f"the target's source must stay {shown}: an annotation cannot "
+                                "move to another page, and the address it shows is its post's")
 
 
 def _url_key(url) -> str | None:
     try:
-        return store.postkey.normalise_url(url) if isinstance(url, str) else None
-    except store.postkey.PostKeyError:
+        return postkey.normalise_url(url) if isinstance(url, str) else None
+    except postkey.PostKeyError:
         return None
 
 
@@ -335,21 +330,20 @@ def _container(post: Post | None):
                              or omit & {PREFER_CONTAINMENT, PREFER_IRIS, PREFER_DESCRIPTIONS}):
         headers["Preference-Applied"] = "return=representation"
 
-    filters = store.Filters(post=post.id if post else None, sort="created", order="asc")
+    filters = parse.Filters(post_pk=post.id if post else None, sort="created", order="asc")
     total = store.count(user, filters)
-    newest = (Annotation.select(fn.MAX(Annotation.updated_us))
-              .where(store.condition(user, replace(filters, include_deleted=True))).scalar())
+    newest = store.newest_update(user, filters)
     size = int(current_app.config.get("W3C_PAGE_SIZE", DEFAULT_PAGE_SIZE))
     last = max(0, (total - 1) // size)
     # The container's IRI in a representation says which kind of pages it links to (protocol
     # 5.2: differentiate with a query parameter, and give it as Content-Location).
-    shown = post.summary() if post else None
+    shown = present.post_summary(post, user) if post else None
     collection = {"id": _page_iri(post, None, iris),
                   "label": f"Annotations on {shown['title'] or shown['url']}" if shown
                   else "Annotations you may see",
                   "total": total}
     if newest:
-        collection["modified"] = iso(newest)
+        collection["modified"] = present.iso(newest)
 
     if page_arg is not None:
         number = int(page_arg)
@@ -378,7 +372,7 @@ def _container(post: Post | None):
 def _container_iri(post: Post | None) -> str:
     if post is None:
         return url_for("w3c.all_annotations", _external=True)
-    return url_for("w3c.post_annotations", post_id=post.id, _external=True)
+    return url_for("w3c.post_annotations", post_pk=post.id, _external=True)
 
 
 def _page_iri(post: Post | None, number: int | None, iris: bool) -> str:
@@ -388,16 +382,13 @@ def _page_iri(post: Post | None, number: int | None, iris: bool) -> str:
         args["page"] = number
     if post is None:
         return url_for("w3c.all_annotations", **args, _external=True)
-    return url_for("w3c.post_annotations", post_id=post.id, **args, _external=True)
+    return url_for("w3c.post_annotations", post_pk=post.id, **args, _external=True)
 
 
 def _page(user, filters, post, collection, number, last, size, iris) -> dict:
     """Return AnnotationPage `number`, part of `collection` (a description, or an IRI when the
     page is embedded in the container's own representation)."""
-    rows = (Annotation.select(Annotation, Post, User).join(Post).switch(Annotation).join(User)
-            .where(store.condition(user, filters))
-            .order_by(Annotation.created_us, Annotation.pk)
-            .offset(number * size).limit(size))
+    rows = store.numbered_page(user, filters, number, size)
     page = {"id": _page_iri(post, number, iris), "type": "AnnotationPage"}
     if isinstance(collection, dict):
         page["partOf"] = {**collection, "first": _page_iri(post, 0, iris),
@@ -413,8 +404,9 @@ def _page(user, filters, post, collection, number, last, size, iris) -> dict:
         page["items"] = [annotation_iri(a.uid) for a in rows]
     else:
         items = []
+        addresses = present.OwnAddresses(user)
         for a in rows:
-            doc = annotation_doc(a)
+            doc = annotation_doc(a, user, addresses=addresses)
             del doc["@context"]  # the page's context covers its items
             items.append(doc)
         page["items"] = items
@@ -431,10 +423,10 @@ def _create():
     user = require_user()
     content_type = negotiate()
     doc = ld_body()
-    body = _parse(doc)
+    body = from_jsonld(doc)
     if "canonical" in doc:
         # The canonical id is kept unchanged, so a retried POST finds what the first one made.
-        existing = Annotation.get_or_none(Annotation.uid == body["id"])
+        existing = store.by_uid(body["id"])
         if existing is not None and existing.deleted and existing.user_id == user.id:
             raise APIError(409, "the annotation with this canonical id was deleted; its IRI is "
                                 "not reused", "conflict")
@@ -445,13 +437,13 @@ def _create():
         slug = request.headers.get("Slug", "").strip().strip('"').removeprefix("urn:uuid:")
         try:
             slug = uuid_string(slug)
-        except ValidationError:
+        except Invalid:
             slug = None
-        if slug and not Annotation.select().where(Annotation.uid == slug).exists():
+        if slug and store.by_uid(slug) is None:
             body["id"] = slug
-    annotation, created = store.create_annotation(user, body)
+    annotation, created = store.create_annotation(user, parse.create_body(body))
     headers = {"Allow": ANNOTATION_ALLOW, "Location": annotation_iri(annotation.uid)}
-    return ld_response(annotation_doc(annotation), content_type, 201 if created else 200,
+    return ld_response(annotation_doc(annotation, user), content_type, 201 if created else 200,
                        etag=annotation.etag, headers=headers)
 
 
@@ -462,16 +454,16 @@ def all_annotations():
     return _container(None)
 
 
-@bp.route("/posts/<int:post_id>/", methods=["GET", "OPTIONS"], endpoint="post_annotations")
-def post_annotations(post_id: int):
+@bp.route("/posts/<int:post_pk>/", methods=["GET", "OPTIONS"], endpoint="post_annotations")
+def post_annotations(post_pk: int):
     """Serve one post's annotations, read-only.
 
     New annotations are created in /w3c/annotations/: the protocol makes an annotation's IRI
     the IRI of the container it was created in, and each annotation has exactly one IRI.
     """
-    if post_id > MAX_POST_ID:  # beyond what the database can hold: no such post
-        raise APIError(404, f"no post {post_id}")
-    return _container(store.get_visible_post(current_user(), post_id))
+    if post_pk > MAX_POST_PK:  # beyond what the database can hold: no such post
+        raise APIError(404, f"no post {post_pk}")
+    return _container(store.get_visible_post(current_user(), post_pk))
 
 
 # ---------------------------------------------------------------- creators
@@ -482,12 +474,7 @@ def get_user(name: str):
     content_type = negotiate()
     reader = current_user()
     author = User.by_name(name)
-    visible = author is not None and (
-        (reader is not None and reader.id == author.id)
-        or Annotation.select().where((Annotation.user == author.id)
-                                     & Annotation.visible_to(reader)
-                                     & (Annotation.deleted == False)).exists())  # noqa: E712
-    if not visible:
+    if author is None or not store.shows_work_of(reader, author):
         raise APIError(404, "no such user")
     doc = {"@context": ANNO_CONTEXT, "id": user_iri(author.name), "type": "Person",
            "name": author.name, "nickname": author.name}
@@ -539,7 +526,7 @@ _UID = openapi.path_param("uid", {"type": "string", "format": "uuid"})
 
 openapi.register({
     "/w3c/annotations/": _CONTAINER,
-    "/w3c/posts/{post_id}/": {"parameters": [openapi.path_param("post_id", {"type": "integer"})],
+    "/w3c/posts/{post_pk}/": {"parameters": [openapi.POST_PK],
                               **_POST_CONTAINER},
     "/w3c/annotations/{uid}": {
         "parameters": [_UID],

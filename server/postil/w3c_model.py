@@ -25,7 +25,8 @@ import re
 import uuid
 from typing import Any
 
-from .validation import COLORS, VISIBILITIES, ValidationError
+from .contract import COLORS, VISIBILITIES
+from .domain_errors import Invalid
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 NS = "https://postil.dev/ns#"
@@ -135,18 +136,18 @@ def _quote_from(selectors: list) -> str:
 def from_jsonld(doc: dict) -> dict:
     """Return the native create body (also a full-replacement patch body) for a W3C annotation.
 
-    Raises `ValidationError` (field names are W3C paths such as `target.source`) when the
+    Raises `Invalid` (field names are W3C paths such as `target.source`) when the
     document is not an annotation Postil can store: one target on an http(s) page, bodies that
     are text. Fields are only shaped here; `store` validates their contents as for native input.
     """
     if not isinstance(doc, dict):
-        raise ValidationError("annotation", "must be a JSON object")
+        raise Invalid("annotation", "must be a JSON object")
     context = doc.get("@context")
     if context is not None and ANNO_CONTEXT not in _as_list(context):
-        raise ValidationError("@context", f"must be or include {ANNO_CONTEXT}")
+        raise Invalid("@context", f"must be or include {ANNO_CONTEXT}")
     if "Annotation" not in _as_list(doc.get("type")) and \
             "oa:Annotation" not in _as_list(doc.get("type")):
-        raise ValidationError("type", "must be 'Annotation'")
+        raise Invalid("type", "must be 'Annotation'")
 
     out: dict[str, Any] = {}
     uid = _uid(doc)
@@ -159,7 +160,7 @@ def from_jsonld(doc: dict) -> dict:
     out["selectors"] = selectors
     quote = _get(doc, "quote")
     if quote is not None and not isinstance(quote, str):
-        raise ValidationError(QUOTE, "must be a string")
+        raise Invalid(QUOTE, "must be a string")
     out["quote"] = quote if quote is not None else _quote_from(selectors)
 
     note, tags = _bodies(doc)
@@ -170,7 +171,7 @@ def from_jsonld(doc: dict) -> dict:
     if visibility is None:
         visibility = "private"
     if visibility not in VISIBILITIES:
-        raise ValidationError(VISIBILITY, "must be 'private' or 'public'")
+        raise Invalid(VISIBILITY, "must be 'private' or 'public'")
     out["visibility"] = visibility
     return out
 
@@ -200,7 +201,7 @@ def _uid(doc: dict) -> str | None:
     if canonical is not None:
         match = UUID_AT_END.search(canonical) if isinstance(canonical, str) else None
         if not (match and canonical.startswith("urn:uuid:")):
-            raise ValidationError("canonical", "Postil keeps only canonical IRIs of the form "
+            raise Invalid("canonical", "Postil keeps only canonical IRIs of the form "
                                                "urn:uuid:<uuid>; leave canonical out")
         return str(uuid.UUID(match.group(1)))
     ident = doc.get("id")
@@ -214,9 +215,9 @@ def _uid(doc: dict) -> str | None:
 def _one_target(value: Any) -> Any:
     targets = _as_list(value)
     if not targets:
-        raise ValidationError("target", "is required")
+        raise Invalid("target", "is required")
     if len(targets) > 1:
-        raise ValidationError("target", "Postil annotations have exactly one target")
+        raise Invalid("target", "Postil annotations have exactly one target")
     return targets[0]
 
 
@@ -224,17 +225,17 @@ def _target(target: Any) -> tuple[dict, list, str]:
     if isinstance(target, str):
         return _post_spec(target, None), [], "yellow"
     if not isinstance(target, dict):
-        raise ValidationError("target", "must be an IRI or an object")
+        raise Invalid("target", "must be an IRI or an object")
     source = target.get("source", target.get("id") if "selector" not in target else None)
     if isinstance(source, dict):
         source = source.get("id")
     if not isinstance(source, str) or not source:
-        raise ValidationError("target.source", "must be the IRI of the annotated page")
+        raise Invalid("target.source", "must be the IRI of the annotated page")
 
     selectors = []
     for i, sel in enumerate(_as_list(target.get("selector"))):
         if not isinstance(sel, dict):
-            raise ValidationError(f"target.selector[{i}]",
+            raise Invalid(f"target.selector[{i}]",
                                   "must be an embedded selector object, not a reference")
         selectors.append({k: val for k, val in sel.items() if k != "id"})
 
@@ -250,7 +251,7 @@ def _target(target: Any) -> tuple[dict, list, str]:
 
 def _post_spec(source: str, identity: Any) -> dict:
     if identity is not None and not isinstance(identity, dict):
-        raise ValidationError(POST, "must be an object with the post's site and postId")
+        raise Invalid(POST, "must be an object with the post's site and postId")
     identity = identity or {}
     # Inside Postil's own object, bare keys are unambiguous; accept them from hand-written docs.
     site, post_id, title = (_get(identity, term) if _get(identity, term) is not None
@@ -258,7 +259,7 @@ def _post_spec(source: str, identity: Any) -> dict:
     spec: dict[str, Any] = {"url": source}
     if post_id is not None:
         if site is None:
-            raise ValidationError(SITE, "is required with postId")
+            raise Invalid(SITE, "is required with postId")
         spec.update(site=site, post_id=post_id)
     else:
         spec["post_id"] = None
@@ -269,12 +270,12 @@ def _post_spec(source: str, identity: Any) -> dict:
 
 def _bodies(doc: dict) -> tuple[str, list[str]]:
     if "body" in doc and "bodyValue" in doc:
-        raise ValidationError("bodyValue", "an annotation must not have both body and bodyValue")
+        raise Invalid("bodyValue", "an annotation must not have both body and bodyValue")
     if "bodyValue" in doc:
         value = doc["bodyValue"]
         value = value[0] if isinstance(value, list) and len(value) == 1 else value
         if not isinstance(value, str):
-            raise ValidationError("bodyValue", "must be a string")
+            raise Invalid("bodyValue", "must be a string")
         return value, []
     motivations = _as_list(doc.get("motivation"))
     default_purpose = motivations[0] if len(motivations) == 1 else None
@@ -286,14 +287,14 @@ def _bodies(doc: dict) -> tuple[str, list[str]]:
             # A choice of renderings: keep the first one that is text.
             body = next((b for b in _as_list(body.get("items")) if _is_text(b)), None)
             if body is None:
-                raise ValidationError(field, "a Choice needs a TextualBody item")
+                raise Invalid(field, "a Choice needs a TextualBody item")
         if not _is_text(body):
-            raise ValidationError(field, "Postil stores only embedded TextualBody bodies "
+            raise Invalid(field, "Postil stores only embedded TextualBody bodies "
                                          "(a note and tags), not references to other resources")
         value = body["value"]
         value = value[0] if isinstance(value, list) and len(value) == 1 else value
         if not isinstance(value, str):
-            raise ValidationError(f"{field}.value", "must be a string")
+            raise Invalid(f"{field}.value", "must be a string")
         purposes = _as_list(body.get("purpose")) or ([default_purpose] if default_purpose else [])
         if "tagging" in purposes:
             tags.append(value)

@@ -18,18 +18,18 @@ def _rendered(doc: dict, key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise v.ValidationError(key, "must be a string or {rendered: string}")
+        raise v.Invalid(key, "must be a string or {rendered: string}")
     return value
 
 
 def post_fields(doc: Any) -> dict:
-    """Return the post's key and metadata from a REST post JSON; raise ValidationError if unfit."""
+    """Return the post's key and metadata from a REST post JSON; raise Invalid if unfit."""
     if not isinstance(doc, dict):
-        raise v.ValidationError("body", "must be a WordPress REST post object")
+        raise v.Invalid("body", "must be a WordPress REST post object")
     try:
         key = postkey.key_from_rest_post(doc)
     except postkey.PostKeyError as exc:
-        raise v.ValidationError("_links.self", str(exc)) from None
+        raise v.Invalid("_links.self", str(exc)) from None
     link = doc.get("link") or ""
     if link:
         v.http_url(link, "link")

@@ -187,7 +187,7 @@ def someone_writes_between_read_and_write(monkeypatch):
     from postil import store
     from postil.models import Annotation
 
-    original = store.check_version
+    original = store.annotations.check_version
     calls = []
 
     def interleaved(annotation, if_match):
@@ -197,7 +197,7 @@ def someone_writes_between_read_and_write(monkeypatch):
             Annotation.update(note="theirs", version=Annotation.version + 1).where(
                 Annotation.pk == annotation.pk).execute()
 
-    monkeypatch.setattr(store, "check_version", interleaved)
+    monkeypatch.setattr(store.annotations, "check_version", interleaved)
     return calls
 
 
@@ -307,3 +307,11 @@ def test_updated_since_returns_every_change_including_tombstones(client, alice, 
     same = client.get("/api/annotations", query_string={"updated_since": local},
                       headers=alice.headers).get_json()
     assert same["total"] == 3
+
+
+def test_create_then_read_back(client, alice, create):
+    made = create(alice, note="**bold** idea")
+    res = client.get(f"/api/annotations/{made['id']}", headers=alice.headers)
+    assert res.status_code == 200
+    assert res.get_json()["note_html"] == "<p><strong>bold</strong> idea</p>"
+    assert res.headers["ETag"] == '"1"'

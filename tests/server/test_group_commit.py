@@ -17,7 +17,8 @@ import pytest
 
 from conftest import annotation_body
 from postil import db
-from postil.errors import APIError
+from postil.domain_errors import Conflict
+from postil.parse import create_body
 
 
 @pytest.fixture
@@ -111,17 +112,17 @@ def test_a_failing_write_leaves_the_rest_of_its_group_stored(sqlite_app, client,
     good = [annotation_body(note=f"kept {i}") for i in range(3)]
     def create_then_fail():
         # Bob's create is inserted, then his write fails after it: none of it may remain.
-        store.create_annotation(bob_user, annotation_body(note="bob's"))
-        store.create_annotation(bob_user, annotation_body(id=taken, note="bob's"))  # Alice's id
+        store.create_annotation(bob_user, create_body(annotation_body(note="bob's")))
+        store.create_annotation(bob_user, create_body(annotation_body(id=taken, note="bob's")))
 
     jobs = [
-        lambda: store.create_annotation(alice_user, good[0]),
-        lambda: store.create_annotation(alice_user, good[1]),
+        lambda: store.create_annotation(alice_user, create_body(good[0])),
+        lambda: store.create_annotation(alice_user, create_body(good[1])),
         create_then_fail,
-        lambda: store.create_annotation(alice_user, good[2]),
+        lambda: store.create_annotation(alice_user, create_body(good[2])),
     ]
     outcomes = _queue_behind_held_lock(sqlite_app, lambda: None, *jobs)
-    assert isinstance(outcomes[3], APIError) and outcomes[3].status == 409
+    assert isinstance(outcomes[3], Conflict)  # answered 409
     assert all(outcomes[i][1] is True for i in (1, 2, 4)), outcomes
     assert _total(client, alice) == 4
     assert _total(client, bob) == 0
@@ -147,7 +148,7 @@ def test_a_write_that_breaks_its_groups_commit_fails_alone(sqlite_app, client, a
         from postil import store
         from postil.models import User
 
-        return store.create_annotation(User.by_name("alice"), body)
+        return store.create_annotation(User.by_name("alice"), create_body(body))
 
     outcomes = _queue_behind_held_lock(sqlite_app, lambda: None, create, insert_then_break)
     assert isinstance(outcomes[2], Exception), outcomes  # never acknowledged
@@ -212,7 +213,7 @@ def test_a_write_that_cannot_connect_fails_and_is_never_committed(sqlite_app, cl
     def create():
         from postil import store
 
-        return store.create_annotation(User.by_name("alice"), annotation_body())
+        return store.create_annotation(User.by_name("alice"), create_body(annotation_body()))
 
     def without_a_connection():
         real_connect = type(db.database.obj).connect

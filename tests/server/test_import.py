@@ -252,3 +252,43 @@ def test_a_collection_whose_pages_are_only_linked_is_refused(client, alice):
     res = import_(client, alice, doc)
     assert res.status_code == 400 and res.get_json()["error"]["code"] == "unsupported_import"
     assert "pages" in res.get_json()["error"]["message"]
+
+
+# ---------------------------------------------------------------- times and versions out of range
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00",
+                                  "1969-12-31T23:59:59Z"])
+def test_an_imported_time_that_cannot_be_shown_is_refused_not_stored(client, alice, bob, when):
+    item = annotation_body(visibility="public", created=when, updated=when)
+    res = client.post("/api/import", json=native(item), headers=alice.headers)
+    assert res.status_code == 200
+    assert res.get_json()["created"] == 0
+    assert len(res.get_json()["failed"]) == 1
+    # Such a row, stored, would break every read that includes it: here everyone's public list.
+    assert client.get("/api/annotations", headers=bob.headers).status_code == 200
+    assert client.get("/api/annotations", headers=bob.headers).get_json()["total"] == 0
+
+
+def test_imported_annotations_before_1970_never_break_paging(client, alice):
+    items = [annotation_body(created="1969-06-01T00:00:00Z"),
+             annotation_body(created="1969-07-01T00:00:00Z")]
+    client.post("/api/import", json=native(*items), headers=alice.headers)
+    first = client.get("/api/annotations?limit=1", headers=alice.headers).get_json()
+    if first["next_cursor"]:
+        res = client.get(f"/api/annotations?limit=1&cursor={first['next_cursor']}",
+                         headers=alice.headers)
+        assert res.status_code == 200, res.get_json()
+
+
+def test_an_imported_version_leaves_room_to_edit_and_delete(client, alice):
+    item = annotation_body(version=2**31 - 1)
+    res = client.post("/api/import", json=native(item), headers=alice.headers)
+    assert res.status_code == 200
+    if res.get_json()["created"]:
+        uid = item["id"]
+        res = client.patch(f"/api/annotations/{uid}", json={"note": "edited"},
+                           headers=alice.headers)
+        assert res.status_code == 200, res.get_json()
+        assert client.delete(f"/api/annotations/{uid}", headers=alice.headers).status_code == 204
+    else:
+        assert len(res.get_json()["failed"]) == 1

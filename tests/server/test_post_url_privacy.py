@@ -41,17 +41,17 @@ def body_text(res) -> str:
     return data.decode()
 
 
-def everything(client, reader, post_id: int) -> dict[str, str]:
+def everything(client, reader, post_pk: int) -> dict[str, str]:
     """Every answer a reader can get that could name the post's URL or title."""
     h = reader.headers
     paths = {
         "annotations": "/api/annotations",
         "posts": "/api/posts",
-        "post": f"/api/posts/{post_id}",
-        "popular": f"/api/posts/{post_id}/popular",
+        "post": f"/api/posts/{post_pk}",
+        "popular": f"/api/posts/{post_pk}/popular",
         "w3c all": "/w3c/annotations/",
-        "w3c post": f"/w3c/posts/{post_id}/",
-        "w3c post page": f"/w3c/posts/{post_id}/?page=0",
+        "w3c post": f"/w3c/posts/{post_pk}/",
+        "w3c post page": f"/w3c/posts/{post_pk}/?page=0",
     }
     for fmt in ("markdown", "zip", "json", "jsonld", "csv", "html"):
         paths[f"export {fmt}"] = f"/api/export?format={fmt}"
@@ -78,13 +78,13 @@ def test_the_author_of_the_private_annotation_still_sees_her_url(client, alice, 
 @pytest.mark.parametrize("bob_visibility", ["private", "public"])
 def test_no_other_reader_is_shown_the_url_or_title_of_a_private_annotation(
         client, alice, bob, anon, draft, bob_visibility):
-    post_id = draft["post"]["id"]
+    post_pk = draft["post"]["id"]
     # Bob annotates the same post without naming a URL or title: nothing of his replaces Alice's.
     mine = create(client, bob, post={"site": "blog.example.org", "post_id": 42},
                   visibility=bob_visibility)
     assert mine["post"]["url"] == KEY_URL and mine["post"]["title"] == ""
     for reader in (bob, anon):
-        for name, answer in everything(client, reader, post_id).items():
+        for name, answer in everything(client, reader, post_pk).items():
             for secret in SECRETS:
                 assert secret not in answer, f"{reader.name} saw {secret!r} in {name}"
     # Searching for it finds nothing either.
@@ -155,10 +155,10 @@ def test_a_readers_later_private_annotation_updates_what_only_they_are_shown(cli
 
 def test_another_reader_is_shown_their_own_address_and_title_everywhere(client, alice, bob, anon,
                                                                        draft):
-    post_id = draft["post"]["id"]
+    post_pk = draft["post"]["id"]
     mine = create(client, bob, post=post_spec(BOB_URL + "?utm_source=feed", "On margins"))
     assert (mine["post"]["url"], mine["post"]["title"]) == (BOB_ADDRESS, "On margins")
-    answers = everything(client, bob, post_id)
+    answers = everything(client, bob, post_pk)
     for name, answer in answers.items():
         for secret in SECRETS:
             assert secret not in answer, f"bob saw {secret!r} in {name}"
@@ -166,7 +166,7 @@ def test_another_reader_is_shown_their_own_address_and_title_everywhere(client, 
                  "export html", "w3c all"):
         assert "On margins" in answers[name], name
     # He finds it by what he is shown, and still not by what he is not.
-    for q, found in (("On margins", [post_id]), ("2026/05/on-margins", [post_id]),
+    for q, found in (("On margins", [post_pk]), ("2026/05/on-margins", [post_pk]),
                      ("utm_source", []), *((secret, []) for secret in SECRETS)):
         res = client.get("/api/posts", query_string={"q": q}, headers=bob.headers)
         assert [p["id"] for p in res.get_json()["items"]] == found, q
@@ -177,9 +177,9 @@ def test_another_reader_is_shown_their_own_address_and_title_everywhere(client, 
     assert (moved["post"]["url"], moved["post"]["title"]) == (
         "https://blog.example.org/on-margins-2", "v2")
     # Alice still has hers; an anonymous reader sees no private post at all.
-    res = client.get(f"/api/posts/{post_id}", headers=alice.headers).get_json()
+    res = client.get(f"/api/posts/{post_pk}", headers=alice.headers).get_json()
     assert (res["url"], res["title"]) == (SECRET_URL, SECRET_TITLE)
-    assert client.get(f"/api/posts/{post_id}", headers=anon.headers).status_code == 404
+    assert client.get(f"/api/posts/{post_pk}", headers=anon.headers).status_code == 404
 
 
 def test_a_reader_at_the_same_address_gets_their_own_title_not_the_first_readers(client, alice,
@@ -245,3 +245,20 @@ def test_readers_at_the_same_time_each_see_their_own(app, client, alice, make_us
     for t in threads:
         t.join(60)
     assert wrong == []
+
+
+def test_a_private_annotation_does_not_rewrite_the_url_and_title_others_see(client, alice, bob,
+                                                                             anon):
+    post = {"site": "blog.example.org", "post_id": 42,
+            "url": "https://blog.example.org/on-margins/", "title": "On margins"}
+    public = annotation_body(visibility="public", post=post)
+    assert client.post("/api/annotations", json=public, headers=bob.headers).status_code == 201
+    secret = post | {"url": "https://blog.example.org/on-margins/?preview=true&key=SECRET",
+                     "title": "Alice's working title"}
+    res = client.post("/api/annotations", json=annotation_body(post=secret),
+                      headers=alice.headers)
+    assert res.status_code == 201
+    seen = client.get(f"/api/annotations/{public['id']}", headers=anon.headers).get_json()
+    assert (seen["post"]["url"], seen["post"]["title"]) == (post["url"], post["title"])
+    listed = client.get("/api/posts", headers=anon.headers).get_json()["items"]
+    assert [(p["url"], p["title"]) for p in listed] == [(post["url"], post["title"])]

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from conftest import _truncate_pg, annotation_body
-from postil import db, store
+from postil import db, parse, store
 from postil.models import Annotation, User
 
 SITE = {"site": "blog.example.org", "post_id": 42}
@@ -47,8 +47,8 @@ def test_a_private_create_racing_a_public_one_shows_no_private_url(app, client, 
             with app.app_context():
                 db.database.connect(reuse_if_open=True)
                 try:
-                    store.create_annotation(User.by_name(who), annotation_body(
-                        visibility=visibility, post=SITE | {"url": url, "title": title}))
+                    store.create_annotation(User.by_name(who), parse.create_body(annotation_body(
+                        visibility=visibility, post=SITE | {"url": url, "title": title})))
                 finally:
                     db.database.close()
         thread = threading.Thread(target=run, name=who)

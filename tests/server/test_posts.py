@@ -20,11 +20,11 @@ def put_post(client, reader, doc=None):
     return client.put("/api/posts", json=doc or FIXTURE, headers=reader.headers)
 
 
-def stored_post(app, post_id: int) -> Post:
+def stored_post(app, post_pk: int) -> Post:
     with app.app_context():
         db.database.connect(reuse_if_open=True)
         try:
-            return Post.get_by_id(post_id)
+            return Post.get_by_id(post_pk)
         finally:
             db.database.close()
 
@@ -209,9 +209,9 @@ def test_popular_counts_public_highlights_only_without_names(client, alice, bob,
     client.delete(f"/api/annotations/{gone['id']}", headers=carol.headers)
     create(alice, post=post, selectors=[], visibility="public", note="a page note")
 
-    post_id = gone["post"]["id"]
+    post_pk = gone["post"]["id"]
     for reader in (alice, carol):
-        res = client.get(f"/api/posts/{post_id}/popular", headers=reader.headers)
+        res = client.get(f"/api/posts/{post_pk}/popular", headers=reader.headers)
         assert res.status_code == 200
         body = res.get_json()
         assert body["items"] == [{"quote": "the famous line", "count": 3},

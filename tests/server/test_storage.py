@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playhouse.migrations import Runner
 
 from postil import create_app, db
 
@@ -70,7 +71,8 @@ def test_the_app_migrates_a_new_database_on_first_start(tmp_path):
     path = tmp_path / "new" / "postil.db"
     app = create_app({"DATABASE_URL": f"sqlite:///{path}", "TESTING": True, "SAMPLE": False})
     try:
-        status = db.migration_status(db.database.obj)
+        with db.database.obj.connection_context():
+            status = Runner(db.database.obj, db.MIGRATIONS_DIR).status()
         assert status and all(m.applied is not None for m in status)
         client = app.test_client()
         assert client.get("/api/annotations").get_json()["total"] == 0
@@ -219,7 +221,7 @@ def test_upgrading_gives_tag_rows_their_annotations_creation_time(empty_database
     the tag's index in that order, list them as the unfiltered list does."""
     from playhouse.migrations import Runner
 
-    from postil import store
+    from postil import parse, store
     from postil.models import User
 
     database = db.open_database(empty_database)
@@ -250,7 +252,7 @@ def test_upgrading_gives_tag_rows_their_annotations_creation_time(empty_database
         db.database.initialize(database)
         try:
             alice = User.get_by_id(1)
-            pages = [[a.pk for a in store.page(alice, store.Filters(tags=["t"], order=order))[0]]
+            pages = [[a.pk for a in store.page(alice, parse.Filters(tags=["t"], order=order))[0]]
                      for order in ("desc", "asc")]
         finally:
             db.database.initialize(before)

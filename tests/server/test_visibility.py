@@ -12,7 +12,7 @@ POST = {"site": "quiet.example.net", "post_id": 77,
         "url": "https://quiet.example.net/a-quiet-post/", "title": "A quiet post"}
 
 
-def _query(client, reader, uid, _post_id, **params) -> str:
+def _query(client, reader, uid, _post_pk, **params) -> str:
     res = client.get("/api/annotations", query_string=params, headers=reader.headers)
     assert res.status_code == 200
     body = res.get_json()
@@ -22,32 +22,32 @@ def _query(client, reader, uid, _post_id, **params) -> str:
     return "seen" if seen else "hidden"
 
 
-def _popular(client, reader, uid, post_id) -> str:
-    res = client.get(f"/api/posts/{post_id}/popular", headers=reader.headers)
+def _popular(client, reader, uid, post_pk) -> str:
+    res = client.get(f"/api/posts/{post_pk}/popular", headers=reader.headers)
     if res.status_code != 200:
         return str(res.status_code)
     items = res.get_json()["items"]
     return "counted" if items == [{"quote": QUOTE, "count": 1}] else "not counted"
 
 
-def _posts_list(client, reader, uid, post_id) -> str:
+def _posts_list(client, reader, uid, post_pk) -> str:
     res = client.get("/api/posts", headers=reader.headers)
     body = res.get_json()
-    match = [p for p in body["items"] if p["id"] == post_id]
+    match = [p for p in body["items"] if p["id"] == post_pk]
     assert body["total"] == len(match)
     return f"listed({match[0]['annotation_count']})" if match else "unlisted"
 
 
-def _post_get(client, reader, uid, post_id) -> str:
-    res = client.get(f"/api/posts/{post_id}", headers=reader.headers)
+def _post_get(client, reader, uid, post_pk) -> str:
+    res = client.get(f"/api/posts/{post_pk}", headers=reader.headers)
     if res.status_code != 200:
         return str(res.status_code)
     return f"200({res.get_json()['annotation_count']})"
 
 
-def _tombstone(client, reader, uid, post_id, owner) -> str:
+def _tombstone(client, reader, uid, post_pk, owner) -> str:
     assert client.delete(f"/api/annotations/{uid}", headers=owner.headers).status_code == 204
-    return _query(client, reader, uid, post_id, include_deleted="1")
+    return _query(client, reader, uid, post_pk, include_deleted="1")
 
 
 ENDPOINTS = {
@@ -145,10 +145,10 @@ def test_counts_include_only_what_the_reader_may_see(client, alice, bob, anon, c
     create(alice, post=POST, visibility="private")
     made = create(bob, post=POST, visibility="public")
     create(bob, post=POST, visibility="private")
-    post_id = made["post"]["id"]
+    post_pk = made["post"]["id"]
     expected = {"alice": 3, "bob": 2, "anonymous": 1}
     for reader in (alice, bob, anon):
-        got = client.get(f"/api/posts/{post_id}", headers=reader.headers).get_json()
+        got = client.get(f"/api/posts/{post_pk}", headers=reader.headers).get_json()
         assert got["annotation_count"] == expected[reader.name], reader.name
         listed = client.get("/api/posts", headers=reader.headers).get_json()["items"]
         assert [p["annotation_count"] for p in listed] == [expected[reader.name]]

@@ -261,8 +261,8 @@ def test_5_container_must_link_its_constraints(client, alice):
 
 
 def test_5_server_must_support_get_head_and_options_on_a_container(client, alice, create):
-    post_id = create(alice)["post"]["id"]
-    for container in (ALL, f"/w3c/posts/{post_id}/"):
+    post_pk = create(alice)["post"]["id"]
+    for container in (ALL, f"/w3c/posts/{post_pk}/"):
         get = client.get(container, headers=alice.headers)
         head = client.head(container, headers=alice.headers)
         options = client.options(container, headers=alice.headers)
@@ -273,7 +273,7 @@ def test_5_server_must_support_get_head_and_options_on_a_container(client, alice
 
 
 def test_5_container_must_send_its_link_header_on_all_responses(client, alice, anon, create):
-    post_id = create(alice)["post"]["id"]
+    post_pk = create(alice)["post"]["id"]
     responses = [client.get(ALL, headers=alice.headers),
                  client.head(ALL, headers=alice.headers),
                  client.options(ALL, headers=alice.headers),
@@ -282,8 +282,8 @@ def test_5_container_must_send_its_link_header_on_all_responses(client, alice, a
                  client.post(ALL, data="x", headers={**alice.headers,
                                                      "Content-Type": "text/plain"}),
                  client.get(f"{ALL}?bogus=1", headers=alice.headers),
-                 client.get(f"/w3c/posts/{post_id}/", headers=alice.headers),
-                 client.post(f"/w3c/posts/{post_id}/", json=doc(), headers=ld(alice))]
+                 client.get(f"/w3c/posts/{post_pk}/", headers=alice.headers),
+                 client.post(f"/w3c/posts/{post_pk}/", json=doc(), headers=ld(alice))]
     for res in responses:
         assert (f"{LDP_NS}BasicContainer", "type") in links(res), res.status
         assert ("http://www.w3.org/TR/annotation-protocol/", f"{LDP_NS}constrainedBy") \
@@ -659,22 +659,22 @@ def test_6_the_new_annotation_iri_is_the_container_iri_plus_one_component(client
 
 
 def test_6_post_containers_are_read_only_so_annotations_keep_one_iri(client, alice, create):
-    post_id = create(alice)["post"]["id"]
-    res = client.post(f"/w3c/posts/{post_id}/", json=doc(), headers=ld(alice))
+    post_pk = create(alice)["post"]["id"]
+    res = client.post(f"/w3c/posts/{post_pk}/", json=doc(), headers=ld(alice))
     assert res.status_code == 405
     assert allow(res) == {"GET", "HEAD", "OPTIONS"}
-    assert "Accept-Post" not in client.get(f"/w3c/posts/{post_id}/",
+    assert "Accept-Post" not in client.get(f"/w3c/posts/{post_pk}/",
                                            headers=alice.headers).headers
 
 
 def test_6_an_annotation_posted_with_the_post_identity_is_in_that_posts_container(
         client, alice, create):
-    post_id = create(alice)["post"]["id"]
+    post_pk = create(alice)["post"]["id"]
     target = {"source": "https://blog.example.org/?p=42",
               NS + "post": {NS + "site": "blog.example.org", NS + "postId": 42}}
     res = client.post(ALL, json=doc(target=target), headers=ld(alice))
     assert res.status_code == 201, res.get_json()
-    listed = client.get(f"/w3c/posts/{post_id}/", headers={**alice.headers, "Prefer": IRIS})
+    listed = client.get(f"/w3c/posts/{post_pk}/", headers={**alice.headers, "Prefer": IRIS})
     assert listed.get_json()["total"] == 2
     assert res.headers["Location"] in listed.get_json()["first"]["items"]
 

@@ -1,6 +1,6 @@
 """Export formatters: pure generators from native annotation dicts to text or bytes chunks.
 
-Each format is a function taking an iterable of `Annotation.to_json()` dicts and keyword options,
+Each format is a function taking an iterable of `present.annotation_json` dicts and keyword options,
 and yielding `str` (text formats) or `bytes` (zip) chunks. None of them touch Flask or the
 database: the HTTP view and the CLI feed them rows from `store` and stream what they yield.
 `FORMATS` says, per format, its media type, file extension, and whether it needs the rows

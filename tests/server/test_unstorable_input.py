@@ -1,4 +1,9 @@
-"""Defects found in the pre-release review: each test failed before its fix."""
+"""Input that no JSON parser or database column can hold is refused with a 4xx, never a 500.
+
+JSON nested too deeply, numbers that are not finite, lone surrogates (which no database can
+encode), and values longer or larger than their column: each is a 400 that stores nothing (an
+id beyond the column is simply not found), and in an import it fails its own item only.
+"""
 
 from __future__ import annotations
 
@@ -33,44 +38,6 @@ def test_w3c_replace_with_json_nested_too_deeply_is_400(client, alice, create):
     assert res.get_json()["error"]["code"] == "invalid_json"
 
 
-@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00",
-                                  "1969-12-31T23:59:59Z"])
-def test_an_imported_time_that_cannot_be_shown_is_refused_not_stored(client, alice, bob, when):
-    item = annotation_body(visibility="public", created=when, updated=when)
-    res = client.post("/api/import", json=native_file(item), headers=alice.headers)
-    assert res.status_code == 200
-    assert res.get_json()["created"] == 0
-    assert len(res.get_json()["failed"]) == 1
-    # Stored, it broke every read that included it: everyone's list of public annotations.
-    assert client.get("/api/annotations", headers=bob.headers).status_code == 200
-    assert client.get("/api/annotations", headers=bob.headers).get_json()["total"] == 0
-
-
-def test_imported_annotations_before_1970_could_not_be_paged(client, alice):
-    items = [annotation_body(created="1969-06-01T00:00:00Z"),
-             annotation_body(created="1969-07-01T00:00:00Z")]
-    client.post("/api/import", json=native_file(*items), headers=alice.headers)
-    first = client.get("/api/annotations?limit=1", headers=alice.headers).get_json()
-    if first["next_cursor"]:
-        res = client.get(f"/api/annotations?limit=1&cursor={first['next_cursor']}",
-                         headers=alice.headers)
-        assert res.status_code == 200, res.get_json()
-
-
-def test_an_imported_version_leaves_room_to_edit_and_delete(client, alice):
-    item = annotation_body(version=2**31 - 1)
-    res = client.post("/api/import", json=native_file(item), headers=alice.headers)
-    assert res.status_code == 200
-    if res.get_json()["created"]:
-        uid = item["id"]
-        res = client.patch(f"/api/annotations/{uid}", json={"note": "edited"},
-                           headers=alice.headers)
-        assert res.status_code == 200, res.get_json()
-        assert client.delete(f"/api/annotations/{uid}", headers=alice.headers).status_code == 204
-    else:
-        assert len(res.get_json()["failed"]) == 1
-
-
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
 def test_non_finite_numbers_are_refused(client, alice, bob, number):
     body = json.dumps(annotation_body(visibility="public", selectors=[
@@ -80,7 +47,7 @@ def test_non_finite_numbers_are_refused(client, alice, bob, number):
     res = client.post("/api/annotations", data=body,
                       headers={**alice.headers, "Content-Type": "application/json"})
     assert res.status_code == 400, res.get_data(as_text=True)[:300]
-    # Stored, every reader of the public list got a body that is not JSON.
+    # Stored, it would make every answer that lists it something JSON parsers refuse.
     listing = client.get("/api/annotations", headers=bob.headers)
     assert json.loads(listing.get_data(as_text=True))["total"] == 0
 
@@ -136,27 +103,10 @@ def test_an_import_with_a_lone_surrogate_fails_that_item_not_the_import(client, 
     items = [annotation_body() for _ in range(3)] + [annotation_body(note="LONE")]
     res = client.post("/api/import", data=raw_json(native_file(*items), LONE),
                       headers={**alice.headers, "Content-Type": "application/json"})
-    # It was a 500 after the first batch had been committed: a partial write.
+    # A failure here must not be a 500 after the earlier batches were committed.
     assert res.status_code == 200, res.get_data(as_text=True)[:300]
     assert res.get_json()["created"] == 3
     assert [f["index"] for f in res.get_json()["failed"]] == [3]
-
-
-def test_a_private_annotation_does_not_rewrite_the_url_and_title_others_see(client, alice, bob,
-                                                                             anon):
-    post = {"site": "blog.example.org", "post_id": 42,
-            "url": "https://blog.example.org/on-margins/", "title": "On margins"}
-    public = annotation_body(visibility="public", post=post)
-    assert client.post("/api/annotations", json=public, headers=bob.headers).status_code == 201
-    secret = post | {"url": "https://blog.example.org/on-margins/?preview=true&key=SECRET",
-                     "title": "Alice's working title"}
-    res = client.post("/api/annotations", json=annotation_body(post=secret),
-                      headers=alice.headers)
-    assert res.status_code == 201
-    seen = client.get(f"/api/annotations/{public['id']}", headers=anon.headers).get_json()
-    assert (seen["post"]["url"], seen["post"]["title"]) == (post["url"], post["title"])
-    listed = client.get("/api/posts", headers=anon.headers).get_json()["items"]
-    assert [(p["url"], p["title"]) for p in listed] == [(post["url"], post["title"])]
 
 
 @pytest.mark.parametrize("home", ["https://wp.example/" + "x" * 250,
@@ -181,7 +131,7 @@ def test_a_page_url_whose_host_is_too_long_for_the_site_column_is_400(client, al
     body = annotation_body(post={"post_id": None, "url": f"https://{host}/page"})
     res = client.post("/api/annotations", json=body, headers=alice.headers)
     assert res.status_code == 400, res.get_data(as_text=True)[:300]
-    # In an import the 500 came after earlier batches were committed.
+    # In an import it fails its own item; the others are stored.
     res = client.post("/api/import", json=native_file(annotation_body(), body),
                       headers=alice.headers)
     assert res.status_code == 200
@@ -198,3 +148,11 @@ def test_a_tag_that_lower_casing_makes_too_long_is_400(client, alice, create):
     res = client.post("/api/import", json=native_file(annotation_body(tags=[tag])),
                       headers=alice.headers)
     assert res.status_code == 200 and len(res.get_json()["failed"]) == 1
+
+
+def test_huge_post_pk_is_404(client, alice):
+    huge = "99999999999999999999999"
+    for path in (f"/api/posts/{huge}", f"/api/posts/{huge}/popular"):
+        res = client.get(path, headers=alice.headers)
+        assert res.status_code == 404
+        assert res.get_json()["error"]["code"] == "not_found"

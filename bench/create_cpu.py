@@ -1,0 +1,82 @@
+"""CPU time per request of a create and of the trivial endpoint, in-process, one thread.
+
+The HTTP ladder (bench/server.py) measures under load through waitress; on a busy machine its
+rates swing by a factor of two from run to run. This script calls the Flask app's WSGI entry
+directly on one thread and reads the thread's own CPU clock, which other processes disturb far
+less, so two versions of the code can be compared on the same machine: `--root` names the
+checkout whose `server/` is imported (default: this one). Each round makes a fresh SQLite
+database (the default settings, `synchronous=FULL`), signs a user in, then times `GET /api` and
+`POST /api/annotations` (a new annotation each time, a note in Markdown, two tags) alternately
+in blocks, and prints the median CPU per request of each and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent))
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--block", type=int, default=100)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(args.root) / "server"))
+    from postil import create_app, db
+    from postil.models import Token, User
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/bench.db", "SAMPLE": False})
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            user = User(name="bench")
+            user.set_password("bench-password")
+            user.save()
+            token = Token.issue(user, "bench")
+            db.database.close()
+        client = app.test_client()
+        auth = {"Authorization": f"Bearer {token}"}
+
+        def create():
+            body = {"id": str(uuid.uuid4()),
+                    "post": {"site": "blog.example.org", "post_id": 42,
+                             "url": "https://blog.example.org/on-margins/",
+                             "title": "On margins"},
+                    "selectors": [{"type": "TextQuoteSelector", "exact": "notes in the margin",
+                                   "prefix": "Readers have ", "suffix": " of books"},
+                                  {"type": "TextPositionSelector", "start": 120, "end": 139}],
+                    "note": "a *short* note", "tags": ["history", "margins"]}
+            res = client.post("/api/annotations", data=json.dumps(body), headers=auth,
+                              content_type="application/json")
+            assert res.status_code == 201, res.get_data(as_text=True)
+
+        def trivial():
+            assert client.get("/api").status_code == 200
+
+        for _ in range(50):  # warm caches, imports and the first pages of the database
+            create()
+            trivial()
+        cpu: dict[str, list[float]] = {"trivial": [], "create": []}
+        for _ in range(args.requests // args.block):
+            for name, call in (("trivial", trivial), ("create", create)):
+                start = time.thread_time()
+                for _ in range(args.block):
+                    call()
+                cpu[name].append((time.thread_time() - start) / args.block * 1e6)
+    trivial_us = statistics.median(cpu["trivial"])
+    create_us = statistics.median(cpu["create"])
+    print(f"{'GET /api, trivial JSON (CPU µs/request)':<48}{trivial_us:>10,.0f}")
+    print(f"{'POST /api/annotations, a create (CPU µs/request)':<48}{create_us:>10,.0f}"
+          f"  {create_us / trivial_us:.1f}x the trivial endpoint's")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

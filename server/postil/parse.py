@@ -1,0 +1,343 @@
+"""Turn what a request carries into one typed value, once, at the edge: pure, no Flask, no database.
+
+Each view calls one of these on its body, query string or header and passes the result down; a
+bad input raises `Invalid` (field and message) and nothing below the views parses again.
+`PostKey` is the server's one shape of "which post": the wire's `{"site", "post_id", "url",
+"title"?, "modified_gmt"?}` or `{"id": N}`, normalised.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import postkey
+from . import validation as v
+from .contract import EDITABLE_FIELDS, LIMITS, QUERY_FILTERS, READ_ONLY_FIELDS
+from .domain_errors import Invalid
+from .sanitize import render_note
+
+MAX_LIMIT = LIMITS["page"]
+DEFAULT_LIMIT = 50
+
+
+# ---------------------------------------------------------------- post keys
+
+@dataclass(frozen=True, slots=True)
+class PostKey:
+    """Which post an annotation or a query is about, checked and normalised.
+
+    Either a WordPress post (`site` and `post_id`, the WordPress id), a page that is not one
+    (`url_key`, its normalised URL), or a post the server already numbered (`post_pk`, the
+    post's row id, sent as `{"id": N}`). `url`, `title` and `modified` are what the page said.
+    """
+
+    site: str | None = None
+    post_id: int | None = None
+    url_key: str | None = None
+    url: str = ""
+    title: str = ""
+    modified: str | None = None
+    post_pk: int | None = None
+
+
+def post_key(spec: Any) -> PostKey:
+    """Check and normalise `{site, post_id, url, title, modified_gmt}` (or `{id}`)."""
+    if not isinstance(spec, dict):
+        raise Invalid("post", "must be an object with site and post_id, or url")
+    if set(spec) == {"id"}:
+        return PostKey(post_pk=v.integer(spec["id"], "post.id", 1, 2**62))
+    title = v.string(spec.get("title", ""), "post.title", v.MAX_TITLE)
+    url = v.http_url(spec["url"], "post.url") if spec.get("url") else ""
+    modified = spec.get("modified_gmt")
+    if modified is not None:
+        v.string(modified, "post.modified_gmt", 32)
+        # Must be a time: a value such as "zzz" compares above every real one and would freeze
+        # the post's modified_gmt, hiding later edits of the text from every reader.
+        v.parse_time(modified, "post.modified_gmt")
+    try:
+        if spec.get("post_id") is not None:
+            post_id = v.integer(spec["post_id"], "post.post_id", 1, 2**62)
+            site_raw = v.string(spec.get("site"), "post.site", v.MAX_SITE, allow_empty=False)
+            site = postkey.normalise_site(site_raw)
+            v.require(len(site) <= v.MAX_SITE, "post.site",
+                      f"is longer than {v.MAX_SITE} characters once normalised")
+            return PostKey(site=site, post_id=post_id, url=url, title=title, modified=modified)
+        if not url:
+            raise Invalid("post.url", "is required when post_id is null")
+        url_key = postkey.normalise_url(url)
+        site = postkey.normalise_site(re.match(r"^https?://[^/?#]+", url, re.I).group(0))
+        # The site column holds 255 characters: PostgreSQL refused a longer host with a 500.
+        v.require(len(site) <= v.MAX_SITE, "post.url",
+                  f"has a host longer than {v.MAX_SITE} characters")
+        return PostKey(site=site, url_key=url_key, url=url, title=title, modified=modified)
+    except postkey.PostKeyError as exc:
+        raise Invalid("post", str(exc)) from None
+
+
+# ---------------------------------------------------------------- annotation bodies
+
+@dataclass(frozen=True, slots=True)
+class NewAnnotation:
+    """A create body, checked: the client's id (or a new one), its fields, note rendered."""
+
+    uid: str
+    fields: dict
+    post: PostKey
+
+
+def _editable(body: Mapping, *, partial: bool) -> dict:
+    """Validate the editable fields present in a create or patch body."""
+    out: dict[str, Any] = {}
+    if "selectors" in body:
+        out["selectors"] = v.selectors(body["selectors"])
+    if "quote" in body:
+        out["quote"] = v.string(body["quote"], "quote", v.MAX_QUOTE)
+    elif "selectors" in out:
+        # New selectors without a quote: the quote follows them, or search and popular passages
+        # keep finding the old text. A patch whose selectors carry no quote keeps the old one.
+        derived = v.quote_from(out["selectors"])
+        if derived or not partial:
+            out["quote"] = derived
+    if "note" in body:
+        out["note"] = v.string(body["note"], "note", v.MAX_NOTE)
+    if "color" in body:
+        out["color"] = v.color(body["color"])
+    if "tags" in body:
+        out["tags"] = v.tags(body["tags"])
+    if "visibility" in body:
+        out["visibility"] = v.visibility(body["visibility"])
+    if "note" in out:
+        out["note_html"] = render_note(out["note"])
+    if "tags" in out:
+        out["tags_text"] = " ".join(out["tags"])
+    return out
+
+
+def _annotation_object(body: Any, unknown_are: str) -> dict:
+    """Refuse a body that is not an object, or that has fields an annotation does not."""
+    if not isinstance(body, dict):
+        raise Invalid(None, "the body must be a JSON object")
+    unknown = sorted(set(body) - EDITABLE_FIELDS - READ_ONLY_FIELDS)
+    if unknown:
+        raise Invalid(unknown[0], f"{unknown_are} field(s): {', '.join(unknown)}")
+    return body
+
+
+def create_body(body: Any) -> NewAnnotation:
+    """Check a create body: its id, fields (note rendered) and post."""
+    body = _annotation_object(body, "unknown")
+    uid = v.uuid_string(body["id"]) if body.get("id") is not None else str(uuid.uuid4())
+    fields = _editable(body, partial=False)
+    if "post" not in body:
+        raise Invalid("post", "is required")
+    return NewAnnotation(uid, fields, post_key(body["post"]))
+
+
+def patch_body(body: Any) -> dict:
+    """Check a patch body; return the fields it changes (read-only ones sent back are ignored)."""
+    body = _annotation_object(body, "unknown or read-only")
+    return _editable({k: body[k] for k in body if k in EDITABLE_FIELDS}, partial=True)
+
+
+def precondition(header: str | None) -> int | str | None:
+    """Parse If-Match: a version number, "*" (any version), or None (not sent)."""
+    if header is None:
+        return None
+    header = header.strip()
+    if header == "*":
+        return "*"
+    match = re.fullmatch(r'(?:W/)?"(\d+)"', header)
+    if not match:
+        raise Invalid(None, 'If-Match must be an ETag such as "3"', code="bad_request")
+    return int(match.group(1))
+
+
+# ---------------------------------------------------------------- query filters
+
+@dataclass
+class Filters:
+    """The filters of an annotation query, each checked; None means "any"."""
+
+    site: str | None = None
+    post_id: int | None = None
+    post_pk: int | None = None  # the wire's `post=`: the post's row id
+    url: str | None = None
+    user: str | None = None
+    tags: list[str] = field(default_factory=list)
+    color: str | None = None
+    visibility: str | None = None
+    q: str | None = None
+    updated_since: int | None = None
+    created_after: int | None = None
+    created_before: int | None = None
+    include_deleted: bool = False
+    sort: str = "created"
+    order: str = "desc"
+    limit: int = DEFAULT_LIMIT
+    cursor: tuple[int, int] | None = None
+
+
+def _key_part(normalise, value: str, field: str) -> str:
+    """Normalise a site or URL given in a query as post keys are; refuse what is neither."""
+    try:
+        return normalise(value)
+    except postkey.PostKeyError as exc:
+        raise Invalid(field, str(exc)) from None
+
+
+def _flag(value: str, name: str) -> bool:
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    if value.lower() in ("0", "false", "no", ""):
+        return False
+    raise Invalid(name, "must be 1 or 0")
+
+
+def query_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_LIMIT
+                  ) -> Filters:
+    """Check query-string filters (a werkzeug MultiDict) into `Filters`."""
+    unknown = sorted(set(args.keys()) - QUERY_FILTERS - extra)
+    if unknown:
+        raise Invalid(unknown[0], f"unknown query parameter(s): {', '.join(unknown)}; known: "
+                                  f"{', '.join(sorted(QUERY_FILTERS | extra))}")
+    f = Filters()
+    for name in QUERY_FILTERS - {"tag"}:
+        if len(args.getlist(name)) > 1:
+            raise Invalid(name, "may be given once")
+    if "site" in args:
+        f.site = _key_part(postkey.normalise_site, args["site"], "site")
+    if "post_id" in args:
+        f.post_id = v.query_integer(args["post_id"], "post_id", 2**62)
+    if "post" in args:
+        f.post_pk = v.query_integer(args["post"], "post", 2**62)
+    if "url" in args:
+        f.url = _key_part(postkey.normalise_url, args["url"], "url")
+    if "user" in args:
+        f.user = v.string(args["user"], "user", v.MAX_USERNAME, allow_empty=False)
+    f.tags = v.tags(args.getlist("tag")) if "tag" in args else []
+    if "color" in args:
+        f.color = v.color(args["color"])
+    if "visibility" in args:
+        f.visibility = v.visibility(args["visibility"])
+    if "q" in args:
+        f.q = v.string(args["q"], "q", 500, allow_empty=False)
+        if not search_words(f.q):
+            raise Invalid("q", "has no words to search for")
+    if "updated_since" in args:
+        f.updated_since = v.parse_time(args["updated_since"], "updated_since")
+        # A sync asks what changed, and a deletion is a change: tombstones come unless the
+        # client says include_deleted=0.
+        f.include_deleted = True
+    for name in ("created_after", "created_before"):
+        if name in args:
+            setattr(f, name, v.parse_time(args[name], name))
+    if "include_deleted" in args:
+        f.include_deleted = _flag(args["include_deleted"], "include_deleted")
+    if "sort" in args:
+        if args["sort"] not in ("created", "updated"):
+            raise Invalid("sort", "must be 'created' or 'updated'")
+        f.sort = args["sort"]
+    if "order" in args:
+        if args["order"] not in ("asc", "desc"):
+            raise Invalid("order", "must be 'asc' or 'desc'")
+        f.order = args["order"]
+    if "limit" in args:
+        f.limit = v.query_integer(args["limit"], "limit", max_limit)
+    if "cursor" in args:
+        f.cursor = decode_cursor(args["cursor"], f.sort, f.order)
+    return f
+
+
+WORD = re.compile(r"(\w+)(\*?)", re.UNICODE)
+
+
+def search_words(q: str) -> list[tuple[str, bool]]:
+    """Return the words of a search, each with whether it ends in `*` (a prefix search)."""
+    return [(w, star == "*") for w, star in WORD.findall(q)][:20]
+
+
+@dataclass(frozen=True, slots=True)
+class PostsQuery:
+    """The query string of GET /api/posts, checked."""
+
+    site: str | None
+    q: str | None
+    limit: int
+    after_pk: int | None  # the cursor: posts whose row id is above this one
+
+
+def posts_query(args) -> PostsQuery:
+    unknown = sorted(set(args) - {"site", "q", "limit", "cursor"})
+    if unknown:
+        raise Invalid(unknown[0], f"unknown query parameter(s): {', '.join(unknown)}")
+    site = None
+    if "site" in args:
+        try:
+            site = postkey.normalise_site(args["site"])
+        except postkey.PostKeyError as exc:
+            raise Invalid("site", f"site: {exc}") from None
+    q = v.string(args["q"], "q", 200) if "q" in args else None
+    limit = v.query_integer(args.get("limit", "50"), "limit", MAX_LIMIT)
+    after = decode_cursor(args["cursor"], "post", "asc")[1] if "cursor" in args else None
+    return PostsQuery(site, q, limit, after)
+
+
+# ---------------------------------------------------------------- cursors
+
+def encode_cursor(sort: str, order: str, key: int, pk: int) -> str:
+    raw = json.dumps([sort, order, key, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str, sort: str, order: str) -> tuple[int, int]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        c_sort, c_order, key, pk = json.loads(raw)
+        # Bounded to a signed 64-bit column: a forged huge number overflowed the driver (500).
+        if not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**63
+                   for n in (key, pk)):
+            raise ValueError
+    except (ValueError, binascii.Error, TypeError, UnicodeDecodeError):
+        raise Invalid("cursor", "is not a cursor this server gave out") from None
+    if (c_sort, c_order) != (sort, order):
+        raise Invalid("cursor", f"was made for sort={c_sort}&order={c_order}; "
+                                "pass the same sort and order")
+    return key, pk
+
+
+# ---------------------------------------------------------------- accounts
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """A sign-in or sign-up body: who, their password, and a label for the token."""
+
+    username: str
+    password: str
+    label: str | None
+
+
+def credentials(body: Any) -> Credentials:
+    if not isinstance(body, dict):
+        raise Invalid(None, "send {\"username\": …, \"password\": …}")
+    unknown = sorted(set(body) - {"username", "password", "label"})
+    if unknown:
+        raise Invalid(unknown[0], f"unknown field(s): {', '.join(unknown)}")
+    name = v.string(body.get("username"), "username", v.MAX_USERNAME, allow_empty=False)
+    password = v.string(body.get("password"), "password", v.MAX_PASSWORD, allow_empty=False)
+    label = v.string(body["label"], "label", 100) if "label" in body else None
+    return Credentials(name, password, label)
+
+
+def new_account(body: Any) -> Credentials:
+    """Check a sign-up body: credentials whose username and password meet the account rules."""
+    given = credentials(body)
+    v.username(given.username)
+    v.password(given.password)
+    return given

@@ -1,0 +1,30 @@
+"""The annotation store: what the views call to read and write, in modules named for their job.
+
+- `posts`: find or make the post an annotation names; register one from WordPress; list posts.
+- `annotations`: create, patch, delete, and read one annotation.
+- `queries`: annotation queries (filters, keyset pages, batch walks for exports).
+- `aggregates`: counts per post, popular passages, whether an author's work is visible.
+
+They take values already checked by `parse` and the viewer as an argument, and raise the
+errors of `domain_errors`. Who may see what is decided by the models' query methods
+(`Annotation.visible_to`, `Post.known_to`, `Post.shown_url_to`), which every read here uses.
+"""
+
+from __future__ import annotations
+
+from .aggregates import annotation_counts, popular_passages, shows_work_of
+from .annotations import (
+    by_uid,
+    create_annotation,
+    delete_annotation,
+    get_owned,
+    get_visible,
+    update_annotation,
+)
+from .posts import get_visible_post, posts_page, register_post
+from .queries import count, iterate, iterate_by_post, newest_update, numbered_page, page
+
+__all__ = ["annotation_counts", "by_uid", "count", "create_annotation", "delete_annotation",
+           "get_owned", "get_visible", "get_visible_post", "iterate", "iterate_by_post",
+           "newest_update", "numbered_page", "page", "popular_passages", "posts_page",
+           "register_post", "shows_work_of", "update_annotation"]

@@ -1,0 +1,193 @@
+"""Annotation queries: the filters of `parse.Filters` as SQL, keyset pages, and batch walks.
+
+Every query starts from `Annotation.visible_to(viewer)` (in `condition`), so the API's query,
+its counts, the exports and the W3C containers all see exactly what the viewer may see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from peewee import SQL, Tuple, fn
+
+from ..db import is_postgres
+from ..models import Annotation, AnnotationTag, Post, PostUrl, User
+from ..parse import Filters, encode_cursor, search_words
+
+
+def condition(viewer: User | None, f: Filters, *, first_tag_joined: bool = False):
+    """Return the WHERE clause for a reader and filters, visibility first.
+
+    `first_tag_joined`: the query joins the first `tag=`'s rows itself (`_ordered_by_tag`), so
+    only the other tags are conditions here.
+    """
+    cond = Annotation.visible_to(viewer)
+    if not f.include_deleted:
+        cond &= Annotation.deleted == False  # noqa: E712
+    if f.updated_since is not None:
+        cond &= Annotation.updated_us >= f.updated_since
+    if f.created_after is not None:
+        cond &= Annotation.created_us >= f.created_after
+    if f.created_before is not None:
+        cond &= Annotation.created_us < f.created_before
+    if f.user is not None:
+        author = User.by_name(f.user)
+        cond &= Annotation.user == (author.id if author else -1)
+    if f.post_pk is not None:
+        cond &= Annotation.post == f.post_pk
+    if f.site is not None or f.post_id is not None or f.url is not None:
+        post_cond = True
+        if f.site is not None:
+            post_cond = Post.site == f.site
+        if f.post_id is not None:
+            post_cond &= Post.post_id == f.post_id
+        if f.url is not None:
+            earlier = PostUrl.select(PostUrl.post).where(
+                (PostUrl.url_key == f.url) & PostUrl.url_user.in_([0, viewer.id if viewer else 0]))
+            shown = (Post.link_key == f.url) & Post.shown_url_to(viewer)
+            post_cond &= (Post.url_key == f.url) | shown | Post.id.in_(earlier)
+        cond &= Annotation.post.in_(Post.select(Post.id).where(post_cond))
+    if f.color is not None:
+        cond &= Annotation.color == f.color
+    if f.visibility is not None:
+        cond &= Annotation.visibility == f.visibility
+    for tag in f.tags[1:] if first_tag_joined else f.tags:
+        cond &= Annotation.pk.in_(AnnotationTag.select(AnnotationTag.annotation)
+                                  .where(AnnotationTag.name == tag.lower()))
+    if f.q is not None:
+        cond &= _fulltext(f.q)
+    return cond
+
+
+def _fulltext(q: str):
+    # Whole words unless the reader writes `word*`: an implicit prefix on every word turns a
+    # short common word into most of the table, and then into a slow count.
+    words = search_words(q)
+    if is_postgres():
+        expr = " & ".join(f"{w}:*" if star else w for w, star in words)
+        # Queries alias the table ("t1"), so "annotation.search" named nothing there (every q=
+        # query failed); ask a subquery of its own, as the SQLite branch does.
+        return Annotation.pk.in_(SQL("(SELECT pk FROM annotation "
+                                     "WHERE search @@ to_tsquery('simple', %s))", [expr]))
+    expr = " ".join('"' + w.replace('"', '""') + '"' + ("*" if star else "")
+                    for w, star in words)
+    return Annotation.pk.in_(SQL("(SELECT rowid FROM annotation_fts WHERE annotation_fts MATCH ?)",
+                                 [expr]))
+
+
+def _sort_key(f: Filters):
+    return Annotation.created_us if f.sort == "created" else Annotation.updated_us
+
+
+def count(viewer: User | None, f: Filters) -> int:
+    return Annotation.select(fn.COUNT(Annotation.pk)).where(condition(viewer, f)).scalar() or 0
+
+
+def page(viewer: User | None, f: Filters) -> tuple[list[Annotation], str | None]:
+    """Return one keyset page and the cursor for the next, or None at the end."""
+    if f.limit == 0:
+        return [], None
+    rows = _load_in_order(_ordered(viewer, f, f.cursor).limit(f.limit + 1))
+    more = len(rows) > f.limit
+    rows = rows[: f.limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        key = last.created_us if f.sort == "created" else last.updated_us
+        next_cursor = encode_cursor(f.sort, f.order, key, last.pk)
+    return rows, next_cursor
+
+
+def _ordered(viewer: User | None, f: Filters, after: tuple[int, int] | None):
+    """Select the primary keys of matches in order; `_load_in_order` loads the rows."""
+    if f.tags and f.sort == "created":
+        return _ordered_by_tag(viewer, f, after)
+    key = _sort_key(f)
+    cond = condition(viewer, f)
+    if after is not None:
+        pair = Tuple(key, Annotation.pk)
+        cond &= (pair < Tuple(*after)) if f.order == "desc" else (pair > Tuple(*after))
+    ordering = [key.desc(), Annotation.pk.desc()] if f.order == "desc" else [key, Annotation.pk]
+    return Annotation.select(Annotation.pk).where(cond).order_by(*ordering)
+
+
+def _ordered_by_tag(viewer: User | None, f: Filters, after: tuple[int, int] | None):
+    """`_ordered` for `tag=` queries in creation order, read from the tag's index.
+
+    The index on the tag rows' (name, created_us, annotation_id) lists a tag's annotations in
+    the page's order, so a page stops once it has found enough that the reader may see, instead
+    of collecting and sorting every annotation with a common tag first. A tag row's creation
+    time is its annotation's, so the order and the cursor are the same as `_ordered`'s.
+    """
+    # Speed: equals _ordered's plain query with the tag as a condition, walking the tag index
+    # (bench/README.md row "query by tag p50 / p95").
+    t = AnnotationTag
+    cond = condition(viewer, f, first_tag_joined=True) & (t.name == f.tags[0].lower())
+    if after is not None:
+        pair = Tuple(t.created_us, t.annotation)
+        cond &= (pair < Tuple(*after)) if f.order == "desc" else (pair > Tuple(*after))
+    ordering = ([t.created_us.desc(), t.annotation.desc()] if f.order == "desc"
+                else [t.created_us, t.annotation])
+    return (Annotation.select(Annotation.pk).join(t, on=(t.annotation == Annotation.pk))
+            .where(cond).order_by(*ordering))
+
+
+def _load_in_order(pk_query) -> list[Annotation]:
+    """Load full rows, with post and author, for an ordered query of primary keys.
+
+    Sorting and limiting on keys alone, then joining only the page, keeps a query whose filter
+    matches thousands of rows (a common tag or word) from joining them all before the sort.
+    """
+    pks = [pk for (pk,) in pk_query.tuples()]
+    if not pks:
+        return []
+    rows = {a.pk: a for a in Annotation.with_post_and_user().where(Annotation.pk.in_(pks))}
+    return [rows[pk] for pk in pks if pk in rows]
+
+
+def iterate(viewer: User | None, f: Filters, batch: int = 500) -> Iterator[Annotation]:
+    """Yield every matching annotation in order, a keyset batch at a time (constant memory)."""
+    after = f.cursor
+    while True:
+        rows = _load_in_order(_ordered(viewer, f, after).limit(batch))
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]
+        after = (last.created_us if f.sort == "created" else last.updated_us, last.pk)
+
+
+def iterate_by_post(viewer: User | None, f: Filters, batch: int = 500) -> Iterator[Annotation]:
+    """Yield every matching annotation grouped by post, oldest first within a post, in batches.
+
+    Exports that write one section or one file per post need a post's annotations together;
+    keyset order on (post, created, pk) gives that without holding the result in memory.
+    """
+    cond = condition(viewer, f)
+    after: tuple[int, int, int] | None = None
+    while True:
+        where = cond
+        if after is not None:
+            where &= Tuple(Annotation.post, Annotation.created_us, Annotation.pk) > Tuple(*after)
+        rows = _load_in_order(
+            Annotation.select(Annotation.pk).where(where)
+            .order_by(Annotation.post, Annotation.created_us, Annotation.pk).limit(batch))
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]
+        after = (last.post.id, last.created_us, last.pk)
+
+
+def newest_update(viewer: User | None, f: Filters) -> int | None:
+    """Return when the newest change (deletions too) to what the viewer sees matching `f` was."""
+    return (Annotation.select(fn.MAX(Annotation.updated_us))
+            .where(condition(viewer, replace(f, include_deleted=True))).scalar())
+
+
+def numbered_page(viewer: User | None, f: Filters, number: int, size: int) -> list[Annotation]:
+    """Return page `number` (from 0) of `size` matches, oldest first: the W3C container's pages."""
+    return list(Annotation.with_post_and_user().where(condition(viewer, f))
+                .order_by(Annotation.created_us, Annotation.pk)
+                .offset(number * size).limit(size))
