@@ -85,6 +85,11 @@ def table(r: dict) -> str:
                                           f"{r['anchorMs'] / max(r['indexOfMs'], 0.01):.1f}x)"),
         ("browser", r["userAgent"].split(") ")[-1]),
     ]
+    return aligned(rows)
+
+
+def aligned(rows: list[tuple[str, str]]) -> str:
+    """Format (name, value) rows as two aligned columns."""
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 

@@ -40,6 +40,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from anchoring import aligned
+
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = ROOT / "extension"
 CHROMIUM = "/usr/bin/chromium"
@@ -320,8 +322,7 @@ def table(r: dict) -> str:
     ]
     if loads[0]["taskError"]:
         rows.append(("longtask observer", loads[0]["taskError"]))
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+    return aligned(rows)
 
 
 def main(argv: list[str] | None = None) -> int:

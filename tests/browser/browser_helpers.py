@@ -79,6 +79,23 @@ def wait_painted(page, color: str, phrase: str, timeout: float = 10) -> None:
     raise AssertionError(f"{phrase!r} not painted {color}; painted: {painted(page)}")
 
 
+def highlight(page, phrase: str, color: str) -> None:
+    """Select `phrase`, click the toolbar's colour, and wait until it is painted in it."""
+    select(page, phrase)
+    page.get_by_role("button", name=f"Highlight {color}").click()
+    wait_painted(page, color, phrase)
+
+
+def write_note(page, phrase: str, note: str) -> None:
+    """Select `phrase`, write `note` in the editor, save, and wait for the yellow highlight."""
+    select(page, phrase)
+    page.get_by_role("button", name="Add note").click()
+    editor = note_editor(page)
+    editor.get_by_label("Note").fill(note)
+    editor.get_by_role("button", name="Save").click()
+    wait_painted(page, "yellow", phrase)
+
+
 def items(page):
     return page.locator("postil-ui .sidebar li.item")
 

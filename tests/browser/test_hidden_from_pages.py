@@ -4,7 +4,7 @@ reachable only at a per-session URL. The extension itself still works on the pag
 
 from __future__ import annotations
 
-from browser_helpers import POST_101, note_editor, select, wait_painted
+from browser_helpers import POST_101, highlight, wait_painted, write_note
 
 # Files whose fixed URLs a page could probe for.
 KNOWN_FILES = ("src/content/main.js", "src/content/loader.js", "src/content/ui.js",
@@ -28,9 +28,7 @@ PROBE_JS = """async ([base, files]) => {
 def test_a_page_cannot_fetch_the_extensions_files_and_postil_still_works(alice):
     page = alice.open(POST_101)
     phrase = "Barnacles and limpets tolerate long spells in the air"
-    select(page, phrase)
-    page.get_by_role("button", name="Highlight green").click()
-    wait_painted(page, "green", phrase)
+    highlight(page, phrase, "green")
 
     probed = page.evaluate(PROBE_JS, [f"chrome-extension://{alice.extension_id}", KNOWN_FILES])
     assert probed == {file: "failed" for file in KNOWN_FILES}
@@ -38,9 +36,4 @@ def test_a_page_cannot_fetch_the_extensions_files_and_postil_still_works(alice):
     # The note editor, the one file a page must load, still opens (at its per-session URL).
     page.reload()
     wait_painted(page, "green", phrase)
-    select(page, "Soft seaweeds and most anemones prefer the lower pools")
-    page.get_by_role("button", name="Add note").click()
-    editor = note_editor(page)
-    editor.get_by_label("Note").fill("Seen at low tide.")
-    editor.get_by_role("button", name="Save").click()
-    wait_painted(page, "yellow", "Soft seaweeds and most anemones prefer the lower pools")
+    write_note(page, "Soft seaweeds and most anemones prefer the lower pools", "Seen at low tide.")
