@@ -89,12 +89,15 @@ SCHEMAS = {
                                             "FragmentSelector"]},
         "exact": {"type": "string"}, "prefix": {"type": "string"}, "suffix": {"type": "string"},
         "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 1}}},
-    "PostRef": {"type": "object", "properties": {
+    "PostKey": {"type": "object", "description": (
+        "Which post: site and post_id (the WordPress post id) for a WordPress post; url with "
+        "post_id null for another page; or only id, the post's number on this server."),
+                "properties": {
         "id": {"type": "integer"}, "site": {"type": "string"},
         "post_id": {"type": ["integer", "null"]}, "url": {"type": "string"},
         "title": {"type": "string"}, "modified_gmt": {"type": "string"}}},
     "AnnotationInput": {"type": "object", "required": ["post"], "properties": {
-        "id": {"type": "string", "format": "uuid"}, "post": ref("PostRef"),
+        "id": {"type": "string", "format": "uuid"}, "post": ref("PostKey"),
         "quote": {"type": "string", "maxLength": LIMITS["quote"]},
         "selectors": {"type": "array", "items": ref("Selector"),
                       "maxItems": LIMITS["selectors"]},
@@ -107,7 +110,7 @@ SCHEMAS = {
         k: {"$ref": f"#/components/schemas/AnnotationInput/properties/{k}"}
         for k in sorted(EDITABLE_FIELDS)}},
     "Annotation": {"type": "object", "properties": {
-        "id": {"type": "string", "format": "uuid"}, "post": ref("PostRef"),
+        "id": {"type": "string", "format": "uuid"}, "post": ref("PostKey"),
         "user": {"type": "string"}, "quote": {"type": "string"},
         "selectors": {"type": "array", "items": ref("Selector")}, "note": {"type": "string"},
         "note_html": {"type": "string"}, "color": {"type": "string"},
