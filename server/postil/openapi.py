@@ -92,7 +92,7 @@ SCHEMAS = {
     "PostKey": {"type": "object", "description": (
         "Which post: site and post_id (the WordPress post id) for a WordPress post; url with "
         "post_id null for another page; or only id, the post's number on this server."),
-                "properties": {
+        "properties": {
         "id": {"type": "integer"}, "site": {"type": "string"},
         "post_id": {"type": ["integer", "null"]}, "url": {"type": "string"},
         "title": {"type": "string"}, "modified_gmt": {"type": "string"}}},
