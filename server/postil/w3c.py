@@ -16,7 +16,7 @@ import uuid
 
 from flask import Blueprint, current_app, request, url_for
 
-from . import openapi, parse, postkey, present, store
+from . import openapi, parse, postkey, present, store, w3c_cors
 from .auth import current_user, require_user
 from .contract import EDITABLE_FIELDS
 from .domain_errors import Invalid
@@ -27,6 +27,7 @@ from .validation import uuid_string
 from .w3c_model import ANNO_CONTEXT, UUID_AT_END, from_jsonld, to_jsonld
 
 bp = Blueprint("w3c", __name__, url_prefix="/w3c")
+w3c_cors.answer_preflight(bp)
 
 LD_JSON = "application/ld+json"
 PROFILED = f'{LD_JSON}; profile="{ANNO_CONTEXT}"'
