@@ -64,7 +64,7 @@ def user_iri(name: str) -> str:
 
 def annotation_doc(annotation: Annotation, viewer: User | None, *,
                    addresses: present.OwnAddresses | None = None) -> dict:
-    return to_jsonld(present.annotation_json(annotation, viewer, addresses=addresses),
+    return to_jsonld(present.record_json(annotation, viewer, addresses=addresses),
                      iri=annotation_iri(annotation.uid),
                      creator_iri=user_iri(annotation.user.name))
 
@@ -442,7 +442,11 @@ def _create():
             slug = None
         if slug and store.by_uid(slug) is None:
             body["id"] = slug
-    annotation, created = store.create_annotation(user, parse.create_body(body))
+    new = parse.create_body(body)
+    # Protocol 6.1: an id the server does not keep is recorded as the annotation's `via`.
+    via = parse.via(doc.get("id"))
+    keep = {"via": via} if via and via != annotation_iri(new.uid) else None
+    annotation, created = store.create_annotation(user, new, keep=keep)
     headers = {"Allow": ANNOTATION_ALLOW, "Location": annotation_iri(annotation.uid)}
     return ld_response(annotation_doc(annotation, user), content_type, 201 if created else 200,
                        etag=annotation.etag, headers=headers)

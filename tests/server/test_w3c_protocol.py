@@ -460,6 +460,14 @@ def test_5_pages_have_part_of_start_index_next_prev_and_items(client, alice, pag
     assert [i[NS + "visibility"] for i in page["items"]] == ["public"] * 3
 
 
+def test_5_a_page_part_of_its_collection_carries_total_and_modified(client, alice, paged):
+    page = client.get(f"{ALL}?iris=1&page=2", headers=alice.headers).get_json()
+    assert page["partOf"]["total"] == 7
+    assert page["partOf"]["modified"] == max(a["updated"] for a in paged)
+    assert page["partOf"]["modified"] == client.get(ALL, headers=alice.headers).get_json()[
+        "modified"]
+
+
 def test_5_following_next_visits_every_annotation_once_in_order(client, alice, paged):
     url, seen, pages = client.get(ALL, headers=alice.headers).get_json()["first"]["id"], [], 0
     while url:
