@@ -16,7 +16,7 @@ import uuid
 
 from flask import Blueprint, current_app, request, url_for
 
-from . import openapi, parse, postkey, present, store, w3c_cors
+from . import openapi, parse, postkey, present, store, w3c_cors, w3c_turtle
 from .auth import current_user, require_user
 from .contract import EDITABLE_FIELDS
 from .domain_errors import Invalid
@@ -31,11 +31,12 @@ w3c_cors.answer_preflight(bp)
 
 LD_JSON = "application/ld+json"
 PROFILED = f'{LD_JSON}; profile="{ANNO_CONTEXT}"'
-OFFERED = (LD_JSON, "application/json")  # the same JSON-LD bytes; the first is preferred
-READABLE = frozenset(OFFERED)
+# The first two are the same JSON-LD bytes; Turtle is the same graph. The first is preferred.
+OFFERED = (LD_JSON, "application/json", w3c_turtle.TURTLE)
+READABLE = frozenset(OFFERED[:2])
 LDP = "http://www.w3.org/ns/ldp#"
 OA = "http://www.w3.org/ns/oa#"
-LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
+LDP_CONTEXT = w3c_turtle.LDP_CONTEXT
 PREFER_MINIMAL = LDP + "PreferMinimalContainer"
 PREFER_CONTAINMENT = LDP + "PreferContainment"
 PREFER_IRIS = OA + "PreferContainedIRIs"
@@ -121,8 +122,9 @@ def negotiate() -> str:
             best, best_q = offer, q
     if best is None:
         raise APIError(406, "this resource is served as application/ld+json (Web Annotation "
-                            "profile) or application/json; ask for one of them in Accept")
-    return PROFILED if best == LD_JSON else "application/json"
+                            "profile), application/json or text/turtle; ask for one of them "
+                            "in Accept")
+    return PROFILED if best == LD_JSON else best
 
 
 def ld_body() -> dict:
@@ -145,11 +147,22 @@ def ld_body() -> dict:
 
 def ld_response(doc: dict, content_type: str, status: int = 200, *, etag: str | None = None,
                 headers: dict | None = None):
-    body = json.dumps(doc, ensure_ascii=False).encode()
+    """Answer with `doc` as JSON-LD, or as Turtle when that is what was negotiated.
+
+    `etag` is the annotation's version, which If-Match compares; Turtle shows the same version
+    in another syntax, so it gets the weak form of that ETag. Without one, the ETag is the hash
+    of the bytes sent, which differ between the two syntaxes.
+    """
+    turtle = content_type == w3c_turtle.TURTLE
+    body = w3c_turtle.to_turtle(doc) if turtle else json.dumps(doc, ensure_ascii=False).encode()
+    if turtle:
+        content_type += "; charset=utf-8"
     if etag is None:
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    elif turtle:
+        etag = "W/" + etag
     if status == 200 and request.method in ("GET", "HEAD") and request.if_none_match \
-            and request.if_none_match.contains(etag.strip('"')):
+            and request.if_none_match.contains_weak(etag.removeprefix("W/").strip('"')):
         response = current_app.response_class(status=304)
     else:
         response = current_app.response_class(body, status=status, content_type=content_type)
@@ -490,7 +503,8 @@ def get_user(name: str):
 
 def _ld(description: str, schema: dict | None = None) -> dict:
     return {"description": description,
-            "content": {PROFILED: {"schema": schema or {"type": "object"}}}}
+            "content": {PROFILED: {"schema": schema or {"type": "object"}},
+                        w3c_turtle.TURTLE: {"schema": {"type": "string"}}}}
 
 
 _HEADERS = {"ETag": {"schema": {"type": "string"}}, "Link": {"schema": {"type": "string"}},
