@@ -9,6 +9,7 @@ this module only speaks HTTP: content negotiation, `Prefer`, paging and the requ
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -19,7 +20,7 @@ from flask import Blueprint, current_app, request, url_for
 from . import openapi, parse, postkey, present, store, w3c_cors, w3c_turtle
 from .auth import current_user, require_user
 from .contract import EDITABLE_FIELDS
-from .domain_errors import Invalid
+from .domain_errors import Conflict, Invalid
 from .errors import APIError
 from .models import Annotation, Post, User
 from .urls import uid_url
@@ -456,13 +457,32 @@ def _create():
         if slug and store.by_uid(slug) is None:
             body["id"] = slug
     new = parse.create_body(body)
-    # Protocol 6.1: an id the server does not keep is recorded as the annotation's `via`.
-    via = parse.via(doc.get("id"))
-    keep = {"via": via} if via and via != annotation_iri(new.uid) else None
-    annotation, created = store.create_annotation(user, new, keep=keep)
+    annotation, created = _store_new(user, new, parse.via(doc.get("id")),
+                                     minted="canonical" not in doc)
     headers = {"Allow": ANNOTATION_ALLOW, "Location": annotation_iri(annotation.uid)}
     return ld_response(annotation_doc(annotation, user), content_type, 201 if created else 200,
                        etag=annotation.etag, headers=headers)
+
+
+def _store_new(user: User, new: parse.NewAnnotation, via: str | None, *, minted: bool
+               ) -> tuple[Annotation, bool]:
+    """Store `new`, keeping `via` (protocol 6.1: an id the server does not keep) if it is one.
+
+    When the server minted the id (`minted`, from a free Slug or at random), an id that another
+    create took between the Slug's check and this write is replaced by a fresh one: answering
+    409 or with that annotation would tell the client it exists.
+    """
+    while True:
+        keep = {"via": via} if via and via != annotation_iri(new.uid) else None
+        try:
+            annotation, created = store.create_annotation(user, new, keep=keep)
+        except Conflict:
+            if not minted:
+                raise
+            created = False
+        if created or not minted:
+            return annotation, created
+        new = dataclasses.replace(new, uid=str(uuid.uuid4()))
 
 
 @bp.route("/annotations/", methods=["GET", "POST", "OPTIONS"], endpoint="all_annotations")

@@ -165,3 +165,22 @@ def test_a_slug_taken_by_anyone_gives_a_fresh_iri_and_tells_nothing(client, alic
         assert "via" not in taken.get_json()
     anonymous = client.post(ALL, json=doc(), headers=ld(anon, Slug=slug))
     assert anonymous.status_code == 401
+
+
+@pytest.mark.parametrize("owner", ["alice", "bob"])
+def test_a_slug_taken_after_its_check_still_gives_a_fresh_iri(client, alice, bob, monkeypatch,
+                                                              owner):
+    """A concurrent create can take the Slug between the check and the write: the answer is
+    still a new annotation at a fresh IRI, not a 409 or the other annotation."""
+    from postil import store
+
+    slug = str(uuid.uuid4())
+    first = client.post(ALL, json=doc(), headers=ld(alice if owner == "alice" else bob,
+                                                    Slug=slug))
+    monkeypatch.setattr(store, "by_uid", lambda uid: None)  # the check saw it free
+    res = client.post(ALL, json=doc(id=CLIENT_ID), headers=ld(alice, Slug=slug))
+    assert res.status_code == 201
+    assert res.headers["Location"] not in (first.headers["Location"],)
+    assert res.get_json()["via"] == CLIENT_ID
+    assert client.get(path(first.headers["Location"]),
+                      headers=(alice if owner == "alice" else bob).headers).status_code == 200
