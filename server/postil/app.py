@@ -7,7 +7,7 @@ import re
 from flask import Flask
 from flask_cors import CORS
 
-from . import config, db, errors
+from . import config, db, errors, w3c_cors
 from .jsonio import FastJSONProvider
 
 EXTENSION_ORIGINS = (
@@ -30,7 +30,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cors.init_app(
         app,
-        resources={r"/api/*": {"origins": [*EXTENSION_ORIGINS, *app.config["CORS_ORIGINS"]]}},
+        resources={r"/api/*": {"origins": [*EXTENSION_ORIGINS, *app.config["CORS_ORIGINS"]]},
+                   **w3c_cors.RESOURCES},
         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
         expose_headers=["ETag", "Location", "Content-Disposition"],
         methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],

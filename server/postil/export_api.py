@@ -92,7 +92,7 @@ def export_stream(user: User | None, asked: ExportRequest, *, base_url: str) -> 
         "annotation_iri": lambda a: f"{base_url}/api/annotations/{a['id']}",
     }
     addresses = present.OwnAddresses(user)
-    chunks = spec.write((present.annotation_json(a, user, addresses=addresses) for a in rows),
+    chunks = spec.write((present.record_json(a, user, addresses=addresses) for a in rows),
                         **options)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", f"postil-{filters.user}-{exported_at[:10]}")
     return Export(spec.mimetype, f"{stem}.{spec.extension}", _in_chunks(chunks))
@@ -154,7 +154,7 @@ def import_document(user: User, doc, fmt: str | None = None) -> dict:
                 continue
             try:
                 _, is_new = store.create_annotation(user, parse.create_body(item.body),
-                                                    keep_times=item.keep)
+                                                    keep=item.keep)
             except DomainError as err:
                 refused.append({"index": item.index, "error": err.sentence})
                 continue

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from . import postkey, w3c_model
 from . import validation as v
-from .contract import EDITABLE_FIELDS
+from .contract import EDITABLE_FIELDS, LIMITS
 from .exports.json_export import FORMAT as NATIVE_FORMAT
 
 FORMATS = ("json", "jsonld", "hypothesis")
@@ -145,6 +145,8 @@ def native_item(index: int, entry: Any) -> Item:
                 if k in post}
     body["post"] = post
     keep = _times(entry.get("created"), entry.get("updated"))
+    if entry.get("via") is not None:
+        keep["via"] = v.string(entry["via"], "via", LIMITS["url"])
     if "version" in entry:
         # The column is a 32-bit integer on PostgreSQL: leave room for the edits to come, or
         # the annotation could never be changed or deleted again.
@@ -171,6 +173,8 @@ def jsonld_items(doc: Any) -> list[Item]:
             if "id" not in body:
                 body["id"] = _derived_id("w3c", entry.get("id"), entry)
             keep = _times(entry.get("created"), entry.get("modified"), ("created", "modified"))
+            if entry.get("via") is not None:
+                keep["via"] = v.string(entry["via"], "via", LIMITS["url"])
             items.append(Item(index, body=body, keep=keep))
         except v.Invalid as err:
             items.append(Item(index, error=err.sentence))

@@ -226,6 +226,8 @@ class Annotation(BaseModel):
     created_us = BigIntegerField(default=now_us)
     updated_us = BigIntegerField(default=now_us)
     version = IntegerField(default=1)
+    # The IRI a W3C client gave the annotation when the server minted its own (migration 0008).
+    via = TextField(null=True)
 
     class Meta:
         indexes = (
@@ -250,7 +252,7 @@ class Annotation(BaseModel):
 
     INSERT_COLUMNS = ("uid", "post_id", "user_id", "quote", "selectors", "note", "note_html",
                       "color", "tags", "tags_text", "visibility", "deleted", "created_us",
-                      "updated_us", "version")
+                      "updated_us", "version", "via")
 
     @classmethod
     def insert_new(cls, values: dict) -> int | None:

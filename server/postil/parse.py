@@ -140,6 +140,16 @@ def create_body(body: Any) -> NewAnnotation:
     return NewAnnotation(uid, fields, post_key(body["post"]))
 
 
+def via(ident: Any, field: str = "id") -> str | None:
+    """Check an IRI a client gave an annotation, to keep as its `via`: None when there is none.
+
+    A value that is not a string was never taken as an IRI and stays ignored.
+    """
+    if not isinstance(ident, str) or not ident.strip():
+        return None
+    return v.string(ident, field, LIMITS["url"])
+
+
 def patch_body(body: Any) -> dict:
     """Check a patch body; return the fields it changes (read-only ones sent back are ignored)."""
     body = _annotation_object(body, "unknown or read-only")

@@ -103,5 +103,18 @@ def annotation_json(annotation: Annotation, viewer: User | None, *,
     }
 
 
+def record_json(annotation: Annotation, viewer: User | None, *,
+                addresses: OwnAddresses | None = None) -> dict:
+    """The annotation as exports and the W3C protocol carry it: `annotation_json` and `via`.
+
+    `via` (the IRI a W3C client gave it, when the server minted its own) is there only when
+    there is one; the API leaves it out, as the extension's contract has no such field.
+    """
+    data = annotation_json(annotation, viewer, addresses=addresses)
+    if annotation.via:
+        data["via"] = annotation.via
+    return data
+
+
 def user_json(user: User) -> dict:
     return {"name": user.name, "created": iso(user.created_us)}

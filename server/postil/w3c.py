@@ -9,6 +9,7 @@ this module only speaks HTTP: content negotiation, `Prefer`, paging and the requ
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -16,10 +17,10 @@ import uuid
 
 from flask import Blueprint, current_app, request, url_for
 
-from . import openapi, parse, postkey, present, store
+from . import openapi, parse, postkey, present, store, w3c_cors, w3c_turtle
 from .auth import current_user, require_user
 from .contract import EDITABLE_FIELDS
-from .domain_errors import Invalid
+from .domain_errors import Conflict, Invalid
 from .errors import APIError
 from .models import Annotation, Post, User
 from .urls import uid_url
@@ -27,14 +28,16 @@ from .validation import uuid_string
 from .w3c_model import ANNO_CONTEXT, UUID_AT_END, from_jsonld, to_jsonld
 
 bp = Blueprint("w3c", __name__, url_prefix="/w3c")
+w3c_cors.answer_preflight(bp)
 
 LD_JSON = "application/ld+json"
 PROFILED = f'{LD_JSON}; profile="{ANNO_CONTEXT}"'
-OFFERED = (LD_JSON, "application/json")  # the same JSON-LD bytes; the first is preferred
-READABLE = frozenset(OFFERED)
+# The first two are the same JSON-LD bytes; Turtle is the same graph. The first is preferred.
+OFFERED = (LD_JSON, "application/json", w3c_turtle.TURTLE)
+READABLE = frozenset(OFFERED[:2])
 LDP = "http://www.w3.org/ns/ldp#"
 OA = "http://www.w3.org/ns/oa#"
-LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
+LDP_CONTEXT = w3c_turtle.LDP_CONTEXT
 PREFER_MINIMAL = LDP + "PreferMinimalContainer"
 PREFER_CONTAINMENT = LDP + "PreferContainment"
 PREFER_IRIS = OA + "PreferContainedIRIs"
@@ -63,7 +66,7 @@ def user_iri(name: str) -> str:
 
 def annotation_doc(annotation: Annotation, viewer: User | None, *,
                    addresses: present.OwnAddresses | None = None) -> dict:
-    return to_jsonld(present.annotation_json(annotation, viewer, addresses=addresses),
+    return to_jsonld(present.record_json(annotation, viewer, addresses=addresses),
                      iri=annotation_iri(annotation.uid),
                      creator_iri=user_iri(annotation.user.name))
 
@@ -120,8 +123,9 @@ def negotiate() -> str:
             best, best_q = offer, q
     if best is None:
         raise APIError(406, "this resource is served as application/ld+json (Web Annotation "
-                            "profile) or application/json; ask for one of them in Accept")
-    return PROFILED if best == LD_JSON else "application/json"
+                            "profile), application/json or text/turtle; ask for one of them "
+                            "in Accept")
+    return PROFILED if best == LD_JSON else best
 
 
 def ld_body() -> dict:
@@ -144,11 +148,22 @@ def ld_body() -> dict:
 
 def ld_response(doc: dict, content_type: str, status: int = 200, *, etag: str | None = None,
                 headers: dict | None = None):
-    body = json.dumps(doc, ensure_ascii=False).encode()
+    """Answer with `doc` as JSON-LD, or as Turtle when that is what was negotiated.
+
+    `etag` is the annotation's version, which If-Match compares; Turtle shows the same version
+    in another syntax, so it gets the weak form of that ETag. Without one, the ETag is the hash
+    of the bytes sent, which differ between the two syntaxes.
+    """
+    turtle = content_type == w3c_turtle.TURTLE
+    body = w3c_turtle.to_turtle(doc) if turtle else json.dumps(doc, ensure_ascii=False).encode()
+    if turtle:
+        content_type += "; charset=utf-8"
     if etag is None:
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    elif turtle:
+        etag = "W/" + etag
     if status == 200 and request.method in ("GET", "HEAD") and request.if_none_match \
-            and request.if_none_match.contains(etag.strip('"')):
+            and request.if_none_match.contains_weak(etag.removeprefix("W/").strip('"')):
         response = current_app.response_class(status=304)
     else:
         response = current_app.response_class(body, status=status, content_type=content_type)
@@ -441,10 +456,33 @@ def _create():
             slug = None
         if slug and store.by_uid(slug) is None:
             body["id"] = slug
-    annotation, created = store.create_annotation(user, parse.create_body(body))
+    new = parse.create_body(body)
+    annotation, created = _store_new(user, new, parse.via(doc.get("id")),
+                                     minted="canonical" not in doc)
     headers = {"Allow": ANNOTATION_ALLOW, "Location": annotation_iri(annotation.uid)}
     return ld_response(annotation_doc(annotation, user), content_type, 201 if created else 200,
                        etag=annotation.etag, headers=headers)
+
+
+def _store_new(user: User, new: parse.NewAnnotation, via: str | None, *, minted: bool
+               ) -> tuple[Annotation, bool]:
+    """Store `new`, keeping `via` (protocol 6.1: an id the server does not keep) if it is one.
+
+    When the server minted the id (`minted`, from a free Slug or at random), an id that another
+    create took between the Slug's check and this write is replaced by a fresh one: answering
+    409 or with that annotation would tell the client it exists.
+    """
+    while True:
+        keep = {"via": via} if via and via != annotation_iri(new.uid) else None
+        try:
+            annotation, created = store.create_annotation(user, new, keep=keep)
+        except Conflict:
+            if not minted:
+                raise
+            created = False
+        if created or not minted:
+            return annotation, created
+        new = dataclasses.replace(new, uid=str(uuid.uuid4()))
 
 
 @bp.route("/annotations/", methods=["GET", "POST", "OPTIONS"], endpoint="all_annotations")
@@ -485,7 +523,8 @@ def get_user(name: str):
 
 def _ld(description: str, schema: dict | None = None) -> dict:
     return {"description": description,
-            "content": {PROFILED: {"schema": schema or {"type": "object"}}}}
+            "content": {PROFILED: {"schema": schema or {"type": "object"}},
+                        w3c_turtle.TURTLE: {"schema": {"type": "string"}}}}
 
 
 _HEADERS = {"ETag": {"schema": {"type": "string"}}, "Link": {"schema": {"type": "string"}},

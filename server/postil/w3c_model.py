@@ -17,6 +17,7 @@ The mapping (the README's W3C section explains it for users):
 - `NS + "visibility"` is `private` or `public`; without it an incoming annotation is private.
 - `canonical` is `urn:uuid:<id>`, the id the annotation keeps on every Postil server and in both
   APIs; `creator` is a `Person` whose `nickname` is the username.
+- `via` is the IRI a client gave the annotation when the server minted another (native `via`).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def to_jsonld(annotation: dict, *, iri: str, creator_iri: str | None = None) -> 
     }
     if annotation.get("id"):
         doc["canonical"] = f"urn:uuid:{annotation['id']}"
+    if annotation.get("via"):
+        doc["via"] = annotation["via"]
     creator: dict[str, Any] = {"id": creator_iri} if creator_iri else {}
     creator["type"] = "Person"
     if annotation.get("user"):

@@ -261,6 +261,47 @@ def test_upgrading_gives_tag_rows_their_annotations_creation_time(empty_database
     assert pages == [[4, 1, 3, 2], [2, 3, 1, 4]]
 
 
+def test_upgrading_adds_via_empty_for_existing_annotations(empty_database):
+    """0008: annotations made before have no `via`, read back as before; a new one keeps it."""
+    from postil import parse, store
+    from postil.models import Annotation, User
+
+    database = db.open_database(empty_database)
+    with database.connection_context():
+        Runner(database, db.MIGRATIONS_DIR).up("0007_tag_created")
+        p = database.param
+
+        def sql(query, params=()):
+            return database.execute_sql(query.replace("?", p), list(params))
+
+        sql('INSERT INTO "user" (id, name, password_hash, created_us) VALUES (1, ?, ?, 1)',
+            ["alice", "x"])
+        sql("INSERT INTO post (id, site, post_id, url, title, guid, type, slug, content_html, "
+            "text, registered, created_us, updated_us) "
+            "VALUES (1, 's.example', 1, ?, '', '', '', '', '', '', ?, 1, 1)",
+            ["https://s.example/?p=1", False])
+        old = str(uuid.UUID(int=1))
+        sql("INSERT INTO annotation (uid, post_id, user_id, quote, selectors, note, "
+            "note_html, color, tags, tags_text, visibility, deleted, created_us, updated_us, "
+            "version) VALUES (?, 1, 1, '', '[]', 'old', '', 'yellow', '[]', '', 'private', "
+            "?, 5, 5, 1)", [old, False])
+        Runner(database, db.MIGRATIONS_DIR).up()
+        before = db.database.obj
+        db.database.initialize(database)
+        try:
+            alice = User.get_by_id(1)
+            kept = store.get_visible(alice, old)
+            new, _ = store.create_annotation(alice, parse.create_body(
+                {"post": {"site": "s.example", "post_id": 1, "url": "https://s.example/?p=1"},
+                 "note": "new"}), keep={"via": "https://c.example/a/1"})
+            stored = Annotation.get(Annotation.uid == new.uid).via
+        finally:
+            db.database.initialize(before)
+    database.close()
+    assert (kept.note, kept.via) == ("old", None)
+    assert stored == "https://c.example/a/1"
+
+
 @pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://", "sqlite:///"])
 def test_an_in_memory_database_is_refused_with_what_to_use_instead(url):
     # Every connection to :memory: is a database of its own: the tables made at start were gone

@@ -7,6 +7,7 @@ the native API, the visibility matrix, errors and the OpenAPI document.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -77,6 +78,24 @@ def iri(made) -> str:
 
 def path(iri: str) -> str:
     return iri.removeprefix(HOST)
+
+
+def assert_same_graph(turtle, json_ld) -> None:
+    """The Turtle answer and the JSON-LD one are the same RDF graph (rdflib reads both)."""
+    from importlib.resources import files
+
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    anno = json.loads(files("postil").joinpath("contexts/anno.jsonld").read_text())["@context"]
+    local = {ANNO: anno, LDP: {"BasicContainer": LDP_NS + "BasicContainer"}}
+    data = json_ld.get_json()
+    context = data["@context"]
+    data["@context"] = [local[c] for c in context] if isinstance(context, list) else local[context]
+    expected = Graph().parse(data=json.dumps(data), format="json-ld")
+    got = Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
+    assert len(got) == len(expected) > 5
+    assert isomorphic(got, expected)
 
 
 def three(create, alice) -> list[dict]:
@@ -182,7 +201,7 @@ def test_4_content_negotiation_honours_quality_values(client, alice, iri):
 
 
 def test_4_a_type_that_cannot_be_served_is_406(client, alice, iri):
-    for accept in ("text/turtle", "text/html", "application/ld+json;q=0"):
+    for accept in ("application/rdf+xml", "text/html", "application/ld+json;q=0"):
         res = client.get(path(iri), headers={**alice.headers, "Accept": accept})
         assert res.status_code == 406, accept
         assert res.get_json()["error"]["code"] == "not_acceptable"
@@ -317,9 +336,15 @@ def test_5_container_response_is_json_ld_with_the_annotation_profile(client, ali
     assert client.get(ALL, headers=alice.headers).headers["Content-Type"] == PROFILE
 
 
-def test_5_container_content_negotiation_406_for_turtle(client, alice):
-    res = client.get(ALL, headers={**alice.headers, "Accept": "text/turtle"})
-    assert res.status_code == 406
+def test_5_container_content_negotiation_serves_the_same_graph_as_turtle(client, alice, create):
+    three(create, alice)
+    json_ld = client.get(ALL, headers=alice.headers)
+    turtle = client.get(ALL, headers={**alice.headers, "Accept": "text/turtle"})
+    assert turtle.status_code == 200
+    assert turtle.mimetype == "text/turtle"
+    assert "accept" in vary(turtle)
+    assert turtle.headers["ETag"] != json_ld.headers["ETag"]
+    assert_same_graph(turtle, json_ld)
 
 
 def test_5_container_etag_changes_when_its_contents_change(client, alice, create):
@@ -458,6 +483,14 @@ def test_5_pages_have_part_of_start_index_next_prev_and_items(client, alice, pag
     assert page["prev"] == f"{HOST}{ALL}?iris=0&page=0"
     assert page["next"] == f"{HOST}{ALL}?iris=0&page=2"
     assert [i[NS + "visibility"] for i in page["items"]] == ["public"] * 3
+
+
+def test_5_a_page_part_of_its_collection_carries_total_and_modified(client, alice, paged):
+    page = client.get(f"{ALL}?iris=1&page=2", headers=alice.headers).get_json()
+    assert page["partOf"]["total"] == 7
+    assert page["partOf"]["modified"] == max(a["updated"] for a in paged)
+    assert page["partOf"]["modified"] == client.get(ALL, headers=alice.headers).get_json()[
+        "modified"]
 
 
 def test_5_following_next_visits_every_annotation_once_in_order(client, alice, paged):
@@ -621,7 +654,7 @@ def test_6_post_accepts_plain_application_json(client, alice):
 
 
 def test_6_post_asking_for_an_unservable_response_type_is_406(client, alice):
-    res = client.post(ALL, json=doc(), headers=ld(alice, Accept="text/turtle"))
+    res = client.post(ALL, json=doc(), headers=ld(alice, Accept="application/rdf+xml"))
     assert res.status_code == 406
     assert client.get(ALL, headers=alice.headers).get_json()["total"] == 0
 
@@ -979,7 +1012,7 @@ def test_visibility_someone_elses_private_annotation_is_404_everywhere_never_403
 def test_every_w3c_error_has_the_one_json_error_shape(client, alice, anon, iri):
     responses = [
         client.get("/w3c/annotations/nope", headers=alice.headers),
-        client.get(path(iri), headers={**alice.headers, "Accept": "text/turtle"}),
+        client.get(path(iri), headers={**alice.headers, "Accept": "application/rdf+xml"}),
         client.post(ALL, data="x", headers={**alice.headers, "Content-Type": "text/plain"}),
         client.post(ALL, json=doc(), headers=ld(anon)),
         client.put(path(iri), json={}, headers=ld(alice)),
@@ -1030,3 +1063,56 @@ def test_every_document_served_is_valid_against_the_model_schemas(app, client, a
         served = client.get(f"/w3c/annotations/{annotation['id']}", headers=alice.headers)
         validate(POSTIL_ANNOTATION, served.get_json())
     validate(POSTIL_ANNOTATION, client.post(ALL, json=doc(), headers=ld(alice)).get_json())
+
+
+# ================================================================ Turtle
+
+TURTLE = {"Accept": "text/turtle"}
+
+
+def test_4_an_annotation_is_served_as_turtle_with_the_same_graph(client, alice, iri):
+    json_ld = client.get(path(iri), headers=alice.headers)
+    turtle = client.get(path(iri), headers={**alice.headers, **TURTLE})
+    assert turtle.status_code == 200
+    assert turtle.mimetype == "text/turtle"
+    assert_same_graph(turtle, json_ld)
+    # The same version in another syntax: a weak ETag, which If-None-Match matches.
+    assert turtle.headers["ETag"] == "W/" + json_ld.headers["ETag"]
+    again = client.get(path(iri), headers={**alice.headers, **TURTLE,
+                                           "If-None-Match": turtle.headers["ETag"]})
+    assert again.status_code == 304
+    assert {("http://www.w3.org/ns/ldp#Resource", "type")} <= links(turtle)
+
+
+def test_5_a_page_is_served_as_turtle_with_the_same_graph(client, alice, paged):
+    for url in (f"{ALL}?iris=0&page=1", f"{ALL}?iris=1&page=2"):
+        json_ld = client.get(url, headers=alice.headers)
+        turtle = client.get(url, headers={**alice.headers, **TURTLE})
+        assert turtle.status_code == 200, url
+        assert_same_graph(turtle, json_ld)
+
+
+def test_5_turtle_is_chosen_only_when_preferred(client, alice, iri):
+    for accept, mimetype in (("*/*", "application/ld+json"), ("text/*", "text/turtle"),
+                             ("application/ld+json;q=0.5, text/turtle", "text/turtle"),
+                             ("text/turtle;q=0.5, application/json", "application/json")):
+        res = client.get(path(iri), headers={**alice.headers, "Accept": accept})
+        assert res.mimetype == mimetype, accept
+
+
+@pytest.mark.parametrize("visibility", ["private", "public"])
+def test_5_turtle_shows_only_what_the_reader_may_see(client, alice, bob, anon, create,
+                                                     visibility):
+    made = create(alice, visibility=visibility, note="only-in-this-note")
+    one = f"/w3c/annotations/{made['id']}"
+    for reader in (alice, bob, anon):
+        sees = reader is alice or visibility == "public"
+        res = client.get(one, headers={**reader.headers, **TURTLE})
+        assert res.status_code == (200 if sees else 404), reader.name
+        for url in (ALL, f"{ALL}?iris=0&page=0", f"/w3c/posts/{made['post']['id']}/"):
+            listed = client.get(url, headers={**reader.headers, **TURTLE})
+            body = listed.get_data(as_text=True)
+            if listed.status_code == 200:
+                assert ("only-in-this-note" in body) == sees, (reader.name, url)
+            else:
+                assert not sees and listed.status_code == 404, (reader.name, url)

@@ -15,19 +15,23 @@ from ..validation import uuid_string
 from .posts import resolve_post
 
 
-def create_annotation(user: User, new: NewAnnotation, *, keep_times: dict | None = None
+def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = None
                       ) -> tuple[Annotation, bool]:
-    """Store a new annotation; the same client id again returns the stored one unchanged."""
+    """Store a new annotation; the same client id again returns the stored one unchanged.
+
+    `keep` holds stored values that come from elsewhere, not from the body: an import's
+    `created_us`, `updated_us` and `version`, and `via`, the IRI a W3C client gave it.
+    """
     uid, fields = new.uid, new.fields
 
     def write() -> Annotation:
         post = resolve_post(new.post, reader=user, share=fields.get("visibility") == "public")
         stamp = now_us()
-        times = {"created_us": stamp, "updated_us": stamp} | (keep_times or {})
+        times = {"created_us": stamp, "updated_us": stamp} | (keep or {})
         values = {"uid": uid, "post_id": post.id, "user_id": user.id, "quote": "",
                   "selectors": [], "note": "", "note_html": "", "color": "yellow",
                   "tags": [], "tags_text": "", "visibility": "private", "deleted": False,
-                  "version": 1} | fields | times
+                  "version": 1, "via": None} | fields | times
         pk = Annotation.insert_new(values)
         if pk is None:
             raise _IdTaken  # and undo anything resolve_post changed
