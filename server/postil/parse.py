@@ -274,6 +274,31 @@ def search_words(q: str) -> list[tuple[str, bool]]:
 
 
 @dataclass(frozen=True, slots=True)
+class ContainerQuery:
+    """The query string of a W3C container, checked."""
+
+    page: int | None  # None: the container itself, not one of its pages
+    iris: bool | None  # None: not asked, so the Prefer header decides
+
+
+def container_query(args) -> ContainerQuery:
+    unknown = sorted(set(args) - {"page", "iris"})
+    if unknown:
+        raise Invalid(unknown[0], f"unknown query parameter(s): {', '.join(unknown)}; known: "
+                                  "iris, page")
+    for name in ("page", "iris"):
+        if len(args.getlist(name)) > 1:
+            raise Invalid(name, f"{name} may be given once")
+    if args.get("iris", "0") not in ("0", "1"):
+        raise Invalid("iris", "iris must be 1 (IRIs) or 0 (full annotations)")
+    page = args.get("page")
+    if page is not None and not re.fullmatch(r"[0-9]{1,9}", page):
+        raise Invalid("page", "page must be a page number from 0")
+    return ContainerQuery(page=None if page is None else int(page),
+                          iris=None if "iris" not in args else args["iris"] == "1")
+
+
+@dataclass(frozen=True, slots=True)
 class PostsQuery:
     """The query string of GET /api/posts, checked."""
 

@@ -312,27 +312,14 @@ def _container(post: Post | None):
     """Answer GET/HEAD/OPTIONS on a container: its description, or a page when `page` is given."""
     content_type = negotiate()
     user = current_user()
-    unknown = sorted(set(request.args) - {"page", "iris"})
-    if unknown:
-        raise APIError(400, f"unknown query parameter(s): {', '.join(unknown)}; known: iris, "
-                            "page", "validation_error", field=unknown[0])
-    for name in ("page", "iris"):
-        if len(request.args.getlist(name)) > 1:
-            raise APIError(400, f"{name} may be given once", "validation_error", field=name)
-    if request.args.get("iris", "0") not in ("0", "1"):
-        raise APIError(400, "iris must be 1 (IRIs) or 0 (full annotations)", "validation_error",
-                       field="iris")
-    page_arg = request.args.get("page")
-    if page_arg is not None and not re.fullmatch(r"[0-9]{1,9}", page_arg):
-        raise APIError(400, "page must be a page number from 0", "validation_error",
-                       field="page")
+    asked = parse.container_query(request.args)
 
     include, omit = _preferences()
     headers = {"Allow": CONTAINER_ALLOW if post is None else POST_CONTAINER_ALLOW,
                "Vary": "Accept, Prefer"}
-    if "iris" in request.args:
-        iris = request.args["iris"] == "1"
-    elif page_arg is None:
+    if asked.iris is not None:
+        iris = asked.iris
+    elif asked.page is None:
         wants_iris = PREFER_IRIS in include or PREFER_DESCRIPTIONS in omit
         wants_descriptions = PREFER_DESCRIPTIONS in include or PREFER_IRIS in omit
         # Asked for both (which clients must not), or for neither: full descriptions, the
@@ -341,7 +328,7 @@ def _container(post: Post | None):
     else:
         iris = False
     minimal = PREFER_MINIMAL in include or PREFER_CONTAINMENT in omit
-    if page_arg is None and (include & {PREFER_MINIMAL, PREFER_IRIS, PREFER_DESCRIPTIONS}
+    if asked.page is None and (include & {PREFER_MINIMAL, PREFER_IRIS, PREFER_DESCRIPTIONS}
                              or omit & {PREFER_CONTAINMENT, PREFER_IRIS, PREFER_DESCRIPTIONS}):
         headers["Preference-Applied"] = "return=representation"
 
@@ -360,8 +347,8 @@ def _container(post: Post | None):
     if newest:
         collection["modified"] = present.iso(newest)
 
-    if page_arg is not None:
-        number = int(page_arg)
+    if asked.page is not None:
+        number = asked.page
         if number > last:
             raise APIError(404, f"no page {number}; the last is {last}")
         page = _page(user, filters, post, collection, number, last, size, iris)
