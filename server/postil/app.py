@@ -7,7 +7,7 @@ import re
 from flask import Flask
 from flask_cors import CORS
 
-from . import config, db, errors
+from . import config, db, errors, request_log
 from .jsonio import FastJSONProvider
 
 EXTENSION_ORIGINS = (
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     errors.init_app(app)
+    request_log.init_app(app)
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": [*EXTENSION_ORIGINS, *app.config["CORS_ORIGINS"]]}},
