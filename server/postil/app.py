@@ -38,8 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         max_age=600,
     )
 
-    from . import api, export_api, openapi, w3c
+    from . import api, export_api, home, openapi, w3c
 
+    app.register_blueprint(home.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(w3c.bp)
     app.register_blueprint(export_api.bp)
