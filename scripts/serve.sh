@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install Postil into .venv and start it on http://127.0.0.1:8000 with SQLite under ./postil-data,
-# the sample article at /sample/, and a first user "reader" whose password is printed once.
+# the sample article at /sample/, and a first user "reader" whose password is printed on the
+# first start only and kept in postil-data/first-user.txt. Arguments go to `postil serve`
+# (e.g. --port 8001).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,12 +18,16 @@ fi
 
 export POSTIL_DATA_DIR=${POSTIL_DATA_DIR:-$PWD/postil-data}
 .venv/bin/postil db upgrade >/dev/null
+# The password is printed on the start that creates the user, and kept in first-user.txt.
 if [ ! -f "$POSTIL_DATA_DIR/first-user.txt" ]; then
   password=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(12))')
   if printf '%s\n' "$password" | .venv/bin/postil user add reader --password-stdin >/dev/null 2>&1; then
     printf 'username: reader\npassword: %s\n' "$password" > "$POSTIL_DATA_DIR/first-user.txt"
     chmod 600 "$POSTIL_DATA_DIR/first-user.txt"
+    echo "Sign in with (also in $POSTIL_DATA_DIR/first-user.txt):"
+    sed 's/^/  /' "$POSTIL_DATA_DIR/first-user.txt"
   fi
+elif grep -q '^username: ' "$POSTIL_DATA_DIR/first-user.txt"; then
+  echo "Sign in as $(sed -n 's/^username: //p' "$POSTIL_DATA_DIR/first-user.txt"); the password is in $POSTIL_DATA_DIR/first-user.txt"
 fi
-[ -f "$POSTIL_DATA_DIR/first-user.txt" ] && { echo "Sign in with (also in $POSTIL_DATA_DIR/first-user.txt):"; sed 's/^/  /' "$POSTIL_DATA_DIR/first-user.txt"; }
 exec .venv/bin/postil serve "$@"

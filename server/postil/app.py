@@ -7,7 +7,7 @@ import re
 from flask import Flask
 from flask_cors import CORS
 
-from . import config, db, errors, w3c_cors
+from . import config, db, errors, request_log, w3c_cors
 from .jsonio import FastJSONProvider
 
 EXTENSION_ORIGINS = (
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     errors.init_app(app)
+    request_log.init_app(app)
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": [*EXTENSION_ORIGINS, *app.config["CORS_ORIGINS"]]},
@@ -38,8 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         max_age=600,
     )
 
-    from . import api, export_api, openapi, w3c
+    from . import api, export_api, home, openapi, w3c
 
+    app.register_blueprint(home.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(w3c.bp)
     app.register_blueprint(export_api.bp)

@@ -12,10 +12,10 @@ from . import __version__, config
 from .contract import VISIBILITIES
 
 
-def _app(auto_migrate: bool = True):
+def _app(auto_migrate: bool = True, **overrides):
     from .app import create_app
 
-    return create_app({"AUTO_MIGRATE": auto_migrate})
+    return create_app({"AUTO_MIGRATE": auto_migrate, **overrides})
 
 
 class _OncePerMinute(logging.Filter):
@@ -33,19 +33,39 @@ class _OncePerMinute(logging.Filter):
         return True
 
 
+def _port_taken_message(host: str, port: int) -> str:
+    return (f"postil: port {port} on {host} is in use; start on another with --port N "
+            f"(or POSTIL_PORT=N), e.g. 'bash scripts/serve.sh --port {port + 1}'")
+
+
 def cmd_serve(args) -> int:
-    from waitress import serve
+    import errno
+
+    from waitress import create_server
 
     # Under load every request queued behind busy threads logged "Task queue depth is N"; the
     # first a minute says as much, and writing thousands cost the server a tenth of its time.
     logging.getLogger("waitress.queue").addFilter(_OncePerMinute())
-    app = _app()
+    logging.basicConfig()
+    overrides = {"REQUEST_LOG": args.log_requests} if args.log_requests else {}
+    app = _app(**overrides)
+    # Bind before saying where we serve: a taken port is one line and exit 1, not an address
+    # that is not ours followed by a traceback.
+    try:
+        server = create_server(app, host=args.host, port=args.port, threads=args.threads,
+                               ident="postil", clear_untrusted_proxy_headers=True)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(_port_taken_message(args.host, args.port), file=sys.stderr)
+        else:
+            print(f"postil: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+                  file=sys.stderr)
+        return 1
     print(f"Postil {__version__} on http://{args.host}:{args.port}/  "
           f"(database: {app.config['DATABASE_URL']})", flush=True)
     if app.config.get("SAMPLE") and "sample" in app.blueprints:
         print(f"Sample article: http://{args.host}:{args.port}/sample/", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="postil",
-          clear_untrusted_proxy_headers=True)
+    server.run()
     return 0
 
 
@@ -58,12 +78,31 @@ def cmd_db_upgrade(args) -> int:
     return 0
 
 
+def _existing_app():
+    """Return the app for a command that acts as an existing user: it never makes a database.
+
+    An empty database made here would only hide that the command looked in the wrong place.
+    """
+    url = config.database_url()
+    path = config.sqlite_path(url)
+    if path is not None and not path.exists():
+        raise SystemExit(f"postil: no database at {path} (the data directory is "
+                         f"{path.parent}); run this where 'postil serve' keeps its data, or set "
+                         f"POSTIL_DATA_DIR to that directory")
+    return _app()
+
+
 def _user(name: str):
+    from flask import current_app
+
     from .models import User
 
     user = User.by_name(name)
     if user is None:
-        raise SystemExit(f"postil: no user {name!r} (create it with 'postil user add {name}')")
+        where = config.describe_database(current_app.config["DATABASE_URL"])
+        raise SystemExit(f"postil: no user {name!r} in {where}; if the server keeps its data "
+                         f"elsewhere, set POSTIL_DATA_DIR to that directory, else create the "
+                         f"user with 'postil user add {name}'")
     return user
 
 
@@ -99,7 +138,7 @@ def cmd_user_add(args) -> int:
 def cmd_token_create(args) -> int:
     from .models import Token
 
-    with _app().app_context():
+    with _existing_app().app_context():
         print(Token.issue(_user(args.name), label=args.label))
     return 0
 
@@ -143,7 +182,7 @@ def cmd_export(args) -> int:
         if value is not None:
             pairs.append((name, str(value)))
     pairs += [("tag", tag) for tag in args.tag]
-    app = _app()
+    app = _existing_app()
     base = app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000"
     with app.test_request_context(base_url=base):
         try:
@@ -172,7 +211,7 @@ def cmd_import(args) -> int:
             doc = json.load(fh)
     except (OSError, ValueError, RecursionError) as exc:
         raise SystemExit(f"postil: cannot read {args.file}: {exc}") from None
-    with _app().app_context():
+    with _existing_app().app_context():
         try:
             summary = import_document(_user(args.user), doc, args.format)
         except DomainError as err:
@@ -190,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=config.env("POSTIL_HOST"))
     serve.add_argument("--port", type=int, default=int(config.env("POSTIL_PORT")))
     serve.add_argument("--threads", type=int, default=int(config.env("POSTIL_THREADS")))
+    serve.add_argument("--log-requests", nargs="?", const="1", choices=["1", "json"],
+                       help="log one line per request to stderr (json: JSON lines); "
+                            "as POSTIL_REQUEST_LOG")
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db", required=True)

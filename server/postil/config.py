@@ -7,7 +7,8 @@ from pathlib import Path
 
 # Every variable the server reads, its default and what it does; the README's table is this one.
 SETTINGS = {
-    "POSTIL_DATA_DIR": ("~/.local/share/postil", "directory for the SQLite database"),
+    "POSTIL_DATA_DIR": ("./postil-data if the current directory has one, else "
+                        "~/.local/share/postil", "directory for the SQLite database"),
     "POSTIL_DATABASE_URL": ("sqlite:///$POSTIL_DATA_DIR/postil.db",
                             "sqlite:///PATH or postgresql://USER:PASS@HOST/DB"),
     "POSTIL_HOST": ("127.0.0.1", "address `postil serve` listens on"),
@@ -24,6 +25,8 @@ SETTINGS = {
     "POSTIL_MAX_IMPORT_BYTES": ("20971520", "largest import body accepted (413 above)"),
     "POSTIL_PUBLIC_URL": ("", "the server's public base URL for links (default: from the request)"),
     "POSTIL_SAMPLE": ("1", "0 turns off the sample article at /sample/"),
+    "POSTIL_REQUEST_LOG": ("0", "1 logs one line per request to stderr, `json` logs JSON lines "
+                                "(`postil serve --log-requests[=json]` does the same)"),
 }
 
 
@@ -31,8 +34,39 @@ def env(name: str) -> str:
     return os.environ.get(name, SETTINGS[name][0])
 
 
+# `scripts/serve.sh` keeps its data here, under the directory it is run from.
+LOCAL_DATA_DIR = "postil-data"
+PLATFORM_DATA_DIR = "~/.local/share/postil"
+
+
 def data_dir() -> Path:
-    return Path(os.path.expanduser(env("POSTIL_DATA_DIR")))
+    """Return the data directory every `postil` command uses, the server and the CLI alike.
+
+    POSTIL_DATA_DIR when set; else ./postil-data when the current directory has one (so that
+    `postil export` run beside `scripts/serve.sh`'s data finds it); else ~/.local/share/postil.
+    """
+    chosen = os.environ.get("POSTIL_DATA_DIR")
+    if chosen:
+        return Path(os.path.expanduser(chosen))
+    if Path(LOCAL_DATA_DIR).is_dir():
+        return Path(LOCAL_DATA_DIR).resolve()
+    return Path(os.path.expanduser(PLATFORM_DATA_DIR))
+
+
+def sqlite_path(url: str) -> Path | None:
+    """Return the file a `sqlite:///` URL names, or None for another database."""
+    return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+
+
+def describe_database(url: str) -> str:
+    """Name a database for a message, without its password."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}{parts.path}"
 
 
 def database_url() -> str:
@@ -59,4 +93,5 @@ def from_env() -> dict:
         "MAX_IMPORT_BYTES": int(env("POSTIL_MAX_IMPORT_BYTES")),
         "PUBLIC_URL": env("POSTIL_PUBLIC_URL").rstrip("/"),
         "SAMPLE": env("POSTIL_SAMPLE") != "0",
+        "REQUEST_LOG": env("POSTIL_REQUEST_LOG") if env("POSTIL_REQUEST_LOG") != "0" else "",
     }

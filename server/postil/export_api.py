@@ -94,7 +94,9 @@ def export_stream(user: User | None, asked: ExportRequest, *, base_url: str) -> 
     addresses = present.OwnAddresses(user)
     chunks = spec.write((present.record_json(a, user, addresses=addresses) for a in rows),
                         **options)
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", f"postil-{filters.user}-{exported_at[:10]}")
+    # The two CSV flavours are different files: the same name would make one replace the other.
+    kind = "-readwise" if fmt == "csv" and flavor == "readwise" else ""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", f"postil-{filters.user}{kind}-{exported_at[:10]}")
     return Export(spec.mimetype, f"{stem}.{spec.extension}", _in_chunks(chunks))
 
 

@@ -179,6 +179,9 @@ class Filters:
     post_id: int | None = None
     post_pk: int | None = None  # the wire's `post=`: the post's row id
     url: str | None = None
+    # The post key a bare `url=…/?p=ID` names: that address is made from the key itself and is
+    # shown to every reader, so it finds the post whether or not anyone read it there.
+    url_shortlink: tuple[str, int] | None = None
     user: str | None = None
     tags: list[str] = field(default_factory=list)
     color: str | None = None
@@ -229,6 +232,7 @@ def query_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_
         f.post_pk = v.query_integer(args["post"], "post", 2**62)
     if "url" in args:
         f.url = _key_part(postkey.normalise_url, args["url"], "url")
+        f.url_shortlink = postkey.key_of_shortlink(args["url"])
     if "user" in args:
         f.user = v.string(args["user"], "user", v.MAX_USERNAME, allow_empty=False)
     f.tags = v.tags(args.getlist("tag")) if "tag" in args else []

@@ -218,6 +218,17 @@ def site_from_shortlink(href: str) -> str:
     return _host_port(parts) + _clean_path(parts.path)
 
 
+def key_of_shortlink(url: str) -> tuple[str, int] | None:
+    """Return (site, post_id) when `url` is a bare WordPress shortlink `…/?p=ID`, else None.
+
+    Only the bare form: a shortlink with other parameters (`&preview=true&key=…`) is an address
+    of its own, which a reader may have been shown privately.
+    """
+    key = normalise_url(url)
+    match = re.fullmatch(r"([^?]+)\?p=([0-9]{1,18})", key)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
 def normalise_url(url: str) -> str:
     """Return the key URL of a page that is not a WordPress post.
 

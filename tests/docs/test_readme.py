@@ -2,7 +2,9 @@
 
 The `sh` blocks of the README's "HTTP API" section, then those of its W3C section, are one shell
 session; this test runs them in order (only the host and port are swapped for a free one, and
-files go to a temporary directory) and checks what a reader would see.
+files go to a temporary directory) and checks what a reader would see. The export section's
+command-line block then runs as written from that directory, which holds the server's
+`./postil-data` and a `.venv/bin/postil`, as the repository's root does after `scripts/serve.sh`.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def free_port() -> int:
 @pytest.fixture
 def live_server(tmp_path):
     port = free_port()
-    env = dict(os.environ, POSTIL_DATA_DIR=str(tmp_path), POSTIL_CORS_ORIGINS="")
+    env = dict(os.environ, POSTIL_DATA_DIR=str(tmp_path / "postil-data"), POSTIL_CORS_ORIGINS="")
     env.pop("POSTIL_DATABASE_URL", None)
     cli = [sys.executable, "-m", "postil.cli"]
     subprocess.run([*cli, "user", "add", "reader", "--password-stdin"], input="tea-and-margins\n",
@@ -76,6 +78,27 @@ def run_blocks(blocks: list[str], base: str, password: str, cwd: Path) -> dict[s
                          cwd=cwd)
     assert run.returncode == 0, run.stdout + run.stderr
     return dict(re.findall(r"@@block (\d+)\n(.*?)(?=@@block |\Z)", run.stdout, re.S))
+
+
+def check_cli_block(block: str, cwd: Path) -> None:
+    """Run the README's `postil export`/`import` lines as written, in a serve.sh-like root."""
+    (cwd / ".venv" / "bin").mkdir(parents=True)
+    (cwd / ".venv" / "bin" / "postil").symlink_to(Path(sys.executable).with_name("postil"))
+    for name in ("vault.zip", "readwise.csv"):
+        (cwd / name).unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTIL_")}
+    env["HOME"] = str(cwd / "home")  # nothing may land in the platform default
+    # Not -e: the last line's import exits with 1, as the README says, for its one bad item.
+    run = subprocess.run(["bash", "-uo", "pipefail", "-c", block], capture_output=True, text=True,
+                         env=env, timeout=120, cwd=cwd)
+    assert "postil:" not in run.stderr, run.stderr
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert zipfile.ZipFile(cwd / "vault.zip").namelist()
+    assert (cwd / "readwise.csv").read_text(encoding="utf-8").startswith("Highlight,")
+    assert json.loads((cwd / "theirs.json").read_text(encoding="utf-8"))["annotations"] == []
+    summary = json.loads(run.stdout[run.stdout.index("{"):])
+    assert summary["unchanged"] == 1 and [f["index"] for f in summary["failed"]] == [1]
+    assert not (cwd / "home").exists()
 
 
 def test_readme_api_examples_run_as_written(live_server, tmp_path):
@@ -131,6 +154,9 @@ def test_readme_api_examples_run_as_written(live_server, tmp_path):
     assert list(tmp_path.glob("postil-*.md")), "the -OJ export named by the server"
     backup = json.loads(e[-1].strip().splitlines()[-1])
     assert backup["created"] == 0 and backup["unchanged"] >= 1 and backup["failed"] == []
+    cli_block = next(b for b in sh_blocks(section(readme, "Export and import"))
+                     if "postil export" in b)
+    check_cli_block(cli_block, tmp_path)
 
     # The W3C section, in order: create, read, replace, containers, delete.
     start = len(blocks) + len(export_blocks)

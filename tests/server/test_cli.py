@@ -181,3 +181,95 @@ def test_user_token_and_post_commands(tmp_path, close_db):
     assert (post["site"], post["post_id"], post["modified_gmt"]) == (
         "d3.harvard.edu/future-proof-with-ai", 1334, "2026-05-14T13:46:45")
     assert post["url"] == "https://d3.harvard.edu/future-proof-with-ai/the-ai-race-goes-global/"
+
+
+def test_a_taken_port_is_one_line_and_exit_1(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = postil(tmp_path, "serve", "--port", str(port), check=False)
+    assert proc.returncode == 1
+    assert "Postil" not in proc.stdout  # no address that is not ours
+    (line,) = proc.stderr.strip().splitlines()
+    assert f"port {port}" in line and "in use" in line and "--port" in line
+    assert "Traceback" not in proc.stderr
+
+
+def run_in(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = env if env is not None else {k: v for k, v in os.environ.items()
+                                       if not k.startswith("POSTIL_")}
+    return subprocess.run([POSTIL, *args], capture_output=True, text=True, env=env, cwd=cwd,
+                          timeout=60)
+
+
+def test_the_cli_finds_postil_data_in_the_current_directory(tmp_path):
+    # What scripts/serve.sh leaves behind: ./postil-data with a user in it.
+    postil(tmp_path / "postil-data", "user", "add", "reader", "--password-stdin",
+           stdin="long enough pw\n")
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTIL_")} | {
+        "HOME": str(home)}
+    made = run_in(tmp_path, "token", "create", "reader", env=env)
+    assert made.returncode == 0, made.stderr
+    exported = run_in(tmp_path, "export", "--user", "reader", "--format", "json", "-o", "-",
+                      env=env)
+    assert exported.returncode == 0, exported.stderr
+    assert json.loads(exported.stdout)["annotations"] == []
+    assert not home.exists()  # nothing made in the platform default
+
+
+def test_a_read_command_never_makes_an_empty_database(tmp_path):
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTIL_")} | {
+        "HOME": str(home)}
+    for args in (["export", "--user", "reader", "--format", "json", "-o", "-"],
+                 ["token", "create", "reader"]):
+        proc = run_in(tmp_path, *args, env=env)
+        assert proc.returncode == 1
+        assert str(home / ".local/share/postil") in proc.stderr
+        assert "POSTIL_DATA_DIR" in proc.stderr
+    assert not home.exists()
+
+
+def test_no_user_names_the_database_it_looked_in(tmp_path):
+    postil(tmp_path, "db", "upgrade")
+    proc = postil(tmp_path, "export", "--user", "reader", "--format", "json", "-o", "-",
+                  check=False)
+    assert proc.returncode == 1
+    assert str(tmp_path / "postil.db") in proc.stderr and "POSTIL_DATA_DIR" in proc.stderr
+
+
+def test_the_request_log_is_off_by_default_and_one_line_a_request_when_asked(tmp_path):
+    def served(*flags: str, extra_env: dict | None = None) -> str:
+        port = free_port()
+        env = env_for(tmp_path) | (extra_env or {})
+        server = subprocess.Popen([POSTIL, "serve", "--port", str(port), *flags], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    request(f"http://127.0.0.1:{port}/api?q=secret-words")
+                    break
+                except (urllib.error.URLError, ConnectionError):
+                    assert server.poll() is None
+                    assert time.monotonic() < deadline, "postil serve did not answer in 20 s"
+                    time.sleep(0.1)
+            request(f"http://127.0.0.1:{port}/api/annotations/nope")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        out = server.stderr.read()
+        server.stderr.close()
+        return out
+
+    assert "/api" not in served()
+    lines = [ln for ln in served("--log-requests").splitlines() if "/api" in ln]
+    assert lines[0].startswith("GET /api 200 ") and lines[0].endswith("ms")
+    assert lines[1].startswith("GET /api/annotations/nope 404 ")
+    logged = served(extra_env={"POSTIL_REQUEST_LOG": "json"})
+    records = [json.loads(ln) for ln in logged.splitlines() if ln.startswith("{")]
+    assert [(r["method"], r["path"], r["status"]) for r in records] == [
+        ("GET", "/api", 200), ("GET", "/api/annotations/nope", 404)]
+    assert "secret-words" not in logged  # the query string is a reader's, not the log's

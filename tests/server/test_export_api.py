@@ -41,6 +41,14 @@ def test_each_format_is_an_attachment_with_a_file_name(client, alice, create, fm
     assert res.is_streamed
 
 
+def test_the_two_csv_flavours_download_under_different_names(client, alice, create):
+    create(alice)
+    full = export(client, alice, "format=csv").headers["Content-Disposition"]
+    readwise = export(client, alice, "format=csv&flavor=readwise").headers["Content-Disposition"]
+    assert full != readwise
+    assert 'filename="postil-alice-readwise-' in readwise and readwise.endswith('.csv"')
+
+
 def test_default_is_your_own_annotations_public_and_private(client, alice, bob, create):
     mine = {create(alice)["id"], create(alice, visibility="public")["id"]}
     create(bob, visibility="public")

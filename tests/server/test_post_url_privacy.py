@@ -262,3 +262,17 @@ def test_a_private_annotation_does_not_rewrite_the_url_and_title_others_see(clie
     assert (seen["post"]["url"], seen["post"]["title"]) == (post["url"], post["title"])
     listed = client.get("/api/posts", headers=anon.headers).get_json()["items"]
     assert [(p["url"], p["title"]) for p in listed] == [(post["url"], post["title"])]
+
+
+def test_the_bare_shortlink_finds_only_the_annotations_a_reader_may_see(client, alice, bob,
+                                                                      anon, draft):
+    # The shortlink is made from the post key, which everyone is shown; it finds the post, and
+    # the visibility rule still decides which annotations come back.
+    for reader, expected in ((alice, {draft["id"]}), (bob, set()), (anon, set())):
+        res = client.get("/api/annotations", query_string={"url": KEY_URL},
+                         headers=reader.headers)
+        assert {a["id"] for a in res.get_json()["items"]} == expected
+        assert not any(s in res.get_data(as_text=True) for s in SECRETS) or reader is alice
+    # The preview address, with its key, is still Alice's alone.
+    res = client.get("/api/annotations", query_string={"url": SECRET_URL}, headers=bob.headers)
+    assert res.get_json()["items"] == []

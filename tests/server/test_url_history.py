@@ -70,3 +70,12 @@ def test_registering_the_post_keeps_the_address_readers_used(client, alice, anon
 def test_an_address_no_post_was_read_at_finds_nothing(client, alice, anon):
     create(client, alice, OLD, visibility="public")
     assert found(client, anon, "https://blog.example.org/2026/05/elsewhere/") == set()
+
+
+def test_the_bare_shortlink_finds_the_post_nobody_read_there(client, alice, anon):
+    pretty = create(client, alice, OLD, visibility="public")
+    assert found(client, anon, SHORT) == {pretty}
+    assert found(client, anon, SHORT + "&utm_source=feed") == {pretty}
+    # Another post's shortlink, or the same id on another site, is another post.
+    assert found(client, anon, "https://blog.example.org/?p=43") == set()
+    assert found(client, anon, "https://other.example.org/?p=42") == set()

@@ -46,7 +46,11 @@ def condition(viewer: User | None, f: Filters, *, first_tag_joined: bool = False
             earlier = PostUrl.select(PostUrl.post).where(
                 (PostUrl.url_key == f.url) & PostUrl.url_user.in_([0, viewer.id if viewer else 0]))
             shown = (Post.link_key == f.url) & Post.shown_url_to(viewer)
-            post_cond &= (Post.url_key == f.url) | shown | Post.id.in_(earlier)
+            by_url = (Post.url_key == f.url) | shown | Post.id.in_(earlier)
+            if f.url_shortlink is not None:
+                site, post_id = f.url_shortlink
+                by_url |= (Post.site == site) & (Post.post_id == post_id)
+            post_cond &= by_url
         cond &= Annotation.post.in_(Post.select(Post.id).where(post_cond))
     if f.color is not None:
         cond &= Annotation.color == f.color

@@ -1,0 +1,52 @@
+"""An optional request log: one line per request on stderr, plain or JSON lines, off by default.
+
+Only the method, the path (never the query string, which can carry a reader's search words),
+the status, the response size when known and the time to produce the response are written:
+nothing a reader typed and no credential.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+from flask import Flask, g, request
+
+logger = logging.getLogger("postil.requests")
+
+
+def _start() -> None:
+    g.request_log_started = time.perf_counter()
+
+
+def _line(fmt: str):
+    def log(response):
+        started = g.pop("request_log_started", None)
+        ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
+        record = {"method": request.method, "path": request.path,
+                  "status": response.status_code, "bytes": response.content_length, "ms": ms}
+        if fmt == "json":
+            logger.info(json.dumps(record, separators=(",", ":")))
+        else:
+            size = "-" if record["bytes"] is None else record["bytes"]
+            logger.info(f"{record['method']} {record['path']} {record['status']} {size} {ms}ms")
+        return response
+
+    return log
+
+
+def init_app(app: Flask) -> None:
+    """Log each request when `REQUEST_LOG` is "1" (plain) or "json" (JSON lines)."""
+    fmt = app.config.get("REQUEST_LOG") or ""
+    if fmt not in ("1", "json"):
+        return
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(logging.INFO)
+    app.before_request(_start)
+    app.after_request(_line(fmt))
