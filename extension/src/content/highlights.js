@@ -284,6 +284,11 @@ export class Highlights {
   }
 
   /** Scroll an annotation's passage into view and flash it. */
+  /** Where annotation `id`'s passage is in the viewport now (a rect), or null if not painted. */
+  rectOf(id) {
+    return this.painter.rangeOf(id)?.getBoundingClientRect() ?? null;
+  }
+
   goTo(id) {
     const range = this.painter.rangeOf(id);
     if (!range) return;
