@@ -18,7 +18,8 @@ ARTICLE_LINES_JS = """() => {
     const range = document.createRange();
     range.selectNodeContents(node);
     for (const r of range.getClientRects()) {
-      if (r.width && r.height) rects.push({left: r.left, right: r.right, top: r.top, bottom: r.bottom});
+      if (!r.width || !r.height) continue;
+      rects.push({left: r.left, right: r.right, top: r.top, bottom: r.bottom});
     }
   }
   return rects;
@@ -48,7 +49,8 @@ RECT_JS = """(selector) => {
 
 
 def overlaps(a: dict, b: dict) -> bool:
-    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+    across = a["left"] < b["right"] and b["left"] < a["right"]
+    return across and a["top"] < b["bottom"] and b["top"] < a["bottom"]
 
 
 @pytest.mark.parametrize("width", [1280, 1024])
@@ -138,4 +140,5 @@ def test_the_note_editor_sits_beside_its_passage_inside_the_viewport(alice, arti
     editor.get_by_role("button", name="Save").click()
     assert page.locator("postil-ui .editor").is_hidden()
     open_sidebar(alice, page)
-    wait_until(lambda: "Their clocks keep going." in items(page).first.inner_text(), message="note saved")
+    wait_until(lambda: "Their clocks keep going." in items(page).first.inner_text(),
+               message="note saved")
