@@ -13,7 +13,8 @@ def visible_text(page) -> str:
 def test_the_options_page_offers_sign_in_or_sign_out_never_both(browser, server, artifacts):
     options = browser.context.new_page()
     options.goto(f"chrome-extension://{browser.extension_id}/src/options/options.html")
-    wait_until(lambda: "Not signed in" in options.locator("#signed-in").inner_text(), message="status")
+    status = options.locator("#signed-in")
+    wait_until(lambda: "Not signed in" in status.inner_text(), message="status")
     sign_in = options.get_by_role("button", name="Sign in")
     sign_out = options.get_by_role("button", name="Sign out")
     assert sign_in.is_visible() and not sign_out.is_visible()
