@@ -216,7 +216,10 @@ export class Sync {
       const a = before;
       const noteChanged = values.note !== a.note;
       entry.annotation = { ...a, ...values, note_html: noteChanged ? null : a.note_html, pending: true };
-      if (entry.state === "anchored" && values.color !== a.color) highlights.paint(entry);
+      // Repainted for a new colour, or a note written or emptied (noted highlights are underlined).
+      if (entry.state === "anchored" && (values.color !== a.color || Boolean(values.note?.trim()) !== Boolean(a.note?.trim()))) {
+        highlights.paint(entry);
+      }
       await this.render();
       ui.announce("Saved.");
     });
