@@ -18,7 +18,7 @@ let port = null;
 const style = document.createElement("style");
 style.textContent = `${UI_CSS}
 html, body { margin: 0; background: transparent; }
-.panel.editor.in-frame { position: static; width: auto; border: 0; border-radius: 0; box-shadow: none; }`;
+.panel.editor.in-frame { position: static; width: auto; border: 0; border-radius: 0; box-shadow: none; overflow: visible; }`;
 document.head.append(style);
 
 addEventListener("message", (event) => {

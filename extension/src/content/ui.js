@@ -25,6 +25,8 @@ export const NARROW_VIEWPORT = 800;
 // Space kept between the note editor, the passage it is about and the viewport's edges.
 const EDITOR_GAP = 8;
 const COMPACT_EDITOR_BELOW = 700;
+// The least height the editor is shrunk to (scrolling inside) to stay off its passage.
+const MIN_EDITOR_HEIGHT = 220;
 
 export const HOST_TAG = "postil-ui";
 
@@ -227,14 +229,25 @@ export class PostilUI {
   /**
    * Put the editor below its passage, else above it, else beside it, always wholly inside the
    * viewport and clear of an open sidebar that shares the page. Where none of these fits and
-   * `mayScroll`, the page is scrolled to bring the passage up so the editor fits below it; only
-   * a passage too tall for that is partly covered.
+   * `mayScroll`, the page is scrolled to bring the passage up so the editor fits below it; where
+   * that cannot help (the passage is near the page's end), the editor is made as tall as the
+   * larger room above or below the passage and scrolls inside, its Save and Cancel kept in view
+   * (styles.js). Only a passage too tall for even that is partly covered.
    */
   placeEditor({ mayScroll = false } = {}) {
     const gap = EDITOR_GAP;
     const right = this.sidebarOpen && innerWidth >= NARROW_VIEWPORT ? innerWidth - SIDEBAR_WIDTH : innerWidth;
     const width = this.editor.offsetWidth;
-    const height = this.editor.offsetHeight;
+    const frame = this.editor.classList.contains("framed") ? this.frame?.element : null;
+    // The form's own height (the editor's border adds 2 px), and a cap on what is shown of it.
+    const natural = frame ? (this.frameFormHeight ?? 420) + 2 : this.editorInline.scrollHeight + 2 * 14 + 2;
+    let height;
+    const cap = (limit) => {
+      height = Math.min(natural, limit);
+      if (frame) frame.style.height = `${height - 2}px`;
+      this.editor.style.maxHeight = frame ? "" : `${height}px`;
+    };
+    cap(innerHeight - 2 * gap);
     const clamp = (value, low, high) => Math.max(low, Math.min(value, high));
     const put = (left, top) => {
       this.editor.style.left = `${Math.round(clamp(left, gap, right - width - gap))}px`;
@@ -252,6 +265,12 @@ export class PostilUI {
       scrollBy({ top: rect.top - gap, behavior: "instant" });
       rect = this.editorPassage() ?? rect;
       if (below(rect)) return put(rect.left, rect.bottom + gap);
+    }
+    const roomBelow = innerHeight - rect.bottom - 2 * gap;
+    const roomAbove = rect.top - 2 * gap;
+    if (Math.max(roomBelow, roomAbove) >= MIN_EDITOR_HEIGHT) {
+      cap(Math.max(roomBelow, roomAbove));
+      return roomBelow >= roomAbove ? put(rect.left, rect.bottom + gap) : put(rect.left, rect.top - gap - height);
     }
     return put(rect.left, rect.bottom + gap);
   }
@@ -296,9 +315,9 @@ export class PostilUI {
     const { current, on } = frame.handlers ?? {};
     if (!current?.(data?.session)) return;
     if (data.type === "size") {
-      // Never taller than the viewport: Save and Cancel stay on screen.
-      element.style.height = `${Math.max(120, Math.min(Number(data.height) || 0, innerHeight - 2 * EDITOR_GAP - 2))}px`;
-      // The form's real height is known only now: it may need the page scrolled to fit.
+      // The form's real height is known only now: placeEditor sizes the frame (never taller
+      // than the viewport) and may scroll the page to fit it.
+      this.frameFormHeight = Math.max(120, Number(data.height) || 0);
       this.placeEditor({ mayScroll: true });
     } else if (data.type in on) {
       on[data.type](data.type === "save" ? data.values : data.color);
