@@ -239,7 +239,8 @@ export class PostilUI {
     const right = this.sidebarOpen && innerWidth >= NARROW_VIEWPORT ? innerWidth - SIDEBAR_WIDTH : innerWidth;
     const width = this.editor.offsetWidth;
     const frame = this.editor.classList.contains("framed") ? this.frame?.element : null;
-    // The form's own height (the editor's border adds 2 px), and a cap on what is shown of it.
+    // The editor's height were it to show its whole form: the form's (as the frame reported it,
+    // or as laid out here) plus the editor's 1 px border, and the inline editor's 14 px padding.
     const natural = frame ? (this.frameFormHeight ?? 420) + 2 : this.editorInline.scrollHeight + 2 * 14 + 2;
     let height;
     const cap = (limit) => {
