@@ -168,6 +168,16 @@ def note_editor(page):
     return editor
 
 
+def serve_extension_sources(page, prefix: str = "/__postil_src/") -> None:
+    """Answer `prefix`/path on the page's own origin with extension/path, as JavaScript, so a
+    test page can import one of the extension's modules (pages cannot reach the extension's)."""
+    def fulfil(route):
+        path = (EXTENSION / route.request.url.split(prefix, 1)[1]).resolve()
+        assert path.is_relative_to(EXTENSION), path
+        route.fulfill(path=str(path), content_type="text/javascript")
+    page.route(f"**{prefix}**", fulfil)
+
+
 # A page script that records every key and input event it can hear, as a session-replay script
 # would: capture listeners on the window run before any listener below them.
 RECORD_KEYS_JS = """() => {

@@ -4,12 +4,12 @@ Highlight API is missing."""
 from __future__ import annotations
 
 from browser_helpers import (
-    EXTENSION,
     POST_101,
     items,
     note_editor,
     open_sidebar,
     select,
+    serve_extension_sources,
     tab_id,
     wait_painted,
     wait_until,
@@ -131,16 +131,6 @@ FALLBACK_JS = """async (base) => {
           nodes: document.querySelector('#a').childNodes.length,
           left: document.querySelectorAll('postil-mark').length};
 }"""
-
-
-def serve_extension_sources(page, prefix: str = "/__postil_src/") -> None:
-    """Answer `prefix`/path on the page's own origin with extension/path, as JavaScript, so a
-    test page can import one of the extension's modules (pages cannot reach the extension's)."""
-    def fulfil(route):
-        path = (EXTENSION / route.request.url.split(prefix, 1)[1]).resolve()
-        assert path.is_relative_to(EXTENSION), path
-        route.fulfill(path=str(path), content_type="text/javascript")
-    page.route(f"**{prefix}**", fulfil)
 
 
 def test_marks_paint_where_the_highlight_api_is_missing(browser):

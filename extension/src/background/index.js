@@ -6,7 +6,7 @@
 // change, and as soon as a request shows the server answering again. Keyboard commands are passed
 // on to the active tab's content script.
 
-import { activeTab, alarms, broadcast, onCommand, onConnect, onInstalled, onMessage, onStartup, openOptionsPage, sendToTab } from "../shared/browser.js";
+import { activeTab, alarms, broadcast, onCommand, onConnect, onInstalled, onMessage, onStartup, openOptionsPage, sendToTab, storage } from "../shared/browser.js";
 import { groupKey, postQuery, wirePost } from "../post-key/index.js";
 import { COLORS, EDITABLE_FIELDS, LIMITS, VISIBILITIES } from "../shared/contract.js";
 import { PORTS, TO_BACKGROUND as T, TO_CONTENT, errorOf, fail, ok } from "../shared/messages.js";
@@ -241,6 +241,18 @@ onQueueEvent((event) => {
   if (event.type !== "synced" && event.type !== "failed") return;
   clearTimeout(notifyTimer);
   notifyTimer = setTimeout(() => broadcast(TO_CONTENT.ANNOTATIONS_CHANGED).catch(() => {}), 200);
+});
+
+// Open pages say whether the server answers, as the popup does: tell them when that flips, whichever
+// request (a list, the queue, a sign-in) found it out.
+storage.onChanged((changes) => {
+  const change = changes.serverStatus;
+  if (!change) return;
+  const was = change.oldValue ?? {};
+  const now = change.newValue ?? {};
+  if (was.up !== now.up || Boolean(was.unauthorized) !== Boolean(now.unauthorized)) {
+    broadcast(TO_CONTENT.STATUS_CHANGED).catch(() => {});
+  }
 });
 
 onCommand(async (command, tab) => {

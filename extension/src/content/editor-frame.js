@@ -4,7 +4,7 @@
 //
 // The frame talks only over the MessagePort that the content script hands it together with the
 // nonce from the frame's URL, which the page cannot see; anything else posted to this window is
-// ignored. The protocol: it receives {type: "open", title, quote, values, dark} and sends
+// ignored. The protocol: it receives {type: "open", title, quote, values, dark, compact} and sends
 // {type: "ready"}, {type: "size", height}, {type: "color", color}, {type: "save", values} and
 // {type: "cancel"}.
 
@@ -18,7 +18,7 @@ let port = null;
 const style = document.createElement("style");
 style.textContent = `${UI_CSS}
 html, body { margin: 0; background: transparent; }
-.panel.editor.in-frame { position: static; width: auto; border: 0; border-radius: 0; box-shadow: none; }`;
+.panel.editor.in-frame { position: static; width: auto; border: 0; border-radius: 0; box-shadow: none; overflow: visible; }`;
 document.head.append(style);
 
 addEventListener("message", (event) => {
@@ -39,6 +39,7 @@ let session = null;
 function open(data) {
   session = data.session;
   document.querySelector(".root").classList.toggle("dark", Boolean(data.dark));
+  panel.classList.toggle("compact", Boolean(data.compact));
   const send = (message) => port.postMessage({ ...message, session: data.session });
   const { form, focus } = buildEditorForm({ title: data.title, quote: data.quote, values: data.values ?? {} }, {
     save: (edited) => send({ type: "save", values: edited }),

@@ -24,6 +24,7 @@ export class NoteEditor {
       title: "New note",
       quote,
       values: { note: "", tags: [], color: defaultColor, visibility: defaultVisibility },
+      passage: () => (range.collapsed ? null : range.getBoundingClientRect()),
       onColor: (color) => draft.recolour(color),
       onSave: (values) => {
         draft.clear();
@@ -43,6 +44,7 @@ export class NoteEditor {
       title: "Edit note",
       quote: a.quote,
       values: { note: a.note, tags: a.tags, color: a.color, visibility: a.visibility },
+      passage: () => highlights.rectOf(id),
       onSave: (values) => sync.update(id, entry, a, values),
     });
   }

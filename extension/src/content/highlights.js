@@ -89,7 +89,7 @@ export class Highlights {
         const entry = this.entries.get(annotation.id);
         const inPlace = entry?.state === "page" || (entry?.state === "anchored" && !entry.range.collapsed && batch.root.contains(entry.range.commonAncestorContainer));
         if (entry && entry.article === batch.article && inPlace && sameSelectors(entry.annotation, annotation)) {
-          const recolour = entry.annotation.color !== annotation.color;
+          const recolour = entry.annotation.color !== annotation.color || hasNote(entry.annotation) !== hasNote(annotation);
           entry.annotation = { ...annotation, approximate: entry.annotation.approximate };
           if (recolour && entry.state === "anchored") this.paint(entry);
           continue;
@@ -186,7 +186,7 @@ export class Highlights {
     if (!entries.length) return;
     if (this.painter.paintMany) {
       try {
-        this.painter.paintMany(entries.map((e) => ({ id: e.annotation.id, range: e.range, color: e.annotation.color })));
+        this.painter.paintMany(entries.map((e) => ({ id: e.annotation.id, range: e.range, color: e.annotation.color, noted: hasNote(e.annotation) })));
       } catch (err) {
         console.warn("Postil: painting failed", err);
       }
@@ -221,7 +221,7 @@ export class Highlights {
 
   paint(entry) {
     try {
-      this.painter.paint(entry.annotation.id, entry.range, entry.annotation.color);
+      this.painter.paint(entry.annotation.id, entry.range, entry.annotation.color, hasNote(entry.annotation));
     } catch (err) {
       console.warn("Postil: painting failed", err);
     }
@@ -284,6 +284,11 @@ export class Highlights {
   }
 
   /** Scroll an annotation's passage into view and flash it. */
+  /** Where annotation `id`'s passage is in the viewport now (a rect), or null if not painted. */
+  rectOf(id) {
+    return this.painter.rangeOf(id)?.getBoundingClientRect() ?? null;
+  }
+
   goTo(id) {
     const range = this.painter.rangeOf(id);
     if (!range) return;
@@ -303,6 +308,11 @@ export class Highlights {
     paint(color);
     return { recolour: paint, clear: () => this.painter.unpaint(DRAFT_ID) };
   }
+}
+
+/** Whether a highlight carries a note to read (painted with an underline). */
+function hasNote(annotation) {
+  return Boolean(annotation.note?.trim());
 }
 
 function sameSelectors(a, b) {

@@ -5,6 +5,8 @@
 // each colour its `::highlight()` style. Because nothing is in the DOM to click, hit-testing maps a
 // point to a caret position and asks each range whether it contains it.
 //
+// A highlight with a note (`noted`) gets an underline on top of its colour, in both painters.
+//
 // Fallback where the API is missing: wrap the text nodes of each range in `<postil-mark>` elements.
 // That splits text nodes but never changes the text, so selectors stay valid; unpainting unwraps
 // and re-joins the text.
@@ -28,6 +30,9 @@ const DARK_PAGE = {
   purple: "#d8b4fe",
 };
 const FLASH = "#fb923c";
+// A highlight with a note is underlined as well, so the reader can tell which passages have
+// something to read; dark enough on every highlight colour, on light and dark pages alike.
+const NOTED = "text-decoration: underline dashed #92400e; text-decoration-thickness: 2px;";
 export const MARK_TAG = "postil-mark";
 
 /** Guess whether the page is dark from its computed background and text colours. */
@@ -66,6 +71,9 @@ class HighlightPainter {
     this.flashHighlight = new Highlight();
     this.flashHighlight.priority = 10;
     CSS.highlights.set("postil-flash", this.flashHighlight);
+    this.notedHighlight = new Highlight();
+    this.notedHighlight.priority = 5;
+    CSS.highlights.set("postil-noted", this.notedHighlight);
     this.setTheme(pageIsDark(doc));
   }
 
@@ -73,14 +81,16 @@ class HighlightPainter {
     const palette = dark ? DARK_PAGE : LIGHT_PAGE;
     const text = dark ? "color: #111827;" : "";
     const css = COLORS.map((c) => `::highlight(postil-${c}) { background-color: ${palette[c]}; ${text} }`).join("\n")
+      + `\n::highlight(postil-noted) { ${NOTED} }`
       + `\n::highlight(postil-flash) { background-color: ${FLASH}; color: #111827; }`;
     installPageStyle(this.doc, css);
   }
 
-  paint(id, range, color) {
+  paint(id, range, color, noted = false) {
     this.unpaint(id);
     const highlight = this.highlights[color] ?? this.highlights.yellow;
     highlight.add(range);
+    if (noted) this.notedHighlight.add(range);
     this.entries.set(id, { range, highlight });
   }
 
@@ -88,6 +98,7 @@ class HighlightPainter {
     const entry = this.entries.get(id);
     if (!entry) return;
     entry.highlight.delete(entry.range);
+    this.notedHighlight.delete(entry.range);
     this.entries.delete(id);
   }
 
@@ -142,10 +153,11 @@ class MarkPainter {
     this.palette = dark ? DARK_PAGE : LIGHT_PAGE;
     this.textColor = dark ? "#111827" : "";
     installPageStyle(this.doc, `${MARK_TAG} { all: unset; display: inline; }
+${MARK_TAG}[data-postil-noted] { ${NOTED.replaceAll(";", " !important;")} }
 ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827 !important; }`);
   }
 
-  paint(id, range, color) {
+  paint(id, range, color, noted = false) {
     this.unpaint(id);
     const marks = [];
     for (const node of textNodesIn(range)) {
@@ -155,7 +167,7 @@ ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827
       let target = node;
       if (start > 0) target = target.splitText(start);
       if (end - start < target.data.length) target.splitText(end - start);
-      const mark = this.makeMark(id, color);
+      const mark = this.makeMark(id, color, noted);
       target.replaceWith(mark);
       mark.append(target);
       marks.push(mark);
@@ -166,20 +178,20 @@ ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827
   }
 
   /**
-   * Paint many highlights at once ([{id, range, color}], none painted yet): every range's text
+   * Paint many highlights at once ([{id, range, color, noted}], none painted yet): every range's text
    * is read before any node is split, each text node is split once at all the edges that fall
    * in it, and each piece is wrapped in one mark per highlight covering it (nested where they
    * overlap). Painting one at a time would split nodes under the ranges still waiting.
    */
   paintMany(list) {
     const pieces = new Map(); // text node → [{start, end, id, color}], in first-seen order
-    for (const { id, range, color } of list) {
+    for (const { id, range, color, noted } of list) {
       for (const node of textNodesIn(range)) {
         const start = node === range.startContainer ? range.startOffset : 0;
         const end = node === range.endContainer ? range.endOffset : node.data.length;
         if (end <= start) continue;
         if (!pieces.has(node)) pieces.set(node, []);
-        pieces.get(node).push({ start, end, id, color });
+        pieces.get(node).push({ start, end, id, color, noted });
       }
     }
     const marksOf = new Map(list.map(({ id }) => [id, []]));
@@ -198,7 +210,7 @@ ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827
         let inner = part.node;
         for (const span of spans) {
           if (span.start > part.start || span.end < end) continue;
-          const mark = this.makeMark(span.id, span.color);
+          const mark = this.makeMark(span.id, span.color, span.noted);
           inner.replaceWith(mark);
           mark.append(inner);
           inner = mark;
@@ -213,9 +225,10 @@ ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827
     }
   }
 
-  makeMark(id, color) {
+  makeMark(id, color, noted = false) {
     const mark = this.doc.createElement(MARK_TAG);
     mark.dataset.postilId = id;
+    if (noted) mark.dataset.postilNoted = "";
     mark.style.backgroundColor = this.palette[color] ?? this.palette.yellow;
     if (this.textColor) mark.style.color = this.textColor;
     mark.style.cursor = "pointer";

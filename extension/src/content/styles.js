@@ -59,7 +59,7 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-
 }
 .panel[hidden] { display: none; }
 .editor { width: min(380px, calc(100vw - 24px)); padding: 14px; z-index: 4; top: 72px; right: 16px; }
-.editor.beside-sidebar { right: 392px; }
+.editor { overflow: auto; }
 .editor.framed { padding: 0; overflow: hidden; }
 .editor iframe.editor-frame { display: none; width: 100%; height: 420px; border: 0; background: var(--bg); border-radius: 10px; color-scheme: normal; }
 .editor.framed iframe.editor-frame { display: block; }
@@ -79,16 +79,20 @@ textarea, input[type=text], select {
   background: var(--bg); color: var(--fg);
 }
 textarea { min-height: 110px; resize: vertical; font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; }
+.editor.compact textarea { min-height: 64px; }
+.editor.compact .quote { max-height: 3.2em; }
 fieldset { border: 0; padding: 0; margin: 0 0 10px; }
 .colors { display: flex; gap: 10px; flex-wrap: wrap; }
 .colors label { display: inline-flex; gap: 4px; align-items: center; cursor: pointer; }
 .actions { display: flex; gap: 8px; justify-content: flex-end; flex-wrap: wrap; }
+/* An editor made shorter than its form scrolls; Save and Cancel stay in view at its foot. */
+.editor-form > .actions { position: sticky; bottom: 0; background: var(--bg); padding: 6px 0 2px; }
 .hint { color: var(--muted); font-size: 12px; }
 
 .card { width: min(360px, calc(100vw - 24px)); padding: 12px; z-index: 4; }
 
 .sidebar {
-  top: 0; right: 0; bottom: 0; width: min(376px, 100vw); border-radius: 0; border-width: 0 0 0 1px;
+  top: 0; right: 0; bottom: 0; width: min(376px, 100vw); /* ui.js SIDEBAR_WIDTH */ border-radius: 0; border-width: 0 0 0 1px;
   display: flex; flex-direction: column; z-index: 2;
 }
 .sidebar header { padding: 12px 14px 8px; border-bottom: 1px solid var(--line); }

@@ -45,6 +45,9 @@ export class Sync {
           selection.check();
           await selection.highlight(this.settings.defaultColor);
           return ok(true);
+        case TO_CONTENT.STATUS_CHANGED:
+          await this.updateStatus();
+          return ok(true);
         case TO_CONTENT.ANNOTATIONS_CHANGED:
           await this.refresh();
           return ok(true);
@@ -98,6 +101,23 @@ export class Sync {
       if (this.anchoringTimings) this.reportTimings({ arrived, painted, listed: performance.now(), ...highlights.spent });
     });
     return this.refreshWaiting;
+  }
+
+  /**
+   * Show how the server and the sign-in stand now, as the background knows it (`probe`: after
+   * asking the server), without loading the annotations again.
+   */
+  updateStatus({ probe = false } = {}) {
+    return this.serial(async () => {
+      const reply = await send(T.GET_STATUS, { probe });
+      if (!reply.ok) return;
+      const s = reply.value;
+      const unauthorized = s.problem?.kind === "unauthorized";
+      // serverUp is null when nothing has been asked of the server yet: not "unreachable".
+      this.status = describeStatus({ online: s.serverUp !== false && !unauthorized, signedIn: s.signedIn,
+        user: s.user ?? this.user, error: s.problem, status: s });
+      await this.render();
+    });
   }
 
   /** The page shows another post now: its annotations replace the last one's. */
@@ -196,7 +216,10 @@ export class Sync {
       const a = before;
       const noteChanged = values.note !== a.note;
       entry.annotation = { ...a, ...values, note_html: noteChanged ? null : a.note_html, pending: true };
-      if (entry.state === "anchored" && values.color !== a.color) highlights.paint(entry);
+      // Repainted for a new colour, or a note written or emptied (noted highlights are underlined).
+      if (entry.state === "anchored" && (values.color !== a.color || Boolean(values.note?.trim()) !== Boolean(a.note?.trim()))) {
+        highlights.paint(entry);
+      }
       await this.render();
       ui.announce("Saved.");
     });

@@ -18,6 +18,16 @@ import { UI_CSS } from "./styles.js";
 // in the page's document instead (which the page can then read).
 const FRAME_WAIT_MS = 4000;
 
+// The sidebar's width (styles.js draws it so), and the viewport width below which the page is
+// too narrow to share: there the sidebar covers the page instead of pushing it aside.
+export const SIDEBAR_WIDTH = 376;
+export const NARROW_VIEWPORT = 800;
+// Space kept between the note editor, the passage it is about and the viewport's edges.
+const EDITOR_GAP = 8;
+const COMPACT_EDITOR_BELOW = 700;
+// The least height the editor is shrunk to (scrolling inside) to stay off its passage.
+const MIN_EDITOR_HEIGHT = 220;
+
 export const HOST_TAG = "postil-ui";
 
 /** 128 random bits as hex. (crypto.randomUUID exists in secure contexts only: not on http pages.) */
@@ -66,6 +76,20 @@ export class PostilUI {
       else if (!this.card.hidden) this.closeCard();
       else if (!this.sidebar.hidden) this.toggleSidebar(false);
     });
+    addEventListener("resize", () => {
+      if (this.sidebarOpen) this.makeRoomForSidebar(true);
+      if (!this.editor.hidden) this.placeEditor();
+    }, { passive: true });
+    // The editor follows its passage when the page scrolls (a frame later, once).
+    let placing = false;
+    addEventListener("scroll", () => {
+      if (this.editor.hidden || placing) return;
+      placing = true;
+      requestAnimationFrame(() => {
+        placing = false;
+        if (!this.editor.hidden) this.placeEditor();
+      });
+    }, { passive: true, capture: true });
   }
 
   mount() {
@@ -137,9 +161,10 @@ export class PostilUI {
 
   /**
    * Open the editor. `values` = {note, tags, color, visibility}; `onSave(values)` gets the edited
-   * ones. `title` says what is being edited.
+   * ones. `title` says what is being edited; `passage()` gives the rect of the passage the note
+   * is about (or null), which the editor is placed beside and never over.
    */
-  openEditor({ title, quote, values, onSave, onCancel, onColor }) {
+  openEditor({ title, quote, values, onSave, onCancel, onColor, passage = () => null }) {
     this.closeCard();
     this.closeEditor(true); // A second editor replaces the first as if it had been cancelled.
     const session = randomToken();
@@ -154,8 +179,12 @@ export class PostilUI {
       cancel: () => this.closeEditor(true),
       color: (color) => onColor?.(color),
     };
-    this.editor.classList.toggle("beside-sidebar", !this.sidebar.hidden && window.innerWidth > 820);
+    this.editorPassage = passage;
+    // On a short viewport a smaller form leaves room for the passage above or below it.
+    const compact = innerHeight < COMPACT_EDITOR_BELOW;
+    this.editor.classList.toggle("compact", compact);
     this.editor.hidden = false;
+    this.placeEditor({ mayScroll: true });
     let inline = false;
     const here = () => {
       // In this document, where the page's scripts can hear the keys typed (see editor-frame.js).
@@ -165,6 +194,7 @@ export class PostilUI {
       const { form, focus } = buildEditorForm({ title, quote, values }, guarded);
       this.editor.classList.remove("framed");
       this.editorInline.replaceChildren(form);
+      this.placeEditor({ mayScroll: true });
       focus();
     };
     const frame = this.frameEditor ? this.editorFrame() : null;
@@ -175,7 +205,7 @@ export class PostilUI {
     const open = () => {
       if (!current(session) || inline) return; // the reader chose to write here meanwhile
       this.editor.classList.add("framed");
-      frame.port.postMessage({ type: "open", session, title, quote, values, dark: this.root.classList.contains("dark") });
+      frame.port.postMessage({ type: "open", session, title, quote, values, dark: this.root.classList.contains("dark"), compact });
       frame.element.focus();
     };
     // What the frame's messages act on; `open` runs again whenever the frame (re)loads.
@@ -192,7 +222,58 @@ export class PostilUI {
         h("div", { class: "actions" },
           h("button", { type: "button", onclick: () => this.closeEditor(true) }, "Cancel"),
           h("button", { type: "button", onclick: here }, "Write here anyway"))));
+      this.placeEditor();
     }, this.frameWaitMs);
+  }
+
+  /**
+   * Put the editor below its passage, else above it, else beside it, always wholly inside the
+   * viewport and clear of an open sidebar that shares the page. Where none of these fits and
+   * `mayScroll`, the page is scrolled to bring the passage up so the editor fits below it; where
+   * that cannot help (the passage is near the page's end), the editor is made as tall as the
+   * larger room above or below the passage and scrolls inside, its Save and Cancel kept in view
+   * (styles.js). Only a passage too tall for even that is partly covered.
+   */
+  placeEditor({ mayScroll = false } = {}) {
+    const gap = EDITOR_GAP;
+    const right = this.sidebarOpen && innerWidth >= NARROW_VIEWPORT ? innerWidth - SIDEBAR_WIDTH : innerWidth;
+    const width = this.editor.offsetWidth;
+    const frame = this.editor.classList.contains("framed") ? this.frame?.element : null;
+    // The editor's height were it to show its whole form: the form's (as the frame reported it,
+    // or as laid out here) plus the editor's 1 px border, and the inline editor's 14 px padding.
+    const natural = frame ? (this.frameFormHeight ?? 420) + 2 : this.editorInline.scrollHeight + 2 * 14 + 2;
+    let height;
+    const cap = (limit) => {
+      height = Math.min(natural, limit);
+      if (frame) frame.style.height = `${height - 2}px`;
+      this.editor.style.maxHeight = frame ? "" : `${height}px`;
+    };
+    cap(innerHeight - 2 * gap);
+    const clamp = (value, low, high) => Math.max(low, Math.min(value, high));
+    const put = (left, top) => {
+      this.editor.style.left = `${Math.round(clamp(left, gap, right - width - gap))}px`;
+      this.editor.style.top = `${Math.round(clamp(top, gap, innerHeight - height - gap))}px`;
+    };
+    let rect = this.editorPassage?.() ?? null;
+    const inView = (r) => r && (r.width || r.height) && r.bottom > 0 && r.top < innerHeight;
+    if (!inView(rect)) return put(right - width - 2 * gap, 72);
+    const below = (r) => r.bottom + gap + height <= innerHeight - gap;
+    if (below(rect)) return put(rect.left, rect.bottom + gap);
+    if (rect.top - gap - height >= gap) return put(rect.left, rect.top - gap - height);
+    if (rect.right + gap + width <= right - gap) return put(rect.right + gap, rect.top);
+    if (rect.left - gap - width >= gap) return put(rect.left - gap - width, rect.top);
+    if (mayScroll && rect.height + height + 3 * gap <= innerHeight) {
+      scrollBy({ top: rect.top - gap, behavior: "instant" });
+      rect = this.editorPassage() ?? rect;
+      if (below(rect)) return put(rect.left, rect.bottom + gap);
+    }
+    const roomBelow = innerHeight - rect.bottom - 2 * gap;
+    const roomAbove = rect.top - 2 * gap;
+    if (Math.max(roomBelow, roomAbove) >= MIN_EDITOR_HEIGHT) {
+      cap(Math.max(roomBelow, roomAbove));
+      return roomBelow >= roomAbove ? put(rect.left, rect.bottom + gap) : put(rect.left, rect.top - gap - height);
+    }
+    return put(rect.left, rect.bottom + gap);
   }
 
   /**
@@ -235,7 +316,10 @@ export class PostilUI {
     const { current, on } = frame.handlers ?? {};
     if (!current?.(data?.session)) return;
     if (data.type === "size") {
-      element.style.height = `${Math.max(120, Math.min(Number(data.height) || 0, window.innerHeight - 96))}px`;
+      // The form's real height is known only now: placeEditor sizes the frame (never taller
+      // than the viewport) and may scroll the page to fit it.
+      this.frameFormHeight = Math.max(120, Number(data.height) || 0);
+      this.placeEditor({ mayScroll: true });
     } else if (data.type in on) {
       on[data.type](data.type === "save" ? data.values : data.color);
     }
@@ -245,6 +329,7 @@ export class PostilUI {
     if (this.editor.hidden) return;
     this.editor.hidden = true;
     this.editorSession = null;
+    this.editorPassage = null;
     this.editorInline.replaceChildren();
     // Nothing typed stays behind in the frame either.
     if (this.frame?.ready) this.frame.port.postMessage({ type: "close" });
@@ -298,12 +383,44 @@ export class PostilUI {
 
   toggleSidebar(force) {
     const open = force ?? this.sidebar.hidden;
+    const wasOpen = !this.sidebar.hidden;
     this.sidebar.hidden = !open;
+    this.makeRoomForSidebar(open);
+    if (open && !wasOpen) {
+      // Where the keyboard was, to give it back when the sidebar closes.
+      this.focusBefore = document.activeElement === this.host ? null : document.activeElement;
+    }
     if (open) {
       const first = this.listArea.querySelector("button.goto:not([disabled]), button");
       (first ?? this.sidebar.querySelector("button")).focus({ preventScroll: true });
+    } else if (wasOpen) {
+      const back = this.focusBefore;
+      this.focusBefore = null;
+      if (back?.isConnected && back !== document.body) back.focus?.({ preventScroll: true });
+      else this.shadow.activeElement?.blur();
     }
     this.actions.sidebarToggled?.(open);
+  }
+
+  /**
+   * Readers read beside their notes: while the sidebar is open on a wide enough viewport, the
+   * page's root element gets a right margin as wide as the sidebar, so the page lays itself out
+   * in the rest (its own layout rules unchanged, only narrower). On a narrow viewport the
+   * sidebar covers the page instead. The root's own inline margin is put back as it was.
+   */
+  makeRoomForSidebar(open) {
+    const root = document.documentElement;
+    const push = open && innerWidth >= NARROW_VIEWPORT;
+    if (push && !this.rootMargin) {
+      this.rootMargin = { value: root.style.getPropertyValue("margin-right"), priority: root.style.getPropertyPriority("margin-right") };
+      const own = parseFloat(getComputedStyle(root).marginRight) || 0;
+      root.style.setProperty("margin-right", `${own + SIDEBAR_WIDTH}px`, "important");
+    } else if (!push && this.rootMargin) {
+      const { value, priority } = this.rootMargin;
+      this.rootMargin = null;
+      if (value) root.style.setProperty("margin-right", value, priority);
+      else root.style.removeProperty("margin-right");
+    }
   }
 
   /**

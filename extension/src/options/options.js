@@ -33,7 +33,9 @@ async function load(initial = false) {
     $("default-visibility").value = s.defaultVisibility;
   }
   say("signed-in", s.user ? `Signed in as ${s.user} on ${s.server}.` : "Not signed in.", s.user ? "ok" : "warn");
-  $("sign-out").disabled = !s.user;
+  // Signed in: the status says so and Sign out is the one thing to do; else the sign-in form.
+  $("sign-out").hidden = !s.user;
+  $("sign-in").hidden = Boolean(s.user);
 }
 
 $("sign-in").addEventListener("submit", async (event) => {
@@ -45,14 +47,15 @@ $("sign-in").addEventListener("submit", async (event) => {
     password: $("password").value,
   });
   $("password").value = "";
-  if (reply.ok) say("account-message", `Signed in as ${reply.value.user}.`, "ok");
+  // Success shows in the status line above; only a failure needs its own message.
+  if (reply.ok) say("account-message", "");
   else say("account-message", `Could not sign in: ${reply.error.message}`, "err");
   await load();
 });
 
 $("sign-out").addEventListener("click", async () => {
   await send(T.SIGN_OUT);
-  say("account-message", "Signed out.");
+  say("account-message", "");
   await load();
 });
 

@@ -46,6 +46,8 @@ export const TO_CONTENT = Object.freeze({
   HIGHLIGHT_SELECTION: "ui/highlight-selection",
   // The background synced something: re-read the post's annotations.
   ANNOTATIONS_CHANGED: "annotations/changed",
+  // Whether the server answers changed (the background learnt it from a request): show it.
+  STATUS_CHANGED: "status/changed",
   // The popup asks which post the tab shows.
   GET_PAGE_POST: "page/get-post",
 });
