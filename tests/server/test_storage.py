@@ -216,6 +216,16 @@ def test_upgrading_writes_non_ascii_hosts_in_punycode_and_merges_the_two_spellin
                         (10, "xn--khl-hoa.example/?p=5", 0)]
 
 
+def alice_and_one_post(sql) -> None:
+    """Write user 1 (alice) and post 1 as rows of the schema before a migration."""
+    sql('INSERT INTO "user" (id, name, password_hash, created_us) VALUES (1, ?, ?, 1)',
+        ["alice", "x"])
+    sql("INSERT INTO post (id, site, post_id, url, title, guid, type, slug, content_html, "
+        "text, registered, created_us, updated_us) "
+        "VALUES (1, 's.example', 1, ?, '', '', '', '', '', '', ?, 1, 1)",
+        ["https://s.example/?p=1", False])
+
+
 def test_upgrading_gives_tag_rows_their_annotations_creation_time(empty_database):
     """0007: existing tag rows learn when their annotation was made, and `tag=` pages, read from
     the tag's index in that order, list them as the unfiltered list does."""
@@ -232,12 +242,7 @@ def test_upgrading_gives_tag_rows_their_annotations_creation_time(empty_database
         def sql(query, params=()):
             return database.execute_sql(query.replace("?", p), list(params))
 
-        sql('INSERT INTO "user" (id, name, password_hash, created_us) VALUES (1, ?, ?, 1)',
-            ["alice", "x"])
-        sql("INSERT INTO post (id, site, post_id, url, title, guid, type, slug, content_html, "
-            "text, registered, created_us, updated_us) "
-            "VALUES (1, 's.example', 1, ?, '', '', '', '', '', '', ?, 1, 1)",
-            ["https://s.example/?p=1", False])
+        alice_and_one_post(sql)
         created = {1: 3_000, 2: 1_000, 3: 2_000, 4: 4_000}  # imported out of order
         for pk, at in created.items():
             sql("INSERT INTO annotation (pk, uid, post_id, user_id, quote, selectors, note, "
@@ -274,12 +279,7 @@ def test_upgrading_adds_via_empty_for_existing_annotations(empty_database):
         def sql(query, params=()):
             return database.execute_sql(query.replace("?", p), list(params))
 
-        sql('INSERT INTO "user" (id, name, password_hash, created_us) VALUES (1, ?, ?, 1)',
-            ["alice", "x"])
-        sql("INSERT INTO post (id, site, post_id, url, title, guid, type, slug, content_html, "
-            "text, registered, created_us, updated_us) "
-            "VALUES (1, 's.example', 1, ?, '', '', '', '', '', '', ?, 1, 1)",
-            ["https://s.example/?p=1", False])
+        alice_and_one_post(sql)
         old = str(uuid.UUID(int=1))
         sql("INSERT INTO annotation (uid, post_id, user_id, quote, selectors, note, "
             "note_html, color, tags, tags_text, visibility, deleted, created_us, updated_us, "
