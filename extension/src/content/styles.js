@@ -3,6 +3,9 @@
 // page CSS cannot reach in; shadow styles cannot leak out. Two themes follow the page: the panels
 // are light on light pages and dark on dark ones, always with their own opaque background.
 
+// The sidebar's width in CSS pixels; ui.js makes that much room for it beside the page.
+export const SIDEBAR_WIDTH = 376;
+
 export const UI_CSS = `
 :host { all: initial; }
 * { box-sizing: border-box; }
@@ -92,7 +95,7 @@ fieldset { border: 0; padding: 0; margin: 0 0 10px; }
 .card { width: min(360px, calc(100vw - 24px)); padding: 12px; z-index: 4; }
 
 .sidebar {
-  top: 0; right: 0; bottom: 0; width: min(376px, 100vw); /* ui.js SIDEBAR_WIDTH */ border-radius: 0; border-width: 0 0 0 1px;
+  top: 0; right: 0; bottom: 0; width: min(${SIDEBAR_WIDTH}px, 100vw); border-radius: 0; border-width: 0 0 0 1px;
   display: flex; flex-direction: column; z-index: 2;
 }
 .sidebar header { padding: 12px 14px 8px; border-bottom: 1px solid var(--line); }

@@ -12,15 +12,14 @@ import { COLOR_LABELS } from "../shared/colors.js";
 import { COLORS } from "../shared/contract.js";
 import { h, shorten, swatch } from "./dom.js";
 import { buildEditorForm } from "./editor-form.js";
-import { UI_CSS } from "./styles.js";
+import { SIDEBAR_WIDTH, UI_CSS } from "./styles.js";
 
 // How long the editor's frame may take to answer before the reader is offered to write the note
 // in the page's document instead (which the page can then read).
 const FRAME_WAIT_MS = 4000;
 
-// The sidebar's width (styles.js draws it so), and the viewport width below which the page is
-// too narrow to share: there the sidebar covers the page instead of pushing it aside.
-export const SIDEBAR_WIDTH = 376;
+// The viewport width below which the page is too narrow to share with the sidebar: there the
+// sidebar covers the page instead of pushing it aside.
 export const NARROW_VIEWPORT = 800;
 // Space kept between the note editor, the passage it is about and the viewport's edges.
 const EDITOR_GAP = 8;
