@@ -7,6 +7,7 @@ test_w3c_doc.py; the Quick start's `serve.sh` by test_serve_script.py.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -44,3 +45,15 @@ def test_every_link_of_the_readme_and_docs_leads_somewhere():
             elif anchor and anchor not in anchors(Path(dest).read_text(encoding="utf-8")):
                 broken.append(f"{path.name}: {target} (no such heading)")
     assert broken == []
+
+
+def test_try_it_says_how_to_pin_the_toolbar_button_in_both_browsers():
+    readme = read_doc("README.md")
+    try_it = readme[readme.index("\n## Try it\n"):readme.index("\n## More\n")]
+    load = try_it[try_it.index("**Load the extension unpacked.**"):try_it.index("3. **Sign in.**")]
+    pin = next((line for line in load.split("\n   - ") if "Pin" in line), "")
+    assert "Chromium" in pin and "Firefox" in pin and "Pin to Toolbar" in pin, \
+        "the Try it steps no longer say how to pin Postil's toolbar button"
+    manifest = json.loads(read_doc("extension/manifest.json"))
+    # The button the step names: the extension's action, titled as the step calls it.
+    assert manifest["action"]["default_title"] == "Postil" and "default_popup" in manifest["action"]
