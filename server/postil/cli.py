@@ -1,4 +1,8 @@
-"""The `postil` command: serve, database upgrades, users, tokens and posts from the shell."""
+"""The `postil` command: serve, database upgrades, users, tokens and posts from the shell.
+
+`postil sample serve` serves only the sample blog, in a process of its own, so that a reader can
+stop the annotation server and keep reading (the README's offline walk-through).
+"""
 
 from __future__ import annotations
 
@@ -38,33 +42,59 @@ def _port_taken_message(host: str, port: int) -> str:
             f"(or POSTIL_PORT=N), e.g. 'bash scripts/serve.sh --port {port + 1}'")
 
 
-def cmd_serve(args) -> int:
+def _listen(app, args, taken_message: str):
+    """Bind before saying where we serve: a taken port is one line and None, not an address
+    that is not ours followed by a traceback."""
     import errno
 
     from waitress import create_server
 
+    try:
+        return create_server(app, host=args.host, port=args.port, threads=args.threads,
+                             ident="postil", clear_untrusted_proxy_headers=True)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(taken_message, file=sys.stderr)
+        else:
+            print(f"postil: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+                  file=sys.stderr)
+        return None
+
+
+def cmd_serve(args) -> int:
     # Under load every request queued behind busy threads logged "Task queue depth is N"; the
     # first a minute says as much, and writing thousands cost the server a tenth of its time.
     logging.getLogger("waitress.queue").addFilter(_OncePerMinute())
     logging.basicConfig()
     overrides = {"REQUEST_LOG": args.log_requests} if args.log_requests else {}
     app = _app(**overrides)
-    # Bind before saying where we serve: a taken port is one line and exit 1, not an address
-    # that is not ours followed by a traceback.
-    try:
-        server = create_server(app, host=args.host, port=args.port, threads=args.threads,
-                               ident="postil", clear_untrusted_proxy_headers=True)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            print(_port_taken_message(args.host, args.port), file=sys.stderr)
-        else:
-            print(f"postil: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-                  file=sys.stderr)
+    server = _listen(app, args, _port_taken_message(args.host, args.port))
+    if server is None:
         return 1
     print(f"Postil {__version__} on http://{args.host}:{args.port}/  "
           f"(database: {app.config['DATABASE_URL']})", flush=True)
     if app.config.get("SAMPLE") and "sample" in app.blueprints:
         print(f"Sample article: http://{args.host}:{args.port}/sample/", flush=True)
+    server.run()
+    return 0
+
+
+def cmd_sample_serve(args) -> int:
+    """Serve the sample blog alone: no database, no API, up while the annotation server is not."""
+    from flask import Flask, redirect
+
+    from . import home, sample
+
+    app = Flask("postil")
+    app.register_blueprint(sample.bp)
+    app.add_url_rule("/", "root", lambda: redirect("/sample/"))
+    app.add_url_rule("/favicon.ico", "favicon", home.favicon)
+    server = _listen(app, args, f"postil: port {args.port} on {args.host} is in use; "
+                                f"start on another with --port N")
+    if server is None:
+        return 1
+    print(f"Sample blog (without the Postil API) on http://{args.host}:{args.port}/sample/",
+          flush=True)
     server.run()
     return 0
 
@@ -233,6 +263,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="log one line per request to stderr (json: JSON lines); "
                             "as POSTIL_REQUEST_LOG")
     serve.set_defaults(func=cmd_serve)
+
+    sample = sub.add_parser("sample", help="the sample blog").add_subparsers(dest="sample",
+                                                                              required=True)
+    sample_serve = sample.add_parser("serve", help="serve only the sample blog, in a process of "
+                                                   "its own (for reading while the server is "
+                                                   "stopped)")
+    sample_serve.add_argument("--host", default=config.env("POSTIL_HOST"))
+    sample_serve.add_argument("--port", type=int, default=8080)
+    sample_serve.add_argument("--threads", type=int, default=4)
+    sample_serve.set_defaults(func=cmd_sample_serve)
 
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db", required=True)
     db.add_parser("upgrade", help="apply pending migrations").set_defaults(func=cmd_db_upgrade)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# Every variable the server reads, its default and what it does; the README's table is this one.
+# Every variable the server reads, its default and what it does; docs/configuration.md's table
+# is this one.
 SETTINGS = {
     "POSTIL_DATA_DIR": ("./postil-data if the current directory has one, else "
                         "~/.local/share/postil", "directory for the SQLite database"),

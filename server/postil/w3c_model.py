@@ -3,7 +3,7 @@
 Pure functions, no Flask and no database: the W3C protocol views, the `jsonld` export and the
 JSON-LD import all go through `to_jsonld` and `from_jsonld`, so the mapping is written once.
 
-The mapping (the README's W3C section explains it for users):
+The mapping (docs/w3c.md explains it for users):
 
 - `@context` is the plain string `http://www.w3.org/ns/anno.jsonld`; the few things the standard
   has no term for are properties named by full IRIs in Postil's namespace `https://postil.dev/ns#`

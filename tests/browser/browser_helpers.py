@@ -1,6 +1,6 @@
 """Small page helpers shared by the browser tests: select a phrase, read what is painted, reach
-into Postil's shadow root (opened for tests; see README.md), and talk to the extension like its
-own pages do."""
+into Postil's shadow root (opened for tests; see docs/extension.md), and talk to the extension
+like its own pages do."""
 
 from __future__ import annotations
 

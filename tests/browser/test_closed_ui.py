@@ -2,7 +2,7 @@
 handle on it and cannot walk the sidebar's elements for the reader's notes, and the note editor
 is a frame of the extension's own, so the page hears none of the keys typed there; the reader
 still highlights by keyboard, writes notes and reads them as before. (What a closed root does
-not stop: see README, "What the page can see".)
+not stop: see docs/extension.md, "What the page can see".)
 
 Every other browser test opens the root through the extension's storage (Playwright's locators
 cannot enter a closed one); this one leaves it closed and reads what the reader sees through the

@@ -273,3 +273,40 @@ def test_the_request_log_is_off_by_default_and_one_line_a_request_when_asked(tmp
     assert [(r["method"], r["path"], r["status"]) for r in records] == [
         ("GET", "/api", 200), ("GET", "/api/annotations/nope", 404)]
     assert "secret-words" not in logged  # the query string is a reader's, not the log's
+
+
+def test_sample_serve_serves_the_blog_alone_and_makes_no_database(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen([POSTIL, "sample", "serve", "--port", str(port)], cwd=tmp_path,
+                            env=env_for(tmp_path / "data"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/sample/" in line
+        base = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{base}/sample/how-tide-pools-keep-time/", timeout=10) as res:
+            page = res.read().decode()
+        # The post's links name this process's address, so it is its own site to the extension.
+        assert f'href="{base}/sample/?p=101"' in page and "How Tide Pools Keep Time" in page
+        with urllib.request.urlopen(f"{base}/", timeout=10) as res:
+            assert res.url == f"{base}/sample/"
+        with pytest.raises(urllib.error.HTTPError) as no_api:
+            urllib.request.urlopen(f"{base}/api/me", timeout=10)
+        assert no_api.value.code == 404
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+    assert not (tmp_path / "data").exists() and not (tmp_path / "postil-data").exists()
+
+
+def test_sample_serve_on_a_taken_port_is_one_line_and_exit_1(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = postil(tmp_path, "sample", "serve", "--port", str(port), check=False)
+    assert proc.returncode == 1 and "http://" not in proc.stdout
+    (line,) = proc.stderr.strip().splitlines()
+    assert f"port {port}" in line and "in use" in line and "--port" in line

@@ -137,7 +137,7 @@ ANNOTATION = {"allOf": [
         {"type": "array", "minItems": 2, "contains": {"const": ANNO}}]}}},
 ], "$defs": {"annotation": EMBEDDED_ANNOTATION, "selector": SELECTOR}}
 
-# What Postil promises beyond the model: the mapping documented in the README's W3C section.
+# What Postil promises beyond the model: the mapping documented in docs/w3c.md.
 POSTIL_ANNOTATION = {"allOf": [
     *ANNOTATION["allOf"],
     {"required": ["motivation", "creator", "created", "modified", "canonical",
