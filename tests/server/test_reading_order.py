@@ -35,6 +35,14 @@ def import_item(annotation: dict, post_id: int, minute: int) -> dict:
                      "url": f"https://blog.example.org/?p={post_id}", "title": f"Post {post_id}"}}
 
 
+def import_cases(client, reader) -> list[dict]:
+    # Case k is post k, annotated during minute k: the later cases are the posts annotated last.
+    items = [import_item(a, k, k) for k, case in enumerate(CASES, 1) for a in case["annotations"]]
+    res = client.post("/api/import", json={"annotations": items}, headers=reader.headers)
+    assert res.get_json()["created"] == len(items), res.get_json()
+    return items
+
+
 def exported_tokens(client, reader, fmt: str, tokens: list[str]) -> list[str]:
     res = client.get(f"/api/export?format={fmt}", headers=reader.headers)
     assert res.status_code == 200, res.get_data(as_text=True)
@@ -62,14 +70,6 @@ def test_every_format_follows_the_case_table(client, alice, fmt):
     got = exported_tokens(client, alice, fmt, list(names))
     expected = [name for case in reversed(CASES) for name in case["order"]]
     assert [names[t] for t in got] == expected
-
-
-def import_cases(client, reader) -> list[dict]:
-    # Case k is post k, annotated during minute k: the later cases are the posts annotated last.
-    items = [import_item(a, k, k) for k, case in enumerate(CASES, 1) for a in case["annotations"]]
-    res = client.post("/api/import", json={"annotations": items}, headers=reader.headers)
-    assert res.get_json()["created"] == len(items), res.get_json()
-    return items
 
 
 @pytest.mark.parametrize("batch", [1, 3, 4, 500])
