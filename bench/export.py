@@ -9,8 +9,9 @@ directory with bulk inserts, then, in a fresh child process per format, streams
 body chunk by chunk and throws it away. Each child reports annotations/s, MB/s, its RSS before
 the export started and as it went (at 10%, 50% and 100% of the rows), and its peak RSS.
 
-Two baselines run the same way: `rows` only walks `store.iterate` (the database and peewee), and
-`to_json` also builds every annotation's dict; the difference to a format is the formatter.
+Two baselines run the same way: `rows` only walks `store.iterate_by_post` (the database and
+peewee, in the order every export reads them), and `to_json` also builds every annotation's dict;
+the difference to a format is the formatter.
 Last, each formatter alone runs over rows already in memory.
 """
 
@@ -136,8 +137,8 @@ def child(db_path: Path, mode: str, token: str, n: int) -> dict:
         with app.app_context():
             db.database.connect(reuse_if_open=True)
             user = User.by_name("bench")
-            filters = parse.Filters(user=user.name, order="asc")
-            for annotation in store.iterate(user, filters):
+            filters = parse.Filters(user=user.name)
+            for annotation in store.iterate_by_post(user, filters):
                 if mode == "to_json":
                     size += len(json.dumps(present.annotation_json(annotation, user)))
                 count += 1

@@ -30,6 +30,9 @@ from .models import User
 bp = Blueprint("export", __name__, url_prefix="/api")
 
 NOT_FOR_EXPORT = ("limit", "cursor", "include_deleted")
+# An export has one order (store.iterate_by_post), the notebook's: the query's own order does not
+# apply.
+ORDER_PARAMS = ("sort", "order")
 MAX_IMPORT_ITEMS = 100_000
 IMPORT_BATCH = 200
 CHUNK_BYTES = 64 * 1024
@@ -63,11 +66,14 @@ def export_request(args) -> ExportRequest:
         if name in args:
             raise Invalid(name, f"{name} does not apply to exports: an export holds every "
                                 "live annotation that matches")
+    for name in ORDER_PARAMS:
+        if name in args:
+            raise Invalid(name, f"{name} does not apply to exports: an export lists posts most "
+                                "recently annotated first, each post's annotations in the order "
+                                "of the article")
     filters = parse.query_filters(args, extra=frozenset({"format", "flavor"}))
     # The query sends tombstones with updated_since (a sync needs them); a file never does.
     filters.include_deleted = False
-    if "order" not in args:
-        filters.order = "asc"
     return ExportRequest(fmt, flavor, filters)
 
 
@@ -81,7 +87,7 @@ def export_stream(user: User | None, asked: ExportRequest, *, base_url: str) -> 
     if filters.user is None:
         filters.user = user.name
     spec = FORMATS[fmt]
-    rows = store.iterate_by_post(user, filters) if spec.by_post else store.iterate(user, filters)
+    rows = store.iterate_by_post(user, filters)
     exported_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     base_url = base_url.rstrip("/")
     options = {
@@ -189,7 +195,8 @@ def import_():
     return import_document(user, json_body(), fmt)
 
 
-_EXPORT_PARAMS = [p for p in openapi.ANNOTATION_FILTERS if p["name"] not in NOT_FOR_EXPORT]
+_EXPORT_PARAMS = [p for p in openapi.ANNOTATION_FILTERS
+                  if p["name"] not in NOT_FOR_EXPORT + ORDER_PARAMS]
 _FILE = {"description": "the export, as an attachment (Content-Disposition names the file)",
          "content": {f.mimetype.split(";")[0]: {"schema": {"type": "string"}}
                      for f in FORMATS.values()}}
@@ -199,8 +206,10 @@ openapi.register({
         "summary": "Export annotations as a file (streamed)",
         "description": "Without user= you export your own annotations; with user=NAME, that "
                        "author's annotations you may see (only public ones, unless NAME is you). "
-                       "markdown, zip and html are grouped by post; json, jsonld and csv follow "
-                       "sort and order (default: oldest first).",
+                       "Every format lists the annotations grouped by post, posts most recently "
+                       "annotated first (as the notebook shows them), and each post's in the "
+                       "order of the article: by the TextPositionSelector's start, then those "
+                       "without a position (page notes) oldest first.",
         "parameters": [
             openapi.q("format", "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values()),
                       {"type": "string", "enum": list(FORMATS)}) | {"required": True},

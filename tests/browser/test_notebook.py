@@ -104,9 +104,11 @@ def groups(page) -> list[tuple[str, list[str]]]:
         [...s.querySelectorAll('.quote')].map((q) => q.textContent)])""")
 
 
+# As the notebook shows them: the posts most recently annotated first, each post's annotations in
+# reading order (these have no position in the article, so oldest first).
 ALL = ["held together by nothing but gravity and friction",
-       "time becomes the most important ingredient", "wild yeasts and lactic acid bacteria",
-       "That calm is an illusion of timing", "calmest place on a beach"]
+       "wild yeasts and lactic acid bacteria", "time becomes the most important ingredient",
+       "calmest place on a beach", "That calm is an illusion of timing"]
 
 
 def test_lists_own_annotations_grouped_by_post(alice, seeded, artifacts):
@@ -152,7 +154,7 @@ def test_search_and_each_filter(alice, seeded, artifacts):
     wait_quotes(page, ALL)
 
     page.get_by_label("Colour", exact=True).select_option("green")
-    wait_quotes(page, [ALL[1], ALL[3]])
+    wait_quotes(page, [ALL[2], ALL[4]])
     page.get_by_label("Visibility", exact=True).select_option("private")
     wait_quotes(page, [])
     assert page.locator("#empty").inner_text() == "No annotations match these filters."
@@ -161,13 +163,13 @@ def test_search_and_each_filter(alice, seeded, artifacts):
     wait_quotes(page, ALL)
 
     page.get_by_label("Visibility", exact=True).select_option("public")
-    wait_quotes(page, [ALL[1], ALL[3]])
+    wait_quotes(page, [ALL[2], ALL[4]])
     page.get_by_role("button", name="Clear filters").click()
     wait_quotes(page, ALL)
 
     # Tags: every tag given must match.
     page.get_by_role("textbox", name="Tags", exact=True).fill("time, bread")
-    wait_quotes(page, [ALL[1]])
+    wait_quotes(page, [ALL[2]])
     page.get_by_role("textbox", name="Tags", exact=True).fill("")
     page.locator(f'li[data-id="{seeded["calm"]}"] button.tag').click()  # a tag chip filters too
     wait_quotes(page, [ALL[3], ALL[4]])
@@ -186,7 +188,7 @@ def test_search_and_each_filter(alice, seeded, artifacts):
     # the same day in nearly every zone).
     page.get_by_label("From", exact=True).fill("2026-02-10")
     page.get_by_label("To", exact=True).fill("2026-04-20")
-    wait_quotes(page, ALL[1:4])
+    wait_quotes(page, [ALL[1], ALL[2], ALL[4]])
     page.get_by_label("From", exact=True).fill("2026-05-01")
     page.get_by_label("To", exact=True).fill("")
     wait_quotes(page, [ALL[0]])
@@ -316,7 +318,7 @@ def test_export_downloads_exactly_what_the_filters_show(alice, seeded, artifacts
     page = open_notebook(alice)
     wait_quotes(page, ALL)
     page.get_by_role("textbox", name="Tags", exact=True).fill("time")
-    wait_quotes(page, [ALL[1], ALL[3]])
+    wait_quotes(page, [ALL[2], ALL[4]])
 
     name, body = export(page, "json")
     assert name.startswith("postil-alice-") and name.endswith(".json")
@@ -328,25 +330,25 @@ def test_export_downloads_exactly_what_the_filters_show(alice, seeded, artifacts
     name, body = export(page, "markdown")
     assert name.endswith(".md")
     text = body.decode()
-    assert ALL[1] in text and ALL[3] in text
-    for other in (ALL[0], ALL[2], ALL[4], "The two groups do different jobs"):
+    assert ALL[2] in text and ALL[4] in text
+    for other in (ALL[0], ALL[1], ALL[3], "The two groups do different jobs"):
         assert other not in text
 
     name, body = export(page, "csv:readwise")
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
-    assert sorted(row["Highlight"] for row in rows) == sorted([ALL[1], ALL[3]])
+    assert sorted(row["Highlight"] for row in rows) == sorted([ALL[2], ALL[4]])
 
     name, body = export(page, "zip")
     assert name.endswith(".zip")
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         text = "".join(archive.read(n).decode() for n in archive.namelist())
-    assert ALL[1] in text and ALL[3] in text and ALL[2] not in text
+    assert ALL[2] in text and ALL[4] in text and ALL[1] not in text
 
     # Typed but not yet applied: export applies it first, so the file still matches the page.
     page.get_by_label("Search", exact=True).fill("ingredient")
     name, body = export(page, "json")
     assert [a["id"] for a in json.loads(body)["annotations"]] == [seeded["ingredient"]]
-    wait_quotes(page, [ALL[1]])
+    wait_quotes(page, [ALL[2]])
     page.screenshot(path=str(artifacts / "notebook-export.png"))
 
 
@@ -510,8 +512,8 @@ def test_firefox_notebook_flow(node_driver, server, seeded, artifacts, tmp_path)
     assert result["all"] == ALL
     assert result["groups"] == [POSTS[103][1], POSTS[102][1], POSTS[101][1]]
     assert result["search"] == [ALL[3], ALL[4]]
-    assert result["green"] == [ALL[1], ALL[3]]
-    assert result["exported"] == sorted([ALL[1], ALL[3]])
+    assert result["green"] == [ALL[2], ALL[4]]
+    assert result["exported"] == sorted([ALL[2], ALL[4]])
     assert result["exportMessage"].startswith("Exported postil-alice-")
     assert result["editedHtml"] == "Firefox"
     assert result["errors"] == []

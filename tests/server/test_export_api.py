@@ -95,13 +95,13 @@ def test_filters_work_as_in_the_query(client, alice, create):
                             "url": "https://other.example/p", "title": "Other"})
     ids = lambda q: [x["id"] for x in exported(client, alice, q)]  # noqa: E731
     assert ids("tag=china&tag=policy") == [a["id"]]
-    assert ids("color=yellow") == [b["id"], c["id"]]
+    assert ids("color=yellow") == [c["id"], b["id"]], "the post annotated last first"
     assert ids("visibility=public") == [b["id"]]
     assert ids("q=chips") == [a["id"]]
     assert ids("site=other.example&post_id=7") == [c["id"]]
     assert ids("url=https://www.other.example/p") == [c["id"]]
-    assert ids("") == [a["id"], b["id"], c["id"]], "oldest first by default"
-    assert ids("order=desc") == [c["id"], b["id"], a["id"]]
+    # a and b mark the same passage: the older first (tests/fixtures/order-cases.json).
+    assert ids("") == [c["id"], a["id"], b["id"]]
 
 
 def test_grouped_formats_keep_a_posts_annotations_together(client, alice, create):
@@ -243,7 +243,7 @@ def test_native_json_round_trips_every_field(client, app, alice, create):
     strip = lambda items: [a | {"post": {k: v for k, v in a["post"].items() if k != "id"}}  # noqa: E731
                            for a in items]
     assert strip(after["annotations"]) == strip(before["annotations"])
-    assert after["annotations"][2]["version"] == 2
+    assert next(a for a in after["annotations"] if a["id"] == made["id"])["version"] == 2
 
     again = client.post("/api/import", json=before, headers=alice.headers)
     assert again.get_json() == {"format": "json", "created": 0, "unchanged": 3, "failed": []}

@@ -27,9 +27,10 @@ def import_(client, reader, doc, query: str = ""):
 
 
 def mine(client, reader) -> list[dict]:
+    """Return the reader's annotations oldest first (the export's own order is by post)."""
     res = client.get("/api/export?format=json", headers=reader.headers)
     assert res.status_code == 200
-    return res.get_json()["annotations"]
+    return sorted(res.get_json()["annotations"], key=lambda a: a["created"])
 
 
 def test_hypothesis_export_imports_its_supported_fields(client, alice):

@@ -6,6 +6,7 @@
 // anchoring and painting give the page its main thread back every SLICE_MS, so a page stays
 // responsive while a thousand highlights go on.
 
+import { compareReadingOrder } from "../shared/reading-order.js";
 import { anchorBatch, anchorSelectors, makeAnchorer } from "./anchors.js";
 import { createPainter } from "./paint.js";
 
@@ -254,7 +255,11 @@ export class Highlights {
     return [...this.entries.values()].filter((e) => e.article === null || e.state === "anchored");
   }
 
-  /** Entries for the sidebar: page notes, anchored in document order, orphans. */
+  /**
+   * Entries for the sidebar, in the page's order: the passages found in document order (where
+   * they start, then where they end), then the passages not found where their stored position
+   * had them, then page notes oldest first (shared/reading-order.js, which also breaks ties).
+   */
   grouped() {
     const anchored = [];
     const pageNotes = [];
@@ -264,8 +269,9 @@ export class Highlights {
       else if (entry.state === "orphan") orphans.push(entry.annotation);
       else anchored.push(entry);
     }
-    anchored.sort((a, b) => compareRanges(this.painter.rangeOf(a.annotation.id), this.painter.rangeOf(b.annotation.id)));
-    return { anchored: anchored.map((e) => e.annotation), pageNotes, orphans };
+    anchored.sort((a, b) => compareRanges(this.painter.rangeOf(a.annotation.id), this.painter.rangeOf(b.annotation.id))
+      || compareReadingOrder(a.annotation, b.annotation));
+    return { anchored: anchored.map((e) => e.annotation), orphans: orphans.sort(compareReadingOrder), pageNotes: pageNotes.sort(compareReadingOrder) };
   }
 
   counts() {
@@ -322,7 +328,7 @@ function sameSelectors(a, b) {
 function compareRanges(a, b) {
   if (!a || !b) return a ? -1 : b ? 1 : 0;
   try {
-    return a.compareBoundaryPoints(Range.START_TO_START, b);
+    return a.compareBoundaryPoints(Range.START_TO_START, b) || a.compareBoundaryPoints(Range.END_TO_END, b);
   } catch {
     return 0;
   }

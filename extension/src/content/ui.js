@@ -423,8 +423,8 @@ export class PostilUI {
   }
 
   /**
-   * Redraw the list. `groups` = {anchored, pageNotes, orphans} (each a list of annotations, the
-   * first in document order); `status` = {text, offline, problems: [{seq, text}]}.
+   * Redraw the list. `groups` = {anchored, orphans, pageNotes} (each a list of annotations in
+   * the order highlights.grouped gives); `status` = {text, offline, problems: [{seq, text}]}.
    */
   /**
    * Redraw the sidebar's list and status. With `pacing` ({pause, sliceMs}) the items are built
@@ -452,13 +452,15 @@ export class PostilUI {
     if (!anchored.length && !pageNotes.length && !orphans.length) {
       parts.push(h("p", { class: "empty", text: "No annotations on this page yet. Select some text to highlight it." }));
     }
-    if (pageNotes.length) parts.push(h("h3", { text: "Page notes" }), this.renderList(await items(pageNotes), "page notes"));
+    // The page's order (highlights.grouped): passages as the article runs, then those not found,
+    // then notes on the whole page.
     if (anchored.length) parts.push(this.renderList(await items(anchored), "annotations in document order"));
     if (orphans.length) {
       parts.push(h("h3", { id: "postil-orphans", text: `Orphans (${orphans.length})` }),
         h("p", { class: "hint", text: "These passages were not found on the page as it is now." }),
         this.renderList(await items(orphans, true), "orphans"));
     }
+    if (pageNotes.length) parts.push(h("h3", { text: "Page notes" }), this.renderList(await items(pageNotes), "page notes"));
     // A redraw (say, after a sync) must not move the reader's keyboard focus: remember which
     // button of which item had it.
     const active = this.shadow.activeElement;

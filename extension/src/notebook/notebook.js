@@ -1,5 +1,6 @@
-// The notebook page: every annotation of the signed-in user across posts, newest first and grouped
-// by post, with full-text search and filters (site, tags, colour, visibility, date range), pages
+// The notebook page: every annotation of the signed-in user, grouped by post (the posts most
+// recently annotated first, as every export lists them), each post's in reading order
+// (shared/reading-order.js, the exports' rule too), with full-text search and filters (site, tags, colour, visibility, date range), pages
 // loaded as the reader scrolls, edit and delete in place, a link that opens each passage, and an
 // export of exactly what the filters show.
 //
@@ -12,6 +13,7 @@ import { send, storage } from "../shared/browser.js";
 import { COLOR_LABELS, SWATCHES } from "../shared/colors.js";
 import { COLORS } from "../shared/contract.js";
 import { TO_BACKGROUND as T } from "../shared/messages.js";
+import { compareReadingOrder } from "../shared/reading-order.js";
 import { fetchExport, fillExportSelect, saveFile } from "./files.js";
 import { passageUrl } from "./passage.js";
 
@@ -256,7 +258,10 @@ function showError(message, canRetry) {
 
 // ---------------------------------------------------------------- rendering
 
-/** The post's section, made when its first annotation arrives (groups keep first-seen order). */
+/**
+ * The post's section, made when its first annotation arrives. Pages come newest first, so the
+ * sections, in first-seen order, are the posts most recently annotated first.
+ */
 function groupFor(post) {
   const key = groupKey(post);
   let group = state.groups.get(key);
@@ -278,7 +283,9 @@ function groupFor(post) {
 function addAnnotation(annotation) {
   if (document.querySelector(`li[data-id="${CSS.escape(annotation.id)}"]`)) return;
   const group = groupFor(annotation.post);
-  group.list.append(renderAnnotation(annotation));
+  // A later page may bring a passage that comes earlier in the article: put it in its place.
+  const after = [...group.list.children].find((item) => compareReadingOrder(item.annotation, annotation) > 0);
+  group.list.insertBefore(renderAnnotation(annotation), after ?? null);
   group.count += 1;
   state.shown += 1;
 }

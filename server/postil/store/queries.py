@@ -14,6 +14,7 @@ from peewee import SQL, Tuple, fn
 from ..db import is_postgres
 from ..models import Annotation, AnnotationTag, Post, PostUrl, User
 from ..parse import Filters, encode_cursor, search_words
+from ..reading_order import reading_key
 
 
 def condition(viewer: User | None, f: Filters, *, first_tag_joined: bool = False):
@@ -150,38 +151,39 @@ def _load_in_order(pk_query) -> list[Annotation]:
     return [rows[pk] for pk in pks if pk in rows]
 
 
-def iterate(viewer: User | None, f: Filters, batch: int = 500) -> Iterator[Annotation]:
-    """Yield every matching annotation in order, a keyset batch at a time (constant memory)."""
-    after = f.cursor
-    while True:
-        rows = _load_in_order(_ordered(viewer, f, after).limit(batch))
-        yield from rows
-        if len(rows) < batch:
-            return
-        last = rows[-1]
-        after = (last.created_us if f.sort == "created" else last.updated_us, last.pk)
-
-
 def iterate_by_post(viewer: User | None, f: Filters, batch: int = 500) -> Iterator[Annotation]:
-    """Yield every matching annotation grouped by post, oldest first within a post, in batches.
+    """Yield every matching annotation grouped by post, each post's in reading order.
 
-    Exports that write one section or one file per post need a post's annotations together;
-    keyset order on (post, created, pk) gives that without holding the result in memory.
+    Posts come most recently annotated first, as the notebook shows them: it pages newest first
+    and draws a post where its first annotation arrives, so an export of what the notebook shows
+    lists the posts in the same order. Within a post, `reading_order.reading_key` (the passage's
+    place in the article, then page notes oldest first). Memory holds two numbers per post and
+    about `batch` annotations (a post's are sorted together, so one post may bring more).
     """
     cond = condition(viewer, f)
-    after: tuple[int, int, int] | None = None
-    while True:
-        where = cond
-        if after is not None:
-            where &= Tuple(Annotation.post, Annotation.created_us, Annotation.pk) > Tuple(*after)
-        rows = _load_in_order(
-            Annotation.select(Annotation.pk).where(where)
-            .order_by(Annotation.post, Annotation.created_us, Annotation.pk).limit(batch))
-        yield from rows
-        if len(rows) < batch:
-            return
-        last = rows[-1]
-        after = (last.post.id, last.created_us, last.pk)
+    newest = fn.MAX(Annotation.created_us)
+    posts = (Annotation.select(Annotation.post, fn.COUNT(Annotation.pk)).where(cond)
+             .group_by(Annotation.post).order_by(newest.desc(), fn.MAX(Annotation.pk).desc()))
+    chosen: list[int] = []
+    size = 0
+    for post, count in list(posts.tuples()) + [(None, 0)]:
+        if chosen and (post is None or size + count > batch):
+            yield from _in_reading_order(cond, chosen)
+            chosen, size = [], 0
+        if post is not None:
+            chosen.append(post)
+            size += count
+
+
+def _in_reading_order(cond, posts: list[int]) -> Iterator[Annotation]:
+    """Yield the annotations of `posts` matching `cond`, post by post, each in reading order."""
+    groups: dict[int, list[Annotation]] = {post: [] for post in posts}
+    for row in _load_in_order(Annotation.select(Annotation.pk)
+                              .where(cond & Annotation.post.in_(posts))):
+        groups[row.post_id].append(row)
+    for post in posts:
+        yield from sorted(groups[post],
+                          key=lambda a: reading_key(a.selectors, a.created_us, a.uid))
 
 
 def newest_update(viewer: User | None, f: Filters) -> int | None:
