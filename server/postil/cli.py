@@ -207,8 +207,7 @@ def cmd_export(args) -> int:
     for name, value in (("flavor", args.flavor), ("user", args.author), ("site", args.site),
                         ("post_id", args.post_id), ("url", args.url), ("color", args.color),
                         ("visibility", args.visibility), ("q", args.q),
-                        ("updated_since", args.updated_since), ("sort", args.sort),
-                        ("order", args.order)):
+                        ("updated_since", args.updated_since)):
         if value is not None:
             pairs.append((name, str(value)))
     pairs += [("tag", tag) for tag in args.tag]
@@ -314,8 +313,6 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--visibility", choices=list(VISIBILITIES))
     export.add_argument("--q", help="full-text search")
     export.add_argument("--updated-since", help="ISO 8601 time")
-    export.add_argument("--sort", choices=["created", "updated"])
-    export.add_argument("--order", choices=["asc", "desc"])
     export.set_defaults(func=cmd_export)
 
     imp = sub.add_parser("import", help="import annotations from a file for a user",
