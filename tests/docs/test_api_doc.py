@@ -34,8 +34,10 @@ def test_api_examples_run_as_written(live_server, tmp_path):
     assert lines[0].lower().startswith("etag:") and '"1"' in lines[0]
     patched = json.loads(lines[1])
     assert patched["version"] == 2 and patched["tags"] == ["tides", "timing"]
-    by_post, by_text, count = (json.loads(line) for line in lines[2:5])
+    by_post, by_shortlink, by_text, count = (json.loads(line) for line in lines[2:6])
     assert [a["id"] for a in by_post["items"]] == [created["id"]]
+    # The post's ?p= shortlink finds it, though the annotation was made at its permalink.
+    assert [a["id"] for a in by_shortlink["items"]] == [created["id"]]
     assert by_text["total"] == 1
     assert count == {"total": 1, "items": [], "next_cursor": None}
 
