@@ -96,6 +96,9 @@ async function listAnnotations(post) {
   let items;
   let online = true;
   let error = null;
+  // Ops queued before the list is read may land on the server after it was read: they are laid
+  // over it too, or a change would vanish from the page until the next refresh.
+  const { queue: queuedBefore = [] } = await read(["queue"]);
   try {
     items = await fetchAll(server, token, postQuery(post));
     await update(["cache", "serverStatus"], (state) => {
@@ -114,7 +117,10 @@ async function listAnnotations(post) {
     items = cache[key]?.user === user ? cache[key].items : [];
   }
   const { queue = [], failed = [] } = await read(["queue", "failed"]);
-  return { items: overlay(items, queue, failed, key, user), user, online, error, signedIn: Boolean(token) };
+  // Those that left the queue since landed (a refused one is in `failed`, and shown as such).
+  const known = new Set([...queue, ...failed].map((op) => op.seq));
+  const ops = [...queuedBefore.filter((op) => !known.has(op.seq)), ...queue];
+  return { items: overlay(items, ops, failed, key, user), user, online, error, signedIn: Boolean(token) };
 }
 
 async function fetchAll(server, token, query) {
