@@ -13,7 +13,7 @@ import json
 import pytest
 
 from conftest import annotation_body
-from postil import db, export_api, imports, parse
+from postil import db, export_api, imports, jsonio, parse
 
 CAP = 50
 ANNOTATION = {"type": "Annotation", "target": "https://a.example/"}
@@ -73,6 +73,28 @@ def test_a_jsonld_list_padded_with_zeros_over_the_cap_is_413_before_any_item_is_
     assert res.status_code == 413
     assert read == [], "the walk stopped at the cap, before reading the annotation"
     assert mine(client, alice) == []
+
+
+@pytest.mark.parametrize("filler", ["{}", "[]", '"a"', "1.5"])
+def test_a_body_of_more_json_values_than_an_import_may_hold_is_413_before_parsing(
+        client, alice, monkeypatch, filler):
+    monkeypatch.setattr(export_api, "MAX_IMPORT_VALUES", 1_000)
+    parsed = counting(monkeypatch, jsonio, "loads")
+    res = send(client, alice, "[" + ",".join([filler] * 1_500) + "]")
+    assert parsed == [], "refused from the raw body: parsed, such a body costs 30x its size"
+    assert res.status_code == 413
+    assert res.get_json()["error"]["code"] == "payload_too_large"
+    assert mine(client, alice) == []
+
+
+def test_an_export_as_large_as_an_import_may_be_fits_the_json_value_budget(app, client, alice,
+                                                                          create):
+    for n in range(20):
+        create(alice, note=f"note {n}, with a comma", tags=["a", "b"])
+    body = client.get("/api/export?format=json", headers=alice.headers).get_data()
+    values_per_byte = sum(map(body.count, (b",", b"[", b"{"))) / len(body)
+    assert values_per_byte * app.config["MAX_IMPORT_BYTES"] < export_api.MAX_IMPORT_VALUES / 1.5
+    assert send(client, alice, body.decode()).get_json()["unchanged"] == 20
 
 
 def test_entries_over_the_cap_are_counted_inside_nested_pages_too(client, alice, small_cap):
