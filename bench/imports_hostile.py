@@ -244,7 +244,14 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
             ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1e3)
 
 
-def stall_rows(url: str, tokens: dict, code: str | None) -> list[tuple]:
+STALL_BODIES = {
+    "ordinary": ("during a 20 MB import of ordinary annotations",
+                 lambda: ordinary(MAX_IMPORT_BYTES - 64 * 1024)),
+    "notes": ('during the 3 MB import of notes "![" * 25000', lambda: slow_notes(3_000_000)),
+}
+
+
+def stall_rows(url: str, tokens: dict, code: str | None, which: list[str]) -> list[tuple]:
     """Another user's creates alone, then during each import: (label, n, p50, p95, import)."""
     server = Server(url, code)
     rows = []
@@ -252,10 +259,9 @@ def stall_rows(url: str, tokens: dict, code: str | None) -> list[tuple]:
         creates_while(server, tokens["writer"], None, 20)  # warm up
         base = creates_while(server, tokens["writer"], None, 100)
         rows.append(("no import running (baseline)", len(base), *percentiles(base), ""))
-        for label, body in (("during a 20 MB import of ordinary annotations",
-                             ordinary(MAX_IMPORT_BYTES - 64 * 1024)),
-                            ('during the 3 MB import of notes "![" * 25000',
-                             slow_notes(3_000_000))):
+        for key in which:
+            label, make = STALL_BODIES[key]
+            body = make()
             answer: dict = {}
 
             def run(body=body, answer=answer):
@@ -306,21 +312,24 @@ def main() -> int:
                         help="send only these hostile bodies")
     parser.add_argument("--no-stall", action="store_true",
                         help="skip the concurrent-create latency")
+    parser.add_argument("--no-hostile", action="store_true", help="skip the hostile bodies")
+    parser.add_argument("--stall", nargs="*", default=list(STALL_BODIES),
+                        choices=list(STALL_BODIES), help="imports to send creates beside")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/postil.db"
         tokens = prepare(url)
-        hostile = hostile_rows(url, tokens, args.code, args.only)
-        stalls = [] if args.no_stall else stall_rows(url, tokens, args.code)
+        hostile = [] if args.no_hostile else hostile_rows(url, tokens, args.code, args.only)
+        stalls = [] if args.no_stall else stall_rows(url, tokens, args.code, args.stall)
         print_tables("SQLite", hostile, stalls)
     pg = None if args.no_pg else postgres_url()
     if pg is not None:
         url, drop = pg
         try:
             tokens = prepare(url)
-            hostile = hostile_rows(url, tokens, args.code, args.only)
-            stalls = [] if args.no_stall else stall_rows(url, tokens, args.code)
+            hostile = [] if args.no_hostile else hostile_rows(url, tokens, args.code, args.only)
+            stalls = [] if args.no_stall else stall_rows(url, tokens, args.code, args.stall)
             print_tables("PostgreSQL", hostile, stalls)
         finally:
             drop()

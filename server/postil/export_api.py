@@ -41,7 +41,7 @@ MAX_IMPORT_ITEMS = 100_000
 # and brackets bound how many values a body holds, counted before parsing. Postil's export has
 # about one per 20 bytes (a Hypothesis export one per 32), so ~1.1 million in 20 MB.
 MAX_IMPORT_VALUES = 2_000_000
-IMPORT_BATCH = 200
+IMPORT_BATCH = 50
 CHUNK_BYTES = 64 * 1024
 
 
@@ -163,8 +163,10 @@ def import_document(user: User, doc, fmt: str | None = None) -> dict:
         raise Invalid(None, str(exc), code="unsupported_import") from None
     created = unchanged = 0
     failed = []
-    # Transactions of IMPORT_BATCH items: few commits, yet SQLite's write lock is never held long
-    # enough to time out other writers. An import cut short is finished by sending it again.
+    # Transactions of IMPORT_BATCH items: few commits, yet another writer waits for one batch's
+    # inserts at most (on SQLite, p95 of a concurrent create 100 ms at 50 items, 180-490 ms at
+    # 200: bench/README.md, "Hostile imports"). An import cut short is finished by sending it
+    # again.
     for start in range(0, len(items), IMPORT_BATCH):
         ready, refused = _checked(user, items[start:start + IMPORT_BATCH])
         new, same, not_stored = run_write(lambda ready=ready: _stored(user, ready))
