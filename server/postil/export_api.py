@@ -260,6 +260,10 @@ openapi.register({
         "responses": {"200": _FILE, **openapi.COMMON_ERRORS}}},
     "/api/import": {"post": {
         "summary": "Import annotations: Postil JSON, W3C JSON-LD or Hypothesis JSON (idempotent)",
+        "description": "Each entry that cannot be imported (not an object, a field of the wrong "
+                       "type) is listed under failed with the reason; the others are stored. A "
+                       "file whose structure is wrong as a whole is one 400 "
+                       "unsupported_import, and nothing is stored.",
         "parameters": [openapi.q("format", "force a format instead of recognising it",
                                  {"type": "string", "enum": list(imports.FORMATS)})],
         "requestBody": openapi.JSON_BODY({"type": ["object", "array"]}),
@@ -270,6 +274,8 @@ openapi.register({
                     "unchanged": {"type": "integer"},
                     "failed": {"type": "array", "items": {"type": "object", "properties": {
                         "index": {"type": "integer"}, "error": {"type": "string"}}}}}}),
-            **openapi.COMMON_ERRORS, "413": openapi.err("file too large"),
+            **openapi.COMMON_ERRORS,
+            "413": openapi.err("file too large, or more than 100,000 entries or 2,000,000 JSON "
+                               "values: split it"),
             "415": openapi.err("not JSON")}}},
 })
