@@ -400,12 +400,20 @@ def error_app(request, tmp_path_factory):
         close_all()
 
 
+# What an error may change by design: a failed sign-in is counted (that is the throttle), and a
+# token's last use is noted (at most once a minute). Everything else must stay as it was.
+BOOKKEEPING = {"sign_in_throttle", ("token", "last_used_us")}
+
+
 def snapshot(app) -> dict:
     with app.app_context():
         db.database.connect(reuse_if_open=True)
         try:
             return {m._meta.table_name: sorted(
-                (sorted(row.items()) for row in m.select().dicts()), key=repr) for m in MODELS}
+                (sorted((k, v) for k, v in row.items()
+                        if (m._meta.table_name, k) not in BOOKKEEPING)
+                 for row in m.select().dicts()), key=repr)
+                for m in MODELS if m._meta.table_name not in BOOKKEEPING}
         finally:
             db.database.close()
 
