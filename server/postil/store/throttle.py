@@ -99,7 +99,7 @@ def record_failure(*, username: str | None, address: str | None) -> None:
             database.execute_sql(
                 f"INSERT INTO sign_in_throttle (key, failures, last_failure_us) "
                 f"VALUES ({p}, 1, {p}) ON CONFLICT (key) DO UPDATE SET "
-                f"failures = CASE WHEN sign_in_throttle.last_failure_us < {p} THEN 1 "
+                f"failures = CASE WHEN sign_in_throttle.last_failure_us <= {p} THEN 1 "
                 f"ELSE sign_in_throttle.failures + 1 END, "
                 f"last_failure_us = excluded.last_failure_us",
                 [key, now, now - FORGET_US])
