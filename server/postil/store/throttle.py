@@ -84,8 +84,14 @@ def check(policy: Policy, *, username: str | None, address: str | None) -> None:
             continue
         until = max(until, last + policy.wait_us(failures, keys[key]))
     if until > now:
-        raise TooManyAttempts("too many failed sign-ins; try again later",
-                              max(1, math.ceil((until - now) / 1_000_000)))
+        wait = max(1, math.ceil((until - now) / 1_000_000))
+        raise TooManyAttempts(f"too many failed sign-ins; try again in {_duration(wait)}", wait)
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"
 
 
 def record_failure(*, username: str | None, address: str | None) -> None:
