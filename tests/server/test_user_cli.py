@@ -1,14 +1,24 @@
-"""`postil user passwd|disable|enable` as an operator runs them, and the migration that keys
-usernames meeting a database whose names already collide (SQLite, real subprocesses)."""
+"""`postil user passwd|disable|enable` as an operator runs them (SQLite, real subprocesses), and
+the migration that keys usernames meeting a database whose names already collide (SQLite through
+`postil db upgrade`, and PostgreSQL)."""
 
 from __future__ import annotations
 
 import sqlite3
+import uuid
 
 import pytest
+from peewee import IntegrityError
+from playhouse.migrations import Runner
 from test_cli import in_process_client, postil
+from werkzeug.security import generate_password_hash
 
-from postil import db
+from conftest import PG_URL
+from postil import create_app, db
+from postil.models import User
+
+COLLIDING = ["alice", "Alice", "alice\n", "bob"]
+KEYS = {"alice": "alice", "Alice": "alice#2", "alice\n": "alice#3", "bob": "bob"}
 
 
 @pytest.fixture
@@ -68,33 +78,68 @@ def test_the_migration_keys_names_that_already_collide(tmp_path):
     """Users made before names were keyed may collide: the oldest keeps the name's key, the
     others a key of their own, and each still signs in with the exact name they chose."""
     path = tmp_path / "postil.db"
-    database = db.open_database(f"sqlite:///{path}")
-    from playhouse.migrations import Runner
-
-    runner = Runner(database, db.MIGRATIONS_DIR)
-    with database.connection_context():
-        runner.up(target="0008_annotation_via")
-    hashes = {}
-    from werkzeug.security import generate_password_hash
-
-    with sqlite3.connect(path) as conn:
-        for i, name in enumerate(["alice", "Alice", "alice\n", "bob"], start=1):
-            hashes[name] = generate_password_hash(f"password {i}", method="pbkdf2:sha256:1000")
-            conn.execute("INSERT INTO user (name, password_hash, created_us) VALUES (?, ?, ?)",
-                         (name, hashes[name], i))
-    database.close()
+    seed_before_0009(db.open_database(f"sqlite:///{path}"))
     upgraded = postil(tmp_path, "db", "upgrade")
     assert "0009" in upgraded.stdout
     with sqlite3.connect(path) as conn:
-        keys = dict(conn.execute("SELECT name, name_key FROM user"))
-    assert keys == {"alice": "alice", "Alice": "alice#2", "alice\n": "alice#3", "bob": "bob"}
-    client = in_process_client(tmp_path)
-    for i, name in enumerate(["alice", "Alice", "alice\n", "bob"], start=1):
-        res = sign_in(client, name, f"password {i}")
-        assert res.status_code == 201, name
-        assert res.get_json()["user"]["name"] == name
-    # Any other spelling finds the oldest; a new look-alike cannot register.
-    assert sign_in(client, "ALICE", "password 1").get_json()["user"]["name"] == "alice"
+        assert dict(conn.execute("SELECT name, name_key FROM user")) == KEYS
+    check_sign_ins(in_process_client(tmp_path))
     taken = postil(tmp_path, "user", "add", "ALICE", "--password-stdin",
                    stdin="long enough pw\n", check=False)
     assert taken.returncode != 0 and "exists" in taken.stderr
+
+
+def seed_before_0009(database) -> None:
+    """Migrate to 0008 and add users whose names collide under the new key."""
+    with database.connection_context():
+        Runner(database, db.MIGRATIONS_DIR).up(target="0008_annotation_via")
+        p = database.param
+        for i, name in enumerate(COLLIDING, start=1):
+            hashed = generate_password_hash(f"password {i}", method="pbkdf2:sha256:1000")
+            database.execute_sql(f'INSERT INTO "user" (name, password_hash, created_us) '
+                                 f"VALUES ({p}, {p}, {p})", [name, hashed, i])
+    database.close()
+
+
+def check_sign_ins(client) -> None:
+    """Each user signs in with their exact name; any other spelling finds the oldest."""
+    for i, name in enumerate(COLLIDING, start=1):
+        res = sign_in(client, name, f"password {i}")
+        assert res.status_code == 201, name
+        assert res.get_json()["user"]["name"] == name
+    assert sign_in(client, "ALICE", "password 1").get_json()["user"]["name"] == "alice"
+
+
+def test_the_migration_keys_colliding_names_on_postgresql():
+    psycopg2 = pytest.importorskip("psycopg2")
+    try:
+        admin = psycopg2.connect(PG_URL, connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL} ({exc.__class__.__name__})")
+    admin.autocommit = True
+    name = f"postil_m{uuid.uuid4().hex[:8]}"
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    url = PG_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        seed_before_0009(db.open_database(url))
+        app = create_app({"DATABASE_URL": url, "TESTING": True, "SAMPLE": False})
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            keys = dict(db.database.execute_sql('SELECT name, name_key FROM "user"').fetchall())
+            db.database.close()
+        assert keys == KEYS
+        check_sign_ins(app.test_client())
+        # The key's index is unique in the database itself: a look-alike cannot be stored.
+        with app.app_context(), pytest.raises(IntegrityError):
+            db.database.connect(reuse_if_open=True)
+            User(name="ALICE", password_hash="x").save()
+    finally:
+        if not db.database.is_closed():
+            db.database.close()
+        close_all = getattr(db.database.obj, "close_all", None)
+        if close_all:
+            close_all()
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
