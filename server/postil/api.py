@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import __version__, parse, present, store
-from .auth import client_address, current_token, current_user, require_user
+from .auth import client_address, current_token, current_user, require_user, token_policy
 from .domain_errors import Forbidden
 from .errors import APIError
 from .models import User
@@ -191,7 +191,7 @@ def sign_in():
         raise Forbidden("this account is disabled; ask the server's operator",
                         code="account_disabled")
     label = given.label or request.user_agent.string
-    token = accounts.issue_token(user, label or "")
+    token = accounts.issue_token(user, label or "", token_policy())
     return {"token": token, "user": present.user_json(user)}, 201
 
 

@@ -144,7 +144,7 @@ class SignInThrottle(BaseModel):
     id = AutoField()
     key = CharField(max_length=255, unique=True)  # "user:<username key>" or "addr:<address>"
     failures = IntegerField(default=0)
-    last_failure_us = BigIntegerField(default=0)
+    last_failure_us = BigIntegerField(default=0, index=True)
 
     class Meta:
         table_name = "sign_in_throttle"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from postil import create_app, db, models
-from postil.models import User
+from postil.models import Token, User
 from postil.store import accounts
 
 DAY = 24 * 3600
@@ -122,11 +122,15 @@ def test_the_session_list_shows_ones_own_sessions_without_secrets(client, alice,
     assert "bob" not in text and len(items) == 3
 
 
-def test_an_expired_session_is_not_listed(client, alice, clock):
+def test_an_expired_session_is_not_listed_and_is_deleted_at_sign_in(client, app, alice, clock):
     clock.advance(31 * DAY)
     fresh = sign_in(client)
     items = client.get("/api/tokens", headers=bearer(fresh)).get_json()["items"]
     assert [s["current"] for s in items] == [True]
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        assert Token.select().count() == 1
+        db.database.close()
 
 
 def test_revoking_one_session(client, alice, bob):

@@ -47,7 +47,7 @@ def up(migrator, db):
         id = AutoField()
         key = CharField(max_length=255, unique=True)
         failures = IntegerField(default=0)
-        last_failure_us = BigIntegerField(default=0)
+        last_failure_us = BigIntegerField(default=0, index=True)  # for pruning old counts
 
         class Meta:
             database = db

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from .. import models
 from ..db import database, run_write
@@ -83,12 +83,23 @@ def sessions(user: User, policy: TokenPolicy) -> list[Token]:
     return sorted(alive, key=lambda t: t.last_used_us or t.created_us, reverse=True)
 
 
-def issue_token(user: User, label: str) -> str:
-    """Sign the user in: a new token, their failed sign-ins forgotten."""
+def issue_token(user: User, label: str, policy: TokenPolicy | None = None) -> str:
+    """Sign the user in: a new token, their failed sign-ins forgotten, and their tokens that
+    have expired under `policy` deleted (nothing else ever removes them)."""
     def write() -> str:
         token = Token.issue(user, label=label)
-        database.execute_sql(f"DELETE FROM sign_in_throttle WHERE key = {database.param}",
+        p = database.param
+        database.execute_sql(f"DELETE FROM sign_in_throttle WHERE key = {p}",
                              [throttle.user_key(user.name)])
+        if policy is not None:
+            now = models.now_us()
+            if policy.max_us:
+                Token.delete().where((Token.user == user.id)
+                                     & (Token.created_us <= now - policy.max_us)).execute()
+            if policy.idle_us:
+                last = fn.COALESCE(Token.last_used_us, Token.created_us)
+                Token.delete().where((Token.user == user.id)
+                                     & (last <= now - policy.idle_us)).execute()
         return token
 
     return run_write(write)

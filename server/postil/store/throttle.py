@@ -101,6 +101,10 @@ def record_failure(*, username: str | None, address: str | None) -> None:
     p = database.param
 
     def write() -> None:
+        # Counts a day old are forgotten anyway: dropping them keeps a guesser who tries many
+        # made-up names from growing the table without end.
+        database.execute_sql(f"DELETE FROM sign_in_throttle WHERE last_failure_us <= {p}",
+                             [now - FORGET_US])
         for key in keys:
             database.execute_sql(
                 f"INSERT INTO sign_in_throttle (key, failures, last_failure_us) "
