@@ -6,14 +6,17 @@ nothing active, whatever text survives.
 
 from __future__ import annotations
 
+import json
 import random
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
 from postil.sanitize import (
     clean_post_html,
     html_to_text,
+    is_absolute_link,
     plain_note_html,
     plain_title,
     render_note,
@@ -286,6 +289,16 @@ def test_the_cleaner_drops_relative_targets_too(html):
     cleaned = _note_cleaner().clean(html)
     assert all("href" not in attrs for _, attrs in Parsed(cleaned).elements), cleaned
     assert ">x</a>" in cleaned
+
+
+# The same table runs in the extension's allow-list (tests/extension/shared/note-html.test.mjs).
+LINK_CASES = json.loads((Path(__file__).resolve().parent.parent / "fixtures" /
+                         "note-link-cases.json").read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", LINK_CASES, ids=[c["url"] for c in LINK_CASES])
+def test_the_note_link_rule(case):
+    assert is_absolute_link(case["url"]) is case["kept"]
 
 
 @pytest.mark.parametrize("url", ["https://example.org/a", "HTTP://EXAMPLE.ORG", "mailto:a@b.org",
