@@ -109,6 +109,11 @@ def allowed_hosts(value: str, public_url: str, listen_host: str) -> list[str] | 
     return names
 
 
+def allowed_hosts_for(listen_host: str) -> list[str] | None:
+    """Return the hosts a server listening on `listen_host` (`--host`) answers to."""
+    return allowed_hosts(env("POSTIL_ALLOWED_HOSTS"), env("POSTIL_PUBLIC_URL"), listen_host)
+
+
 def from_env() -> dict:
     """Return the Flask config the environment asks for."""
     return {
@@ -119,8 +124,7 @@ def from_env() -> dict:
         "MAX_CONTENT_LENGTH": int(env("POSTIL_MAX_BODY_BYTES")),
         "MAX_IMPORT_BYTES": int(env("POSTIL_MAX_IMPORT_BYTES")),
         "PUBLIC_URL": env("POSTIL_PUBLIC_URL").rstrip("/"),
-        "ALLOWED_HOSTS": allowed_hosts(env("POSTIL_ALLOWED_HOSTS"), env("POSTIL_PUBLIC_URL"),
-                                       env("POSTIL_HOST")),
+        "ALLOWED_HOSTS": allowed_hosts_for(env("POSTIL_HOST")),
         "SAMPLE": env("POSTIL_SAMPLE") != "0",
         "REQUEST_LOG": env("POSTIL_REQUEST_LOG") if env("POSTIL_REQUEST_LOG") != "0" else "",
     }

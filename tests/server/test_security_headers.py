@@ -8,8 +8,18 @@ built from it, whatever the request said.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -227,3 +237,78 @@ def test_the_default_allowed_hosts():
     assert allowed_hosts(" a.example , .b.example ", "https://c.example", "0.0.0.0") == \
         ["a.example", ".b.example"]
     assert allowed_hosts("a.example,*", "", "127.0.0.1") is None
+
+
+# --- the command line: `postil serve --host` and `postil sample serve` -------------------------
+
+POSTIL = str(Path(sys.executable).with_name("postil"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str, host: str | None = None):
+    """GET `url` (naming `host` in the Host header when given): (status, headers, body)."""
+    req = urllib.request.Request(url, headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as res:
+            return res.status, res.headers, res.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read().decode()
+
+
+@contextmanager
+def serving(tmp_path, *args: str):
+    env = {**os.environ, "POSTIL_DATA_DIR": str(tmp_path)}
+    for name in ("POSTIL_DATABASE_URL", "POSTIL_HOST", "POSTIL_ALLOWED_HOSTS", "POSTIL_PUBLIC_URL"):
+        env.pop(name, None)
+    server = subprocess.Popen([POSTIL, *args], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        server.stderr.close()
+
+
+def wait_answering(server, url: str) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            fetch(url)
+            return
+        except (urllib.error.URLError, ConnectionError):
+            assert server.poll() is None, server.stderr.read()
+            assert time.monotonic() < deadline, f"{url} did not answer in 20 s"
+            time.sleep(0.1)
+
+
+def test_serve_answers_to_the_address_it_was_told_to_listen_on(tmp_path):
+    port = free_port()
+    base = f"http://127.0.0.2:{port}"
+    with serving(tmp_path, "serve", "--host", "127.0.0.2", "--port", str(port)) as server:
+        wait_answering(server, base + "/api")
+        status, headers, body = fetch(base + "/api")
+        assert status == 200 and json.loads(body)["openapi"] == base + "/openapi.json"
+        assert headers["Content-Security-Policy"] == NOTHING
+        status, _, body = fetch(base + "/api", host="evil.example")
+        assert status == 400 and json.loads(body)["error"]["code"] == "unknown_host"
+
+
+def test_the_sample_blog_served_alone_has_the_same_rules(tmp_path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with serving(tmp_path, "sample", "serve", "--port", str(port)) as server:
+        wait_answering(server, base + "/sample/")
+        status, headers, page = fetch(base + "/sample/?p=101")
+        assert status == 200 and f'href="{base}/sample/wp-json/"' in page
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        status, headers, body = fetch(base + "/sample/?p=101", host="evil.example")
+        assert status == 400 and json.loads(body)["error"]["code"] == "unknown_host"
+        assert "evil.example/sample" not in body
