@@ -28,7 +28,7 @@ SETTINGS = {
     "POSTIL_ALLOWED_HOSTS": ("", "host names the server answers to (comma-separated; "
                                  "`.example.org` admits its subdomains, `*` any host); unset: "
                                  "localhost, 127.0.0.1, [::1], the host of POSTIL_PUBLIC_URL and "
-                                 "POSTIL_HOST"),
+                                 "the address served on (POSTIL_HOST or --host)"),
     "POSTIL_SAMPLE": ("1", "0 turns off the sample article at /sample/"),
     "POSTIL_REQUEST_LOG": ("0", "1 logs one line per request to stderr, `json` logs JSON lines "
                                 "(`postil serve --log-requests[=json]` does the same)"),
