@@ -110,9 +110,13 @@ def _image_as_link(renderer, tokens, idx, options, env) -> str:
 # punctuation character (a run of "![" costs it 15 µs a character, prose 0.03 µs): a 50,000
 # character technical text has about 9,000 of them, prose far fewer.
 MAX_MARKUP = 10_000
-# Characters of HTML markdown-it may write: a link reference defined once with a long URL and used
-# thousands of times would otherwise turn a 50 KB note into 80 MB of HTML.
+# Characters of HTML markdown-it may write, at most 16 times the note's length (a short list item
+# or emphasis writes about 12) plus some, and never more than MAX_RENDERED: a link reference defined
+# once with a long URL and used thousands of times would otherwise turn a 50 KB note into 80 MB of
+# stored HTML, or a 2 KB note into 200 KB.
 MAX_RENDERED = 200_000
+RENDERED_PER_CHARACTER = 16
+RENDERED_SLACK = 2_000
 # The linkifier's pattern starts again at every word boundary and runs to the end of the unbroken
 # text there, so its cost grows with the square of each run's length (a run of "(" or "a-a-a-").
 # Long runs (64 characters and more) may add up to this many squared characters: one 2,000
@@ -145,7 +149,8 @@ def within_cost(markdown: str) -> str | None:
     md = _markdown()
     env: dict = {}
     tokens = md.parse(markdown, env)
-    if _rendered_size(tokens) > MAX_RENDERED:
+    allowed = min(MAX_RENDERED, RENDERED_PER_CHARACTER * len(markdown) + RENDERED_SLACK)
+    if _rendered_size(tokens) > allowed:
         return None
     _unlink_empty_links(tokens)
     rendered = md.renderer.render(tokens, md.options, env)

@@ -313,8 +313,8 @@ TAIL_AS_TEXT = " **bold** [x](https://example.org/)</p>"
 
 # Notes that would make markdown-it or the linkifier work far longer than their length suggests
 # (issue 12: a note of "![" * 25000 took 0.4-0.7 s; 50,000 "(" took 30 s in the linkifier; a link
-# reference used a hundred times wrote 200 KB of HTML) are shown as escaped text: the Markdown
-# after the hostile run is not rendered either.
+# reference used a hundred times wrote 200 KB of HTML, or 40 KB from a 1 KB note) are shown as
+# escaped text: the Markdown after the hostile run is not rendered either.
 HOSTILE = {
     "image openers": "![" * 5_001,
     "emphasis runs": "*_" * 5_001,
@@ -322,6 +322,7 @@ HOSTILE = {
     "parenthesis run": "(" * 2_100,
     "hyphenated run": "a-" * 1_100,
     "reference flood": "[r]: https://example.org/" + "b" * 2_000 + "\n\n" + "[r] " * 100,
+    "short reference flood": "[r]: https://example.org/" + "b" * 400 + "\n\n" + "[r] " * 100,
 }
 
 
@@ -341,7 +342,8 @@ def test_the_full_size_note_of_the_issue_renders_as_escaped_text():
 
 
 def test_notes_just_inside_the_cost_limits_render_as_markdown():
-    for head in ("![ " * 4_000, "a\n" * 9_000, "(" * 1_900, "a-" * 900):
+    for head in ("![ " * 4_000, "a\n" * 9_000, "(" * 1_900, "a-" * 900,
+                 "[r]: https://example.org/" + "b" * 400 + "\n\n" + "[r] " * 20):
         html = render_note(head + TAIL)
         assert "<strong>bold</strong>" in html, head[:10]
         assert 'href="https://example.org/"' in html
