@@ -75,6 +75,11 @@ ROWS = [
     ("DELETE posts", "DELETE", "/api/posts", "alice", {}, None, 405, "method_not_allowed"),
     ("POST me", "POST", "/api/me", "alice", {}, J({}), 405, "method_not_allowed"),
     ("POST an annotation id", "POST", E, "alice", {}, J({}), 405, "method_not_allowed"),
+    # a Host the server does not answer to (POSTIL_ALLOWED_HOSTS), before anything else
+    ("create at a forged host", "POST", A, "alice", {"Host": "evil.example"}, with_(), 400,
+     "unknown_host"),
+    ("delete at a forged host", "DELETE", E, "alice", {"Host": "evil.example"}, None, 400,
+     "unknown_host"),
     # auth
     ("create anonymously", "POST", A, "anon", {}, with_(), 401, "unauthorized"),
     ("create with a forged token", "POST", A, "forged", {}, with_(), 401, "invalid_token"),
