@@ -91,7 +91,7 @@ def get_annotation(uid: str):
 def patch_annotation(uid: str):
     user = require_user()
     body = json_body()
-    if_match = parse.precondition(request.headers.get("If-Match"))
+    if_match = parse.precondition(request.headers.getlist("If-Match"))
     fields = parse.patch_body(body)
     return annotation_response(store.update_annotation(user, uid, fields, if_match), user)
 
@@ -99,7 +99,7 @@ def patch_annotation(uid: str):
 @bp.delete("/annotations/<uid>")
 def delete_annotation(uid: str):
     user = require_user()
-    store.delete_annotation(user, uid, parse.precondition(request.headers.get("If-Match")))
+    store.delete_annotation(user, uid, parse.precondition(request.headers.getlist("If-Match")))
     return "", 204
 
 

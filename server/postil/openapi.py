@@ -160,10 +160,11 @@ register({
                   "requestBody": JSON_BODY(ref("AnnotationPatch")),
                   "responses": {**ok("changed", ref("Annotation")), **COMMON_ERRORS,
                                 "403": err("public, but not yours"), "404": err("not found"),
-                                "412": err("stale If-Match")}},
+                                "412": err("If-Match does not name the current version")}},
         "delete": {"summary": "Delete (a tombstone is kept for sync)",
                    "responses": {"204": {"description": "deleted"}, **COMMON_ERRORS,
-                                 "404": err("not found"), "412": err("stale If-Match")}},
+                                 "404": err("not found"),
+                                 "412": err("If-Match does not name the current version")}},
     },
     "/api/posts": {
         "get": {"summary": "Posts you may know of, with annotation counts",

@@ -229,7 +229,7 @@ def put_annotation(uid: str):
     if "If-Match" not in request.headers:
         raise APIError(428, f"send If-Match with the ETag you last saw (now {annotation.etag}) "
                             "so that nobody's change is overwritten unseen")
-    if_match = parse.precondition(request.headers["If-Match"])
+    if_match = parse.precondition(request.headers.getlist("If-Match"))
     doc = ld_body()
     body = from_jsonld(doc)
     iri = annotation_iri(annotation.uid)
@@ -248,7 +248,7 @@ def put_annotation(uid: str):
 
 def delete_annotation(uid: str):
     user = require_user()
-    store.delete_annotation(user, uid, parse.precondition(request.headers.get("If-Match")))
+    store.delete_annotation(user, uid, parse.precondition(request.headers.getlist("If-Match")))
     response = current_app.response_class(status=204)
     del response.headers["Content-Type"]
     return response
@@ -570,14 +570,14 @@ openapi.register({
                 "responses": {"200": {**_ld("replaced"), "headers": _HEADERS},
                               **openapi.COMMON_ERRORS, "403": openapi.err("public, not yours"),
                               "404": openapi.err("not found"),
-                              "412": openapi.err("If-Match is stale"),
+                              "412": openapi.err("If-Match does not name the current version"),
                               "415": openapi.err("body is not JSON-LD"),
                               "428": openapi.err("If-Match missing")}},
         "delete": {"summary": "Delete an annotation (If-Match optional)",
                    "responses": {"204": {"description": "deleted"}, **openapi.COMMON_ERRORS,
                                  "403": openapi.err("public, not yours"),
                                  "404": openapi.err("not found"),
-                                 "412": openapi.err("If-Match is stale")}},
+                                 "412": openapi.err("If-Match does not name the current version")}},
         "options": {"summary": "Allow and Link headers",
                     "responses": {"200": {"description": "headers only"},
                                   "404": openapi.err("not found")}},

@@ -767,6 +767,17 @@ def test_6_put_with_a_stale_if_match_is_412_and_changes_nothing(client, alice, i
     assert client.get(path(iri), headers=alice.headers).get_json() == current
 
 
+@pytest.mark.parametrize("if_match", ['"stale-version-0"', 'W/"1"', "garbage", '"1', '"01"'])
+def test_6_put_with_an_if_match_the_server_never_issued_is_412(client, alice, iri, if_match):
+    # RFC 9110 13.1.1: only "*" or a strong tag of the current version lets the PUT through.
+    current = client.get(path(iri), headers=alice.headers).get_json()
+    late = {k: v for k, v in current.items() if k != "body"} | {"bodyValue": "late"}
+    res = client.put(path(iri), json=late, headers=ld(alice, **{"If-Match": if_match}))
+    assert res.status_code == 412
+    assert res.get_json()["error"]["code"] == "precondition_failed"
+    assert client.get(path(iri), headers=alice.headers).get_json() == current
+
+
 def test_6_put_without_if_match_is_428(client, alice, iri):
     current = client.get(path(iri), headers=alice.headers).get_json()
     res = client.put(path(iri), json=current, headers=ld(alice))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..db import database, run_write
 from ..domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound, PreconditionFailed
 from ..models import Annotation, AnnotationTag, User, now_us
-from ..parse import NewAnnotation
+from ..parse import NewAnnotation, Precondition
 from ..validation import uuid_string
 from .posts import resolve_post
 
@@ -92,8 +92,9 @@ def get_owned(user: User, uid: str, *, allow_deleted: bool = False) -> Annotatio
     return annotation
 
 
-def check_version(annotation: Annotation, if_match) -> None:
-    if if_match is not None and if_match != "*" and if_match != annotation.version:
+def check_version(annotation: Annotation, if_match: Precondition | None) -> None:
+    """Raise PreconditionFailed unless `if_match` (not sent: None) admits the stored version."""
+    if if_match is not None and not if_match.admits(annotation.version):
         raise PreconditionFailed(f"the annotation changed (now version {annotation.version}); "
                                  "fetch it and try again", annotation.version)
 
