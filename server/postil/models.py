@@ -13,6 +13,7 @@ import time
 
 import orjson
 from peewee import (
+    SQL,
     AutoField,
     BigIntegerField,
     BooleanField,
@@ -22,6 +23,7 @@ from peewee import (
     Model,
     PostgresqlDatabase,
     TextField,
+    fn,
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -210,7 +212,9 @@ class Post(BaseModel):
 
 class Annotation(BaseModel):
     pk = AutoField()
-    uid = CharField(max_length=36, unique=True)
+    # Unique per author, and among shared (not private) annotations (migration 0010): another
+    # reader's private annotation does not exist for you, so its id must not be taken for you.
+    uid = CharField(max_length=36)
     # Indexed as the first columns of (post, created_us) and (user, created_us) below.
     post = ForeignKeyField(Post, backref="annotations", on_delete="CASCADE", index=False)
     user = ForeignKeyField(User, backref="annotations", on_delete="CASCADE", index=False)
@@ -231,6 +235,7 @@ class Annotation(BaseModel):
 
     class Meta:
         indexes = (
+            (("uid", "user"), True),
             (("post", "created_us"), False),
             (("user", "created_us"), False),
             (("user", "updated_us"), False),
@@ -245,10 +250,19 @@ class Annotation(BaseModel):
         The one place the rule is written: every read path (queries, counts, posts, popular
         passages, exports, W3C containers, reading one) filters with it. A new kind of
         visibility (a group's) is a new branch here.
+
+        Ids are unique per author, and among shared annotations, so a viewer could hold an id
+        that another reader's public annotation has too (made while the viewer's was private,
+        and so unknown to its author). The viewer's own comes first: the public one under the
+        same id is not shown to them, so what a viewer sees has each id once, and an id names
+        one annotation for them everywhere (`store.annotations.resolve`).
         """
         if viewer is None:
             return cls.visibility == "public"
-        return (cls.visibility == "public") | (cls.user == viewer.id)
+        own = Annotation.alias("own")
+        shadowed = fn.EXISTS(own.select(SQL("1")).where(
+            (own.uid == cls.uid) & (own.user == viewer.id)))
+        return (cls.user == viewer.id) | ((cls.visibility == "public") & ~shadowed)
 
     INSERT_COLUMNS = ("uid", "post_id", "user_id", "quote", "selectors", "note", "note_html",
                       "color", "tags", "tags_text", "visibility", "deleted", "created_us",
@@ -258,14 +272,15 @@ class Annotation(BaseModel):
     def insert_new(cls, values: dict) -> int | None:
         """Insert one annotation (every column in INSERT_COLUMNS given); return its pk.
 
-        None when an annotation with this uid exists already (nothing is written then).
+        None when the author has an annotation with this uid already, or a shared one has it
+        and this one is shared too (nothing is written then).
         """
         # Speed: equals Annotation.insert(values).on_conflict_ignore(), in plain SQL
         # (bench/README.md row "HTTP POST /api/annotations, a real create").
         fields = cls._meta.columns
         params = [fields[c].db_value(values[c]) for c in cls.INSERT_COLUMNS]
         sql = (f'INSERT INTO annotation ({", ".join(cls.INSERT_COLUMNS)}) VALUES '
-               f'({", ".join([database.param] * len(params))}) ON CONFLICT (uid) DO NOTHING')
+               f'({", ".join([database.param] * len(params))}) ON CONFLICT DO NOTHING')
         if isinstance(database.obj, PostgresqlDatabase):
             row = database.execute_sql(sql + " RETURNING pk", params).fetchone()
             return row[0] if row else None

@@ -143,7 +143,7 @@ register({
                  "requestBody": JSON_BODY(ref("AnnotationInput")),
                  "responses": {**ok("same id again: the stored annotation", ref("Annotation")),
                                **ok("created", ref("Annotation"), "201"), **COMMON_ERRORS,
-                               "409": err("the id belongs to another user's annotation"),
+                               "409": err("the id is another user's public annotation's"),
                                "413": err("body too large"), "415": err("not JSON")}},
         "get": {"summary": "Query annotations you may see", "parameters": ANNOTATION_FILTERS,
                 "responses": {**ok("a page", ref("AnnotationPage")), **COMMON_ERRORS}},
@@ -160,6 +160,8 @@ register({
                   "requestBody": JSON_BODY(ref("AnnotationPatch")),
                   "responses": {**ok("changed", ref("Annotation")), **COMMON_ERRORS,
                                 "403": err("public, but not yours"), "404": err("not found"),
+                                "409": err("made public while another user's public "
+                                           "annotation has its id"),
                                 "412": err("If-Match does not name the current version")}},
         "delete": {"summary": "Delete (a tombstone is kept for sync)",
                    "responses": {"204": {"description": "deleted"}, **COMMON_ERRORS,

@@ -194,8 +194,12 @@ ROWS = [
     ("post id of a private post", "POST", A, "bob", {}, with_(post={"id": 1}), 400,
      "validation_error"),
     # conflicts, versions, tombstones, other people's annotations
-    ("someone else's id", "POST", A, "bob", {}, J(annotation_body(id=EXISTING)), 409,
+    # Bob may see it, so the 409 tells him nothing (an id only a private annotation of someone
+    # else has is free for him: tests/server/test_id_oracles.py).
+    ("someone else's public id", "POST", A, "alice", {}, J(annotation_body(id=BOB_PUBLIC)), 409,
      "conflict"),
+    ("someone else's public id, private", "POST", A, "alice", {},
+     J(annotation_body(id=BOB_PUBLIC, visibility="private")), 409, "conflict"),
     ("stale If-Match on patch", "PATCH", E, "alice", {"If-Match": '"7"'}, J({"note": "x"}), 412,
      "precondition_failed"),
     ("stale If-Match on delete", "DELETE", E, "alice", {"If-Match": '"7"'}, None, 412,

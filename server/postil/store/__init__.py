@@ -14,17 +14,17 @@ from __future__ import annotations
 
 from .aggregates import annotation_counts, popular_passages, shows_work_of
 from .annotations import (
-    by_uid,
     create_annotation,
     delete_annotation,
     get_owned,
     get_visible,
+    resolve,
     update_annotation,
 )
 from .posts import get_visible_post, posts_page, register_post
 from .queries import count, iterate_by_post, newest_update, numbered_page, page
 
-__all__ = ["annotation_counts", "by_uid", "count", "create_annotation", "delete_annotation",
+__all__ = ["annotation_counts", "count", "create_annotation", "delete_annotation",
            "get_owned", "get_visible", "get_visible_post", "iterate_by_post",
            "newest_update", "numbered_page", "page", "popular_passages", "posts_page",
-           "register_post", "shows_work_of", "update_annotation"]
+           "register_post", "resolve", "shows_work_of", "update_annotation"]

@@ -7,6 +7,8 @@ does not exist for you (NotFound); a public one you may read but not change (For
 
 from __future__ import annotations
 
+from peewee import IntegrityError
+
 from ..db import database, run_write
 from ..domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound, PreconditionFailed
 from ..models import Annotation, AnnotationTag, User, now_us
@@ -19,12 +21,19 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
                       ) -> tuple[Annotation, bool]:
     """Store a new annotation; the same client id again returns the stored one unchanged.
 
+    An id is taken for `user` only by what `resolve` finds for them: their own annotation (the
+    stored one is returned: a retry) or a shared one (Conflict, which tells nothing: they may
+    see it). Another reader's private annotation with the id does not exist for them, so the
+    create is answered exactly as for a free id, and each author then sees their own.
+
     `keep` holds stored values that come from elsewhere, not from the body: an import's
     `created_us`, `updated_us` and `version`, and `via`, the IRI a W3C client gave it.
     """
     uid, fields = new.uid, new.fields
 
     def write() -> Annotation:
+        if _taken_for(user, uid):
+            raise _IdTaken  # nothing written yet
         post = resolve_post(new.post, reader=user, share=fields.get("visibility") == "public")
         stamp = now_us()
         times = {"created_us": stamp, "updated_us": stamp} | (keep or {})
@@ -34,7 +43,7 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
                   "version": 1, "via": None} | fields | times
         pk = Annotation.insert_new(values)
         if pk is None:
-            raise _IdTaken  # and undo anything resolve_post changed
+            raise _IdTaken  # made meanwhile; and undo anything resolve_post changed
         _insert_tag_rows(pk, fields.get("tags") or [], values["created_us"])
         annotation = Annotation(__no_default__=True, pk=pk, post=post, user=user,
                                 **{k: val for k, val in values.items()
@@ -45,26 +54,39 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
     try:
         return run_write(write), True
     except _IdTaken:
-        # Sent before (a retry whose answer was lost), or someone else's id.
-        return _same_owner(by_uid(uid), user), False
+        # Sent before (a retry whose answer was lost), or a shared annotation's id.
+        return _same_owner(resolve(user, uid), user), False
 
 
 class _IdTaken(Exception):
-    """The annotation id exists already."""
+    """The annotation id is taken for this author."""
 
 
-def _same_owner(existing: Annotation, user: User) -> Annotation:
-    if existing.user_id != user.id:
-        raise Conflict("an annotation with this id belongs to someone else; choose another id")
+def _taken_for(user: User, uid: str) -> bool:
+    """Say whether `uid` names, for `user`, an annotation of theirs or a shared one."""
+    # Speed: equals resolve(user, uid) is not None, one indexed probe on (uid, user_id) and
+    # the shared-id index, in plain SQL (bench/README.md row "HTTP POST /api/annotations").
+    p = database.param
+    return database.execute_sql(
+        f"SELECT 1 FROM annotation WHERE uid = {p} AND (user_id = {p} "
+        f"OR visibility <> 'private') LIMIT 1", [uid, user.id]).fetchone() is not None
+
+
+def _same_owner(existing: Annotation | None, user: User) -> Annotation:
+    if existing is None or existing.user_id != user.id:
+        raise Conflict("an annotation with this id is shared by someone else; choose another id")
     return existing
 
 
-def by_uid(uid: str) -> Annotation | None:
-    """Return the annotation with this id whoever owns it: for checks that an id is taken.
+def resolve(viewer: User | None, uid: str) -> Annotation | None:
+    """Return the annotation `uid` names for the viewer, tombstones included, or None.
 
-    What it returns is never shown: reading goes through `get_visible`.
+    Their own with that id first, else the one shared annotation with it, if they may see it
+    (`Annotation.visible_to`, which leaves out a public one their own shadows). Every lookup by
+    id goes through here, so an id means the same annotation to a reader on every path.
     """
-    return Annotation.with_post_and_user().where(Annotation.uid == uid).first()
+    return (Annotation.with_post_and_user()
+            .where((Annotation.uid == uid) & Annotation.visible_to(viewer)).first())
 
 
 def get_visible(viewer: User | None, uid: str, *, allow_deleted: bool = False) -> Annotation:
@@ -73,8 +95,7 @@ def get_visible(viewer: User | None, uid: str, *, allow_deleted: bool = False) -
         uid = uuid_string(uid)
     except Invalid:
         raise NotFound("no such annotation") from None
-    annotation = (Annotation.with_post_and_user()
-                  .where((Annotation.uid == uid) & Annotation.visible_to(viewer)).first())
+    annotation = resolve(viewer, uid)
     if annotation is None:
         raise NotFound("no such annotation")
     if annotation.deleted and not allow_deleted:
@@ -106,9 +127,22 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
         check_version(annotation, if_match)
         if not fields:
             return annotation
+        widens = annotation.visibility == "private" and fields.get("visibility", "private") \
+            != "private"
+        if widens and _shared_by_another(annotation):
+            raise _SharedIdTaken
         changes = fields | {"version": annotation.version + 1,
                             "updated_us": max(now_us(), annotation.updated_us + 1)}
-        if not _write_if_unchanged(annotation, changes):
+        if widens:
+            try:
+                with database.atomic():  # a savepoint: a lost race leaves the rest intact
+                    written = _write_if_unchanged(annotation, changes)
+            except IntegrityError:
+                # Another reader shared an annotation with this id since the check (PostgreSQL).
+                raise _SharedIdTaken from None
+        else:
+            written = _write_if_unchanged(annotation, changes)
+        if not written:
             return None
         if "tags" in fields:
             _set_tag_rows(annotation, fields["tags"])
@@ -117,10 +151,25 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
         return annotation
 
     for _attempt in range(3):
-        annotation = run_write(write)
+        try:
+            annotation = run_write(write)
+        except _SharedIdTaken:
+            # Their own shadowed it until now; the shared one is public, so this tells nothing.
+            raise Conflict("another annotation with this id is shared already, so this one "
+                           "cannot be too; make a copy with a new id to share it") from None
         if annotation is not None:
             return annotation
     raise Conflict("the annotation kept changing; try again")
+
+
+class _SharedIdTaken(Exception):
+    """A shared annotation has this id already, so this one cannot be shared."""
+
+
+def _shared_by_another(annotation: Annotation) -> bool:
+    return Annotation.select().where(
+        (Annotation.uid == annotation.uid) & (Annotation.visibility != "private")
+        & (Annotation.pk != annotation.pk)).exists()
 
 
 def _write_if_unchanged(annotation: Annotation, changes: dict) -> bool:
