@@ -152,7 +152,7 @@ def put_post():
         raise APIError(403, "registering posts is for the editors this server names in "
                             "POSTIL_POST_EDITORS; its operator can also run 'postil post add'")
     fields = post_fields(json_body())
-    post, created = store.register_post(fields)
+    post, created = store.register_post(fields, user)
     count = store.annotation_counts(user, [post.id]).get(post.id, 0)
     response = jsonify(present.post_json(post, user, count))
     response.status_code = 201 if created else 200

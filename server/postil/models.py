@@ -139,6 +139,14 @@ class Post(BaseModel):
     # The user whose private annotation gave `url` and `title`; None once WordPress or a public
     # annotation gave them. Only that user is shown them (see `shown_url_to`).
     url_user = IntegerField(null=True)
+    # When the post became everyone's: registered, or named by a public annotation; None while
+    # only private annotations name it. Everyone is shown it as the post's `created`, and
+    # `updated_us` changes only with what everyone is shown (migration 0010).
+    shared_us = BigIntegerField(null=True)
+    # `modified_gmt` is what WordPress or a public annotation said; a private annotation's newer
+    # one is kept here, shown to its author (`modified_user`) alone.
+    private_modified_gmt = CharField(max_length=32, null=True)
+    modified_user = IntegerField(null=True)
 
     class Meta:
         indexes = ((("site", "post_id"), True),)
@@ -146,7 +154,7 @@ class Post(BaseModel):
     # What annotating needs of a post; never its body (for a registered post, the whole
     # article), which a create does not use.
     KEY_FIELDS = ("id", "site", "post_id", "url_key", "link_key", "url", "title", "modified_gmt",
-                  "registered", "url_user")
+                  "registered", "url_user", "shared_us", "private_modified_gmt", "modified_user")
 
     @classmethod
     def by_key(cls, site: str | None, post_id: int | None, url_key: str | None, *,
@@ -202,6 +210,13 @@ class Post(BaseModel):
         if row is None:
             return None
         return f"{row[2] or 'https'}://{row[0]}", row[1]
+
+    def own_times(self, viewer_id: int) -> tuple[int | None, int | None]:
+        """When the viewer's own annotations first and last named this post (None: never)."""
+        p = database.param
+        return tuple(database.execute_sql(
+            f"SELECT MIN(created_us), MAX(created_us) FROM annotation WHERE post_id = {p} "
+            f"AND user_id = {p}", [self.id, viewer_id]).fetchone())
 
     def key_url(self) -> str:
         """An address of the post made from its key alone: the shortlink, or the page's URL."""

@@ -178,7 +178,9 @@ register({
                 "description": "Everyone who reads the post sees what this writes, so only "
                                "the users POSTIL_POST_EDITORS names may (403 for others).",
                 "requestBody": JSON_BODY(ref("WordPressPost")),
-                "responses": {**ok("updated", ref("Post")), **ok("created", ref("Post"), "201"),
+                "responses": {**ok("updated: a post you knew of", ref("Post")),
+                              **ok("created: new to you (also when only others' private "
+                                   "annotations named it)", ref("Post"), "201"),
                               **COMMON_ERRORS, "403": err("not one of the post editors")}},
     },
     "/api/posts/{post_pk}": {"parameters": [POST_PK], "get": {

@@ -11,7 +11,7 @@ from peewee import IntegrityError
 
 from ..db import database, run_write
 from ..domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound, PreconditionFailed
-from ..models import Annotation, AnnotationTag, User, now_us
+from ..models import Annotation, AnnotationTag, Post, User, now_us
 from ..parse import NewAnnotation, Precondition
 from ..validation import uuid_string
 from .posts import resolve_post
@@ -144,6 +144,10 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
             written = _write_if_unchanged(annotation, changes)
         if not written:
             return None
+        if widens:
+            # The post is everyone's business from now on, as if a public annotation named it.
+            Post.update(shared_us=changes["updated_us"], updated_us=changes["updated_us"]).where(
+                (Post.id == annotation.post_id) & Post.shared_us.is_null()).execute()
         if "tags" in fields:
             _set_tag_rows(annotation, fields["tags"])
         for k, val in changes.items():
