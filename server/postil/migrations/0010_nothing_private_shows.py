@@ -4,7 +4,7 @@ Ids: a globally unique id told a reader who chose an id that someone else's priv
 had it (a 409, an ignored Slug); DESIGN §3 says such an annotation does not exist for them. An
 id is now unique per (id, author), which also serves lookups by id alone, and a partial index
 keeps at most one shared (not private) annotation per id. Existing ids were globally unique and
-satisfy both.
+satisfy both, and none is held by two authors (`shares_id`, false).
 
 Posts: a post's `created`, `updated` and `modified_gmt` could come from a private annotation,
 and answering `PUT /api/posts` with them told who read what. `shared_us` is when the post became
@@ -25,6 +25,8 @@ def up(migrator, db):
                    'ON "annotation" ("uid", "user_id")')
     db.execute_sql('CREATE UNIQUE INDEX "annotation_uid_shared" ON "annotation" ("uid") '
                    "WHERE visibility <> 'private'")
+    db.execute_sql('ALTER TABLE "annotation" ADD COLUMN "shares_id" BOOLEAN NOT NULL '
+                   "DEFAULT FALSE")
     db.execute_sql('ALTER TABLE "post" ADD COLUMN "shared_us" BIGINT')
     db.execute_sql('ALTER TABLE "post" ADD COLUMN "private_modified_gmt" VARCHAR(32)')
     db.execute_sql('ALTER TABLE "post" ADD COLUMN "modified_user" INTEGER')
@@ -35,6 +37,7 @@ def up(migrator, db):
 def down(migrator, db):
     for column in ("modified_user", "private_modified_gmt", "shared_us"):
         db.execute_sql(f'ALTER TABLE "post" DROP COLUMN "{column}"')
+    db.execute_sql('ALTER TABLE "annotation" DROP COLUMN "shares_id"')
     db.execute_sql('DROP INDEX IF EXISTS "annotation_uid_shared"')
     db.execute_sql('DROP INDEX IF EXISTS "annotation_uid_user_id"')
     db.execute_sql('CREATE UNIQUE INDEX "annotation_uid" ON "annotation" ("uid")')

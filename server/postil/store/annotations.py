@@ -32,7 +32,8 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
     uid, fields = new.uid, new.fields
 
     def write() -> Annotation:
-        if _taken_for(user, uid):
+        holders = _holders(uid)
+        if any(author == user.id or shared for author, shared in holders):
             raise _IdTaken  # nothing written yet
         post = resolve_post(new.post, reader=user, share=fields.get("visibility") == "public")
         stamp = now_us()
@@ -45,6 +46,10 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
         if pk is None:
             raise _IdTaken  # made meanwhile; and undo anything resolve_post changed
         _insert_tag_rows(pk, fields.get("tags") or [], values["created_us"])
+        if holders:
+            # Other authors' private annotations have this id: mark them all (see shares_id).
+            Annotation.update(shares_id=True).where(Annotation.uid == uid).execute()
+            values["shares_id"] = True
         annotation = Annotation(__no_default__=True, pk=pk, post=post, user=user,
                                 **{k: val for k, val in values.items()
                                    if k not in ("post_id", "user_id")})
@@ -62,14 +67,17 @@ class _IdTaken(Exception):
     """The annotation id is taken for this author."""
 
 
-def _taken_for(user: User, uid: str) -> bool:
-    """Say whether `uid` names, for `user`, an annotation of theirs or a shared one."""
-    # Speed: equals resolve(user, uid) is not None, one indexed probe on (uid, user_id) and
-    # the shared-id index, in plain SQL (bench/README.md row "HTTP POST /api/annotations").
+def _holders(uid: str) -> list[tuple[int, bool]]:
+    """Return (author, shared) of every annotation with this id: almost always none.
+
+    The id is taken for a user by their own or a shared one; other authors' private ones take
+    nothing, and are only marked as sharing the id once the new one is stored.
+    """
+    # Speed: one probe of the (uid, user_id) index, in plain SQL (bench/README.md row
+    # "HTTP POST /api/annotations, a real create").
     p = database.param
-    return database.execute_sql(
-        f"SELECT 1 FROM annotation WHERE uid = {p} AND (user_id = {p} "
-        f"OR visibility <> 'private') LIMIT 1", [uid, user.id]).fetchone() is not None
+    return [(author, visibility != "private") for author, visibility in database.execute_sql(
+        f"SELECT user_id, visibility FROM annotation WHERE uid = {p}", [uid]).fetchall()]
 
 
 def _same_owner(existing: Annotation | None, user: User) -> Annotation:
