@@ -1,4 +1,5 @@
-"""Build the Flask application: configuration, database, errors, CORS and the blueprints."""
+"""Build the Flask application: configuration, host and headers, database, errors, CORS and the
+blueprints."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from flask import Flask
 from flask_cors import CORS
 
-from . import config, db, errors, request_log, w3c_cors
+from . import config, db, errors, headers, request_log, urls, w3c_cors
 from .jsonio import FastJSONProvider
 
 EXTENSION_ORIGINS = (
@@ -26,6 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    urls.init_app(app)
+    headers.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     request_log.init_app(app)
@@ -34,15 +37,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         resources={r"/api/*": {"origins": [*EXTENSION_ORIGINS, *app.config["CORS_ORIGINS"]]},
                    **w3c_cors.RESOURCES},
         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
-        expose_headers=["ETag", "Location", "Content-Disposition"],
+        expose_headers=["ETag", "Location", "Content-Disposition", "Retry-After"],
         methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         max_age=600,
     )
 
-    from . import api, export_api, home, openapi, w3c
+    from . import api, export_api, home, openapi, sessions_api, w3c
 
     app.register_blueprint(home.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(sessions_api.bp)
     app.register_blueprint(w3c.bp)
     app.register_blueprint(export_api.bp)
     openapi.init_app(app)

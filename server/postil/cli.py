@@ -67,7 +67,8 @@ def cmd_serve(args) -> int:
     logging.getLogger("waitress.queue").addFilter(_OncePerMinute())
     logging.basicConfig()
     overrides = {"REQUEST_LOG": args.log_requests} if args.log_requests else {}
-    app = _app(**overrides)
+    # The address given with --host is one the server answers to, as POSTIL_HOST's is.
+    app = _app(ALLOWED_HOSTS=config.allowed_hosts_for(args.host), **overrides)
     server = _listen(app, args, _port_taken_message(args.host, args.port))
     if server is None:
         return 1
@@ -83,9 +84,15 @@ def cmd_sample_serve(args) -> int:
     """Serve the sample blog alone: no database, no API, up while the annotation server is not."""
     from flask import Flask, redirect
 
-    from . import home, sample
+    from . import errors, headers, home, sample, urls
 
     app = Flask("postil")
+    app.config.update(PUBLIC_URL=config.env("POSTIL_PUBLIC_URL").rstrip("/"),
+                      ALLOWED_HOSTS=config.allowed_hosts_for(args.host))
+    # The same host rule, headers and error shape as `postil serve`.
+    urls.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
     app.register_blueprint(sample.bp)
     app.add_url_rule("/", "root", lambda: redirect("/sample/"))
     app.add_url_rule("/favicon.ico", "favicon", home.favicon)
@@ -136,11 +143,9 @@ def _user(name: str):
     return user
 
 
-def cmd_user_add(args) -> int:
-    from peewee import IntegrityError
-
+def _new_password(args) -> str:
+    """Read a new password from stdin's first line or a prompt; exit if it breaks the rule."""
     from . import validation as v
-    from .models import User
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -149,19 +154,68 @@ def cmd_user_add(args) -> int:
 
         password = getpass.getpass(f"Password for {args.name}: ")
     try:
-        v.username(args.name)
         v.password(password)
     except v.Invalid as err:
         raise SystemExit(f"postil: {err.field} {err.message}") from None
+    return password
+
+
+def cmd_user_add(args) -> int:
+    from . import validation as v
+    from .domain_errors import Conflict
+    from .models import User
+    from .store import accounts
+
+    try:
+        v.username(args.name)
+    except v.Invalid as err:
+        raise SystemExit(f"postil: {err.field} {err.message}") from None
+    password = _new_password(args)
     app = _app()
     with app.app_context():
-        user = User(name=args.name)
-        user.set_password(password)
+        hashed = User(name=args.name)
+        hashed.set_password(password)
         try:
-            user.save()
-        except IntegrityError:
-            raise SystemExit(f"postil: user {args.name!r} exists") from None
+            accounts.create_user(args.name, hashed.password_hash)
+        except Conflict:
+            taken = User.by_name(args.name)
+            name = taken.name if taken else args.name
+            also = ("" if name == args.name else
+                    "; names differing only in case or character width are one name")
+            raise SystemExit(f"postil: user {name!r} exists{also}") from None
     print(f"created user {args.name}")
+    return 0
+
+
+def cmd_user_passwd(args) -> int:
+    from .store import accounts
+
+    password = _new_password(args)
+    with _existing_app().app_context():
+        user = _user(args.name)
+        user.set_password(password)
+        accounts.set_password_hash(user, user.password_hash)
+    print(f"set a new password for {user.name}; every session of theirs has ended")
+    return 0
+
+
+def cmd_user_disable(args) -> int:
+    from .store import accounts
+
+    with _existing_app().app_context():
+        user = _user(args.name)
+        accounts.set_disabled(user, True)
+    print(f"disabled {user.name}: their sessions have ended and signing in is refused")
+    return 0
+
+
+def cmd_user_enable(args) -> int:
+    from .store import accounts
+
+    with _existing_app().app_context():
+        user = _user(args.name)
+        accounts.set_disabled(user, False)
+    print(f"enabled {user.name}: they can sign in again")
     return 0
 
 
@@ -282,6 +336,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of standard input")
     add.set_defaults(func=cmd_user_add)
+    passwd = user.add_parser("passwd", help="set a user's password and end all their sessions")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input")
+    passwd.set_defaults(func=cmd_user_passwd)
+    disable = user.add_parser("disable", help="refuse a user's sign-ins and end their sessions")
+    disable.add_argument("name")
+    disable.set_defaults(func=cmd_user_disable)
+    enable = user.add_parser("enable", help="let a disabled user sign in again")
+    enable.add_argument("name")
+    enable.set_defaults(func=cmd_user_enable)
 
     token = sub.add_parser("token", help="manage API tokens").add_subparsers(dest="token",
                                                                               required=True)

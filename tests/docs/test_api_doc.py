@@ -51,3 +51,10 @@ def test_api_examples_run_as_written(live_server, tmp_path):
     assert registered["registered"] is True and registered["post_id"] == 101
 
     assert out["5"].split() == ["204", "204"]
+
+    # Signed in again as "curl": the list shows this session as the current one, then every
+    # other session ends and the password is changed (to the same one).
+    listed, *codes = out["6"].strip().splitlines()
+    sessions = json.loads(listed)["items"]
+    assert [s["label"] for s in sessions if s["current"]] == ["curl"]
+    assert codes == ["204", "204"]

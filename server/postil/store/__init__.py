@@ -4,6 +4,8 @@
 - `annotations`: create, patch, delete, and read one annotation.
 - `queries`: annotation queries (filters, keyset pages, batch walks for exports).
 - `aggregates`: counts per post, popular passages, whether an author's work is visible.
+- `accounts`: users, tokens as sessions (expiry, listing, revoking), passwords, disabling.
+- `throttle`: failed sign-ins counted per username and per client address.
 
 They take values already checked by `parse` and the viewer as an argument, and raise the
 errors of `domain_errors`. Who may see what is decided by the models' query methods
@@ -12,6 +14,7 @@ errors of `domain_errors`. Who may see what is decided by the models' query meth
 
 from __future__ import annotations
 
+from . import accounts, throttle
 from .aggregates import annotation_counts, popular_passages, shows_work_of
 from .annotations import (
     create_annotation,
@@ -24,7 +27,7 @@ from .annotations import (
 from .posts import get_visible_post, posts_page, register_post
 from .queries import count, iterate_by_post, newest_update, numbered_page, page
 
-__all__ = ["annotation_counts", "count", "create_annotation", "delete_annotation",
-           "get_owned", "get_visible", "get_visible_post", "iterate_by_post",
-           "newest_update", "numbered_page", "page", "popular_passages", "posts_page",
-           "register_post", "resolve", "shows_work_of", "update_annotation"]
+__all__ = ["accounts", "annotation_counts", "count", "create_annotation", "delete_annotation",
+           "get_owned", "get_visible", "get_visible_post", "iterate_by_post", "newest_update",
+           "numbered_page", "page", "popular_passages", "posts_page", "register_post", "resolve",
+           "shows_work_of", "throttle", "update_annotation"]
