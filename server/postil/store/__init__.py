@@ -17,11 +17,11 @@ from __future__ import annotations
 from . import accounts, throttle
 from .aggregates import annotation_counts, popular_passages, shows_work_of
 from .annotations import (
-    by_uid,
     create_annotation,
     delete_annotation,
     get_owned,
     get_visible,
+    resolve,
     update_annotation,
 )
 from .posts import get_visible_post, posts_page, register_post
@@ -34,7 +34,7 @@ from .queries import (
     stored_notes,
 )
 
-__all__ = ["accounts", "annotation_counts", "by_uid", "count", "create_annotation",
-           "delete_annotation", "get_owned", "get_visible", "get_visible_post", "iterate_by_post",
-           "newest_update", "numbered_page", "page", "popular_passages", "posts_page",
-           "register_post", "shows_work_of", "stored_notes", "throttle", "update_annotation"]
+__all__ = ["accounts", "annotation_counts", "count", "create_annotation", "delete_annotation",
+           "get_owned", "get_visible", "get_visible_post", "iterate_by_post", "newest_update",
+           "numbered_page", "page", "popular_passages", "posts_page", "register_post", "resolve",
+           "shows_work_of", "stored_notes", "throttle", "update_annotation"]
