@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from postil import create_app, db
+from postil import cli, create_app, db
 from postil.models import Token, User
 
 POSTIL = str(Path(sys.executable).with_name("postil"))
@@ -195,3 +195,80 @@ def test_a_backup_taken_during_a_write_storm_restores_every_acknowledged_write(
     finally:
         db.database.close()
         db.database.obj.close_all()
+
+
+def run_cli(monkeypatch, url: str, *args: str) -> str:
+    """Run a `postil` command in this process; its errors raise SystemExit with the line."""
+    monkeypatch.setenv("POSTIL_DATABASE_URL", url)
+    return cli.main(list(args))
+
+
+def user_names(url: str) -> list[str]:
+    database = db.open_database(url)
+    with database.connection_context():
+        names = [n for (n,) in database.execute_sql('SELECT name FROM "user" ORDER BY name')]
+    database.close()
+    database.close_all()
+    return names
+
+
+def test_restore_refuses_a_database_holding_data_unless_forced(two_databases, tmp_path,
+                                                               monkeypatch, capsys):
+    source, target = two_databases
+    alice_with_a_token(source)
+    run_cli(monkeypatch, source, "backup", str(tmp_path / "alice.backup"))
+    app = create_app({"DATABASE_URL": target, "TESTING": True, "SAMPLE": False})
+    with app.app_context():
+        User.create(name="bob", name_key="bob", password_hash="x")
+    db.database.obj.close_all()
+
+    with pytest.raises(SystemExit) as refused:
+        run_cli(monkeypatch, target, "restore", str(tmp_path / "alice.backup"))
+    assert "already holds data; restore over it with --force" in str(refused.value.code)
+    assert user_names(target) == ["bob"]  # nothing changed
+
+    run_cli(monkeypatch, target, "restore", "--force", str(tmp_path / "alice.backup"))
+    assert "1 users, 0 annotations, 0 posts" in capsys.readouterr().out
+    assert user_names(target) == ["alice"]
+
+
+def stand_in(directory: Path, name: str, version: str, dump: str = "") -> None:
+    """Write a `name` that says it is `version` and, asked to dump, writes the start of a file
+    and fails, as a pg_dump losing its connection would."""
+    directory.mkdir(exist_ok=True)
+    tool = directory / name
+    tool.write_text(f"""#!/bin/sh
+if [ "$1" = --version ]; then echo "{name} (PostgreSQL) {version}"; exit 0; fi
+for arg in "$@"; do case "$arg" in --file=*) printf 'PGDMP{dump}' > "${{arg#--file=}}";; esac; done
+echo "{name}: error: connection to server lost" >&2
+exit 1
+""")
+    tool.chmod(0o755)
+
+
+@pytest.mark.parametrize("version, said", [
+    (None, "pg_dump is not on PATH"),
+    ("11.22 (Debian 11.22-1)", "is version 11, older than the PostgreSQL"),
+    ("99.0", "pg_dump failed: pg_dump: error: connection to server lost"),
+])
+def test_a_backup_pg_dump_cannot_take_says_why_and_keeps_the_earlier_backup(
+        version, said, fresh_pg_url, tmp_path, monkeypatch):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    if version:
+        stand_in(tools, "pg_dump", version, dump="half")
+    monkeypatch.setenv("PATH", str(tools))
+    earlier = tmp_path / "postil.backup"
+    earlier.write_bytes(b"yesterday's backup")
+    database = db.open_database(fresh_pg_url)
+    db.upgrade(database)
+    database.close_all()
+
+    with pytest.raises(SystemExit) as failed:
+        run_cli(monkeypatch, fresh_pg_url, "backup", str(earlier))
+    message = str(failed.value.code)
+    assert said in message and "\n" not in message
+    if "PATH" in said or "older" in said:
+        assert "apt install postgresql-client-" in message  # what to install
+    assert earlier.read_bytes() == b"yesterday's backup"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "postil.backup"]
