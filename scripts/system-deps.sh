@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages the full test suite drives — Chromium, Firefox ESR, PostgreSQL and
 # its client tools, Node — when they are missing and we may (root, or sudo without a password),
-# then make sure a PostgreSQL cluster is running with the role and database the tests use. Without those rights it
-# only says what is missing; the tests that need them then skip with that reason.
+# then make sure a PostgreSQL cluster is running with the role and database the tests use. Without
+# those rights it only says what is missing; the tests that need them then skip with that reason.
 set -uo pipefail
 
 if [ "$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi
