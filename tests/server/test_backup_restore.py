@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from postil import cli, create_app, db
+from postil import backup, cli, create_app, db
 from postil.models import Token, User
 
 POSTIL = str(Path(sys.executable).with_name("postil"))
@@ -272,3 +273,54 @@ def test_a_backup_pg_dump_cannot_take_says_why_and_keeps_the_earlier_backup(
         assert "apt install postgresql-client-" in message  # what to install
     assert earlier.read_bytes() == b"yesterday's backup"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "postil.backup"]
+
+
+WRITER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+conn.execute("PRAGMA journal_mode = WAL").fetchone()
+n = 0
+while True:
+    n += 1
+    conn.execute("INSERT INTO tally VALUES (?, ?)", (n, b"x" * 3000))
+"""
+
+
+def test_a_sqlite_backup_is_one_moment_of_a_database_written_all_the_while(tmp_path, monkeypatch):
+    """Copied a few pages a step while another process commits all the while, the backup
+    finishes, is whole, holds the rows of one moment (a prefix of the writes, no gaps), and never
+    held the writer up."""
+    live = tmp_path / "postil.db"
+    db.upgrade(db.open_database(f"sqlite:///{live}"))
+    with sqlite3.connect(live) as conn:
+        conn.execute("CREATE TABLE tally (n INTEGER, pad BLOB)")
+        # 2,000 pages, so that one pass of the copy outlasts the time between two writes.
+        conn.execute("INSERT INTO tally VALUES (0, zeroblob(8000000))")
+
+    def written() -> int:
+        with sqlite3.connect(live, timeout=30) as conn:
+            return conn.execute("SELECT max(n) FROM tally").fetchone()[0]
+
+    monkeypatch.setattr(backup, "SQLITE_STEP_PAGES", 16)
+    around = []  # writes made when the copy began and when it ended
+    copy = backup._sqlite_copy
+    monkeypatch.setattr(backup, "_sqlite_copy", lambda source, target: (
+        around.append(written()), copy(source, target), around.append(written())))
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(live)])
+    try:
+        while written() < 50:
+            time.sleep(0.01)
+        done = threading.Thread(target=backup.backup, args=(f"sqlite:///{live}",
+                                                            tmp_path / "copy.db"), daemon=True)
+        done.start()
+        done.join(timeout=20)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert not done.is_alive(), "the backup restarted with every write and never finished"
+    with sqlite3.connect(tmp_path / "copy.db") as copied:
+        assert copied.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        numbers = [n for (n,) in copied.execute("SELECT n FROM tally WHERE n > 0 ORDER BY n")]
+    assert around[0] <= len(numbers) <= around[1]
+    assert numbers == list(range(1, len(numbers) + 1))  # a prefix of the writes, no gaps
+    assert around[1] > around[0]  # and they went on while it copied
