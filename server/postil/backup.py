@@ -185,7 +185,8 @@ def _libpq(url: str) -> tuple[str, dict]:
     """Return the URL without its password, and an environment giving it to libpq tools."""
     parts = urlsplit(url)
     env = dict(os.environ)
-    netloc = parts.hostname or ""
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
     if parts.password is not None:
         env["PGPASSWORD"] = unquote(parts.password)
     if parts.port:
@@ -236,24 +237,24 @@ def _last_line(text: str) -> str:
 def _pg_backup(url: str, partial: Path) -> Counts:
     pg_dump = _tool("pg_dump", _server_major(url))
     target, env = _libpq(url)
-    # pg_dump reads every table in one snapshot, taking only locks that block schema changes.
-    proc = subprocess.run([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
-                           f"--file={partial}", f"--dbname={target}"],
-                          capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        raise BackupError(f"pg_dump failed: {_last_line(proc.stderr)}")
-    # The counts are read apart from the dump's snapshot: they say about what it holds.
-    return _pg_counts(url)
-
-
-def _pg_counts(url: str) -> Counts:
     database = db.open_database(url)
     try:
-        with database.connection_context():
-            return Counts(*database.execute_sql(_COUNT_SQL).fetchone())
+        with database.connection_context(), database.atomic():
+            # One snapshot, exported to pg_dump, so the counts printed are the dump's own.
+            database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            snapshot = database.execute_sql("SELECT pg_export_snapshot()").fetchone()[0]
+            counts = Counts(*database.execute_sql(_COUNT_SQL).fetchone())
+            # pg_dump takes only locks that block schema changes, never a writer.
+            proc = subprocess.run([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
+                                   f"--snapshot={snapshot}", f"--file={partial}",
+                                   f"--dbname={target}"],
+                                  capture_output=True, text=True, env=env)
     finally:
         database.close()
         database.close_all()
+    if proc.returncode != 0:
+        raise BackupError(f"pg_dump failed: {_last_line(proc.stderr)}")
+    return counts
 
 
 def _pg_clear_sql(url: str, force: bool) -> str:
