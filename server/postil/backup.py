@@ -2,9 +2,10 @@
 
 SQLite is copied with its online backup API from inside one read transaction: in WAL mode that
 snapshot never blocks a writer, and holding it keeps the copy at one moment (without it every
-write by the server would restart the copy). PostgreSQL is dumped by `pg_dump`, which reads one
-snapshot too, and restored by `pg_restore` piped into `psql` as a single transaction together
-with dropping what was there, so a failed restore changes nothing. A backup is written beside
+write by the server would restart the copy). PostgreSQL is dumped by `pg_dump` from a snapshot
+exported by the transaction that counts what it holds; `pg_restore` turns a dump back into SQL
+that `psql` runs, with dropping what was there, as one transaction, so a failed restore changes
+nothing. A backup is written beside
 its destination and renamed into place only when complete: the destination is never a half
 written file. Restores run the migrations afterwards, so an older backup comes up to today's
 schema. Nothing here prints; the CLI says what was done.
@@ -106,9 +107,7 @@ def restore(url: str, path: Path, force: bool = False) -> tuple[Counts, list[str
             counts = Counts(*database.execute_sql(_COUNT_SQL).fetchone())
     finally:
         database.close()
-        close_all = getattr(database, "close_all", None)
-        if close_all:
-            close_all()
+        database.close_all()
     return counts, applied
 
 
