@@ -5,10 +5,9 @@ snapshot never blocks a writer, and holding it keeps the copy at one moment (wit
 write by the server would restart the copy). PostgreSQL is dumped by `pg_dump` from a snapshot
 exported by the transaction that counts what it holds; `pg_restore` turns a dump back into SQL
 that `psql` runs, with dropping what was there, as one transaction, so a failed restore changes
-nothing. A backup is written beside
-its destination and renamed into place only when complete: the destination is never a half
-written file. Restores run the migrations afterwards, so an older backup comes up to today's
-schema. Nothing here prints; the CLI says what was done.
+nothing. A backup is written beside its destination and renamed into place only when complete:
+the destination is never a half written file. Restores run the migrations afterwards, so an
+older backup comes up to today's schema. Nothing here prints; the CLI says what was done.
 """
 
 from __future__ import annotations
