@@ -52,10 +52,6 @@ def resolve_post(ref: PostKey, *, create: bool = True, reader: User | None = Non
         except IntegrityError:
             # Made meanwhile (PostgreSQL): what this annotation says is applied to it below.
             post = Post.by_key(ref.site, ref.post_id, ref.url_key, for_update=True)
-    if reader is not None and post.shared_us is None and not _known(post, reader):
-        # Only others' private annotations name it: its row id, older than any new post's,
-        # would tell this reader it existed, so it is numbered as a post made now.
-        post = _renumbered(post.id)
     # The newest URL and title a reader saw win, unless WordPress itself told us (registered).
     # Those of a private annotation are its author's alone (`url_user`): they fill a post that
     # has neither, replace only their own, and are shown to nobody else; a public annotation's
@@ -144,7 +140,8 @@ def register_post(fields: dict, editor: User | None = None) -> tuple[Post, bool]
         if post is None:
             return Post.create(**fields, registered=True, shared_us=stamp, created_us=stamp,
                                updated_us=stamp), True
-        known = _known(post, editor) if editor is not None else True
+        known = (Post.select().where((Post.id == post.id) & Post.known_to(editor)).exists()
+                 if editor is not None else True)
         if not known and post.shared_us is None:
             # Its row id, older than any new post's, would tell the editor it existed.
             post = _renumbered(post.id)
@@ -156,10 +153,6 @@ def register_post(fields: dict, editor: User | None = None) -> tuple[Post, bool]
         return Post.get_by_id(post.id), not known
 
     return run_write(write)
-
-
-def _known(post: Post, reader: User) -> bool:
-    return Post.select().where((Post.id == post.id) & Post.known_to(reader)).exists()
 
 
 def _renumbered(old_pk: int) -> Post:
