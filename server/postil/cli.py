@@ -125,9 +125,9 @@ def _existing_app():
 def _user(name: str):
     from flask import current_app
 
-    from .models import User
+    from .models import ANONYMOUS_NAME, User
 
-    user = User.by_name(name)
+    user = User.by_name(name) if name != ANONYMOUS_NAME else None
     if user is None:
         where = config.describe_database(current_app.config["DATABASE_URL"])
         raise SystemExit(f"postil: no user {name!r} in {where}; if the server keeps its data "
@@ -162,6 +162,31 @@ def cmd_user_add(args) -> int:
         except IntegrityError:
             raise SystemExit(f"postil: user {args.name!r} exists") from None
     print(f"created user {args.name}")
+    return 0
+
+
+def cmd_user_delete(args) -> int:
+    from . import store
+
+    with _existing_app().app_context():
+        user = _user(args.name)
+        private, public = store.account_summary(user)
+        fate = {"delete": "deleted", "anonymise": "kept without their name"}
+        if not args.yes:
+            print(f"Delete user {user.name}: {private} private annotations are deleted, "
+                  f"{public} public ones {fate[args.public_annotations]}. There is no undo.",
+                  file=sys.stderr)
+            try:
+                answer = input(f"Type the username ({user.name}) to go on: ")
+            except EOFError:
+                answer = ""
+            if answer.strip() != user.name:
+                raise SystemExit("postil: nothing was deleted")
+        done = store.delete_account(user, args.public_annotations)
+    verb = {"delete": "deleted", "anonymise": "anonymised"}[done.public_choice]
+    print(f"deleted user {args.name}: {done.private} private annotations deleted, "
+          f"{done.public} public annotations {verb}, {done.posts} posts nobody else "
+          f"annotated removed")
     return 0
 
 
@@ -282,6 +307,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of standard input")
     add.set_defaults(func=cmd_user_add)
+    delete = user.add_parser(
+        "delete", help="delete a user, their sessions and private annotations",
+        description="Delete a user as DELETE /api/me does: their sessions, private "
+                    "annotations and tags go; --public-annotations says whether their public "
+                    "ones go too or stay without their name.")
+    delete.add_argument("name")
+    delete.add_argument("--public-annotations", required=True,
+                        choices=["delete", "anonymise"],
+                        help="delete them, or keep them with no author")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.set_defaults(func=cmd_user_delete)
 
     token = sub.add_parser("token", help="manage API tokens").add_subparsers(dest="token",
                                                                               required=True)

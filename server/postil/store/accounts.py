@@ -1,0 +1,166 @@
+"""A user's whole account: delete it with everything it holds, and read what its export lists.
+
+Deleting an account removes the user, their tokens, every annotation that is not public (live or
+tombstone, with its tag rows) and every trace of their private reading kept on posts (`url_user`
+on `post` and `post_url`). Their public annotations are either deleted (each leaves a tombstone,
+emptied, so clients that sync learn it is gone) or kept with their text and re-owned by the one
+anonymous account (`models.ANONYMOUS_NAME`), which answers show with no author. Posts are shared
+records: one that WordPress registered stays; one that only the deleted annotations made is
+removed. The whole deletion is one write, so a failure leaves the account as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from peewee import Case, IntegrityError, fn
+
+from ..db import database, is_postgres, run_write
+from ..models import (
+    ANONYMOUS_NAME,
+    NO_PASSWORD,
+    Annotation,
+    AnnotationTag,
+    Post,
+    PostUrl,
+    Token,
+    User,
+    now_us,
+)
+from ..parse import PUBLIC_ANNOTATION_CHOICES
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """What an account deletion did, for the CLI to say."""
+
+    private: int
+    public: int
+    public_choice: str
+    posts: int
+
+
+def account_summary(user: User) -> tuple[int, int]:
+    """Return how many live non-public and public annotations `user` has."""
+    live = (Annotation.user == user.id) & (Annotation.deleted == False)  # noqa: E712
+    public = Annotation.visibility == "public"
+    return (Annotation.select().where(live & ~public).count(),
+            Annotation.select().where(live & public).count())
+
+
+def delete_account(user: User, public_choice: str) -> Deleted:
+    """Delete `user` and what they made; `public_choice` says what becomes of public annotations.
+
+    "delete": each becomes a tombstone with no content; "anonymise": each keeps its text, tags,
+    colour and selectors under the anonymous account. Either way it is re-owned (a tombstone
+    must name no author either) and its version and update time move on, so a client syncing
+    with `updated_since` replaces what it kept.
+    """
+    if public_choice not in PUBLIC_ANNOTATION_CHOICES:
+        raise ValueError(public_choice)
+
+    def write() -> Deleted:
+        me = user.id
+        if is_postgres():
+            # A create or edit of this user's committing while we work would escape both the
+            # re-owning and the deletion; the lock makes it wait, then fail on the missing user.
+            database.execute_sql('SELECT id FROM "user" WHERE id = %s FOR UPDATE', [me])
+        mine = Annotation.user == me
+        public = mine & (Annotation.visibility == "public")
+        private = mine & (Annotation.visibility != "public")
+        touched = [pk for (pk,) in Annotation.select(Annotation.post).where(mine)
+                   .distinct().tuples()]
+        live = Annotation.deleted == False  # noqa: E712
+        n_private = Annotation.select().where(private & live).count()
+        n_public = Annotation.select().where(public & live).count()
+
+        private_pks = Annotation.select(Annotation.pk).where(private)
+        AnnotationTag.delete().where(AnnotationTag.annotation.in_(private_pks)).execute()
+        Annotation.delete().where(private).execute()
+
+        if Annotation.select().where(public).exists():
+            stamp = now_us()
+            changes = {
+                Annotation.user: _anonymous_author().id,
+                Annotation.version: Annotation.version + 1,
+                Annotation.updated_us: Case(None, [(Annotation.updated_us >= stamp,
+                                                    Annotation.updated_us + 1)], stamp),
+                # A W3C client's own IRI for it may name its author.
+                Annotation.via: None,
+            }
+            if public_choice == "delete":
+                public_pks = Annotation.select(Annotation.pk).where(public)
+                AnnotationTag.delete().where(AnnotationTag.annotation.in_(public_pks)).execute()
+                changes.update({Annotation.deleted: True, Annotation.quote: "",
+                                Annotation.note: "", Annotation.note_html: "",
+                                Annotation.selectors: [], Annotation.tags: [],
+                                Annotation.tags_text: ""})
+            Annotation.update(changes).where(public).execute()
+
+        _forget_private_addresses(me)
+        Token.delete().where(Token.user == me).execute()
+        User.delete().where(User.id == me).execute()
+        return Deleted(n_private, n_public, public_choice, _remove_orphan_posts(touched))
+
+    return run_write(write)
+
+
+def _anonymous_author() -> User:
+    """Return the anonymous account, made on first need (call inside a write)."""
+    found = User.get_or_none(User.name == ANONYMOUS_NAME)
+    if found is not None:
+        return found
+    try:
+        with database.atomic():
+            return User.create(name=ANONYMOUS_NAME, password_hash=NO_PASSWORD)
+    except IntegrityError:  # made by a deletion that committed in between
+        return User.get(User.name == ANONYMOUS_NAME)
+
+
+def _forget_private_addresses(user_id: int) -> None:
+    """Drop the URLs and titles the user's private annotations gave posts.
+
+    A post whose own URL and title only they were shown gets the address its key makes and no
+    title, as everyone else was shown already. Nothing may keep the user's id either: SQLite
+    can give the next account the same one.
+    """
+    PostUrl.delete().where(PostUrl.url_user == user_id).execute()
+    for post in Post.select(Post.id, Post.site, Post.post_id, Post.url_key, Post.url).where(
+            Post.url_user == user_id):
+        Post.update(url=post.key_url(), title="", link_key=None, url_user=None,
+                    updated_us=now_us()).where(Post.id == post.id).execute()
+
+
+def _remove_orphan_posts(post_pks: list[int]) -> int:
+    """Delete the posts among `post_pks` that WordPress did not register and nothing annotates."""
+    removed = 0
+    for start in range(0, len(post_pks), 500):
+        batch = post_pks[start:start + 500]
+        orphans = [pk for (pk,) in Post.select(Post.id).where(
+            Post.id.in_(batch) & (Post.registered == False)  # noqa: E712
+            & ~fn.EXISTS(Annotation.select(Annotation.pk).where(Annotation.post == Post.id)))
+            .tuples()]
+        if orphans:
+            PostUrl.delete().where(PostUrl.post.in_(orphans)).execute()
+            removed += Post.delete().where(Post.id.in_(orphans)).execute()
+    return removed
+
+
+def sessions_of(user: User) -> list[dict]:
+    """Return the user's tokens as their export lists them: label and creation, never a secret."""
+    return [{"label": label, "created_us": created}
+            for label, created in Token.select(Token.label, Token.created_us)
+            .where(Token.user == user.id).order_by(Token.created_us, Token.id).tuples()]
+
+
+def annotated_posts(user: User, batch: int = 500) -> Iterator[tuple[Post, int]]:
+    """Yield each post `user` has a live annotation on, with how many, in batches of posts."""
+    counts = (Annotation.select(Annotation.post, fn.COUNT(Annotation.pk))
+              .where((Annotation.user == user.id) & (Annotation.deleted == False))  # noqa: E712
+              .group_by(Annotation.post).order_by(Annotation.post).tuples())
+    pairs = list(counts)
+    for start in range(0, len(pairs), batch):
+        chunk = dict(pairs[start:start + batch])
+        for post in Post.select().where(Post.id.in_(list(chunk))).order_by(Post.id):
+            yield post, chunk[post.id]
