@@ -21,12 +21,12 @@ def test_the_options_page_offers_sign_in_or_sign_out_never_both(browser, server,
 
     options.get_by_label("Server URL").fill(server.url)
     options.get_by_label("Username").fill("alice")
-    options.get_by_label("Password").fill(PASSWORD)
+    options.get_by_label("Password", exact=True).fill(PASSWORD)
     sign_in.click()
     wait_until(lambda: sign_out.is_visible(), message="Sign out offered")
     options.screenshot(path=str(artifacts / "options-signed-in.png"))
     assert not sign_in.is_visible()
-    assert not options.get_by_label("Password").is_visible()
+    assert not options.get_by_label("Password", exact=True).is_visible()
     assert visible_text(options).count("Signed in as alice") == 1
 
     sign_out.click()

@@ -1,10 +1,12 @@
 // The options page: the server URL, signing in (username + password → token, kept by the
-// background) and out, and the default colour and visibility for new highlights.
+// background) and out, the default colour and visibility for new highlights, and the reader's
+// data (your-data.js: download everything, delete the account).
 
 import { extensionUrl, send } from "../shared/browser.js";
 import { COLOR_LABELS } from "../shared/colors.js";
 import { COLORS } from "../shared/contract.js";
 import { TO_BACKGROUND as T } from "../shared/messages.js";
+import { mountYourData } from "./your-data.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,7 +38,10 @@ async function load(initial = false) {
   // Signed in: the status says so and Sign out is the one thing to do; else the sign-in form.
   $("sign-out").hidden = !s.user;
   $("sign-in").hidden = Boolean(s.user);
+  showYourData(s);
 }
+
+const showYourData = mountYourData({ onDeleted: () => load() });
 
 $("sign-in").addEventListener("submit", async (event) => {
   event.preventDefault();
