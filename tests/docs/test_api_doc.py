@@ -2,7 +2,7 @@
 
 Its `sh` blocks are one shell session (see doc_examples.py): sign in with the password
 `serve.sh` kept, write a public annotation on the sample blog's post 101 (served by the same
-server), read, change and query it, sync, posts, and sign out. The test checks what a reader
+server), read, change and query it, sync, posts, sign out, and download everything. The test checks what a reader
 would see at each step.
 """
 
@@ -51,3 +51,8 @@ def test_api_examples_run_as_written(live_server, tmp_path):
     assert registered["registered"] is True and registered["post_id"] == 101
 
     assert out["5"].split() == ["204", "204"]
+
+    listing = out["6"]
+    for member in ("profile.json", "posts.json", "annotations/json.json",
+                   "annotations/jsonld.jsonld", "annotations/csv-readwise.csv"):
+        assert f"/{member}" in listing
