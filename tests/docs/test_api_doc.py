@@ -2,8 +2,8 @@
 
 Its `sh` blocks are one shell session (see doc_examples.py): sign in with the password
 `serve.sh` kept, write a public annotation on the sample blog's post 101 (served by the same
-server), read, change and query it, sync, posts, sign out, and download everything. The test checks what a reader
-would see at each step.
+server), read, change and query it, sync, posts, sign out, and download everything. The test
+checks what a reader would see at each step.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import Reader
 from postil import db
-from postil.models import ANONYMOUS_NAME, User
+from postil.models import User
 
 NAME = "quillon"  # the reader who leaves; a name found nowhere else in these answers
 PRIVATE_WORD, PUBLIC_WORD = "zanzibarian", "quetzalish"
@@ -33,6 +33,7 @@ SHARED_POST = {"site": "loud.example.org", "post_id": 5,
 READ_BY_BOTH = {"site": "both.example.com", "post_id": 9, "url": SECRET_URL.replace(
     "quiet.example.net", "both.example.com"), "title": SECRET_TITLE}
 JSONLD = "application/ld+json"
+ANONYMOUS_NAME = "(anonymous)"  # the reserved author of anonymised annotations (models.py)
 
 
 def _author(item: dict) -> str:
