@@ -92,7 +92,9 @@ def test_delete_account_keeps_public_notes_nameless_and_signs_out(browser, serve
     delete.click()
     wait_until(lambda: "Not signed in" in options.locator("#signed-in").inner_text(),
                message="signed out after the deletion")
-    assert "was deleted" in message.inner_text()
+    told = options.locator("#account-message")
+    assert told.is_visible() and "was deleted" in told.inner_text()
+    assert "public notes stay with no name on them" in told.inner_text()
     assert not options.get_by_role("heading", name="Your data").is_visible()
     assert options.get_by_role("button", name="Sign in").is_visible()
     assert browser.storage().get("auth") is None

@@ -41,7 +41,12 @@ async function load(initial = false) {
   showYourData(s);
 }
 
-const showYourData = mountYourData({ onDeleted: () => load() });
+const showYourData = mountYourData({
+  onDeleted: async (message) => {
+    await load();
+    say("account-message", message, "ok");
+  },
+});
 
 $("sign-in").addEventListener("submit", async (event) => {
   event.preventDefault();

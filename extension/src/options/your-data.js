@@ -15,7 +15,8 @@ function say(id, text, tone = "") {
 }
 
 /**
- * Wire the section; `onDeleted` runs once the account is gone. Returns `show(settings)`, which
+ * Wire the section; `onDeleted(message)` runs once the account is gone, with what to tell the
+ * reader. Returns `show(settings)`, which
  * the page calls whenever it knows who is signed in: the section is there only for a signed-in
  * reader.
  */
@@ -45,9 +46,10 @@ export function mountYourData({ onDeleted }) {
     $("delete-password").value = "";
     if (!reply.ok) return say("delete-message", `Your account was not deleted: ${reply.error.message}`, "err");
     form.reset();
+    say("delete-message", "");
     const kept = choice === "anonymise" ? "your public notes stay with no name on them" : "your public notes were deleted too";
-    say("delete-message", `Your account ${reply.value.deleted} was deleted; ${kept}. You are signed out.`, "ok");
-    await onDeleted();
+    // The section hides once signed out, so the page says it where the sign-in form is.
+    await onDeleted(`Your account ${reply.value.deleted} was deleted; ${kept}. You are signed out.`);
   });
 
   return function show(settings) {

@@ -31,7 +31,7 @@ await runFlow(browser, async (result) => {
     const status = await text(options, "#signed-in");
     return status.startsWith("Not signed in") && status;
   });
-  result.message = await text(options, "#delete-message");
+  result.message = await text(options, "#account-message");
   result.sectionHidden = await options.$eval("#your-data", (el) => el.hidden);
   result.signInShown = await options.$eval("#sign-in", (el) => !el.hidden);
 });
