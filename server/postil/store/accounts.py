@@ -6,7 +6,8 @@ on `post` and `post_url`). Their public annotations are either deleted (each lea
 emptied, so clients that sync learn it is gone) or kept with their text and re-owned by the one
 anonymous account (`models.ANONYMOUS_NAME`), which answers show with no author. Posts are shared
 records: one that WordPress registered stays; one that only the deleted annotations made is
-removed. The whole deletion is one write, so a failure leaves the account as it was.
+removed. The annotations go in batches, each a write of its own; the account and what is left
+go in the last one (`delete_account` says why).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from ..models import (
     now_us,
 )
 from ..parse import PUBLIC_ANNOTATION_CHOICES
+
+# Annotations per write transaction while deleting an account.
+BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -56,54 +60,77 @@ def delete_account(user: User, public_choice: str) -> Deleted:
     colour and selectors under the anonymous account. Either way it is re-owned (a tombstone
     must name no author either) and its version and update time move on, so a client syncing
     with `updated_since` replaces what it kept.
+
+    The annotations go BATCH at a time, each batch a write of its own, so other writers wait
+    for one batch, not for a whole large account (bench/README.md, "Account deletion"); the
+    last write takes what is left, the account and its traces together. Cut short, the account
+    is still there with fewer annotations, and deleting it again finishes the work.
     """
     if public_choice not in PUBLIC_ANNOTATION_CHOICES:
         raise ValueError(public_choice)
+    me = user.id
+    n_private = n_public = 0
+    touched: set[int] = set()
+    while True:
+        private, public, posts = run_write(lambda: _dispose(me, public_choice, BATCH))
+        n_private, n_public = n_private + private, n_public + public
+        touched |= posts
+        if not posts:
+            break
 
-    def write() -> Deleted:
-        me = user.id
+    def finish() -> tuple[int, int, set[int], int]:
         if is_postgres():
-            # A create or edit of this user's committing while we work would escape both the
+            # A create or edit of this user's committing while we finish would escape both the
             # re-owning and the deletion; the lock makes it wait, then fail on the missing user.
             database.execute_sql('SELECT id FROM "user" WHERE id = %s FOR UPDATE', [me])
-        mine = Annotation.user == me
-        public = mine & (Annotation.visibility == "public")
-        private = mine & (Annotation.visibility != "public")
-        touched = [pk for (pk,) in Annotation.select(Annotation.post).where(mine)
-                   .distinct().tuples()]
-        live = Annotation.deleted == False  # noqa: E712
-        n_private = Annotation.select().where(private & live).count()
-        n_public = Annotation.select().where(public & live).count()
-
-        private_pks = Annotation.select(Annotation.pk).where(private)
-        AnnotationTag.delete().where(AnnotationTag.annotation.in_(private_pks)).execute()
-        Annotation.delete().where(private).execute()
-
-        if Annotation.select().where(public).exists():
-            stamp = now_us()
-            changes = {
-                Annotation.user: _anonymous_author().id,
-                Annotation.version: Annotation.version + 1,
-                Annotation.updated_us: Case(None, [(Annotation.updated_us >= stamp,
-                                                    Annotation.updated_us + 1)], stamp),
-                # A W3C client's own IRI for it may name its author.
-                Annotation.via: None,
-            }
-            if public_choice == "delete":
-                public_pks = Annotation.select(Annotation.pk).where(public)
-                AnnotationTag.delete().where(AnnotationTag.annotation.in_(public_pks)).execute()
-                changes.update({Annotation.deleted: True, Annotation.quote: "",
-                                Annotation.note: "", Annotation.note_html: "",
-                                Annotation.selectors: [], Annotation.tags: [],
-                                Annotation.tags_text: ""})
-            Annotation.update(changes).where(public).execute()
-
+        private, public, posts = _dispose(me, public_choice, None)  # made since the batches
         _forget_private_addresses(me)
         Token.delete().where(Token.user == me).execute()
         User.delete().where(User.id == me).execute()
-        return Deleted(n_private, n_public, public_choice, _remove_orphan_posts(touched))
+        return private, public, posts, _remove_orphan_posts(sorted(touched | posts))
 
-    return run_write(write)
+    private, public, _, removed = run_write(finish)
+    return Deleted(n_private + private, n_public + public, public_choice, removed)
+
+
+def _dispose(me: int, public_choice: str, limit: int | None) -> tuple[int, int, set[int]]:
+    """Delete up to `limit` (None: all) of the user's non-public annotations and anonymise or
+    empty as many public ones, re-owned; return how many live ones of each, and their posts."""
+    query = Annotation.select(Annotation.pk, Annotation.post, Annotation.visibility,
+                              Annotation.deleted).where(Annotation.user == me)
+    rows = list((query.order_by(Annotation.pk).limit(limit) if limit else query).tuples())
+    private = [pk for pk, _, visibility, _ in rows if visibility != "public"]
+    public = [pk for pk, _, visibility, _ in rows if visibility == "public"]
+    live = {pk for pk, _, _, deleted in rows if not deleted}
+    for chunk in _chunks(private):
+        AnnotationTag.delete().where(AnnotationTag.annotation.in_(chunk)).execute()
+        Annotation.delete().where(Annotation.pk.in_(chunk)).execute()
+    if public:
+        stamp = now_us()
+        changes = {
+            Annotation.user: _anonymous_author().id,
+            Annotation.version: Annotation.version + 1,
+            Annotation.updated_us: Case(None, [(Annotation.updated_us >= stamp,
+                                                Annotation.updated_us + 1)], stamp),
+            # A W3C client's own IRI for it may name its author.
+            Annotation.via: None,
+        }
+        if public_choice == "delete":
+            changes.update({Annotation.deleted: True, Annotation.quote: "", Annotation.note: "",
+                            Annotation.note_html: "", Annotation.selectors: [],
+                            Annotation.tags: [], Annotation.tags_text: ""})
+        for chunk in _chunks(public):
+            if public_choice == "delete":
+                AnnotationTag.delete().where(AnnotationTag.annotation.in_(chunk)).execute()
+            Annotation.update(changes).where(Annotation.pk.in_(chunk)).execute()
+    return (len(live.intersection(private)), len(live.intersection(public)),
+            {post for _, post, _, _ in rows})
+
+
+def _chunks(pks: list[int], size: int = 500) -> Iterator[list[int]]:
+    """Split a list of keys into pieces that stay under every database's parameter limit."""
+    for start in range(0, len(pks), size):
+        yield pks[start:start + size]
 
 
 def _anonymous_author() -> User:
