@@ -41,8 +41,15 @@ export function mountYourData({ onDeleted }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const choice = form.elements["public-annotations"].value;
+    const submit = form.querySelector("button[type=submit]");
     say("delete-message", "Deleting your account…");
-    const reply = await send(T.DELETE_ACCOUNT, { password: $("delete-password").value, publicAnnotations: choice });
+    submit.disabled = true; // one deletion at a time
+    let reply;
+    try {
+      reply = await send(T.DELETE_ACCOUNT, { password: $("delete-password").value, publicAnnotations: choice });
+    } finally {
+      submit.disabled = false;
+    }
     $("delete-password").value = "";
     if (!reply.ok) return say("delete-message", `Your account was not deleted: ${reply.error.message}`, "err");
     form.reset();
