@@ -31,7 +31,7 @@ def run(db_path: Path, mode: str) -> tuple[float, float]:
     """Delete the bench user; return the seconds it took and the longest single write."""
     from postil import db, store
     from postil.models import User
-    from postil.store import accounts
+    from postil.store import account_deletion as accounts
 
     writes: list[float] = []
     plain_write = accounts.run_write

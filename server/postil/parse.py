@@ -382,7 +382,7 @@ def new_account(body: Any) -> Credentials:
     return given
 
 
-# What may become of a deleted account's public annotations: see store/accounts.py.
+# What may become of a deleted account's public annotations: see store/account_deletion.py.
 PUBLIC_ANNOTATION_CHOICES = ("delete", "anonymise")
 
 

@@ -19,7 +19,7 @@ import pytest
 from conftest import Reader
 from postil import db
 from postil.models import User
-from postil.store import accounts
+from postil.store import account_deletion
 
 NAME = "quillon"  # the reader who leaves; a name found nowhere else in these answers
 PRIVATE_WORD, PUBLIC_WORD = "zanzibarian", "quetzalish"
@@ -251,8 +251,8 @@ def every_answer(client, reader: Reader, public: dict) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("choice", ["delete", "anonymise"])
 def test_no_answer_keeps_a_trace_of_the_deleted_reader(monkeypatch, client, leaver, bob, anon,
                                                        history, choice, batch):
-    # A large account goes in several writes (store/accounts.py): the end is the same.
-    monkeypatch.setattr(accounts, "BATCH", batch)
+    # A large account goes in several writes (store/account_deletion.py): the end is the same.
+    monkeypatch.setattr(account_deletion, "BATCH", batch)
     private, public = history
     assert delete_me(client, leaver, choice).status_code == 204
     for reader in (bob, anon):

@@ -4,7 +4,7 @@
 - `annotations`: create, patch, delete, and read one annotation.
 - `queries`: annotation queries (filters, keyset pages, batch walks for exports).
 - `aggregates`: counts per post, popular passages, whether an author's work is visible.
-- `accounts`: delete a whole account; the sessions and posts a user's export lists.
+- `account_deletion`: delete a whole account; the sessions and posts a user's export lists.
 
 They take values already checked by `parse` and the viewer as an argument, and raise the
 errors of `domain_errors`. Who may see what is decided by the models' query methods
@@ -13,7 +13,7 @@ errors of `domain_errors`. Who may see what is decided by the models' query meth
 
 from __future__ import annotations
 
-from .accounts import account_summary, annotated_posts, delete_account, sessions_of
+from .account_deletion import account_summary, annotated_posts, delete_account, sessions_of
 from .aggregates import annotation_counts, popular_passages, shows_work_of
 from .annotations import (
     by_uid,
