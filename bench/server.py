@@ -54,8 +54,9 @@ def seed(url: str, n_ann: int, n_posts: int, n_users: int, rng: random.Random) -
     tags = vocabulary(random.Random(7), 200)
     start = time.perf_counter()
     with database.atomic():
-        User.insert_many([{"name": f"user{i}", "password_hash": "x", "created_us": now_us()}
-                          for i in range(n_users)]).execute()
+        User.insert_many([{"name": f"user{i}", "name_key": f"user{i}", "password_hash": "x",
+                           "created_us": now_us()}
+                         for i in range(n_users)]).execute()
         for lo in range(0, n_posts, 5000):
             Post.insert_many([{
                 "site": f"site{i % 200}.example.org", "post_id": i + 1,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, stream_with_context
 
 from . import account_export, openapi, parse, store
-from .api import json_body
-from .auth import require_user
-from .errors import APIError
+from .api import failed_sign_in, json_body, signin_policy
+from .auth import client_address, require_user, token_policy
+from .domain_errors import Forbidden
 from .export_api import base_url
 
 bp = Blueprint("account", __name__, url_prefix="/api")
@@ -21,7 +21,7 @@ bp = Blueprint("account", __name__, url_prefix="/api")
 @bp.get("/me/export")
 def export_everything():
     user = require_user()
-    archive = account_export.everything(user, base_url=base_url())
+    archive = account_export.everything(user, base_url=base_url(), sessions=token_policy())
     response = Response(stream_with_context(archive.chunks), content_type="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{archive.filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -32,8 +32,12 @@ def export_everything():
 def delete_account():
     user = require_user()
     asked = parse.account_deletion(json_body())
+    address = client_address()
+    # As for a password change: a stolen token must not become a fast way to guess the password.
+    store.throttle.check(signin_policy(), username=user.name, address=address)
     if not user.check_password(asked.password):
-        raise APIError(403, "the password is wrong; nothing was deleted", "wrong_password")
+        failed_sign_in(user.name, address)
+        raise Forbidden("the password is wrong; nothing was deleted", code="wrong_password")
     store.delete_account(user, asked.public_annotations)
     return "", 204
 
@@ -53,8 +57,9 @@ openapi.register({
                                "type": "string",
                                "enum": list(parse.PUBLIC_ANNOTATION_CHOICES)}}}),
         "responses": {"204": {"description": "deleted"}, **openapi.COMMON_ERRORS,
-                      "403": openapi.err("wrong password (code wrong_password); nothing "
-                                         "changed"),
+                      "403": openapi.err("wrong password (code wrong_password, counted as a "
+                                         "failed sign-in); nothing changed"),
+                      "429": openapi.err("too many failed sign-ins: wait Retry-After seconds"),
                       "415": openapi.err("not JSON")}}},
     "/api/me/export": {"get": {
         "summary": "Download everything you made, as one zip",

@@ -3,8 +3,8 @@
 Inside one folder named like the file: the user's annotations, private ones included, in every
 export format the server has (`exports.FORMATS`, CSV in each flavour), made by the same
 `export_stream` as `GET /api/export`; `posts.json`, the posts those annotations are on as the
-user is shown them; `profile.json`, the account (name, creation, sessions without their
-secrets, counts); and `README.txt`, which says what each file is.
+user is shown them; `profile.json`, the account (name, creation, counts, and the sessions
+`GET /api/tokens` lists, never a secret); and `README.txt`, which says what each file is.
 
 The archive streams: each member is written as its export yields, into a sink the generator
 drains, so memory holds what one export holds (see `store.iterate_by_post`) and a batch of
@@ -27,6 +27,7 @@ from .export_api import export_request, export_stream
 from .exports import FORMATS
 from .exports.csv_export import FLAVORS
 from .models import User
+from .store.accounts import TokenPolicy
 
 
 @dataclass
@@ -65,12 +66,13 @@ def annotation_files() -> list[tuple[str, str, str | None]]:
     return files
 
 
-def everything(user: User, *, base_url: str) -> Archive:
-    """Return the archive of `user`'s account, ready to stream."""
+def everything(user: User, *, base_url: str, sessions: TokenPolicy) -> Archive:
+    """Return the archive of `user`'s account, ready to stream; `sessions` says when the
+    user's sessions expire, as `GET /api/tokens` lists them."""
     exported_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", f"postil-{user.name}-{exported_at[:10]}")
     members = [("README.txt", [_readme(user, exported_at)]),
-               ("profile.json", [_profile(user, exported_at)]),
+               ("profile.json", [_profile(user, exported_at, sessions)]),
                ("posts.json", _posts(user))]
     for name, fmt, flavor in annotation_files():
         members.append((name, _annotations(user, fmt, flavor, base_url)))
@@ -106,15 +108,17 @@ def _dump(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
-def _profile(user: User, exported_at: str) -> str:
+def _profile(user: User, exported_at: str, policy: TokenPolicy) -> str:
     private, public = store.account_summary(user)
+    sessions = [present.session_json(t, policy.expires_us(t), current=False)
+                for t in store.accounts.sessions(user, policy)]
     return _dump({
         "name": user.name,
         "created": present.iso(user.created_us),
         "exported_at": exported_at,
         "annotations": {"private": private, "public": public},
-        "sessions": [{"label": s["label"], "created": present.iso(s["created_us"])}
-                     for s in store.sessions_of(user)],
+        # What GET /api/tokens lists, without `current`: a file is no session.
+        "sessions": [{k: v for k, v in s.items() if k != "current"} for s in sessions],
     })
 
 

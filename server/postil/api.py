@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import __version__, parse, present, store
-from .auth import current_token, current_user, require_user
+from .auth import client_address, current_token, current_user, require_user, token_policy
+from .domain_errors import Forbidden
 from .errors import APIError
-from .models import Token, User
+from .models import User
+from .store import accounts
 from .urls import uid_url
 from .wordpress import post_fields
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+log = logging.getLogger("postil.accounts")
 
 # A hash of nothing anyone knows, made the way real passwords are, for failed sign-ins.
 _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
@@ -173,22 +176,38 @@ def popular(post_pk: int):
 def sign_in():
     given = parse.credentials(json_body())
     name, password = given.username, given.password
+    address = client_address()
+    # Before any hashing: a throttled guess must cost the server nothing.
+    store.throttle.check(signin_policy(), username=name, address=address)
     user = User.by_name(name)
     if user is None:
         # Hash anyway, so that how long a failure takes does not tell which usernames exist.
         check_password_hash(_DUMMY_HASH, password)
+    if user is None or not user.check_password(password):
+        failed_sign_in(name, address)
         raise APIError(401, "wrong username or password", "invalid_credentials")
-    if not user.check_password(password):
-        raise APIError(401, "wrong username or password", "invalid_credentials")
+    if user.disabled:
+        # Said only to whoever knows the password: it tells a guesser nothing.
+        raise Forbidden("this account is disabled; ask the server's operator",
+                        code="account_disabled")
     label = given.label or request.user_agent.string
-    token = Token.issue(user, label=label or "")
+    token = accounts.issue_token(user, label or "", token_policy())
     return {"token": token, "user": present.user_json(user)}, 201
+
+
+def signin_policy() -> store.throttle.Policy:
+    return store.throttle.Policy.from_config(current_app.config)
+
+
+def failed_sign_in(name: str, address: str | None) -> None:
+    """Count and log a failed proof of a password (never the password itself)."""
+    log.warning("failed sign-in for username %r from %s", name, address)
+    store.throttle.record_failure(username=name, address=address)
 
 
 @bp.delete("/tokens/current")
 def sign_out():
-    require_user()
-    current_token().delete_instance()
+    accounts.revoke(require_user(), current_token().id)
     return "", 204
 
 
@@ -203,10 +222,11 @@ def sign_up():
         raise APIError(403, "sign-up is closed on this server; ask its owner for an account",
                        "signup_closed")
     given = parse.new_account(json_body())
-    user = User(name=given.username)
-    user.set_password(given.password)
-    try:
-        user.save()
-    except IntegrityError:
-        raise APIError(409, "that username is taken", "conflict") from None
-    return {"user": present.user_json(user), "token": Token.issue(user, "sign-up")}, 201
+    address = client_address()
+    # Sign-ups share the address's counter with failed sign-ins: each one costs a hash too.
+    store.throttle.check(signin_policy(), username=None, address=address)
+    store.throttle.record_failure(username=None, address=address)
+    probe = User(name=given.username)
+    probe.set_password(given.password)
+    user = accounts.create_user(given.username, probe.password_hash)
+    return {"user": present.user_json(user), "token": accounts.issue_token(user, "sign-up")}, 201

@@ -34,15 +34,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         resources={r"/api/*": {"origins": [*EXTENSION_ORIGINS, *app.config["CORS_ORIGINS"]]},
                    **w3c_cors.RESOURCES},
         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
-        expose_headers=["ETag", "Location", "Content-Disposition"],
+        expose_headers=["ETag", "Location", "Content-Disposition", "Retry-After"],
         methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         max_age=600,
     )
 
-    from . import account_api, api, export_api, home, openapi, w3c
+    from . import account_api, api, export_api, home, openapi, sessions_api, w3c
 
     app.register_blueprint(home.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(sessions_api.bp)
     app.register_blueprint(w3c.bp)
     app.register_blueprint(export_api.bp)
     app.register_blueprint(account_api.bp)

@@ -127,8 +127,8 @@ def _user(name: str):
 
     from .models import ANONYMOUS_NAME, User
 
-    user = User.by_name(name) if name != ANONYMOUS_NAME else None
-    if user is None:
+    user = User.by_name(name)
+    if user is None or user.name == ANONYMOUS_NAME:  # the author of anonymised annotations
         where = config.describe_database(current_app.config["DATABASE_URL"])
         raise SystemExit(f"postil: no user {name!r} in {where}; if the server keeps its data "
                          f"elsewhere, set POSTIL_DATA_DIR to that directory, else create the "
@@ -136,11 +136,9 @@ def _user(name: str):
     return user
 
 
-def cmd_user_add(args) -> int:
-    from peewee import IntegrityError
-
+def _new_password(args) -> str:
+    """Read a new password from stdin's first line or a prompt; exit if it breaks the rule."""
     from . import validation as v
-    from .models import User
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -149,19 +147,68 @@ def cmd_user_add(args) -> int:
 
         password = getpass.getpass(f"Password for {args.name}: ")
     try:
-        v.username(args.name)
         v.password(password)
     except v.Invalid as err:
         raise SystemExit(f"postil: {err.field} {err.message}") from None
+    return password
+
+
+def cmd_user_add(args) -> int:
+    from . import validation as v
+    from .domain_errors import Conflict
+    from .models import User
+    from .store import accounts
+
+    try:
+        v.username(args.name)
+    except v.Invalid as err:
+        raise SystemExit(f"postil: {err.field} {err.message}") from None
+    password = _new_password(args)
     app = _app()
     with app.app_context():
-        user = User(name=args.name)
-        user.set_password(password)
+        hashed = User(name=args.name)
+        hashed.set_password(password)
         try:
-            user.save()
-        except IntegrityError:
-            raise SystemExit(f"postil: user {args.name!r} exists") from None
+            accounts.create_user(args.name, hashed.password_hash)
+        except Conflict:
+            taken = User.by_name(args.name)
+            name = taken.name if taken else args.name
+            also = ("" if name == args.name else
+                    "; names differing only in case or character width are one name")
+            raise SystemExit(f"postil: user {name!r} exists{also}") from None
     print(f"created user {args.name}")
+    return 0
+
+
+def cmd_user_passwd(args) -> int:
+    from .store import accounts
+
+    password = _new_password(args)
+    with _existing_app().app_context():
+        user = _user(args.name)
+        user.set_password(password)
+        accounts.set_password_hash(user, user.password_hash)
+    print(f"set a new password for {user.name}; every session of theirs has ended")
+    return 0
+
+
+def cmd_user_disable(args) -> int:
+    from .store import accounts
+
+    with _existing_app().app_context():
+        user = _user(args.name)
+        accounts.set_disabled(user, True)
+    print(f"disabled {user.name}: their sessions have ended and signing in is refused")
+    return 0
+
+
+def cmd_user_enable(args) -> int:
+    from .store import accounts
+
+    with _existing_app().app_context():
+        user = _user(args.name)
+        accounts.set_disabled(user, False)
+    print(f"enabled {user.name}: they can sign in again")
     return 0
 
 
@@ -184,7 +231,7 @@ def cmd_user_delete(args) -> int:
                 raise SystemExit("postil: nothing was deleted")
         done = store.delete_account(user, args.public_annotations)
     verb = {"delete": "deleted", "anonymise": "anonymised"}[done.public_choice]
-    print(f"deleted user {args.name}: {done.private} private annotations deleted, "
+    print(f"deleted user {user.name}: {done.private} private annotations deleted, "
           f"{done.public} public annotations {verb}, {done.posts} posts nobody else "
           f"annotated removed")
     return 0
@@ -307,6 +354,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of standard input")
     add.set_defaults(func=cmd_user_add)
+    passwd = user.add_parser("passwd", help="set a user's password and end all their sessions")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input")
+    passwd.set_defaults(func=cmd_user_passwd)
+    disable = user.add_parser("disable", help="refuse a user's sign-ins and end their sessions")
+    disable.add_argument("name")
+    disable.set_defaults(func=cmd_user_disable)
+    enable = user.add_parser("enable", help="let a disabled user sign in again")
+    enable.add_argument("name")
+    enable.set_defaults(func=cmd_user_enable)
     delete = user.add_parser(
         "delete", help="delete a user, their sessions and private annotations",
         description="Delete a user as DELETE /api/me does: their sessions, private "

@@ -22,6 +22,16 @@ SETTINGS = {
                                 "names (comma-separated) or `*` for every signed-in user; unset, "
                                 "every user without open sign-up, nobody with it (`postil post "
                                 "add` always may)"),
+    "POSTIL_TOKEN_IDLE_DAYS": ("30", "a token unused this many days stops working (0: never)"),
+    "POSTIL_TOKEN_MAX_DAYS": ("365", "a token this many days old stops working, used or not "
+                                     "(0: never)"),
+    "POSTIL_SIGNIN_FREE_FAILURES": ("5", "failed sign-ins to one username before each further "
+                                         "one makes it wait (429)"),
+    "POSTIL_SIGNIN_ADDRESS_FREE_FAILURES": ("20", "failed sign-ins and sign-ups from one client "
+                                                  "address before each further one makes it "
+                                                  "wait"),
+    "POSTIL_SIGNIN_DELAY_SECONDS": ("1", "the first wait; it doubles with each further failure"),
+    "POSTIL_SIGNIN_MAX_DELAY_SECONDS": ("900", "the longest wait"),
     "POSTIL_MAX_BODY_BYTES": ("1048576", "largest request body accepted (413 above)"),
     "POSTIL_MAX_IMPORT_BYTES": ("20971520", "largest import body accepted (413 above)"),
     "POSTIL_PUBLIC_URL": ("", "the server's public base URL for links (default: from the request)"),
@@ -90,6 +100,12 @@ def from_env() -> dict:
         "CORS_ORIGINS": [o.strip() for o in env("POSTIL_CORS_ORIGINS").split(",") if o.strip()],
         "OPEN_SIGNUP": env("POSTIL_OPEN_SIGNUP") == "1",
         "POST_EDITORS": post_editors(env("POSTIL_POST_EDITORS")),
+        "TOKEN_IDLE_DAYS": float(env("POSTIL_TOKEN_IDLE_DAYS")),
+        "TOKEN_MAX_DAYS": float(env("POSTIL_TOKEN_MAX_DAYS")),
+        "SIGNIN_FREE_FAILURES": int(env("POSTIL_SIGNIN_FREE_FAILURES")),
+        "SIGNIN_ADDRESS_FREE_FAILURES": int(env("POSTIL_SIGNIN_ADDRESS_FREE_FAILURES")),
+        "SIGNIN_DELAY_SECONDS": float(env("POSTIL_SIGNIN_DELAY_SECONDS")),
+        "SIGNIN_MAX_DELAY_SECONDS": float(env("POSTIL_SIGNIN_MAX_DELAY_SECONDS")),
         "MAX_CONTENT_LENGTH": int(env("POSTIL_MAX_BODY_BYTES")),
         "MAX_IMPORT_BYTES": int(env("POSTIL_MAX_IMPORT_BYTES")),
         "PUBLIC_URL": env("POSTIL_PUBLIC_URL").rstrip("/"),

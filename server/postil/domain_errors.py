@@ -52,7 +52,12 @@ class Gone(DomainError):
 
 
 class Forbidden(DomainError):
-    """The viewer may see it but not change it."""
+    """The viewer may see it but not change it; `code` names why when clients act on it
+    ("wrong_password", "account_disabled"), else "forbidden"."""
+
+    def __init__(self, message: str, *, code: str = "forbidden"):
+        super().__init__(message)
+        self.code = code
 
 
 class Conflict(DomainError):
@@ -69,3 +74,11 @@ class PreconditionFailed(DomainError):
 
 class TooLarge(DomainError):
     """More than the server takes in one request."""
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed sign-ins lately: try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -20,6 +20,7 @@ from .domain_errors import (
     NotFound,
     PreconditionFailed,
     TooLarge,
+    TooManyAttempts,
 )
 
 CODES = {
@@ -42,11 +43,13 @@ CODES = {
 class APIError(Exception):
     """An error a client caused or must hear about; becomes the JSON error shape."""
 
-    def __init__(self, status: int, message: str, code: str | None = None, **extra):
+    def __init__(self, status: int, message: str, code: str | None = None, *,
+                 headers: dict[str, str] | None = None, **extra):
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code or CODES.get(status, "error")
+        self.headers = headers or {}
         self.extra = extra
 
 
@@ -58,6 +61,7 @@ STATUSES: dict[type[DomainError], int] = {
     Gone: 410,
     PreconditionFailed: 412,
     TooLarge: 413,
+    TooManyAttempts: 429,
 }
 
 
@@ -66,7 +70,14 @@ def describe(err: DomainError) -> APIError:
     status = next(s for kind, s in STATUSES.items() if isinstance(err, kind))
     extra: dict = {}
     code = None
-    if isinstance(err, Invalid):
+    headers = None
+    if isinstance(err, Forbidden):
+        code = err.code
+    elif isinstance(err, TooManyAttempts):
+        code = "too_many_attempts"
+        extra["retry_after"] = err.retry_after
+        headers = {"Retry-After": str(err.retry_after)}
+    elif isinstance(err, Invalid):
         code = err.code
         if err.field is not None:
             extra["field"] = err.field
@@ -74,7 +85,7 @@ def describe(err: DomainError) -> APIError:
         code = "gone"
     elif isinstance(err, PreconditionFailed):
         extra["version"] = err.version
-    return APIError(status, err.sentence, code, **extra)
+    return APIError(status, err.sentence, code, headers=headers, **extra)
 
 
 def error_response(status: int, code: str, message: str, **extra):
@@ -88,6 +99,7 @@ def init_app(app) -> None:
     @app.errorhandler(APIError)
     def _api_error(err: APIError):
         response = error_response(err.status, err.code, err.message, **err.extra)
+        response.headers.update(err.headers)
         if err.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="postil"'
         return response

@@ -27,6 +27,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import jsonio
 from .db import database
+from .validation import username_key
 
 TOKEN_PREFIX = "pst_"
 # The author of the public annotations a deleted account left behind, anonymised: one account
@@ -67,8 +68,17 @@ class BaseModel(Model):
 class User(BaseModel):
     id = AutoField()
     name = CharField(max_length=64, unique=True)
+    # `validation.username_key(name)`: one key for every spelling of a name (migration 0009).
+    name_key = CharField(max_length=255, unique=True)
     password_hash = CharField(max_length=255)
     created_us = BigIntegerField(default=now_us)
+    # A disabled user's tokens answer 401 and signing in answers 403 (`postil user disable`).
+    disabled = BooleanField(default=False)
+
+    def save(self, *args, **kwargs):
+        if not self.name_key:
+            self.name_key = username_key(self.name)
+        return super().save(*args, **kwargs)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -78,7 +88,14 @@ class User(BaseModel):
 
     @classmethod
     def by_name(cls, name: str) -> User | None:
-        return cls.get_or_none(cls.name == name)
+        """Return the user of this name in any case or Unicode spelling.
+
+        The exact name first: two users whose names collided before names were keyed keep
+        their own accounts (migration 0009 gave the later one another key).
+        """
+        return (cls.get_or_none(cls.name == name)
+                or cls.get_or_none(cls.name_key == username_key(name)))
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -92,26 +109,51 @@ class Token(BaseModel):
     token_hash = CharField(max_length=64, unique=True)
     label = CharField(max_length=100, default="")
     created_us = BigIntegerField(default=now_us)
+    # When the token was last seen, to about a minute (`store.accounts.touch`); None: not since
+    # it was issued. Idle expiry counts from here.
+    last_used_us = BigIntegerField(null=True)
 
     @classmethod
     def issue(cls, user: User, label: str = "") -> str:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        cls.create(user=user, token_hash=hash_token(token), label=label[:100])
+        cls.create(user=user, token_hash=hash_token(token), label=label[:100], created_us=now_us())
         return token
 
     @classmethod
     def user_for(cls, token: str) -> tuple[User, Token] | None:
+        """Return the token's user and the token (with its times), or None for an unknown one.
+
+        Whether it has expired or its user is disabled is `store.accounts.session_for`'s to say.
+        """
         # Speed: equals Token.select(Token, User).join(User).where(Token.token_hash == h).first(),
         # in plain SQL (bench/README.md row "HTTP   + signed in (token looked up)").
         p = database.param
         row = database.execute_sql(
-            'SELECT t.id, u.id, u.name, u.password_hash, u.created_us FROM token t '
+            'SELECT t.id, t.created_us, t.last_used_us, t.label, u.id, u.name, u.name_key, '
+            'u.password_hash, u.created_us, u.disabled FROM token t '
             f'JOIN "user" u ON u.id = t.user_id WHERE t.token_hash = {p}',
             [hash_token(token)]).fetchone()
         if row is None:
             return None
-        user = User(id=row[1], name=row[2], password_hash=row[3], created_us=row[4])
-        return user, cls(id=row[0], user=user)
+        user = User(id=row[4], name=row[5], name_key=row[6], password_hash=row[7],
+                    created_us=row[8], disabled=bool(row[9]))
+        return user, cls(id=row[0], user=user, created_us=row[1], last_used_us=row[2],
+                         label=row[3])
+
+
+class SignInThrottle(BaseModel):
+    """Failed sign-ins counted per username key and per client address (`store.throttle`).
+
+    Kept in the database, not in a process, so that every server process sees the same counts.
+    """
+
+    id = AutoField()
+    key = CharField(max_length=255, unique=True)  # "user:<username key>" or "addr:<address>"
+    failures = IntegerField(default=0)
+    last_failure_us = BigIntegerField(default=0, index=True)
+
+    class Meta:
+        table_name = "sign_in_throttle"
 
 
 def row_to(model: type[Model], columns: list[str], row) -> Model:
@@ -347,4 +389,4 @@ class PostUrl(BaseModel):
             [post_pk, url_key, url_user, now_us(), title or "", scheme])
 
 
-MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl]
+MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl, SignInThrottle]

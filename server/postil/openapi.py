@@ -134,6 +134,15 @@ SCHEMAS = {
     "Credentials": {"type": "object", "required": ["username", "password"], "properties": {
         "username": {"type": "string"}, "password": {"type": "string"},
         "label": {"type": "string"}}},
+    "Session": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "label": {"type": "string"},
+        "created": {"type": "string", "format": "date-time"},
+        "last_used": {"type": ["string", "null"], "format": "date-time"},
+        "expires": {"type": ["string", "null"], "format": "date-time"},
+        "current": {"type": "boolean", "description": "the session making this request"}}},
+    "PasswordChange": {"type": "object", "required": ["current_password", "new_password"],
+                       "properties": {"current_password": {"type": "string"},
+                                      "new_password": {"type": "string", "minLength": 8}}},
     "User": {"type": "object", "properties": {"name": {"type": "string"},
                                               "created": {"type": "string"}}},
 }
@@ -186,22 +195,50 @@ register({
     "/api/posts/{post_pk}/popular": {"parameters": [POST_PK], "get": {
         "summary": "Passages most highlighted in public annotations (counts only)",
         "responses": {**ok("passages", {"type": "object"}), "404": err("not found")}}},
-    "/api/tokens": {"post": {"summary": "Sign in: username and password give a token",
-                             "requestBody": JSON_BODY(ref("Credentials")),
-                             "responses": {**ok("token", {"type": "object"}, "201"),
-                                           "400": err("bad input"),
-                                           "401": err("wrong username or password")}}},
+    "/api/tokens": {
+        "post": {"summary": "Sign in: username (any case) and password give a token",
+                 "description": "Failed sign-ins are counted per username and per client "
+                                "address; past a few, each attempt must wait (429 with "
+                                "Retry-After), a right password too.",
+                 "requestBody": JSON_BODY(ref("Credentials")),
+                 "responses": {**ok("token", {"type": "object"}, "201"),
+                               "400": err("bad input"),
+                               "401": err("wrong username or password"),
+                               "403": err("the account is disabled (account_disabled)"),
+                               "429": err("too many failed sign-ins: wait Retry-After seconds")}},
+        "get": {"summary": "Your sessions (tokens), never their secrets",
+                "responses": {**ok("sessions", {"type": "object", "properties": {
+                    "items": {"type": "array", "items": ref("Session")}}}),
+                              "401": err("not signed in")}},
+        "delete": {"summary": "Sign out everywhere else: end every session but this one",
+                   "responses": {"204": {"description": "the other sessions ended"},
+                                 "401": err("not signed in")}},
+    },
+    "/api/tokens/{token_id}": {
+        "parameters": [{"name": "token_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}, "description": "a session's id"}],
+        "delete": {"summary": "End one of your sessions",
+                   "responses": {"204": {"description": "ended"},
+                                 "401": err("not signed in"),
+                                 "404": err("no such session of yours")}}},
     "/api/tokens/current": {"delete": {"summary": "Sign out (the token stops working)",
                                        "responses": {"204": {"description": "signed out"},
                                                      "401": err("not signed in")}}},
     "/api/me": {"get": {"summary": "Who am I", "responses": {
         **ok("the user", {"type": "object", "properties": {"user": ref("User")}}),
         "401": err("not signed in")}}},
+    "/api/me/password": {"put": {
+        "summary": "Change your password; every other session of yours ends",
+        "requestBody": JSON_BODY(ref("PasswordChange")),
+        "responses": {"204": {"description": "changed"}, **COMMON_ERRORS,
+                      "403": err("the current password is wrong (wrong_password)"),
+                      "429": err("too many failed attempts: wait Retry-After seconds")}}},
     "/api/users": {"post": {"summary": "Open sign-up (only with POSTIL_OPEN_SIGNUP=1)",
                             "requestBody": JSON_BODY(ref("Credentials")),
                             "responses": {**ok("user and token", {"type": "object"}, "201"),
                                           "400": err("bad input"), "403": err("sign-up closed"),
-                                          "409": err("username taken")}}},
+                                          "409": err("username taken, in any case or spelling"),
+                                          "429": err("too many attempts from this address")}}},
     "/openapi.json": {"get": {"summary": "This document", "responses": ok("OpenAPI 3.1")}},
 })
 

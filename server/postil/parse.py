@@ -382,6 +382,26 @@ def new_account(body: Any) -> Credentials:
     return given
 
 
+@dataclass(frozen=True, slots=True)
+class PasswordChange:
+    """A password change: the password now (proof it is the user) and the new one."""
+
+    current_password: str
+    new_password: str
+
+
+def password_change(body: Any) -> PasswordChange:
+    """Check a password change body; the new password meets the sign-up rule."""
+    if not isinstance(body, dict):
+        raise Invalid(None, "send {\"current_password\": …, \"new_password\": …}")
+    unknown = sorted(set(body) - {"current_password", "new_password"})
+    if unknown:
+        raise Invalid(unknown[0], f"unknown field(s): {', '.join(unknown)}")
+    current = v.string(body.get("current_password"), "current_password", v.MAX_PASSWORD,
+                       allow_empty=False)
+    return PasswordChange(current, v.password(body.get("new_password"), "new_password"))
+
+
 # What may become of a deleted account's public annotations: see store/account_deletion.py.
 PUBLIC_ANNOTATION_CHOICES = ("delete", "anonymise")
 

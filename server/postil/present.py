@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from .models import ANONYMOUS_NAME, Annotation, Post, User
+from .models import ANONYMOUS_NAME, Annotation, Post, Token, User
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -114,6 +114,13 @@ def record_json(annotation: Annotation, viewer: User | None, *,
     if annotation.via:
         data["via"] = annotation.via
     return data
+
+
+def session_json(token: Token, expires_us: int | None, *, current: bool) -> dict:
+    """One of the viewer's own sessions (a token), never its secret: it is not even stored."""
+    return {"id": token.id, "label": token.label, "created": iso(token.created_us),
+            "last_used": iso(token.last_used_us), "expires": iso(expires_us),
+            "current": current}
 
 
 def author_name(user: User) -> str | None:

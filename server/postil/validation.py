@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,7 +34,8 @@ SELECTOR_TYPES = frozenset({"TextQuoteSelector", "TextPositionSelector", "RangeS
                             "XPathSelector", "CssSelector", "FragmentSelector"})
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# Matched whole (fullmatch): "$" alone lets a trailing newline through.
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def require(cond: bool, field: str, message: str) -> None:
@@ -179,12 +181,23 @@ def parse_time(value: str, field: str) -> int:
 
 def username(value: Any) -> str:
     string(value, "username", MAX_USERNAME, allow_empty=False)
-    require(USERNAME.match(value) is not None, "username",
+    require(USERNAME.fullmatch(value) is not None, "username",
             "use letters, digits, '.', '_' or '-', starting with a letter or digit")
     return value
 
 
-def password(value: Any) -> str:
-    string(value, "password", MAX_PASSWORD, allow_empty=False)
-    require(len(value) >= 8, "password", "must be at least 8 characters")
+def username_key(name: str) -> str:
+    """Return the one key all spellings of a username share: NFKC, case-folded, trimmed.
+
+    `Alice`, `ALICE` and fullwidth `ａｌｉｃｅ` are one name; the unique index on `user.name_key`
+    keeps a look-alike from registering beside the original, and sign-in accepts any of them.
+    """
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return unicodedata.normalize("NFKC", folded).strip()
+
+
+def password(value: Any, field: str = "password") -> str:
+    """Check a new password: the one rule for sign-up, `postil user add|passwd` and changes."""
+    string(value, field, MAX_PASSWORD, allow_empty=False)
+    require(len(value) >= 8, field, "must be at least 8 characters")
     return value

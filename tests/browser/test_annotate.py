@@ -226,11 +226,11 @@ def test_options_page_signs_in_and_out(browser, server):
     options.goto(f"chrome-extension://{browser.extension_id}/src/options/options.html")
     options.get_by_label("Server URL").fill(server.url)
     options.get_by_label("Username").fill("alice")
-    options.get_by_label("Password").fill("wrong password")
+    options.get_by_label("Password", exact=True).fill("wrong password")
     options.get_by_role("button", name="Sign in").click()
     wait_until(lambda: "Could not sign in" in options.locator("#account-message").inner_text(),
                message="refusal")
-    options.get_by_label("Password").fill("correct-horse-battery")
+    options.get_by_label("Password", exact=True).fill("correct-horse-battery")
     options.get_by_role("button", name="Sign in").click()
     wait_until(lambda: "Signed in as alice" in options.locator("#signed-in").inner_text(),
                message="signed in")
@@ -238,7 +238,7 @@ def test_options_page_signs_in_and_out(browser, server):
     assert stored["auth"]["user"] == "alice" and stored["settings"]["server"] == server.url
     token = stored["auth"]["token"]
     assert server.api("GET", "/api/me", token)[0] == 200
-    options.get_by_role("button", name="Sign out").click()
+    options.get_by_role("button", name="Sign out", exact=True).click()
     wait_until(lambda: "Not signed in" in options.locator("#signed-in").inner_text(), message="out")
     assert server.api("GET", "/api/me", token)[0] == 401
 

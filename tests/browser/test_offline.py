@@ -179,7 +179,7 @@ def test_highlights_made_before_signing_in_are_sent_after_it(browser, server, to
     options = browser.context.new_page()
     options.goto(f"chrome-extension://{browser.extension_id}/src/options/options.html")
     options.get_by_label("Username").fill("alice")
-    options.get_by_label("Password").fill("correct-horse-battery")
+    options.get_by_label("Password", exact=True).fill("correct-horse-battery")
     options.get_by_role("button", name="Sign in").click()
     wait_until(lambda: total(server, tokens["alice"], 102) == 1, message="sent after sign-in")
     (item,) = server.annotations(tokens["alice"], site=server.blog_site, post_id=102)["items"]

@@ -16,7 +16,7 @@ def test_the_options_page_offers_sign_in_or_sign_out_never_both(browser, server,
     status = options.locator("#signed-in")
     wait_until(lambda: "Not signed in" in status.inner_text(), message="status")
     sign_in = options.get_by_role("button", name="Sign in")
-    sign_out = options.get_by_role("button", name="Sign out")
+    sign_out = options.get_by_role("button", name="Sign out", exact=True)
     assert sign_in.is_visible() and not sign_out.is_visible()
 
     options.get_by_label("Server URL").fill(server.url)

@@ -52,7 +52,14 @@ def test_api_examples_run_as_written(live_server, tmp_path):
 
     assert out["5"].split() == ["204", "204"]
 
-    listing = out["6"]
+    # Signed in again as "curl": the list shows this session as the current one, then every
+    # other session ends and the password is changed (to the same one).
+    listed, *codes = out["6"].strip().splitlines()
+    sessions = json.loads(listed)["items"]
+    assert [s["label"] for s in sessions if s["current"]] == ["curl"]
+    assert codes == ["204", "204"]
+
+    listing = out["7"]
     for member in ("profile.json", "posts.json", "annotations/json.json",
                    "annotations/jsonld.jsonld", "annotations/csv-readwise.csv"):
         assert f"/{member}" in listing

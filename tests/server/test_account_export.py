@@ -109,7 +109,8 @@ def test_the_profile_and_posts_say_who_and_where_without_secrets(client, alice, 
     profile = json.loads(by_name["profile.json"])
     assert profile["name"] == "alice" and profile["created"].endswith("Z")
     assert profile["annotations"] == {"private": 2, "public": 1}
-    assert [s["label"] for s in profile["sessions"]] == ["test", "laptop"]
+    assert sorted(s["label"] for s in profile["sessions"]) == ["laptop", "test"]
+    assert all({"id", "created", "last_used", "expires"} <= set(s) for s in profile["sessions"])
     everything = b"".join(files.values())
     for secret in (alice.token, second_token, "pst_"):
         assert secret.encode() not in everything

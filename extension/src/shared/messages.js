@@ -22,6 +22,12 @@ export const TO_BACKGROUND = Object.freeze({
   SAVE_SETTINGS: "settings/save",
   SIGN_IN: "auth/sign-in",
   SIGN_OUT: "auth/sign-out",
+  // The options page's "Password and sessions": the reader's sessions on the server (tokens,
+  // without their secrets), ending one or all but this browser's, and changing the password.
+  LIST_SESSIONS: "sessions/list",
+  REVOKE_SESSION: "sessions/revoke",
+  SIGN_OUT_OTHERS: "sessions/sign-out-others",
+  CHANGE_PASSWORD: "account/change-password",
   // Delete the signed-in reader's account (`{password, publicAnnotations}`); signs out after.
   DELETE_ACCOUNT: "account/delete",
   // The notebook page: one page of the signed-in user's annotations across posts, by filters.

@@ -4,7 +4,9 @@
 - `annotations`: create, patch, delete, and read one annotation.
 - `queries`: annotation queries (filters, keyset pages, batch walks for exports).
 - `aggregates`: counts per post, popular passages, whether an author's work is visible.
-- `account_deletion`: delete a whole account; the sessions and posts a user's export lists.
+- `accounts`: users, tokens as sessions (expiry, listing, revoking), passwords, disabling.
+- `throttle`: failed sign-ins counted per username and per client address.
+- `account_deletion`: delete a whole account; the posts a user's export lists.
 
 They take values already checked by `parse` and the viewer as an argument, and raise the
 errors of `domain_errors`. Who may see what is decided by the models' query methods
@@ -13,7 +15,8 @@ errors of `domain_errors`. Who may see what is decided by the models' query meth
 
 from __future__ import annotations
 
-from .account_deletion import account_summary, annotated_posts, delete_account, sessions_of
+from . import accounts, throttle
+from .account_deletion import account_summary, annotated_posts, delete_account
 from .aggregates import annotation_counts, popular_passages, shows_work_of
 from .annotations import (
     by_uid,
@@ -26,8 +29,8 @@ from .annotations import (
 from .posts import get_visible_post, posts_page, register_post
 from .queries import count, iterate_by_post, newest_update, numbered_page, page
 
-__all__ = ["account_summary", "annotated_posts", "annotation_counts", "by_uid", "count",
-           "create_annotation", "delete_account", "delete_annotation", "get_owned",
+__all__ = ["account_summary", "accounts", "annotated_posts", "annotation_counts", "by_uid",
+           "count", "create_annotation", "delete_account", "delete_annotation", "get_owned",
            "get_visible", "get_visible_post", "iterate_by_post", "newest_update",
            "numbered_page", "page", "popular_passages", "posts_page", "register_post",
-           "sessions_of", "shows_work_of", "update_annotation"]
+           "shows_work_of", "throttle", "update_annotation"]

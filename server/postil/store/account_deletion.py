@@ -1,13 +1,13 @@
 """A user's whole account: delete it with everything it holds, and read what its export lists.
 
-Deleting an account removes the user, their tokens, every annotation that is not public (live or
-tombstone, with its tag rows) and every trace of their private reading kept on posts (`url_user`
-on `post` and `post_url`). Their public annotations are either deleted (each leaves a tombstone,
-emptied, so clients that sync learn it is gone) or kept with their text and re-owned by the one
-anonymous account (`models.ANONYMOUS_NAME`), which answers show with no author. Posts are shared
-records: one that WordPress registered stays; one that only the deleted annotations made is
-removed. The annotations go in batches, each a write of its own; the account and what is left
-go in the last one (`delete_account` says why).
+Deleting an account removes the user, their tokens and counted failed sign-ins, every
+annotation that is not public (live or tombstone, with its tag rows) and every trace of their
+private reading kept on posts (`url_user` on `post` and `post_url`). Their public annotations
+are either deleted (each leaves a tombstone, emptied, so clients that sync learn it is gone) or
+kept with their text and re-owned by the one anonymous account (`models.ANONYMOUS_NAME`), which
+answers show with no author. Posts are shared records: one that WordPress registered stays; one
+that only the deleted annotations made is removed. The annotations go in batches, each a write
+of its own; the account and what is left go in the last one (`delete_account` says why).
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ from ..models import (
     AnnotationTag,
     Post,
     PostUrl,
+    SignInThrottle,
     Token,
     User,
     now_us,
 )
 from ..parse import PUBLIC_ANNOTATION_CHOICES
+from .throttle import user_key
 
 # Annotations per write transaction while deleting an account.
 BATCH = 1000
@@ -85,6 +87,8 @@ def delete_account(user: User, public_choice: str) -> Deleted:
             database.execute_sql('SELECT id FROM "user" WHERE id = %s FOR UPDATE', [me])
         private, public, posts = _dispose(me, public_choice, None)  # made since the batches
         _forget_private_addresses(me)
+        # Failed sign-ins under the name are bookkeeping of an account that is no more.
+        SignInThrottle.delete().where(SignInThrottle.key == user_key(user.name)).execute()
         Token.delete().where(Token.user == me).execute()
         User.delete().where(User.id == me).execute()
         return private, public, posts, _remove_orphan_posts(sorted(touched | posts))
@@ -140,7 +144,8 @@ def _anonymous_author() -> User:
         return found
     try:
         with database.atomic():
-            return User.create(name=ANONYMOUS_NAME, password_hash=NO_PASSWORD)
+            # Disabled too: no token of it could work, whatever else changes.
+            return User.create(name=ANONYMOUS_NAME, password_hash=NO_PASSWORD, disabled=True)
     except IntegrityError:  # made by a deletion that committed in between
         return User.get(User.name == ANONYMOUS_NAME)
 
@@ -172,13 +177,6 @@ def _remove_orphan_posts(post_pks: list[int]) -> int:
             PostUrl.delete().where(PostUrl.post.in_(orphans)).execute()
             removed += Post.delete().where(Post.id.in_(orphans)).execute()
     return removed
-
-
-def sessions_of(user: User) -> list[dict]:
-    """Return the user's tokens as their export lists them: label and creation, never a secret."""
-    return [{"label": label, "created_us": created}
-            for label, created in Token.select(Token.label, Token.created_us)
-            .where(Token.user == user.id).order_by(Token.created_us, Token.id).tuples()]
 
 
 def annotated_posts(user: User, batch: int = 500) -> Iterator[tuple[Post, int]]:
