@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from conftest import Reader
-from postil import db
+from postil import create_app, db
 from postil.models import MODELS, User
 from postil.store import account_deletion
 
@@ -358,3 +358,18 @@ def test_a_refused_deletion_changes_nothing(client, leaver, history, body, statu
     for made in (private, public):
         got = client.get(f"/api/annotations/{made['id']}", headers=leaver.headers).get_json()
         assert got["user"] == NAME and got["version"] == 1
+
+
+def test_wrong_passwords_count_as_failed_sign_ins_and_are_throttled(database_url, make_user):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SAMPLE": False,
+                      "SIGNIN_FREE_FAILURES": 2, "SIGNIN_DELAY_SECONDS": 30})
+    client = app.test_client()
+    leaver = make_user(NAME, "leaving for good")
+    for _ in range(3):
+        res = delete_me(client, leaver, "delete", password="not it")
+        assert res.status_code == 403 and res.get_json()["error"]["code"] == "wrong_password"
+    # A stolen token is no faster way to guess: now even the right password must wait.
+    res = delete_me(client, leaver, "delete")
+    assert res.status_code == 429 and res.headers["Retry-After"] == "30"
+    assert client.get("/api/me", headers=leaver.headers).status_code == 200
+    db.database.close()
