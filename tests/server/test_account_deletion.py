@@ -19,7 +19,6 @@ import pytest
 from conftest import Reader
 from postil import create_app, db
 from postil.models import MODELS, User
-from postil.store import account_deletion
 
 NAME = "quillon"  # the reader who leaves; a name found nowhere else in these answers
 PRIVATE_WORD, PUBLIC_WORD = "zanzibarian", "quetzalish"
@@ -252,6 +251,8 @@ def every_answer(client, reader: Reader, public: dict) -> list[tuple[str, str]]:
 def test_no_answer_keeps_a_trace_of_the_deleted_reader(monkeypatch, client, leaver, bob, anon,
                                                        history, choice, batch):
     # A large account goes in several writes (store/account_deletion.py): the end is the same.
+    from postil.store import account_deletion
+
     monkeypatch.setattr(account_deletion, "BATCH", batch)
     private, public = history
     assert delete_me(client, leaver, choice).status_code == 204
