@@ -1,4 +1,5 @@
-"""Build the Flask application: configuration, database, errors, CORS and the blueprints."""
+"""Build the Flask application: configuration, host and headers, database, errors, CORS and the
+blueprints."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from flask import Flask
 from flask_cors import CORS
 
-from . import config, db, errors, request_log, w3c_cors
+from . import config, db, errors, headers, request_log, urls, w3c_cors
 from .jsonio import FastJSONProvider
 
 EXTENSION_ORIGINS = (
@@ -26,6 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    urls.init_app(app)
+    headers.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     request_log.init_app(app)

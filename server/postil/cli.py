@@ -67,7 +67,8 @@ def cmd_serve(args) -> int:
     logging.getLogger("waitress.queue").addFilter(_OncePerMinute())
     logging.basicConfig()
     overrides = {"REQUEST_LOG": args.log_requests} if args.log_requests else {}
-    app = _app(**overrides)
+    # The address given with --host is one the server answers to, as POSTIL_HOST's is.
+    app = _app(ALLOWED_HOSTS=config.allowed_hosts_for(args.host), **overrides)
     server = _listen(app, args, _port_taken_message(args.host, args.port))
     if server is None:
         return 1
@@ -83,9 +84,15 @@ def cmd_sample_serve(args) -> int:
     """Serve the sample blog alone: no database, no API, up while the annotation server is not."""
     from flask import Flask, redirect
 
-    from . import home, sample
+    from . import errors, headers, home, sample, urls
 
     app = Flask("postil")
+    app.config.update(PUBLIC_URL=config.env("POSTIL_PUBLIC_URL").rstrip("/"),
+                      ALLOWED_HOSTS=config.allowed_hosts_for(args.host))
+    # The same host rule, headers and error shape as `postil serve`.
+    urls.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
     app.register_blueprint(sample.bp)
     app.add_url_rule("/", "root", lambda: redirect("/sample/"))
     app.add_url_rule("/favicon.ico", "favicon", home.favicon)

@@ -35,6 +35,10 @@ SETTINGS = {
     "POSTIL_MAX_BODY_BYTES": ("1048576", "largest request body accepted (413 above)"),
     "POSTIL_MAX_IMPORT_BYTES": ("20971520", "largest import body accepted (413 above)"),
     "POSTIL_PUBLIC_URL": ("", "the server's public base URL for links (default: from the request)"),
+    "POSTIL_ALLOWED_HOSTS": ("", "host names the server answers to (comma-separated; "
+                                 "`.example.org` admits its subdomains, `*` any host); unset: "
+                                 "localhost, 127.0.0.1, [::1], the host of POSTIL_PUBLIC_URL and "
+                                 "the address served on (POSTIL_HOST or --host)"),
     "POSTIL_SAMPLE": ("1", "0 turns off the sample article at /sample/"),
     "POSTIL_REQUEST_LOG": ("0", "1 logs one line per request to stderr, `json` logs JSON lines "
                                 "(`postil serve --log-requests[=json]` does the same)"),
@@ -93,6 +97,33 @@ def post_editors(value: str) -> list[str] | None:
     return names or None
 
 
+# A wildcard listening address names no host a client would send.
+_ANY_ADDRESS = {"", "0.0.0.0", "::", "[::]"}
+
+
+def allowed_hosts(value: str, public_url: str, listen_host: str) -> list[str] | None:
+    """Parse POSTIL_ALLOWED_HOSTS: None admits any host (`*`); unset, the local names plus the
+    public URL's host and the address `postil serve` listens on."""
+    names = [n.strip().lower() for n in value.split(",") if n.strip()]
+    if "*" in names:
+        return None
+    if names:
+        return names
+    from urllib.parse import urlsplit
+
+    names = ["localhost", "127.0.0.1", "[::1]"]
+    public_host = urlsplit(public_url).hostname if public_url else None
+    for host in (public_host, listen_host.strip().lower()):
+        if host and host not in _ANY_ADDRESS:
+            names.append(f"[{host}]" if ":" in host and not host.startswith("[") else host)
+    return names
+
+
+def allowed_hosts_for(listen_host: str) -> list[str] | None:
+    """Return the hosts a server listening on `listen_host` (`--host`) answers to."""
+    return allowed_hosts(env("POSTIL_ALLOWED_HOSTS"), env("POSTIL_PUBLIC_URL"), listen_host)
+
+
 def from_env() -> dict:
     """Return the Flask config the environment asks for."""
     return {
@@ -109,6 +140,7 @@ def from_env() -> dict:
         "MAX_CONTENT_LENGTH": int(env("POSTIL_MAX_BODY_BYTES")),
         "MAX_IMPORT_BYTES": int(env("POSTIL_MAX_IMPORT_BYTES")),
         "PUBLIC_URL": env("POSTIL_PUBLIC_URL").rstrip("/"),
+        "ALLOWED_HOSTS": allowed_hosts_for(env("POSTIL_HOST")),
         "SAMPLE": env("POSTIL_SAMPLE") != "0",
         "REQUEST_LOG": env("POSTIL_REQUEST_LOG") if env("POSTIL_REQUEST_LOG") != "0" else "",
     }

@@ -2,7 +2,8 @@
 
 The views are thin: `export_request` checks the query string into an `ExportRequest`, rows come
 from `store`'s visibility-enforcing iterators, text comes from the pure formatters in `exports`,
-and imported items are checked by `parse.create_body` and stored with `store.create_annotation`.
+and imported items are checked by `parse.create_body` (outside the write) and stored with
+`store.create_annotation`.
 `export_request`, `export_stream` and `import_document` are shared with the `postil export` and
 `postil import` commands, which is why they raise domain errors, not HTTP ones.
 """
@@ -26,6 +27,7 @@ from .errors import APIError
 from .exports import FORMATS
 from .exports.csv_export import FLAVORS
 from .models import User
+from .validation import uuid_string
 
 bp = Blueprint("export", __name__, url_prefix="/api")
 
@@ -34,7 +36,12 @@ NOT_FOR_EXPORT = ("limit", "cursor", "include_deleted")
 # apply.
 ORDER_PARAMS = ("sort", "order")
 MAX_IMPORT_ITEMS = 100_000
-IMPORT_BATCH = 200
+# Parsed, a JSON value costs the server 30-70 bytes per byte of "{}," or "[],": a 20 MB body of
+# them took 700 MB. Every value after the first in a list or object follows a comma, so commas
+# and brackets bound how many values a body holds, counted before parsing. Postil's export has
+# about one per 20 bytes (a Hypothesis export one per 32), so ~1.1 million in 20 MB.
+MAX_IMPORT_VALUES = 2_000_000
+IMPORT_BATCH = 50
 CHUNK_BYTES = 64 * 1024
 
 
@@ -142,42 +149,72 @@ def export():
 
 
 def import_document(user: User, doc, fmt: str | None = None) -> dict:
-    """Store every valid item of an import file; say what was created, unchanged and why not."""
+    """Store every valid item of an import file; say what was created, unchanged and why not.
+
+    Each batch is checked and its notes rendered first, outside any write, so the write lock
+    is held only for the inserts: another reader's create never waits for a note to render.
+    """
     try:
-        fmt, items = imports.parse(doc, fmt)
+        fmt, items = imports.parse(doc, fmt, limit=MAX_IMPORT_ITEMS)
+    except imports.TooManyItems:
+        raise TooLarge(f"at most {MAX_IMPORT_ITEMS} annotations per import; split the file") \
+            from None
     except imports.ImportFormatError as exc:
         raise Invalid(None, str(exc), code="unsupported_import") from None
-    if len(items) > MAX_IMPORT_ITEMS:
-        raise TooLarge(f"at most {MAX_IMPORT_ITEMS} annotations per import; split the file")
     created = unchanged = 0
     failed = []
-
-    def write_batch(batch: list) -> tuple[int, int, list]:
-        # May run twice (see db.run_write): counts only in what it returns.
-        new = same = 0
-        refused = []
-        for item in batch:
-            if item.error is not None:
-                refused.append({"index": item.index, "error": item.error})
-                continue
-            try:
-                _, is_new = store.create_annotation(user, parse.create_body(item.body),
-                                                    keep=item.keep)
-            except DomainError as err:
-                refused.append({"index": item.index, "error": err.sentence})
-                continue
-            new += is_new
-            same += not is_new
-        return new, same, refused
-
-    # Transactions of IMPORT_BATCH items: few commits, yet SQLite's write lock is never held long
-    # enough to time out other writers. An import cut short is finished by sending it again.
+    # Transactions of IMPORT_BATCH items: few commits, yet another writer waits for one batch's
+    # inserts at most (on SQLite, p95 of a concurrent create 100 ms at 50 items, 180-490 ms at
+    # 200: bench/README.md, "Hostile imports"). An import cut short is finished by sending it
+    # again.
     for start in range(0, len(items), IMPORT_BATCH):
-        batch = items[start:start + IMPORT_BATCH]
-        new, same, refused = run_write(lambda batch=batch: write_batch(batch))
+        ready, refused = _checked(user, items[start:start + IMPORT_BATCH])
+        new, same, not_stored = run_write(lambda ready=ready: _stored(user, ready))
         created, unchanged = created + new, unchanged + same
-        failed += refused
+        failed += sorted(refused + not_stored, key=lambda f: f["index"])
     return {"format": fmt, "created": created, "unchanged": unchanged, "failed": failed}
+
+
+def _checked(user: User, batch: list[imports.Item]
+             ) -> tuple[list[tuple[int, parse.NewAnnotation, dict]], list[dict]]:
+    """Check a batch's items and render their notes: (index, body, keep) each, and refusals.
+
+    A note already stored under the item's id, unchanged, keeps its HTML: sending the same file
+    again renders nothing.
+    """
+    ids = []
+    for item in batch:
+        try:
+            ids.append(uuid_string(item.body.get("id")))
+        except (AttributeError, DomainError):
+            continue
+    stored = store.stored_notes(user, ids)
+    ready, refused = [], []
+    for item in batch:
+        if item.error is not None:
+            refused.append({"index": item.index, "error": item.error})
+            continue
+        try:
+            ready.append((item.index, parse.create_body(item.body, stored), item.keep))
+        except DomainError as err:
+            refused.append({"index": item.index, "error": err.sentence})
+    return ready, refused
+
+
+def _stored(user: User, ready: list[tuple[int, parse.NewAnnotation, dict]]
+            ) -> tuple[int, int, list[dict]]:
+    """Insert checked items; may run twice (see db.run_write), so it counts only in its result."""
+    new = same = 0
+    refused = []
+    for index, body, keep in ready:
+        try:
+            _, is_new = store.create_annotation(user, body, keep=keep)
+        except DomainError as err:
+            refused.append({"index": index, "error": err.sentence})
+            continue
+        new += is_new
+        same += not is_new
+    return new, same, refused
 
 
 @bp.post("/import")
@@ -192,6 +229,10 @@ def import_():
     if fmt is not None and fmt not in imports.FORMATS:
         raise Invalid("format", f"format must be one of {', '.join(imports.FORMATS)} "
                                 "(or left out to recognise it)")
+    raw = request.get_data(cache=True)
+    if sum(map(raw.count, (b",", b"[", b"{"))) > MAX_IMPORT_VALUES:
+        raise TooLarge(f"the file holds more than {MAX_IMPORT_VALUES} JSON values; at most "
+                       f"{MAX_IMPORT_ITEMS} annotations per import: split the file")
     return import_document(user, json_body(), fmt)
 
 
@@ -219,6 +260,10 @@ openapi.register({
         "responses": {"200": _FILE, **openapi.COMMON_ERRORS}}},
     "/api/import": {"post": {
         "summary": "Import annotations: Postil JSON, W3C JSON-LD or Hypothesis JSON (idempotent)",
+        "description": "Each entry that cannot be imported (not an object, a field of the wrong "
+                       "type) is listed under failed with the reason; the others are stored. A "
+                       "file whose structure is wrong as a whole is one 400 "
+                       "unsupported_import, and nothing is stored.",
         "parameters": [openapi.q("format", "force a format instead of recognising it",
                                  {"type": "string", "enum": list(imports.FORMATS)})],
         "requestBody": openapi.JSON_BODY({"type": ["object", "array"]}),
@@ -229,6 +274,8 @@ openapi.register({
                     "unchanged": {"type": "integer"},
                     "failed": {"type": "array", "items": {"type": "object", "properties": {
                         "index": {"type": "integer"}, "error": {"type": "string"}}}}}}),
-            **openapi.COMMON_ERRORS, "413": openapi.err("file too large"),
+            **openapi.COMMON_ERRORS,
+            "413": openapi.err("file too large, or more than 100,000 entries or 2,000,000 JSON "
+                               "values: split it"),
             "415": openapi.err("not JSON")}}},
 })

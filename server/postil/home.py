@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
 
 from . import __version__, openapi
+from .headers import page_policy
 
 bp = Blueprint("home", __name__)
 
@@ -20,13 +21,9 @@ openapi.register({
                              "responses": openapi.ok("the icon")}},
 })
 
-# The page runs no script and loads nothing but its own icon; it may not be framed.
-PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-                               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+# The page runs no script and loads nothing but its own icon and inline style; the headers every
+# answer carries (nosniff, no referrer, no framing) come from headers.py.
+PAGE_POLICY = page_policy(style_src="'unsafe-inline'", img_src="'self'")
 
 
 def _links() -> dict:
@@ -49,14 +46,12 @@ def index():
     else:
         response = current_app.make_response(render_template(
             "home.html", links=links, origin=request.url_root.rstrip("/"), version=__version__))
-        response.headers.update(PAGE_HEADERS)
+        response.headers["Content-Security-Policy"] = PAGE_POLICY
     response.headers["Vary"] = "Accept"
     return response
 
 
 @bp.get("/favicon.ico")
 def favicon():
-    response = send_from_directory(current_app.static_folder, "favicon.png",
-                                   mimetype="image/png", max_age=86400)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_from_directory(current_app.static_folder, "favicon.png", mimetype="image/png",
+                               max_age=86400)

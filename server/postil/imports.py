@@ -2,8 +2,12 @@
 
 Pure: no Flask, no database. `parse(doc)` recognises the format and returns one `Item` per
 annotation in the file, each either a create body (with the times to keep) or the reason it
-cannot be imported. `store.create_annotation` validates the bodies as it does for the API, so
-an item with, say, an unknown colour fails there with the same message a client would get.
+cannot be imported. Reading is linear in the document's size, and every entry (an object or
+not) counts toward `limit` as it is met: a file with more is refused (`TooManyItems`) before
+a single item is built. A file whose shape is wrong as a whole is one `ImportFormatError`; an
+entry whose fields are wrong is that item's error, never an exception. `parse.create_body`
+then checks the bodies as it does for the API, so an item with, say, an unknown colour fails
+with the same message a client would get.
 
 Every item gets a stable id, so importing the same file twice creates nothing the second time:
 Postil's own id, the UUID in a W3C annotation's IRI, or one derived from the source's id
@@ -12,6 +16,7 @@ Postil's own id, the UUID in a W3C annotation's IRI, or one derived from the sou
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -38,6 +43,14 @@ class ImportFormatError(ValueError):
     """The file as a whole is not something Postil can import."""
 
 
+class TooManyItems(ValueError):
+    """The file holds more entries than one import may."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} annotations per import; split the file")
+        self.limit = limit
+
+
 @dataclass
 class Item:
     index: int
@@ -46,13 +59,23 @@ class Item:
     error: str | None = None
 
 
-def parse(doc: Any, fmt: str | None = None) -> tuple[str, list[Item]]:
-    """Return (format, items) for a parsed JSON document; `fmt` forces a format."""
+def parse(doc: Any, fmt: str | None = None, *, limit: int | None = None
+          ) -> tuple[str, list[Item]]:
+    """Return (format, items) for a parsed JSON document; `fmt` forces a format.
+
+    More than `limit` entries raise `TooManyItems`, found while counting, before any item exists.
+    """
     fmt = fmt or detect(doc)
     if fmt not in FORMATS:
         raise ImportFormatError(f"unknown import format {fmt!r}; known: {', '.join(FORMATS)}")
     reader = {"json": native_items, "jsonld": jsonld_items, "hypothesis": hypothesis_items}[fmt]
-    return fmt, reader(doc)
+    return fmt, reader(doc, limit)
+
+
+def _counted(entries: list, limit: int | None) -> list:
+    if limit is not None and len(entries) > limit:
+        raise TooManyItems(limit)
+    return entries
 
 
 def detect(doc: Any) -> str:
@@ -82,9 +105,14 @@ def _detect_entries(entries: list) -> str:
     return "json"
 
 
+def _kinds(node: dict) -> set[str]:
+    """Return a JSON-LD node's types; a type that is not a string names nothing."""
+    kinds = node.get("type") if isinstance(node.get("type"), list) else [node.get("type")]
+    return {kind for kind in kinds if isinstance(kind, str)}
+
+
 def _is_w3c(doc: dict) -> bool:
-    kinds = doc.get("type") if isinstance(doc.get("type"), list) else [doc.get("type")]
-    return bool({"Annotation", "AnnotationPage", "AnnotationCollection"} & set(kinds))
+    return bool({"Annotation", "AnnotationPage", "AnnotationCollection"} & _kinds(doc))
 
 
 def _entries(doc: Any, *keys: str) -> list:
@@ -114,16 +142,25 @@ def _times(created: Any, updated: Any, field_names=("created", "updated")) -> di
 
 
 def _derived_id(kind: str, source_id: Any, entry: Any) -> str:
-    key = source_id if isinstance(source_id, str) and source_id else json.dumps(
-        entry, sort_keys=True, ensure_ascii=False)
-    return str(uuid.uuid5(IMPORT_NAMESPACE, f"{kind}:{key}"))
+    if isinstance(source_id, str) and source_id:
+        key = source_id
+    else:
+        try:
+            key = json.dumps(entry, sort_keys=True, ensure_ascii=False)
+        except RecursionError:
+            raise v.Invalid("annotation", "is nested too deeply") from None
+    # uuid.uuid5, spelled out: its UTF-8 encoding fails on a lone surrogate (which JSON may
+    # carry); surrogatepass gives the same bytes for every valid string and an id for the rest.
+    name = f"{kind}:{key}".encode("utf-8", "surrogatepass")
+    digest = hashlib.sha1(IMPORT_NAMESPACE.bytes + name, usedforsecurity=False).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=5))
 
 
 # ---------------------------------------------------------------- Postil's own JSON
 
-def native_items(doc: Any) -> list[Item]:
+def native_items(doc: Any, limit: int | None = None) -> list[Item]:
     items = []
-    for index, entry in enumerate(_entries(doc, "annotations", "items")):
+    for index, entry in enumerate(_counted(_entries(doc, "annotations", "items"), limit)):
         try:
             items.append(native_item(index, entry))
         except v.Invalid as err:
@@ -156,8 +193,8 @@ def native_item(index: int, entry: Any) -> Item:
 
 # ---------------------------------------------------------------- W3C Web Annotation
 
-def jsonld_items(doc: Any) -> list[Item]:
-    entries = _w3c_annotations(doc)
+def jsonld_items(doc: Any, limit: int | None = None) -> list[Item]:
+    entries = _w3c_annotations(doc, limit)
     if not entries and isinstance(doc, dict) and doc.get("total"):
         raise ImportFormatError("the collection's pages are not in the file (only linked); "
                                 "embed them, or import each AnnotationPage")
@@ -181,27 +218,43 @@ def jsonld_items(doc: Any) -> list[Item]:
     return items
 
 
-def _w3c_annotations(doc: Any) -> list:
-    """Collect annotations from a collection, its pages (embedded or included), or a list."""
+_END = object()
+
+
+def _w3c_annotations(doc: Any, limit: int | None = None) -> list:
+    """Collect annotations from a collection, its pages (embedded or included), or a list.
+
+    Depth first, in the file's order, with a stack of iterators: each node is visited once, and
+    no list is copied or shifted, so the walk is linear in the document. Each entry found counts
+    toward `limit` at once.
+    """
     found: list = []
-    stack = [doc]
+
+    def take(entry: Any) -> None:
+        found.append(entry)
+        if limit is not None and len(found) > limit:
+            raise TooManyItems(limit)
+
+    stack = [iter((doc,))]
     seen_pages: set[int] = set()
     while stack:
-        node = stack.pop(0)
+        node = next(stack[-1], _END)
+        if node is _END:
+            stack.pop()
+            continue
         if isinstance(node, list):
-            stack[:0] = node
+            stack.append(iter(node))
             continue
         if not isinstance(node, dict):
-            found.append(node)
+            take(node)
             continue
-        kinds = node.get("type") if isinstance(node.get("type"), list) else [node.get("type")]
+        kinds = _kinds(node)
         if "AnnotationCollection" in kinds or "@graph" in node or "@included" in node:
-            nested = [node.get("first")] if isinstance(node.get("first"), dict) else []
-            nested += node.get("@graph") or []
-            nested += node.get("@included") or []
+            nested = [node["first"]] if isinstance(node.get("first"), dict) else []
+            nested += _nodes(node, "@graph") + _nodes(node, "@included")
             if "Annotation" in kinds:
-                found.append(node)
-            stack[:0] = [n for n in nested if isinstance(n, dict)]
+                take(node)
+            stack.append(iter([n for n in nested if isinstance(n, dict)]))
         elif "AnnotationPage" in kinds:
             if id(node) in seen_pages:
                 continue
@@ -209,12 +262,25 @@ def _w3c_annotations(doc: Any) -> list:
             items = node.get("items")
             if not isinstance(items, list):
                 raise ImportFormatError("an AnnotationPage needs an 'items' list")
-            found.extend(items)
+            for entry in items:
+                take(entry)
             if isinstance(node.get("next"), dict):
-                stack.insert(0, node["next"])
+                stack.append(iter((node["next"],)))
         else:
-            found.append(node)
+            take(node)
     return found
+
+
+def _nodes(node: dict, key: str) -> list:
+    """Return the nodes under `@graph` or `@included`: a list of them, or one object."""
+    value = node.get(key)
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [value]
+    if not isinstance(value, list):
+        raise ImportFormatError(f"{key} must be a list of nodes")
+    return value
 
 
 # ---------------------------------------------------------------- Hypothesis
@@ -223,9 +289,9 @@ HYPOTHESIS_SELECTORS = frozenset({"TextQuoteSelector", "TextPositionSelector", "
                                   "FragmentSelector", "CssSelector", "XPathSelector"})
 
 
-def hypothesis_items(doc: Any) -> list[Item]:
+def hypothesis_items(doc: Any, limit: int | None = None) -> list[Item]:
     items = []
-    for index, entry in enumerate(_entries(doc, "annotations", "rows")):
+    for index, entry in enumerate(_counted(_entries(doc, "annotations", "rows"), limit)):
         try:
             items.append(Item(index, **hypothesis_item(entry)))
         except v.Invalid as err:
@@ -244,12 +310,15 @@ def hypothesis_item(entry: Any) -> dict:
         raise v.Invalid("uri", "must be the http(s) URL of the annotated page "
                                        "(Postil does not keep annotations on files)")
     document = entry.get("document") if isinstance(entry.get("document"), dict) else {}
-    titles = document.get("title") if isinstance(document.get("title"), list) else []
+    titles = document.get("title")
+    titles = titles if isinstance(titles, list) else [titles]
     title = next((t for t in titles if isinstance(t, str)), "")[: v.MAX_TITLE]
     selectors: list = []
-    for target in entry.get("target") or []:
+    for target in _listed(entry.get("target"), "target", "a list of objects"):
         if isinstance(target, dict):
-            selectors = [s for s in map(_hypothesis_selector, target.get("selector") or []) if s]
+            found = _listed(target.get("selector"), "target.selector",
+                            "a list of objects")
+            selectors = [s for s in map(_hypothesis_selector, found) if s]
             break
     read = (entry.get("permissions") or {}).get("read") if isinstance(
         entry.get("permissions"), dict) else None
@@ -265,8 +334,20 @@ def hypothesis_item(entry: Any) -> dict:
     return {"body": body, "keep": _times(entry.get("created"), entry.get("updated"))}
 
 
+def _listed(value: Any, name: str, what: str) -> list:
+    """Return a list field as a list (absent: empty; one object: a list of it), else Invalid."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return [value]
+    raise v.Invalid(name, f"must be {what}")
+
+
 def _hypothesis_selector(sel: Any) -> dict | None:
-    if not isinstance(sel, dict) or sel.get("type") not in HYPOTHESIS_SELECTORS:
+    if not isinstance(sel, dict) or not isinstance(sel.get("type"), str) \
+            or sel["type"] not in HYPOTHESIS_SELECTORS:
         return None  # e.g. PDF page selectors, which have no meaning on a web page
     if sel["type"] == "RangeSelector" and "startContainer" in sel:
         # Hypothesis writes XPaths and offsets flat; the W3C shape nests XPathSelectors.
@@ -282,10 +363,14 @@ def _hypothesis_selector(sel: Any) -> dict | None:
 
 def post_for_uri(uri: str, title: str = "") -> dict:
     """Return the post spec for a page URL: a WordPress post when it says `?p=ID`."""
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise v.Invalid("uri", "is not a URL") from None
     query = dict(parse_qsl(parts.query))
     post_id = query.get("p") or query.get("page_id")
-    if post_id and post_id.isdigit() and int(post_id) > 0:
+    # ASCII digits only, and few: str.isdigit admits "²", and int() refuses 4,300 digits or more.
+    if post_id and re.fullmatch(r"[0-9]{1,18}", post_id) and int(post_id) > 0:
         try:
             site = postkey.site_from_shortlink(uri)
         except postkey.PostKeyError:

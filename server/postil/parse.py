@@ -92,8 +92,13 @@ class NewAnnotation:
     post: PostKey
 
 
-def _editable(body: Mapping, *, partial: bool) -> dict:
-    """Validate the editable fields present in a create or patch body."""
+def _editable(body: Mapping, *, partial: bool, stored_note: tuple[str, str] | None = None
+              ) -> dict:
+    """Validate the editable fields present in a create or patch body.
+
+    `stored_note`: the (note, note_html) already stored under this id; that same note is not
+    rendered again.
+    """
     out: dict[str, Any] = {}
     if "selectors" in body:
         out["selectors"] = v.selectors(body["selectors"])
@@ -114,7 +119,10 @@ def _editable(body: Mapping, *, partial: bool) -> dict:
     if "visibility" in body:
         out["visibility"] = v.visibility(body["visibility"])
     if "note" in out:
-        out["note_html"] = render_note(out["note"])
+        if stored_note is not None and stored_note[0] == out["note"]:
+            out["note_html"] = stored_note[1]
+        else:
+            out["note_html"] = render_note(out["note"])
     if "tags" in out:
         out["tags_text"] = " ".join(out["tags"])
     return out
@@ -130,11 +138,16 @@ def _annotation_object(body: Any, unknown_are: str) -> dict:
     return body
 
 
-def create_body(body: Any) -> NewAnnotation:
-    """Check a create body: its id, fields (note rendered) and post."""
+def create_body(body: Any, stored_notes: Mapping[str, tuple[str, str]] | None = None
+                ) -> NewAnnotation:
+    """Check a create body: its id, fields (note rendered) and post.
+
+    `stored_notes` maps ids to the (note, note_html) stored under them: a body sent again with
+    the same note reuses that HTML instead of rendering it anew (an import sent twice).
+    """
     body = _annotation_object(body, "unknown")
     uid = v.uuid_string(body["id"]) if body.get("id") is not None else str(uuid.uuid4())
-    fields = _editable(body, partial=False)
+    fields = _editable(body, partial=False, stored_note=(stored_notes or {}).get(uid))
     if "post" not in body:
         raise Invalid("post", "is required")
     return NewAnnotation(uid, fields, post_key(body["post"]))

@@ -2,13 +2,20 @@
 
 bleach stays behind `render_note` and `clean_post_html` so it could be swapped without touching
 callers. Raw HTML in a note is shown as text (markdown-it with html off), and the cleaner is a
-second wall behind that.
+second wall behind that. A note's links keep their target only when it is an absolute http(s)
+URL or a mailto: address: a relative or `//host` link would point somewhere different on every
+page the note is shown on (the post, the notebook, an export), so it stays text.
+
+One note's rendering cost is bounded by counts taken from the note itself, never by a clock, so
+the same note renders the same on every process: a note that would take markdown-it or the
+linkifier far longer than its length suggests is shown as escaped plain text paragraphs instead.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import string
 from functools import lru_cache
 
 import bleach
@@ -20,8 +27,27 @@ NOTE_TAGS = frozenset(
     {"p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
      "a", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
 )
-NOTE_ATTRIBUTES = {"a": ["href", "title", "rel"], "ol": ["start"]}
 PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+# The one link rule of notes: an absolute http(s) URL with a host, or a mailto: address. Anything
+# else (`/path`, `path`, `../x`, `#frag`, `?q`, `//host`, `https:path`) resolves against the page
+# the note is shown on. Leading spaces and tabs inside the scheme are refused rather than
+# normalised as a browser would: refusing leaves text, never a link to somewhere unintended.
+_ABSOLUTE_LINK = re.compile(r"(?:https?://[^/?#\\\s]|mailto:[^\s])", re.IGNORECASE)
+
+
+def is_absolute_link(url: str) -> bool:
+    """Return whether a note may link to `url`: absolute http(s) with a host, or mailto."""
+    return _ABSOLUTE_LINK.match(url) is not None
+
+
+def _note_attribute(tag: str, name: str, value: str) -> bool:
+    if tag == "a":
+        return name in ("title", "rel") or (name == "href" and is_absolute_link(value))
+    return tag == "ol" and name == "start"
+
+
+NOTE_ATTRIBUTES = {"a": _note_attribute, "ol": _note_attribute}
 
 # Post bodies come from WordPress: keep structure and text, drop everything active.
 POST_TAGS = NOTE_TAGS | {"h1", "h2", "figure", "figcaption", "sup", "sub", "cite", "q", "small",
@@ -62,6 +88,8 @@ def _post_cleaner() -> bleach.Cleaner:
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("strikethrough")
+    # A link or image whose destination fails this stays as the Markdown that was typed.
+    md.validateLink = is_absolute_link
     md.add_render_rule("image", _image_as_link)
     return md
 
@@ -77,15 +105,112 @@ def _image_as_link(renderer, tokens, idx, options, env) -> str:
     return f'<a href="{escapeHtml(src)}"{title_attr}>{escapeHtml(alt or src)}</a>'
 
 
+# What one note may cost to render, counted in the note rather than timed (bench/note_render.py
+# measures what they allow). markdown-it spends roughly the same on every line break and ASCII
+# punctuation character (a run of "![" costs it 15 µs a character, prose 0.03 µs): a 50,000
+# character technical text has about 9,000 of them, prose far fewer.
+MAX_MARKUP = 10_000
+# Characters of HTML markdown-it may write, at most 16 times the note's length (a short list item
+# or emphasis writes about 12) plus some, and never more than MAX_RENDERED: a link reference defined
+# once with a long URL and used thousands of times would otherwise turn a 50 KB note into 80 MB of
+# stored HTML, or a 2 KB note into 200 KB.
+MAX_RENDERED = 200_000
+RENDERED_PER_CHARACTER = 16
+RENDERED_SLACK = 2_000
+# The linkifier's pattern starts again at every word boundary and runs to the end of the unbroken
+# text there, so its cost grows with the square of each run's length (a run of "(" or "a-a-a-").
+# Long runs (64 characters and more) may add up to this many squared characters: one 2,000
+# character URL, or four of 1,000.
+MAX_LINKIFY = 4_000_000
+LONG_RUN = 64
+
+_NOT_MARKUP = str.maketrans("", "", string.punctuation + "\n")
+_TAG_OR_LONG_RUN = re.compile(rf"<[^>]*>|([^\s<>]{{{LONG_RUN},}})")
+
+
 def render_note(markdown: str) -> str:
-    """Render a note's Markdown to sanitised HTML."""
+    """Render a note's Markdown to sanitised HTML (escaped paragraphs when too costly)."""
     if not markdown:
         return ""
-    rendered = _markdown().render(markdown)
+    rendered = within_cost(markdown)
+    if rendered is None:
+        return plain_note_html(markdown)
     inert = _already_inert(rendered)
     if inert is not None:
         return inert
     return _note_cleaner().clean(rendered).strip()
+
+
+def within_cost(markdown: str) -> str | None:
+    """Return markdown-it's HTML for a note, or None when rendering and cleaning it would cost
+    more than the limits above allow."""
+    if markup_count(markdown) > MAX_MARKUP:
+        return None
+    md = _markdown()
+    env: dict = {}
+    tokens = md.parse(markdown, env)
+    allowed = min(MAX_RENDERED, RENDERED_PER_CHARACTER * len(markdown) + RENDERED_SLACK)
+    if _rendered_size(tokens) > allowed:
+        return None
+    _unlink_empty_links(tokens)
+    rendered = md.renderer.render(tokens, md.options, env)
+    return None if linkify_cost(rendered) > MAX_LINKIFY else rendered
+
+
+def markup_count(markdown: str) -> int:
+    """Count the line breaks and ASCII punctuation characters markdown-it has to look at."""
+    return len(markdown) - len(markdown.translate(_NOT_MARKUP))
+
+
+def _rendered_size(tokens) -> int:
+    """Return about how many characters of HTML `tokens` render to (text counted unescaped)."""
+    size = 0
+    pending = [tokens]
+    while pending:
+        for token in pending.pop():
+            size += 8 + sum(len(str(value)) for value in token.attrs.values())
+            if token.children:
+                pending.append(token.children)
+            else:
+                size += len(token.content)
+    return size
+
+
+def _unlink_empty_links(tokens) -> None:
+    """Drop the link tags around `[text]()`, the one link markdown-it makes without asking
+    validateLink; its text stays. (Links cannot contain links: the next close is its own.)"""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        kept, dropping = [], False
+        for child in token.children:
+            if child.type == "link_open" and not is_absolute_link(child.attrGet("href") or ""):
+                dropping = True
+            elif child.type == "link_close" and dropping:
+                dropping = False
+            else:
+                kept.append(child)
+        token.children = kept
+
+
+def linkify_cost(rendered: str) -> int:
+    """Return the squared lengths of the long unbroken text runs the linkifier would scan."""
+    return sum(len(run) ** 2 for run in _TAG_OR_LONG_RUN.findall(rendered) if run)
+
+
+# Control characters become what the note cleaner makes of them.
+_PLAIN_CONTROLS = str.maketrans(
+    {0: "\ufffd", **{c: "?" for c in (*range(1, 9), 11, 12, *range(14, 32))}})
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def plain_note_html(markdown: str) -> str:
+    """Render a note as its text, escaped: one paragraph per blank-line-separated block, line
+    breaks kept. Its cost is linear in the note's length, whatever the note holds."""
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n").translate(_PLAIN_CONTROLS)
+    paragraphs = (block.strip("\n") for block in _BLANK_LINE.split(text))
+    return "\n".join("<p>" + "<br>\n".join(escapeHtml(line) for line in block.split("\n")) + "</p>"
+                     for block in paragraphs if block.strip())
 
 
 # What markdown-it writes for plain prose: allow-listed tags without attributes, and text in which

@@ -1,10 +1,78 @@
-"""Links to annotations by id, built once per root URL instead of once per annotation."""
+"""The root every absolute link starts from, and links to annotations by id built from it.
+
+The root is decided here and nowhere else, before Flask sees the request: POSTIL_PUBLIC_URL when
+it is set, else the request's own scheme and `Host`, and a `Host` the server does not answer to
+(POSTIL_ALLOWED_HOSTS) is never used: that request is answered 400 before any view runs, so no
+link, redirect or page can carry a name a client made up. Forwarded headers (`X-Forwarded-*`,
+`Forwarded`) are not read; a rule trusting a proxy's would go in `PublicRoot` as well.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
-from flask import request, url_for
+from flask import Flask, request, url_for
+
+from .errors import APIError
+
+# A Host header: a bracketed IPv6 address or a name without URL delimiters, and an optional port.
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^\[\]:/?#@\\\s]+)(?::[0-9]{1,5})?", re.IGNORECASE)
+REFUSED_HOST = "postil.refused_host"
+
+
+def host_admitted(host: str, allowed: list[str] | None) -> bool:
+    """Return whether `host` (a Host header, port and all) names this server.
+
+    `allowed` lists host names, `.example.org` for that domain and its subdomains; None admits
+    every well-formed host. The port is not compared: the server answers on one.
+    """
+    match = _HOST.fullmatch(host)
+    if match is None:
+        return False
+    if allowed is None:
+        return True
+    name = match.group(1).lower().rstrip(".")
+    return any(name == ref or (ref.startswith(".") and (name == ref[1:] or name.endswith(ref)))
+               for ref in allowed)
+
+
+class PublicRoot:
+    """WSGI middleware: refuse unknown hosts, and make the public URL the request's root."""
+
+    def __init__(self, wsgi_app, public_url: str, allowed: list[str] | None):
+        self.wsgi_app = wsgi_app
+        self.allowed = allowed
+        parts = urlsplit(public_url) if public_url else None
+        self.public = (parts.scheme, parts.netloc, parts.path.rstrip("/")) if parts else None
+
+    def __call__(self, environ, start_response):
+        host = environ.get("HTTP_HOST")
+        # Without a Host header (HTTP/1.0) werkzeug uses the server's own name and port.
+        if host is not None and not host_admitted(host, self.allowed):
+            environ[REFUSED_HOST] = host
+            environ["HTTP_HOST"] = "localhost"
+        if self.public is not None:
+            scheme, netloc, path = self.public
+            environ.update({"wsgi.url_scheme": scheme, "HTTP_HOST": netloc, "SCRIPT_NAME": path})
+        return self.wsgi_app(environ, start_response)
+
+
+def _refuse_unknown_host() -> None:
+    host = request.environ.get(REFUSED_HOST)
+    if host is not None:
+        raise APIError(400, f"this server does not answer to the host {host[:100]!r}; "
+                            "its operator lists the names it answers to in POSTIL_ALLOWED_HOSTS",
+                       "unknown_host")
+
+
+def init_app(app: Flask) -> None:
+    """Decide every request's root from the configuration (see the module's paragraph)."""
+    app.wsgi_app = PublicRoot(app.wsgi_app, app.config.get("PUBLIC_URL", ""),
+                              app.config.get("ALLOWED_HOSTS"))
+    # First of the before-request hooks: no other runs for a refused host.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_unknown_host)
 
 _SOME_UID = "00000000-0000-4000-8000-000000000000"
 # What the root URL of a request (scheme, host, script path) is made of.

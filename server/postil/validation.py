@@ -113,7 +113,7 @@ def selectors(value: Any, quote: str | None = None) -> list[dict]:
         field = f"selectors[{i}]"
         require(isinstance(sel, dict), field, "must be an object")
         kind = sel.get("type")
-        require(kind in SELECTOR_TYPES, f"{field}.type",
+        require(isinstance(kind, str) and kind in SELECTOR_TYPES, f"{field}.type",
                 f"unknown selector type {kind!r}; known: {', '.join(sorted(SELECTOR_TYPES))}")
         if kind == "TextQuoteSelector":
             clean = {"type": kind,
@@ -136,9 +136,9 @@ def selectors(value: Any, quote: str | None = None) -> list[dict]:
                     # Stored as given: NaN or Infinity would make every response that carries
                     # it something JSON parsers refuse.
                     json.dumps(sel[end], allow_nan=False, ensure_ascii=False).encode()
-                except ValueError:  # UnicodeEncodeError (a lone surrogate) is one too
-                    raise Invalid(f"{field}.{end}", "must not hold NaN, Infinity or "
-                                                            "lone surrogates") from None
+                except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+                    raise Invalid(f"{field}.{end}", "must not hold NaN, Infinity, lone "
+                                                    "surrogates or very deep nesting") from None
             clean = {"type": kind, "startSelector": sel["startSelector"],
                      "endSelector": sel["endSelector"]}
             for k in ("startOffset", "endOffset"):

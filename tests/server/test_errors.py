@@ -75,6 +75,11 @@ ROWS = [
     ("DELETE posts", "DELETE", "/api/posts", "alice", {}, None, 405, "method_not_allowed"),
     ("POST me", "POST", "/api/me", "alice", {}, J({}), 405, "method_not_allowed"),
     ("POST an annotation id", "POST", E, "alice", {}, J({}), 405, "method_not_allowed"),
+    # a Host the server does not answer to (POSTIL_ALLOWED_HOSTS), before anything else
+    ("create at a forged host", "POST", A, "alice", {"Host": "evil.example"}, with_(), 400,
+     "unknown_host"),
+    ("delete at a forged host", "DELETE", E, "alice", {"Host": "evil.example"}, None, 400,
+     "unknown_host"),
     # auth
     ("create anonymously", "POST", A, "anon", {}, with_(), 401, "unauthorized"),
     ("create with a forged token", "POST", A, "forged", {}, with_(), 401, "invalid_token"),
@@ -185,6 +190,8 @@ ROWS = [
      "validation_error"),
     ("quote selector without exact", "POST", A, "alice", {},
      with_(selectors=[{"type": "TextQuoteSelector", "prefix": "a"}]), 400, "validation_error"),
+    ("selector type an object", "POST", A, "alice", {}, with_(selectors=[{"type": {}}]), 400,
+     "validation_error"),
     ("empty exact", "POST", A, "alice", {}, with_(selectors=quote_sel(exact="")), 400,
      "validation_error"),
     ("prefix too long", "POST", A, "alice", {}, with_(selectors=quote_sel(prefix="p" * 1001)),
@@ -400,6 +407,17 @@ ROWS = [
      J({"annotations": []}), 400, "validation_error"),
     ("import as text", "POST", "/api/import", "alice", {}, RAW("{}", "text/plain"), 415,
      "unsupported_media_type"),
+    ("import a JSON-LD @graph that is a number", "POST", "/api/import", "alice", {},
+     J({"@context": "http://www.w3.org/ns/anno.jsonld", "@graph": 5}), 400, "unsupported_import"),
+    ("import a JSON-LD @included that is a string", "POST", "/api/import", "alice", {},
+     J({"@context": "http://www.w3.org/ns/anno.jsonld", "@included": "x"}), 400,
+     "unsupported_import"),
+    ("import a collection typed with an object", "POST", "/api/import", "alice", {},
+     J({"type": [{}, "AnnotationCollection"], "total": 1, "first": "https://x.example/1"}), 400,
+     "unsupported_import"),
+    ("import more entries than one import may", "POST", "/api/import", "alice", {},
+     RAW('{"format": "postil-export", "annotations": [' + ",".join(["0"] * 100_001) + "]}"),
+     413, "payload_too_large"),
 ]
 
 

@@ -87,3 +87,17 @@ def test_import_reports_failures_with_a_nonzero_exit(server_env, capsys):
     assert cli.main(["import", str(path), "--user", "alice"]) == 1
     summary = json.loads(capsys.readouterr().out)
     assert summary["created"] == 3 and summary["failed"][0]["index"] == 1
+
+
+def test_import_of_a_malformed_file_exits_with_a_message_or_reports_the_item(server_env,
+                                                                               capsys):
+    broken = server_env / "broken.jsonld"
+    broken.write_text(json.dumps({"@context": "http://www.w3.org/ns/anno.jsonld", "@graph": 5}))
+    with pytest.raises(SystemExit, match="@graph must be a list"):
+        cli.main(["import", str(broken), "--user", "alice"])
+    odd = server_env / "odd.json"
+    odd.write_text(json.dumps({"export_date": "2026-01-01T00:00:00Z", "annotations": [
+        {"uri": "https://a.example/", "target": 5}]}))
+    assert cli.main(["import", str(odd), "--user", "alice"]) == 1
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["created"] == 0 and "target" in summary["failed"][0]["error"]

@@ -116,6 +116,21 @@ def test_same_titles_get_distinct_file_names():
     assert names == ["Postil/Post 1.md", "Postil/post 1 (2).md"]
 
 
+@pytest.mark.parametrize("title, shown", [
+    ("invoice\u202egpj.md", "invoicegpj.md"),
+    ("\u202aleft\u202c \u202bright\u202c \u202dover\u202c", "left right over"),
+    ("\u2066iso\u2069 \u2067r\u2069 \u2068fs\u2069", "iso r fs"),
+    ("marks\u200e\u200f and \u061carabic", "marks and arabic"),
+    ("zero\u200bwidth\ufeff", "zerowidth"),
+    ("line\u2028para\u2029end\x85", "line para end"),
+])
+def test_zip_entry_names_carry_no_bidi_controls_or_invisible_characters(title, shown):
+    items = [annotation(1)]
+    items[0]["post"]["title"] = title
+    chunks = FORMATS["zip"].write(items, exported_at="2026-11-29T00:00:00Z")
+    assert zipfile.ZipFile(io.BytesIO(b"".join(chunks))).namelist() == [f"Postil/{shown}.md"]
+
+
 def test_an_empty_export_is_still_a_valid_file_in_every_format():
     options = {"exported_at": "2026-11-29T00:00:00Z", "collection_iri": "https://h/c",
                "annotation_iri": lambda a: "https://h/a"}

@@ -6,12 +6,21 @@ nothing active, whatever text survives.
 
 from __future__ import annotations
 
+import json
 import random
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
-from postil.sanitize import clean_post_html, html_to_text, plain_title, render_note
+from postil.sanitize import (
+    clean_post_html,
+    html_to_text,
+    is_absolute_link,
+    plain_note_html,
+    plain_title,
+    render_note,
+)
 
 NOFOLLOW = 'rel="nofollow noopener"'
 
@@ -242,3 +251,106 @@ def test_evil_notes_never_skip_the_cleaner_unless_inert(markdown):
     if fast is not None:
         assert_inert(fast)
         assert fast == _cleaned(markdown)
+
+
+# A note's link keeps its target only when that is an absolute http(s) URL or a mailto: address;
+# anything that would resolve against the page showing the note stays the text that was typed.
+RELATIVE_LINKS = [
+    ("[x](/path)", "<p>[x](/path)</p>"),
+    ("[x](path/page)", "<p>[x](path/page)</p>"),
+    ("[x](../up)", "<p>[x](../up)</p>"),
+    ("[x](#frag)", "<p>[x](#frag)</p>"),
+    ("[x](?q=1)", "<p>[x](?q=1)</p>"),
+    ("[x](//evil.example/)", "<p>[x](//evil.example/)</p>"),
+    ("[x](https:evil)", "<p>[x](https:evil)</p>"),
+    ("[x](https:/evil.example)", "<p>[x](https:/evil.example)</p>"),
+    ("[x](https:///evil.example)", "<p>[x](https:///evil.example)</p>"),
+    ("![chart](/c.png)", "<p>![chart](/c.png)</p>"),
+    ("![chart](//evil.example/c.png)", "<p>![chart](//evil.example/c.png)</p>"),
+    ("[x][r]\n\n[r]: //evil.example/", "<p>[x][r]</p>\n<p>[r]: //evil.example/</p>"),
+    ("<//evil.example/>", "<p>&lt;//evil.example/&gt;</p>"),
+    ("[x]()", "<p>x</p>"),
+    ("[x](<>)", "<p>[x](&lt;&gt;)</p>"),
+]
+
+
+@pytest.mark.parametrize("markdown, html", RELATIVE_LINKS, ids=[m for m, _ in RELATIVE_LINKS])
+def test_relative_and_protocol_relative_links_stay_text(markdown, html):
+    assert render_note(markdown) == html
+
+
+@pytest.mark.parametrize("html", [
+    '<a href="/path">x</a>', '<a href="//evil.example/">x</a>', '<a href="#f">x</a>',
+    '<a href="?q">x</a>', '<a href="path">x</a>', '<a href="&#47;&#47;evil.example">x</a>',
+])
+def test_the_cleaner_drops_relative_targets_too(html):
+    from postil.sanitize import _note_cleaner
+
+    cleaned = _note_cleaner().clean(html)
+    assert all("href" not in attrs for _, attrs in Parsed(cleaned).elements), cleaned
+    assert ">x</a>" in cleaned
+
+
+# The same table runs in the extension's allow-list (tests/extension/shared/note-html.test.mjs).
+LINK_CASES = json.loads((Path(__file__).resolve().parent.parent / "fixtures" /
+                         "note-link-cases.json").read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", LINK_CASES, ids=[c["url"] for c in LINK_CASES])
+def test_the_note_link_rule(case):
+    assert is_absolute_link(case["url"]) is case["kept"]
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a", "HTTP://EXAMPLE.ORG", "mailto:a@b.org",
+                                 "http://[::1]:8000/x"])
+def test_absolute_links_keep_their_target(url):
+    assert f'href="{url}"' in render_note(f"[x]({url})")
+
+
+TAIL = " **bold** [x](https://example.org/)"
+TAIL_AS_TEXT = " **bold** [x](https://example.org/)</p>"
+
+
+# Notes that would make markdown-it or the linkifier work far longer than their length suggests
+# (issue 12: a note of "![" * 25000 took 0.4-0.7 s; 50,000 "(" took 30 s in the linkifier; a link
+# reference used a hundred times wrote 200 KB of HTML, or 40 KB from a 1 KB note) are shown as
+# escaped text: the Markdown after the hostile run is not rendered either.
+HOSTILE = {
+    "image openers": "![" * 5_001,
+    "emphasis runs": "*_" * 5_001,
+    "line flood": "a\n" * 10_001,
+    "parenthesis run": "(" * 2_100,
+    "hyphenated run": "a-" * 1_100,
+    "reference flood": "[r]: https://example.org/" + "b" * 2_000 + "\n\n" + "[r] " * 100,
+    "short reference flood": "[r]: https://example.org/" + "b" * 400 + "\n\n" + "[r] " * 100,
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_costly_notes_render_as_escaped_text(name):
+    note = HOSTILE[name] + TAIL
+    html = render_note(note)
+    assert html == plain_note_html(note)
+    assert html.endswith(TAIL_AS_TEXT)
+    assert "<strong>" not in html and "<a " not in html
+
+
+def test_the_full_size_note_of_the_issue_renders_as_escaped_text():
+    note = "![" * 24_980 + TAIL
+    assert len(note) <= 50_000
+    assert render_note(note) == "<p>" + "![" * 24_980 + TAIL_AS_TEXT
+
+
+def test_notes_just_inside_the_cost_limits_render_as_markdown():
+    for head in ("![ " * 4_000, "a\n" * 9_000, "(" * 1_900, "a-" * 900,
+                 "[r]: https://example.org/" + "b" * 400 + "\n\n" + "[r] " * 20):
+        html = render_note(head + TAIL)
+        assert "<strong>bold</strong>" in html, head[:10]
+        assert 'href="https://example.org/"' in html
+
+
+def test_plain_text_keeps_paragraphs_and_line_breaks_escaped():
+    assert plain_note_html("one\r\ntwo\n \n<b>three</b> & \"four\"\n\n\n") == \
+        '<p>one<br>\ntwo</p>\n<p>&lt;b&gt;three&lt;/b&gt; &amp; &quot;four&quot;</p>'
+    assert plain_note_html("a\x01b\x0cc") == "<p>a?b?c</p>"
+    assert_inert(plain_note_html("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>"))

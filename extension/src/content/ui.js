@@ -5,11 +5,13 @@
 // the modules main.js wires (selection.js, editor.js, sync.js) decide what that means.
 //
 // All user text goes in with textContent. The one exception is `note_html`, which the server
-// rendered from Markdown and sanitised on write: it is the only HTML ever inserted.
+// rendered from Markdown and sanitised on write: it is the only HTML ever inserted, and only
+// through shared/note-html.js, which does not trust it either.
 
 import { extensionUrl } from "../shared/browser.js";
 import { COLOR_LABELS } from "../shared/colors.js";
 import { COLORS } from "../shared/contract.js";
+import { setNoteHtml } from "../shared/note-html.js";
 import { h, shorten, swatch } from "./dom.js";
 import { buildEditorForm } from "./editor-form.js";
 import { SIDEBAR_WIDTH, UI_CSS } from "./styles.js";
@@ -493,7 +495,7 @@ export class PostilUI {
     }
     if (a.note_html) {
       const note = h("div", { class: "note" });
-      note.innerHTML = a.note_html; // Sanitised by the server on write; see the file's header.
+      setNoteHtml(note, a.note_html);
       frag.append(note);
     } else if (a.note) {
       frag.append(h("div", { class: "note plain", text: a.note }));

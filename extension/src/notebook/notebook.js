@@ -6,13 +6,14 @@
 //
 // It asks the background for everything (shared/messages.js); the filters it sends are the
 // server's query parameters. User text goes in with textContent; the sanitised `note_html` from
-// the server is the only HTML ever inserted.
+// the server is the only HTML ever inserted, through shared/note-html.js's allow-list.
 
 import { groupKey } from "../post-key/index.js";
 import { send, storage } from "../shared/browser.js";
 import { COLOR_LABELS, SWATCHES } from "../shared/colors.js";
 import { COLORS } from "../shared/contract.js";
 import { TO_BACKGROUND as T } from "../shared/messages.js";
+import { setNoteHtml } from "../shared/note-html.js";
 import { compareReadingOrder } from "../shared/reading-order.js";
 import { fetchExport, fillExportSelect, saveFile } from "./files.js";
 import { passageUrl } from "./passage.js";
@@ -299,8 +300,7 @@ function formatTime(iso) {
 function renderNote(annotation) {
   const note = el("div", { class: "note" });
   if (annotation.note_html) {
-    // The server rendered and sanitised this on write; it is the one HTML the page inserts.
-    note.innerHTML = annotation.note_html;
+    setNoteHtml(note, annotation.note_html);
   } else if (annotation.note) {
     note.textContent = annotation.note;
     note.classList.add("plain");

@@ -168,9 +168,31 @@ _WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in 
                                *(f"LPT{i}" for i in range(1, 10))})
 
 
+# Unicode's format characters (Cf: the bidi controls U+202A-U+202E, U+2066-U+2069, U+200E/F,
+# U+061C, zero-width ones) are invisible: in a name they make "evil\u202Efdp.md" show as
+# "evildm.pdf". Surrogates (Cs) cannot be written to a zip at all; line and paragraph separators
+# (Zl, Zp) break a name in two wherever it is shown.
+_DROPPED_CATEGORIES = frozenset({"Cf", "Cs"})
+_SPACED_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+
+
+def _visible(name: str) -> str:
+    """Drop invisible format characters; turn control characters and line breaks into spaces."""
+    out = []
+    for char in name:
+        category = unicodedata.category(char)
+        if category in _DROPPED_CATEGORIES:
+            continue
+        out.append(" " if category in _SPACED_CATEGORIES else char)
+    return "".join(out)
+
+
 def safe_filename(name: str, max_chars: int = 80) -> str:
-    """Return a file name that is valid on Windows, macOS and Linux and in an Obsidian vault."""
-    name = unicodedata.normalize("NFC", name)
+    """Return a file name that is valid on Windows, macOS and Linux and in an Obsidian vault.
+
+    It shows as what it is: no bidi overrides or other invisible characters survive.
+    """
+    name = _visible(unicodedata.normalize("NFC", name))
     name = " ".join(_UNSAFE_IN_NAME.sub(" ", name).split()).strip(" .")
     name = name[:max_chars].rstrip(" .")
     if name.split(".")[0].upper() in _WINDOWS_RESERVED:

@@ -10,6 +10,10 @@ Routes, all under `/sample`: `/` lists the posts; `/?p=<id>` and `/<slug>/` show
 two URLs, as WordPress does; `/wp-json/` and `/wp-json/wp/v2/posts[/<id>]` serve the REST JSON.
 `?theme=dark` renders a dark page and `?late=1` inserts the article text a moment after load (for
 trying highlights on late content).
+
+The pages run only the blog's own files from `static/` (no inline script or style), under a
+Content-Security-Policy that refuses anything else, as a careful WordPress site would: the
+extension must work on such a page.
 """
 
 from __future__ import annotations
@@ -18,13 +22,25 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+
+from ..headers import page_policy
 
 PLACEHOLDER_HOME = "https://sample.postil.invalid/sample"
 SITE_NAME = "Field Notes"
 HERE = Path(__file__).parent
 
-bp = Blueprint("sample", __name__, url_prefix="/sample", template_folder="templates")
+bp = Blueprint("sample", __name__, url_prefix="/sample", template_folder="templates",
+               static_folder="static")
+
+PAGE_POLICY = page_policy(script_src="'self'", style_src="'self'", img_src="'self' data:")
+
+
+@bp.after_request
+def _page_policy(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = PAGE_POLICY
+    return response
 
 
 @cache

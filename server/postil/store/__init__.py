@@ -27,10 +27,17 @@ from .annotations import (
     update_annotation,
 )
 from .posts import get_visible_post, posts_page, register_post
-from .queries import count, iterate_by_post, newest_update, numbered_page, page
+from .queries import (
+    count,
+    iterate_by_post,
+    newest_update,
+    numbered_page,
+    page,
+    stored_notes,
+)
 
 __all__ = ["account_summary", "accounts", "annotated_posts", "annotation_counts", "by_uid",
            "count", "create_annotation", "delete_account", "delete_annotation", "get_owned",
            "get_visible", "get_visible_post", "iterate_by_post", "newest_update",
            "numbered_page", "page", "popular_passages", "posts_page", "register_post",
-           "shows_work_of", "throttle", "update_annotation"]
+           "shows_work_of", "stored_notes", "throttle", "update_annotation"]

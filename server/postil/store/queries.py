@@ -197,3 +197,16 @@ def numbered_page(viewer: User | None, f: Filters, number: int, size: int) -> li
     return list(Annotation.with_post_and_user().where(condition(viewer, f))
                 .order_by(Annotation.created_us, Annotation.pk)
                 .offset(number * size).limit(size))
+
+
+def stored_notes(user: User, uids: list[str]) -> dict[str, tuple[str, str]]:
+    """Return {id: (note, note_html)} of the user's own annotations among `uids`.
+
+    An import sent again names the same ids with the same notes: their HTML is at hand here and
+    need not be rendered again.
+    """
+    if not uids:
+        return {}
+    rows = (Annotation.select(Annotation.uid, Annotation.note, Annotation.note_html)
+            .where((Annotation.user == user) & Annotation.uid.in_(uids)).tuples())
+    return {uid: (note, note_html) for uid, note, note_html in rows}
