@@ -94,7 +94,7 @@ def get_annotation(uid: str):
 def patch_annotation(uid: str):
     user = require_user()
     body = json_body()
-    if_match = parse.precondition(request.headers.get("If-Match"))
+    if_match = parse.precondition(request.headers.getlist("If-Match"))
     fields = parse.patch_body(body)
     return annotation_response(store.update_annotation(user, uid, fields, if_match), user)
 
@@ -102,7 +102,7 @@ def patch_annotation(uid: str):
 @bp.delete("/annotations/<uid>")
 def delete_annotation(uid: str):
     user = require_user()
-    store.delete_annotation(user, uid, parse.precondition(request.headers.get("If-Match")))
+    store.delete_annotation(user, uid, parse.precondition(request.headers.getlist("If-Match")))
     return "", 204
 
 
@@ -155,7 +155,7 @@ def put_post():
         raise APIError(403, "registering posts is for the editors this server names in "
                             "POSTIL_POST_EDITORS; its operator can also run 'postil post add'")
     fields = post_fields(json_body())
-    post, created = store.register_post(fields)
+    post, created = store.register_post(fields, user)
     count = store.annotation_counts(user, [post.id]).get(post.id, 0)
     response = jsonify(present.post_json(post, user, count))
     response.status_code = 201 if created else 200

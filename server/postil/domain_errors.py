@@ -24,7 +24,7 @@ class Invalid(DomainError, ValueError):
     """Input that breaks a rule; `field` names where (None: the input as a whole).
 
     `code` is the error code clients see: "validation_error" unless the input is not even of the
-    expected kind (an If-Match that is no ETag: "bad_request").
+    expected kind ("bad_request").
     """
 
     def __init__(self, field: str | None, message: str, *, code: str = "validation_error"):

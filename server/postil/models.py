@@ -13,6 +13,7 @@ import time
 
 import orjson
 from peewee import (
+    SQL,
     AutoField,
     BigIntegerField,
     BooleanField,
@@ -22,6 +23,7 @@ from peewee import (
     Model,
     PostgresqlDatabase,
     TextField,
+    fn,
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -186,6 +188,14 @@ class Post(BaseModel):
     # The user whose private annotation gave `url` and `title`; None once WordPress or a public
     # annotation gave them. Only that user is shown them (see `shown_url_to`).
     url_user = IntegerField(null=True)
+    # When the post became everyone's: registered, or named by a public annotation; None while
+    # only private annotations name it. Everyone is shown it as the post's `created`, and
+    # `updated_us` changes only with what everyone is shown (migration 0010).
+    shared_us = BigIntegerField(null=True)
+    # `modified_gmt` is what WordPress or a public annotation said; a private annotation's newer
+    # one is kept here, shown to its author (`modified_user`) alone.
+    private_modified_gmt = CharField(max_length=32, null=True)
+    modified_user = IntegerField(null=True)
 
     class Meta:
         indexes = ((("site", "post_id"), True),)
@@ -193,7 +203,7 @@ class Post(BaseModel):
     # What annotating needs of a post; never its body (for a registered post, the whole
     # article), which a create does not use.
     KEY_FIELDS = ("id", "site", "post_id", "url_key", "link_key", "url", "title", "modified_gmt",
-                  "registered", "url_user")
+                  "registered", "url_user", "shared_us", "private_modified_gmt", "modified_user")
 
     @classmethod
     def by_key(cls, site: str | None, post_id: int | None, url_key: str | None, *,
@@ -250,6 +260,13 @@ class Post(BaseModel):
             return None
         return f"{row[2] or 'https'}://{row[0]}", row[1]
 
+    def own_times(self, viewer_id: int) -> tuple[int | None, int | None]:
+        """When the viewer's own annotations first and last named this post (None: never)."""
+        p = database.param
+        return tuple(database.execute_sql(
+            f"SELECT MIN(created_us), MAX(created_us) FROM annotation WHERE post_id = {p} "
+            f"AND user_id = {p}", [self.id, viewer_id]).fetchone())
+
     def key_url(self) -> str:
         """An address of the post made from its key alone: the shortlink, or the page's URL."""
         scheme = "http" if (self.url or "").startswith("http:") else "https"
@@ -259,7 +276,9 @@ class Post(BaseModel):
 
 class Annotation(BaseModel):
     pk = AutoField()
-    uid = CharField(max_length=36, unique=True)
+    # Unique per author, and among shared (not private) annotations (migration 0010): another
+    # reader's private annotation does not exist for you, so its id must not be taken for you.
+    uid = CharField(max_length=36)
     # Indexed as the first columns of (post, created_us) and (user, created_us) below.
     post = ForeignKeyField(Post, backref="annotations", on_delete="CASCADE", index=False)
     user = ForeignKeyField(User, backref="annotations", on_delete="CASCADE", index=False)
@@ -277,9 +296,13 @@ class Annotation(BaseModel):
     version = IntegerField(default=1)
     # The IRI a W3C client gave the annotation when the server minted its own (migration 0008).
     via = TextField(null=True)
+    # Another author has an annotation with this uid too (migration 0010): only then may a
+    # public one be shadowed for a viewer (`visible_to`), so only then is that looked up.
+    shares_id = BooleanField(default=False)
 
     class Meta:
         indexes = (
+            (("uid", "user"), True),
             (("post", "created_us"), False),
             (("user", "created_us"), False),
             (("user", "updated_us"), False),
@@ -294,10 +317,21 @@ class Annotation(BaseModel):
         The one place the rule is written: every read path (queries, counts, posts, popular
         passages, exports, W3C containers, reading one) filters with it. A new kind of
         visibility (a group's) is a new branch here.
+
+        Ids are unique per author, and among shared annotations, so a viewer could hold an id
+        that another reader's public annotation has too (made while the viewer's was private,
+        and so unknown to its author). The viewer's own comes first: the public one under the
+        same id is not shown to them, so what a viewer sees has each id once, and an id names
+        one annotation for them everywhere (`store.annotations.resolve`).
         """
         if viewer is None:
             return cls.visibility == "public"
-        return (cls.visibility == "public") | (cls.user == viewer.id)
+        own = Annotation.alias("own")
+        # Speed: `shares_id` first, so the lookup runs only for the rare id two authors hold
+        # (bench/README.md, "Ids per author").
+        shadowed = (cls.shares_id == True) & fn.EXISTS(own.select(SQL("1")).where(  # noqa: E712
+            (own.uid == cls.uid) & (own.user == viewer.id)))
+        return (cls.user == viewer.id) | ((cls.visibility == "public") & ~shadowed)
 
     INSERT_COLUMNS = ("uid", "post_id", "user_id", "quote", "selectors", "note", "note_html",
                       "color", "tags", "tags_text", "visibility", "deleted", "created_us",
@@ -307,14 +341,15 @@ class Annotation(BaseModel):
     def insert_new(cls, values: dict) -> int | None:
         """Insert one annotation (every column in INSERT_COLUMNS given); return its pk.
 
-        None when an annotation with this uid exists already (nothing is written then).
+        None when the author has an annotation with this uid already, or a shared one has it
+        and this one is shared too (nothing is written then).
         """
         # Speed: equals Annotation.insert(values).on_conflict_ignore(), in plain SQL
         # (bench/README.md row "HTTP POST /api/annotations, a real create").
         fields = cls._meta.columns
         params = [fields[c].db_value(values[c]) for c in cls.INSERT_COLUMNS]
         sql = (f'INSERT INTO annotation ({", ".join(cls.INSERT_COLUMNS)}) VALUES '
-               f'({", ".join([database.param] * len(params))}) ON CONFLICT (uid) DO NOTHING')
+               f'({", ".join([database.param] * len(params))}) ON CONFLICT DO NOTHING')
         if isinstance(database.obj, PostgresqlDatabase):
             row = database.execute_sql(sql + " RETURNING pk", params).fetchone()
             return row[0] if row else None

@@ -154,7 +154,7 @@ register({
                  "requestBody": JSON_BODY(ref("AnnotationInput")),
                  "responses": {**ok("same id again: the stored annotation", ref("Annotation")),
                                **ok("created", ref("Annotation"), "201"), **COMMON_ERRORS,
-                               "409": err("the id belongs to another user's annotation"),
+                               "409": err("the id is another user's public annotation's"),
                                "413": err("body too large"), "415": err("not JSON")}},
         "get": {"summary": "Query annotations you may see", "parameters": ANNOTATION_FILTERS,
                 "responses": {**ok("a page", ref("AnnotationPage")), **COMMON_ERRORS}},
@@ -171,10 +171,13 @@ register({
                   "requestBody": JSON_BODY(ref("AnnotationPatch")),
                   "responses": {**ok("changed", ref("Annotation")), **COMMON_ERRORS,
                                 "403": err("public, but not yours"), "404": err("not found"),
-                                "412": err("stale If-Match")}},
+                                "409": err("made public while another user's public "
+                                           "annotation has its id"),
+                                "412": err("If-Match does not name the current version")}},
         "delete": {"summary": "Delete (a tombstone is kept for sync)",
                    "responses": {"204": {"description": "deleted"}, **COMMON_ERRORS,
-                                 "404": err("not found"), "412": err("stale If-Match")}},
+                                 "404": err("not found"),
+                                 "412": err("If-Match does not name the current version")}},
     },
     "/api/posts": {
         "get": {"summary": "Posts you may know of, with annotation counts",
@@ -186,7 +189,9 @@ register({
                 "description": "Everyone who reads the post sees what this writes, so only "
                                "the users POSTIL_POST_EDITORS names may (403 for others).",
                 "requestBody": JSON_BODY(ref("WordPressPost")),
-                "responses": {**ok("updated", ref("Post")), **ok("created", ref("Post"), "201"),
+                "responses": {**ok("updated: a post you knew of", ref("Post")),
+                              **ok("created: new to you (also when only others' private "
+                                   "annotations named it)", ref("Post"), "201"),
                               **COMMON_ERRORS, "403": err("not one of the post editors")}},
     },
     "/api/posts/{post_pk}": {"parameters": [POST_PK], "get": {

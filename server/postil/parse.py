@@ -169,17 +169,39 @@ def patch_body(body: Any) -> dict:
     return _editable({k: body[k] for k in body if k in EDITABLE_FIELDS}, partial=True)
 
 
-def precondition(header: str | None) -> int | str | None:
-    """Parse If-Match: a version number, "*" (any version), or None (not sent)."""
-    if header is None:
+@dataclass(frozen=True, slots=True)
+class Precondition:
+    """An If-Match header, read as RFC 9110 (13.1.1) evaluates it.
+
+    `any_version` for `*`; otherwise `tags` holds the opaque parts of the strong entity-tags
+    listed. A weak tag never matches (If-Match compares strongly), and a value that is neither
+    `*` nor a list of entity-tags is a condition that is false: both leave `tags` without the
+    current one, so the write fails with 412, as for a stale version.
+    """
+
+    any_version: bool = False
+    tags: frozenset[str] = frozenset()
+
+    def admits(self, version: int) -> bool:
+        """Say whether the stored `version` (whose ETag is `"<version>"`) passes."""
+        return self.any_version or str(version) in self.tags
+
+
+ENTITY_TAG_LIST = re.compile(r'\s*(?:(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"\s*(?:,\s*|$))+')
+STRONG_TAG = re.compile(r'(W/)?"([^"]*)"')
+
+
+def precondition(fields: list[str]) -> Precondition | None:
+    """Parse the If-Match header lines (one list, RFC 9110 5.3): None when there are none."""
+    if not fields:
         return None
-    header = header.strip()
+    header = ", ".join(f.strip() for f in fields)
     if header == "*":
-        return "*"
-    match = re.fullmatch(r'(?:W/)?"(\d+)"', header)
-    if not match:
-        raise Invalid(None, 'If-Match must be an ETag such as "3"', code="bad_request")
-    return int(match.group(1))
+        return Precondition(any_version=True)
+    if not ENTITY_TAG_LIST.fullmatch(header):
+        return Precondition()
+    return Precondition(tags=frozenset(tag for weak, tag in STRONG_TAG.findall(header)
+                                       if not weak))
 
 
 # ---------------------------------------------------------------- query filters

@@ -67,15 +67,32 @@ def post_summary(post: Post, viewer: User | None, addresses: OwnAddresses | None
 
 def post_json(post: Post, viewer: User | None, count: int | None = None, *,
               addresses: OwnAddresses | None = None) -> dict:
-    """The post as /api/posts answers it; `count` is how many annotations the viewer sees."""
+    """The post as /api/posts answers it; `count` is how many annotations the viewer sees.
+
+    Nothing in it comes from another reader's private annotations: a shared post's times are
+    when it became everyone's and when what everyone is shown last changed; a post only private
+    annotations name (so the viewer's own among them) is dated by the viewer's own; a private
+    annotation's `modified_gmt` is shown to its author alone.
+    """
+    viewer_id = viewer.id if viewer is not None else None
+    if post.shared_us is not None:
+        created, updated = post.shared_us, post.updated_us
+    elif viewer_id is not None:
+        created, updated = post.own_times(viewer_id)
+    else:
+        created = updated = None  # never listed to them: known_to needs a visible annotation
+    modified = post.modified_gmt
+    if post.modified_user is not None and post.modified_user == viewer_id \
+            and (post.private_modified_gmt or "") > (modified or ""):
+        modified = post.private_modified_gmt
     out = post_summary(post, viewer, addresses) | {
         "type": post.type or None,
         "slug": post.slug or None,
         "guid": post.guid or None,
-        "modified_gmt": post.modified_gmt,
+        "modified_gmt": modified,
         "registered": post.registered,
-        "created": iso(post.created_us),
-        "updated": iso(post.updated_us),
+        "created": iso(created),
+        "updated": iso(updated),
     }
     if count is not None:
         out["annotation_count"] = count

@@ -234,7 +234,7 @@ def put_annotation(uid: str):
     if "If-Match" not in request.headers:
         raise APIError(428, f"send If-Match with the ETag you last saw (now {annotation.etag}) "
                             "so that nobody's change is overwritten unseen")
-    if_match = parse.precondition(request.headers["If-Match"])
+    if_match = parse.precondition(request.headers.getlist("If-Match"))
     doc = ld_body()
     body = from_jsonld(doc)
     iri = annotation_iri(annotation.uid)
@@ -253,7 +253,7 @@ def put_annotation(uid: str):
 
 def delete_annotation(uid: str):
     user = require_user()
-    store.delete_annotation(user, uid, parse.precondition(request.headers.get("If-Match")))
+    store.delete_annotation(user, uid, parse.precondition(request.headers.getlist("If-Match")))
     response = current_app.response_class(status=204)
     del response.headers["Content-Type"]
     return response
@@ -433,20 +433,22 @@ def _create():
     body = from_jsonld(doc)
     if "canonical" in doc:
         # The canonical id is kept unchanged, so a retried POST finds what the first one made.
-        existing = store.by_uid(body["id"])
+        existing = store.resolve(user, body["id"])
         if existing is not None and existing.deleted and existing.user_id == user.id:
             raise APIError(409, "the annotation with this canonical id was deleted; its IRI is "
                                 "not reused", "conflict")
     else:
         # The server mints the IRI; the client may suggest the UUID it ends in with Slug, which
-        # is used unless it already names an annotation (deleted ones included).
+        # is used unless it already names an annotation for this client (their own, deleted
+        # ones included, or a shared one): another reader's private one does not exist for
+        # them, so its id is as free as any (`store.resolve`).
         body.pop("id", None)
         slug = request.headers.get("Slug", "").strip().strip('"').removeprefix("urn:uuid:")
         try:
             slug = uuid_string(slug)
         except Invalid:
             slug = None
-        if slug and store.by_uid(slug) is None:
+        if slug and store.resolve(user, slug) is None:
             body["id"] = slug
     new = parse.create_body(body)
     annotation, created = _store_new(user, new, parse.via(doc.get("id")),
@@ -546,7 +548,8 @@ _CONTAINER = {
              "requestBody": _LD_BODY,
              "responses": {"201": {**_ld("created; Location is its IRI"), "headers": _HEADERS},
                            "200": _ld("canonical names an annotation of yours: the stored one"),
-                           **openapi.COMMON_ERRORS, "409": openapi.err("id taken by another user"),
+                           **openapi.COMMON_ERRORS,
+                           "409": openapi.err("canonical names another user's shared one"),
                            **_NOT_ACCEPTABLE, "415": openapi.err("body is not JSON-LD")}},
     "options": {"summary": "Allow, Accept-Post and Link headers",
                 "responses": {"200": {"description": "headers only"}}},
@@ -576,14 +579,14 @@ openapi.register({
                 "responses": {"200": {**_ld("replaced"), "headers": _HEADERS},
                               **openapi.COMMON_ERRORS, "403": openapi.err("public, not yours"),
                               "404": openapi.err("not found"),
-                              "412": openapi.err("If-Match is stale"),
+                              "412": openapi.err("If-Match does not name the current version"),
                               "415": openapi.err("body is not JSON-LD"),
                               "428": openapi.err("If-Match missing")}},
         "delete": {"summary": "Delete an annotation (If-Match optional)",
                    "responses": {"204": {"description": "deleted"}, **openapi.COMMON_ERRORS,
                                  "403": openapi.err("public, not yours"),
                                  "404": openapi.err("not found"),
-                                 "412": openapi.err("If-Match is stale")}},
+                                 "412": openapi.err("If-Match does not name the current version")}},
         "options": {"summary": "Allow and Link headers",
                     "responses": {"200": {"description": "headers only"},
                                   "404": openapi.err("not found")}},

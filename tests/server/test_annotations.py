@@ -110,14 +110,20 @@ def test_creating_the_same_id_twice_is_a_no_op_returning_the_stored_one(client, 
     assert listing["total"] == 1
 
 
-def test_another_users_id_is_a_409_and_changes_nothing(client, alice, bob):
-    body = annotation_body(note="alice's")
+def test_the_id_of_another_users_public_annotation_is_a_409_and_changes_nothing(
+        client, alice, bob):
+    # Bob can see it, so the 409 tells him nothing; a private one's id is free for him
+    # (tests/server/test_id_oracles.py).
+    body = annotation_body(note="alice's", visibility="public")
     assert client.post("/api/annotations", json=body, headers=alice.headers).status_code == 201
-    res = client.post("/api/annotations", json=body | {"note": "bob's"}, headers=bob.headers)
-    assert res.status_code == 409
-    assert res.get_json()["error"]["code"] == "conflict"
+    for visibility in ("private", "public"):
+        res = client.post("/api/annotations",
+                          json=body | {"note": "bob's", "visibility": visibility},
+                          headers=bob.headers)
+        assert res.status_code == 409
+        assert res.get_json()["error"]["code"] == "conflict"
     assert get(client, alice, body["id"]).get_json()["note"] == "alice's"
-    assert client.get("/api/annotations", headers=bob.headers).get_json()["total"] == 0
+    assert client.get("/api/annotations?user=bob", headers=bob.headers).get_json()["total"] == 0
 
 
 def test_an_uppercase_id_is_the_same_annotation(client, alice):

@@ -72,15 +72,32 @@ def test_a_patch_with_new_selectors_and_no_quote_takes_the_quote_from_them():
     assert fields["quote"] == "new"
 
 
-@pytest.mark.parametrize("header, value", [(None, None), ("*", "*"), ('"3"', 3), ('W/"4"', 4)])
-def test_if_match_is_a_version_any_or_absent(header, value):
-    assert parse.precondition(header) == value
+def test_no_if_match_is_no_precondition():
+    assert parse.precondition([]) is None
 
 
-def test_an_if_match_that_is_no_etag_is_a_bad_request():
-    with pytest.raises(Invalid) as info:
-        parse.precondition("3")
-    assert info.value.code == "bad_request"
+# (If-Match lines, stored version, passes): RFC 9110 13.1.1, strong comparison; anything that is
+# not "*" or a list of entity-tags is a false condition, never a 400.
+IF_MATCH_CASES = [
+    (["*"], 7, True),
+    (['"3"'], 3, True),
+    (['"2", "3"'], 3, True),
+    (['"2"', '"3"'], 3, True),
+    (['"3"'], 4, False),
+    (['W/"3"'], 3, False),
+    (['"03"'], 3, False),
+    (['"stale-version-0"'], 3, False),
+    (['""'], 3, False),
+    (["3"], 3, False),
+    (["seven"], 3, False),
+    (['"3'], 3, False),
+    (['"3" junk'], 3, False),
+]
+
+
+@pytest.mark.parametrize("lines, version, passes", IF_MATCH_CASES)
+def test_if_match_admits_only_a_strong_tag_of_the_stored_version(lines, version, passes):
+    assert parse.precondition(lines).admits(version) is passes
 
 
 def test_query_filters_are_checked_and_typed():

@@ -123,8 +123,13 @@ def test_registering_the_post_from_wordpress_makes_its_url_everyones(app, client
             "_links": {"self": [{"href": "https://blog.example.org/wp-json/wp/v2/posts/42"}]}}
     res = client.put("/api/posts", json=doc, headers=bob.headers)
     assert res.status_code in (200, 201), res.get_json()
+    # Only Alice's private draft named it, so to Bob it is new, numbered as a new post would be
+    # (tests/server/test_post_fields_privacy.py); her draft moved with it.
+    post_pk = res.get_json()["id"]
+    mine = client.get(f"/api/annotations/{draft['id']}", headers=alice.headers).get_json()
+    assert mine["post"]["id"] == post_pk
     for reader in (alice, bob):
-        shown = client.get(f"/api/posts/{draft['post']['id']}", headers=reader.headers).get_json()
+        shown = client.get(f"/api/posts/{post_pk}", headers=reader.headers).get_json()
         assert shown["url"] == doc["link"]
         assert not any(s in shown["url"] + shown["title"] for s in SECRETS)
 

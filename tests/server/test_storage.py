@@ -308,3 +308,37 @@ def test_an_in_memory_database_is_refused_with_what_to_use_instead(url):
     # by the first request.
     with pytest.raises(ValueError, match="needs a database file"):
         db.open_database(url)
+
+
+def test_upgrading_to_ids_per_author_and_post_times_everyone_may_see(tmp_path):
+    """0010 on a database with data: posts that were everyone's keep their times and
+    modified_gmt, a post only private annotations named loses the modified_gmt they gave; and
+    afterwards two authors may hold one id while only one of them shares it."""
+    database = db.open_database(f"sqlite:///{tmp_path / 'old.db'}")
+    with database.connection_context():
+        Runner(database, db.MIGRATIONS_DIR).up("0008_annotation_via")
+        sql = database.execute_sql
+        for uid, name in ((1, "alice"), (2, "bob")):
+            sql('INSERT INTO "user" (id, name, password_hash, created_us) VALUES (?, ?, ?, 1)',
+                [uid, name, "x"])
+        for pid, registered in ((1, 0), (2, 0), (3, 1)):
+            sql("INSERT INTO post (id, site, post_id, url, title, guid, type, slug, modified_gmt, "
+                "content_html, text, registered, created_us, updated_us) "
+                "VALUES (?, 's.example', ?, '', '', '', '', '', '2026-01-01T00:00:00', '', '', "
+                "?, 7, 8)", [pid, pid, registered])
+        annotation = ("INSERT INTO annotation (uid, post_id, user_id, quote, selectors, note, "
+                      "note_html, color, tags, tags_text, visibility, deleted, created_us, "
+                      "updated_us, version) VALUES (?, ?, ?, '', '[]', '', '', 'yellow', '[]', "
+                      "'', ?, 0, 9, 9, 1)")
+        sql(annotation, [str(uuid.UUID(int=1)), 1, 1, "private"])  # post 1: only private
+        sql(annotation, [str(uuid.UUID(int=2)), 2, 1, "public"])  # post 2: a public one
+        Runner(database, db.MIGRATIONS_DIR).up()
+        got = {row[0]: row[1:] for row in sql(
+            "SELECT id, shared_us, modified_gmt FROM post").fetchall()}
+        # Bob may now hold Alice's private id, but not share Alice's public one.
+        sql(annotation, [str(uuid.UUID(int=1)), 1, 2, "public"])
+        with pytest.raises(Exception, match="UNIQUE"):
+            sql(annotation, [str(uuid.UUID(int=2)), 2, 2, "public"])
+    database.close()
+    assert got == {1: (None, None), 2: (7, "2026-01-01T00:00:00"),
+                   3: (7, "2026-01-01T00:00:00")}

@@ -593,9 +593,12 @@ def test_6_slug_with_a_uuid_names_the_new_annotation(client, alice):
     assert res.headers["Location"] == f"{HOST}/w3c/annotations/{slug}"
 
 
-def test_6_a_slug_naming_an_existing_annotation_is_not_used(client, alice, bob):
+def test_6_a_slug_naming_an_annotation_the_client_sees_is_not_used(client, alice, bob):
+    # Shared, so Bob sees it too; a Slug only someone else's private annotation has is used
+    # (tests/server/test_id_oracles.py).
     slug = str(uuid.uuid4())
-    first = client.post(ALL, json=doc(), headers=ld(alice, Slug=slug))
+    first = client.post(ALL, json=doc(**{NS + "visibility": "public"}),
+                        headers=ld(alice, Slug=slug))
     for reader in (alice, bob):
         again = client.post(ALL, json=doc(), headers=ld(reader, Slug=slug))
         assert again.status_code == 201
@@ -634,9 +637,10 @@ def test_6_a_canonical_postil_cannot_keep_is_refused_not_dropped(client, alice):
     assert res.get_json()["error"]["field"] == "canonical"
 
 
-def test_6_someone_elses_canonical_is_409(client, alice, bob):
+def test_6_the_canonical_of_someone_elses_shared_annotation_is_409(client, alice, bob):
     canonical = f"urn:uuid:{uuid.uuid4()}"
-    client.post(ALL, json=doc(canonical=canonical), headers=ld(alice))
+    client.post(ALL, json=doc(canonical=canonical, **{NS + "visibility": "public"}),
+                headers=ld(alice))
     assert client.post(ALL, json=doc(canonical=canonical), headers=ld(bob)).status_code == 409
 
 
@@ -762,6 +766,17 @@ def test_6_put_with_a_stale_if_match_is_412_and_changes_nothing(client, alice, i
     late = {k: v for k, v in current.items() if k != "body"} | {"bodyValue": "late"}
     res = client.put(path(iri), json=late,
                      headers=ld(alice, **{"If-Match": '"7"'}))
+    assert res.status_code == 412
+    assert res.get_json()["error"]["code"] == "precondition_failed"
+    assert client.get(path(iri), headers=alice.headers).get_json() == current
+
+
+@pytest.mark.parametrize("if_match", ['"stale-version-0"', 'W/"1"', "garbage", '"1', '"01"'])
+def test_6_put_with_an_if_match_the_server_never_issued_is_412(client, alice, iri, if_match):
+    # RFC 9110 13.1.1: only "*" or a strong tag of the current version lets the PUT through.
+    current = client.get(path(iri), headers=alice.headers).get_json()
+    late = {k: v for k, v in current.items() if k != "body"} | {"bodyValue": "late"}
+    res = client.put(path(iri), json=late, headers=ld(alice, **{"If-Match": if_match}))
     assert res.status_code == 412
     assert res.get_json()["error"]["code"] == "precondition_failed"
     assert client.get(path(iri), headers=alice.headers).get_json() == current
@@ -1000,11 +1015,15 @@ def test_visibility_someone_elses_private_annotation_is_404_everywhere_never_403
                 client.options(target, headers=bob.headers).status_code,
                 client.put(target, json=current, headers=ld(bob, **{"If-Match": '"1"'}))
                 .status_code,
-                client.delete(target, headers=bob.headers).status_code,
-                client.post(ALL, json=doc(canonical=f"urn:uuid:{made['id']}"),
-                            headers=ld(bob)).status_code}
-    assert statuses <= {404, 409}  # 409: the id is taken, without saying by what
-    assert client.get(target, headers=alice.headers).status_code == 200
+                client.delete(target, headers=bob.headers).status_code}
+    assert statuses == {404}
+    # Creating with its id is answered as for a free id; each then sees their own.
+    res = client.post(ALL, json=doc(canonical=f"urn:uuid:{made['id']}"), headers=ld(bob))
+    assert res.status_code == 201
+    assert res.headers["Location"].endswith(made["id"])
+    assert client.get(target, headers=alice.headers).get_json()["creator"]["nickname"] \
+        == "alice"
+    assert client.get(target, headers=bob.headers).get_json()["creator"]["nickname"] == "bob"
 
 
 # ================================================================ errors and the contract

@@ -19,11 +19,11 @@ from . import accounts, throttle
 from .account_deletion import account_summary, annotated_posts, delete_account
 from .aggregates import annotation_counts, popular_passages, shows_work_of
 from .annotations import (
-    by_uid,
     create_annotation,
     delete_annotation,
     get_owned,
     get_visible,
+    resolve,
     update_annotation,
 )
 from .posts import get_visible_post, posts_page, register_post
@@ -36,8 +36,8 @@ from .queries import (
     stored_notes,
 )
 
-__all__ = ["account_summary", "accounts", "annotated_posts", "annotation_counts", "by_uid",
-           "count", "create_annotation", "delete_account", "delete_annotation", "get_owned",
-           "get_visible", "get_visible_post", "iterate_by_post", "newest_update",
-           "numbered_page", "page", "popular_passages", "posts_page", "register_post",
-           "shows_work_of", "stored_notes", "throttle", "update_annotation"]
+__all__ = ["account_summary", "accounts", "annotated_posts", "annotation_counts", "count",
+           "create_annotation", "delete_account", "delete_annotation", "get_owned", "get_visible",
+           "get_visible_post", "iterate_by_post", "newest_update", "numbered_page", "page",
+           "popular_passages", "posts_page", "register_post", "resolve", "shows_work_of",
+           "stored_notes", "throttle", "update_annotation"]

@@ -2,12 +2,13 @@
 
 Deleting an account removes the user, their tokens and counted failed sign-ins, every
 annotation that is not public (live or tombstone, with its tag rows) and every trace of their
-private reading kept on posts (`url_user` on `post` and `post_url`). Their public annotations
-are either deleted (each leaves a tombstone, emptied, so clients that sync learn it is gone) or
-kept with their text and re-owned by the one anonymous account (`models.ANONYMOUS_NAME`), which
-answers show with no author. Posts are shared records: one that WordPress registered stays; one
-that only the deleted annotations made is removed. The annotations go in batches, each a write
-of its own; the account and what is left go in the last one (`delete_account` says why).
+private reading kept on posts (`url_user` on `post` and `post_url`, `modified_user`). Their
+public annotations are either deleted (each leaves a tombstone, emptied, so clients that sync
+learn it is gone) or kept with their text and re-owned by the one anonymous account
+(`models.ANONYMOUS_NAME`), which answers show with no author. Posts are shared records: one that
+WordPress registered stays; one that only the deleted annotations made is removed. The
+annotations go in batches, each a write of its own; the account and what is left go in the last
+one (`delete_account` says why).
 """
 
 from __future__ import annotations
@@ -151,17 +152,20 @@ def _anonymous_author() -> User:
 
 
 def _forget_private_addresses(user_id: int) -> None:
-    """Drop the URLs and titles the user's private annotations gave posts.
+    """Drop what the user's private annotations told of posts: URLs, titles, `modified_gmt`.
 
     A post whose own URL and title only they were shown gets the address its key makes and no
-    title, as everyone else was shown already. Nothing may keep the user's id either: SQLite
-    can give the next account the same one.
+    title, as everyone else was shown already (so its `updated` does not move: nothing anyone
+    else sees changed). Nothing may keep the user's id either: SQLite can give the next account
+    the same one.
     """
     PostUrl.delete().where(PostUrl.url_user == user_id).execute()
     for post in Post.select(Post.id, Post.site, Post.post_id, Post.url_key, Post.url).where(
             Post.url_user == user_id):
-        Post.update(url=post.key_url(), title="", link_key=None, url_user=None,
-                    updated_us=now_us()).where(Post.id == post.id).execute()
+        Post.update(url=post.key_url(), title="", link_key=None, url_user=None).where(
+            Post.id == post.id).execute()
+    Post.update(private_modified_gmt=None, modified_user=None).where(
+        Post.modified_user == user_id).execute()
 
 
 def _remove_orphan_posts(post_pks: list[int]) -> int:

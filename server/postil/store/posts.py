@@ -11,7 +11,7 @@ from peewee import SQL, IntegrityError, fn
 from .. import postkey
 from ..db import run_write
 from ..domain_errors import Invalid, NotFound
-from ..models import Post, PostUrl, User, now_us
+from ..models import Annotation, Post, PostUrl, User, now_us
 from ..parse import PostKey, PostsQuery, encode_cursor
 
 
@@ -39,13 +39,23 @@ def resolve_post(ref: PostKey, *, create: bool = True, reader: User | None = Non
             raise Invalid("post", "no such post")
         lookup = {"site": ref.site, "post_id": ref.post_id, "url_key": ref.url_key}
         shown_to = None if share or reader is None else reader.id
+        stamp = now_us()
+        # A private annotation's post is nobody else's business yet: no shared time, and its
+        # modified_gmt is its author's alone.
+        private = {"modified_gmt": modified, "shared_us": stamp} if shown_to is None else {
+            "private_modified_gmt": modified, "modified_user": shown_to if modified else None}
         try:
             with Post._meta.database.atomic():
-                post = Post.create(**lookup, url=url, title=title, modified_gmt=modified,
-                                   link_key=_link_key(url), url_user=shown_to)
+                return Post.create(**lookup, url=url, title=title, link_key=_link_key(url),
+                                   url_user=shown_to, created_us=stamp, updated_us=stamp,
+                                   **private)
         except IntegrityError:
-            post = Post.by_key(ref.site, ref.post_id, ref.url_key)
-        return post
+            # Made meanwhile (PostgreSQL): what this annotation says is applied to it below.
+            post = Post.by_key(ref.site, ref.post_id, ref.url_key, for_update=True)
+    if reader is not None and post.shared_us is None and not _known(post, reader):
+        # Only others' private annotations name it: its row id, older than any new post's,
+        # would tell this reader it existed, so it is numbered as a post made now.
+        post = _renumbered(post.id)
     # The newest URL and title a reader saw win, unless WordPress itself told us (registered).
     # Those of a private annotation are its author's alone (`url_user`): they fill a post that
     # has neither, replace only their own, and are shown to nobody else; a public annotation's
@@ -73,8 +83,20 @@ def resolve_post(ref: PostKey, *, create: bool = True, reader: User | None = Non
                     changes["title"] = title
                 if changes:
                     changes["url_user"] = reader.id  # never a private URL without its owner
-    if modified and (post.modified_gmt or "") < modified:
+    shared = share or reader is None
+    # Only what everyone is shown moves the time everyone is shown (`updated_us`).
+    changes_shared = shared and bool(changes)
+    if shared and post.shared_us is None:
+        changes["shared_us"] = now_us()
+        changes_shared = True
+    if modified and shared and (post.modified_gmt or "") < modified:
         changes["modified_gmt"] = modified
+        changes_shared = True
+    elif modified and not shared and max(post.modified_gmt or "",
+                                         post.private_modified_gmt or "") < modified:
+        # The newest a private annotation gave, for its author; another reader's older one is
+        # replaced, which shows them nothing (they are then shown the shared one).
+        changes.update(private_modified_gmt=modified, modified_user=reader.id)
     # Every address the post was read at keeps finding it with `url=`: the one a new URL
     # replaces, and one that did not become the post's own (a ?p= visit, an older slug).
     if seen_at and seen_at != post.link_key:
@@ -89,7 +111,8 @@ def resolve_post(ref: PostKey, *, create: bool = True, reader: User | None = Non
         # title: this reader is shown it with the title their own page gave (Post.own_address).
         PostUrl.remember(post.id, seen_at, reader.id, title, url)
     if changes:
-        changes["updated_us"] = now_us()
+        if changes_shared:
+            changes["updated_us"] = changes.get("shared_us") or now_us()
         Post.update(**changes).where(Post.id == post.id).execute()
         for k, val in changes.items():
             setattr(post, k, val)
@@ -103,24 +126,53 @@ def _link_key(url: str) -> str | None:
         return None
 
 
-def register_post(fields: dict) -> tuple[Post, bool]:
+def register_post(fields: dict, editor: User | None = None) -> tuple[Post, bool]:
     """Create or update a post from WordPress's own metadata (`wordpress.post_fields`).
 
-    Returns the post and whether it is new. What WordPress says wins over what readers' pages said.
+    Returns the post and whether it is new to `editor` (None: the operator, to whom a post is
+    new when no row had it). What WordPress says wins over what readers' pages said.
+
+    A post that only other readers' private annotations named does not exist for the editor:
+    registering it is answered as for a new post (new to them, shared from now, with
+    WordPress's fields), and from then on it is listed to everyone, as a new one would be.
     """
     fields = fields | {"link_key": _link_key(fields["url"])}
 
     def write() -> tuple[Post, bool]:
         post = Post.by_key(fields["site"], fields["post_id"], None, for_update=True)
+        stamp = now_us()
         if post is None:
-            return Post.create(**fields, registered=True), True
+            return Post.create(**fields, registered=True, shared_us=stamp, created_us=stamp,
+                               updated_us=stamp), True
+        known = _known(post, editor) if editor is not None else True
+        if not known and post.shared_us is None:
+            # Its row id, older than any new post's, would tell the editor it existed.
+            post = _renumbered(post.id)
         if post.link_key and post.link_key != fields["link_key"]:
             PostUrl.remember(post.id, post.link_key, post.url_user)
-        Post.update(**fields, registered=True, url_user=None, updated_us=now_us()).where(
-            Post.id == post.id).execute()
-        return Post.get_by_id(post.id), False
+        became_shared = {"shared_us": stamp} if post.shared_us is None else {}
+        Post.update(**fields, **became_shared, registered=True, url_user=None,
+                    updated_us=stamp).where(Post.id == post.id).execute()
+        return Post.get_by_id(post.id), not known
 
     return run_write(write)
+
+
+def _known(post: Post, reader: User) -> bool:
+    return Post.select().where((Post.id == post.id) & Post.known_to(reader)).exists()
+
+
+def _renumbered(old_pk: int) -> Post:
+    """Give the post a new row id (a new post's), keeping everything that points to it."""
+    row = Post.select().where(Post.id == old_pk).dicts().get()
+    del row["id"]
+    # Free its key for the copy: (site, NULL) and a NULL url_key are unique to nobody.
+    Post.update(post_id=None, url_key=None).where(Post.id == old_pk).execute()
+    new_pk = Post.insert(**row).execute()
+    Annotation.update(post=new_pk).where(Annotation.post == old_pk).execute()
+    PostUrl.update(post=new_pk).where(PostUrl.post == old_pk).execute()
+    Post.delete().where(Post.id == old_pk).execute()
+    return Post.by_key(row["site"], row["post_id"], row["url_key"])
 
 
 def get_visible_post(viewer: User | None, post_pk: int) -> Post:
