@@ -32,6 +32,13 @@ from .db import database
 from .validation import username_key
 
 TOKEN_PREFIX = "pst_"
+# The author of the public annotations a deleted account left behind, anonymised: one account
+# for all of them, so nothing groups them by who wrote them. The name breaks the username rule
+# (validation.USERNAME), the password hash matches no password and the account is disabled, so
+# nobody can sign up or in as it; answers show its annotations with no author at all
+# (`present.author_name`).
+ANONYMOUS_NAME = "(anonymous)"
+NO_PASSWORD = "!no-password"
 
 
 def now_us() -> int:
