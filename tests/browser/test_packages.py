@@ -38,7 +38,9 @@ def server_version() -> str:
 def packages() -> dict[str, zipfile.ZipFile]:
     """Run docs/extension.md's packaging block as written, from the repository's root."""
     doc = (ROOT / "docs" / "extension.md").read_text(encoding="utf-8")
-    block = next(b for b in re.findall(r"```sh\n(.*?)```", doc, re.S) if "package_extension" in b)
+    blocks = [b for b in re.findall(r"```sh\n(.*?)```", doc, re.S) if "package_extension" in b]
+    assert blocks, "docs/extension.md no longer shows how to build the packages"
+    block = blocks[0]
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
