@@ -19,6 +19,7 @@ Usage: python3 scripts/package_extension.py [--out DIR]   (default: dist/ in the
 
 from __future__ import annotations
 
+import argparse
 import copy
 import json
 import posixpath
@@ -158,7 +159,10 @@ def package(out: Path) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[argv.index("--out") + 1]) if "--out" in argv else ROOT / "dist"
+    parser = argparse.ArgumentParser(description="Package the extension for Chromium and Firefox.")
+    parser.add_argument("--out", type=Path, default=ROOT / "dist",
+                        help="where the zips and their folders go (default: dist/)")
+    out = parser.parse_args(argv).out
     try:
         zips = package(out.resolve())
     except (PackageError, subprocess.CalledProcessError) as err:
