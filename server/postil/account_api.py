@@ -64,7 +64,8 @@ openapi.register({
     "/api/me/export": {"get": {
         "summary": "Download everything you made, as one zip",
         "description": "Your annotations (private ones included) in every export format, "
-                       "the posts they are on (posts.json) and your profile (profile.json), "
+                       "the posts they are on and those you registered (posts.json) and your "
+                       "profile (profile.json), "
                        "in one folder; streamed.",
         "responses": {"200": {"description": "the zip, as an attachment",
                               "content": {"application/zip": {"schema": {"type": "string"}}}},

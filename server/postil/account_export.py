@@ -2,9 +2,10 @@
 
 Inside one folder named like the file: the user's annotations, private ones included, in every
 export format the server has (`exports.FORMATS`, CSV in each flavour), made by the same
-`export_stream` as `GET /api/export`; `posts.json`, the posts those annotations are on as the
-user is shown them; `profile.json`, the account (name, creation, counts, and the sessions
-`GET /api/tokens` lists, never a secret); and `README.txt`, which says what each file is.
+`export_stream` as `GET /api/export`; `posts.json`, the posts those annotations are on and the
+posts the user registered (`PUT /api/posts`), as the user is shown them; `profile.json`, the
+account (name, creation, counts, and the sessions `GET /api/tokens` lists, never a secret); and
+`README.txt`, which says what each file is.
 
 The archive streams: each member is written as its export yields, into a sink the generator
 drains, so memory holds what one export holds (see `store.iterate_by_post`) and a batch of
@@ -123,12 +124,13 @@ def _profile(user: User, exported_at: str, policy: TokenPolicy) -> str:
 
 
 def _posts(user: User) -> Iterator[str]:
-    """The posts the user annotated, as a JSON array written one post at a time."""
+    """The posts the user annotated or registered, as a JSON array written one post at a time."""
     yield "["
     sep = "\n"
     addresses = present.OwnAddresses(user)
-    for post, count in store.annotated_posts(user):
-        item = present.post_json(post, user, addresses=addresses) | {"your_annotations": count}
+    for post, count, registered in store.annotated_posts(user):
+        item = present.post_json(post, user, addresses=addresses) | {
+            "your_annotations": count, "you_registered": registered}
         yield sep + json.dumps(item, ensure_ascii=False)
         sep = ",\n"
     yield "\n]\n"
@@ -138,7 +140,8 @@ def _readme(user: User, exported_at: str) -> str:
     lines = [f"Everything {user.name} made on this Postil server, exported {exported_at}.", "",
              "profile.json  the account: name, when it was made, its sessions (labels and "
              "times, no secrets)",
-             "posts.json    the posts your annotations are on, as you are shown them", ""]
+             "posts.json    the posts your annotations are on and those you registered, as you "
+             "are shown them", ""]
     for name, fmt, flavor in annotation_files():
         what = FORMATS[fmt].description
         if flavor == "readwise":

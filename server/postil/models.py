@@ -425,4 +425,18 @@ class PostUrl(BaseModel):
             [post_pk, url_key, url_user, now_us(), title or "", scheme])
 
 
-MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl, SignInThrottle]
+class PostRegistration(BaseModel):
+    """A reader who registered a post (`PUT /api/posts`), for the export of what they made."""
+
+    id = AutoField()
+    post = ForeignKeyField(Post, backref="registrations", on_delete="CASCADE", index=False)
+    user = ForeignKeyField(User, backref="registrations", on_delete="CASCADE")
+    created_us = BigIntegerField(default=now_us)
+
+    class Meta:
+        table_name = "post_registration"
+        indexes = ((("post", "user"), True),)
+
+
+MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl, SignInThrottle,
+          PostRegistration]

@@ -144,3 +144,33 @@ def test_the_archive_streams_in_pieces(client, alice, create):
 def test_exporting_everything_needs_a_sign_in(client):
     res = client.get("/api/me/export")
     assert res.status_code == 401 and res.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_the_posts_a_reader_registered_are_in_their_export_and_nobody_elses(client, alice, bob,
+                                                                           create):
+    from test_posts import FIXTURE
+    from test_posts import SUBSITE as FIXTURE_SITE
+
+    registered = client.put("/api/posts", json=FIXTURE, headers=alice.headers)
+    assert registered.status_code == 201
+    create(alice, post=OTHER_POST)  # annotated, not registered
+    create(bob, post={"site": FIXTURE_SITE, "post_id": FIXTURE["id"]})  # annotated by Bob
+
+    def posts_of(reader):
+        files = unzip(client.get("/api/me/export", headers=reader.headers))
+        by_name = {name.split("/", 1)[1]: data for name, data in files.items()}
+        return sorted((p["id"], p["your_annotations"], p["you_registered"])
+                      for p in json.loads(by_name["posts.json"]))
+
+    wp_post = registered.get_json()["id"]
+    other = [p for p in posts_of(alice) if p[0] != wp_post]
+    assert posts_of(alice) == sorted([(wp_post, 0, True), *other])
+    assert [p[1:] for p in other] == [(1, False)]
+    # Bob annotated the post Alice registered: it is in his export, not as registered by him.
+    assert posts_of(bob) == [(wp_post, 1, False)]
+
+    # Registering it again changes nothing; Bob registering it too makes it his as well.
+    assert client.put("/api/posts", json=FIXTURE, headers=alice.headers).status_code == 200
+    assert client.put("/api/posts", json=FIXTURE, headers=bob.headers).status_code == 200
+    assert posts_of(bob) == [(wp_post, 1, True)]
+    assert posts_of(alice)[0] == (wp_post, 0, True)

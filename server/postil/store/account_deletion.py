@@ -25,6 +25,7 @@ from ..models import (
     Annotation,
     AnnotationTag,
     Post,
+    PostRegistration,
     PostUrl,
     SignInThrottle,
     Token,
@@ -183,13 +184,17 @@ def _remove_orphan_posts(post_pks: list[int]) -> int:
     return removed
 
 
-def annotated_posts(user: User, batch: int = 500) -> Iterator[tuple[Post, int]]:
-    """Yield each post `user` has a live annotation on, with how many, in batches of posts."""
-    counts = (Annotation.select(Annotation.post, fn.COUNT(Annotation.pk))
-              .where((Annotation.user == user.id) & (Annotation.deleted == False))  # noqa: E712
-              .group_by(Annotation.post).order_by(Annotation.post).tuples())
-    pairs = list(counts)
-    for start in range(0, len(pairs), batch):
-        chunk = dict(pairs[start:start + batch])
-        for post in Post.select().where(Post.id.in_(list(chunk))).order_by(Post.id):
-            yield post, chunk[post.id]
+def annotated_posts(user: User, batch: int = 500) -> Iterator[tuple[Post, int, bool]]:
+    """Yield each post `user` has a live annotation on or registered (`PUT /api/posts`): the
+    post, how many live annotations of theirs it has, and whether they registered it; in
+    batches of posts."""
+    counts = dict(Annotation.select(Annotation.post, fn.COUNT(Annotation.pk))
+                  .where((Annotation.user == user.id) & (Annotation.deleted == False))  # noqa: E712
+                  .group_by(Annotation.post).tuples())
+    registered = {pk for (pk,) in PostRegistration.select(PostRegistration.post)
+                  .where(PostRegistration.user == user.id).tuples()}
+    pks = sorted(set(counts) | registered)
+    for start in range(0, len(pks), batch):
+        chunk = pks[start:start + batch]
+        for post in Post.select().where(Post.id.in_(chunk)).order_by(Post.id):
+            yield post, counts.get(post.id, 0), post.id in registered
