@@ -1,4 +1,4 @@
-"""The `postil` command: serve, database upgrades, users, tokens and posts from the shell.
+"""The `postil` command: serve, database upgrades, backups, users, tokens and posts from the shell.
 
 `postil sample serve` serves only the sample blog, in a process of its own, so that a reader can
 stop the annotation server and keep reading (the README's offline walk-through).
@@ -112,6 +112,31 @@ def cmd_db_upgrade(args) -> int:
     database = db.open_database(config.database_url())
     applied = db.upgrade(database)
     print("applied: " + ", ".join(applied) if applied else "the database is up to date")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from .backup import BackupError, backup
+
+    url = config.database_url()
+    try:
+        counts = backup(url, args.path)
+    except BackupError as err:
+        raise SystemExit(f"postil: backup: {err}") from None
+    print(f"backed up {config.describe_database(url)} to {args.path}: {counts}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from .backup import BackupError, restore
+
+    url = config.database_url()
+    try:
+        counts, applied = restore(url, args.path, force=args.force)
+    except BackupError as err:
+        raise SystemExit(f"postil: restore: {err}") from None
+    migrated = f"; applied {', '.join(applied)}" if applied else ""
+    print(f"restored {args.path} into {config.describe_database(url)}: {counts}{migrated}")
     return 0
 
 
@@ -354,6 +379,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db", required=True)
     db.add_parser("upgrade", help="apply pending migrations").set_defaults(func=cmd_db_upgrade)
+
+    backup = sub.add_parser("backup", help="write a consistent copy of the database to a file, "
+                                           "while the server runs")
+    backup.add_argument("path", help="the backup file to write (replaced once complete)")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore a backup into the configured database, "
+                                             "then apply pending migrations")
+    restore.add_argument("path", help="a file written by 'postil backup'")
+    restore.add_argument("--force", action="store_true",
+                         help="replace a database that already holds users, posts or "
+                              "annotations")
+    restore.set_defaults(func=cmd_restore)
 
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="user", required=True)
     add = user.add_parser("add", help="create a user")
