@@ -65,7 +65,9 @@ class Server:
 def served(database_url, tmp_path, app):
     """`postil serve --workers 2` on the test's database, answering once both workers run."""
     port = free_port()
-    env = dict(os.environ, POSTIL_DATABASE_URL=database_url, POSTIL_SAMPLE="0")
+    # A long sign-in wait, so that a slow machine cannot outlast it between two requests.
+    env = dict(os.environ, POSTIL_DATABASE_URL=database_url, POSTIL_SAMPLE="0",
+               POSTIL_SIGNIN_FREE_FAILURES="5", POSTIL_SIGNIN_DELAY_SECONDS="600")
     log = open(tmp_path / "server.log", "w+")  # noqa: SIM115 — closed below
     proc = subprocess.Popen([POSTIL, "serve", "--workers", "2", "--threads", "4",
                              "--port", str(port)], env=env, cwd=tmp_path,
@@ -250,3 +252,30 @@ def test_workers_must_be_a_whole_number_of_processes(value, capsys):
         cli.main(["serve", "--workers", value])
     assert exit_.value.code == 2
     assert "not a number of processes" in capsys.readouterr().err
+
+
+def request(port: int, method: str, path: str, body: dict | None = None,
+            headers: dict | None = None) -> int:
+    """Send one request on a connection of its own (any worker may take it); return the status."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                     headers={"Content-Type": "application/json", **(headers or {})})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+@linux_only
+def test_what_one_worker_writes_every_worker_acts_on(served, alice):
+    # Signed out through one connection: no worker takes the token afterwards.
+    assert request(served.port, "GET", "/api/me", headers=alice.headers) == 200
+    assert request(served.port, "DELETE", "/api/tokens/current", headers=alice.headers) == 204
+    assert {request(served.port, "GET", "/api/me", headers=alice.headers)
+            for _ in range(12)} == {401}
+    # Failed sign-ins counted by whichever worker took them: the next one waits.
+    wrong = {"username": "alice", "password": "not it"}
+    assert {request(served.port, "POST", "/api/tokens", wrong) for _ in range(6)} == {401}
+    assert request(served.port, "POST", "/api/tokens", wrong) == 429
