@@ -90,7 +90,12 @@ def serve(make_app, sock: socket.socket, workers: int, threads: int, banner: str
     `make_app` is called in each worker, after the fork; `banner` is printed once the workers
     are starting. Returns when the master stops.
     """
+    import gunicorn.http.wsgi
     from gunicorn.app.base import BaseApplication
+
+    # Answers name the server as waitress's do (`Server: postil`), not the software and its
+    # version; gunicorn reads this name for every response and offers no setting for it.
+    gunicorn.http.wsgi.SERVER = "postil"
 
     def when_ready(_arbiter) -> None:
         print(banner, flush=True)

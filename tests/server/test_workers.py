@@ -270,6 +270,10 @@ def request(port: int, method: str, path: str, body: dict | None = None,
 
 @linux_only
 def test_what_one_worker_writes_every_worker_acts_on(served, alice):
+    conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+    conn.request("GET", "/api")
+    assert conn.getresponse().getheader("Server") == "postil"  # as under waitress
+    conn.close()
     # Signed out through one connection: no worker takes the token afterwards.
     assert request(served.port, "GET", "/api/me", headers=alice.headers) == 200
     assert request(served.port, "DELETE", "/api/tokens/current", headers=alice.headers) == 204
