@@ -173,10 +173,10 @@ def _existing_app():
 def _user(name: str):
     from flask import current_app
 
-    from .models import User
+    from .models import ANONYMOUS_NAME, User
 
     user = User.by_name(name)
-    if user is None:
+    if user is None or user.name == ANONYMOUS_NAME:  # the author of anonymised annotations
         where = config.describe_database(current_app.config["DATABASE_URL"])
         raise SystemExit(f"postil: no user {name!r} in {where}; if the server keeps its data "
                          f"elsewhere, set POSTIL_DATA_DIR to that directory, else create the "
@@ -257,6 +257,31 @@ def cmd_user_enable(args) -> int:
         user = _user(args.name)
         accounts.set_disabled(user, False)
     print(f"enabled {user.name}: they can sign in again")
+    return 0
+
+
+def cmd_user_delete(args) -> int:
+    from . import store
+
+    with _existing_app().app_context():
+        user = _user(args.name)
+        private, public = store.account_summary(user)
+        fate = {"delete": "deleted", "anonymise": "kept without their name"}
+        if not args.yes:
+            print(f"Delete user {user.name}: {private} private annotations are deleted, "
+                  f"{public} public ones {fate[args.public_annotations]}. There is no undo.",
+                  file=sys.stderr)
+            try:
+                answer = input(f"Type the username ({user.name}) to go on: ")
+            except EOFError:
+                answer = ""
+            if answer.strip() != user.name:
+                raise SystemExit("postil: nothing was deleted")
+        done = store.delete_account(user, args.public_annotations)
+    verb = {"delete": "deleted", "anonymise": "anonymised"}[done.public_choice]
+    print(f"deleted user {user.name}: {done.private} private annotations deleted, "
+          f"{done.public} public annotations {verb}, {done.posts} posts nobody else "
+          f"annotated removed")
     return 0
 
 
@@ -391,6 +416,17 @@ def build_parser() -> argparse.ArgumentParser:
     enable = user.add_parser("enable", help="let a disabled user sign in again")
     enable.add_argument("name")
     enable.set_defaults(func=cmd_user_enable)
+    delete = user.add_parser(
+        "delete", help="delete a user, their sessions and private annotations",
+        description="Delete a user as DELETE /api/me does: their sessions, private "
+                    "annotations and tags go; --public-annotations says whether their public "
+                    "ones go too or stay without their name.")
+    delete.add_argument("name")
+    delete.add_argument("--public-annotations", required=True,
+                        choices=["delete", "anonymise"],
+                        help="delete them, or keep them with no author")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.set_defaults(func=cmd_user_delete)
 
     token = sub.add_parser("token", help="manage API tokens").add_subparsers(dest="token",
                                                                               required=True)
