@@ -42,6 +42,17 @@ def _port_taken_message(host: str, port: int) -> str:
             f"(or POSTIL_PORT=N), e.g. 'bash scripts/serve.sh --port {port + 1}'")
 
 
+def _worker_count(value: str) -> int:
+    """Parse --workers (or POSTIL_WORKERS): a whole number of processes, at least 1."""
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of processes (1 or more)")
+    return count
+
+
 def _listen(app, args, taken_message: str):
     """Bind before saying where we serve: a taken port is one line and None, not an address
     that is not ours followed by a traceback."""
@@ -68,7 +79,10 @@ def cmd_serve(args) -> int:
     logging.basicConfig()
     overrides = {"REQUEST_LOG": args.log_requests} if args.log_requests else {}
     # The address given with --host is one the server answers to, as POSTIL_HOST's is.
-    app = _app(ALLOWED_HOSTS=config.allowed_hosts_for(args.host), **overrides)
+    overrides["ALLOWED_HOSTS"] = config.allowed_hosts_for(args.host)
+    if args.workers > 1:
+        return _serve_workers(args, overrides)
+    app = _app(**overrides)
     server = _listen(app, args, _port_taken_message(args.host, args.port))
     if server is None:
         return 1
@@ -78,6 +92,33 @@ def cmd_serve(args) -> int:
         print(f"Sample article: http://{args.host}:{args.port}/sample/", flush=True)
     server.run()
     return 0
+
+
+def _serve_workers(args, overrides: dict) -> int:
+    """Serve with several processes (see workers.py); the master migrates, workers serve."""
+    from . import workers
+
+    why_not = workers.supported()
+    if why_not:
+        print(why_not, file=sys.stderr)
+        return 1
+    url = config.database_url()
+    workers.migrate_then_close(url)
+    try:
+        sock = workers.listening_socket(args.host, args.port)
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.EADDRINUSE:
+            print(_port_taken_message(args.host, args.port), file=sys.stderr)
+        else:
+            print(f"postil: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+                  file=sys.stderr)
+        return 1
+    banner = (f"Postil {__version__} on http://{args.host}:{args.port}/  "
+              f"(database: {config.describe_database(url)}; {args.workers} worker processes)")
+    return workers.serve(lambda: _app(auto_migrate=False, **overrides), sock,
+                         args.workers, args.threads, banner)
 
 
 def cmd_sample_serve(args) -> int:
@@ -362,6 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=config.env("POSTIL_HOST"))
     serve.add_argument("--port", type=int, default=int(config.env("POSTIL_PORT")))
     serve.add_argument("--threads", type=int, default=int(config.env("POSTIL_THREADS")))
+    serve.add_argument("--workers", type=_worker_count, default=config.env("POSTIL_WORKERS"),
+                       help="server processes (N >= 2: pre-forked by gunicorn, Linux only; "
+                            "default 1: one process)")
     serve.add_argument("--log-requests", nargs="?", const="1", choices=["1", "json"],
                        help="log one line per request to stderr (json: JSON lines); "
                             "as POSTIL_REQUEST_LOG")
