@@ -1,0 +1,211 @@
+"""docs/examples/nginx-postil.conf, run: nginx terminating TLS (a self-signed certificate made
+here) in front of `postil serve`, as the operating guide tells an operator to set it up.
+
+nginx runs as a child of the test, in the foreground, with its own prefix, pid file, logs and
+temporary directories under the test's temporary directory and on free ports: the machine's own
+nginx configuration and ports 80/443 are never touched. The client connects from 127.0.0.2, so
+that the address nginx forwards differs from nginx's own (127.0.0.1, the trusted proxy).
+Without nginx the test skips with the reason; under POSTIL_STRICT=1 (CI) that is a failure.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+NGINX = "/usr/sbin/nginx"
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "nginx-postil.conf"
+POSTIL = str(Path(sys.executable).with_name("postil"))
+PROXY = "127.0.0.1"
+CLIENT = "127.0.0.2"
+OTHER_CLIENT = "127.0.0.3"
+SIGN_UP_CLIENT = "127.0.0.4"  # sign-ups count against an address too; these come from their own
+FREE_FAILURES = 3
+
+pytestmark = pytest.mark.skipif(not os.access(NGINX, os.X_OK),
+                                reason=f"{NGINX} is missing (Debian: apt-get install nginx; "
+                                       "scripts/system-deps.sh installs it)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, log: Path, what: str) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        assert proc.poll() is None, f"{what} stopped: {log.read_text(errors='replace')}"
+        assert time.monotonic() < deadline, f"{what} did not listen: {log.read_text()}"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+def stop(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def render(example: str, **values) -> str:
+    """The example with this test's ports and paths; each line replaced must be there."""
+    replacements = {
+        "    listen 80;\n": f"    listen 127.0.0.1:{values['http_port']};\n",
+        "    listen [::]:80;\n": "",
+        "    listen 443 ssl http2;\n": f"    listen 127.0.0.1:{values['https_port']} ssl http2;\n",
+        "    listen [::]:443 ssl http2;\n": "",
+        "/etc/ssl/certs/postil.pem": str(values["cert"]),
+        "/etc/ssl/private/postil.key": str(values["key"]),
+        "http://127.0.0.1:8000;": f"http://127.0.0.1:{values['backend_port']};",
+    }
+    for old, new in replacements.items():
+        assert old in example, f"the example no longer has {old!r}; update this test with it"
+        example = example.replace(old, new)
+    return example
+
+
+def main_config(tmp: Path, servers: Path) -> str:
+    """A whole nginx.conf around the example's server blocks, everything under `tmp`."""
+    temp = "\n".join(f"    {name}_temp_path {tmp / name};"
+                     for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    return f"""daemon off;
+master_process on;
+worker_processes 1;
+pid {tmp / 'nginx.pid'};
+error_log {tmp / 'error.log'} warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log {tmp / 'access.log'};
+{temp}
+    include {servers};
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def behind_nginx(tmp_path_factory):
+    """`postil serve` (waitress) behind the example nginx; yields (https port, certificate)."""
+    tmp = tmp_path_factory.mktemp("nginx")
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                    "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    http_port, https_port, backend_port = free_port(), free_port(), free_port()
+    servers = tmp / "postil.conf"
+    servers.write_text(render(EXAMPLE.read_text(), http_port=http_port, https_port=https_port,
+                              cert=cert, key=key, backend_port=backend_port))
+    conf = tmp / "nginx.conf"
+    conf.write_text(main_config(tmp, servers))
+
+    env = dict(os.environ, POSTIL_DATABASE_URL=f"sqlite:///{tmp / 'postil.db'}",
+               POSTIL_SAMPLE="0", POSTIL_OPEN_SIGNUP="1", POSTIL_TRUSTED_PROXIES=PROXY,
+               POSTIL_ALLOWED_HOSTS="127.0.0.1,localhost",
+               POSTIL_SIGNIN_FREE_FAILURES="100",
+               POSTIL_SIGNIN_ADDRESS_FREE_FAILURES=str(FREE_FAILURES),
+               POSTIL_SIGNIN_DELAY_SECONDS="600")
+    env.pop("POSTIL_PUBLIC_URL", None)
+    server_log = tmp / "postil.log"
+    with open(server_log, "w") as out:
+        server = subprocess.Popen([POSTIL, "serve", "--port", str(backend_port)], env=env,
+                                  cwd=tmp, stdout=out, stderr=subprocess.STDOUT)
+    nginx_log = tmp / "nginx.out"
+    with open(nginx_log, "w") as out:
+        nginx = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(conf), "-e",
+                                  str(tmp / "error.log")], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(backend_port, server, server_log, "postil serve")
+        wait_for_port(https_port, nginx, nginx_log, "nginx")
+        yield https_port, http_port, cert
+    finally:
+        stop(nginx, signal.SIGQUIT)  # nginx's graceful stop
+        stop(server, signal.SIGINT)
+
+
+def call(port, cert, method, path, body=None, token=None, source=CLIENT, headers=None):
+    context = ssl.create_default_context(cafile=str(cert))  # verifies the chain and the name
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10,
+                                       source_address=(source, 0))
+    sent = {"Content-Type": "application/json", **(headers or {})}
+    if token:
+        sent["Authorization"] = f"Bearer {token}"
+    try:
+        conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                     headers=sent)
+        res = conn.getresponse()
+        data = res.read()
+        return res.status, json.loads(data) if data else None
+    finally:
+        conn.close()
+
+
+def test_sign_in_and_links_over_https(behind_nginx):
+    port, _, cert = behind_nginx
+    status, answer = call(port, cert, "POST", "/api/users",
+                          {"username": "alice", "password": "x" * 12}, source=SIGN_UP_CLIENT)
+    assert status == 201, answer
+    status, token = call(port, cert, "POST", "/api/tokens",
+                         {"username": "alice", "password": "x" * 12})
+    assert status == 201, token
+    body = {"id": str(uuid.uuid4()),
+            "post": {"site": "blog.example.org", "post_id": 42,
+                     "url": "https://blog.example.org/2026/05/on-margins/", "title": "On margins"},
+            "selectors": [{"type": "TextQuoteSelector", "exact": "notes in the margin"}],
+            "note": "read over TLS", "visibility": "private"}
+    status, created = call(port, cert, "POST", "/api/annotations", body, token["token"])
+    assert status == 201, created
+    # nginx said https and the host the client asked for; Postil's links say the same.
+    assert created["links"]["self"] == \
+        f"https://127.0.0.1:{port}/api/annotations/{created['id']}"
+    status, again = call(port, cert, "GET", f"/api/annotations/{created['id']}",
+                         token=token["token"])
+    assert status == 200 and again["note"] == "read over TLS"
+
+
+def test_plain_http_is_sent_to_https(behind_nginx):
+    _, http_port, _ = behind_nginx
+    conn = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
+    conn.request("GET", "/api")
+    res = conn.getresponse()
+    assert res.status == 301
+    assert res.getheader("Location").startswith("https://127.0.0.1/api")
+
+
+def test_the_throttle_counts_the_address_nginx_forwarded(behind_nginx):
+    port, _, cert = behind_nginx
+    status, answer = call(port, cert, "POST", "/api/users",
+                          {"username": "bob", "password": "y" * 12}, source=SIGN_UP_CLIENT)
+    assert status == 201, answer
+    # A client that writes its own X-Forwarded-For gains nothing: nginx appends what it saw.
+    forged = {"X-Forwarded-For": "192.0.2.77"}
+    for i in range(FREE_FAILURES + 1):
+        status, _ = call(port, cert, "POST", "/api/tokens",
+                         {"username": f"nobody{i}", "password": "guess"}, headers=forged)
+        assert status == 401
+    status, _ = call(port, cert, "POST", "/api/tokens", {"username": "bob", "password": "y" * 12})
+    assert status == 429
+    # Another reader behind the same nginx (the same peer to Postil) is not held up.
+    status, token = call(port, cert, "POST", "/api/tokens",
+                         {"username": "bob", "password": "y" * 12}, source=OTHER_CLIENT)
+    assert status == 201, token
