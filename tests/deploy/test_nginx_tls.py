@@ -101,9 +101,13 @@ http {{
 """
 
 
-@pytest.fixture(scope="module")
-def behind_nginx(tmp_path_factory):
-    """`postil serve` (waitress) behind the example nginx; yields (https port, certificate)."""
+# One process (waitress) and two (gunicorn, Linux only): one rule decides under both.
+WORKERS = [1, 2] if sys.platform.startswith("linux") else [1]
+
+
+@pytest.fixture(scope="module", params=WORKERS, ids=lambda n: f"workers{n}")
+def behind_nginx(tmp_path_factory, request):
+    """`postil serve` behind the example nginx; yields (https port, http port, certificate)."""
     tmp = tmp_path_factory.mktemp("nginx")
     cert, key = tmp / "cert.pem", tmp / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
@@ -128,7 +132,8 @@ def behind_nginx(tmp_path_factory):
     env.pop("POSTIL_PUBLIC_URL", None)
     server_log = tmp / "postil.log"
     with open(server_log, "w") as out:
-        server = subprocess.Popen([POSTIL, "serve", "--port", str(backend_port)], env=env,
+        server = subprocess.Popen([POSTIL, "serve", "--port", str(backend_port),
+                                   "--workers", str(request.param), "--threads", "2"], env=env,
                                   cwd=tmp, stdout=out, stderr=subprocess.STDOUT)
     nginx_log = tmp / "nginx.out"
     with open(nginx_log, "w") as out:
