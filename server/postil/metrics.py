@@ -126,9 +126,12 @@ def prepare_directory(path: str | os.PathLike) -> Path:
     return directory
 
 
-def worker_exited(pid: int) -> None:
-    """Drop the gauges of a worker that has exited (gunicorn's `child_exit` hook calls this)."""
-    directory = os.environ.get(MULTIPROC_ENV)
+def worker_exited(pid: int, directory: str | os.PathLike | None = None) -> None:
+    """Drop the gauges of a worker that has exited (gunicorn's `child_exit` hook calls this).
+
+    `directory` defaults to PROMETHEUS_MULTIPROC_DIR; without either there is nothing to do.
+    """
+    directory = directory or os.environ.get(MULTIPROC_ENV)
     if directory:
         from prometheus_client import multiprocess
 
