@@ -154,7 +154,11 @@ def test_metrics_can_be_turned_off(database_url):
     app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SAMPLE": False,
                       "METRICS": False})
     try:
-        assert app.test_client().get("/metrics").status_code == 404
+        client = app.test_client()
+        res = client.get("/metrics")
+        assert res.status_code == 404
+        assert "POSTIL_METRICS=0" in res.get_json()["error"]["message"]
+        assert client.get("/healthz").status_code == 200
     finally:
         db.database.obj.close_all()
 
