@@ -69,6 +69,9 @@ class _Metrics:
             "postil_request_duration_seconds",
             "Time to produce an answer, by Flask endpoint and method",
             ["endpoint", "method"], buckets=LATENCY_BUCKETS, **reg)
+        # (endpoint, method, status) -> its request counter and latency histogram: a bounded
+        # map, as each part comes from a fixed set.
+        self.per_request: dict[tuple[str, str, int], tuple] = {}
         self.annotations_created = Counter(
             "postil_annotations_created", "Annotations created (API, W3C and imports), by "
             "visibility", ["visibility"], **reg)
@@ -176,10 +179,13 @@ def _observe(response):
     m = _metrics
     if started is None or m is None:
         return response
-    endpoint = request.endpoint or NO_ENDPOINT
-    method = request.method
-    m.requests.labels(endpoint, method, response.status_code).inc()
-    m.latency.labels(endpoint, method).observe(time.perf_counter() - started)
+    key = (request.endpoint or NO_ENDPOINT, request.method, response.status_code)
+    series = m.per_request.get(key)
+    if series is None:
+        # `labels()` validates and locks on every call; the children it returns never change.
+        series = m.per_request[key] = (m.requests.labels(*key), m.latency.labels(*key[:2]))
+    series[0].inc()
+    series[1].observe(time.perf_counter() - started)
     return response
 
 

@@ -8,12 +8,12 @@ valid token) and the client's address: nothing a reader typed and no credential.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
 from datetime import UTC, datetime
 
+import orjson
 from flask import Flask, g, request
 
 from .auth import client_address
@@ -38,7 +38,7 @@ def _line(fmt: str):
                       **record, "endpoint": request.endpoint,
                       "user": user.id if user is not None else None,
                       "client": client_address()}
-            logger.info(json.dumps(record, separators=(",", ":")))
+            logger.info(orjson.dumps(record).decode())
         else:
             size = "-" if record["bytes"] is None else record["bytes"]
             logger.info(f"{record['method']} {record['path']} {record['status']} {size} {ms}ms")
