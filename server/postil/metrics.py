@@ -158,6 +158,17 @@ def failed_sign_in() -> None:
         _metrics.failed_sign_ins.inc()
 
 
+def stream_opened() -> None:
+    """A live-update stream to a reader began (pair each with `stream_closed`)."""
+    if _metrics is not None:
+        _metrics.open_streams.inc()
+
+
+def stream_closed() -> None:
+    if _metrics is not None:
+        _metrics.open_streams.dec()
+
+
 def write_queued() -> None:
     if _metrics is not None:
         _metrics.write_queue.inc()
