@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Install the system packages the full test suite drives — Chromium, Firefox ESR, PostgreSQL,
-# Node — when they are missing and we may (root, or sudo without a password), then make sure a
-# PostgreSQL cluster is running with the role and database the tests use. Without those rights it
-# only says what is missing; the tests that need them then skip with that reason.
+# Install the system packages the full test suite drives — Chromium, Firefox ESR, PostgreSQL and
+# its client tools, Node — when they are missing and we may (root, or sudo without a password),
+# then make sure a PostgreSQL cluster is running with the role and database the tests use. Without
+# those rights it only says what is missing; the tests that need them then skip with that reason.
 set -uo pipefail
 
 if [ "$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi
@@ -11,6 +11,11 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/firefox-esr ] || need+=(firefox-esr)
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+# `postil backup`/`restore` and their tests run these; the server package pulls them in, but a
+# machine whose PostgreSQL lives elsewhere may lack them.
+for tool in pg_dump pg_restore psql; do
+  command -v "$tool" >/dev/null 2>&1 || { need+=(postgresql-client); break; }
+done
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 

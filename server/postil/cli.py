@@ -1,4 +1,4 @@
-"""The `postil` command: serve, database upgrades, users, tokens and posts from the shell.
+"""The `postil` command: serve, database upgrades, backups, users, tokens and posts from the shell.
 
 `postil sample serve` serves only the sample blog, in a process of its own, so that a reader can
 stop the annotation server and keep reading (the README's offline walk-through).
@@ -42,6 +42,17 @@ def _port_taken_message(host: str, port: int) -> str:
             f"(or POSTIL_PORT=N), e.g. 'bash scripts/serve.sh --port {port + 1}'")
 
 
+def _worker_count(value: str) -> int:
+    """Parse --workers (or POSTIL_WORKERS): a whole number of processes, at least 1."""
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of processes (1 or more)")
+    return count
+
+
 def _listen(app, args, taken_message: str):
     """Bind before saying where we serve: a taken port is one line and None, not an address
     that is not ours followed by a traceback."""
@@ -68,7 +79,10 @@ def cmd_serve(args) -> int:
     logging.basicConfig()
     overrides = {"REQUEST_LOG": args.log_requests} if args.log_requests else {}
     # The address given with --host is one the server answers to, as POSTIL_HOST's is.
-    app = _app(ALLOWED_HOSTS=config.allowed_hosts_for(args.host), **overrides)
+    overrides["ALLOWED_HOSTS"] = config.allowed_hosts_for(args.host)
+    if args.workers > 1:
+        return _serve_workers(args, overrides)
+    app = _app(**overrides)
     server = _listen(app, args, _port_taken_message(args.host, args.port))
     if server is None:
         return 1
@@ -78,6 +92,33 @@ def cmd_serve(args) -> int:
         print(f"Sample article: http://{args.host}:{args.port}/sample/", flush=True)
     server.run()
     return 0
+
+
+def _serve_workers(args, overrides: dict) -> int:
+    """Serve with several processes (see workers.py); the master migrates, workers serve."""
+    from . import workers
+
+    why_not = workers.supported()
+    if why_not:
+        print(why_not, file=sys.stderr)
+        return 1
+    url = config.database_url()
+    workers.migrate_then_close(url)
+    try:
+        sock = workers.listening_socket(args.host, args.port)
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.EADDRINUSE:
+            print(_port_taken_message(args.host, args.port), file=sys.stderr)
+        else:
+            print(f"postil: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+                  file=sys.stderr)
+        return 1
+    banner = (f"Postil {__version__} on http://{args.host}:{args.port}/  "
+              f"(database: {config.describe_database(url)}; {args.workers} worker processes)")
+    return workers.serve(lambda: _app(auto_migrate=False, **overrides), sock,
+                         args.workers, args.threads, banner)
 
 
 def cmd_sample_serve(args) -> int:
@@ -115,6 +156,31 @@ def cmd_db_upgrade(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from .backup import BackupError, backup
+
+    url = config.database_url()
+    try:
+        counts = backup(url, args.path)
+    except BackupError as err:
+        raise SystemExit(f"postil: backup: {err}") from None
+    print(f"backed up {config.describe_database(url)} to {args.path}: {counts}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from .backup import BackupError, restore
+
+    url = config.database_url()
+    try:
+        counts, applied = restore(url, args.path, force=args.force)
+    except BackupError as err:
+        raise SystemExit(f"postil: restore: {err}") from None
+    migrated = f"; applied {', '.join(applied)}" if applied else ""
+    print(f"restored {args.path} into {config.describe_database(url)}: {counts}{migrated}")
+    return 0
+
+
 def _existing_app():
     """Return the app for a command that acts as an existing user: it never makes a database.
 
@@ -132,10 +198,10 @@ def _existing_app():
 def _user(name: str):
     from flask import current_app
 
-    from .models import User
+    from .models import ANONYMOUS_NAME, User
 
     user = User.by_name(name)
-    if user is None:
+    if user is None or user.name == ANONYMOUS_NAME:  # the author of anonymised annotations
         where = config.describe_database(current_app.config["DATABASE_URL"])
         raise SystemExit(f"postil: no user {name!r} in {where}; if the server keeps its data "
                          f"elsewhere, set POSTIL_DATA_DIR to that directory, else create the "
@@ -216,6 +282,31 @@ def cmd_user_enable(args) -> int:
         user = _user(args.name)
         accounts.set_disabled(user, False)
     print(f"enabled {user.name}: they can sign in again")
+    return 0
+
+
+def cmd_user_delete(args) -> int:
+    from . import store
+
+    with _existing_app().app_context():
+        user = _user(args.name)
+        private, public = store.account_summary(user)
+        fate = {"delete": "deleted", "anonymise": "kept without their name"}
+        if not args.yes:
+            print(f"Delete user {user.name}: {private} private annotations are deleted, "
+                  f"{public} public ones {fate[args.public_annotations]}. There is no undo.",
+                  file=sys.stderr)
+            try:
+                answer = input(f"Type the username ({user.name}) to go on: ")
+            except EOFError:
+                answer = ""
+            if answer.strip() != user.name:
+                raise SystemExit("postil: nothing was deleted")
+        done = store.delete_account(user, args.public_annotations)
+    verb = {"delete": "deleted", "anonymise": "anonymised"}[done.public_choice]
+    print(f"deleted user {user.name}: {done.private} private annotations deleted, "
+          f"{done.public} public annotations {verb}, {done.posts} posts nobody else "
+          f"annotated removed")
     return 0
 
 
@@ -312,6 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=config.env("POSTIL_HOST"))
     serve.add_argument("--port", type=int, default=int(config.env("POSTIL_PORT")))
     serve.add_argument("--threads", type=int, default=int(config.env("POSTIL_THREADS")))
+    serve.add_argument("--workers", type=_worker_count, default=config.env("POSTIL_WORKERS"),
+                       help="server processes (N >= 2: pre-forked by gunicorn, Linux only; "
+                            "default 1: one process)")
     serve.add_argument("--log-requests", nargs="?", const="1", choices=["1", "json"],
                        help="log one line per request to stderr (json: JSON lines); "
                             "as POSTIL_REQUEST_LOG")
@@ -330,6 +424,18 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db", required=True)
     db.add_parser("upgrade", help="apply pending migrations").set_defaults(func=cmd_db_upgrade)
 
+    backup = sub.add_parser("backup", help="write a consistent copy of the database to a file, "
+                                           "while the server runs")
+    backup.add_argument("path", help="the backup file to write (replaced once complete)")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore a backup into the configured database, "
+                                             "then apply pending migrations")
+    restore.add_argument("path", help="a file written by 'postil backup'")
+    restore.add_argument("--force", action="store_true",
+                         help="replace a database that already holds users, posts or "
+                              "annotations")
+    restore.set_defaults(func=cmd_restore)
+
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="user", required=True)
     add = user.add_parser("add", help="create a user")
     add.add_argument("name")
@@ -347,6 +453,17 @@ def build_parser() -> argparse.ArgumentParser:
     enable = user.add_parser("enable", help="let a disabled user sign in again")
     enable.add_argument("name")
     enable.set_defaults(func=cmd_user_enable)
+    delete = user.add_parser(
+        "delete", help="delete a user, their sessions and private annotations",
+        description="Delete a user as DELETE /api/me does: their sessions, private "
+                    "annotations and tags go; --public-annotations says whether their public "
+                    "ones go too or stay without their name.")
+    delete.add_argument("name")
+    delete.add_argument("--public-annotations", required=True,
+                        choices=["delete", "anonymise"],
+                        help="delete them, or keep them with no author")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.set_defaults(func=cmd_user_delete)
 
     token = sub.add_parser("token", help="manage API tokens").add_subparsers(dest="token",
                                                                               required=True)

@@ -14,7 +14,9 @@ SETTINGS = {
                             "sqlite:///PATH or postgresql://USER:PASS@HOST/DB"),
     "POSTIL_HOST": ("127.0.0.1", "address `postil serve` listens on"),
     "POSTIL_PORT": ("8000", "port `postil serve` listens on"),
-    "POSTIL_THREADS": ("8", "worker threads of the production server"),
+    "POSTIL_THREADS": ("8", "worker threads of the production server (of each process)"),
+    "POSTIL_WORKERS": ("1", "server processes of `postil serve` (`--workers`); 2 or more are "
+                            "pre-forked by gunicorn (Linux only)"),
     "POSTIL_CORS_ORIGINS": ("", "extra origins allowed to call /api/* (comma-separated); "
                                 "browser extension origins are always allowed"),
     "POSTIL_OPEN_SIGNUP": ("0", "1 lets anyone create an account with POST /api/users"),

@@ -32,6 +32,13 @@ from .db import database
 from .validation import username_key
 
 TOKEN_PREFIX = "pst_"
+# The author of the public annotations a deleted account left behind, anonymised: one account
+# for all of them, so nothing groups them by who wrote them. The name breaks the username rule
+# (validation.USERNAME), the password hash matches no password and the account is disabled, so
+# nobody can sign up or in as it; answers show its annotations with no author at all
+# (`present.author_name`).
+ANONYMOUS_NAME = "(anonymous)"
+NO_PASSWORD = "!no-password"
 
 
 def now_us() -> int:
@@ -418,4 +425,18 @@ class PostUrl(BaseModel):
             [post_pk, url_key, url_user, now_us(), title or "", scheme])
 
 
-MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl, SignInThrottle]
+class PostRegistration(BaseModel):
+    """A reader who registered a post (`PUT /api/posts`), for the export of what they made."""
+
+    id = AutoField()
+    post = ForeignKeyField(Post, backref="registrations", on_delete="CASCADE", index=False)
+    user = ForeignKeyField(User, backref="registrations", on_delete="CASCADE")
+    created_us = BigIntegerField(default=now_us)
+
+    class Meta:
+        table_name = "post_registration"
+        indexes = ((("post", "user"), True),)
+
+
+MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl, SignInThrottle,
+          PostRegistration]

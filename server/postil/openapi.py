@@ -111,7 +111,9 @@ SCHEMAS = {
         for k in sorted(EDITABLE_FIELDS)}},
     "Annotation": {"type": "object", "properties": {
         "id": {"type": "string", "format": "uuid"}, "post": ref("PostKey"),
-        "user": {"type": "string"}, "quote": {"type": "string"},
+        "user": {"type": ["string", "null"],
+                 "description": "the author; null for a deleted account's anonymised one"},
+        "quote": {"type": "string"},
         "selectors": {"type": "array", "items": ref("Selector")}, "note": {"type": "string"},
         "note_html": {"type": "string"}, "color": {"type": "string"},
         "tags": {"type": "array", "items": {"type": "string"}},

@@ -435,3 +435,31 @@ def password_change(body: Any) -> PasswordChange:
     current = v.string(body.get("current_password"), "current_password", v.MAX_PASSWORD,
                        allow_empty=False)
     return PasswordChange(current, v.password(body.get("new_password"), "new_password"))
+
+
+# What may become of a deleted account's public annotations: see store/account_deletion.py.
+PUBLIC_ANNOTATION_CHOICES = ("delete", "anonymise")
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDeletion:
+    """A `DELETE /api/me` body: the account's password, and what becomes of public annotations."""
+
+    password: str
+    public_annotations: str
+
+
+def account_deletion(body: Any) -> AccountDeletion:
+    choices = " or ".join(f'"{c}"' for c in PUBLIC_ANNOTATION_CHOICES)
+    if not isinstance(body, dict):
+        raise Invalid(None, f'send {{"password": …, "public_annotations": {choices}}}')
+    unknown = sorted(set(body) - {"password", "public_annotations"})
+    if unknown:
+        raise Invalid(unknown[0], f"unknown field(s): {', '.join(unknown)}")
+    password = v.string(body.get("password"), "password", v.MAX_PASSWORD, allow_empty=False)
+    choice = body.get("public_annotations")
+    if choice not in PUBLIC_ANNOTATION_CHOICES:
+        raise Invalid("public_annotations",
+                      f"must be {choices}: say whether your public annotations are deleted "
+                      "with the account or kept without your name")
+    return AccountDeletion(password, choice)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from .models import Annotation, Post, Token, User
+from .models import ANONYMOUS_NAME, Annotation, Post, Token, User
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -105,7 +105,7 @@ def annotation_json(annotation: Annotation, viewer: User | None, *,
     return {
         "id": annotation.uid,
         "post": post_summary(annotation.post, viewer, addresses),
-        "user": annotation.user.name,
+        "user": author_name(annotation.user),
         "quote": annotation.quote,
         "selectors": annotation.selectors,
         "note": annotation.note,
@@ -138,6 +138,11 @@ def session_json(token: Token, expires_us: int | None, *, current: bool) -> dict
     return {"id": token.id, "label": token.label, "created": iso(token.created_us),
             "last_used": iso(token.last_used_us), "expires": iso(expires_us),
             "current": current}
+
+
+def author_name(user: User) -> str | None:
+    """The author's name as answers show it: None for a deleted account's anonymised work."""
+    return None if user.name == ANONYMOUS_NAME else user.name
 
 
 def user_json(user: User) -> dict:

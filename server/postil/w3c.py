@@ -68,7 +68,12 @@ def annotation_doc(annotation: Annotation, viewer: User | None, *,
                    addresses: present.OwnAddresses | None = None) -> dict:
     return to_jsonld(present.record_json(annotation, viewer, addresses=addresses),
                      iri=annotation_iri(annotation.uid),
-                     creator_iri=user_iri(annotation.user.name))
+                     creator_iri=_creator_iri(annotation.user))
+
+
+def _creator_iri(author: User) -> str | None:
+    name = present.author_name(author)
+    return user_iri(name) if name is not None else None
 
 
 @bp.record_once
@@ -503,7 +508,8 @@ def get_user(name: str):
     content_type = negotiate()
     reader = current_user()
     author = User.by_name(name)
-    if author is None or not store.shows_work_of(reader, author):
+    if (author is None or present.author_name(author) is None
+            or not store.shows_work_of(reader, author)):
         raise APIError(404, "no such user")
     doc = {"@context": ANNO_CONTEXT, "id": user_iri(author.name), "type": "Person",
            "name": author.name, "nickname": author.name}

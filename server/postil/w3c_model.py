@@ -16,7 +16,8 @@ The mapping (docs/w3c.md explains it for users):
   defining it, and `NS + "post"` holds the post identity (`site`, `postId`, `title`).
 - `NS + "visibility"` is `private` or `public`; without it an incoming annotation is private.
 - `canonical` is `urn:uuid:<id>`, the id the annotation keeps on every Postil server and in both
-  APIs; `creator` is a `Person` whose `nickname` is the username.
+  APIs; `creator` is a `Person` whose `nickname` is the username (none when the annotation has
+  no author: a deleted account's, anonymised).
 - `via` is the IRI a client gave the annotation when the server minted another (native `via`).
 """
 
@@ -77,11 +78,13 @@ def to_jsonld(annotation: dict, *, iri: str, creator_iri: str | None = None) -> 
         doc["canonical"] = f"urn:uuid:{annotation['id']}"
     if annotation.get("via"):
         doc["via"] = annotation["via"]
-    creator: dict[str, Any] = {"id": creator_iri} if creator_iri else {}
-    creator["type"] = "Person"
-    if annotation.get("user"):
-        creator["name"] = creator["nickname"] = annotation["user"]
-    doc["creator"] = creator
+    if creator_iri or annotation.get("user"):
+        # No author (a deleted account's anonymised annotation): no creator at all.
+        creator: dict[str, Any] = {"id": creator_iri} if creator_iri else {}
+        creator["type"] = "Person"
+        if annotation.get("user"):
+            creator["name"] = creator["nickname"] = annotation["user"]
+        doc["creator"] = creator
     if annotation.get("created"):
         doc["created"] = annotation["created"]
     if annotation.get("updated"):

@@ -2,8 +2,8 @@
 
 Its `sh` blocks are one shell session (see doc_examples.py): sign in with the password
 `serve.sh` kept, write a public annotation on the sample blog's post 101 (served by the same
-server), read, change and query it, sync, posts, and sign out. The test checks what a reader
-would see at each step.
+server), read, change and query it, sync, posts, sign out, and download everything. The test
+checks what a reader would see at each step.
 """
 
 from __future__ import annotations
@@ -58,3 +58,8 @@ def test_api_examples_run_as_written(live_server, tmp_path):
     sessions = json.loads(listed)["items"]
     assert [s["label"] for s in sessions if s["current"]] == ["curl"]
     assert codes == ["204", "204"]
+
+    listing = out["7"]
+    for member in ("profile.json", "posts.json", "annotations/json.json",
+                   "annotations/jsonld.jsonld", "annotations/csv-readwise.csv"):
+        assert f"/{member}" in listing

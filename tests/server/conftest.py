@@ -66,6 +66,44 @@ def pg_database(pg_url):
     return database
 
 
+@pytest.fixture
+def new_pg_url(pg_url):
+    """Make empty PostgreSQL databases of their own on call, dropped afterwards."""
+    import psycopg2
+
+    base, _ = pg_url.rsplit("/", 1)
+    conn = psycopg2.connect(pg_url)
+    conn.autocommit = True
+    made = []
+
+    def make() -> str:
+        name = f"postil_mig_{uuid.uuid4().hex[:10]}"
+        with conn.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return f"{base}/{name}"
+
+    yield make
+    with conn.cursor() as cur:
+        for name in made:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+@pytest.fixture
+def fresh_pg_url(new_pg_url):
+    """An empty PostgreSQL database of its own, dropped afterwards."""
+    return new_pg_url()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database(request, tmp_path):
+    """The URL of a database that does not exist yet (SQLite) or is empty (PostgreSQL)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    return request.getfixturevalue("fresh_pg_url")
+
+
 def _truncate_pg(database) -> None:
     """Empty every table and restart its ids.
 

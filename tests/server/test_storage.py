@@ -17,23 +17,6 @@ from postil import create_app, db
 POSTIL = str(Path(sys.executable).with_name("postil"))
 
 
-@pytest.fixture
-def fresh_pg_url(pg_url):
-    """An empty PostgreSQL database of its own, dropped afterwards."""
-    import psycopg2
-
-    base, _ = pg_url.rsplit("/", 1)
-    name = f"postil_mig_{uuid.uuid4().hex[:10]}"
-    conn = psycopg2.connect(pg_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    yield f"{base}/{name}"
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
-
-
 def pg_schema(url: str) -> tuple[set[str], set[str]]:
     import psycopg2
 
@@ -119,13 +102,6 @@ def test_upgrading_records_whose_private_annotation_named_a_posts_url(tmp_path):
     # import keeps its own date), so nobody is shown it.
     # Post 4 (no annotation left to say whose) likewise.
     assert got == {1: 2, 2: None, 3: None, 4: -1, 5: -1}
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_database(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.db'}"
-    return request.getfixturevalue("fresh_pg_url")
 
 
 WIDE = "".join(chr(0x4E00 + 37 * i) for i in range(100)) + ".example"  # 290 in Punycode

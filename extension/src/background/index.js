@@ -10,6 +10,7 @@ import { activeTab, alarms, broadcast, onCommand, onConnect, onInstalled, onMess
 import { groupKey, postQuery, wirePost } from "../post-key/index.js";
 import { COLORS, EDITABLE_FIELDS, LIMITS, VISIBILITIES } from "../shared/contract.js";
 import { PORTS, TO_BACKGROUND as T, TO_CONTENT, errorOf, fail, ok } from "../shared/messages.js";
+import { deleteAccount, streamEverything } from "./account.js";
 import { deleteFromNotebook, notebookSites, queryNotebook, streamExport, updateFromNotebook } from "./notebook.js";
 import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
 import { request } from "./server.js";
@@ -61,6 +62,8 @@ onMessage(async (message) => {
       case T.CHANGE_PASSWORD:
         await changePassword(message.currentPassword, message.newPassword);
         return ok(null);
+      case T.DELETE_ACCOUNT:
+        return ok(await deleteAccount(message.password, message.publicAnnotations));
       case T.NOTEBOOK_QUERY:
         return ok(await queryNotebook(message.filters, message.cursor, message.limit));
       case T.NOTEBOOK_SITES:
@@ -94,7 +97,8 @@ onConnect(PORTS.EXPORT, (port) => {
       port.postMessage(piece);
     };
     try {
-      await streamExport(message?.filters, message?.format, message?.flavor ?? null, post);
+      if (message?.everything) await streamEverything(post);
+      else await streamExport(message?.filters, message?.format, message?.flavor ?? null, post);
     } catch (err) {
       if (open) port.postMessage({ type: "error", error: errorOf(err) });
     }

@@ -194,6 +194,14 @@ export async function streamExport(filters, format, flavor, post) {
   if (flavor && (format !== "csv" || flavor !== "readwise")) throw invalid("Only CSV has a flavour (readwise)");
   const { server, token, user } = await signedInConnection();
   const query = { ...cleanFilters(filters), user, format, flavor: flavor || null };
+  await streamFile(buildUrl(server, "api/export", query), { server, token, fallbackName: `postil-export.${format}` }, post);
+}
+
+/**
+ * Stream a file the server answers at `url` to `post`, as PORTS.EXPORT describes: a start, chunks
+ * of base64, an end; a failure throws a ServerError of the kind the status says.
+ */
+export async function streamFile(url, { server, token, fallbackName }, post) {
   // A stalled server is given up on; a slow but steady export of a large library is not.
   const stop = new AbortController();
   let idle = setTimeout(() => stop.abort(), EXPORT_IDLE_MS);
@@ -204,7 +212,7 @@ export async function streamExport(filters, format, flavor, post) {
   try {
     let response;
     try {
-      response = await fetch(buildUrl(server, "api/export", query), {
+      response = await fetch(url, {
         headers: { Authorization: `Bearer ${token}` },
         credentials: "omit",
         signal: stop.signal,
@@ -220,7 +228,7 @@ export async function streamExport(filters, format, flavor, post) {
     post({
       type: "start",
       mimetype: response.headers.get("Content-Type") ?? "application/octet-stream",
-      filename: filenameFrom(response.headers.get("Content-Disposition")) ?? `postil-export.${format}`,
+      filename: filenameFrom(response.headers.get("Content-Disposition")) ?? fallbackName,
     });
     const reader = response.body.getReader();
     let pending = [];

@@ -505,7 +505,7 @@ export class PostilUI {
     if (a.story) meta.append(h("span", { class: "story", text: `In “${a.story}”` }));
     for (const tag of a.tags ?? []) meta.append(h("span", { class: "tag", text: tag }));
     meta.append(h("span", { class: "sr-only", text: `Colour: ${COLOR_LABELS[a.color] ?? a.color}.` }));
-    meta.append(h("span", { class: "author", text: a.own ? `${a.user} (you)` : a.user }));
+    meta.append(h("span", { class: "author", text: a.own ? `${a.user} (you)` : a.user ?? "Anonymous" }));
     meta.append(h("span", { text: a.visibility === "public" ? "Public" : "Private" }));
     if (a.approximate) meta.append(h("span", { class: "badge", title: "The text changed since this was highlighted; this is the closest match.", text: "Approximate match" }));
     if (a.pending) meta.append(h("span", { class: "badge", text: "Not synced yet" }));

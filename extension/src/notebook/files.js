@@ -34,6 +34,15 @@ export function fillExportSelect(select) {
  */
 export function fetchExport(filters, choice) {
   const [format, flavor = null] = String(choice).split(":");
+  return receiveFile({ filters, format, flavor }, `postil-export.${format}`);
+}
+
+/** Ask the background for the zip of everything the reader made; resolves as `fetchExport`. */
+export function fetchEverything() {
+  return receiveFile({ everything: true }, "postil-everything.zip");
+}
+
+function receiveFile(asked, fallbackName) {
   return new Promise((resolve) => {
     const port = connect(PORTS.EXPORT);
     const parts = [];
@@ -59,7 +68,7 @@ export function fetchExport(filters, choice) {
         if (blob.size !== piece.bytes) {
           finish({ ok: false, error: { code: "incomplete", message: `Only ${blob.size} of ${piece.bytes} bytes arrived` } });
         } else {
-          finish({ ok: true, value: { filename: head?.filename ?? `postil-export.${format}`, mimetype: blob.type, blob } });
+          finish({ ok: true, value: { filename: head?.filename ?? fallbackName, mimetype: blob.type, blob } });
         }
       } else if (piece?.type === "error") {
         finish({ ok: false, error: piece.error });
@@ -69,7 +78,7 @@ export function fetchExport(filters, choice) {
     port.onDisconnect.addListener(() => finish({
       ok: false, error: { code: "extension_unavailable", message: "The extension stopped before the export finished" },
     }));
-    port.postMessage({ filters, format, flavor });
+    port.postMessage(asked);
   });
 }
 

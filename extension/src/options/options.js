@@ -1,12 +1,14 @@
 // The options page: the server URL, signing in (username + password → token, kept by the
 // background) and out, and the default colour and visibility for new highlights. The "Password and
-// sessions" section is sessions.js's; this page only tells it when the sign-in changes.
+// sessions" section is sessions.js's, "Your data" (download everything, delete the account)
+// your-data.js's; this page only tells them when the sign-in changes.
 
 import { extensionUrl, send } from "../shared/browser.js";
 import { COLOR_LABELS } from "../shared/colors.js";
 import { COLORS } from "../shared/contract.js";
 import { TO_BACKGROUND as T } from "../shared/messages.js";
 import { showSessions } from "./sessions.js";
+import { mountYourData } from "./your-data.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -39,7 +41,15 @@ async function load(initial = false) {
   $("sign-out").hidden = !s.user;
   $("sign-in").hidden = Boolean(s.user);
   await showSessions(Boolean(s.user));
+  showYourData(s);
 }
+
+const showYourData = mountYourData({
+  onDeleted: async (message) => {
+    await load();
+    say("account-message", message, "ok");
+  },
+});
 
 $("sign-in").addEventListener("submit", async (event) => {
   event.preventDefault();

@@ -28,6 +28,8 @@ export const TO_BACKGROUND = Object.freeze({
   REVOKE_SESSION: "sessions/revoke",
   SIGN_OUT_OTHERS: "sessions/sign-out-others",
   CHANGE_PASSWORD: "account/change-password",
+  // Delete the signed-in reader's account (`{password, publicAnnotations}`); signs out after.
+  DELETE_ACCOUNT: "account/delete",
   // The notebook page: one page of the signed-in user's annotations across posts, by filters.
   NOTEBOOK_QUERY: "notebook/query",
   // Sites the user can pick from in the notebook's site filter.
@@ -42,7 +44,8 @@ export const PORTS = Object.freeze({
   // A file from `GET /api/export` (notebook and popup). The page sends
   // `{filters, format, flavor}`; the background answers `{type: "start", filename, mimetype}`,
   // `{type: "chunk", base64}` as many times as the file needs, then `{type: "end", bytes}`, or
-  // `{type: "error", error}` at any point.
+  // `{type: "error", error}` at any point. `{everything: true}` asks for the zip of everything
+  // the reader made (`GET /api/me/export`) instead.
   EXPORT: "export",
 });
 

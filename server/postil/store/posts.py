@@ -11,7 +11,7 @@ from peewee import SQL, IntegrityError, fn
 from .. import postkey
 from ..db import run_write
 from ..domain_errors import Invalid, NotFound
-from ..models import Annotation, Post, PostUrl, User, now_us
+from ..models import Annotation, Post, PostRegistration, PostUrl, User, now_us
 from ..parse import PostKey, PostsQuery, encode_cursor
 
 
@@ -52,10 +52,6 @@ def resolve_post(ref: PostKey, *, create: bool = True, reader: User | None = Non
         except IntegrityError:
             # Made meanwhile (PostgreSQL): what this annotation says is applied to it below.
             post = Post.by_key(ref.site, ref.post_id, ref.url_key, for_update=True)
-    if reader is not None and post.shared_us is None and not _known(post, reader):
-        # Only others' private annotations name it: its row id, older than any new post's,
-        # would tell this reader it existed, so it is numbered as a post made now.
-        post = _renumbered(post.id)
     # The newest URL and title a reader saw win, unless WordPress itself told us (registered).
     # Those of a private annotation are its author's alone (`url_user`): they fill a post that
     # has neither, replace only their own, and are shown to nobody else; a public annotation's
@@ -142,9 +138,12 @@ def register_post(fields: dict, editor: User | None = None) -> tuple[Post, bool]
         post = Post.by_key(fields["site"], fields["post_id"], None, for_update=True)
         stamp = now_us()
         if post is None:
-            return Post.create(**fields, registered=True, shared_us=stamp, created_us=stamp,
-                               updated_us=stamp), True
-        known = _known(post, editor) if editor is not None else True
+            post = Post.create(**fields, registered=True, shared_us=stamp, created_us=stamp,
+                               updated_us=stamp)
+            _note_registrar(post, editor)
+            return post, True
+        known = (Post.select().where((Post.id == post.id) & Post.known_to(editor)).exists()
+                 if editor is not None else True)
         if not known and post.shared_us is None:
             # Its row id, older than any new post's, would tell the editor it existed.
             post = _renumbered(post.id)
@@ -153,13 +152,17 @@ def register_post(fields: dict, editor: User | None = None) -> tuple[Post, bool]
         became_shared = {"shared_us": stamp} if post.shared_us is None else {}
         Post.update(**fields, **became_shared, registered=True, url_user=None,
                     updated_us=stamp).where(Post.id == post.id).execute()
+        _note_registrar(post, editor)
         return Post.get_by_id(post.id), not known
 
     return run_write(write)
 
 
-def _known(post: Post, reader: User) -> bool:
-    return Post.select().where((Post.id == post.id) & Post.known_to(reader)).exists()
+def _note_registrar(post: Post, editor: User | None) -> None:
+    """Remember that `editor` registered the post (the operator's CLI names nobody)."""
+    if editor is not None:
+        (PostRegistration.insert(post=post.id, user=editor.id)
+         .on_conflict_ignore().execute())
 
 
 def _renumbered(old_pk: int) -> Post:
