@@ -8,7 +8,7 @@ import secrets
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import __version__, parse, present, store
+from . import __version__, metrics, parse, present, store
 from .auth import client_address, current_token, current_user, require_user, token_policy
 from .domain_errors import Forbidden
 from .errors import APIError
@@ -76,6 +76,8 @@ def index():
 def create_annotation():
     user = require_user()
     annotation, created = store.create_annotation(user, parse.create_body(json_body()))
+    if created:
+        metrics.annotations_created([annotation.visibility])
     return annotation_response(annotation, user, 201 if created else 200)
 
 
@@ -202,6 +204,7 @@ def signin_policy() -> store.throttle.Policy:
 def failed_sign_in(name: str, address: str | None) -> None:
     """Count and log a failed proof of a password (never the password itself)."""
     log.warning("failed sign-in for username %r from %s", name, address)
+    metrics.failed_sign_in()
     store.throttle.record_failure(username=name, address=address)
 
 

@@ -8,7 +8,7 @@ import re
 from flask import Flask
 from flask_cors import CORS
 
-from . import config, db, errors, headers, request_log, urls, w3c_cors
+from . import config, db, errors, headers, health, metrics, request_log, urls, w3c_cors
 from .jsonio import FastJSONProvider
 
 EXTENSION_ORIGINS = (
@@ -27,9 +27,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    # First: its clock starts before the host check and the database connection.
+    metrics.init_app(app)
     urls.init_app(app)
     headers.init_app(app)
     db.init_app(app)
+    health.init_app(app)
     errors.init_app(app)
     request_log.init_app(app)
     cors.init_app(

@@ -47,6 +47,9 @@ SETTINGS = {
     "POSTIL_SAMPLE": ("1", "0 turns off the sample article at /sample/"),
     "POSTIL_REQUEST_LOG": ("0", "1 logs one line per request to stderr, `json` logs JSON lines "
                                 "(`postil serve --log-requests[=json]` does the same)"),
+    "POSTIL_METRICS": ("1", "0 stops counting requests and turns off GET /metrics"),
+    "POSTIL_METRICS_TOKEN": ("", "a bearer token that lets /metrics be read from anywhere; "
+                                 "unset, only from this machine's loopback address"),
 }
 
 
@@ -184,4 +187,6 @@ def from_env() -> dict:
         "TRUSTED_PROXIES": trusted_proxies(env("POSTIL_TRUSTED_PROXIES")),
         "SAMPLE": env("POSTIL_SAMPLE") != "0",
         "REQUEST_LOG": env("POSTIL_REQUEST_LOG") if env("POSTIL_REQUEST_LOG") != "0" else "",
+        "METRICS": env("POSTIL_METRICS") != "0",
+        "METRICS_TOKEN": env("POSTIL_METRICS_TOKEN"),
     }

@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
+from flask import request
 from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrations import Runner
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
+
+from . import metrics
 
 database = DatabaseProxy()
 # Held while a group of writes is written (one leader at a time already; tests hold it to
@@ -119,6 +122,7 @@ class _GroupWriter:
             job = _Job(work)
             with self._queue_lock:
                 self._queue.append(job)
+            metrics.write_queued()
             while True:
                 job.wake.clear()
                 if job.finished:
@@ -132,6 +136,7 @@ class _GroupWriter:
                 else:
                     job.wake.wait(self.BACKSTOP_S)
         finally:
+            metrics.write_done()
             if opened:
                 database.close()
         if job.error is not None:
@@ -205,7 +210,9 @@ def init_app(app) -> None:
 
     @app.before_request
     def _connect():
-        database.connect(reuse_if_open=True)
+        # /healthz connects by itself, to report a database that does not answer.
+        if request.endpoint != "health.healthz":
+            database.connect(reuse_if_open=True)
 
     @app.teardown_appcontext
     def _close(exc):

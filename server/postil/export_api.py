@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from . import imports, openapi, parse, present, store
+from . import imports, metrics, openapi, parse, present, store
 from .api import json_body
 from .auth import current_user, require_user
 from .db import run_write
@@ -169,8 +169,9 @@ def import_document(user: User, doc, fmt: str | None = None) -> dict:
     # again.
     for start in range(0, len(items), IMPORT_BATCH):
         ready, refused = _checked(user, items[start:start + IMPORT_BATCH])
-        new, same, not_stored = run_write(lambda ready=ready: _stored(user, ready))
-        created, unchanged = created + new, unchanged + same
+        made, same, not_stored = run_write(lambda ready=ready: _stored(user, ready))
+        metrics.annotations_created(made)
+        created, unchanged = created + len(made), unchanged + same
         failed += sorted(refused + not_stored, key=lambda f: f["index"])
     return {"format": fmt, "created": created, "unchanged": unchanged, "failed": failed}
 
@@ -202,19 +203,23 @@ def _checked(user: User, batch: list[imports.Item]
 
 
 def _stored(user: User, ready: list[tuple[int, parse.NewAnnotation, dict]]
-            ) -> tuple[int, int, list[dict]]:
-    """Insert checked items; may run twice (see db.run_write), so it counts only in its result."""
-    new = same = 0
+            ) -> tuple[list[str], int, list[dict]]:
+    """Insert checked items: the visibilities of those created, how many were there already,
+    and refusals. May run twice (see db.run_write), so it counts only in its result."""
+    made: list[str] = []
+    same = 0
     refused = []
     for index, body, keep in ready:
         try:
-            _, is_new = store.create_annotation(user, body, keep=keep)
+            annotation, is_new = store.create_annotation(user, body, keep=keep)
         except DomainError as err:
             refused.append({"index": index, "error": err.sentence})
             continue
-        new += is_new
-        same += not is_new
-    return new, same, refused
+        if is_new:
+            made.append(annotation.visibility)
+        else:
+            same += 1
+    return made, same, refused
 
 
 @bp.post("/import")

@@ -17,7 +17,7 @@ import uuid
 
 from flask import Blueprint, current_app, request, url_for
 
-from . import openapi, parse, postkey, present, store, w3c_cors, w3c_turtle
+from . import metrics, openapi, parse, postkey, present, store, w3c_cors, w3c_turtle
 from .auth import current_user, require_user
 from .contract import EDITABLE_FIELDS
 from .domain_errors import Conflict, Invalid
@@ -453,6 +453,8 @@ def _create():
     new = parse.create_body(body)
     annotation, created = _store_new(user, new, parse.via(doc.get("id")),
                                      minted="canonical" not in doc)
+    if created:
+        metrics.annotations_created([annotation.visibility])
     headers = {"Allow": ANNOTATION_ALLOW, "Location": annotation_iri(annotation.uid)}
     return ld_response(annotation_doc(annotation, user), content_type, 201 if created else 200,
                        etag=annotation.etag, headers=headers)

@@ -22,8 +22,11 @@ SIGTERM to the master (what systemd sends) stops accepting, lets every request i
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import sys
+import tempfile
 
 GRACEFUL_TIMEOUT_S = 30
 # A worker that has not reported to the master for this long is killed and replaced. The
@@ -47,11 +50,11 @@ def supported() -> str | None:
 
 
 def worker_exited(pid: int) -> None:
-    """Tidy, in the master, what the worker `pid` leaves behind when it exits or is killed.
+    """Tidy, in the master, what the worker `pid` leaves behind when it exits or is killed:
+    its live gauges in the shared metrics directory (its counters stay in the sum)."""
+    from . import metrics
 
-    The place for per-process state kept outside the process, e.g. metrics files written in a
-    multi-process metrics mode must be marked dead here. Nothing needs it yet.
-    """
+    metrics.worker_exited(pid)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -134,5 +137,16 @@ def serve(make_app, sock: socket.socket, workers: int, threads: int, banner: str
         def load(self):
             return make_app()
 
-    Master().run()
+    # Every worker's metrics in one directory, so that any worker's /metrics answers for all:
+    # the operator's PROMETHEUS_MULTIPROC_DIR, else one of this run's own, emptied either way.
+    from . import metrics
+
+    own_dir = None if os.environ.get(metrics.MULTIPROC_ENV) else tempfile.mkdtemp(
+        prefix="postil-metrics-")
+    metrics.prepare_directory(own_dir or os.environ[metrics.MULTIPROC_ENV])
+    try:
+        Master().run()
+    finally:
+        if own_dir:
+            shutil.rmtree(own_dir, ignore_errors=True)
     return 0

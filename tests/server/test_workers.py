@@ -283,3 +283,20 @@ def test_what_one_worker_writes_every_worker_acts_on(served, alice):
     wrong = {"username": "alice", "password": "not it"}
     assert {request(served.port, "POST", "/api/tokens", wrong) for _ in range(6)} == {401}
     assert request(served.port, "POST", "/api/tokens", wrong) == 429
+
+
+@linux_only
+def test_metrics_of_every_worker_are_summed_by_whichever_answers(served):
+    for _ in range(20):
+        assert request(served.port, "GET", "/api") == 200
+    totals = set()
+    for _ in range(6):  # new connections: either worker answers
+        conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+        conn.close()
+        line = next(ln for ln in text.splitlines() if ln.startswith(
+            'postil_requests_total{endpoint="api.index",method="GET",status="200"}'))
+        totals.add(float(line.rsplit(" ", 1)[1]))
+    # The fixture's own readiness probes asked GET /api too, at least once.
+    assert len(totals) == 1 and totals.pop() >= 21
