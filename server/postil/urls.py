@@ -8,10 +8,11 @@ link, redirect or page can carry a name a client made up.
 Behind a reverse proxy the socket's peer is the proxy. Only when that peer is one of
 POSTIL_TRUSTED_PROXIES are `X-Forwarded-Proto` and `X-Forwarded-Host` taken for the request's
 scheme and host (the forwarded host passes the same allowed-hosts check as `Host`), and
-`X-Forwarded-For` kept for `auth.client_address()`, the one place that reads it. From any other
-peer every forwarded header is removed before Flask sees the request, so nothing downstream can
-read a value a client forged. The WSGI servers are told to leave these headers alone (waitress
-neither clears nor applies them, gunicorn trusts no forwarded IPs): this is the only rule.
+`X-Forwarded-For` read by `auth.client_address()`, the one place that decides the client's
+address. From any other peer they are ignored. They are left in the request all the same: their
+mere presence from an untrusted peer is how /metrics tells a local proxy's relayed request from a
+local caller. The WSGI servers are told to leave these headers alone (waitress neither clears
+nor applies them, gunicorn trusts no forwarded IPs): this is the only rule.
 """
 
 from __future__ import annotations
@@ -28,9 +29,6 @@ from .errors import APIError
 # A Host header: a bracketed IPv6 address or a name without URL delimiters, and an optional port.
 _HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^\[\]:/?#@\\\s]+)(?::[0-9]{1,5})?", re.IGNORECASE)
 REFUSED_HOST = "postil.refused_host"
-# Every forwarding header a proxy (or a client pretending to be one) may send, as WSGI keys.
-_FORWARDED = ("HTTP_FORWARDED", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_HOST",
-              "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_BY")
 _SCHEMES = ("http", "https")
 
 
@@ -69,9 +67,6 @@ class PublicRoot:
     def __call__(self, environ, start_response):
         if config.is_trusted_proxy(environ.get("REMOTE_ADDR"), self.trusted):
             self._take_forwarded(environ)
-        else:
-            for key in _FORWARDED:
-                environ.pop(key, None)
         host = environ.get("HTTP_HOST")
         # Without a Host header (HTTP/1.0) werkzeug uses the server's own name and port.
         if host is not None and not host_admitted(host, self.allowed):

@@ -45,7 +45,7 @@ def api_root(client, peer, headers):
 def test_forged_forwarded_headers_from_an_untrusted_peer_change_nothing(proxied):
     client = proxied.test_client()
     assert api_root(client, "198.51.100.9", FORGED) == (200, "http://localhost/openapi.json")
-    # A forwarded host is not even checked from there: it is dropped, as if never sent.
+    # A forwarded host is not even checked from there: it is ignored, as if never sent.
     assert api_root(client, "198.51.100.9", {"X-Forwarded-Host": "evil.example"}) == \
         (200, "http://localhost/openapi.json")
 
