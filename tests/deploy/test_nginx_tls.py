@@ -188,6 +188,13 @@ def test_sign_in_and_links_over_https(behind_nginx):
     assert status == 200 and again["note"] == "read over TLS"
 
 
+def test_metrics_are_not_served_through_the_proxy(behind_nginx):
+    # nginx connects from loopback, but on behalf of a client that is not this machine.
+    port, _, cert = behind_nginx
+    status, answer = call(port, cert, "GET", "/metrics")
+    assert status == 403, answer
+
+
 def test_plain_http_is_sent_to_https(behind_nginx):
     _, http_port, _ = behind_nginx
     conn = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
