@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages the full test suite drives — Chromium, Firefox ESR, PostgreSQL and
-# its client tools, Node — when they are missing and we may (root, or sudo without a password),
+# its client tools, Node, nginx — when they are missing and we may (root, or sudo without a password),
 # then make sure a PostgreSQL cluster is running with the role and database the tests use. Without
 # those rights it only says what is missing; the tests that need them then skip with that reason.
 set -uo pipefail
@@ -17,6 +17,8 @@ for tool in pg_dump pg_restore psql; do
   command -v "$tool" >/dev/null 2>&1 || { need+=(postgresql-client); break; }
 done
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+# tests/deploy runs docs/examples/nginx-postil.conf with its own nginx process and ports.
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 
 if [ ${#need[@]} -gt 0 ]; then

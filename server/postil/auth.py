@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
+from . import config
 from .errors import APIError
 from .models import Token, User
 from .store import accounts
@@ -19,12 +20,36 @@ def _bearer() -> str | None:
 
 
 def client_address() -> str | None:
-    """Return the address of the client making the request, the one sign-ins are counted by.
+    """Return the address of the client making the request, the one sign-ins are counted by
+    and the request log names.
 
-    The only place that decides it: the socket's peer (a proxy in front of the server makes
-    that the proxy's; trusting its forwarded headers is for this function alone to learn).
+    The only place that decides it. The socket's peer, unless that peer is a trusted proxy
+    (POSTIL_TRUSTED_PROXIES): then `X-Forwarded-For` is read from the right, each hop having been
+    appended by the proxy before it, and the first address that is not itself a trusted proxy is
+    the client. Items to its left were written by that client and prove nothing. A hop that is
+    not an address ends the walk at the last proxy known; every hop trusted, the left-most one.
     """
-    return request.remote_addr
+    peer = request.remote_addr
+    trusted = current_app.config.get("TRUSTED_PROXIES")
+    if not trusted or not config.is_trusted_proxy(peer, trusted):
+        return peer
+    client = peer
+    for hop in reversed(request.environ.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop = hop.strip()
+        if not config.is_trusted_proxy(hop, trusted):
+            return hop if _is_address(hop) else client
+        client = hop
+    return client
+
+
+def _is_address(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def token_policy() -> accounts.TokenPolicy:

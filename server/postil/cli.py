@@ -62,7 +62,9 @@ def _listen(app, args, taken_message: str):
 
     try:
         return create_server(app, host=args.host, port=args.port, threads=args.threads,
-                             ident="postil", clear_untrusted_proxy_headers=True)
+                             ident="postil",
+                             # urls.PublicRoot alone decides which forwarded headers count.
+                             clear_untrusted_proxy_headers=False)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             print(taken_message, file=sys.stderr)

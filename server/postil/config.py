@@ -41,6 +41,9 @@ SETTINGS = {
                                  "`.example.org` admits its subdomains, `*` any host); unset: "
                                  "localhost, 127.0.0.1, [::1], the host of POSTIL_PUBLIC_URL and "
                                  "the address served on (POSTIL_HOST or --host)"),
+    "POSTIL_TRUSTED_PROXIES": ("", "addresses or networks of reverse proxies in front of the "
+                                   "server (comma-separated, e.g. `127.0.0.1,10.0.0.0/8`); only "
+                                   "from these peers are X-Forwarded-Proto, -Host and -For read"),
     "POSTIL_SAMPLE": ("1", "0 turns off the sample article at /sample/"),
     "POSTIL_REQUEST_LOG": ("0", "1 logs one line per request to stderr, `json` logs JSON lines "
                                 "(`postil serve --log-requests[=json]` does the same)"),
@@ -124,6 +127,41 @@ def allowed_hosts(value: str, public_url: str, listen_host: str) -> list[str] | 
     return names
 
 
+def trusted_proxies(value: str) -> tuple:
+    """Parse POSTIL_TRUSTED_PROXIES into IP networks (an address is a network of one).
+
+    A value that is not an address or network stops the server with its name: a typo here must
+    not quietly trust nobody, or worse, somebody else.
+    """
+    import ipaddress
+
+    networks = []
+    for item in (i.strip() for i in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item.strip("[]"), strict=False))
+        except ValueError:
+            raise SystemExit(f"postil: POSTIL_TRUSTED_PROXIES: {item!r} is not an IP address or "
+                             "network (e.g. 127.0.0.1, ::1 or 10.0.0.0/8)") from None
+    return tuple(networks)
+
+
+def is_trusted_proxy(address: str | None, networks) -> bool:
+    """Return whether `address` (a socket peer or a forwarded hop) is one of the trusted proxies."""
+    if not networks or not address:
+        return False
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]"))
+    except ValueError:
+        return False
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip in net for net in networks)
+
+
 def allowed_hosts_for(listen_host: str) -> list[str] | None:
     """Return the hosts a server listening on `listen_host` (`--host`) answers to."""
     return allowed_hosts(env("POSTIL_ALLOWED_HOSTS"), env("POSTIL_PUBLIC_URL"), listen_host)
@@ -146,6 +184,7 @@ def from_env() -> dict:
         "MAX_IMPORT_BYTES": int(env("POSTIL_MAX_IMPORT_BYTES")),
         "PUBLIC_URL": env("POSTIL_PUBLIC_URL").rstrip("/"),
         "ALLOWED_HOSTS": allowed_hosts_for(env("POSTIL_HOST")),
+        "TRUSTED_PROXIES": trusted_proxies(env("POSTIL_TRUSTED_PROXIES")),
         "SAMPLE": env("POSTIL_SAMPLE") != "0",
         "REQUEST_LOG": env("POSTIL_REQUEST_LOG") if env("POSTIL_REQUEST_LOG") != "0" else "",
         "METRICS": env("POSTIL_METRICS") != "0",

@@ -3,8 +3,16 @@
 The root is decided here and nowhere else, before Flask sees the request: POSTIL_PUBLIC_URL when
 it is set, else the request's own scheme and `Host`, and a `Host` the server does not answer to
 (POSTIL_ALLOWED_HOSTS) is never used: that request is answered 400 before any view runs, so no
-link, redirect or page can carry a name a client made up. Forwarded headers (`X-Forwarded-*`,
-`Forwarded`) are not read; a rule trusting a proxy's would go in `PublicRoot` as well.
+link, redirect or page can carry a name a client made up.
+
+Behind a reverse proxy the socket's peer is the proxy. Only when that peer is one of
+POSTIL_TRUSTED_PROXIES are `X-Forwarded-Proto` and `X-Forwarded-Host` taken for the request's
+scheme and host (the forwarded host passes the same allowed-hosts check as `Host`), and
+`X-Forwarded-For` read by `auth.client_address()`, the one place that decides the client's
+address. From any other peer they are ignored. They are left in the request all the same: their
+mere presence from an untrusted peer is how /metrics tells a local proxy's relayed request from a
+local caller. The WSGI servers are told to leave these headers alone (waitress neither clears
+nor applies them, gunicorn trusts no forwarded IPs): this is the only rule.
 """
 
 from __future__ import annotations
@@ -15,11 +23,18 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request, url_for
 
+from . import config
 from .errors import APIError
 
 # A Host header: a bracketed IPv6 address or a name without URL delimiters, and an optional port.
 _HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^\[\]:/?#@\\\s]+)(?::[0-9]{1,5})?", re.IGNORECASE)
 REFUSED_HOST = "postil.refused_host"
+_SCHEMES = ("http", "https")
+
+
+def _last(value: str) -> str:
+    """The right-most item of a comma-separated header: the one the nearest proxy wrote."""
+    return value.rsplit(",", 1)[-1].strip()
 
 
 def host_admitted(host: str, allowed: list[str] | None) -> bool:
@@ -41,13 +56,17 @@ def host_admitted(host: str, allowed: list[str] | None) -> bool:
 class PublicRoot:
     """WSGI middleware: refuse unknown hosts, and make the public URL the request's root."""
 
-    def __init__(self, wsgi_app, public_url: str, allowed: list[str] | None):
+    def __init__(self, wsgi_app, public_url: str, allowed: list[str] | None,
+                 trusted: tuple = ()):
         self.wsgi_app = wsgi_app
         self.allowed = allowed
+        self.trusted = trusted
         parts = urlsplit(public_url) if public_url else None
         self.public = (parts.scheme, parts.netloc, parts.path.rstrip("/")) if parts else None
 
     def __call__(self, environ, start_response):
+        if config.is_trusted_proxy(environ.get("REMOTE_ADDR"), self.trusted):
+            self._take_forwarded(environ)
         host = environ.get("HTTP_HOST")
         # Without a Host header (HTTP/1.0) werkzeug uses the server's own name and port.
         if host is not None and not host_admitted(host, self.allowed):
@@ -57,6 +76,16 @@ class PublicRoot:
             scheme, netloc, path = self.public
             environ.update({"wsgi.url_scheme": scheme, "HTTP_HOST": netloc, "SCRIPT_NAME": path})
         return self.wsgi_app(environ, start_response)
+
+    @staticmethod
+    def _take_forwarded(environ) -> None:
+        """Use a trusted proxy's forwarded scheme and host as the request's own."""
+        proto = _last(environ.get("HTTP_X_FORWARDED_PROTO", "")).lower()
+        if proto in _SCHEMES:
+            environ["wsgi.url_scheme"] = proto
+        host = _last(environ.get("HTTP_X_FORWARDED_HOST", ""))
+        if host:
+            environ["HTTP_HOST"] = host
 
 
 def _refuse_unknown_host() -> None:
@@ -69,8 +98,12 @@ def _refuse_unknown_host() -> None:
 
 def init_app(app: Flask) -> None:
     """Decide every request's root from the configuration (see the module's paragraph)."""
+    trusted = app.config.get("TRUSTED_PROXIES") or ()
+    if isinstance(trusted, str) or any(isinstance(t, str) for t in trusted):
+        trusted = config.trusted_proxies(trusted if isinstance(trusted, str) else ",".join(trusted))
+    app.config["TRUSTED_PROXIES"] = tuple(trusted)
     app.wsgi_app = PublicRoot(app.wsgi_app, app.config.get("PUBLIC_URL", ""),
-                              app.config.get("ALLOWED_HOSTS"))
+                              app.config.get("ALLOWED_HOSTS"), app.config["TRUSTED_PROXIES"])
     # First of the before-request hooks: no other runs for a refused host.
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_unknown_host)
 

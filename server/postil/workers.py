@@ -117,8 +117,8 @@ def serve(make_app, sock: socket.socket, workers: int, threads: int, banner: str
         "proc_name": "postil",
         "accesslog": None,  # the app's own request log (--log-requests) says what it should
         "errorlog": "-",
-        # Forwarded scheme and address are trusted from nobody, as under waitress: the client's
-        # own address and scheme are the ones the app sees.
+        # gunicorn applies no forwarded scheme or address, as waitress does not: the app's
+        # urls.PublicRoot decides which proxies are trusted (POSTIL_TRUSTED_PROXIES), one rule.
         "forwarded_allow_ips": "",
         "secure_scheme_headers": {},
         # Newer gunicorn opens a control socket under $HOME by default; two servers would
