@@ -299,6 +299,13 @@ class Annotation(BaseModel):
     # Another author has an annotation with this uid too (migration 0010): only then may a
     # public one be shadowed for a viewer (`visible_to`), so only then is that looked up.
     shares_id = BooleanField(default=False)
+    # A reply (migration 0013): `parent` is the pk of the annotation it answers, `root` the pk
+    # of its thread's first annotation, `reply_to` the parent's id as clients know it; all None
+    # for an annotation that answers nothing. A reply has no passage of its own, is on its
+    # parent's post, and has its thread's visibility (`store.annotations` keeps it in step).
+    parent = IntegerField(null=True, index=True)
+    root = IntegerField(null=True, index=True)
+    reply_to = CharField(max_length=36, null=True)
 
     class Meta:
         indexes = (
@@ -335,7 +342,7 @@ class Annotation(BaseModel):
 
     INSERT_COLUMNS = ("uid", "post_id", "user_id", "quote", "selectors", "note", "note_html",
                       "color", "tags", "tags_text", "visibility", "deleted", "created_us",
-                      "updated_us", "version", "via")
+                      "updated_us", "version", "via", "parent", "root", "reply_to")
 
     @classmethod
     def insert_new(cls, values: dict) -> int | None:
@@ -438,5 +445,19 @@ class PostRegistration(BaseModel):
         indexes = ((("post", "user"), True),)
 
 
+class ReplyMarker(BaseModel):
+    """Up to when a reader has read the replies to their annotations (`GET /api/me/replies`).
+
+    Kept on the server, so the unread count is the same on every device they sign in from.
+    """
+
+    id = AutoField()
+    user = ForeignKeyField(User, backref="reply_marker", on_delete="CASCADE", unique=True)
+    read_us = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "reply_marker"
+
+
 MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl, SignInThrottle,
-          PostRegistration]
+          PostRegistration, ReplyMarker]

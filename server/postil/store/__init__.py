@@ -3,6 +3,8 @@
 - `posts`: find or make the post an annotation names; register one from WordPress; list posts.
 - `annotations`: create, patch, delete, and read one annotation.
 - `queries`: annotation queries (filters, keyset pages, batch walks for exports).
+- `replies`: a thread under an annotation, reply counts, the replies to a reader and what
+  they have read of them.
 - `aggregates`: counts per post, popular passages, whether an author's work is visible.
 - `accounts`: users, tokens as sessions (expiry, listing, revoking), passwords, disabling.
 - `throttle`: failed sign-ins counted per username and per client address.
@@ -35,9 +37,18 @@ from .queries import (
     page,
     stored_notes,
 )
+from .replies import (
+    mark_read,
+    read_until,
+    replies_to,
+    replies_to_count,
+    reply_counts,
+    thread,
+)
 
 __all__ = ["account_summary", "accounts", "annotated_posts", "annotation_counts", "count",
            "create_annotation", "delete_account", "delete_annotation", "get_owned", "get_visible",
-           "get_visible_post", "iterate_by_post", "newest_update", "numbered_page", "page",
-           "popular_passages", "posts_page", "register_post", "resolve", "shows_work_of",
-           "stored_notes", "throttle", "update_annotation"]
+           "get_visible_post", "iterate_by_post", "mark_read", "newest_update",
+           "numbered_page", "page", "popular_passages", "posts_page", "read_until",
+           "register_post", "replies_to", "replies_to_count", "reply_counts", "resolve",
+           "shows_work_of", "stored_notes", "thread", "throttle", "update_annotation"]

@@ -7,9 +7,9 @@ does not exist for you (NotFound); a public one you may read but not change (For
 
 from __future__ import annotations
 
-from peewee import IntegrityError
+from peewee import Case, IntegrityError
 
-from ..db import database, run_write
+from ..db import database, is_postgres, run_write
 from ..domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound, PreconditionFailed
 from ..models import Annotation, AnnotationTag, Post, User, now_us
 from ..parse import NewAnnotation, Precondition
@@ -35,13 +35,20 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
         holders = _holders(uid)
         if any(author == user.id or shared for author, shared in holders):
             raise _IdTaken  # nothing written yet
-        post = resolve_post(new.post, reader=user, share=fields.get("visibility") == "public")
+        if new.reply_to is not None:
+            parent = _parent_of_reply(user, new.reply_to)
+            post, thread = parent.post, _thread_values(parent, fields)
+        else:
+            post = resolve_post(new.post, reader=user,
+                                share=fields.get("visibility") == "public")
+            thread = {}
         stamp = now_us()
         times = {"created_us": stamp, "updated_us": stamp} | (keep or {})
         values = {"uid": uid, "post_id": post.id, "user_id": user.id, "quote": "",
                   "selectors": [], "note": "", "note_html": "", "color": "yellow",
                   "tags": [], "tags_text": "", "visibility": "private", "deleted": False,
-                  "version": 1, "via": None} | fields | times
+                  "version": 1, "via": None, "parent": None, "root": None,
+                  "reply_to": None} | fields | thread | times
         pk = Annotation.insert_new(values)
         if pk is None:
             raise _IdTaken  # made meanwhile; and undo anything resolve_post changed
@@ -65,6 +72,44 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
 
 class _IdTaken(Exception):
     """The annotation id is taken for this author."""
+
+
+# The columns a reply takes from its thread and keeps in step with it: who may see it.
+THREAD_SHARED = ("visibility",)
+
+
+def _parent_of_reply(user: User, parent_uid: str) -> Annotation:
+    """Return the live annotation `user` replies to, its thread's first row locked against a
+    change of visibility until the reply is written (PostgreSQL; SQLite has one writer).
+
+    One the viewer may not see is answered as one that does not exist; their own deleted one
+    is Gone, as reading it is.
+    """
+    def find() -> Annotation:
+        parent = resolve(user, parent_uid)
+        if parent is None or (parent.deleted and parent.user_id != user.id):
+            raise NotFound("reply_to names no annotation you can reply to: there is none with "
+                           "this id")
+        if parent.deleted:
+            raise Gone("reply_to names an annotation of yours that was deleted")
+        return parent
+
+    parent = find()
+    if is_postgres():
+        database.execute_sql("SELECT pk FROM annotation WHERE pk = %s FOR SHARE",
+                             [parent.root or parent.pk])
+        parent = find()  # as it is now that its thread's visibility cannot change under us
+    return parent
+
+
+def _thread_values(parent: Annotation, fields: dict) -> dict:
+    """Return a reply's thread columns: its parent, root, and who may see it (the parent's)."""
+    for column in THREAD_SHARED:
+        if column in fields and fields[column] != getattr(parent, column):
+            raise Invalid(column, f"a reply has the {column} of the annotation it answers "
+                                  f"({getattr(parent, column)}); leave {column} out")
+    return {"parent": parent.pk, "root": parent.root or parent.pk, "reply_to": parent.uid,
+            **{column: getattr(parent, column) for column in THREAD_SHARED}}
 
 
 def _holders(uid: str) -> list[tuple[int, bool]]:
@@ -133,31 +178,39 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
     def write() -> Annotation | None:
         annotation = get_owned(user, uid)
         check_version(annotation, if_match)
-        if not fields:
+        patch = _reply_patch(annotation, fields) if annotation.parent is not None else fields
+        if not patch:
             return annotation
-        widens = annotation.visibility == "private" and fields.get("visibility", "private") \
+        widens = annotation.visibility == "private" and patch.get("visibility", "private") \
             != "private"
         if widens and _shared_by_another(annotation):
             raise _SharedIdTaken
-        changes = fields | {"version": annotation.version + 1,
-                            "updated_us": max(now_us(), annotation.updated_us + 1)}
+        changes = patch | {"version": annotation.version + 1,
+                           "updated_us": max(now_us(), annotation.updated_us + 1)}
+        moves = {c: patch[c] for c in THREAD_SHARED
+                 if c in patch and patch[c] != getattr(annotation, c)}
         if widens:
             try:
                 with database.atomic():  # a savepoint: a lost race leaves the rest intact
                     written = _write_if_unchanged(annotation, changes)
+                    if written and moves:
+                        thread_follows(annotation, moves)
             except IntegrityError:
-                # Another reader shared an annotation with this id since the check (PostgreSQL).
+                # Another reader shared an annotation with this id since the check (PostgreSQL),
+                # or one of the thread's replies has the id of a shared annotation.
                 raise _SharedIdTaken from None
         else:
             written = _write_if_unchanged(annotation, changes)
+            if written and moves:
+                thread_follows(annotation, moves)
         if not written:
             return None
         if widens:
             # The post is everyone's business from now on, as if a public annotation named it.
             Post.update(shared_us=changes["updated_us"], updated_us=changes["updated_us"]).where(
                 (Post.id == annotation.post_id) & Post.shared_us.is_null()).execute()
-        if "tags" in fields:
-            _set_tag_rows(annotation, fields["tags"])
+        if "tags" in patch:
+            _set_tag_rows(annotation, patch["tags"])
         for k, val in changes.items():
             setattr(annotation, k, val)
         return annotation
@@ -172,6 +225,46 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
         if annotation is not None:
             return annotation
     raise Conflict("the annotation kept changing; try again")
+
+
+def _reply_patch(reply: Annotation, fields: dict) -> dict:
+    """Check a patch of a reply: its note and tags may change; it has no passage, and who may
+    see it is its thread's (sent unchanged, it is ignored, as a read-only field sent back is)."""
+    patch = dict(fields)
+    for column in THREAD_SHARED:
+        if column in patch:
+            if patch[column] != getattr(reply, column):
+                raise Invalid(column, f"a reply has the {column} of its thread; change it on "
+                                      "the annotation that starts the thread")
+            del patch[column]
+    if patch.get("selectors") or patch.get("quote"):
+        raise Invalid("selectors" if patch.get("selectors") else "quote",
+                      "a reply has no passage of its own: leave out selectors and quote")
+    patch.pop("selectors", None)
+    patch.pop("quote", None)
+    if "note" in patch and not patch["note"].strip():
+        raise Invalid("note", "a reply needs a note; delete the reply instead")
+    return patch
+
+
+def thread_follows(first: Annotation, moves: dict) -> list[int]:
+    """Give every reply in the thread that `first` starts the columns in `moves` (who may see
+    it), in the write that changes `first`; return the pks of the replies changed.
+
+    Each changed reply's version and update time move on, so clients syncing with
+    `updated_since` learn that it is now shown to others, or no longer.
+    """
+    stamp = now_us()
+    changed = [pk for (pk,) in Annotation.select(Annotation.pk)
+               .where(Annotation.root == first.pk).tuples()]
+    if changed:
+        Annotation.update({
+            **{getattr(Annotation, c): v for c, v in moves.items()},
+            Annotation.version: Annotation.version + 1,
+            Annotation.updated_us: Case(None, [(Annotation.updated_us >= stamp,
+                                                Annotation.updated_us + 1)], stamp),
+        }).where(Annotation.root == first.pk).execute()
+    return changed
 
 
 class _SharedIdTaken(Exception):
@@ -197,16 +290,23 @@ def _write_if_unchanged(annotation: Annotation, changes: dict) -> bool:
 
 
 def delete_annotation(user: User, uid: str, if_match=None) -> None:
-    """Replace the annotation by a tombstone; deleting a tombstone again is a no-op."""
+    """Replace the annotation by a tombstone; deleting a tombstone again is a no-op.
+
+    An annotation that live replies answer keeps its passage (selectors and quote) and its
+    author in the tombstone, so the thread under it stays readable where it was; its note and
+    tags go. Any other tombstone keeps nothing of what was written.
+    """
     def write() -> bool:
         annotation = get_owned(user, uid, allow_deleted=True)
         if annotation.deleted:
             return True
         check_version(annotation, if_match)
-        if not _write_if_unchanged(annotation, dict(
-                deleted=True, quote="", note="", note_html="", selectors=[], tags=[],
-                tags_text="", version=annotation.version + 1,
-                updated_us=max(now_us(), annotation.updated_us + 1))):
+        emptied = dict(deleted=True, note="", note_html="", tags=[], tags_text="",
+                       version=annotation.version + 1,
+                       updated_us=max(now_us(), annotation.updated_us + 1))
+        if not has_live_replies(annotation.pk):
+            emptied |= dict(quote="", selectors=[])
+        if not _write_if_unchanged(annotation, emptied):
             return False
         _set_tag_rows(annotation, [])
         return True
@@ -215,6 +315,12 @@ def delete_annotation(user: User, uid: str, if_match=None) -> None:
         if run_write(write):
             return
     raise Conflict("the annotation kept changing; try again")
+
+
+def has_live_replies(pk: int) -> bool:
+    """Say whether any live annotation answers the annotation `pk`."""
+    return Annotation.select().where((Annotation.parent == pk)
+                                     & (Annotation.deleted == False)).exists()  # noqa: E712
 
 
 def _set_tag_rows(annotation: Annotation, tags: list[str]) -> None:
