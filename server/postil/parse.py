@@ -139,24 +139,27 @@ def _annotation_object(body: Any, unknown_are: str) -> dict:
     return body
 
 
-def create_body(body: Any, stored_notes: Mapping[str, tuple[str, str]] | None = None
-                ) -> NewAnnotation:
+def create_body(body: Any, stored_notes: Mapping[str, tuple[str, str]] | None = None, *,
+                tombstone: bool = False) -> NewAnnotation:
     """Check a create body: its id, fields (note rendered) and post.
 
     `stored_notes` maps ids to the (note, note_html) stored under them: a body sent again with
     the same note reuses that HTML instead of rendering it anew (an import sent twice).
+    `tombstone`: an import's deleted annotation that replies answer (a reply with no note).
     """
     body = _annotation_object(body, "unknown")
     uid = v.uuid_string(body["id"]) if body.get("id") is not None else str(uuid.uuid4())
     fields = _editable(body, partial=False, stored_note=(stored_notes or {}).get(uid))
     if body.get("reply_to") is not None:
-        return _reply(uid, fields, v.uuid_string(body["reply_to"], "reply_to"))
+        return _reply(uid, fields, v.uuid_string(body["reply_to"], "reply_to"),
+                      tombstone=tombstone)
     if "post" not in body:
         raise Invalid("post", "is required")
     return NewAnnotation(uid, fields, post_key(body["post"]))
 
 
-def _reply(uid: str, fields: dict, reply_to: str) -> NewAnnotation:
+def _reply(uid: str, fields: dict, reply_to: str, *, tombstone: bool = False
+           ) -> NewAnnotation:
     """Check a reply's fields: a note, no passage; its post and visibility are its parent's.
 
     A `post` sent is not read (a reply is on its parent's post); a `visibility` is checked
@@ -165,7 +168,7 @@ def _reply(uid: str, fields: dict, reply_to: str) -> NewAnnotation:
     if fields.get("selectors") or fields.get("quote"):
         raise Invalid("selectors" if fields.get("selectors") else "quote",
                       "a reply has no passage of its own: leave out selectors and quote")
-    if not (fields.get("note") or "").strip():
+    if not (fields.get("note") or "").strip() and not tombstone:
         raise Invalid("note", "a reply needs a note")
     fields.pop("selectors", None)
     fields.pop("quote", None)

@@ -17,8 +17,8 @@ from ..validation import uuid_string
 from .posts import resolve_post
 
 
-def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = None
-                      ) -> tuple[Annotation, bool]:
+def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = None,
+                      answer_tombstones: bool = False) -> tuple[Annotation, bool]:
     """Store a new annotation; the same client id again returns the stored one unchanged.
 
     An id is taken for `user` only by what `resolve` finds for them: their own annotation (the
@@ -27,7 +27,9 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
     create is answered exactly as for a free id, and each author then sees their own.
 
     `keep` holds stored values that come from elsewhere, not from the body: an import's
-    `created_us`, `updated_us` and `version`, and `via`, the IRI a W3C client gave it.
+    `created_us`, `updated_us`, `version` and `deleted` (a tombstone that replies answer), and
+    `via`, the IRI a W3C client gave it. `answer_tombstones`: a reply may answer a tombstone
+    it may see (an import restoring a thread whose first annotation was deleted).
     """
     uid, fields = new.uid, new.fields
 
@@ -36,7 +38,7 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
         if any(author == user.id or shared for author, shared in holders):
             raise _IdTaken  # nothing written yet
         if new.reply_to is not None:
-            parent = _parent_of_reply(user, new.reply_to)
+            parent = _parent_of_reply(user, new.reply_to, answer_tombstones)
             post, thread = parent.post, _thread_values(parent, fields)
         else:
             post = resolve_post(new.post, reader=user,
@@ -78,7 +80,8 @@ class _IdTaken(Exception):
 THREAD_SHARED = ("visibility",)
 
 
-def _parent_of_reply(user: User, parent_uid: str) -> Annotation:
+def _parent_of_reply(user: User, parent_uid: str, answer_tombstones: bool = False
+                     ) -> Annotation:
     """Return the live annotation `user` replies to, its thread's first row locked against a
     change of visibility until the reply is written (PostgreSQL; SQLite has one writer).
 
@@ -87,6 +90,8 @@ def _parent_of_reply(user: User, parent_uid: str) -> Annotation:
     """
     def find() -> Annotation:
         parent = resolve(user, parent_uid)
+        if parent is not None and parent.deleted and answer_tombstones:
+            return parent
         if parent is None or (parent.deleted and parent.user_id != user.id):
             raise NotFound("reply_to names no annotation you can reply to: there is none with "
                            "this id")
