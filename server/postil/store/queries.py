@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from peewee import SQL, Tuple, fn
+from peewee import SQL, Case, Tuple, fn
 
 from ..db import is_postgres
 from ..models import Annotation, AnnotationTag, Post, PostUrl, User
@@ -171,7 +171,9 @@ def iterate_by_post(viewer: User | None, f: Filters, batch: int = 500) -> Iterat
     about `batch` annotations (a post's are sorted together, so one post may bring more).
     """
     cond = condition(viewer, f)
-    newest = fn.MAX(Annotation.created_us)
+    # By the newest annotation that answers nothing, as the notebook (which lists those) does;
+    # a post with replies alone in the export comes after the rest.
+    newest = fn.MAX(Case(None, [(Annotation.parent.is_null(), Annotation.created_us)], -1))
     posts = (Annotation.select(Annotation.post, fn.COUNT(Annotation.pk)).where(cond)
              .group_by(Annotation.post).order_by(newest.desc(), fn.MAX(Annotation.pk).desc()))
     chosen: list[int] = []
