@@ -205,3 +205,22 @@ def test_replies_to_you_newest_first_with_an_unread_count_kept_on_the_server(
 ])
 def test_replies_to_you_are_for_a_signed_in_reader(client, path, method, body, status):
     assert getattr(client, method)(path, json=body).status_code == status
+
+
+def test_a_deleted_accounts_public_annotation_keeps_heading_its_thread(client, alice, bob,
+                                                                       create, make_user):
+    leaver = make_user("leaver", "leaving for good")
+    top = create(leaver, visibility="public")
+    answer = made_reply(client, bob, top["id"], "bob's answer stays")
+    made_reply(client, leaver, answer["id"], "the leaver's reply goes")
+    assert client.post("/api/me/replies/read", headers=leaver.headers).status_code == 200
+    res = client.delete("/api/me", json={"password": "leaving for good",
+                                         "public_annotations": "delete"}, headers=leaver.headers)
+    assert res.status_code == 204
+    thread = client.get(f"/api/annotations/{top['id']}/replies", headers=alice.headers)
+    assert ids(thread) == [answer["id"]]
+    q = {"site": "blog.example.org", "post_id": "42", "replies": "include"}
+    head = next(a for a in client.get("/api/annotations", query_string=q).get_json()["items"]
+                if a["id"] == top["id"])
+    assert (head["deleted"], head["user"], head["note"]) == (True, None, "")
+    assert head["selectors"] == top["selectors"] and head["reply_count"] == 1
