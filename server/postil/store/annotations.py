@@ -76,8 +76,9 @@ class _IdTaken(Exception):
     """The annotation id is taken for this author."""
 
 
-# The columns a reply takes from its thread and keeps in step with it: who may see it.
-THREAD_SHARED = ("visibility",)
+# The columns a reply takes from its thread and keeps in step with it: who may see it (the
+# visibility, and the group of a group's annotation where annotations have one).
+THREAD_SHARED = tuple(c for c in ("visibility", "group_id") if c in Annotation._meta.columns)
 
 
 def _parent_of_reply(user: User, parent_uid: str, answer_tombstones: bool = False
@@ -263,8 +264,9 @@ def thread_follows(first: Annotation, moves: dict) -> list[int]:
     changed = [pk for (pk,) in Annotation.select(Annotation.pk)
                .where(Annotation.root == first.pk).tuples()]
     if changed:
+        columns = Annotation._meta.columns
         Annotation.update({
-            **{getattr(Annotation, c): v for c, v in moves.items()},
+            **{columns[c]: v for c, v in moves.items()},
             Annotation.version: Annotation.version + 1,
             Annotation.updated_us: Case(None, [(Annotation.updated_us >= stamp,
                                                 Annotation.updated_us + 1)], stamp),
