@@ -117,3 +117,13 @@ def test_a_deleted_annotation_heading_a_thread_travels_as_a_tombstone(client, al
     thread = client.get(f"/api/annotations/{top['id']}/replies", headers=bob.headers)
     assert [a["note"] for a in thread.get_json()["items"]] == ["the answer stays"]
     assert client.get(f"/api/annotations/{top['id']}", headers=bob.headers).status_code == 410
+
+
+def test_a_reply_reads_as_turtle_with_its_parent_as_target(client, alice, create):
+    top = create(alice, visibility="public")
+    made = answer(client, alice, top["id"], "In Turtle too.")
+    res = client.get(made["links"]["w3c"], headers={"Accept": "text/turtle"})
+    assert res.status_code == 200
+    text = res.get_data(as_text=True)
+    assert "oa:replying" in text or "#replying>" in text
+    assert f"<{top['links']['w3c']}>" in text
