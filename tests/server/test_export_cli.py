@@ -110,3 +110,14 @@ def test_import_of_a_malformed_file_exits_with_a_message_or_reports_the_item(ser
     assert cli.main(["import", str(odd), "--user", "alice"]) == 1
     summary = json.loads(capsys.readouterr().out)
     assert summary["created"] == 0 and "target" in summary["failed"][0]["error"]
+
+
+def test_export_replies_option_leaves_threads_out_or_keeps_them_alone(server_env, capsys):
+    cli.main(["import", str(GOLDEN / "fixture.json"), "--user", "alice"])
+    for choice, replies in (("exclude", 0), ("only", 2), ("include", 2)):
+        out = server_env / f"{choice}.json"
+        assert cli.main(["export", "--user", "alice", "--format", "json", "--replies", choice,
+                         "-o", str(out)]) == 0
+        rows = json.loads(out.read_text())["annotations"]
+        assert sum(1 for a in rows if a["reply_to"]) == replies
+        assert len(rows) - replies == (0 if choice == "only" else 4)

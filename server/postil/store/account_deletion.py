@@ -2,13 +2,12 @@
 
 Deleting an account removes the user, their tokens, counted failed sign-ins and what they
 read of the replies to them, every annotation that is not public (live or tombstone, with its
-tag rows) and every trace of their
-private reading kept on posts (`url_user` on `post` and `post_url`, `modified_user`). Their
-public annotations are either deleted (each leaves a tombstone, emptied, so clients that sync
-learn it is gone; one that live replies answer keeps its passage, to head their thread) or
-kept with their text and re-owned by the one anonymous account (`models.ANONYMOUS_NAME`),
-which answers show with no author. Posts are shared records: one that
-WordPress registered stays; one that only the deleted annotations made is removed. The
+tag rows) and every trace of their private reading kept on posts (`url_user` on `post` and
+`post_url`, `modified_user`). Their public annotations are either deleted (each leaves a
+tombstone, emptied, so clients that sync learn it is gone; one that live replies answer keeps
+its passage, to head their thread) or kept with their text and re-owned by the one anonymous
+account (`models.ANONYMOUS_NAME`), which answers show with no author. Posts are shared records:
+one that WordPress registered stays; one that only the deleted annotations made is removed. The
 annotations go in batches, each a write of its own; the account and what is left go in the last
 one (`delete_account` says why).
 """
