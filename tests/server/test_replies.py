@@ -146,10 +146,15 @@ def test_deleting_an_annotation_with_replies_leaves_a_tombstone_heading_the_thre
     assert (head["note"], head["note_html"], head["tags"]) == ("", "", [])
     assert head["reply_count"] == 1
     assert ids(client.get("/api/annotations", query_string=q | {"replies": "exclude"})) == []
-    # Once nothing live answers it, it is an ordinary tombstone.
+    # Once nothing live answers it, it is an ordinary tombstone: the passage goes too.
     client.delete(f"/api/annotations/{answer['id']}", headers=bob.headers)
     assert ids(client.get("/api/annotations", query_string=q)) == []
     assert client.get(f"/api/annotations/{top['id']}/replies").status_code == 404
+    synced = client.get("/api/annotations", query_string={
+        "updated_since": "2000-01-01T00:00:00Z", "replies": "include"}).get_json()["items"]
+    head = next(a for a in synced if a["id"] == top["id"])
+    assert (head["deleted"], head["quote"], head["selectors"]) == (True, "", [])
+    assert head["version"] == top["version"] + 2
 
 
 def test_deleting_a_reply_without_replies_is_an_ordinary_delete(client, alice, bob, create):

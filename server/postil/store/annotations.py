@@ -315,6 +315,7 @@ def delete_annotation(user: User, uid: str, if_match=None) -> None:
             emptied |= dict(quote="", selectors=[])
         if not _write_if_unchanged(annotation, emptied):
             return False
+        _empty_heads_above(annotation)
         _set_tag_rows(annotation, [])
         return True
 
@@ -322,6 +323,21 @@ def delete_annotation(user: User, uid: str, if_match=None) -> None:
         if run_write(write):
             return
     raise Conflict("the annotation kept changing; try again")
+
+
+def _empty_heads_above(reply: Annotation) -> None:
+    """Empty the tombstones above a deleted reply that now head nothing live: the passage they
+    kept for their thread goes too, and their version moves on for clients that sync."""
+    parent = reply.parent
+    while parent is not None and not has_live_replies(parent):
+        head = Annotation.get_or_none(Annotation.pk == parent)
+        if head is None or not head.deleted:
+            return
+        if head.quote or head.selectors:
+            Annotation.update(quote="", selectors=[], version=head.version + 1,
+                              updated_us=max(now_us(), head.updated_us + 1)).where(
+                Annotation.pk == head.pk).execute()
+        parent = head.parent
 
 
 def has_live_replies(pk: int) -> bool:
