@@ -303,8 +303,11 @@ class Annotation(BaseModel):
     # of its thread's first annotation, `reply_to` the parent's id as clients know it; all None
     # for an annotation that answers nothing. A reply has no passage of its own, is on its
     # parent's post, and has its thread's visibility (`store.annotations` keeps it in step).
-    parent = IntegerField(null=True, index=True)
-    root = IntegerField(null=True, index=True)
+    # Each has a partial index, of replies alone (migration 0013): every query of replies says
+    # `IS NOT NULL` or compares the column, so it can use it, and the default "answers
+    # nothing" (`parent IS NULL`) is never read through it.
+    parent = IntegerField(null=True)
+    root = IntegerField(null=True)
     reply_to = CharField(max_length=36, null=True)
 
     class Meta:

@@ -134,7 +134,8 @@ def _dispose(me: int, public_choice: str, limit: int | None) -> tuple[int, int, 
                 # A tombstone that live replies answer keeps its passage, so their thread
                 # stays where it was (as `store.annotations.delete_annotation` does).
                 heads = [pk for (pk,) in Annotation.select(Annotation.parent).distinct().where(
-                    Annotation.parent.in_(chunk) & (Annotation.deleted == False)  # noqa: E712
+                    Annotation.parent.is_null(False) & Annotation.parent.in_(chunk)
+                    & (Annotation.deleted == False)  # noqa: E712
                 ).tuples()]
                 if heads:
                     Annotation.update({k: v for k, v in changes.items()
