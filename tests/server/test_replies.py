@@ -3,6 +3,7 @@ visibility; the thread under an annotation, reply counts, and the replies to you
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
@@ -229,3 +230,43 @@ def test_a_deleted_accounts_public_annotation_keeps_heading_its_thread(client, a
                 if a["id"] == top["id"])
     assert (head["deleted"], head["user"], head["note"]) == (True, None, "")
     assert head["selectors"] == top["selectors"] and head["reply_count"] == 1
+
+
+def test_replies_made_while_the_thread_changes_visibility_end_in_step(app, alice, create):
+    """Replies and visibility changes at once, from two clients: every reply ends with the
+    visibility its thread has, none lost. (On PostgreSQL a reply locks its thread's first row
+    while it is written; this run checks the end state, and need not catch every interleaving.)"""
+    top = create(alice, visibility="public")
+    errors = []
+
+    def toggle():
+        c = app.test_client()
+        for i in range(15):
+            res = c.patch(f"/api/annotations/{top['id']}", headers=alice.headers,
+                          json={"visibility": "private" if i % 2 == 0 else "public"})
+            if res.status_code != 200:
+                errors.append(res.get_json())
+
+    def answer():
+        c = app.test_client()
+        parent = top["id"]
+        for i in range(15):
+            res = c.post("/api/annotations", headers=alice.headers,
+                         json={"reply_to": parent, "note": f"reply {i}"})
+            if res.status_code != 201:
+                errors.append(res.get_json())
+            else:
+                parent = res.get_json()["id"] if i % 3 == 0 else parent
+
+    threads = [threading.Thread(target=toggle), threading.Thread(target=answer)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    client = app.test_client()
+    final = client.get(f"/api/annotations/{top['id']}", headers=alice.headers).get_json()
+    replies = client.get(f"/api/annotations/{top['id']}/replies",
+                         headers=alice.headers).get_json()["items"]
+    assert len(replies) == final["reply_count"] == 15
+    assert {a["visibility"] for a in replies} == {final["visibility"]}
