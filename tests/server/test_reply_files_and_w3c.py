@@ -127,3 +127,18 @@ def test_a_reply_reads_as_turtle_with_its_parent_as_target(client, alice, create
     text = res.get_data(as_text=True)
     assert "oa:replying" in text or "#replying>" in text
     assert f"<{top['links']['w3c']}>" in text
+
+
+def test_a_deleted_reply_between_live_ones_travels_as_a_tombstone_too(client, alice, bob,
+                                                                       create):
+    top = create(alice, visibility="private", note="the start")
+    middle = answer(client, alice, top["id"], "deleted later")
+    last = answer(client, alice, middle["id"], "below the deleted one")
+    client.delete(f"/api/annotations/{middle['id']}", headers=alice.headers)
+    doc = client.get("/api/export?format=jsonld", headers=alice.headers).get_json()
+    res = client.post("/api/import", json=doc, headers=bob.headers)
+    assert (res.get_json()["created"], res.get_json()["failed"]) == (3, [])
+    items = client.get(f"/api/annotations/{top['id']}/replies",
+                       headers=bob.headers).get_json()["items"]
+    assert [(a["id"], a["deleted"], a["note"]) for a in items] == [
+        (middle["id"], True, ""), (last["id"], False, "below the deleted one")]
