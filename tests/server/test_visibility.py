@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from functools import partial
 
 import pytest
 
@@ -86,8 +87,8 @@ def _w3c_container(client, reader, path) -> str:
     return "seen" if seen else "hidden"
 
 
-def _group_query(client, reader, uid, post_pk, gid) -> str:
-    return _query(client, reader, uid, post_pk, group=gid)
+def _export_as(fmt, client, reader, uid, post_pk, owner) -> str:
+    return _export(client, reader, uid, post_pk, fmt)
 
 
 ENDPOINTS = {
@@ -109,8 +110,8 @@ ENDPOINTS = {
     "popular": lambda c, r, uid, pid, owner: _popular(c, r, uid, pid),
     "posts list": lambda c, r, uid, pid, owner: _posts_list(c, r, uid, pid),
     "post get": lambda c, r, uid, pid, owner: _post_get(c, r, uid, pid),
-    **{f"export {fmt}": (lambda fmt: lambda c, r, uid, pid, owner: _export(c, r, uid, pid, fmt))(
-        fmt) for fmt in ("json", "jsonld", "markdown", "csv", "html", "zip")},
+    **{f"export {fmt}": partial(_export_as, fmt)
+       for fmt in ("json", "jsonld", "markdown", "csv", "html", "zip")},
     "account export": lambda c, r, uid, pid, owner: _account_export(c, r, uid, pid),
     "w3c read": lambda c, r, uid, pid, owner: str(
         c.get(f"/w3c/annotations/{uid}", headers=r.headers).status_code),

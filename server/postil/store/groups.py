@@ -280,7 +280,8 @@ def invites(user: User, gid: str) -> list[Invite]:
     """List a group's invites, newest first (owner and moderators)."""
     group, mine = _membership(user, gid)
     _require_role(mine, MODERATING_ROLES, "see its invites")
-    return list(Invite.select(Invite, User).join(User, JOIN.INNER, on=(Invite.created_by == User.id))
+    return list(Invite.select(Invite, User)
+                .join(User, JOIN.INNER, on=(Invite.created_by == User.id))
                 .where(Invite.group == group.id).order_by(Invite.id.desc()))
 
 
