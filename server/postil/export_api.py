@@ -196,6 +196,8 @@ def _checked(user: User, batch: list[imports.Item]
             refused.append({"index": item.index, "error": item.error})
             continue
         try:
+            if item.group_name is not None:
+                item.body["group"] = store.groups.group_for_import(user, item.group_name)
             ready.append((item.index, parse.create_body(item.body, stored), item.keep))
         except DomainError as err:
             refused.append({"index": item.index, "error": err.sentence})

@@ -57,6 +57,9 @@ class Item:
     body: dict | None = None
     keep: dict = field(default_factory=dict)
     error: str | None = None
+    # A group the importer must be in, by name: the body's `group` is set to its id once found
+    # or made (`export_api.import_document`); Hypothesis group annotations name one.
+    group_name: str | None = None
 
 
 def parse(doc: Any, fmt: str | None = None, *, limit: int | None = None
@@ -322,16 +325,25 @@ def hypothesis_item(entry: Any) -> dict:
             break
     read = (entry.get("permissions") or {}).get("read") if isinstance(
         entry.get("permissions"), dict) else None
+    readers = read if isinstance(read, list) else []
+    group = entry.get("group")
+    in_group = (isinstance(group, str) and group and group != "__world__"
+                and f"group:{group}" in readers)
     body = {
         "id": _derived_id("hypothesis", entry.get("id"), entry),
         "post": post_for_uri(uri, title),
         "selectors": selectors,
         "note": entry.get("text") or "",
         "tags": entry.get("tags") or [],
-        "visibility": "public" if isinstance(read, list) and "group:__world__" in read
-        else "private",
+        "visibility": "public" if "group:__world__" in readers
+        else "group" if in_group else "private",
     }
-    return {"body": body, "keep": _times(entry.get("created"), entry.get("updated"))}
+    out = {"body": body, "keep": _times(entry.get("created"), entry.get("updated"))}
+    if body["visibility"] == "group":
+        name = entry.get("group_name")
+        out["group_name"] = (name.strip() if isinstance(name, str) and name.strip()
+                             else f"Hypothesis {group}")[:100]
+    return out
 
 
 def _listed(value: Any, name: str, what: str) -> list:

@@ -314,3 +314,42 @@ def test_an_id_in_a_group_is_taken_for_its_members_and_free_for_everyone_else(
                           headers=reader.headers).get_json()["note"] == note, reader.name
         page = client.get("/api/annotations", headers=reader.headers).get_json()
         assert [a["note"] for a in page["items"]] == [note] and page["total"] == 1, reader.name
+
+
+def hypothesis_entry(n: int, group: str, read: list[str], **more) -> dict:
+    return {"id": f"hyp{n}", "uri": f"https://blog.example.org/?p={40 + n}", "text": f"note {n}",
+            "tags": [], "group": group, "permissions": {"read": read},
+            "target": [{"selector": [{"type": "TextQuoteSelector", "exact": f"quote {n}"}]}],
+            **more}
+
+
+def test_a_hypothesis_import_puts_group_annotations_in_a_group_of_that_name(client, alice, bob,
+                                                                            group):
+    doc = {"annotations": [
+        # alice is in "Close readers" already: it goes there.
+        hypothesis_entry(1, "k1Ab2", ["group:k1Ab2"], group_name="close readers"),
+        # A group she is in under no such name: made, with her as its owner.
+        hypothesis_entry(2, "Zz9yX", ["group:Zz9yX"], group_name="Seminar"),
+        hypothesis_entry(3, "Zz9yX", ["group:Zz9yX"], group_name="Seminar"),
+        # No name in the file: named after the Hypothesis group's id.
+        hypothesis_entry(4, "Qq7", ["group:Qq7"]),
+        hypothesis_entry(5, "__world__", ["group:__world__"]),
+        hypothesis_entry(6, "Zz9yX", ["acct:alice@hypothes.is"]),
+    ]}
+    for attempt in range(2):  # sent again: the same groups, nothing new
+        res = client.post("/api/import", json=doc, headers=alice.headers)
+        assert res.status_code == 200, res.get_json()
+        assert (res.get_json()["created"], res.get_json()["failed"]) == (
+            (6, []) if attempt == 0 else (0, []))
+    mine = client.get("/api/groups", headers=alice.headers).get_json()["items"]
+    assert sorted((g["name"], g["role"]) for g in mine) == [
+        ("Close readers", "owner"), ("Hypothesis Qq7", "owner"), ("Seminar", "owner")]
+    got = {a["note"]: (a["visibility"], a["group_name"]) for a in client.get(
+        "/api/annotations", headers=alice.headers).get_json()["items"]}
+    assert got == {"note 1": ("group", "Close readers"), "note 2": ("group", "Seminar"),
+                   "note 3": ("group", "Seminar"), "note 4": ("group", "Hypothesis Qq7"),
+                   "note 5": ("public", None), "note 6": ("private", None)}
+    # bob, in Close readers alone, sees that group's one and the public one.
+    seen = {a["note"] for a in client.get("/api/annotations",
+                                          headers=bob.headers).get_json()["items"]}
+    assert seen == {"note 1", "note 5"}

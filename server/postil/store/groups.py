@@ -258,6 +258,15 @@ def remove_member(user: User, gid: str, username: str) -> None:
     run_write(write)
 
 
+def group_for_import(user: User, name: str) -> str:
+    """Return the id of the user's group of this name (any case), made with them as owner if
+    they are in none: an import's group annotations go there."""
+    found = find_member_group_by_name(user, name)
+    if found is not None:
+        return found.gid
+    return create_group(user, name).group.gid
+
+
 # ------------------------------------------------------------------ invites
 
 
