@@ -191,7 +191,19 @@ def native_item(index: int, entry: Any) -> Item:
         # The column is a 32-bit integer on PostgreSQL: leave room for the edits to come, or
         # the annotation could never be changed or deleted again.
         keep["version"] = v.integer(entry["version"], "version", 1, MAX_IMPORTED_VERSION)
-    return Item(index, body=body, keep=keep)
+    return Item(index, body=body, keep=keep,
+                group_name=_group_name(body, entry.get("group_name")))
+
+
+def _group_name(body: dict, name: Any) -> str | None:
+    """The name of the group a group annotation goes to when its id is not one of the
+    importer's groups (an export from another server, or from before a group was remade)."""
+    if body.get("visibility") != "group":
+        return None
+    if isinstance(name, str) and name.strip():
+        return name.strip()[:100]
+    gid = body.get("group")
+    return f"Group {gid}"[:100] if isinstance(gid, str) and gid else "Imported group"
 
 
 # ---------------------------------------------------------------- W3C Web Annotation
@@ -215,7 +227,8 @@ def jsonld_items(doc: Any, limit: int | None = None) -> list[Item]:
             keep = _times(entry.get("created"), entry.get("modified"), ("created", "modified"))
             if entry.get("via") is not None:
                 keep["via"] = v.string(entry["via"], "via", LIMITS["url"])
-            items.append(Item(index, body=body, keep=keep))
+            items.append(Item(index, body=body, keep=keep, group_name=_group_name(
+                body, entry.get(w3c_model.GROUP_NAME))))
         except v.Invalid as err:
             items.append(Item(index, error=err.sentence))
     return items

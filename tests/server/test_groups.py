@@ -353,3 +353,30 @@ def test_a_hypothesis_import_puts_group_annotations_in_a_group_of_that_name(clie
     seen = {a["note"] for a in client.get("/api/annotations",
                                           headers=bob.headers).get_json()["items"]}
     assert seen == {"note 1", "note 5"}
+
+
+def test_a_postil_export_imported_elsewhere_keeps_its_group_by_name(client, alice, bob, group,
+                                                                    create):
+    made = create(alice, visibility="group", group=group, note="for the group")
+    exported = client.get("/api/export?format=json", headers=alice.headers).get_json()
+    entry = exported["annotations"][0]
+    assert (entry["group"], entry["group_name"]) == (group, "Close readers")
+    # bob imports alice's file: he is in the group, so it goes there, as his own copy.
+    entry["id"] = "0f0e0d0c-0b0a-4908-8706-050403020100"
+    assert client.post("/api/import", json=exported, headers=bob.headers).get_json()[
+        "created"] == 1
+    assert client.get(f"/api/annotations/{entry['id']}",
+                      headers=bob.headers).get_json()["group"] == group
+    # Imported again after leaving: unchanged, and no group made for it.
+    client.delete(f"/api/groups/{group}/members/bob", headers=bob.headers)
+    again = client.post("/api/import", json=exported, headers=bob.headers).get_json()
+    assert (again["created"], again["unchanged"], again["failed"]) == (0, 1, [])
+    assert client.get("/api/groups", headers=bob.headers).get_json() == {"items": []}
+    # A new id from a group he is not in: into a group of that name, his own.
+    entry["id"] = "1f0e0d0c-0b0a-4908-8706-050403020100"
+    fresh = client.post("/api/import", json=exported, headers=bob.headers).get_json()
+    assert fresh["created"] == 1
+    mine = client.get("/api/groups", headers=bob.headers).get_json()["items"]
+    assert [(g["name"], g["role"]) for g in mine] == [("Close readers", "owner")]
+    assert mine[0]["id"] != group
+    assert made["id"] != entry["id"]

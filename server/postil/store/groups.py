@@ -129,6 +129,11 @@ def member_group(viewer: User, gid: str) -> Group:
     return group
 
 
+def is_member(viewer: User, gid: str) -> bool:
+    return (Membership.select().join(Group)
+            .where((Group.gid == gid) & (Membership.user == viewer.id)).exists())
+
+
 def find_member_group_by_name(viewer: User, name: str) -> Group | None:
     """Return the viewer's group of this name (the oldest, if several), or None."""
     return (Group.select().join(Membership)
