@@ -7,6 +7,8 @@ group gives every annotation in it back to its author as a private one.
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from conftest import annotation_body
@@ -380,3 +382,31 @@ def test_a_postil_export_imported_elsewhere_keeps_its_group_by_name(client, alic
     assert [(g["name"], g["role"]) for g in mine] == [("Close readers", "owner")]
     assert mine[0]["id"] != group
     assert made["id"] != entry["id"]
+
+
+def test_a_post_only_a_group_annotation_named_tells_nothing_outside_the_group(
+        client, alice, bob, carol, group, create):
+    from test_post_fields_privacy import FIXTURE, WP_KEY, answer
+    from test_posts import SUBSITE
+
+    made = create(alice, visibility="group", group=group,
+                  post=WP_KEY | {"modified_gmt": "2026-09-09T09:09:09",
+                                 "url": f"https://{SUBSITE}/a-draft-preview/?token=x",
+                                 "title": "Draft title"})
+    post_pk = made["post"]["id"]
+    # A member knows of the post, but not the author's private address, title or page times.
+    seen = client.get(f"/api/posts/{post_pk}", headers=bob.headers).get_json()
+    assert seen["annotation_count"] == 1
+    assert "token=x" not in seen["url"] and seen["title"] == ""
+    assert (seen["created"], seen["updated"], seen["modified_gmt"]) == (None, None, None)
+    # Outside the group it does not exist, and registering it answers as for a new post.
+    assert client.get(f"/api/posts/{post_pk}", headers=carol.headers).status_code == 404
+    assert client.get("/api/posts", headers=carol.headers).get_json()["total"] == 0
+    fresh = copy.deepcopy(FIXTURE) | {"id": 1335, "_links": {"self": [{
+        "href": f"https://{SUBSITE}/wp-json/wp/v2/posts/1335"}]}}
+    registered = client.put("/api/posts", json=FIXTURE, headers=carol.headers)
+    new = client.put("/api/posts", json=fresh, headers=carol.headers)
+    assert registered.status_code == new.status_code == 201
+    assert answer(registered) == answer(new)
+    # A member who registers it knows it already: an update.
+    assert client.put("/api/posts", json=FIXTURE, headers=bob.headers).status_code == 200
