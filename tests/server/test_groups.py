@@ -410,3 +410,22 @@ def test_a_post_only_a_group_annotation_named_tells_nothing_outside_the_group(
     assert answer(registered) == answer(new)
     # A member who registers it knows it already: an update.
     assert client.put("/api/posts", json=FIXTURE, headers=bob.headers).status_code == 200
+
+
+def test_an_owner_who_deletes_their_account_leaves_the_group_to_another(client, alice, bob,
+                                                                        carol, group, create):
+    assert join(client, carol, invite(client, alice, group)) == 200
+    client.patch(f"/api/groups/{group}/members/carol", json={"role": "moderator"},
+                 headers=alice.headers)
+    theirs = create(bob, visibility="group", group=group, note="bob stays")
+    mine = create(alice, visibility="group", group=group, note="alice goes")
+    alone = make_group(client, alice, "Alice alone")
+    gone = client.delete("/api/me", json={"password": "correct horse",
+                                         "public_annotations": "delete"},
+                         headers=alice.headers)
+    assert gone.status_code == 204
+    # The moderator is the owner now; bob's annotation is where it was; alice's went with her.
+    assert members(client, bob, group) == {"carol": "owner", "bob": "member"}
+    assert client.get(f"/api/annotations/{theirs['id']}", headers=carol.headers).status_code == 200
+    assert client.get(f"/api/annotations/{mine['id']}", headers=bob.headers).status_code == 404
+    assert client.get(f"/api/groups/{alone}", headers=bob.headers).status_code == 404
