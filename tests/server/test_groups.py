@@ -429,3 +429,22 @@ def test_an_owner_who_deletes_their_account_leaves_the_group_to_another(client, 
     assert client.get(f"/api/annotations/{theirs['id']}", headers=carol.headers).status_code == 200
     assert client.get(f"/api/annotations/{mine['id']}", headers=bob.headers).status_code == 404
     assert client.get(f"/api/groups/{alone}", headers=bob.headers).status_code == 404
+
+
+def test_the_w3c_protocol_writes_and_reads_a_group_annotation(client, alice, bob, carol, group):
+    from test_w3c_protocol import ALL, doc, ld
+
+    from postil.w3c_model import GROUP, GROUP_NAME, VISIBILITY
+
+    outside = client.post(ALL, json=doc(**{VISIBILITY: "group", GROUP: group}),
+                          headers=ld(carol))
+    assert outside.status_code == 400
+    made = client.post(ALL, json=doc(**{VISIBILITY: "group", GROUP: group}), headers=ld(bob))
+    assert made.status_code == 201, made.get_json()
+    body = made.get_json()
+    assert (body[VISIBILITY], body[GROUP], body[GROUP_NAME]) == ("group", group,
+                                                                 "Close readers")
+    iri = made.headers["Location"]
+    path = iri[iri.index("/w3c/"):]
+    assert client.get(path, headers=alice.headers).status_code == 200
+    assert client.get(path, headers=carol.headers).status_code == 404
