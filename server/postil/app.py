@@ -45,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         max_age=600,
     )
 
-    from . import account_api, api, export_api, home, openapi, sessions_api, w3c
+    from . import account_api, api, export_api, groups_api, home, openapi, sessions_api, w3c
 
     app.register_blueprint(home.bp)
     app.register_blueprint(api.bp)
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(w3c.bp)
     app.register_blueprint(export_api.bp)
     app.register_blueprint(account_api.bp)
+    app.register_blueprint(groups_api.bp)
     openapi.init_app(app)
     if app.config.get("SAMPLE", True):
         try:

@@ -8,19 +8,23 @@ here changes the API, so it changes in the extension in the same commit.
 from __future__ import annotations
 
 COLORS = ("yellow", "green", "blue", "pink", "purple")
-VISIBILITIES = ("private", "public")
+VISIBILITIES = ("private", "group", "public")
+# A group member's roles, most powerful first (docs/api.md, "Groups").
+ROLES = ("owner", "moderator", "member")
 # What a client may send in a create or patch body.
-EDITABLE_FIELDS = frozenset({"note", "color", "tags", "visibility", "selectors", "quote"})
+EDITABLE_FIELDS = frozenset({"note", "color", "tags", "visibility", "selectors", "quote",
+                             "group"})
 # What the server answers with: a body may carry them back and they are ignored (but a create's
 # `id` and `post`, which it uses), so a client can send again what it was given.
 # `reply_to` is read in a create body alone (what the new annotation answers); a reply never
 # moves, so a patch ignores it as it ignores the others.
 READ_ONLY_FIELDS = frozenset({"id", "post", "user", "created", "updated", "version",
-                              "note_html", "deleted", "links", "reply_to", "reply_count"})
+                              "note_html", "deleted", "links", "group_name", "hidden",
+                              "reply_to", "reply_count"})
 # The query parameters of GET /api/annotations.
 QUERY_FILTERS = frozenset({"site", "post_id", "url", "user", "tag", "color", "visibility", "q",
                            "updated_since", "created_after", "created_before",
-                           "include_deleted", "sort", "order", "limit", "cursor", "post",
+                           "include_deleted", "sort", "order", "limit", "cursor", "post", "group",
                            "replies"})
 # `replies=`: exclude (the default: annotations that answer nothing, which clients anchor),
 # include (replies too), only (replies alone).

@@ -35,6 +35,7 @@ from ..models import (
     now_us,
 )
 from ..parse import PUBLIC_ANNOTATION_CHOICES
+from . import groups
 from .throttle import user_key
 
 # Annotations per write transaction while deleting an account.
@@ -90,6 +91,8 @@ def delete_account(user: User, public_choice: str) -> Deleted:
             # re-owning and the deletion; the lock makes it wait, then fail on the missing user.
             database.execute_sql('SELECT id FROM "user" WHERE id = %s FOR UPDATE', [me])
         private, public, posts = _dispose(me, public_choice, None)  # made since the batches
+        # A group the account owned alone gets a new owner (or, empty, is dissolved).
+        groups.before_account_deletion(me)
         _forget_private_addresses(me)
         # Failed sign-ins under the name are bookkeeping of an account that is no more.
         SignInThrottle.delete().where(SignInThrottle.key == user_key(user.name)).execute()

@@ -11,9 +11,10 @@ from peewee import Case, IntegrityError
 
 from ..db import database, is_postgres, run_write
 from ..domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound, PreconditionFailed
-from ..models import Annotation, AnnotationTag, Post, User, now_us
+from ..models import MODERATING_ROLES, Annotation, AnnotationTag, Group, Post, User, now_us
 from ..parse import NewAnnotation, Precondition
 from ..validation import uuid_string
+from . import groups
 from .posts import resolve_post
 
 
@@ -31,25 +32,37 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
     `via`, the IRI a W3C client gave it. `answer_tombstones`: a reply may answer a tombstone
     it may see (an import restoring a thread whose first annotation was deleted).
     """
-    uid, fields = new.uid, new.fields
+    uid, fields = new.uid, dict(new.fields)
+    try:
+        group = _group_field(user, fields)
+    except Invalid:
+        # A retry of a create whose author has since left the group: the stored one, as ever.
+        existing = resolve(user, uid)
+        if existing is not None and existing.user_id == user.id:
+            return existing, False
+        raise
 
     def write() -> Annotation:
         holders = _holders(uid)
-        if any(author == user.id or shared for author, shared in holders):
+        if _taken_for(user, holders):
             raise _IdTaken  # nothing written yet
         if new.reply_to is not None:
             parent = _parent_of_reply(user, new.reply_to, answer_tombstones)
             post, thread = parent.post, _thread_values(parent, fields)
+            in_group = parent.group if parent.group_id is not None else None
         else:
+            # A group annotation's page address and title stay its author's, as a private
+            # one's: the other members are shown the address the post's key gives
+            # (`present.post_summary`).
             post = resolve_post(new.post, reader=user,
                                 share=fields.get("visibility") == "public")
-            thread = {}
+            thread, in_group = {}, group
         stamp = now_us()
         times = {"created_us": stamp, "updated_us": stamp} | (keep or {})
         values = {"uid": uid, "post_id": post.id, "user_id": user.id, "quote": "",
                   "selectors": [], "note": "", "note_html": "", "color": "yellow",
                   "tags": [], "tags_text": "", "visibility": "private", "deleted": False,
-                  "version": 1, "via": None, "parent": None, "root": None,
+                  "version": 1, "via": None, "group_id": None, "parent": None, "root": None,
                   "reply_to": None} | fields | thread | times
         pk = Annotation.insert_new(values)
         if pk is None:
@@ -62,7 +75,7 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
         annotation = Annotation(__no_default__=True, pk=pk, post=post, user=user,
                                 **{k: val for k, val in values.items()
                                    if k not in ("post_id", "user_id")})
-        annotation.post, annotation.user = post, user
+        annotation.post, annotation.user, annotation.group = post, user, in_group
         return annotation
 
     try:
@@ -77,8 +90,8 @@ class _IdTaken(Exception):
 
 
 # The columns a reply takes from its thread and keeps in step with it: who may see it (the
-# visibility, and the group of a group's annotation where annotations have one).
-THREAD_SHARED = tuple(c for c in ("visibility", "group_id") if c in Annotation._meta.columns)
+# visibility, and the group of a group's annotation).
+THREAD_SHARED = ("visibility", "group_id")
 
 
 def _parent_of_reply(user: User, parent_uid: str, answer_tombstones: bool = False
@@ -109,26 +122,59 @@ def _parent_of_reply(user: User, parent_uid: str, answer_tombstones: bool = Fals
 
 
 def _thread_values(parent: Annotation, fields: dict) -> dict:
-    """Return a reply's thread columns: its parent, root, and who may see it (the parent's)."""
-    for column in THREAD_SHARED:
-        if column in fields and fields[column] != getattr(parent, column):
-            raise Invalid(column, f"a reply has the {column} of the annotation it answers "
-                                  f"({getattr(parent, column)}); leave {column} out")
+    """Return a reply's thread columns: its parent, root, and who may see it (the parent's).
+
+    A body may name the parent's visibility and group (a client sending back what it was
+    given); any other is Invalid.
+    """
+    if "visibility" in fields and (fields["visibility"], fields.get("group_id")) != (
+            parent.visibility, parent.group_id):
+        raise Invalid("visibility", "a reply has the visibility of the annotation it answers "
+                                    "(and its group); leave visibility and group out")
     return {"parent": parent.pk, "root": parent.root or parent.pk, "reply_to": parent.uid,
             **{column: getattr(parent, column) for column in THREAD_SHARED}}
 
 
-def _holders(uid: str) -> list[tuple[int, bool]]:
-    """Return (author, shared) of every annotation with this id: almost always none.
-
-    The id is taken for a user by their own or a shared one; other authors' private ones take
-    nothing, and are only marked as sharing the id once the new one is stored.
-    """
+def _holders(uid: str) -> list[tuple[int, str, int | None, bool]]:
+    """Return (author, visibility, group, hidden) of every annotation with this id: almost
+    always none."""
     # Speed: one probe of the (uid, user_id) index, in plain SQL (bench/README.md row
     # "HTTP POST /api/annotations, a real create").
     p = database.param
-    return [(author, visibility != "private") for author, visibility in database.execute_sql(
-        f"SELECT user_id, visibility FROM annotation WHERE uid = {p}", [uid]).fetchall()]
+    return [(author, visibility, group, bool(hidden)) for author, visibility, group, hidden
+            in database.execute_sql(f"SELECT user_id, visibility, group_id, hidden FROM "
+                                    f"annotation WHERE uid = {p}", [uid]).fetchall()]
+
+
+def _taken_for(user: User, holders: list[tuple[int, str, int | None, bool]]) -> bool:
+    """Say whether the id is taken for `user`: by their own, or one they may see.
+
+    Another reader's private annotation, or one in a group `user` is not in, takes nothing:
+    it does not exist for them. Such ones are only marked as sharing the id once the new one
+    is stored.
+    """
+    if any(author == user.id or visibility == "public"
+           for author, visibility, _, _ in holders):
+        return True
+    if not any(visibility == "group" for _, visibility, _, _ in holders):
+        return False
+    roles = groups.group_ids_of(user)
+    return any(visibility == "group" and group in roles
+               and (not hidden or roles[group] in MODERATING_ROLES)
+               for _, visibility, group, hidden in holders)
+
+
+def _group_field(user: User, fields: dict) -> Group | None:
+    """Turn a checked body's `group` (an id) into `group_id`; Invalid unless a member."""
+    gid = fields.pop("group", None)
+    if "visibility" not in fields:
+        return None
+    if fields["visibility"] != "group":
+        fields["group_id"] = None
+        return None
+    group = groups.member_group(user, gid)
+    fields["group_id"] = group.id
+    return group
 
 
 def _same_owner(existing: Annotation | None, user: User) -> Annotation:
@@ -180,22 +226,55 @@ def check_version(annotation: Annotation, if_match: Precondition | None) -> None
 
 
 def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Annotation:
-    """Apply a checked patch (`parse.patch_body`) to the caller's annotation."""
+    """Apply a checked patch (`parse.patch_body`) to the caller's annotation.
+
+    A patch naming visibility "group" without a group keeps the group the annotation is in
+    (Invalid if it is in none); naming a group needs the caller to be a member of it.
+    """
+    fields = dict(fields)
+    gid = fields.pop("group", None)
+    group = None
+    if fields.get("visibility") == "group" and gid is not None:
+        group = groups.member_group(user, gid)
+
     def write() -> Annotation | None:
         annotation = get_owned(user, uid)
         check_version(annotation, if_match)
-        patch = _reply_patch(annotation, fields) if annotation.parent is not None else fields
-        if not patch:
+        if annotation.parent is not None:
+            changes = _reply_patch(annotation, fields, group)
+        else:
+            changes = dict(fields)
+        if "visibility" in changes:
+            if changes["visibility"] != "group":
+                changes["group_id"] = None
+            elif group is not None:
+                changes["group_id"] = group.id
+            elif annotation.visibility == "group" and annotation.group_id is not None:
+                changes["group_id"] = annotation.group_id
+            else:
+                raise Invalid("group", "is required with visibility 'group': the id of one "
+                                       "of your groups")
+            moved = (changes["visibility"], changes["group_id"]) != (
+                annotation.visibility, annotation.group_id)
+            if not moved:
+                del changes["visibility"], changes["group_id"]
+            elif annotation.hidden:
+                changes["hidden"] = False  # hidden by the group it leaves, not the next one
+        if not changes:
             return annotation
-        widens = annotation.visibility == "private" and patch.get("visibility", "private") \
-            != "private"
-        if widens and _shared_by_another(annotation):
+        shares = "visibility" in changes and changes["visibility"] != "private"
+        if shares and _shared_by_another(annotation, changes["visibility"],
+                                         changes["group_id"]):
             raise _SharedIdTaken
-        changes = patch | {"version": annotation.version + 1,
-                           "updated_us": max(now_us(), annotation.updated_us + 1)}
-        moves = {c: patch[c] for c in THREAD_SHARED
-                 if c in patch and patch[c] != getattr(annotation, c)}
-        if widens:
+        widens = "visibility" in changes and changes["visibility"] == "public"
+        # The thread follows its first annotation: who may see it, and a hiding by the group
+        # it leaves is undone for its replies too.
+        moves = {c: changes[c] for c in THREAD_SHARED if c in changes}
+        if "group_id" in moves:
+            moves["hidden"] = False
+        changes |= {"version": annotation.version + 1,
+                    "updated_us": max(now_us(), annotation.updated_us + 1)}
+        if shares:
             try:
                 with database.atomic():  # a savepoint: a lost race leaves the rest intact
                     written = _write_if_unchanged(annotation, changes)
@@ -215,34 +294,41 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
             # The post is everyone's business from now on, as if a public annotation named it.
             Post.update(shared_us=changes["updated_us"], updated_us=changes["updated_us"]).where(
                 (Post.id == annotation.post_id) & Post.shared_us.is_null()).execute()
-        if "tags" in patch:
-            _set_tag_rows(annotation, patch["tags"])
+        if "tags" in changes:
+            _set_tag_rows(annotation, changes["tags"])
         for k, val in changes.items():
             setattr(annotation, k, val)
+        if "group_id" in changes:
+            annotation.group = group if changes["group_id"] is not None else None
         return annotation
 
     for _attempt in range(3):
         try:
             annotation = run_write(write)
         except _SharedIdTaken:
-            # Their own shadowed it until now; the shared one is public, so this tells nothing.
-            raise Conflict("another annotation with this id is shared already, so this one "
-                           "cannot be too; make a copy with a new id to share it") from None
+            # Their own shadowed it until now; the other one is public, or in a group of the
+            # caller's, so this tells nothing they may not see.
+            raise Conflict("another annotation with this id is shared already where this one "
+                           "would be, so this one cannot be; make a copy with a new id to "
+                           "share it") from None
         if annotation is not None:
             return annotation
     raise Conflict("the annotation kept changing; try again")
 
 
-def _reply_patch(reply: Annotation, fields: dict) -> dict:
+def _reply_patch(reply: Annotation, fields: dict, group: Group | None) -> dict:
     """Check a patch of a reply: its note and tags may change; it has no passage, and who may
-    see it is its thread's (sent unchanged, it is ignored, as a read-only field sent back is)."""
+    see it is its thread's (sent unchanged, it is ignored, as a read-only field sent back is).
+
+    `group`: the group the patch names, if any.
+    """
     patch = dict(fields)
-    for column in THREAD_SHARED:
-        if column in patch:
-            if patch[column] != getattr(reply, column):
-                raise Invalid(column, f"a reply has the {column} of its thread; change it on "
-                                      "the annotation that starts the thread")
-            del patch[column]
+    if "visibility" in patch:
+        if patch["visibility"] != reply.visibility or (
+                group is not None and group.id != reply.group_id):
+            raise Invalid("visibility", "a reply has the visibility of its thread; change it "
+                                        "on the annotation that starts the thread")
+        del patch["visibility"]
     if patch.get("selectors") or patch.get("quote"):
         raise Invalid("selectors" if patch.get("selectors") else "quote",
                       "a reply has no passage of its own: leave out selectors and quote")
@@ -278,10 +364,14 @@ class _SharedIdTaken(Exception):
     """A shared annotation has this id already, so this one cannot be shared."""
 
 
-def _shared_by_another(annotation: Annotation) -> bool:
-    return Annotation.select().where(
-        (Annotation.uid == annotation.uid) & (Annotation.visibility != "private")
-        & (Annotation.pk != annotation.pk)).exists()
+def _shared_by_another(annotation: Annotation, visibility: str, group_id: int | None) -> bool:
+    """Say whether another annotation with this id is public, or in this group, already."""
+    where = (Annotation.uid == annotation.uid) & (Annotation.pk != annotation.pk)
+    if visibility == "public":
+        where &= Annotation.visibility == "public"
+    else:
+        where &= (Annotation.visibility == "group") & (Annotation.group == group_id)
+    return Annotation.select().where(where).exists()
 
 
 def _write_if_unchanged(annotation: Annotation, changes: dict) -> bool:
