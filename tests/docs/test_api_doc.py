@@ -75,7 +75,7 @@ def test_api_examples_run_as_written(live_server, tmp_path):
     # Replies: a reply to a public page note, its thread, the query with replies, and the
     # replies to the reader (none: nobody else has answered them).
     made, thread, queried, mine, read = (json.loads(line)
-                                         for line in out["8"].strip().splitlines())
+                                         for line in out["9"].strip().splitlines())
     assert made["reply_to"] and made["visibility"] == "public" and made["selectors"] == []
     assert [a["id"] for a in thread["items"]] == [made["id"]]
     top = next(a for a in queried["items"] if a["id"] == made["reply_to"])
