@@ -270,3 +270,18 @@ def test_replies_made_while_the_thread_changes_visibility_end_in_step(app, alice
                          headers=alice.headers).get_json()["items"]
     assert len(replies) == final["reply_count"] == 15
     assert {a["visibility"] for a in replies} == {final["visibility"]}
+
+
+def test_a_tombstone_heads_a_thread_only_for_who_sees_a_live_reply_below_it(client, alice, bob,
+                                                                            create):
+    top = create(alice, visibility="public")
+    answer = made_reply(client, bob, top["id"], "bob's, soon his alone")
+    client.patch(f"/api/annotations/{top['id']}", json={"visibility": "private"},
+                 headers=alice.headers)
+    client.delete(f"/api/annotations/{top['id']}", headers=alice.headers)
+    q = {"site": "blog.example.org", "post_id": "42", "replies": "include"}
+    # Alice sees no live reply below her tombstone (bob's is his alone): nothing heads a thread.
+    assert client.get("/api/annotations", query_string=q, headers=alice.headers).get_json() \
+        == {"total": 0, "items": [], "next_cursor": None}
+    assert ids(client.get("/api/annotations", query_string=q, headers=bob.headers)) == [
+        answer["id"]]
