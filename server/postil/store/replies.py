@@ -34,11 +34,19 @@ def reply_counts(viewer: User | None, annotations: list[Annotation]) -> dict[int
     roots = {a.root or a.pk for a in annotations}
     if not roots:
         return {}
-    seen = {pk for (pk,) in Annotation.select(Annotation.pk).where(
-        in_threads(roots) & LIVE & Annotation.visible_to(viewer)).tuples()}
-    if not seen:
+    # Speed: the threads' shape first, a plain indexed read; most annotations have no replies,
+    # and then the visibility rule is not even asked (bench/README.md, "Replies").
+    shape = list(Annotation.select(Annotation.pk, Annotation.parent, Annotation.deleted)
+                 .where(in_threads(roots)).order_by(Annotation.created_us, Annotation.pk)
+                 .tuples())
+    live = [pk for pk, _, deleted in shape if not deleted]
+    if not live:
         return {a.pk: 0 for a in annotations}
-    children = _children(roots)
+    seen = {pk for (pk,) in Annotation.select(Annotation.pk).where(
+        Annotation.pk.in_(live) & Annotation.visible_to(viewer)).tuples()}
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent, _ in shape:
+        children[parent].append(pk)
     return {a.pk: sum(1 for pk in _below(a.pk, children) if pk in seen) for a in annotations}
 
 
