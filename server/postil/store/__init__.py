@@ -7,6 +7,7 @@
 - `accounts`: users, tokens as sessions (expiry, listing, revoking), passwords, disabling.
 - `throttle`: failed sign-ins counted per username and per client address.
 - `account_deletion`: delete a whole account; the posts a user's export lists.
+- `changes`: the change log every annotation write records, read by live-update streams.
 
 They take values already checked by `parse` and the viewer as an argument, and raise the
 errors of `domain_errors`. Who may see what is decided by the models' query methods
@@ -15,7 +16,7 @@ errors of `domain_errors`. Who may see what is decided by the models' query meth
 
 from __future__ import annotations
 
-from . import accounts, throttle
+from . import accounts, changes, throttle
 from .account_deletion import account_summary, annotated_posts, delete_account
 from .aggregates import annotation_counts, popular_passages, shows_work_of
 from .annotations import (
@@ -36,8 +37,8 @@ from .queries import (
     stored_notes,
 )
 
-__all__ = ["account_summary", "accounts", "annotated_posts", "annotation_counts", "count",
-           "create_annotation", "delete_account", "delete_annotation", "get_owned", "get_visible",
-           "get_visible_post", "iterate_by_post", "newest_update", "numbered_page", "page",
-           "popular_passages", "posts_page", "register_post", "resolve", "shows_work_of",
+__all__ = ["account_summary", "accounts", "annotated_posts", "annotation_counts", "changes",
+           "count", "create_annotation", "delete_account", "delete_annotation", "get_owned",
+           "get_visible", "get_visible_post", "iterate_by_post", "newest_update", "numbered_page",
+           "page", "popular_passages", "posts_page", "register_post", "resolve", "shows_work_of",
            "stored_notes", "throttle", "update_annotation"]

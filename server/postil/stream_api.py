@@ -1,0 +1,153 @@
+"""Live updates: `GET /api/stream` (Server-Sent Events) and `POST /api/stream/tickets`.
+
+The view decides everything that can fail before the stream starts (who the viewer is, the
+query, whether this process may hold one more stream), so a refusal is a JSON error; then it
+answers `text/event-stream` and follows the change log (`store.changes`), woken by `live.hub`.
+What each event says, and to whom, is `store.changes.read`'s to decide.
+"""
+
+from __future__ import annotations
+
+import time
+
+import orjson
+from flask import Blueprint, Response, current_app, request
+
+from . import live, metrics, parse, present
+from .api import annotation_json
+from .auth import current_token, current_user, require_user
+from .db import database
+from .errors import APIError
+from .store import changes
+
+bp = Blueprint("stream", __name__, url_prefix="/api/stream")
+
+RETRY_MS = 2000
+STREAMS_FULL_RETRY_S = 5
+
+
+@bp.post("/tickets")
+def new_ticket():
+    user = require_user()
+    ticket, ttl = changes.issue_ticket(user, current_token())
+    return {"ticket": ticket, "expires_in": ttl}, 201
+
+
+@bp.get("")
+def stream():
+    asked = parse.stream_query(request.args)
+    viewer, token_id = _viewer(asked.ticket)
+    last_event_id = request.headers.get("Last-Event-ID") or asked.last_event_id
+    begin = changes.start(last_event_id)
+    ids = changes.cursor()
+    where = changes.post_condition(viewer, asked.post)
+    if not live.hub.enter():
+        raise APIError(503, "this server holds as many live streams as it may; try again soon",
+                       "too_many_streams",
+                       headers={"Retry-After": str(STREAMS_FULL_RETRY_S)})
+    metrics.stream_opened()
+    heartbeat_s = float(current_app.config.get("STREAM_HEARTBEAT_SECONDS", 15))
+    app = current_app._get_current_object()
+    environ = request.environ
+    viewer_id = viewer.id if viewer else None
+
+    def read(after: int) -> tuple[list[str], int]:
+        # The stream holds no database connection while it waits (200 streams would drain
+        # the pool): it takes one for each read, a few reads at a time.
+        with live.hub.reads, app.request_context(environ):
+            database.connect(reuse_if_open=True)
+            try:
+                found, reached = changes.read(viewer, after, where)
+                addresses = present.OwnAddresses(viewer) if found else None
+                return [_format(e, ids, viewer, addresses) for e in found], reached
+            finally:
+                database.close()
+
+    def still_allowed() -> bool:
+        if viewer_id is None:
+            return True
+        with live.hub.reads, app.app_context():
+            database.connect(reuse_if_open=True)
+            try:
+                return changes.still_allowed(viewer_id, token_id)
+            finally:
+                database.close()
+
+    def events():
+        yield f"retry: {RETRY_MS}\n\n"
+        after = begin.seq
+        if begin.reset:
+            yield _event(ids.encode(after), "reset", {"reason": begin.reset})
+        beat_at = time.monotonic() + heartbeat_s
+        while not live.hub.closing:
+            generation = live.hub.generation
+            while True:
+                chunks, reached = read(after)
+                yield from chunks
+                if reached == after:
+                    break
+                after = reached
+            live.hub.wait(generation, max(0.0, beat_at - time.monotonic()))
+            if not live.hub.closing and time.monotonic() >= beat_at:
+                if not still_allowed():
+                    return  # signed out, or the account is gone: the stream ends with it
+                yield ": keepalive\n\n"
+                beat_at = time.monotonic() + heartbeat_s
+
+    database.close()
+    response = Response(_Held(events()), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache, no-store"
+    # nginx: pass each event on as it comes (docs/operations.md).
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+class _Held:
+    """The stream's body; its end, however it comes (the client gone, shutdown, a failure,
+    or never started at all), gives the stream's place back."""
+
+    def __init__(self, events) -> None:
+        self._events = events
+        self._held = True
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        return next(self._events)
+
+    def close(self) -> None:
+        try:
+            self._events.close()
+        finally:
+            if self._held:
+                self._held = False
+                live.hub.leave()
+                metrics.stream_closed()
+
+
+def _viewer(ticket: str | None):
+    """The stream's viewer and their token's id: a ticket's, the bearer's, or anonymous."""
+    if ticket is not None:
+        found = changes.redeem_ticket(ticket)
+        if found is None:
+            raise APIError(401, "the stream ticket is unknown, used or expired; ask for a new "
+                                "one with POST /api/stream/tickets", "invalid_ticket")
+        return found
+    viewer = current_user()
+    token = current_token()
+    return viewer, token.id if token else None
+
+
+def _format(event: changes.Event, ids: changes.Cursor, viewer, addresses) -> str:
+    if event.kind == "annotation":
+        data = annotation_json(event.annotation, viewer, addresses=addresses)
+    elif event.kind == "removed":
+        data = {"id": event.uid}
+    else:
+        data = {"reason": event.reason}
+    return _event(ids.encode(event.seq), event.kind, data)
+
+
+def _event(event_id: str, kind: str, data: dict) -> str:
+    return f"id: {event_id}\nevent: {kind}\ndata: {orjson.dumps(data).decode()}\n\n"
