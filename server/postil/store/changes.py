@@ -188,7 +188,7 @@ class Start:
 def start(last_event_id: str | None) -> Start:
     """Decide where a stream resumes from a Last-Event-ID (None: from now)."""
     state = _state()
-    now = newest()
+    now = max(newest(), state.pruned_through)
     if last_event_id is None:
         return Start(now)
     seq = Cursor(state.secret).decode(last_event_id)
