@@ -13,7 +13,7 @@ import time
 import orjson
 from flask import Blueprint, Response, current_app, request
 
-from . import live, metrics, parse, present
+from . import live, metrics, openapi, parse, present
 from .api import annotation_json
 from .auth import current_token, current_user, require_user
 from .db import database
@@ -151,3 +151,42 @@ def _format(event: changes.Event, ids: changes.Cursor, viewer, addresses) -> str
 
 def _event(event_id: str, kind: str, data: dict) -> str:
     return f"id: {event_id}\nevent: {kind}\ndata: {orjson.dumps(data).decode()}\n\n"
+
+
+openapi.register({
+    "/api/stream": {"get": {
+        "summary": "Follow changes live (Server-Sent Events)",
+        "description": "One post (site and post_id, url, or post) or, with none, everything "
+                       "you may see. Events: `annotation` (the annotation as GET would answer "
+                       "it; a delete is a tombstone with deleted true), `removed` ({id}: one "
+                       "you could see and may no longer), `reset` ({reason}: reload, your "
+                       "access changed or the Last-Event-ID is too old); a `: keepalive` "
+                       "comment every 15 s. Resume with the Last-Event-ID header (or "
+                       "last_event_id): nothing lost, nothing repeated. Sign in with "
+                       "Authorization: Bearer, or a ticket from POST /api/stream/tickets; "
+                       "anonymous readers follow public annotations.",
+        "parameters": [
+            openapi.q("site", "site key (with post_id)"),
+            openapi.q("post_id", "WordPress post id (with site)", {"type": "integer"}),
+            openapi.q("url", "the post's address"),
+            openapi.q("post", "a post's row id", {"type": "integer"}),
+            openapi.q("ticket", "a one-use ticket from POST /api/stream/tickets"),
+            openapi.q("last_event_id", "resume after this event (as the Last-Event-ID "
+                                       "header)"),
+        ],
+        "responses": {"200": {"description": "the stream",
+                              "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                      "400": openapi.err("bad query; no stream"),
+                      "401": openapi.err("invalid token or ticket (codes invalid_token, "
+                                         "invalid_ticket)"),
+                      "503": openapi.err("this process holds as many streams as it may "
+                                         "(code too_many_streams): wait Retry-After seconds")}}},
+    "/api/stream/tickets": {"post": {
+        "summary": "A ticket that opens one stream as you",
+        "description": "For an EventSource, which cannot send a header: one use, within "
+                       "expires_in seconds, as the session that asked for it.",
+        "responses": {**openapi.ok("the ticket", {
+            "type": "object", "properties": {"ticket": {"type": "string"},
+                                             "expires_in": {"type": "integer"}}}, "201"),
+            "401": openapi.err("sign in first")}}},
+})
