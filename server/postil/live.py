@@ -46,6 +46,8 @@ class Hub:
         # Reads of the log at once: 200 streams woken together must not drain the pool.
         self.reads = threading.BoundedSemaphore(4)
         self._watching = None  # the database object the watcher thread serves
+        self._shared_lock = threading.Lock()
+        self._shared: dict[tuple, list] = {}
 
     def wake(self) -> None:
         with self._cond:
@@ -57,6 +59,40 @@ class Hub:
         with self._cond:
             self._cond.wait_for(lambda: self.generation != seen or self.closing, timeout)
             return self.generation
+
+    def shared(self, key: tuple, generation: int, compute):
+        """Return `compute()`, computed once for all streams asking with the same `key` (the
+        viewer, the post, the cursor) after the same wake-up (`generation`, read before asking).
+
+        Many readers of one post, anonymous or the same reader in several tabs, are woken by
+        one change together: one of them reads the log and renders the events, the others
+        take its answer. A read started after the generation moved to `generation` has seen
+        every commit that moved it, so its answer is as good as one's own.
+        """
+        key = (*key, generation)
+        with self._shared_lock:
+            entry = self._shared.get(key)
+            if entry is None:
+                for old in [k for k in self._shared if k[-1] < generation]:
+                    del self._shared[old]
+                entry = self._shared[key] = [threading.Event(), None, False]
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            entry[0].wait()
+            if entry[2]:
+                return entry[1]
+            return compute()  # the one computing it failed: this stream tries for itself
+        try:
+            entry[1] = compute()
+            entry[2] = True
+            return entry[1]
+        finally:
+            entry[0].set()
+            if not entry[2]:
+                with self._shared_lock:
+                    self._shared.pop(key, None)
 
     def enter(self) -> bool:
         """Count a new stream in; False when the process has as many as it may hold."""

@@ -51,7 +51,12 @@ def stream():
     environ = request.environ
     viewer_id = viewer.id if viewer else None
 
-    def read(after: int) -> tuple[list[str], int]:
+    shared_key = (id(database.obj), viewer_id, repr(asked.post), request.root_url)
+
+    def read(after: int, generation: int) -> tuple[list[str], int]:
+        return live.hub.shared((*shared_key, after), generation, lambda: read_now(after))
+
+    def read_now(after: int) -> tuple[list[str], int]:
         # The stream holds no database connection while it waits (200 streams would drain
         # the pool): it takes one for each read, a few reads at a time.
         with live.hub.reads, app.request_context(environ):
@@ -82,7 +87,7 @@ def stream():
         while not live.hub.closing:
             generation = live.hub.generation
             while True:
-                chunks, reached = read(after)
+                chunks, reached = read(after, generation)
                 yield from chunks
                 if reached == after:
                     break
