@@ -247,8 +247,9 @@ def init_app(app) -> None:
 
     @app.before_request
     def _connect():
-        # /healthz connects by itself, to report a database that does not answer.
-        if request.endpoint != "health.healthz":
+        # /healthz connects by itself, to report a database that does not answer; a stream
+        # connects only for its reads, a few at a time (stream_api.py).
+        if request.endpoint not in ("health.healthz", "stream.stream"):
             database.connect(reuse_if_open=True)
 
     @app.teardown_appcontext

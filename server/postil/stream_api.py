@@ -36,11 +36,18 @@ def new_ticket():
 @bp.get("")
 def stream():
     asked = parse.stream_query(request.args)
-    viewer, token_id = _viewer(asked.ticket)
-    last_event_id = request.headers.get("Last-Event-ID") or asked.last_event_id
-    begin = changes.start(last_event_id)
-    ids = changes.cursor()
-    where = changes.post_condition(viewer, asked.post)
+    # Readers reconnect all at once after a restart: a few at a time take a connection, so
+    # the pool is never drained (db.py leaves this endpoint unconnected).
+    with live.hub.reads:
+        database.connect(reuse_if_open=True)
+        try:
+            viewer, token_id = _viewer(asked.ticket)
+            last_event_id = request.headers.get("Last-Event-ID") or asked.last_event_id
+            begin = changes.start(last_event_id)
+            ids = changes.cursor()
+            where = changes.post_condition(viewer, asked.post)
+        finally:
+            database.close()
     if not live.hub.enter():
         raise APIError(503, "this server holds as many live streams as it may; try again soon",
                        "too_many_streams",
@@ -99,7 +106,6 @@ def stream():
                 yield ": keepalive\n\n"
                 beat_at = time.monotonic() + heartbeat_s
 
-    database.close()
     response = Response(_Held(events()), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache, no-store"
     # nginx: pass each event on as it comes (docs/operations.md).
