@@ -1,14 +1,17 @@
 """Live-update streams: fan-out latency with many streams open on one post, memory per stream.
 
-    python bench/streams.py [--streams 200] [--creates 60] [--db sqlite,postgres]
+    python bench/streams.py [--streams 200] [--creates 60] [--interval 0.1]
+                            [--db sqlite,postgres] [--readers anonymous,signed-in]
 
 For each database: a fresh one, `postil serve` (one process, waitress, its default threads plus
-POSTIL_MAX_STREAMS for streams) on it, N anonymous readers following one post
-(`GET /api/stream?site=…&post_id=…`), then public creates on that post, one every 100 ms, by a
-signed-in writer. Latency is from sending the create to each stream's receiving its event
-(so it includes the create itself), over every (stream, create) pair; memory is the server's
-resident set after the streams opened less before, divided by N. The readers are one thread
-reading all sockets (selectors), on the same 2-core machine as the server.
+POSTIL_MAX_STREAMS for streams) on it, N readers following one post (`GET
+/api/stream?site=…&post_id=…`): anonymous (one viewer, so the streams share each read), or each
+signed in as a reader of their own (each stream reads for itself); then public creates on that
+post, one every `--interval` seconds, by a signed-in writer. Latency is from sending the create
+to each stream's receiving its event (so it includes the create itself), over every (stream,
+create) pair; memory is the server's resident set after the streams opened less before, divided
+by N. The readers are one thread reading all sockets (selectors), on the same 2-core machine as
+the server.
 """
 
 from __future__ import annotations
@@ -48,8 +51,8 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def prepare(url: str) -> str:
-    """Migrate the database, make the writer; return the writer's token."""
+def prepare(url: str, readers: int = 0) -> tuple[str, list[str]]:
+    """Migrate the database, make the writer and `readers` readers; return their tokens."""
     sys.path.insert(0, str(ROOT / "server"))
     from postil import db
     from postil.models import Token, User
@@ -62,10 +65,15 @@ def prepare(url: str) -> str:
         user.set_password("bench password")
         user.save()
         token = Token.issue(user, "bench")
+        tokens = []
+        for i in range(readers):
+            reader = User(name=f"reader{i}-{uuid.uuid4().hex[:6]}", password_hash="!")
+            reader.save()
+            tokens.append(Token.issue(reader, "bench"))
     database.close()
     if hasattr(database, "close_all"):
         database.close_all()
-    return token
+    return token, tokens
 
 
 def fresh_pg() -> tuple[str, callable]:
@@ -90,8 +98,10 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run(label: str, url: str, streams: int, creates: int) -> list[tuple[str, str]]:
-    token = prepare(url)
+def run(label: str, url: str, streams: int, creates: int, signed_in: bool, interval: float
+        ) -> list[tuple[str, str]]:
+    token, readers = prepare(url, streams if signed_in else 0)
+    label += ", signed-in readers" if signed_in else ", anonymous readers"
     port = free_port()
     env = dict(os.environ, POSTIL_DATABASE_URL=url, POSTIL_SAMPLE="0",
                POSTIL_MAX_STREAMS=str(max(250, streams)))
@@ -117,9 +127,10 @@ def run(label: str, url: str, streams: int, creates: int) -> list[tuple[str, str
                    b"Host: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
         buffers: dict[socket.socket, bytes] = {}
         opened = 0
-        for _ in range(streams):
+        for i in range(streams):
             sock = socket.create_connection(("127.0.0.1", port))
-            sock.sendall(request)
+            sock.sendall(request if not readers else request.replace(
+                b"\r\n\r\n", f"\r\nAuthorization: Bearer {readers[i]}\r\n\r\n".encode()))
             sock.setblocking(False)
             sel.register(sock, selectors.EVENT_READ)
             buffers[sock] = b""
@@ -171,12 +182,12 @@ def run(label: str, url: str, streams: int, creates: int) -> list[tuple[str, str
                 conn.request("POST", "/api/annotations", body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                time.sleep(0.1)
+                time.sleep(interval)
 
         thread = threading.Thread(target=writer)
         thread.start()
         expected = creates * opened
-        deadline = time.monotonic() + 60 + creates * 0.5
+        deadline = time.monotonic() + 60 + creates * (interval + 0.5)
         while (thread.is_alive() or received < expected) and time.monotonic() < deadline:
             pump(time.monotonic() + 0.2)
         thread.join()
@@ -184,8 +195,8 @@ def run(label: str, url: str, streams: int, creates: int) -> list[tuple[str, str
             key.fileobj.close()
         rows = [
             (f"{label}: streams open", f"{opened:,} of {streams:,}"),
-            (f"{label}: events delivered", f"{received:,} of {expected:,} "
-                                           f"({creates} creates x {opened} streams)"),
+            (f"{label}: events delivered", f"{received:,} of {expected:,} ({creates} creates "
+                                           f"{interval:g} s apart x {opened} streams)"),
         ]
         if latencies:
             rows.append((f"{label}: fan-out latency p50 / p95 (ms)",
@@ -206,21 +217,30 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--streams", type=int, default=200)
     parser.add_argument("--creates", type=int, default=60)
+    parser.add_argument("--interval", type=float, default=0.1,
+                        help="seconds between two creates")
     parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--readers", default="anonymous,signed-in",
+                        help="anonymous (one viewer: the streams share each read) and/or "
+                             "signed-in (a viewer each: every stream reads for itself)")
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
     for kind in args.db.split(","):
-        if kind == "sqlite":
-            with tempfile.TemporaryDirectory() as tmp:
-                rows += run("SQLite", f"sqlite:///{tmp}/bench.db", args.streams, args.creates)
-        elif kind == "postgres":
-            url, drop = fresh_pg()
-            try:
-                rows += run("PostgreSQL", url, args.streams, args.creates)
-            finally:
-                drop()
-        else:
-            raise SystemExit(f"unknown database {kind!r}")
+        for readers in args.readers.split(","):
+            signed_in = readers == "signed-in"
+            if kind == "sqlite":
+                with tempfile.TemporaryDirectory() as tmp:
+                    rows += run("SQLite", f"sqlite:///{tmp}/bench.db", args.streams,
+                                args.creates, signed_in, args.interval)
+            elif kind == "postgres":
+                url, drop = fresh_pg()
+                try:
+                    rows += run("PostgreSQL", url, args.streams, args.creates, signed_in,
+                                args.interval)
+                finally:
+                    drop()
+            else:
+                raise SystemExit(f"unknown database {kind!r}")
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
