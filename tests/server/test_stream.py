@@ -298,3 +298,38 @@ def test_a_signed_out_token_ends_its_stream(server, client, alice):
         while True:
             stream.next(timeout=15)
     assert ended.type.__name__ == "StreamClosed"
+
+
+def test_the_before_columns_answer_the_visibility_rule_as_the_annotation_does(
+        app, write, alice, bob):
+    """`changes.read` asks `Annotation.visible_to` of a log row's copy of an annotation's
+    columns (`changes.BEFORE`); for every annotation and viewer it must answer as the
+    annotation itself does. A column the rule comes to read must be copied too: this fails
+    until it is."""
+    from postil.models import Annotation, ChangeLog
+
+    shared_id = str(uuid.uuid4())
+    write.create(alice, visibility="public", id=shared_id)
+    write.create(bob, visibility="private", id=shared_id)  # shadows alice's for bob
+    for reader in (alice, bob):
+        for visibility in ("private", "public"):
+            write.create(reader, visibility=visibility)
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        try:
+            viewers = [None, User.get(User.name == "alice"), User.get(User.name == "bob")]
+            rows = list(Annotation.select())
+            for a in rows:
+                values = {ChangeLog._meta.columns[c].name: getattr(a, c)
+                          for c in changes.BEFORE}
+                ChangeLog.insert(kind="test", annotation=a.pk, uid=a.uid, at_us=0,
+                                 **values).execute()
+            for viewer in viewers:
+                now = {a.pk for a in Annotation.select().where(Annotation.visible_to(viewer))}
+                before = {c.annotation for c in ChangeLog.select().where(
+                    (ChangeLog.kind == "test")
+                    & Annotation.visible_to.__func__(ChangeLog, viewer))}
+                assert before == now, viewer
+                assert 0 < len(now) < len(rows)
+        finally:
+            db.database.close()
