@@ -309,8 +309,8 @@ def test_the_before_columns_answer_the_visibility_rule_as_the_annotation_does(
     from postil.models import Annotation, ChangeLog
 
     shared_id = str(uuid.uuid4())
-    write.create(alice, visibility="public", id=shared_id)
-    write.create(bob, visibility="private", id=shared_id)  # shadows alice's for bob
+    write.create(bob, visibility="private", id=shared_id)
+    write.create(alice, visibility="public", id=shared_id)  # bob's own shadows it for him
     for reader in (alice, bob):
         for visibility in ("private", "public"):
             write.create(reader, visibility=visibility)
