@@ -328,7 +328,7 @@ def test_the_before_columns_answer_the_visibility_rule_as_the_annotation_does(
                 now = {a.pk for a in Annotation.select().where(Annotation.visible_to(viewer))}
                 before = {c.annotation for c in ChangeLog.select().where(
                     (ChangeLog.kind == "test")
-                    & Annotation.visible_to.__func__(ChangeLog, viewer))}
+                    & Annotation.visible_to(viewer, alias=changes.AS_BEFORE))}
                 assert before == now, viewer
                 assert 0 < len(now) < len(rows)
         finally:

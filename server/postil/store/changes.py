@@ -28,6 +28,7 @@ import hmac
 import secrets
 import threading
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from peewee import PostgresqlDatabase
 
@@ -40,7 +41,12 @@ from .queries import posts_matching
 # The columns of an annotation that `Annotation.visible_to` reads, kept as they were before
 # each change. A column the rule comes to read (a group, hidden) is added here, to
 # `models.ChangeLog` and in a migration; nothing else changes.
-BEFORE = ("user_id", "visibility", "shares_id")
+BEFORE = ("user_id", "visibility", "shares_id", "group_id", "hidden")
+# The log row as the visibility rule reads an annotation (`Annotation.visible_to`'s `alias`):
+# "could the viewer see it before the change?".
+AS_BEFORE = SimpleNamespace(pk=ChangeLog.annotation, uid=ChangeLog.uid, user=ChangeLog.user,
+                            visibility=ChangeLog.visibility, shares_id=ChangeLog.shares_id,
+                            group=ChangeLog.group, hidden=ChangeLog.hidden)
 NOTIFY_CHANNEL = "postil_changes"
 _LOCK_KEY = 0x706F7374  # "post": the advisory lock the log's writers take on PostgreSQL
 DAY_US = 86_400 * 1_000_000
@@ -70,6 +76,16 @@ def record(kind: str, annotation_pk: int, post_pk: int, uid: str, before=None) -
         for column in BEFORE:
             values[ChangeLog._meta.columns[column].name] = get(column)
     _queue().append(values)
+
+
+def record_each(kind: str, which) -> None:
+    """Record a change of every annotation the condition `which` selects, before a write that
+    changes them all at once (a group dissolved)."""
+    columns = [Annotation._meta.columns[c] for c in BEFORE]
+    for row in (Annotation.select(Annotation.pk, Annotation.post, Annotation.uid, *columns)
+                .where(which).dicts()):
+        record(kind, row["pk"], row["post"], row["uid"],
+               before={c.column_name: row[c.name] for c in columns})
 
 
 def access_changed(user_id: int) -> None:
@@ -274,7 +290,7 @@ class Reader:
 
     def __init__(self, viewer: User | None, post_condition=None, limit: int = BATCH) -> None:
         self.limit = limit
-        could_see = Annotation.visible_to.__func__(ChangeLog, viewer)
+        could_see = Annotation.visible_to(viewer, alias=AS_BEFORE)
         mine = (ChangeLog.kind == "access") & (ChangeLog.user == (viewer.id if viewer else -1))
         where = (ChangeLog.seq > _AFTER) & (
             mine | (ChangeLog.kind != "access") if post_condition is None
