@@ -1,0 +1,238 @@
+"""Reading groups in Chromium, two readers in two browser profiles: alice makes a group on the
+options page and an invite link, writes a note for the group; bob, not in it, does not see it;
+he joins by the link (seeing the group's name first) and sees it after a reload, labelled with the
+group; alice makes him a moderator; he leaves and it is gone; he joins again and alice removes
+him. And the visibility a reader picks for a new note on a site is that site's next default,
+listed on the options page to change or forget."""
+
+from __future__ import annotations
+
+import uuid
+
+from browser_helpers import (
+    POST_101,
+    highlight,
+    items,
+    note_editor,
+    open_sidebar,
+    painted,
+    select,
+    wait_painted,
+    wait_until,
+)
+
+PHRASE = "Barnacles and limpets tolerate long spells in the air"
+
+
+def options_page(ext):
+    page = ext.context.new_page()
+    page.on("pageerror", lambda err: ext.errors.append(str(err)))
+    page.goto(f"chrome-extension://{ext.extension_id}/src/options/options.html")
+    page.get_by_role("region", name="Groups").wait_for(state="visible", timeout=10000)
+    return page
+
+
+def group_item(options, name):
+    return options.locator("#group-list > li", has_text=name)
+
+
+def everything_painted(page) -> set[str]:
+    return {text for texts in painted(page).values() for text in texts}
+
+
+def test_a_group_note_is_seen_by_members_alone_joined_by_invite_link_and_gone_on_leaving(
+        open_profile, server, tokens, tmp_path, artifacts):
+    alice = open_profile(tmp_path / "alice")
+    bob = open_profile(tmp_path / "bob")
+    try:
+        alice.sign_in("alice", tokens["alice"])
+        bob.sign_in("bob", tokens["bob"])
+        name = f"Tide readers {uuid.uuid4().hex[:6]}"
+
+        # alice makes the group: she owns it, alone.
+        options = options_page(alice)
+        options.get_by_label("Group name").fill(name)
+        options.get_by_label("Description (optional)").fill("Rock pools, weekly")
+        options.get_by_role("button", name="Make group").click()
+        mine = group_item(options, name)
+        mine.wait_for(timeout=10000)
+        assert "You: Owner" in mine.inner_text() and "1 member" in mine.inner_text()
+        assert f"Group “{name}” made" in options.locator("#create-group-message").inner_text()
+
+        # An invite link with an expiry and a use limit, copied.
+        alice.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        options.get_by_role("button", name=f"Invite to {name}").click()
+        options.get_by_label("Expires").select_option(label="In a day")
+        options.get_by_label("How many may join with it (optional)").fill("5")
+        options.get_by_role("button", name="Make invite link").click()
+        link_box = mine.get_by_label("Invite link")
+        link_box.wait_for(state="visible", timeout=10000)
+        link = link_box.input_value()
+        assert link.startswith(f"{server.url}/api/invites/")
+        assert "5 may join with it" in mine.inner_text() and "expires" in mine.inner_text()
+        mine.get_by_role("button", name="Copy link").click()
+        wait_until(lambda: "Copied" in mine.inner_text() or "copy the link" in mine.inner_text(),
+                   message="the copy to be confirmed")
+        if "Copied" in mine.inner_text():
+            assert options.evaluate("() => navigator.clipboard.readText()") == link
+        options.screenshot(path=str(artifacts / "options-groups-invite.png"), full_page=True)
+        group_id = mine.get_attribute("data-group")
+
+        # alice writes a note for the group, picked in the editor by the group's name.
+        page = alice.open(POST_101)
+        select(page, PHRASE)
+        page.get_by_role("button", name="Add note").click()
+        editor = note_editor(page)
+        picker = editor.get_by_label("Visibility")
+        labels = picker.locator("option").all_inner_texts()
+        assert labels[0] == "Private (only me)" and labels[-1] == "Public (anyone)"
+        assert f"Group: {name}" in labels
+        picker.select_option(label=f"Group: {name}")
+        editor.get_by_label("Note").fill("Only the tide readers see this.")
+        editor.get_by_role("button", name="Save").click()
+        wait_painted(page, "yellow", PHRASE)
+        open_sidebar(alice, page)
+        wait_until(lambda: f"Group: {name}" in items(page).first.inner_text(),
+                   message="alice's sidebar to name the group")
+        stored = server.annotations(tokens["alice"], user="alice")["items"]
+        wait_until(lambda: server.annotations(tokens["alice"], user="alice")["items"],
+                   message="the note to reach the server")
+        stored = server.annotations(tokens["alice"], user="alice")["items"]
+        assert [(a["visibility"], a["group"], a["group_name"]) for a in stored] == [
+            ("group", group_id, name)]
+
+        # bob is not in the group: nothing of it on his page.
+        bob_page = bob.open(POST_101)
+        assert PHRASE not in everything_painted(bob_page)
+
+        # bob joins by the link: the group's name first, then in his list as a member.
+        bob_options = options_page(bob)
+        bob_options.get_by_label("Invite link or token").fill(link)
+        bob_options.get_by_role("button", name="Show the group").click()
+        preview = bob_options.locator("#invite-preview-text")
+        preview.wait_for(state="visible", timeout=10000)
+        assert f"You are invited to “{name}” (1 member): Rock pools, weekly" == preview.inner_text()
+        bob_options.get_by_role("button", name=f"Join {name}").click()
+        joined = group_item(bob_options, name)
+        joined.wait_for(timeout=10000)
+        assert "You: Member" in joined.inner_text() and "2 members" in joined.inner_text()
+        assert f"You joined “{name}”" in bob_options.locator("#join-message").inner_text()
+        # A member cannot invite.
+        assert joined.get_by_role("button", name=f"Invite to {name}").count() == 0
+
+        bob_page.reload()
+        wait_painted(bob_page, "yellow", PHRASE)
+        open_sidebar(bob, bob_page)
+        card = items(bob_page).filter(has_text="Only the tide readers see this.")
+        wait_until(lambda: card.count() == 1, message="the group note in bob's sidebar")
+        assert f"Group: {name}" in card.inner_text() and "alice" in card.inner_text()
+
+        # alice, the owner, sees bob among the members and makes him a moderator.
+        options.reload()
+        mine = group_item(options, name)
+        mine.wait_for(timeout=10000)
+        mine.get_by_role("button", name=f"Members of {name}").click()
+        role = mine.get_by_label("Role of bob")
+        role.wait_for(timeout=10000)
+        assert "alice (you)" in mine.locator("table.members").inner_text()
+        role.select_option("moderator")
+        wait_until(lambda: "bob is now moderator" in mine.inner_text(), message="the role change")
+        status, members = server.api("GET", f"/api/groups/{group_id}/members", tokens["alice"])
+        assert status == 200
+        assert {m["user"]: m["role"] for m in members["items"]} == {"alice": "owner",
+                                                                    "bob": "moderator"}
+
+        # bob leaves (asked twice): gone from his list, and the note from his page.
+        bob_options.reload()
+        joined = group_item(bob_options, name)
+        joined.wait_for(timeout=10000)
+        leave = joined.get_by_role("button", name=f"Leave {name}")
+        leave.click()
+        assert "Press again to leave" in bob_options.locator("#groups-message").inner_text()
+        leave.click()
+        wait_until(lambda: f"You left {name}." in bob_options.locator("#groups-message").inner_text(),
+                   message="bob to have left")
+        assert group_item(bob_options, name).count() == 0
+        bob_page.reload()
+        bob_page.wait_for_function(
+            "() => !document.querySelector('postil-ui').shadowRoot.querySelector('.sidebar .status')"
+            ".textContent.startsWith('Loading')")
+        assert PHRASE not in everything_painted(bob_page)
+        assert server.api("GET", f"/api/annotations/{stored[0]['id']}", tokens["bob"])[0] == 404
+
+        # bob joins again with the same link; alice removes him.
+        bob_options.get_by_label("Invite link or token").fill(link)
+        bob_options.get_by_role("button", name="Show the group").click()
+        bob_options.get_by_role("button", name=f"Join {name}").click()
+        group_item(bob_options, name).wait_for(timeout=10000)
+        options.reload()
+        mine = group_item(options, name)
+        mine.wait_for(timeout=10000)
+        mine.get_by_role("button", name=f"Members of {name}").click()
+        mine.get_by_role("button", name=f"Remove bob from {name}").click()
+        wait_until(lambda: f"bob was removed from {name}." in options.locator(
+            "#groups-message").inner_text(), message="bob to be removed")
+        assert "bob" not in mine.locator("table.members").inner_text()
+        assert "1 member" in mine.inner_text()
+        assert server.api("GET", f"/api/annotations/{stored[0]['id']}", tokens["bob"])[0] == 404
+        assert not alice.errors and not bob.errors, alice.errors + bob.errors
+    finally:
+        alice.context.close()
+        bob.context.close()
+
+
+def test_a_bad_invite_is_refused_in_words(alice, server):
+    options = options_page(alice)
+    options.get_by_label("Invite link or token").fill("not an invite at all")
+    options.get_by_role("button", name="Show the group").click()
+    wait_until(lambda: "not an invite link" in options.locator("#join-message").inner_text(),
+               message="the refusal")
+    options.get_by_label("Invite link or token").fill(f"{server.url}/api/invites/pgi_{'x' * 32}")
+    options.get_by_role("button", name="Show the group").click()
+    wait_until(lambda: "Could not use this invite" in options.locator("#join-message").inner_text()
+               and "not an invite link" not in options.locator("#join-message").inner_text(),
+               message="the server's refusal")
+    assert options.locator("#invite-preview").is_hidden()
+
+
+def test_the_visibility_picked_on_a_site_is_its_next_default_until_forgotten(alice, server, tokens):
+    name = f"Site club {uuid.uuid4().hex[:6]}"
+    status, group = server.api("POST", "/api/groups", tokens["alice"], body={"name": name})
+    assert status == 201, group
+
+    page = alice.open(POST_101)
+    select(page, PHRASE)
+    page.get_by_role("button", name="Add note").click()
+    editor = note_editor(page)
+    # The reader's default (Private) at first.
+    assert editor.get_by_label("Visibility").input_value() == "private"
+    editor.get_by_label("Visibility").select_option(label=f"Group: {name}")
+    editor.get_by_label("Note").fill("for the club")
+    editor.get_by_role("button", name="Save").click()
+    wait_painted(page, "yellow", PHRASE)
+
+    # A plain highlight on the same site now goes to the group too.
+    other = "Soft seaweeds and most anemones prefer the lower pools"
+    highlight(page, other, "green")
+    wait_until(lambda: len(server.annotations(tokens["alice"], user="alice")["items"]) == 2,
+               message="both on the server")
+    made = {a["quote"]: a for a in server.annotations(tokens["alice"], user="alice")["items"]}
+    assert (made[other]["visibility"], made[other]["group"]) == ("group", group["id"])
+
+    # The options page lists the site with the group; forgetting it brings Private back.
+    options = options_page(alice)
+    row = options.locator("#site-defaults tbody tr", has_text=server.blog_site)
+    row.wait_for(timeout=10000)
+    assert row.get_by_label(f"New notes on {server.blog_site} are").input_value() == f"group:{group['id']}"
+    row.get_by_role("button", name=f"Forget the visibility for {server.blog_site}").click()
+    wait_until(lambda: "start with your default again" in options.locator(
+        "#site-defaults-message").inner_text(), message="the site forgotten")
+    assert options.locator("#site-defaults tbody tr").count() == 0
+
+    page.reload()
+    page.wait_for_function(
+        "() => !document.querySelector('postil-ui').shadowRoot.querySelector('.sidebar .status')"
+        ".textContent.startsWith('Loading')")
+    select(page, "Shore crabs kept in a laboratory tank")
+    page.get_by_role("button", name="Add note").click()
+    assert note_editor(page).get_by_label("Visibility").input_value() == "private"
