@@ -3,19 +3,24 @@ options page and an invite link, writes a note for the group; bob, not in it, do
 he joins by the link (seeing the group's name first) and sees it after a reload, labelled with the
 group; alice makes him a moderator; he leaves and it is gone; he joins again and alice removes
 him. And the visibility a reader picks for a new note on a site is that site's next default,
-listed on the options page to change or forget."""
+listed on the options page to change or forget. Firefox runs the same steps through
+firefox/groups-flow.mjs (puppeteer-core over WebDriver BiDi)."""
 
 from __future__ import annotations
 
 import uuid
 
 from browser_helpers import (
+    EXTENSION,
+    FIREFOX,
+    PASSWORD,
     POST_101,
     highlight,
     items,
     note_editor,
     open_sidebar,
     painted,
+    run_firefox_flow,
     select,
     wait_painted,
     wait_until,
@@ -236,3 +241,58 @@ def test_the_visibility_picked_on_a_site_is_its_next_default_until_forgotten(ali
     select(page, "Shore crabs kept in a laboratory tank")
     page.get_by_role("button", name="Add note").click()
     assert note_editor(page).get_by_label("Visibility").input_value() == "private"
+
+
+def test_firefox_makes_a_group_and_invite_joins_by_link_sees_the_group_note_and_leaves(
+        node_driver, server, tokens, artifacts):
+    reader = f"fox{uuid.uuid4().hex[:8]}"
+    server.cli("user", "add", reader, "--password-stdin", stdin=PASSWORD + "\n")
+    theirs = f"Alice's pool club {uuid.uuid4().hex[:6]}"
+    status, group = server.api("POST", "/api/groups", tokens["alice"], body={"name": theirs})
+    assert status == 201, group
+    status, invite = server.api("POST", f"/api/groups/{group['id']}/invites", tokens["alice"],
+                                body={"max_uses": 1})
+    assert status == 201, invite
+    note = "For the pool club only."
+    post = {"site": server.blog_site, "post_id": 101, "url": f"{server.blog_url}{POST_101}"}
+    status, made = server.api("POST", "/api/annotations", tokens["alice"], body={
+        "post": post, "quote": PHRASE, "note": note, "color": "blue", "visibility": "group",
+        "group": group["id"],
+        "selectors": [{"type": "TextQuoteSelector", "exact": PHRASE, "prefix": "", "suffix": ""}]})
+    assert status == 201, made
+    own = f"Fox readers {uuid.uuid4().hex[:6]}"
+
+    result = run_firefox_flow(node_driver, "groups-flow.mjs", {
+        "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
+        "POSTIL_BLOG": server.blog_url, "POSTIL_POST": POST_101, "POSTIL_USER": reader,
+        "POSTIL_PASSWORD": PASSWORD, "POSTIL_FIREFOX": FIREFOX,
+        "POSTIL_INVITE": invite["links"]["preview"], "POSTIL_THEIR_GROUP": theirs,
+        "POSTIL_OWN_GROUP": own, "POSTIL_QUOTE": PHRASE, "POSTIL_NOTE": note,
+        "POSTIL_SCREENSHOT": str(artifacts / "firefox-group-note.png")})
+    assert result["signedIn"].startswith(f"Signed in as {reader}")
+    assert "You: Owner" in result["created"] and "1 member" in result["created"]
+    assert result["link"].startswith(f"{server.url}/api/invites/")
+    assert "2 may join with it" in result["inviteMessage"]
+    assert PHRASE not in result["paintedBefore"]
+    assert result["preview"] == f"You are invited to “{theirs}” (1 member)."
+    assert result["joined"].startswith(f"You joined “{theirs}”")
+    assert any(theirs in t and "You: Member" in t and "2 members" in t
+               for t in result["groupsAfterJoin"])
+    assert PHRASE in result["paintedAfterJoin"]
+    assert f"Group: {theirs}" in result["card"] and "alice" in result["card"]
+    assert result["left"] == f"You left {theirs}."
+    assert not any(theirs in t for t in result["groupsAfterLeave"])
+    assert PHRASE not in result["paintedAfterLeave"]
+    assert result["errors"] == []
+
+    # The link Firefox made lets another reader in, and the invite's use limit was sent.
+    token = result["link"].rsplit("/", 1)[1]
+    status, joined = server.api("POST", f"/api/invites/{token}/accept", tokens["bob"])
+    assert status == 200, joined
+    assert joined["name"] == own and joined["member_count"] == 2
+    # Gone from the group: its note is not there for the reader who left.
+    status, data = server.api("POST", "/api/tokens", body={"username": reader,
+                                                           "password": PASSWORD})
+    assert status == 201, data
+    assert server.api("GET", f"/api/annotations/{made['id']}", data["token"])[0] == 404
+    assert server.api("GET", f"/api/groups/{group['id']}", data["token"])[0] == 404
