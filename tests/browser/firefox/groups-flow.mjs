@@ -1,7 +1,7 @@
 // Reading groups in Firefox: sign in on the options page, make a group and an invite link for it;
 // open a post with another reader's group note on it (not painted: not a member), join that group
 // by its invite link (its name shown first), see the note painted and labelled with the group after
-// a reload, leave the group, and see the note gone after another. tests/browser/test_groups.py
+// a reload, leave the group, and see the note gone after another. tests/browser/test_reading_groups.py
 // makes the reader, the other reader's group, its invite link and the note, and passes everything
 // through the environment; prints one JSON line with what it saw.
 
