@@ -96,18 +96,20 @@ function showInviteForm(group, panel) {
   const expiry = el("select", { id: expiryId }, EXPIRIES.map(([value, label]) => el("option", { value, text: label })));
   const uses = el("input", { id: usesId, type: "number", min: "1", step: "1", inputmode: "numeric", placeholder: "No limit" });
   const link = el("input", { id: linkId, type: "text", readonly: true, class: "invite-link-text" });
+  const copied = el("p", { class: "copied", role: "status" });
   const copy = el("button", { type: "button", onclick: async () => {
     try {
       await navigator.clipboard.writeText(link.value);
-      message.textContent = "Copied. Send it to whoever should join.";
+      copied.textContent = "Copied. Send it to whoever should join.";
     } catch {
       // No clipboard access (a browser setting): the link is selected to copy by hand.
       link.select();
-      message.textContent = "Select and copy the link above.";
+      copied.textContent = "Select and copy the link above.";
     }
   } }, "Copy link");
-  const result = el("div", { class: "invite-link", hidden: true },
-    el("label", { for: linkId, text: "Invite link" }), link, copy);
+  const result = el("div", { hidden: true },
+    el("label", { for: linkId, text: "Invite link" }),
+    el("div", { class: "invite-link" }, link, copy), copied);
   const message = el("p", { id: messageId, role: "status" });
   const form = el("form", { class: "invite-form", "aria-label": `Invite to ${group.name}` },
     el("label", {}, el("span", { text: "Expires" }), expiry),
@@ -128,6 +130,7 @@ function showInviteForm(group, panel) {
       return;
     }
     link.value = reply.value.link;
+    copied.textContent = "";
     result.hidden = false;
     const limits = [reply.value.expires ? `expires ${new Date(reply.value.expires).toLocaleString()}` : "never expires",
       reply.value.max_uses ? `${reply.value.max_uses} may join with it` : "no use limit"];

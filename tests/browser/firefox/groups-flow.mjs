@@ -77,7 +77,7 @@ await runFlow(browser, async (result) => {
   await options.click(".invite-form button[type=submit]");
   result.link = await waitFor("the invite link", () => options.$eval(".invite-link-text", (el) => el.value));
   result.inviteMessage = await waitFor("the invite's limits", () =>
-    options.$eval(".invite-form [role=status]", (el) => el.textContent.startsWith("Invite link made") && el.textContent));
+    options.$eval(".invite-form > [role=status]", (el) => el.textContent.startsWith("Invite link made") && el.textContent));
 
   // Not a member yet: the other reader's group note is not on the page.
   const page = await browser.newPage();
