@@ -7,6 +7,8 @@ group gives every annotation in it back to its author as a private one.
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from conftest import annotation_body
@@ -314,3 +316,135 @@ def test_an_id_in_a_group_is_taken_for_its_members_and_free_for_everyone_else(
                           headers=reader.headers).get_json()["note"] == note, reader.name
         page = client.get("/api/annotations", headers=reader.headers).get_json()
         assert [a["note"] for a in page["items"]] == [note] and page["total"] == 1, reader.name
+
+
+def hypothesis_entry(n: int, group: str, read: list[str], **more) -> dict:
+    return {"id": f"hyp{n}", "uri": f"https://blog.example.org/?p={40 + n}", "text": f"note {n}",
+            "tags": [], "group": group, "permissions": {"read": read},
+            "target": [{"selector": [{"type": "TextQuoteSelector", "exact": f"quote {n}"}]}],
+            **more}
+
+
+def test_a_hypothesis_import_puts_group_annotations_in_a_group_of_that_name(client, alice, bob,
+                                                                            group):
+    doc = {"annotations": [
+        # alice is in "Close readers" already: it goes there.
+        hypothesis_entry(1, "k1Ab2", ["group:k1Ab2"], group_name="close readers"),
+        # A group she is in under no such name: made, with her as its owner.
+        hypothesis_entry(2, "Zz9yX", ["group:Zz9yX"], group_name="Seminar"),
+        hypothesis_entry(3, "Zz9yX", ["group:Zz9yX"], group_name="Seminar"),
+        # No name in the file: named after the Hypothesis group's id.
+        hypothesis_entry(4, "Qq7", ["group:Qq7"]),
+        hypothesis_entry(5, "__world__", ["group:__world__"]),
+        hypothesis_entry(6, "Zz9yX", ["acct:alice@hypothes.is"]),
+    ]}
+    for attempt in range(2):  # sent again: the same groups, nothing new
+        res = client.post("/api/import", json=doc, headers=alice.headers)
+        assert res.status_code == 200, res.get_json()
+        assert (res.get_json()["created"], res.get_json()["failed"]) == (
+            (6, []) if attempt == 0 else (0, []))
+    mine = client.get("/api/groups", headers=alice.headers).get_json()["items"]
+    assert sorted((g["name"], g["role"]) for g in mine) == [
+        ("Close readers", "owner"), ("Hypothesis Qq7", "owner"), ("Seminar", "owner")]
+    got = {a["note"]: (a["visibility"], a["group_name"]) for a in client.get(
+        "/api/annotations", headers=alice.headers).get_json()["items"]}
+    assert got == {"note 1": ("group", "Close readers"), "note 2": ("group", "Seminar"),
+                   "note 3": ("group", "Seminar"), "note 4": ("group", "Hypothesis Qq7"),
+                   "note 5": ("public", None), "note 6": ("private", None)}
+    # bob, in Close readers alone, sees that group's one and the public one.
+    seen = {a["note"] for a in client.get("/api/annotations",
+                                          headers=bob.headers).get_json()["items"]}
+    assert seen == {"note 1", "note 5"}
+
+
+def test_a_postil_export_imported_elsewhere_keeps_its_group_by_name(client, alice, bob, group,
+                                                                    create):
+    made = create(alice, visibility="group", group=group, note="for the group")
+    exported = client.get("/api/export?format=json", headers=alice.headers).get_json()
+    entry = exported["annotations"][0]
+    assert (entry["group"], entry["group_name"]) == (group, "Close readers")
+    # bob imports alice's file: he is in the group, so it goes there, as his own copy.
+    entry["id"] = "0f0e0d0c-0b0a-4908-8706-050403020100"
+    assert client.post("/api/import", json=exported, headers=bob.headers).get_json()[
+        "created"] == 1
+    assert client.get(f"/api/annotations/{entry['id']}",
+                      headers=bob.headers).get_json()["group"] == group
+    # Imported again after leaving: unchanged, and no group made for it.
+    client.delete(f"/api/groups/{group}/members/bob", headers=bob.headers)
+    again = client.post("/api/import", json=exported, headers=bob.headers).get_json()
+    assert (again["created"], again["unchanged"], again["failed"]) == (0, 1, [])
+    assert client.get("/api/groups", headers=bob.headers).get_json() == {"items": []}
+    # A new id from a group he is not in: into a group of that name, his own.
+    entry["id"] = "1f0e0d0c-0b0a-4908-8706-050403020100"
+    fresh = client.post("/api/import", json=exported, headers=bob.headers).get_json()
+    assert fresh["created"] == 1
+    mine = client.get("/api/groups", headers=bob.headers).get_json()["items"]
+    assert [(g["name"], g["role"]) for g in mine] == [("Close readers", "owner")]
+    assert mine[0]["id"] != group
+    assert made["id"] != entry["id"]
+
+
+def test_a_post_only_a_group_annotation_named_tells_nothing_outside_the_group(
+        client, alice, bob, carol, group, create):
+    from test_post_fields_privacy import FIXTURE, WP_KEY, answer
+    from test_posts import SUBSITE
+
+    made = create(alice, visibility="group", group=group,
+                  post=WP_KEY | {"modified_gmt": "2026-09-09T09:09:09",
+                                 "url": f"https://{SUBSITE}/a-draft-preview/?token=x",
+                                 "title": "Draft title"})
+    post_pk = made["post"]["id"]
+    # A member knows of the post, but not the author's private address, title or page times.
+    seen = client.get(f"/api/posts/{post_pk}", headers=bob.headers).get_json()
+    assert seen["annotation_count"] == 1
+    assert "token=x" not in seen["url"] and seen["title"] == ""
+    assert (seen["created"], seen["updated"], seen["modified_gmt"]) == (None, None, None)
+    # Outside the group it does not exist, and registering it answers as for a new post.
+    assert client.get(f"/api/posts/{post_pk}", headers=carol.headers).status_code == 404
+    assert client.get("/api/posts", headers=carol.headers).get_json()["total"] == 0
+    fresh = copy.deepcopy(FIXTURE) | {"id": 1335, "_links": {"self": [{
+        "href": f"https://{SUBSITE}/wp-json/wp/v2/posts/1335"}]}}
+    registered = client.put("/api/posts", json=FIXTURE, headers=carol.headers)
+    new = client.put("/api/posts", json=fresh, headers=carol.headers)
+    assert registered.status_code == new.status_code == 201
+    assert answer(registered) == answer(new)
+    # A member who registers it knows it already: an update.
+    assert client.put("/api/posts", json=FIXTURE, headers=bob.headers).status_code == 200
+
+
+def test_an_owner_who_deletes_their_account_leaves_the_group_to_another(client, alice, bob,
+                                                                        carol, group, create):
+    assert join(client, carol, invite(client, alice, group)) == 200
+    client.patch(f"/api/groups/{group}/members/carol", json={"role": "moderator"},
+                 headers=alice.headers)
+    theirs = create(bob, visibility="group", group=group, note="bob stays")
+    mine = create(alice, visibility="group", group=group, note="alice goes")
+    alone = make_group(client, alice, "Alice alone")
+    gone = client.delete("/api/me", json={"password": "correct horse",
+                                         "public_annotations": "delete"},
+                         headers=alice.headers)
+    assert gone.status_code == 204
+    # The moderator is the owner now; bob's annotation is where it was; alice's went with her.
+    assert members(client, bob, group) == {"carol": "owner", "bob": "member"}
+    assert client.get(f"/api/annotations/{theirs['id']}", headers=carol.headers).status_code == 200
+    assert client.get(f"/api/annotations/{mine['id']}", headers=bob.headers).status_code == 404
+    assert client.get(f"/api/groups/{alone}", headers=bob.headers).status_code == 404
+
+
+def test_the_w3c_protocol_writes_and_reads_a_group_annotation(client, alice, bob, carol, group):
+    from test_w3c_protocol import ALL, doc, ld
+
+    from postil.w3c_model import GROUP, GROUP_NAME, VISIBILITY
+
+    outside = client.post(ALL, json=doc(**{VISIBILITY: "group", GROUP: group}),
+                          headers=ld(carol))
+    assert outside.status_code == 400
+    made = client.post(ALL, json=doc(**{VISIBILITY: "group", GROUP: group}), headers=ld(bob))
+    assert made.status_code == 201, made.get_json()
+    body = made.get_json()
+    assert (body[VISIBILITY], body[GROUP], body[GROUP_NAME]) == ("group", group,
+                                                                 "Close readers")
+    iri = made.headers["Location"]
+    path = iri[iri.index("/w3c/"):]
+    assert client.get(path, headers=alice.headers).status_code == 200
+    assert client.get(path, headers=carol.headers).status_code == 404

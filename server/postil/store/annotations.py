@@ -31,7 +31,14 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
     `created_us`, `updated_us` and `version`, and `via`, the IRI a W3C client gave it.
     """
     uid, fields = new.uid, dict(new.fields)
-    group = _group_field(user, fields)
+    try:
+        group = _group_field(user, fields)
+    except Invalid:
+        # A retry of a create whose author has since left the group: the stored one, as ever.
+        existing = resolve(user, uid)
+        if existing is not None and existing.user_id == user.id:
+            return existing, False
+        raise
 
     def write() -> Annotation:
         holders = _holders(uid)

@@ -129,6 +129,11 @@ def member_group(viewer: User, gid: str) -> Group:
     return group
 
 
+def is_member(viewer: User, gid: str) -> bool:
+    return (Membership.select().join(Group)
+            .where((Group.gid == gid) & (Membership.user == viewer.id)).exists())
+
+
 def find_member_group_by_name(viewer: User, name: str) -> Group | None:
     """Return the viewer's group of this name (the oldest, if several), or None."""
     return (Group.select().join(Membership)
@@ -258,6 +263,15 @@ def remove_member(user: User, gid: str, username: str) -> None:
     run_write(write)
 
 
+def group_for_import(user: User, name: str) -> str:
+    """Return the id of the user's group of this name (any case), made with them as owner if
+    they are in none: an import's group annotations go there."""
+    found = find_member_group_by_name(user, name)
+    if found is not None:
+        return found.gid
+    return create_group(user, name).group.gid
+
+
 # ------------------------------------------------------------------ invites
 
 
@@ -297,28 +311,35 @@ def revoke_invite(user: User, gid: str, invite_id: int) -> None:
     run_write(write)
 
 
-def _usable_invite(token: str) -> Invite:
-    """Return the working invite of this token: NotFound for none, Gone for a spent one.
-
-    Whoever holds a token was given it, so telling them it expired reveals nothing.
-    """
+def _find_invite(token: str) -> Invite:
+    """Return the invite of this token, working or not; NotFound for none."""
     if not isinstance(token, str) or not token.startswith(INVITE_PREFIX) or len(token) > 100:
         raise NotFound("no such invite")
     invite = (Invite.select(Invite, Group).join(Group)
               .where(Invite.token_hash == hash_token(token)).first())
     if invite is None:
         raise NotFound("no such invite")
-    status = invite.status()
-    if status != "active":
-        raise Gone(f"this invite is {status}; ask the group for a new one")
     return invite
 
 
+def _check_usable(invite: Invite) -> None:
+    """Gone for a spent invite: whoever holds a token was given it, so telling them it expired
+    reveals nothing."""
+    status = invite.status()
+    if status != "active":
+        raise Gone(f"this invite is {status}; ask the group for a new one")
+
+
 def preview_invite(viewer: User, token: str) -> tuple[GroupView, bool]:
-    """Return the group an invite is for and whether the viewer is in it already."""
-    invite = _usable_invite(token)
+    """Return the group an invite is for and whether the viewer is in it already.
+
+    A member is answered even when the invite no longer works (they are in already).
+    """
+    invite = _find_invite(token)
     mine = Membership.get_or_none((Membership.group == invite.group_id)
                                   & (Membership.user == viewer.id))
+    if mine is None:
+        _check_usable(invite)
     view = GroupView(invite.group, mine.role if mine else "", _count_members(invite.group_id))
     return view, mine is not None
 
@@ -326,12 +347,13 @@ def preview_invite(viewer: User, token: str) -> tuple[GroupView, bool]:
 def accept_invite(user: User, token: str) -> GroupView:
     """Join the invite's group as a member; a member already joins nothing and uses nothing."""
     def write() -> GroupView:
-        invite = _usable_invite(token)
+        invite = _find_invite(token)
         group = invite.group
         mine = Membership.get_or_none((Membership.group == group.id)
                                       & (Membership.user == user.id))
         if mine is not None:
             return GroupView(group, mine.role, _count_members(group.id))
+        _check_usable(invite)
         # Counted in the same statement that checks the limit: two last uses cannot both pass.
         limit_ok = (Invite.max_uses.is_null() | (Invite.uses < Invite.max_uses))
         if not Invite.update(uses=Invite.uses + 1).where(
@@ -345,18 +367,52 @@ def accept_invite(user: User, token: str) -> GroupView:
     return run_write(write)
 
 
-def add_member(gid: str, username: str, role: str = "member") -> tuple[Group, User]:
-    """Put a user in a group (the operator's CLI, which needs no invite)."""
+# ------------------------------------------------------------------ the operator's (CLI)
+
+
+def _by_gid(gid: str) -> Group:
+    group = Group.get_or_none(Group.gid == gid)
+    if group is None:
+        raise NotFound(f"no group {gid!r}")
+    return group
+
+
+def all_groups() -> list[GroupView]:
+    """Every group on the server, by name, with its member count (the operator's list)."""
+    counts = dict(Membership.select(Membership.group, fn.COUNT(Membership.id))
+                  .group_by(Membership.group).tuples())
+    return [GroupView(g, "", counts.get(g.id, 0))
+            for g in Group.select().order_by(fn.LOWER(Group.name), Group.id)]
+
+
+def group_by_id(gid: str) -> GroupView:
+    group = _by_gid(gid)
+    return GroupView(group, "", _count_members(group.id))
+
+
+def member_list(gid: str) -> list[tuple[Membership, User]]:
+    """The members of a group, for the operator (who needs no membership)."""
+    group = _by_gid(gid)
+    owner = Membership.get((Membership.group == group.id) & (Membership.role == "owner"))
+    return members(owner.user, gid)
+
+
+def operator_set_role(gid: str, username: str, role: str, *, add: bool = False
+                      ) -> tuple[Group, User]:
+    """Put a user in a group in `role` (`add`), or change a member's role; no invite needed.
+
+    The last owner cannot step down, here either.
+    """
     def write() -> tuple[Group, User]:
-        group = Group.get_or_none(Group.gid == gid)
-        if group is None:
-            raise NotFound("no such group")
+        group = _by_gid(gid)
         target = User.by_name(username)
         if target is None:
             raise NotFound(f"no user {username!r}")
         mine = Membership.get_or_none((Membership.group == group.id)
                                       & (Membership.user == target.id))
         if mine is None:
+            if not add:
+                raise NotFound(f"{username!r} is not a member of this group")
             Membership.create(group=group.id, user=target.id, role=role, joined_us=now_us())
             _membership_changed(group.id, target.id, "joined")
         elif mine.role != role:
@@ -367,6 +423,35 @@ def add_member(gid: str, username: str, role: str = "member") -> tuple[Group, Us
         return group, target
 
     return run_write(write)
+
+
+def operator_remove(gid: str, username: str) -> None:
+    """Take a member out of a group; the last owner stays (delete the group instead)."""
+    def write() -> None:
+        group = _by_gid(gid)
+        target, theirs = _member_named(group, username)
+        if theirs.role == "owner" and _owners(group.id) == 1:
+            raise Conflict(f"{target.name} is the group's only owner: make another member "
+                           "owner first, or delete the group")
+        Membership.delete().where(Membership.id == theirs.id).execute()
+        _membership_changed(group.id, target.id, "removed")
+
+    run_write(write)
+
+
+def operator_delete(gid: str) -> int:
+    """Delete a group as its owner would: its annotations go back to their authors."""
+    return run_write(lambda: _dissolve(_by_gid(gid)))
+
+
+def operator_invite(gid: str, expires_us: int | None, max_uses: int | None
+                    ) -> tuple[Invite, str]:
+    """Make an invite in the name of the group's longest-standing owner."""
+    group = _by_gid(gid)
+    owner = (Membership.select().where((Membership.group == group.id)
+                                       & (Membership.role == "owner"))
+             .order_by(Membership.joined_us, Membership.id).first())
+    return create_invite(owner.user, gid, expires_us, max_uses)
 
 
 # ------------------------------------------------------------------ moderation
