@@ -41,6 +41,13 @@ def group_item(options, name):
     return options.locator("#group-list > li", has_text=name)
 
 
+def loaded(page) -> None:
+    """Wait until a reloaded page has its annotations (the sidebar's status is no longer
+    "Loading…")."""
+    page.wait_for_function("""() => !document.querySelector('postil-ui').shadowRoot
+        .querySelector('.sidebar .status').textContent.startsWith('Loading')""")
+
+
 def everything_painted(page) -> set[str]:
     return {text for texts in painted(page).values() for text in texts}
 
@@ -97,7 +104,6 @@ def test_a_group_note_is_seen_by_members_alone_joined_by_invite_link_and_gone_on
         open_sidebar(alice, page)
         wait_until(lambda: f"Group: {name}" in items(page).first.inner_text(),
                    message="alice's sidebar to name the group")
-        stored = server.annotations(tokens["alice"], user="alice")["items"]
         wait_until(lambda: server.annotations(tokens["alice"], user="alice")["items"],
                    message="the note to reach the server")
         stored = server.annotations(tokens["alice"], user="alice")["items"]
@@ -153,13 +159,11 @@ def test_a_group_note_is_seen_by_members_alone_joined_by_invite_link_and_gone_on
         leave.click()
         assert "Press again to leave" in bob_options.locator("#groups-message").inner_text()
         leave.click()
-        wait_until(lambda: f"You left {name}." in bob_options.locator("#groups-message").inner_text(),
-                   message="bob to have left")
+        said = bob_options.locator("#groups-message")
+        wait_until(lambda: f"You left {name}." in said.inner_text(), message="bob to have left")
         assert group_item(bob_options, name).count() == 0
         bob_page.reload()
-        bob_page.wait_for_function(
-            "() => !document.querySelector('postil-ui').shadowRoot.querySelector('.sidebar .status')"
-            ".textContent.startsWith('Loading')")
+        loaded(bob_page)
         assert PHRASE not in everything_painted(bob_page)
         assert server.api("GET", f"/api/annotations/{stored[0]['id']}", tokens["bob"])[0] == 404
 
@@ -226,16 +230,15 @@ def test_the_visibility_picked_on_a_site_is_its_next_default_until_forgotten(ali
     options = options_page(alice)
     row = options.locator("#site-defaults tbody tr", has_text=server.blog_site)
     row.wait_for(timeout=10000)
-    assert row.get_by_label(f"New notes on {server.blog_site} are").input_value() == f"group:{group['id']}"
+    picked = row.get_by_label(f"New notes on {server.blog_site} are").input_value()
+    assert picked == f"group:{group['id']}"
     row.get_by_role("button", name=f"Forget the visibility for {server.blog_site}").click()
     wait_until(lambda: "start with your default again" in options.locator(
         "#site-defaults-message").inner_text(), message="the site forgotten")
     assert options.locator("#site-defaults tbody tr").count() == 0
 
     page.reload()
-    page.wait_for_function(
-        "() => !document.querySelector('postil-ui').shadowRoot.querySelector('.sidebar .status')"
-        ".textContent.startsWith('Loading')")
+    loaded(page)
     select(page, "Shore crabs kept in a laboratory tank")
     page.get_by_role("button", name="Add note").click()
     assert note_editor(page).get_by_label("Visibility").input_value() == "private"
