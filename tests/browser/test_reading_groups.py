@@ -8,6 +8,7 @@ firefox/groups-flow.mjs (puppeteer-core over WebDriver BiDi)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from browser_helpers import (
@@ -297,3 +298,58 @@ def test_firefox_makes_a_group_and_invite_joins_by_link_sees_the_group_note_and_
     assert status == 201, data
     assert server.api("GET", f"/api/annotations/{made['id']}", data["token"])[0] == 404
     assert server.api("GET", f"/api/groups/{group['id']}", data["token"])[0] == 404
+
+
+def test_a_group_note_made_and_moved_offline_reaches_the_server_in_its_group(alice, server,
+                                                                              tokens):
+    first = f"Offline club {uuid.uuid4().hex[:6]}"
+    second = f"Second club {uuid.uuid4().hex[:6]}"
+    made = {}
+    for name in (first, second):
+        status, group = server.api("POST", "/api/groups", tokens["alice"], body={"name": name})
+        assert status == 201, group
+        made[name] = group["id"]
+    page = alice.open(POST_101)  # online: the page learns alice's groups
+
+    server.stop()
+    select(page, PHRASE)
+    page.get_by_role("button", name="Add note").click()
+    editor = note_editor(page)
+    editor.get_by_label("Visibility").select_option(label=f"Group: {first}")
+    editor.get_by_label("Note").fill("written on the train")
+    editor.get_by_role("button", name="Save").click()
+    wait_painted(page, "yellow", PHRASE)
+    open_sidebar(alice, page)
+    card = items(page).first
+    wait_until(lambda: f"Group: {first}" in card.inner_text(), message="the group on the card")
+    assert "Not synced yet" in card.inner_text()
+    queue = alice.storage()["queue"]
+    assert [(op["kind"], op["body"]["visibility"], op["body"]["group"]) for op in queue] == [
+        ("create", "group", made[first])]
+
+    # Still offline, after a reload: moved to the other group, from the card's Edit.
+    page.reload()
+    loaded(page)
+    open_sidebar(alice, page)
+    card = items(page).first
+    wait_until(lambda: f"Group: {first}" in card.inner_text(), message="the queued note listed")
+    card.get_by_role("button", name=re.compile("^Edit annotation")).click()
+    editor = note_editor(page)
+    assert editor.get_by_label("Visibility").input_value() == f"group:{made[first]}"
+    editor.get_by_label("Visibility").select_option(label=f"Group: {second}")
+    editor.get_by_label("Note").fill("written on the train, for the other club")
+    # By keyboard: in this freshly reloaded page, headless Chromium at times delivered a mouse
+    # click on Save (in the frame's part below its first 420 px, just grown) to no element of
+    # the frame at all; a reader's Enter on the button takes no hit test.
+    editor.get_by_role("button", name="Save").press("Enter")
+    wait_until(lambda: f"Group: {second}" in items(page).first.inner_text(),
+               message="the other group on the card")
+
+    server.start()
+    page.reload()
+    wait_until(lambda: server.annotations(tokens["alice"], user="alice")["items"],
+               message="the note to reach the server")
+    [stored] = server.annotations(tokens["alice"], user="alice")["items"]
+    assert (stored["visibility"], stored["group"], stored["group_name"]) == (
+        "group", made[second], second)
+    assert stored["note"] == "written on the train, for the other club"
