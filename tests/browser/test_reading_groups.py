@@ -156,10 +156,9 @@ def test_a_group_note_is_seen_by_members_alone_joined_by_invite_link_and_gone_on
         bob_options.reload()
         joined = group_item(bob_options, name)
         joined.wait_for(timeout=10000)
-        leave = joined.get_by_role("button", name=f"Leave {name}")
-        leave.click()
+        joined.get_by_role("button", name=f"Leave {name}", exact=True).click()
         assert "Press again to leave" in bob_options.locator("#groups-message").inner_text()
-        leave.click()
+        joined.get_by_role("button", name=f"Really leave {name}? Press again to leave").click()
         said = bob_options.locator("#groups-message")
         wait_until(lambda: f"You left {name}." in said.inner_text(), message="bob to have left")
         assert group_item(bob_options, name).count() == 0

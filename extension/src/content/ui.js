@@ -510,6 +510,8 @@ export class PostilUI {
     meta.append(h("span", { class: "author", text: a.own ? `${a.user} (you)` : a.user ?? "Anonymous" }));
     meta.append(h("span", { class: "visibility", text: visibilityLabel(a) }));
     if (a.approximate) meta.append(h("span", { class: "badge", title: "The text changed since this was highlighted; this is the closest match.", text: "Approximate match" }));
+    // Shown only to its author and the group's moderators, who may show it again.
+    if (a.hidden) meta.append(h("span", { class: "badge", text: "Hidden from the group by a moderator" }));
     if (a.pending) meta.append(h("span", { class: "badge", text: "Not synced yet" }));
     if (a.failed) meta.append(h("span", { class: "badge error", text: `Server refused: ${a.failed.message}` }));
     frag.append(meta);

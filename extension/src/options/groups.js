@@ -161,7 +161,6 @@ async function showMembers(group, panel) {
         el("th", { scope: "col" }, el("span", { class: "visually-hidden", text: "Action" })))),
       el("tbody", {}, rows)),
     message);
-  panel.querySelector("table").focus?.();
 }
 
 function memberRow(group, member, owner, panel, message) {
@@ -221,6 +220,7 @@ async function leave(group, button) {
   if (!button.classList.contains("confirm")) {
     button.classList.add("confirm");
     button.textContent = `Really leave ${group.name}?`;
+    button.setAttribute("aria-label", `Really leave ${group.name}? Press again to leave`);
     say("groups-message", `Press again to leave ${group.name}: you will no longer see its notes.`, "warn");
     return;
   }
@@ -231,8 +231,8 @@ async function leave(group, button) {
     say("groups-message", `Could not leave ${group.name}: ${reply.error.message}`, "err");
     return;
   }
-  say("groups-message", `You left ${group.name}.`, "ok");
   await refresh();
+  say("groups-message", `You left ${group.name}.`, "ok");
 }
 
 $("create-group").addEventListener("submit", async (event) => {

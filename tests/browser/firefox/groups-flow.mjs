@@ -42,7 +42,7 @@ function painted(page) {
   });
 }
 
-/** Click the button whose accessible name is `label` (inside `scope`, a selector). */
+/** Click the button whose accessible name is `label`. */
 function press(page, label) {
   return page.evaluate((name) => {
     const button = [...document.querySelectorAll("button")].find((b) => (b.getAttribute("aria-label") ?? b.textContent) === name);
@@ -121,12 +121,15 @@ await runFlow(browser, async (result) => {
   // Leave (asked twice), and the note is gone from the page.
   await options.bringToFront();
   await press(options, `Leave ${THEIR_GROUP}`);
-  await press(options, `Leave ${THEIR_GROUP}`);
+  await press(options, `Really leave ${THEIR_GROUP}? Press again to leave`);
   result.left = await waitFor("leaving", async () => {
     const said = await text(options, "#groups-message");
     return said.startsWith("You left") && said;
   });
-  result.groupsAfterLeave = await groupTexts(options);
+  result.groupsAfterLeave = await waitFor("the list without the group", async () => {
+    const shown = await groupTexts(options);
+    return !shown.some((t) => t.includes(THEIR_GROUP)) && shown;
+  }, 5000).catch(() => groupTexts(options));
   await page.bringToFront();
   await page.reload();
   await waitReady(page);
