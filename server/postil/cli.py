@@ -491,8 +491,8 @@ def cmd_export(args) -> int:
     pairs = [("format", args.format)]
     for name, value in (("flavor", args.flavor), ("user", args.author), ("site", args.site),
                         ("post_id", args.post_id), ("url", args.url), ("color", args.color),
-                        ("visibility", args.visibility), ("q", args.q),
-                        ("updated_since", args.updated_since)):
+                        ("visibility", args.visibility), ("group", args.group),
+                        ("q", args.q), ("updated_since", args.updated_since)):
         if value is not None:
             pairs.append((name, str(value)))
     pairs += [("tag", tag) for tag in args.tag]
@@ -671,6 +671,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--tag", action="append", default=[], help="repeat: all must match")
     export.add_argument("--color")
     export.add_argument("--visibility", choices=list(VISIBILITIES))
+    export.add_argument("--group", help="a group's id: only the annotations in it")
     export.add_argument("--q", help="full-text search")
     export.add_argument("--updated-since", help="ISO 8601 time")
     export.set_defaults(func=cmd_export)

@@ -398,7 +398,6 @@ class Annotation(BaseModel):
         if viewer is None:
             # Only a group's annotation can be hidden (`store.groups.set_hidden`).
             return a.visibility == "public"
-        others = cls._others_visible(viewer, a)
         other = Annotation.alias("same_id")
         # Speed: `shares_id` first, so the lookup runs only for the rare id two authors hold
         # (bench/README.md, "Ids per author").
@@ -406,15 +405,28 @@ class Annotation(BaseModel):
             (other.uid == a.uid) & (other.pk != a.pk)
             & ((other.user == viewer.id)
                | ((other.pk < a.pk) & cls._others_visible(viewer, other)))))
-        return (a.user == viewer.id) | (others & ~shadowed)
+        # Speed: three terms joined by OR, each one an index can find (author; visibility;
+        # group), so SQLite reads them by index instead of scanning the table (bench/README.md,
+        # "With groups in the rule").
+        mine, moderated = cls._groups_of(viewer)
+        in_group = (a.group.in_(mine) & (a.visibility == "group")
+                    & ((a.hidden == False) | a.group.in_(moderated)))  # noqa: E712
+        return ((a.user == viewer.id) | ((a.visibility == "public") & ~shadowed)
+                | (in_group & ~shadowed))
+
+    @classmethod
+    def _groups_of(cls, viewer: User):
+        """The viewer's groups, and those they moderate, as subqueries (read at query time)."""
+        mine = Membership.select(Membership.group).where(Membership.user == viewer.id)
+        moderated = Membership.select(Membership.group).where(
+            (Membership.user == viewer.id) & Membership.role.in_(MODERATING_ROLES))
+        return mine, moderated
 
     @classmethod
     def _others_visible(cls, viewer: User, a):
         """Visible to `viewer` though not theirs: public, or in a group of theirs; not hidden
         unless they moderate that group."""
-        mine = Membership.select(Membership.group).where(Membership.user == viewer.id)
-        moderated = Membership.select(Membership.group).where(
-            (Membership.user == viewer.id) & Membership.role.in_(MODERATING_ROLES))
+        mine, moderated = cls._groups_of(viewer)
         in_group = (a.visibility == "group") & a.group.in_(mine)
         return (((a.visibility == "public") | in_group)
                 & ((a.hidden == False) | a.group.in_(moderated)))  # noqa: E712

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN, Case, fn
 
-from ..db import run_write
+from ..db import database, is_postgres, run_write
 from ..domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from ..models import (
     MODERATING_ROLES,
@@ -207,6 +207,14 @@ def _dissolve(group: Group) -> int:
     return moved
 
 
+def _lock(group_pk: int) -> None:
+    """Hold the group's row until the write ends (PostgreSQL), so that two changes of its
+    members cannot both pass a check the other undoes (two owners stepping down at once, two
+    accepts of one last use). SQLite's writes run one at a time already."""
+    if is_postgres():
+        database.execute_sql('SELECT id FROM "group" WHERE id = %s FOR UPDATE', [group_pk])
+
+
 def _owners(group_pk: int) -> int:
     return Membership.select().where((Membership.group == group_pk)
                                      & (Membership.role == "owner")).count()
@@ -216,6 +224,7 @@ def set_role(user: User, gid: str, username: str, role: str) -> tuple[Membership
     """Give a member another role (the owner only); the last owner cannot step down."""
     def write() -> tuple[Membership, User]:
         group, mine = _membership(user, gid)
+        _lock(group.id)
         target, theirs = _member_named(group, username)
         _require_role(mine, ("owner",), "change roles")
         if theirs.role == role:
@@ -246,6 +255,7 @@ def remove_member(user: User, gid: str, username: str) -> None:
     """
     def write() -> None:
         group, mine = _membership(user, gid)
+        _lock(group.id)
         target, theirs = _member_named(group, username)
         leaving = target.id == user.id
         if leaving:
@@ -349,6 +359,7 @@ def accept_invite(user: User, token: str) -> GroupView:
     def write() -> GroupView:
         invite = _find_invite(token)
         group = invite.group
+        _lock(group.id)
         mine = Membership.get_or_none((Membership.group == group.id)
                                       & (Membership.user == user.id))
         if mine is not None:
@@ -405,6 +416,7 @@ def operator_set_role(gid: str, username: str, role: str, *, add: bool = False
     """
     def write() -> tuple[Group, User]:
         group = _by_gid(gid)
+        _lock(group.id)
         target = User.by_name(username)
         if target is None:
             raise NotFound(f"no user {username!r}")
@@ -429,6 +441,7 @@ def operator_remove(gid: str, username: str) -> None:
     """Take a member out of a group; the last owner stays (delete the group instead)."""
     def write() -> None:
         group = _by_gid(gid)
+        _lock(group.id)
         target, theirs = _member_named(group, username)
         if theirs.role == "owner" and _owners(group.id) == 1:
             raise Conflict(f"{target.name} is the group's only owner: make another member "
