@@ -6,6 +6,8 @@
 // named by its id, never its name: two groups may share a name). `{visibility, group}` is the
 // annotation's own pair, as the server reads and writes it.
 
+import { VISIBILITY_LABELS } from "./colors.js";
+
 export const GROUP_PREFIX = "group:";
 
 /** The picker value for an annotation's (or a setting's) `{visibility, group}`. */
@@ -30,12 +32,12 @@ export function fromChoice(value) {
  * note out of its group by itself.
  */
 export function visibilityChoices(groups = [], current = null) {
-  const choices = [{ value: "private", label: "Private (only me)" }];
+  const choices = [{ value: "private", label: VISIBILITY_LABELS.private }];
   for (const g of groups ?? []) choices.push({ value: GROUP_PREFIX + g.id, label: `Group: ${g.name}` });
   if (current?.visibility === "group" && current.group && !choices.some((c) => c.value === GROUP_PREFIX + current.group)) {
     choices.push({ value: GROUP_PREFIX + current.group, label: `Group: ${current.group_name ?? "a group you left"}` });
   }
-  choices.push({ value: "public", label: "Public (anyone)" });
+  choices.push({ value: "public", label: VISIBILITY_LABELS.public });
   return choices;
 }
 
