@@ -71,3 +71,7 @@ def test_api_examples_run_as_written(live_server, tmp_path):
     for member in ("profile.json", "posts.json", "annotations/json.json",
                    "annotations/jsonld.jsonld", "annotations/csv-readwise.csv"):
         assert f"/{member}" in listing
+
+    # Followed live with a one-use ticket: the private annotation made meanwhile came, to its
+    # author, as one event.
+    assert out["9"].split("\n")[:2] == ["event: annotation", "Heard live."]

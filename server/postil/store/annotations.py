@@ -14,6 +14,7 @@ from ..domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound, Precon
 from ..models import MODERATING_ROLES, Annotation, AnnotationTag, Group, Post, User, now_us
 from ..parse import NewAnnotation, Precondition
 from ..validation import uuid_string
+from . import changes as change_log
 from . import groups
 from .posts import resolve_post
 
@@ -57,6 +58,7 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
         if pk is None:
             raise _IdTaken  # made meanwhile; and undo anything resolve_post changed
         _insert_tag_rows(pk, fields.get("tags") or [], values["created_us"])
+        change_log.record("create", pk, post.id, uid)
         if holders:
             # Other authors' private annotations have this id: mark them all (see shares_id).
             Annotation.update(shares_id=True).where(Annotation.uid == uid).execute()
@@ -220,6 +222,7 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
             written = _write_if_unchanged(annotation, changes)
         if not written:
             return None
+        change_log.record("update", annotation.pk, annotation.post_id, uid, before=annotation)
         if widens:
             # The post is everyone's business from now on, as if a public annotation named it.
             Post.update(shared_us=changes["updated_us"], updated_us=changes["updated_us"]).where(
@@ -284,6 +287,7 @@ def delete_annotation(user: User, uid: str, if_match=None) -> None:
                 tags_text="", version=annotation.version + 1,
                 updated_us=max(now_us(), annotation.updated_us + 1))):
             return False
+        change_log.record("delete", annotation.pk, annotation.post_id, uid, before=annotation)
         _set_tag_rows(annotation, [])
         return True
 
