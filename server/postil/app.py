@@ -39,13 +39,25 @@ def create_app(test_config: dict | None = None) -> Flask:
         app,
         resources={r"/api/*": {"origins": [*EXTENSION_ORIGINS, *app.config["CORS_ORIGINS"]]},
                    **w3c_cors.RESOURCES},
-        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match",
+                       "Last-Event-ID"],
         expose_headers=["ETag", "Location", "Content-Disposition", "Retry-After"],
         methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         max_age=600,
     )
 
-    from . import account_api, api, export_api, groups_api, home, openapi, sessions_api, w3c
+    from . import (
+        account_api,
+        api,
+        export_api,
+        groups_api,
+        home,
+        live,
+        openapi,
+        sessions_api,
+        stream_api,
+        w3c,
+    )
 
     app.register_blueprint(home.bp)
     app.register_blueprint(api.bp)
@@ -54,6 +66,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(export_api.bp)
     app.register_blueprint(account_api.bp)
     app.register_blueprint(groups_api.bp)
+    app.register_blueprint(stream_api.bp)
+    live.configure(app)
     openapi.init_app(app)
     if app.config.get("SAMPLE", True):
         try:

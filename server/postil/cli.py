@@ -61,7 +61,12 @@ def _listen(app, args, taken_message: str):
     from waitress import create_server
 
     try:
-        return create_server(app, host=args.host, port=args.port, threads=args.threads,
+        streams = _max_streams(app)
+        return create_server(app, host=args.host, port=args.port,
+                             # Each open live-update stream holds a thread (live.py): as many
+                             # more as may be open, so that streams never starve the API.
+                             threads=args.threads + streams,
+                             connection_limit=100 + streams,
                              ident="postil",
                              # urls.PublicRoot alone decides which forwarded headers count.
                              clear_untrusted_proxy_headers=False)
@@ -72,6 +77,25 @@ def _listen(app, args, taken_message: str):
             print(f"postil: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
                   file=sys.stderr)
         return None
+
+
+def _max_streams(app) -> int:
+    return int(app.config.get("MAX_STREAMS", 0)) if "stream" in app.blueprints else 0
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (systemd's stop) and Ctrl-C end the live-update streams first, then stop the
+    server, so that no open stream keeps it from exiting."""
+    import signal
+
+    from . import live
+
+    def stop(signum, _frame):
+        live.shutdown()
+        raise KeyboardInterrupt if signum == signal.SIGINT else SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 def cmd_serve(args) -> int:
@@ -92,6 +116,7 @@ def cmd_serve(args) -> int:
           f"(database: {app.config['DATABASE_URL']})", flush=True)
     if app.config.get("SAMPLE") and "sample" in app.blueprints:
         print(f"Sample article: http://{args.host}:{args.port}/sample/", flush=True)
+    _stop_on_sigterm()
     server.run()
     return 0
 
@@ -119,8 +144,11 @@ def _serve_workers(args, overrides: dict) -> int:
         return 1
     banner = (f"Postil {__version__} on http://{args.host}:{args.port}/  "
               f"(database: {config.describe_database(url)}; {args.workers} worker processes)")
+    # Each worker holds up to POSTIL_MAX_STREAMS live-update streams, each on a thread of its
+    # own besides the ones answering requests (live.py).
+    threads = args.threads + int(config.env("POSTIL_MAX_STREAMS"))
     return workers.serve(lambda: _app(auto_migrate=False, **overrides), sock,
-                         args.workers, args.threads, banner)
+                         args.workers, threads, banner)
 
 
 def cmd_sample_serve(args) -> int:

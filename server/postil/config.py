@@ -48,6 +48,13 @@ SETTINGS = {
     "POSTIL_REQUEST_LOG": ("0", "1 logs one line per request to stderr, `json` logs JSON lines "
                                 "(`postil serve --log-requests[=json]` does the same)"),
     "POSTIL_METRICS": ("1", "0 stops counting requests and turns off GET /metrics"),
+    "POSTIL_MAX_STREAMS": ("250", "live-update streams (`GET /api/stream`) one server process "
+                                  "holds at once, each on a thread of its own added to "
+                                  "POSTIL_THREADS; beyond it a stream is refused with 503"),
+    "POSTIL_STREAM_POLL_SECONDS": ("1", "how often, with streams open on SQLite, a process looks "
+                                        "for changes other processes wrote to the same file"),
+    "POSTIL_CHANGE_LOG_DAYS": ("7", "how long the change log keeps a change for streams to "
+                                    "replay; a client away longer is told to reload (`reset`)"),
     "POSTIL_METRICS_TOKEN": ("", "a bearer token that lets /metrics be read from anywhere; "
                                  "unset, only from this machine's loopback address"),
 }
@@ -189,4 +196,7 @@ def from_env() -> dict:
         "REQUEST_LOG": env("POSTIL_REQUEST_LOG") if env("POSTIL_REQUEST_LOG") != "0" else "",
         "METRICS": env("POSTIL_METRICS") != "0",
         "METRICS_TOKEN": env("POSTIL_METRICS_TOKEN"),
+        "MAX_STREAMS": int(env("POSTIL_MAX_STREAMS")),
+        "STREAM_POLL_SECONDS": float(env("POSTIL_STREAM_POLL_SECONDS")),
+        "CHANGE_LOG_DAYS": float(env("POSTIL_CHANGE_LOG_DAYS")),
     }

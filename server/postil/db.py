@@ -91,10 +91,43 @@ def run_write(work: Callable[[], T]) -> T:
     inside a write (an import's items) runs inline, in a savepoint. PostgreSQL commits concurrent
     transactions itself, so there `work` simply runs in a transaction of the caller's.
     """
-    if not is_sqlite() or getattr(_in_write, "active", False):
+    if getattr(_in_write, "active", False):
         with database.atomic():
             return work()
+    if not is_sqlite():
+        _in_write.active = True
+        try:
+            with database.atomic():
+                result = work()
+                recorded = _before_commit()
+        except BaseException:
+            _rolled_back()
+            raise
+        finally:
+            _in_write.active = False
+        _after_commit(recorded)
+        return result
     return _writer.submit(work)
+
+
+# What must happen with every write transaction: `store.changes` inserts the change log's
+# records as its last statements, and wakes this process's live-update streams once it has
+# committed. Set by `store/changes.py`; None until it is imported.
+write_hooks = None
+
+
+def _before_commit() -> bool:
+    return write_hooks.before_commit() if write_hooks else False
+
+
+def _rolled_back() -> None:
+    if write_hooks:
+        write_hooks.rolled_back()
+
+
+def _after_commit(recorded: bool) -> None:
+    if write_hooks and recorded:
+        write_hooks.after_commit()
 
 
 class _GroupWriter:
@@ -163,11 +196,14 @@ class _GroupWriter:
             _in_write.active = False
 
     def _write(self, group: list[_Job]) -> None:
+        recorded = False
         try:
             with _sqlite_writer, database.atomic("IMMEDIATE"):
                 for job in group:
                     job.result = job.work()
+                recorded = _before_commit()
         except BaseException as exc:  # noqa: BLE001 — handed to the caller, below
+            _rolled_back()
             if len(group) == 1:
                 group[0].result, group[0].error = None, exc
             else:
@@ -175,6 +211,7 @@ class _GroupWriter:
                 for job in group:
                     self._write([job])
                 return
+        _after_commit(recorded)
         for job in group:
             job.finished = True
             job.wake.set()
@@ -210,8 +247,9 @@ def init_app(app) -> None:
 
     @app.before_request
     def _connect():
-        # /healthz connects by itself, to report a database that does not answer.
-        if request.endpoint != "health.healthz":
+        # /healthz connects by itself, to report a database that does not answer; a stream
+        # connects only for its reads, a few at a time (stream_api.py).
+        if request.endpoint not in ("health.healthz", "stream.stream"):
             database.connect(reuse_if_open=True)
 
     @app.teardown_appcontext

@@ -562,5 +562,56 @@ class ReplyMarker(BaseModel):
         table_name = "reply_marker"
 
 
+class ChangeLog(BaseModel):
+    """One change of an annotation, or of a reader's access, for live-update streams
+    (`store.changes`; migration 0014).
+
+    The columns named as `Annotation`'s hold the annotation as it was BEFORE the change (NULL
+    for a create), so `Annotation.visible_to` applies to them unchanged: "could this viewer see
+    it before?" (`store.changes.BEFORE` lists them; a column the visibility rule comes to read,
+    such as a group, is added there, here and in a migration).
+    """
+
+    seq = AutoField()
+    kind = CharField(max_length=16)  # create | update | delete | purge | access
+    annotation = IntegerField(null=True, column_name="annotation_id")
+    post = IntegerField(null=True, column_name="post_id")
+    uid = CharField(max_length=36, null=True)
+    at_us = BigIntegerField(default=now_us)
+    user = IntegerField(null=True, column_name="user_id")  # kind "access": whose access
+    visibility = CharField(max_length=16, null=True)
+    shares_id = BooleanField(default=False)
+    group = IntegerField(null=True, column_name="group_id")
+    hidden = BooleanField(default=False)
+
+    class Meta:
+        table_name = "change_log"
+
+
+class ChangeLogState(BaseModel):
+    """The change log's one row of bookkeeping: what retention pruned, the event-id secret."""
+
+    id = IntegerField(primary_key=True)
+    pruned_through = BigIntegerField(default=0)
+    secret = CharField(max_length=64)
+
+    class Meta:
+        table_name = "change_log_state"
+
+
+class StreamTicket(BaseModel):
+    """A one-use, short-lived ticket that opens one stream as its user (`store.changes`)."""
+
+    id = AutoField()
+    ticket_hash = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, on_delete="CASCADE", index=False)
+    token = ForeignKeyField(Token, on_delete="CASCADE", index=False)
+    expires_us = BigIntegerField(index=True)
+
+    class Meta:
+        table_name = "stream_ticket"
+
+
 MODELS = [User, Token, Post, Group, Membership, Invite, Annotation, AnnotationTag, PostUrl,
-          SignInThrottle, PostRegistration, ReplyMarker]
+          SignInThrottle, PostRegistration, ReplyMarker, ChangeLog, ChangeLogState,
+          StreamTicket]

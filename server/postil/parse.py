@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from werkzeug.datastructures import MultiDict
+
 from . import postkey
 from . import validation as v
 from .contract import (
@@ -364,6 +366,44 @@ def query_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_
                                      f"{REPLIES_CHOICES[-1]}")
         f.replies = args["replies"]
     return f
+
+
+# ---------------------------------------------------------------- live-update streams
+
+STREAM_POST_KEYS = ("site", "post_id", "url", "post")
+STREAM_PARAMS = frozenset({*STREAM_POST_KEYS, "ticket", "last_event_id"})
+
+
+@dataclass(frozen=True, slots=True)
+class StreamQuery:
+    """`GET /api/stream`'s query string, checked: one post (as an annotation query names it:
+    site and post_id, url, or post) or None for everything; a ticket; a Last-Event-ID."""
+
+    post: Filters | None
+    ticket: str | None
+    last_event_id: str | None
+
+
+def stream_query(args) -> StreamQuery:
+    unknown = sorted(set(args.keys()) - STREAM_PARAMS)
+    if unknown:
+        raise Invalid(unknown[0], f"unknown query parameter(s): {', '.join(unknown)}; known: "
+                                  f"{', '.join(sorted(STREAM_PARAMS))}")
+    for name in STREAM_PARAMS:
+        if len(args.getlist(name)) > 1:
+            raise Invalid(name, "may be given once")
+    post = None
+    if any(name in args for name in STREAM_POST_KEYS):
+        post = query_filters(MultiDict({k: args[k] for k in STREAM_POST_KEYS if k in args}))
+        if post.post_id is not None and post.site is None:
+            raise Invalid("post_id", "needs site (a post is a site and a post_id, or a url)")
+        if post.site is not None and post.post_id is None and post.url is None:
+            raise Invalid("site", "needs post_id (a stream follows one post, or every post)")
+    ticket = args.get("ticket")
+    if ticket is not None and not ticket:
+        raise Invalid("ticket", "is empty")
+    last = args.get("last_event_id") or None
+    return StreamQuery(post, ticket, last)
 
 
 WORD = re.compile(r"(\w+)(\*?)", re.UNICODE)

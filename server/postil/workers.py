@@ -17,13 +17,16 @@ begins `IMMEDIATE` and waits up to the busy timeout (`db.SQLITE_PRAGMAS`) for th
 of failing; PostgreSQL commits concurrent transactions itself.
 
 SIGTERM to the master (what systemd sends) stops accepting, lets every request in flight finish
-(up to `GRACEFUL_TIMEOUT_S`), then exits 0; SIGINT and SIGQUIT stop at once.
+(up to `GRACEFUL_TIMEOUT_S`), then exits 0; SIGINT and SIGQUIT stop at once. Live-update
+streams are not waited for: each worker ends its own at SIGTERM (`end_streams_on_sigterm`), and
+their clients resume elsewhere from their Last-Event-ID.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -55,6 +58,24 @@ def worker_exited(pid: int) -> None:
     from . import metrics
 
     metrics.worker_exited(pid)
+
+
+def end_streams_on_sigterm() -> None:
+    """In a worker: SIGTERM ends its live-update streams at once, then the graceful stop goes
+    on as gunicorn's; an open stream would otherwise hold it for GRACEFUL_TIMEOUT_S (and the
+    quick stops, SIGINT and SIGQUIT, until its next keepalive). Clients reconnect with their
+    Last-Event-ID and lose nothing."""
+    from . import live
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+        previous = signal.getsignal(signum)
+
+        def stop(number, frame, previous=previous) -> None:
+            live.shutdown()
+            if callable(previous):
+                previous(number, frame)
+
+        signal.signal(signum, stop)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -106,6 +127,9 @@ def serve(make_app, sock: socket.socket, workers: int, threads: int, banner: str
     def child_exit(_arbiter, worker) -> None:
         worker_exited(worker.pid)
 
+    def post_worker_init(_worker) -> None:
+        end_streams_on_sigterm()
+
     options = {
         "bind": [f"fd://{sock.fileno()}"],
         "workers": workers,
@@ -126,6 +150,7 @@ def serve(make_app, sock: socket.socket, workers: int, threads: int, banner: str
         "control_socket_disable": True,
         "when_ready": when_ready,
         "child_exit": child_exit,
+        "post_worker_init": post_worker_init,
     }
 
     class Master(BaseApplication):

@@ -134,3 +134,34 @@ def test_the_throttle_counts_the_address_nginx_forwarded(behind_nginx):
     status, token = call(port, cert, "POST", "/api/tokens",
                          {"username": "bob", "password": "y" * 12}, source=OTHER_CLIENT)
     assert status == 201, token
+
+
+def test_a_live_update_stream_comes_through_unbuffered(behind_nginx):
+    port, _, cert = behind_nginx
+    context = ssl.create_default_context(cafile=str(cert))
+    stream = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=20,
+                                         source_address=(CLIENT, 0))
+    stream.request("GET", "/api/stream?site=blog.example.org&post_id=42",
+                   headers={"Accept": "text/event-stream"})
+    res = stream.getresponse()
+    assert res.status == 200 and res.headers["Content-Type"].startswith("text/event-stream")
+    status, answer = call(port, cert, "POST", "/api/users",
+                          {"username": "streamer", "password": "x" * 12},
+                          source=SIGN_UP_CLIENT)
+    assert status == 201, answer
+    uid = str(uuid.uuid4())
+    body = {"id": uid, "post": {"site": "blog.example.org", "post_id": 42},
+            "selectors": [{"type": "TextQuoteSelector", "exact": "notes in the margin"}],
+            "note": "live through the proxy", "visibility": "public"}
+    status, created = call(port, cert, "POST", "/api/annotations", body, answer["token"])
+    assert status == 201, created
+    # One small event, not a buffer's worth: nginx must pass it on as it comes.
+    while True:
+        line = res.readline().decode()
+        assert line, "the stream ended"
+        if line.startswith("data: "):
+            event = json.loads(line[len("data: "):])
+            if event.get("id") == uid:
+                break
+    assert event["note"] == "live through the proxy"
+    stream.close()

@@ -35,6 +35,7 @@ from ..models import (
     now_us,
 )
 from ..parse import PUBLIC_ANNOTATION_CHOICES
+from . import changes as change_log
 from . import groups
 from .throttle import user_key
 
@@ -98,6 +99,7 @@ def delete_account(user: User, public_choice: str) -> Deleted:
         SignInThrottle.delete().where(SignInThrottle.key == user_key(user.name)).execute()
         Token.delete().where(Token.user == me).execute()
         ReplyMarker.delete().where(ReplyMarker.user == me).execute()
+        change_log.forget_user(me)
         User.delete().where(User.id == me).execute()
         return private, public, posts, _remove_orphan_posts(sorted(touched | posts))
 
@@ -109,11 +111,18 @@ def _dispose(me: int, public_choice: str, limit: int | None) -> tuple[int, int, 
     """Delete up to `limit` (None: all) of the user's non-public annotations and anonymise or
     empty as many public ones, re-owned; return how many live ones of each, and their posts."""
     query = Annotation.select(Annotation.pk, Annotation.post, Annotation.visibility,
-                              Annotation.deleted).where(Annotation.user == me)
-    rows = list((query.order_by(Annotation.pk).limit(limit) if limit else query).tuples())
-    private = [pk for pk, _, visibility, _ in rows if visibility != "public"]
-    public = [pk for pk, _, visibility, _ in rows if visibility == "public"]
-    live = {pk for pk, _, _, deleted in rows if not deleted}
+                              Annotation.deleted, Annotation.uid, Annotation.user,
+                              Annotation.shares_id, Annotation.group,
+                              Annotation.hidden).where(Annotation.user == me)
+    rows = list((query.order_by(Annotation.pk).limit(limit) if limit else query).dicts())
+    private = [r["pk"] for r in rows if r["visibility"] != "public"]
+    public = [r["pk"] for r in rows if r["visibility"] == "public"]
+    live = {r["pk"] for r in rows if not r["deleted"]}
+    for r in rows:
+        kind = ("purge" if r["visibility"] != "public"
+                else "delete" if public_choice == "delete" else "update")
+        change_log.record(kind, r["pk"], r["post"], r["uid"],
+                          before=r | {"user_id": r["user"], "group_id": r["group"]})
     for chunk in _chunks(private):
         AnnotationTag.delete().where(AnnotationTag.annotation.in_(chunk)).execute()
         Annotation.delete().where(Annotation.pk.in_(chunk)).execute()
@@ -147,7 +156,7 @@ def _dispose(me: int, public_choice: str, limit: int | None) -> tuple[int, int, 
                     chunk = [pk for pk in chunk if pk not in set(heads)]
             Annotation.update(changes).where(Annotation.pk.in_(chunk)).execute()
     return (len(live.intersection(private)), len(live.intersection(public)),
-            {post for _, post, _, _ in rows})
+            {r["post"] for r in rows})
 
 
 def _chunks(pks: list[int], size: int = 500) -> Iterator[list[int]]:

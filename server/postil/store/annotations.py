@@ -14,6 +14,7 @@ from ..domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound, Precon
 from ..models import MODERATING_ROLES, Annotation, AnnotationTag, Group, Post, User, now_us
 from ..parse import NewAnnotation, Precondition
 from ..validation import uuid_string
+from . import changes as change_log
 from . import groups
 from .posts import resolve_post
 
@@ -68,6 +69,7 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
         if pk is None:
             raise _IdTaken  # made meanwhile; and undo anything resolve_post changed
         _insert_tag_rows(pk, fields.get("tags") or [], values["created_us"])
+        change_log.record("create", pk, post.id, uid)
         if holders:
             # Other authors' private annotations have this id: mark them all (see shares_id).
             Annotation.update(shares_id=True).where(Annotation.uid == uid).execute()
@@ -290,6 +292,7 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
                 thread_follows(annotation, moves)
         if not written:
             return None
+        change_log.record("update", annotation.pk, annotation.post_id, uid, before=annotation)
         if widens:
             # The post is everyone's business from now on, as if a public annotation named it.
             Post.update(shared_us=changes["updated_us"], updated_us=changes["updated_us"]).where(
@@ -350,6 +353,8 @@ def thread_follows(first: Annotation, moves: dict) -> list[int]:
     changed = [pk for (pk,) in Annotation.select(Annotation.pk)
                .where(Annotation.root == first.pk).tuples()]
     if changed:
+        # Each reply as it was, for live streams: who could see it before, who may now.
+        change_log.record_each("update", Annotation.root == first.pk)
         columns = Annotation._meta.columns
         Annotation.update({
             **{columns[c]: v for c, v in moves.items()},
@@ -405,6 +410,7 @@ def delete_annotation(user: User, uid: str, if_match=None) -> None:
             emptied |= dict(quote="", selectors=[])
         if not _write_if_unchanged(annotation, emptied):
             return False
+        change_log.record("delete", annotation.pk, annotation.post_id, uid, before=annotation)
         _empty_heads_above(annotation)
         _set_tag_rows(annotation, [])
         return True
@@ -424,6 +430,7 @@ def _empty_heads_above(reply: Annotation) -> None:
         if head is None or not head.deleted:
             return
         if head.quote or head.selectors:
+            change_log.record("update", head.pk, head.post_id, head.uid, before=head)
             Annotation.update(quote="", selectors=[], version=head.version + 1,
                               updated_us=max(now_us(), head.updated_us + 1)).where(
                 Annotation.pk == head.pk).execute()

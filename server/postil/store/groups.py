@@ -38,6 +38,7 @@ from ..models import (
     hash_token,
     now_us,
 )
+from . import changes as change_log
 
 INVITE_PREFIX = "pgi_"
 
@@ -193,6 +194,7 @@ def delete_group(user: User, gid: str) -> int:
 def _dissolve(group: Group) -> int:
     """Return the group's annotations to their authors as private ones, then delete it."""
     stamp = now_us()
+    change_log.record_each("update", Annotation.group == group.id)
     moved = Annotation.update(
         visibility="private", group=None, hidden=False, version=Annotation.version + 1,
         updated_us=Case(None, [(Annotation.updated_us >= stamp, Annotation.updated_us + 1)],
@@ -489,6 +491,8 @@ def set_hidden(user: User, annotation: Annotation, hidden: bool) -> Annotation:
         changes = {"hidden": hidden, "version": annotation.version + 1,
                    "updated_us": max(now_us(), annotation.updated_us + 1)}
         Annotation.update(**changes).where(Annotation.pk == annotation.pk).execute()
+        change_log.record("update", annotation.pk, annotation.post_id, annotation.uid,
+                          before=annotation)
         for k, val in changes.items():
             setattr(annotation, k, val)
         return annotation

@@ -49,22 +49,9 @@ def condition(viewer: User | None, f: Filters, *, first_tag_joined: bool = False
         cond &= Annotation.user == (author.id if author else -1)
     if f.post_pk is not None:
         cond &= Annotation.post == f.post_pk
-    if f.site is not None or f.post_id is not None or f.url is not None:
-        post_cond = True
-        if f.site is not None:
-            post_cond = Post.site == f.site
-        if f.post_id is not None:
-            post_cond &= Post.post_id == f.post_id
-        if f.url is not None:
-            earlier = PostUrl.select(PostUrl.post).where(
-                (PostUrl.url_key == f.url) & PostUrl.url_user.in_([0, viewer.id if viewer else 0]))
-            shown = (Post.link_key == f.url) & Post.shown_url_to(viewer)
-            by_url = (Post.url_key == f.url) | shown | Post.id.in_(earlier)
-            if f.url_shortlink is not None:
-                site, post_id = f.url_shortlink
-                by_url |= (Post.site == site) & (Post.post_id == post_id)
-            post_cond &= by_url
-        cond &= Annotation.post.in_(Post.select(Post.id).where(post_cond))
+    posts = posts_matching(viewer, f)
+    if posts is not None:
+        cond &= Annotation.post.in_(posts)
     if f.color is not None:
         cond &= Annotation.color == f.color
     if f.visibility is not None:
@@ -77,6 +64,30 @@ def condition(viewer: User | None, f: Filters, *, first_tag_joined: bool = False
     if f.q is not None:
         cond &= _fulltext(f.q)
     return cond
+
+
+def posts_matching(viewer: User | None, f: Filters):
+    """Return the query of the posts `f`'s site, post_id and url name (None: none given).
+
+    The one rule of which posts a query names; a live-update stream follows the same posts.
+    """
+    if f.site is None and f.post_id is None and f.url is None:
+        return None
+    post_cond = True
+    if f.site is not None:
+        post_cond = Post.site == f.site
+    if f.post_id is not None:
+        post_cond &= Post.post_id == f.post_id
+    if f.url is not None:
+        earlier = PostUrl.select(PostUrl.post).where(
+            (PostUrl.url_key == f.url) & PostUrl.url_user.in_([0, viewer.id if viewer else 0]))
+        shown = (Post.link_key == f.url) & Post.shown_url_to(viewer)
+        by_url = (Post.url_key == f.url) | shown | Post.id.in_(earlier)
+        if f.url_shortlink is not None:
+            site, post_id = f.url_shortlink
+            by_url |= (Post.site == site) & (Post.post_id == post_id)
+        post_cond &= by_url
+    return Post.select(Post.id).where(post_cond)
 
 
 def _fulltext(q: str):
