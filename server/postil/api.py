@@ -45,7 +45,8 @@ def json_body():
 
 
 def annotation_response(annotation, viewer: User | None, status: int = 200):
-    response = jsonify(annotation_json(annotation, viewer))
+    response = jsonify(annotation_json(annotation, viewer,
+                                       reply_counts=store.reply_counts(viewer, [annotation])))
     response.status_code = status
     response.headers["ETag"] = annotation.etag
     response.headers["Location"] = uid_url("api.get_annotation", annotation.uid, external=False)
@@ -53,9 +54,11 @@ def annotation_response(annotation, viewer: User | None, status: int = 200):
 
 
 def annotation_json(annotation, viewer: User | None, *,
-                    addresses: present.OwnAddresses | None = None) -> dict:
+                    addresses: present.OwnAddresses | None = None,
+                    reply_counts: dict[int, int] | None = None) -> dict:
     """The annotation as the API answers it: `present.annotation_json` and its `links`."""
-    data = present.annotation_json(annotation, viewer, addresses=addresses)
+    data = present.annotation_json(annotation, viewer, addresses=addresses,
+                                   reply_counts=reply_counts)
     hooks = current_app.extensions.get("postil.annotation_links", [])
     links = {"self": uid_url("api.get_annotation", annotation.uid)}
     for hook in hooks:
@@ -113,10 +116,48 @@ def query_annotations():
     user = current_user()
     filters = parse.query_filters(request.args)
     rows, next_cursor = store.page(user, filters)
-    addresses = present.OwnAddresses(user)
-    return {"total": store.count(user, filters),
-            "items": [annotation_json(a, user, addresses=addresses) for a in rows],
+    return {"total": store.count(user, filters), "items": annotations_json(rows, user),
             "next_cursor": next_cursor}
+
+
+def annotations_json(rows: list, viewer: User | None) -> list[dict]:
+    """A list of annotations as the API answers them, with their reply counts read at once."""
+    addresses = present.OwnAddresses(viewer)
+    counts = store.reply_counts(viewer, rows)
+    return [annotation_json(a, viewer, addresses=addresses, reply_counts=counts) for a in rows]
+
+
+# ---------------------------------------------------------------- replies
+
+@bp.get("/annotations/<uid>/replies")
+def annotation_replies(uid: str):
+    viewer = current_user()
+    rows = store.thread(viewer, uid)
+    return {"total": len(rows), "items": annotations_json(rows, viewer)}
+
+
+@bp.get("/me/replies")
+def replies_to_me():
+    user = require_user()
+    asked = parse.replies_query(request.args)
+    rows, next_cursor = store.replies_to(user, asked.limit, asked.after)
+    read_us = store.read_until(user)
+    items = annotations_json(rows, user)
+    for row, item in zip(rows, items, strict=True):
+        item["unread"] = row.created_us > read_us
+    return {"total": store.replies_to_count(user),
+            "unread": store.replies_to_count(user, after_us=read_us),
+            "read_until": present.iso(read_us) if read_us else None,
+            "items": items, "next_cursor": next_cursor}
+
+
+@bp.post("/me/replies/read")
+def mark_replies_read():
+    user = require_user()
+    body = json_body() if request.get_data(cache=True).strip() else None
+    read_us = store.mark_read(user, parse.replies_read(body))
+    return {"read_until": present.iso(read_us),
+            "unread": store.replies_to_count(user, after_us=read_us)}
 
 
 # ---------------------------------------------------------------- posts

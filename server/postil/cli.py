@@ -13,7 +13,7 @@ import sys
 import time
 
 from . import __version__, config
-from .contract import ROLES, VISIBILITIES
+from .contract import REPLIES_CHOICES, ROLES, VISIBILITIES
 
 
 def _app(auto_migrate: bool = True, **overrides):
@@ -520,7 +520,8 @@ def cmd_export(args) -> int:
     for name, value in (("flavor", args.flavor), ("user", args.author), ("site", args.site),
                         ("post_id", args.post_id), ("url", args.url), ("color", args.color),
                         ("visibility", args.visibility), ("group", args.group),
-                        ("q", args.q), ("updated_since", args.updated_since)):
+                        ("q", args.q), ("updated_since", args.updated_since),
+                        ("replies", args.replies)):
         if value is not None:
             pairs.append((name, str(value)))
     pairs += [("tag", tag) for tag in args.tag]
@@ -702,6 +703,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--group", help="a group's id: only the annotations in it")
     export.add_argument("--q", help="full-text search")
     export.add_argument("--updated-since", help="ISO 8601 time")
+    export.add_argument("--replies", choices=list(REPLIES_CHOICES),
+                        help="include (default): threads under what they answer; exclude; only")
     export.set_defaults(func=cmd_export)
 
     imp = sub.add_parser("import", help="import annotations from a file for a user",

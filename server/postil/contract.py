@@ -16,12 +16,19 @@ EDITABLE_FIELDS = frozenset({"note", "color", "tags", "visibility", "selectors",
                              "group"})
 # What the server answers with: a body may carry them back and they are ignored (but a create's
 # `id` and `post`, which it uses), so a client can send again what it was given.
+# `reply_to` is read in a create body alone (what the new annotation answers); a reply never
+# moves, so a patch ignores it as it ignores the others.
 READ_ONLY_FIELDS = frozenset({"id", "post", "user", "created", "updated", "version",
-                              "note_html", "deleted", "links", "group_name", "hidden"})
+                              "note_html", "deleted", "links", "group_name", "hidden",
+                              "reply_to", "reply_count"})
 # The query parameters of GET /api/annotations.
 QUERY_FILTERS = frozenset({"site", "post_id", "url", "user", "tag", "color", "visibility", "q",
                            "updated_since", "created_after", "created_before",
-                           "include_deleted", "sort", "order", "limit", "cursor", "post", "group"})
+                           "include_deleted", "sort", "order", "limit", "cursor", "post", "group",
+                           "replies"})
+# `replies=`: exclude (the default: annotations that answer nothing, which clients anchor),
+# include (replies too), only (replies alone).
+REPLIES_CHOICES = ("exclude", "include", "only")
 # The names of exports.FORMATS, in its order (a literal: exports imports nothing from here,
 # and tests/server/test_contract.py checks the two agree).
 EXPORT_FORMATS = ("markdown", "zip", "json", "jsonld", "csv", "html")

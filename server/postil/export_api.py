@@ -79,8 +79,11 @@ def export_request(args) -> ExportRequest:
                                 "recently annotated first, each post's annotations in the order "
                                 "of the article")
     filters = parse.query_filters(args, extra=frozenset({"format", "flavor"}))
-    # The query sends tombstones with updated_since (a sync needs them); a file never does.
+    # The query sends tombstones with updated_since (a sync needs them); a file never does,
+    # but for one that heads live replies (`replies` not excluded), so its thread reads on.
     filters.include_deleted = False
+    if "replies" not in args:
+        filters.replies = "include"  # a file carries threads, each under what it answers
     return ExportRequest(fmt, flavor, filters)
 
 
@@ -198,7 +201,8 @@ def _checked(user: User, batch: list[imports.Item]
         try:
             if item.group_name is not None:
                 item.body["group"] = _import_group(user, item, stored)
-            ready.append((item.index, parse.create_body(item.body, stored), item.keep))
+            ready.append((item.index, parse.create_body(
+                item.body, stored, tombstone=item.keep.get("deleted", False)), item.keep))
         except DomainError as err:
             refused.append({"index": item.index, "error": err.sentence})
     return ready, refused
@@ -228,7 +232,8 @@ def _stored(user: User, ready: list[tuple[int, parse.NewAnnotation, dict]]
     refused = []
     for index, body, keep in ready:
         try:
-            annotation, is_new = store.create_annotation(user, body, keep=keep)
+            annotation, is_new = store.create_annotation(user, body, keep=keep,
+                                                         answer_tombstones=True)
         except DomainError as err:
             refused.append({"index": index, "error": err.sentence})
             continue

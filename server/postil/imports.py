@@ -12,6 +12,11 @@ with the same message a client would get.
 Every item gets a stable id, so importing the same file twice creates nothing the second time:
 Postil's own id, the UUID in a W3C annotation's IRI, or one derived from the source's id
 (`uuid5`), or failing all those from the item's content.
+
+Replies stay replies (`reply_to`: Postil's own, a W3C `replying` annotation's target, the last
+of a Hypothesis annotation's `references`), and `parse` puts every item after the one it
+answers, whatever the file's order. A tombstone is not imported, unless replies in the file
+answer it: then it comes in as a tombstone, so that they have something to answer.
 """
 
 from __future__ import annotations
@@ -60,6 +65,56 @@ class Item:
     # A group the importer must be in, by name: the body's `group` is set to its id once found
     # or made (`export_api.import_document`); Hypothesis group annotations name one.
     group_name: str | None = None
+    # A deleted annotation: `error` says it is not imported, `body` what it would be if
+    # replies in the file answer it (`parents_first`).
+    tombstone: bool = False
+
+    @property
+    def uid(self) -> str | None:
+        uid = self.body.get("id") if self.body else None
+        return uid if isinstance(uid, str) else None
+
+    @property
+    def reply_to(self) -> str | None:
+        parent = self.body.get("reply_to") if self.body else None
+        return parent if isinstance(parent, str) else None
+
+
+def parents_first(items: list[Item]) -> list[Item]:
+    """Order items so that each comes after the item it answers, else as the file has them.
+
+    A tombstone that an importable item answers is revived, to be imported as a tombstone.
+    Items whose parents form a cycle (a broken file) come last, in the file's order.
+    """
+    by_id: dict[str, Item] = {}
+    for item in items:
+        if item.uid is not None:
+            by_id.setdefault(item.uid, item)
+    answered = {item.reply_to for item in items if item.error is None and item.reply_to}
+    for item in items:
+        if item.tombstone and item.uid in answered:
+            item.error = None
+            item.keep["deleted"] = True
+    replies: dict[int, list[Item]] = {}
+    heads = []
+    for item in items:
+        parent = by_id.get(item.reply_to) if item.reply_to else None
+        if parent is None or parent is item:
+            heads.append(item)
+        else:
+            replies.setdefault(id(parent), []).append(item)
+    out: list[Item] = []
+    placed: set[int] = set()
+    for head in heads:
+        stack = [head]
+        while stack:
+            item = stack.pop()
+            if id(item) in placed:
+                continue
+            placed.add(id(item))
+            out.append(item)
+            stack.extend(reversed(replies.get(id(item), [])))
+    return out + [item for item in items if id(item) not in placed]
 
 
 def parse(doc: Any, fmt: str | None = None, *, limit: int | None = None
@@ -72,7 +127,7 @@ def parse(doc: Any, fmt: str | None = None, *, limit: int | None = None
     if fmt not in FORMATS:
         raise ImportFormatError(f"unknown import format {fmt!r}; known: {', '.join(FORMATS)}")
     reader = {"json": native_items, "jsonld": jsonld_items, "hypothesis": hypothesis_items}[fmt]
-    return fmt, reader(doc, limit)
+    return fmt, parents_first(reader(doc, limit))
 
 
 def _counted(entries: list, limit: int | None) -> list:
@@ -171,13 +226,16 @@ def native_items(doc: Any, limit: int | None = None) -> list[Item]:
     return items
 
 
+TOMBSTONE = v.Invalid("deleted", "this is a deleted annotation (deleted is true), a tombstone: "
+                                 "nothing to import").sentence
+
+
 def native_item(index: int, entry: Any) -> Item:
     if not isinstance(entry, dict):
         raise v.Invalid("annotation", "must be a JSON object")
-    if entry.get("deleted"):
-        raise v.Invalid("deleted", "this is a deleted annotation (deleted is "
-                                           "true), a tombstone: nothing to import")
     body = {k: entry[k] for k in NATIVE_FIELDS if k in entry}
+    if entry.get("reply_to") is not None:
+        body["reply_to"] = entry["reply_to"]
     post = entry.get("post")
     if isinstance(post, dict):
         # Postil's own post number means nothing on another server; the key does.
@@ -191,8 +249,11 @@ def native_item(index: int, entry: Any) -> Item:
         # The column is a 32-bit integer on PostgreSQL: leave room for the edits to come, or
         # the annotation could never be changed or deleted again.
         keep["version"] = v.integer(entry["version"], "version", 1, MAX_IMPORTED_VERSION)
-    return Item(index, body=body, keep=keep,
-                group_name=_group_name(body, entry.get("group_name")))
+    group_name = _group_name(body, entry.get("group_name"))
+    if entry.get("deleted"):
+        return Item(index, body=body, keep=keep, error=TOMBSTONE, tombstone=True,
+                    group_name=group_name)
+    return Item(index, body=body, keep=keep, group_name=group_name)
 
 
 def _group_name(body: dict, name: Any) -> str | None:
@@ -218,17 +279,21 @@ def jsonld_items(doc: Any, limit: int | None = None) -> list[Item]:
         try:
             if not isinstance(entry, dict):
                 raise v.Invalid("annotation", "must be a JSON object")
-            if entry.get(w3c_model.DELETED):
-                raise v.Invalid("deleted", "this is a deleted annotation (deleted is "
-                                                   "true), a tombstone: nothing to import")
-            body = w3c_model.from_jsonld(entry)
+            try:
+                body = w3c_model.from_jsonld(entry)
+            except v.Invalid:
+                if entry.get(w3c_model.DELETED):
+                    raise v.Invalid("deleted", TOMBSTONE) from None
+                raise
             if "id" not in body:
                 body["id"] = _derived_id("w3c", entry.get("id"), entry)
             keep = _times(entry.get("created"), entry.get("modified"), ("created", "modified"))
             if entry.get("via") is not None:
                 keep["via"] = v.string(entry["via"], "via", LIMITS["url"])
-            items.append(Item(index, body=body, keep=keep, group_name=_group_name(
-                body, entry.get(w3c_model.GROUP_NAME))))
+            deleted = bool(entry.get(w3c_model.DELETED))
+            items.append(Item(index, body=body, keep=keep, tombstone=deleted,
+                              error=TOMBSTONE if deleted else None,
+                              group_name=_group_name(body, entry.get(w3c_model.GROUP_NAME))))
         except v.Invalid as err:
             items.append(Item(index, error=err.sentence))
     return items
@@ -318,9 +383,15 @@ def hypothesis_items(doc: Any, limit: int | None = None) -> list[Item]:
 def hypothesis_item(entry: Any) -> dict:
     if not isinstance(entry, dict):
         raise v.Invalid("annotation", "must be a JSON object")
-    if entry.get("references"):
-        raise v.Invalid("references", "this is a reply (it has references); "
-                                              "Postil has no replies")
+    references = entry.get("references")
+    if references:
+        # A reply: the last reference is the annotation it answers, the first its thread's.
+        if not isinstance(references, list) or not isinstance(references[-1], str):
+            raise v.Invalid("references", "must be a list of annotation ids")
+        body = {"id": _derived_id("hypothesis", entry.get("id"), entry),
+                "reply_to": _derived_id("hypothesis", references[-1], None),
+                "note": entry.get("text") or "", "tags": entry.get("tags") or []}
+        return {"body": body, "keep": _times(entry.get("created"), entry.get("updated"))}
     uri = entry.get("uri")
     if not isinstance(uri, str) or not re.match(r"^https?://", uri, re.I):
         raise v.Invalid("uri", "must be the http(s) URL of the annotated page "

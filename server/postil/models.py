@@ -365,6 +365,16 @@ class Annotation(BaseModel):
     group = ForeignKeyField(Group, null=True, backref="annotations", column_name="group_id",
                             index=True)
     hidden = BooleanField(default=False)
+    # A reply (migration 0013): `parent` is the pk of the annotation it answers, `root` the pk
+    # of its thread's first annotation, `reply_to` the parent's id as clients know it; all None
+    # for an annotation that answers nothing. A reply has no passage of its own, is on its
+    # parent's post, and has its thread's visibility and group (`store.annotations` keeps them
+    # in step). Each has a partial index, of replies alone (migration 0013): every query of
+    # replies says `IS NOT NULL` or compares the column, so it can use it, and the default
+    # "answers nothing" (`parent IS NULL`) is never read through it.
+    parent = IntegerField(null=True)
+    root = IntegerField(null=True)
+    reply_to = CharField(max_length=36, null=True)
 
     class Meta:
         indexes = (
@@ -433,7 +443,7 @@ class Annotation(BaseModel):
 
     INSERT_COLUMNS = ("uid", "post_id", "user_id", "quote", "selectors", "note", "note_html",
                       "color", "tags", "tags_text", "visibility", "deleted", "created_us",
-                      "updated_us", "version", "via", "group_id")
+                      "updated_us", "version", "via", "group_id", "parent", "root", "reply_to")
 
     @classmethod
     def insert_new(cls, values: dict) -> int | None:
@@ -538,6 +548,20 @@ class PostRegistration(BaseModel):
         indexes = ((("post", "user"), True),)
 
 
+class ReplyMarker(BaseModel):
+    """Up to when a reader has read the replies to their annotations (`GET /api/me/replies`).
+
+    Kept on the server, so the unread count is the same on every device they sign in from.
+    """
+
+    id = AutoField()
+    user = ForeignKeyField(User, backref="reply_marker", on_delete="CASCADE", unique=True)
+    read_us = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "reply_marker"
+
+
 class ChangeLog(BaseModel):
     """One change of an annotation, or of a reader's access, for live-update streams
     (`store.changes`; migration 0014).
@@ -589,4 +613,5 @@ class StreamTicket(BaseModel):
 
 
 MODELS = [User, Token, Post, Group, Membership, Invite, Annotation, AnnotationTag, PostUrl,
-          SignInThrottle, PostRegistration, ChangeLog, ChangeLogState, StreamTicket]
+          SignInThrottle, PostRegistration, ReplyMarker, ChangeLog, ChangeLogState,
+          StreamTicket]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from . import __version__
-from .contract import COLORS, EDITABLE_FIELDS, LIMITS, ROLES, VISIBILITIES
+from .contract import COLORS, EDITABLE_FIELDS, LIMITS, REPLIES_CHOICES, ROLES, VISIBILITIES
 
 _PATHS: dict[str, dict] = {}
 
@@ -78,6 +78,9 @@ ANNOTATION_FILTERS = [
     q("limit", "page size (0 gives only the total)", {"type": "integer", "minimum": 0,
                                                      "maximum": LIMITS["page"]}),
     q("cursor", "opaque cursor from next_cursor"),
+    q("replies", "exclude (default: annotations that answer nothing), include (replies too, "
+                 "and tombstones that head live replies), or only (replies alone)",
+      {"type": "string", "enum": list(REPLIES_CHOICES)}),
 ]
 
 SCHEMAS = {
@@ -98,8 +101,12 @@ SCHEMAS = {
         "id": {"type": "integer"}, "site": {"type": "string"},
         "post_id": {"type": ["integer", "null"]}, "url": {"type": "string"},
         "title": {"type": "string"}, "modified_gmt": {"type": "string"}}},
-    "AnnotationInput": {"type": "object", "required": ["post"], "properties": {
+    "AnnotationInput": {"type": "object", "description": (
+        "post is required unless reply_to is given: a reply is on its parent's post, has its "
+        "visibility, a note, and no selectors or quote."), "properties": {
         "id": {"type": "string", "format": "uuid"}, "post": ref("PostKey"),
+        "reply_to": {"type": "string", "format": "uuid",
+                     "description": "the id of the annotation this one answers"},
         "quote": {"type": "string", "maxLength": LIMITS["quote"]},
         "selectors": {"type": "array", "items": ref("Selector"),
                       "maxItems": LIMITS["selectors"]},
@@ -127,7 +134,11 @@ SCHEMAS = {
         "hidden": {"type": "boolean", "description": "hidden by its group's moderators"},
         "created": {"type": "string", "format": "date-time"},
         "updated": {"type": "string", "format": "date-time"}, "version": {"type": "integer"},
-        "deleted": {"type": "boolean"}, "links": {"type": "object"}}},
+        "deleted": {"type": "boolean"}, "links": {"type": "object"},
+        "reply_to": {"type": ["string", "null"], "format": "uuid",
+                     "description": "the annotation this one answers; null for none"},
+        "reply_count": {"type": "integer",
+                        "description": "live replies below it (the whole thread) you may see"}}},
     "AnnotationPage": {"type": "object", "properties": {
         "total": {"type": "integer"}, "items": {"type": "array", "items": ref("Annotation")},
         "next_cursor": {"type": ["string", "null"]}}},
@@ -184,7 +195,9 @@ register({
                  "requestBody": JSON_BODY(ref("AnnotationInput")),
                  "responses": {**ok("same id again: the stored annotation", ref("Annotation")),
                                **ok("created", ref("Annotation"), "201"), **COMMON_ERRORS,
+                               "404": err("reply_to names no annotation you may see"),
                                "409": err("the id is another user's public annotation's"),
+                               "410": err("reply_to names your deleted annotation"),
                                "413": err("body too large"), "415": err("not JSON")}},
         "get": {"summary": "Query annotations you may see", "parameters": ANNOTATION_FILTERS,
                 "responses": {**ok("a page", ref("AnnotationPage")), **COMMON_ERRORS}},
@@ -209,6 +222,35 @@ register({
                                  "404": err("not found"),
                                  "412": err("If-Match does not name the current version")}},
     },
+    "/api/annotations/{uid}/replies": {
+        "parameters": [UID],
+        "get": {"summary": "The thread below an annotation: every reply you may see, each "
+                           "followed by the replies to it (tombstones only where live replies "
+                           "are below them)",
+                "responses": {**ok("the thread, flat", {"type": "object", "properties": {
+                    "total": {"type": "integer"},
+                    "items": {"type": "array", "items": ref("Annotation")}}}),
+                    "404": err("no such annotation for you"),
+                    "410": err("your annotation was deleted, and nothing live answers it")}}},
+    "/api/me/replies": {"get": {
+        "summary": "Replies others wrote to your annotations, newest first",
+        "parameters": [q("limit", "page size", {"type": "integer", "minimum": 0,
+                                                "maximum": LIMITS["page"]}),
+                       q("cursor", "opaque cursor from next_cursor")],
+        "responses": {**ok("a page; each item has unread", {"type": "object", "properties": {
+            "total": {"type": "integer"}, "unread": {"type": "integer"},
+            "read_until": {"type": ["string", "null"], "format": "date-time"},
+            "items": {"type": "array", "items": ref("Annotation")},
+            "next_cursor": {"type": ["string", "null"]}}}), **COMMON_ERRORS}}},
+    "/api/me/replies/read": {"post": {
+        "summary": "Mark the replies to you read, up to a time (default: now); kept on the "
+                   "server for every device",
+        "requestBody": {"required": False, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"until": {"type": "string",
+                                                       "format": "date-time"}}}}}},
+        "responses": {**ok("what is read now", {"type": "object", "properties": {
+            "read_until": {"type": "string", "format": "date-time"},
+            "unread": {"type": "integer"}}}), **COMMON_ERRORS}}},
     "/api/posts": {
         "get": {"summary": "Posts you may know of, with annotation counts",
                 "parameters": [q("site", "site key"), q("q", "words in title or URL"),

@@ -21,7 +21,14 @@ from werkzeug.datastructures import MultiDict
 
 from . import postkey
 from . import validation as v
-from .contract import EDITABLE_FIELDS, LIMITS, QUERY_FILTERS, READ_ONLY_FIELDS, ROLES
+from .contract import (
+    EDITABLE_FIELDS,
+    LIMITS,
+    QUERY_FILTERS,
+    READ_ONLY_FIELDS,
+    REPLIES_CHOICES,
+    ROLES,
+)
 from .domain_errors import Invalid
 from .sanitize import render_note
 
@@ -91,7 +98,8 @@ class NewAnnotation:
 
     uid: str
     fields: dict
-    post: PostKey
+    post: PostKey | None  # None for a reply: it is on its parent's post
+    reply_to: str | None = None  # the id of the annotation it answers
 
 
 def _editable(body: Mapping, *, partial: bool, stored_note: tuple[str, str] | None = None
@@ -164,19 +172,40 @@ def _annotation_object(body: Any, unknown_are: str) -> dict:
     return body
 
 
-def create_body(body: Any, stored_notes: Mapping[str, tuple[str, str]] | None = None
-                ) -> NewAnnotation:
+def create_body(body: Any, stored_notes: Mapping[str, tuple[str, str]] | None = None, *,
+                tombstone: bool = False) -> NewAnnotation:
     """Check a create body: its id, fields (note rendered) and post.
 
     `stored_notes` maps ids to the (note, note_html) stored under them: a body sent again with
     the same note reuses that HTML instead of rendering it anew (an import sent twice).
+    `tombstone`: an import's deleted annotation that replies answer (a reply with no note).
     """
     body = _annotation_object(body, "unknown")
     uid = v.uuid_string(body["id"]) if body.get("id") is not None else str(uuid.uuid4())
     fields = _editable(body, partial=False, stored_note=(stored_notes or {}).get(uid))
+    if body.get("reply_to") is not None:
+        return _reply(uid, fields, v.uuid_string(body["reply_to"], "reply_to"),
+                      tombstone=tombstone)
     if "post" not in body:
         raise Invalid("post", "is required")
     return NewAnnotation(uid, fields, post_key(body["post"]))
+
+
+def _reply(uid: str, fields: dict, reply_to: str, *, tombstone: bool = False
+           ) -> NewAnnotation:
+    """Check a reply's fields: a note, no passage; its post and visibility are its parent's.
+
+    A `post` sent is not read (a reply is on its parent's post); a `visibility` is checked
+    against the parent's by the store, so a client may send back what it was given.
+    """
+    if fields.get("selectors") or fields.get("quote"):
+        raise Invalid("selectors" if fields.get("selectors") else "quote",
+                      "a reply has no passage of its own: leave out selectors and quote")
+    if not (fields.get("note") or "").strip() and not tombstone:
+        raise Invalid("note", "a reply needs a note")
+    fields.pop("selectors", None)
+    fields.pop("quote", None)
+    return NewAnnotation(uid, fields, None, reply_to)
 
 
 def via(ident: Any, field: str = "id") -> str | None:
@@ -257,6 +286,7 @@ class Filters:
     order: str = "desc"
     limit: int = DEFAULT_LIMIT
     cursor: tuple[int, int] | None = None
+    replies: str = "exclude"  # contract.REPLIES_CHOICES
 
 
 def _key_part(normalise, value: str, field: str) -> str:
@@ -330,6 +360,11 @@ def query_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_
         f.limit = v.query_integer(args["limit"], "limit", max_limit)
     if "cursor" in args:
         f.cursor = decode_cursor(args["cursor"], f.sort, f.order)
+    if "replies" in args:
+        if args["replies"] not in REPLIES_CHOICES:
+            raise Invalid("replies", f"must be {', '.join(REPLIES_CHOICES[:-1])} or "
+                                     f"{REPLIES_CHOICES[-1]}")
+        f.replies = args["replies"]
     return f
 
 
@@ -428,6 +463,47 @@ def posts_query(args) -> PostsQuery:
     limit = v.query_integer(args.get("limit", "50"), "limit", MAX_LIMIT)
     after = decode_cursor(args["cursor"], "post", "asc")[1] if "cursor" in args else None
     return PostsQuery(site, q, limit, after)
+
+
+@dataclass(frozen=True, slots=True)
+class RepliesQuery:
+    """The query string of GET /api/me/replies, checked."""
+
+    limit: int
+    after: tuple[int, int] | None  # the cursor: (created, pk) of the last reply seen
+
+
+def replies_query(args) -> RepliesQuery:
+    unknown = sorted(set(args) - {"limit", "cursor"})
+    if unknown:
+        raise Invalid(unknown[0], f"unknown query parameter(s): {', '.join(unknown)}; known: "
+                                  "cursor, limit")
+    limit = v.query_integer(args.get("limit", str(DEFAULT_LIMIT)), "limit", MAX_LIMIT)
+    after = decode_cursor(args["cursor"], "created", "desc") if "cursor" in args else None
+    return RepliesQuery(limit, after)
+
+
+def replies_read(body: Any) -> int | None:
+    """Check a `POST /api/me/replies/read` body: `{"until": time}` or nothing (None: now).
+
+    A time given to the millisecond, as answers give them, covers that whole millisecond: the
+    `created` of the newest reply shown marks that reply read too.
+    """
+    if body is None:
+        return None
+    if not isinstance(body, dict):
+        raise Invalid(None, 'send {"until": "<the created time of the newest reply read>"} '
+                            "or no body")
+    unknown = sorted(set(body) - {"until"})
+    if unknown:
+        raise Invalid(unknown[0], f"unknown field(s): {', '.join(unknown)}; known: until")
+    if body.get("until") is None:
+        return None
+    until = v.parse_time(body["until"], "until")
+    fraction = re.search(r"\.(\d+)", body["until"])
+    if fraction is None or len(fraction.group(1)) <= 3:
+        until += 999 if fraction else 999_999
+    return until
 
 
 # ---------------------------------------------------------------- cursors

@@ -100,9 +100,14 @@ def post_json(post: Post, viewer: User | None, count: int | None = None, *,
 
 
 def annotation_json(annotation: Annotation, viewer: User | None, *,
-                    addresses: OwnAddresses | None = None) -> dict:
-    """The annotation in Postil's native JSON (the API adds `links`; exports take it as is)."""
-    return {
+                    addresses: OwnAddresses | None = None,
+                    reply_counts: dict[int, int] | None = None) -> dict:
+    """The annotation in Postil's native JSON (the API adds `links`; exports take it as is).
+
+    `reply_counts` (`store.reply_counts`: pk to how many replies below it the viewer sees)
+    adds `reply_count`; the API answers carry it, exports rebuild threads from `reply_to`.
+    """
+    data = {
         "id": annotation.uid,
         "post": post_summary(annotation.post, viewer, addresses),
         "user": author_name(annotation.user),
@@ -118,7 +123,11 @@ def annotation_json(annotation: Annotation, viewer: User | None, *,
         "updated": iso(annotation.updated_us),
         "version": annotation.version,
         "deleted": annotation.deleted,
+        "reply_to": annotation.reply_to,
     }
+    if reply_counts is not None:
+        data["reply_count"] = reply_counts.get(annotation.pk, 0)
+    return data
 
 
 def group_fields(annotation: Annotation) -> dict:

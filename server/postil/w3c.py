@@ -68,7 +68,9 @@ def annotation_doc(annotation: Annotation, viewer: User | None, *,
                    addresses: present.OwnAddresses | None = None) -> dict:
     return to_jsonld(present.record_json(annotation, viewer, addresses=addresses),
                      iri=annotation_iri(annotation.uid),
-                     creator_iri=_creator_iri(annotation.user))
+                     creator_iri=_creator_iri(annotation.user),
+                     parent_iri=annotation_iri(annotation.reply_to) if annotation.reply_to
+                     else None)
 
 
 def _creator_iri(author: User) -> str | None:
@@ -244,7 +246,10 @@ def put_annotation(uid: str):
                        field="id")
     if "canonical" in doc and body.get("id") != annotation.uid:
         raise APIError(400, "canonical cannot change", "validation_error", field="canonical")
-    _same_target(body["post"], annotation, user)
+    if annotation.reply_to is not None or body.get("reply_to") is not None:
+        _same_parent(body.get("reply_to"), annotation)
+    else:
+        _same_target(body["post"], annotation, user)
     patch = parse.patch_body({k: body[k] for k in EDITABLE_FIELDS if k in body})
     annotation = store.update_annotation(user, uid, patch, if_match)
     return ld_response(annotation_doc(annotation, user), content_type, etag=annotation.etag,
@@ -283,6 +288,16 @@ def _same_target(spec: dict, annotation: Annotation, viewer: User) -> None:
     if _url_key(spec.get("url")) != _url_key(shown):
         raise Invalid("target", f"the target's source must stay {shown}: an annotation cannot "
                                 "move to another page, and the address it shows is its post's")
+
+
+def _same_parent(reply_to: str | None, annotation: Annotation) -> None:
+    """Refuse a PUT that would move a reply to another annotation, or make one of either kind
+    the other: a reply's target is the annotation it answers, for good."""
+    if annotation.reply_to is None:
+        raise Invalid("motivation", "this annotation answers no other; it cannot become a reply")
+    if reply_to != annotation.reply_to:
+        raise Invalid("target", f"a reply's target stays {annotation_iri(annotation.reply_to)}, "
+                                "the annotation it answers")
 
 
 def _url_key(url) -> str | None:
@@ -337,7 +352,9 @@ def _container(post: Post | None):
                              or omit & {PREFER_CONTAINMENT, PREFER_IRIS, PREFER_DESCRIPTIONS}):
         headers["Preference-Applied"] = "return=representation"
 
-    filters = parse.Filters(post_pk=post.id if post else None, sort="created", order="asc")
+    # Replies are annotations too (motivation replying), and listed with the rest.
+    filters = parse.Filters(post_pk=post.id if post else None, sort="created", order="asc",
+                            replies="include")
     total = store.count(user, filters)
     newest = store.newest_update(user, filters)
     size = int(current_app.config.get("W3C_PAGE_SIZE", DEFAULT_PAGE_SIZE))

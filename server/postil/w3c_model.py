@@ -23,6 +23,9 @@ The mapping (docs/w3c.md explains it for users):
   APIs; `creator` is a `Person` whose `nickname` is the username (none when the annotation has
   no author: a deleted account's, anonymised).
 - `via` is the IRI a client gave the annotation when the server minted another (native `via`).
+- A reply (native `reply_to`) has `motivation: replying` and, as its one target, the IRI of the
+  annotation it answers; it has no passage, stylesheet or post of its own. Coming in, a
+  `replying` annotation's target names its parent by the UUID its IRI ends in.
 """
 
 from __future__ import annotations
@@ -64,50 +67,28 @@ UUID_AT_END = re.compile(
 
 # ---------------------------------------------------------------- native -> W3C
 
-def to_jsonld(annotation: dict, *, iri: str, creator_iri: str | None = None) -> dict:
+def to_jsonld(annotation: dict, *, iri: str, creator_iri: str | None = None,
+              parent_iri: str | None = None) -> dict:
     """Return the W3C Web Annotation (JSON-LD) for a native annotation JSON dict.
 
-    `iri` becomes the annotation's `id`; `creator_iri`, when given, identifies its author.
+    `iri` becomes the annotation's `id`; `creator_iri`, when given, identifies its author;
+    `parent_iri` is the IRI of the annotation a reply answers (its target).
     """
+    if annotation.get("reply_to"):
+        return _reply_jsonld(annotation, iri=iri, creator_iri=creator_iri,
+                             parent_iri=parent_iri or f"urn:uuid:{annotation['reply_to']}")
     post = annotation.get("post") or {}
     note = annotation.get("note") or ""
     tags = annotation.get("tags") or []
     selectors = annotation.get("selectors") or []
     color = annotation.get("color") or "yellow"
 
-    doc: dict[str, Any] = {
-        "@context": ANNO_CONTEXT,
-        "id": iri,
-        "type": "Annotation",
-        "motivation": "commenting" if note else "highlighting",
-    }
-    if annotation.get("id"):
-        doc["canonical"] = f"urn:uuid:{annotation['id']}"
-    if annotation.get("via"):
-        doc["via"] = annotation["via"]
-    if creator_iri or annotation.get("user"):
-        # No author (a deleted account's anonymised annotation): no creator at all.
-        creator: dict[str, Any] = {"id": creator_iri} if creator_iri else {}
-        creator["type"] = "Person"
-        if annotation.get("user"):
-            creator["name"] = creator["nickname"] = annotation["user"]
-        doc["creator"] = creator
-    if annotation.get("created"):
-        doc["created"] = annotation["created"]
-    if annotation.get("updated"):
-        doc["modified"] = annotation["updated"]
+    doc = _head(annotation, iri, creator_iri, "commenting" if note else "highlighting")
     if color in COLOR_CSS:
         doc["stylesheet"] = {"type": "CssStylesheet",
                              "value": f".{STYLE_PREFIX}{color} {{ background-color: "
                                       f"{COLOR_CSS[color]} }}"}
-
-    bodies = []
-    if note:
-        bodies.append({"type": "TextualBody", "value": note, "format": NOTE_FORMAT,
-                       "purpose": "commenting"})
-    bodies += [{"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in tags]
-    if bodies:
-        doc["body"] = bodies[0] if len(bodies) == 1 else bodies
+    _add_bodies(doc, note, tags)
 
     target: dict[str, Any] = {"type": "SpecificResource", "source": _source(post)}
     if selectors:
@@ -124,6 +105,57 @@ def to_jsonld(annotation: dict, *, iri: str, creator_iri: str | None = None) -> 
     quote = annotation.get("quote") or ""
     if quote and quote != _quote_from(selectors):
         doc[QUOTE] = quote
+    _add_tail(doc, annotation)
+    return doc
+
+
+def _reply_jsonld(annotation: dict, *, iri: str, creator_iri: str | None, parent_iri: str
+                  ) -> dict:
+    """A reply: motivation `replying`, its note and tags, and the parent's IRI as target."""
+    doc = _head(annotation, iri, creator_iri, "replying")
+    _add_bodies(doc, annotation.get("note") or "", annotation.get("tags") or [])
+    doc["target"] = parent_iri
+    _add_tail(doc, annotation)
+    return doc
+
+
+def _head(annotation: dict, iri: str, creator_iri: str | None, motivation: str
+          ) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "@context": ANNO_CONTEXT,
+        "id": iri,
+        "type": "Annotation",
+        "motivation": motivation,
+    }
+    if annotation.get("id"):
+        doc["canonical"] = f"urn:uuid:{annotation['id']}"
+    if annotation.get("via"):
+        doc["via"] = annotation["via"]
+    if creator_iri or annotation.get("user"):
+        # No author (a deleted account's anonymised annotation): no creator at all.
+        creator: dict[str, Any] = {"id": creator_iri} if creator_iri else {}
+        creator["type"] = "Person"
+        if annotation.get("user"):
+            creator["name"] = creator["nickname"] = annotation["user"]
+        doc["creator"] = creator
+    if annotation.get("created"):
+        doc["created"] = annotation["created"]
+    if annotation.get("updated"):
+        doc["modified"] = annotation["updated"]
+    return doc
+
+
+def _add_bodies(doc: dict, note: str, tags: list[str]) -> None:
+    bodies = []
+    if note:
+        bodies.append({"type": "TextualBody", "value": note, "format": NOTE_FORMAT,
+                       "purpose": "commenting"})
+    bodies += [{"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in tags]
+    if bodies:
+        doc["body"] = bodies[0] if len(bodies) == 1 else bodies
+
+
+def _add_tail(doc: dict, annotation: dict) -> None:
     doc[VISIBILITY] = annotation.get("visibility") or "private"
     if annotation.get("group"):
         doc[GROUP] = annotation["group"]
@@ -132,7 +164,6 @@ def to_jsonld(annotation: dict, *, iri: str, creator_iri: str | None = None) -> 
         doc[HIDDEN] = True
     if annotation.get("deleted"):
         doc[DELETED] = True
-    return doc
 
 
 def _source(post: dict) -> str:
@@ -171,6 +202,8 @@ def from_jsonld(doc: dict) -> dict:
     uid = _uid(doc)
     if uid:
         out["id"] = uid
+    if "replying" in _as_list(doc.get("motivation")):
+        return _reply_from(doc, out)
 
     target = _one_target(doc.get("target"))
     post, selectors, color = _target(target)
@@ -198,6 +231,32 @@ def from_jsonld(doc: dict) -> dict:
         out["group"] = group
     else:
         out["group"] = None
+    return out
+
+
+def _reply_from(doc: dict, out: dict) -> dict:
+    """Return the native create body of a `replying` annotation: its parent, note and tags.
+
+    Its visibility is its thread's: one given is kept for the store to check, none is none.
+    """
+    target = _one_target(doc.get("target"))
+    if isinstance(target, dict):
+        target = target.get("source", target.get("id"))
+    match = UUID_AT_END.search(target) if isinstance(target, str) else None
+    if match is None:
+        raise Invalid("target", "a reply's target must be the IRI of the annotation it "
+                                "answers (one ending in its UUID)")
+    out["reply_to"] = str(uuid.UUID(match.group(1)))
+    out["note"], out["tags"] = _bodies(doc)
+    visibility = _get(doc, "visibility")
+    group = _get(doc, "group")
+    if visibility is not None:
+        if visibility not in VISIBILITIES:
+            raise Invalid(VISIBILITY, "must be 'private', 'group' or 'public'")
+        if visibility != "group":
+            out["visibility"] = visibility
+        elif isinstance(group, str) and group:
+            out["visibility"], out["group"] = visibility, group
     return out
 
 

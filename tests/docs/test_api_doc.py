@@ -75,3 +75,13 @@ def test_api_examples_run_as_written(live_server, tmp_path):
     # Followed live with a one-use ticket: the private annotation made meanwhile came, to its
     # author, as one event.
     assert out["9"].split("\n")[:2] == ["event: annotation", "Heard live."]
+
+    # Replies: a reply to a public page note, its thread, the query with replies, and the
+    # replies to the reader (none: nobody else has answered them).
+    made, thread, queried, mine, read = (json.loads(line)
+                                         for line in out["10"].strip().splitlines())
+    assert made["reply_to"] and made["visibility"] == "public" and made["selectors"] == []
+    assert [a["id"] for a in thread["items"]] == [made["id"]]
+    top = next(a for a in queried["items"] if a["id"] == made["reply_to"])
+    assert top["reply_count"] == 1 and made["id"] in [a["id"] for a in queried["items"]]
+    assert (mine["total"], mine["unread"], read["unread"]) == (0, 0, 0)

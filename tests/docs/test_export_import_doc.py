@@ -35,7 +35,7 @@ def check_cli_block(block: str, cwd: Path) -> None:
     assert (cwd / "readwise.csv").read_text(encoding="utf-8").startswith("Highlight,")
     assert json.loads((cwd / "theirs.json").read_text(encoding="utf-8"))["annotations"] == []
     summary = json.loads(run.stdout[run.stdout.index("{"):])
-    assert summary["unchanged"] == 1 and [f["index"] for f in summary["failed"]] == [1]
+    assert summary["unchanged"] == 2 and [f["index"] for f in summary["failed"]] == [2]
     assert not (cwd / "home").exists()
 
 
@@ -49,8 +49,8 @@ def test_export_and_import_examples_run_as_written(live_server, tmp_path):
 
     e = [out[str(i)] for i in range(len(export_blocks))]
     imported = json.loads(e[0].strip().splitlines()[-1])
-    assert (imported["format"], imported["created"], imported["unchanged"]) == ("hypothesis", 1, 0)
-    assert [f["index"] for f in imported["failed"]] == [1]
+    assert (imported["format"], imported["created"], imported["unchanged"]) == ("hypothesis", 2, 0)
+    assert [f["index"] for f in imported["failed"]] == [2]
     assert "notes in the margin" in (tmp_path / "readwise.csv").read_text(encoding="utf-8")
     assert zipfile.ZipFile(tmp_path / "vault.zip").namelist()
     assert "<script" not in (tmp_path / "notes.html").read_text(encoding="utf-8")

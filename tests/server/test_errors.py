@@ -19,6 +19,7 @@ DELETED = "22222222-2222-4222-8222-222222222222"  # alice's tombstone
 BOB_PRIVATE = "33333333-3333-4333-8333-333333333333"
 BOB_PUBLIC = "44444444-4444-4444-8444-444444444444"
 NOBODY = "55555555-5555-4555-8555-555555555555"
+BOB_REPLY = "66666666-6666-4666-8666-666666666666"  # bob's reply to BOB_PUBLIC
 
 
 def J(value):  # noqa: N802 - a JSON body
@@ -58,6 +59,20 @@ def quote_sel(**over):
 
 def pos_sel(start, end):
     return [{"type": "TextPositionSelector", "start": start, "end": end}]
+
+
+def reply_(**over):
+    """A reply body to bob's public annotation, fields replaced."""
+    return J({"id": NOBODY, "reply_to": BOB_PUBLIC, "note": "an answer"} | over)
+
+
+LD_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+
+
+def ld_reply(target):
+    return RAW(json.dumps({"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+                           "motivation": "replying", "bodyValue": "an answer",
+                           "target": target}), LD_TYPE)
 
 
 WP = {"id": 5, "link": "https://wp.example/hello/", "title": {"rendered": "Hello"},
@@ -442,6 +457,61 @@ ROWS = [
     ("import a collection typed with an object", "POST", "/api/import", "alice", {},
      J({"type": [{}, "AnnotationCollection"], "total": 1, "first": "https://x.example/1"}), 400,
      "unsupported_import"),
+    # replies
+    ("reply to nothing", "POST", A, "alice", {}, reply_(reply_to=NOBODY), 404, "not_found"),
+    ("reply to another's private annotation", "POST", A, "alice", {},
+     reply_(reply_to=BOB_PRIVATE), 404, "not_found"),
+    ("reply to one's own deleted annotation", "POST", A, "alice", {}, reply_(reply_to=DELETED),
+     410, "gone"),
+    ("reply_to not a UUID", "POST", A, "alice", {}, reply_(reply_to="not-a-uuid"), 400,
+     "validation_error"),
+    ("reply_to a number", "POST", A, "alice", {}, reply_(reply_to=7), 400, "validation_error"),
+    ("reply without a note", "POST", A, "alice", {}, reply_(note="  "), 400,
+     "validation_error"),
+    ("reply with selectors", "POST", A, "alice", {}, reply_(selectors=quote_sel()), 400,
+     "validation_error"),
+    ("reply with a quote", "POST", A, "alice", {}, reply_(quote="words"), 400,
+     "validation_error"),
+    ("reply with a visibility of its own", "POST", A, "alice", {},
+     reply_(visibility="private"), 400, "validation_error"),
+    ("reply, anonymous", "POST", A, "anon", {}, reply_(), 401, "unauthorized"),
+    ("reply's visibility changed", "PATCH", f"{A}/{BOB_REPLY}", "bob", {},
+     J({"visibility": "private"}), 400, "validation_error"),
+    ("reply's note emptied", "PATCH", f"{A}/{BOB_REPLY}", "bob", {}, J({"note": ""}), 400,
+     "validation_error"),
+    ("reply given selectors", "PATCH", f"{A}/{BOB_REPLY}", "bob", {},
+     J({"selectors": quote_sel()}), 400, "validation_error"),
+    ("thread of another's private annotation", "GET", f"{A}/{BOB_PRIVATE}/replies", "alice", {},
+     None, 404, "not_found"),
+    ("thread of nothing", "GET", f"{A}/{NOBODY}/replies", "alice", {}, None, 404, "not_found"),
+    ("thread of an id that is no UUID", "GET", f"{A}/nope/replies", "alice", {}, None, 404,
+     "not_found"),
+    ("thread of one's own tombstone", "GET", f"{A}/{DELETED}/replies", "alice", {}, None, 410,
+     "gone"),
+    ("query replies=maybe", "GET", f"{A}?replies=maybe", "alice", {}, None, 400,
+     "validation_error"),
+    ("replies to me, anonymous", "GET", "/api/me/replies", "anon", {}, None, 401,
+     "unauthorized"),
+    ("replies to me, bad cursor", "GET", "/api/me/replies?cursor=zzz", "alice", {}, None, 400,
+     "validation_error"),
+    ("replies to me, limit too large", "GET", "/api/me/replies?limit=201", "alice", {}, None,
+     400, "validation_error"),
+    ("replies to me, unknown parameter", "GET", "/api/me/replies?tag=x", "alice", {}, None,
+     400, "validation_error"),
+    ("mark replies read, anonymous", "POST", "/api/me/replies/read", "anon", {}, J({}), 401,
+     "unauthorized"),
+    ("mark replies read, until not a time", "POST", "/api/me/replies/read", "alice", {},
+     J({"until": "soon"}), 400, "validation_error"),
+    ("mark replies read, unknown field", "POST", "/api/me/replies/read", "alice", {},
+     J({"since": "2026-01-01T00:00:00Z"}), 400, "validation_error"),
+    ("mark replies read, not an object", "POST", "/api/me/replies/read", "alice", {}, J([1]),
+     400, "validation_error"),
+    ("mark replies read, not JSON", "POST", "/api/me/replies/read", "alice", {},
+     RAW("until=now", "text/plain"), 415, "unsupported_media_type"),
+    ("W3C reply whose target is no annotation IRI", "POST", "/w3c/annotations/", "alice", {},
+     ld_reply("https://elsewhere.example/page"), 400, "validation_error"),
+    ("W3C reply to another's private annotation", "POST", "/w3c/annotations/", "alice", {},
+     ld_reply(f"http://localhost/w3c/annotations/{BOB_PRIVATE}"), 404, "not_found"),
     ("import more entries than one import may", "POST", "/api/import", "alice", {},
      RAW('{"format": "postil-export", "annotations": [' + ",".join(["0"] * 100_001) + "]}"),
      413, "payload_too_large"),
@@ -540,6 +610,9 @@ def error_app(request, tmp_path_factory):
                          headers=headers["alice"]).status_code == 204
     make("bob", BOB_PRIVATE)
     make("bob", BOB_PUBLIC, visibility="public")
+    res = client.post("/api/annotations", json={"id": BOB_REPLY, "reply_to": BOB_PUBLIC,
+                                                "note": "my own answer"}, headers=headers["bob"])
+    assert res.status_code == 201
     res = client.post("/api/groups", json={"name": "Alice's"}, headers=headers["alice"])
     token = client.post(f"/api/groups/{res.get_json()['id']}/invites", json={"max_uses": 1},
                         headers=headers["alice"]).get_json()["token"]

@@ -27,10 +27,10 @@ def server_env(tmp_path, monkeypatch):
 def test_import_then_export_round_trips(server_env, capsys):
     fixture = GOLDEN / "fixture.json"
     assert cli.main(["import", str(fixture), "--user", "alice"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"format": "json", "created": 4,
+    assert json.loads(capsys.readouterr().out) == {"format": "json", "created": 6,
                                                    "unchanged": 0, "failed": []}
     assert cli.main(["import", str(fixture), "--user", "alice"]) == 0
-    assert json.loads(capsys.readouterr().out)["unchanged"] == 4
+    assert json.loads(capsys.readouterr().out)["unchanged"] == 6
 
     out = server_env / "out.json"
     assert cli.main(["export", "--user", "alice", "--format", "json", "-o", str(out)]) == 0
@@ -39,6 +39,13 @@ def test_import_then_export_round_trips(server_env, capsys):
     # In the export's order (by post), not the file's: the same annotations, the same notes.
     assert {a["id"]: a["note"] for a in exported} == {a["id"]: a["note"] for a in original}
     assert len(exported) == len(original)
+    # Replies stay replies, each after the annotation it answers.
+    assert {a["id"]: a["reply_to"] for a in exported} == {a["id"]: a.get("reply_to")
+                                                          for a in original}
+    order = [a["id"] for a in exported]
+    for a in exported:
+        if a["reply_to"]:
+            assert order.index(a["reply_to"]) < order.index(a["id"])
 
 
 def test_export_filters_and_formats(server_env, capsys):
@@ -61,7 +68,9 @@ def test_export_of_another_users_private_annotations_is_empty(server_env, capsys
     assert cli.main(["export", "--user", "bob", "--author", "alice", "--format", "json",
                      "-o", str(out)]) == 0
     visible = json.loads(out.read_text())["annotations"]
-    assert [a["visibility"] for a in visible] == ["public"]
+    # The public annotation and the two replies in its thread, which are public with it.
+    assert [(a["visibility"], a["reply_to"] is not None) for a in visible] == [
+        ("public", False), ("public", True), ("public", True)]
 
 
 def test_bad_input_exits_with_a_message(server_env, capsys):
@@ -82,11 +91,11 @@ def test_bad_input_exits_with_a_message(server_env, capsys):
 def test_import_reports_failures_with_a_nonzero_exit(server_env, capsys):
     path = server_env / "mixed.json"
     doc = json.loads((GOLDEN / "fixture.json").read_text())
-    doc["annotations"][1]["color"] = "mauve"
+    doc["annotations"][3]["color"] = "mauve"
     path.write_text(json.dumps(doc))
     assert cli.main(["import", str(path), "--user", "alice"]) == 1
     summary = json.loads(capsys.readouterr().out)
-    assert summary["created"] == 3 and summary["failed"][0]["index"] == 1
+    assert summary["created"] == 5 and summary["failed"][0]["index"] == 3
 
 
 def test_import_of_a_malformed_file_exits_with_a_message_or_reports_the_item(server_env,
@@ -101,6 +110,17 @@ def test_import_of_a_malformed_file_exits_with_a_message_or_reports_the_item(ser
     assert cli.main(["import", str(odd), "--user", "alice"]) == 1
     summary = json.loads(capsys.readouterr().out)
     assert summary["created"] == 0 and "target" in summary["failed"][0]["error"]
+
+
+def test_export_replies_option_leaves_threads_out_or_keeps_them_alone(server_env, capsys):
+    cli.main(["import", str(GOLDEN / "fixture.json"), "--user", "alice"])
+    for choice, replies in (("exclude", 0), ("only", 2), ("include", 2)):
+        out = server_env / f"{choice}.json"
+        assert cli.main(["export", "--user", "alice", "--format", "json", "--replies", choice,
+                         "-o", str(out)]) == 0
+        rows = json.loads(out.read_text())["annotations"]
+        assert sum(1 for a in rows if a["reply_to"]) == replies
+        assert len(rows) - replies == (0 if choice == "only" else 4)
 
 
 def test_export_of_one_group(server_env, capsys):

@@ -45,7 +45,7 @@ def check(path: Path, text: str) -> None:
 @pytest.fixture
 def imported(client, alice):
     res = client.post("/api/import", json=fixture(), headers=alice.headers)
-    assert res.get_json() == {"format": "json", "created": 4, "unchanged": 0, "failed": []}
+    assert res.get_json() == {"format": "json", "created": 6, "unchanged": 0, "failed": []}
     return alice
 
 

@@ -38,12 +38,18 @@ def test_hypothesis_export_imports_its_supported_fields(client, alice):
     assert res.status_code == 200
     summary = res.get_json()
     assert summary["format"] == "hypothesis"
-    assert (summary["created"], summary["unchanged"]) == (4, 0)
-    assert [f["index"] for f in summary["failed"]] == [3, 4]
-    assert "reply" in summary["failed"][0]["error"]
-    assert "uri" in summary["failed"][1]["error"]
+    assert (summary["created"], summary["unchanged"]) == (5, 0)
+    assert [f["index"] for f in summary["failed"]] == [4]
+    assert "uri" in summary["failed"][0]["error"]
 
-    first, lede, page_note, plain = mine(client, alice)
+    everything = mine(client, alice)
+    # A Hypothesis reply (its `references`) is a reply to the annotation it names, in its
+    # thread's visibility.
+    (answer,) = [a for a in everything if a["reply_to"]]
+    first, lede, page_note, plain = [a for a in everything if not a["reply_to"]]
+    assert answer["reply_to"] == first["id"]
+    assert (answer["note"], answer["visibility"], answer["post"]) == (
+        "I agree", "public", first["post"])
     assert first["post"] | {"id": 0} == {"id": 0, "site": "blog.example.org", "post_id": 42,
                                          "url": "https://blog.example.org/?p=42",
                                          "title": "On margins"}

@@ -8,11 +8,12 @@ export const CONTRACT = Object.freeze({
   visibilities: Object.freeze(["private", "group", "public"]),
   editable_fields: Object.freeze(["color", "group", "note", "quote", "selectors", "tags", "visibility"]),
   read_only_fields: Object.freeze([
-    "created", "deleted", "group_name", "hidden", "id", "links", "note_html", "post", "updated", "user", "version",
+    "created", "deleted", "group_name", "hidden", "id", "links", "note_html", "post", "reply_count", "reply_to",
+    "updated", "user", "version",
   ]),
   query_filters: Object.freeze([
     "color", "created_after", "created_before", "cursor", "group", "include_deleted", "limit", "order", "post",
-    "post_id", "q", "site", "sort", "tag", "updated_since", "url", "user", "visibility",
+    "post_id", "q", "replies", "site", "sort", "tag", "updated_since", "url", "user", "visibility",
   ]),
   export_formats: Object.freeze(["markdown", "zip", "json", "jsonld", "csv", "html"]),
   limits: Object.freeze({ quote: 10000, note: 50000, tags: 20, tag: 64, selectors: 8, title: 1000, url: 2048, page: 200 }),

@@ -29,6 +29,27 @@ def by_post(annotations: Iterable[dict]) -> Iterator[tuple[dict, Iterator[dict]]
         yield first["post"], itertools.chain((first,), group)  # noqa: B031
 
 
+def thread_depths(items: Iterable[dict]) -> Iterator[tuple[dict, int, bool]]:
+    """Yield (annotation, depth, answers_one_here) for a post's annotations in thread order.
+
+    Depth 0 is an annotation that answers nothing; a reply is one deeper than the annotation it
+    answers when that came before it here. A reply whose parent is not here (another reader's
+    annotation, left out of an export of one author's) is at depth 1 with `answers_one_here`
+    false, so a formatter can say so.
+    """
+    depths: dict[str, int] = {}
+    for annotation in items:
+        parent = annotation.get("reply_to")
+        if parent is None:
+            depth, here = 0, True
+        elif parent in depths:
+            depth, here = depths[parent] + 1, True
+        else:
+            depth, here = 1, False
+        depths[annotation["id"]] = depth
+        yield annotation, depth, here
+
+
 def day(iso_time: str | None) -> str:
     return (iso_time or "")[:10]
 

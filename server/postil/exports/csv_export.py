@@ -1,4 +1,8 @@
-"""CSV: every field of every annotation, or Readwise's import columns; formulas neutralised."""
+"""CSV: every field of every annotation, or Readwise's import columns; formulas neutralised.
+
+Replies are rows with `reply_to` (the id of the annotation each answers) and follow it; a
+tombstone that heads replies is a row with `deleted`. Readwise's flavour has highlights alone.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from .common import passage_url
 COLUMNS = ("id", "user", "site", "post_id", "post_url", "post_title", "quote", "note",
            "note_html", "color", "tags", "visibility", "group", "group_name", "created",
            "updated", "version",
-           "selectors", "passage_url")
+           "selectors", "passage_url", "reply_to", "deleted")
 READWISE_COLUMNS = ("Highlight", "Title", "Author", "URL", "Note", "Color", "Tags",
                     "Location Type", "Location", "Highlighted at")
 FLAVORS = ("full", "readwise")
@@ -39,7 +43,8 @@ def full_row(a: dict) -> list:
             a["quote"], a["note"], a["note_html"], a["color"], ", ".join(a["tags"]),
             a["visibility"], a.get("group"), a.get("group_name"), a["created"], a["updated"],
             a["version"],
-            json.dumps(a["selectors"], ensure_ascii=False), passage_url(a) or ""]
+            json.dumps(a["selectors"], ensure_ascii=False), passage_url(a) or "",
+            a.get("reply_to") or "", "true" if a.get("deleted") else ""]
 
 
 def readwise_row(a: dict) -> list:
@@ -58,6 +63,8 @@ def write(annotations: Iterable[dict], *, flavor: str = "full", **_) -> Iterator
     row = readwise_row if flavor == "readwise" else full_row
     writer.writerow(READWISE_COLUMNS if flavor == "readwise" else COLUMNS)
     for annotation in annotations:
+        if flavor == "readwise" and (annotation.get("reply_to") or annotation.get("deleted")):
+            continue  # Readwise keeps highlights and their notes, not conversations
         writer.writerow([inert(cell) for cell in row(annotation)])
         yield buffer.getvalue()
         buffer.seek(0)

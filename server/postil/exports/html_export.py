@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from html import escape
 
-from .common import by_post, day, is_web_url, link_url, passage_url
+from .common import by_post, day, is_web_url, link_url, passage_url, thread_depths
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; "
        "form-action 'none'")
 COLORS = {"yellow": "#f5c400", "green": "#3aa757", "blue": "#3b7dd8", "pink": "#e0569b",
           "purple": "#8a5cd6"}
+MAX_DEPTH = 6
 
 STYLE = """
 body { font: 16px/1.5 Georgia, "Times New Roman", serif; max-width: 46rem; margin: 2rem auto;
@@ -28,6 +29,8 @@ h2 a { color: inherit; text-decoration: none; }
 blockquote { margin: 0 0 0.4rem; font-style: italic; white-space: pre-wrap; }
 .note { margin: 0.3rem 0; }
 .note p { margin: 0.3rem 0; }
+.reply { border-left-color: #999; }
+.reply .who { font-weight: 600; }
 .tag { font-weight: 600; border: 1px solid #bbb; border-radius: 0.6rem; padding: 0 0.4rem; }
 @media print {
   body { margin: 0; max-width: none; }
@@ -46,6 +49,8 @@ def write(annotations: Iterable[dict], *, exported_at: str, title: str = "Postil
            f"<title>{escape(title)}</title>\n<style>{STYLE}"
            + "".join(f".color-{name} {{ border-left-color: {rgb}; }}\n"
                      for name, rgb in COLORS.items())
+           + "".join(f".depth-{n} {{ margin-left: {1.5 * n}rem; }}\n"
+                     for n in range(1, MAX_DEPTH + 1))
            + f"</style>\n</head>\n<body>\n<header>\n<h1>{escape(title)}</h1>\n"
            f"<p>Exported <time datetime=\"{escape(exported_at)}\">{escape(exported_at)}</time>"
            "</p>\n</header>\n<main>\n")
@@ -66,10 +71,27 @@ def _post(post: dict, items: Iterable[dict]) -> str:
     heading = _link(post.get("url"), post.get("title") or post.get("url") or post["site"])
     parts = [f"<section class=\"post\">\n<h2>{heading}</h2>\n"
              f"<p class=\"site\">{escape(key)}</p>\n"]
-    for annotation in items:
-        parts.append(_annotation(annotation))
+    for annotation, depth, here in thread_depths(items):
+        parts.append(_annotation(annotation) if depth == 0 else _reply(annotation, depth, here))
     parts.append("</section>\n")
     return "".join(parts)
+
+
+def _reply(a: dict, depth: int, answers_one_here: bool) -> str:
+    """A reply, indented under the annotation it answers (deeper threads stop indenting)."""
+    who = escape(a["user"]) if a.get("user") else "Someone"
+    said = "replied" if answers_one_here else "replied to an annotation not in this export"
+    out = [f"<article class=\"annotation reply depth-{min(depth, MAX_DEPTH)}\">\n",
+           f"<p class=\"meta\"><span class=\"who\">{who}</span> {said} · "
+           f"<time datetime=\"{escape(a.get('created') or '')}\">"
+           f"{escape(day(a.get('created')))}</time></p>\n"]
+    if a.get("note_html"):
+        out.append(f"<div class=\"note\">{a['note_html']}</div>\n")
+    if a.get("tags"):
+        out.append("<p class=\"meta\">" + " ".join(f"<span class=\"tag\">{escape(t)}</span>"
+                                                  for t in a["tags"]) + "</p>\n")
+    out.append("</article>\n")
+    return "".join(out)
 
 
 def _annotation(a: dict) -> str:
@@ -88,5 +110,7 @@ def _annotation(a: dict) -> str:
     url = passage_url(a)
     if url:
         meta.append(_link(url, "open the passage" if a.get("quote") else "open the page"))
+    if a.get("deleted"):
+        meta.append("deleted (its replies follow)")
     out.append(f"<p class=\"meta\">{' · '.join(m for m in meta if m)}</p>\n</article>\n")
     return "".join(out)

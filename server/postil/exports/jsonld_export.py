@@ -40,8 +40,10 @@ def write(annotations: Iterable[dict], *, exported_at: str, collection_iri: str,
                     "startIndex": total}
             yield "\n" + dump(meta)[:-1] + ',"items":['
             sep = "\n"
+        parent = annotation.get("reply_to")
         doc = to_jsonld(annotation, iri=annotation_iri(annotation),
-                        creator_iri=creator_iri(annotation))
+                        creator_iri=creator_iri(annotation),
+                        parent_iri=annotation_iri({"id": parent}) if parent else None)
         doc.pop("@context", None)
         yield sep + dump(doc)
         sep = ",\n"

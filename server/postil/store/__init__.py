@@ -3,6 +3,8 @@
 - `posts`: find or make the post an annotation names; register one from WordPress; list posts.
 - `annotations`: create, patch, delete, and read one annotation.
 - `queries`: annotation queries (filters, keyset pages, batch walks for exports).
+- `replies`: a thread under an annotation, reply counts, the replies to a reader and what
+  they have read of them.
 - `aggregates`: counts per post, popular passages, whether an author's work is visible.
 - `accounts`: users, tokens as sessions (expiry, listing, revoking), passwords, disabling.
 - `throttle`: failed sign-ins counted per username and per client address.
@@ -37,6 +39,14 @@ from .queries import (
     page,
     stored_notes,
 )
+from .replies import (
+    mark_read,
+    read_until,
+    replies_to,
+    replies_to_count,
+    reply_counts,
+    thread,
+)
 
 # Joining, leaving, a new role, a group dissolved: what that reader may see changed, so their
 # live-update streams answer `reset`.
@@ -44,6 +54,8 @@ groups.on_membership_change(lambda _group, user, _change: changes.access_changed
 
 __all__ = ["account_summary", "accounts", "annotated_posts", "annotation_counts", "changes",
            "count", "create_annotation", "delete_account", "delete_annotation", "get_owned",
-           "get_visible", "get_visible_post", "groups", "iterate_by_post", "newest_update",
-           "numbered_page", "page", "popular_passages", "posts_page", "register_post", "resolve",
-           "shows_work_of", "stored_notes", "throttle", "update_annotation"]
+           "get_visible", "get_visible_post", "groups", "iterate_by_post", "mark_read",
+           "newest_update", "numbered_page", "page", "popular_passages", "posts_page",
+           "read_until", "register_post", "replies_to", "replies_to_count", "reply_counts",
+           "resolve", "shows_work_of", "stored_notes", "thread", "throttle",
+           "update_annotation"]

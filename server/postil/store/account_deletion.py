@@ -1,12 +1,13 @@
 """A user's whole account: delete it with everything it holds, and read what its export lists.
 
-Deleting an account removes the user, their tokens and counted failed sign-ins, every
-annotation that is not public (live or tombstone, with its tag rows) and every trace of their
-private reading kept on posts (`url_user` on `post` and `post_url`, `modified_user`). Their
-public annotations are either deleted (each leaves a tombstone, emptied, so clients that sync
-learn it is gone) or kept with their text and re-owned by the one anonymous account
-(`models.ANONYMOUS_NAME`), which answers show with no author. Posts are shared records: one that
-WordPress registered stays; one that only the deleted annotations made is removed. The
+Deleting an account removes the user, their tokens, counted failed sign-ins and what they
+read of the replies to them, every annotation that is not public (live or tombstone, with its
+tag rows) and every trace of their private reading kept on posts (`url_user` on `post` and
+`post_url`, `modified_user`). Their public annotations are either deleted (each leaves a
+tombstone, emptied, so clients that sync learn it is gone; one that live replies answer keeps
+its passage, to head their thread) or kept with their text and re-owned by the one anonymous
+account (`models.ANONYMOUS_NAME`), which answers show with no author. Posts are shared records:
+one that WordPress registered stays; one that only the deleted annotations made is removed. The
 annotations go in batches, each a write of its own; the account and what is left go in the last
 one (`delete_account` says why).
 """
@@ -27,6 +28,7 @@ from ..models import (
     Post,
     PostRegistration,
     PostUrl,
+    ReplyMarker,
     SignInThrottle,
     Token,
     User,
@@ -96,6 +98,7 @@ def delete_account(user: User, public_choice: str) -> Deleted:
         # Failed sign-ins under the name are bookkeeping of an account that is no more.
         SignInThrottle.delete().where(SignInThrottle.key == user_key(user.name)).execute()
         Token.delete().where(Token.user == me).execute()
+        ReplyMarker.delete().where(ReplyMarker.user == me).execute()
         change_log.forget_user(me)
         User.delete().where(User.id == me).execute()
         return private, public, posts, _remove_orphan_posts(sorted(touched | posts))
@@ -140,6 +143,17 @@ def _dispose(me: int, public_choice: str, limit: int | None) -> tuple[int, int, 
         for chunk in _chunks(public):
             if public_choice == "delete":
                 AnnotationTag.delete().where(AnnotationTag.annotation.in_(chunk)).execute()
+                # A tombstone that live replies answer keeps its passage, so their thread
+                # stays where it was (as `store.annotations.delete_annotation` does).
+                heads = [pk for (pk,) in Annotation.select(Annotation.parent).distinct().where(
+                    Annotation.parent.is_null(False) & Annotation.parent.in_(chunk)
+                    & (Annotation.deleted == False)  # noqa: E712
+                ).tuples()]
+                if heads:
+                    Annotation.update({k: v for k, v in changes.items()
+                                       if k.name not in ("quote", "selectors")}).where(
+                        Annotation.pk.in_(heads)).execute()
+                    chunk = [pk for pk in chunk if pk not in set(heads)]
             Annotation.update(changes).where(Annotation.pk.in_(chunk)).execute()
     return (len(live.intersection(private)), len(live.intersection(public)),
             {r["post"] for r in rows})

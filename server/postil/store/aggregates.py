@@ -11,12 +11,16 @@ from ..models import Annotation, Post, User
 
 
 def annotation_counts(viewer: User | None, post_pks: list[int]) -> dict[int, int]:
-    """Return, for each post, how many live annotations on it the viewer sees."""
+    """Return, for each post, how many live annotations on it the viewer sees.
+
+    Replies are not counted: a post's count is of its highlights and page notes, what a page
+    shows; each one's `reply_count` says how many answer it.
+    """
     if not post_pks:
         return {}
     rows = (Annotation.select(Annotation.post, fn.COUNT(Annotation.pk).alias("n"))
             .where(Annotation.post.in_(post_pks) & Annotation.visible_to(viewer)
-                   & (Annotation.deleted == False))  # noqa: E712
+                   & (Annotation.deleted == False) & Annotation.parent.is_null())  # noqa: E712
             .group_by(Annotation.post).tuples())
     return {post_pk: n for post_pk, n in rows}
 

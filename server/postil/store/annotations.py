@@ -7,9 +7,9 @@ does not exist for you (NotFound); a public one you may read but not change (For
 
 from __future__ import annotations
 
-from peewee import IntegrityError
+from peewee import Case, IntegrityError
 
-from ..db import database, run_write
+from ..db import database, is_postgres, run_write
 from ..domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound, PreconditionFailed
 from ..models import MODERATING_ROLES, Annotation, AnnotationTag, Group, Post, User, now_us
 from ..parse import NewAnnotation, Precondition
@@ -19,8 +19,8 @@ from . import groups
 from .posts import resolve_post
 
 
-def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = None
-                      ) -> tuple[Annotation, bool]:
+def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = None,
+                      answer_tombstones: bool = False) -> tuple[Annotation, bool]:
     """Store a new annotation; the same client id again returns the stored one unchanged.
 
     An id is taken for `user` only by what `resolve` finds for them: their own annotation (the
@@ -29,7 +29,9 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
     create is answered exactly as for a free id, and each author then sees their own.
 
     `keep` holds stored values that come from elsewhere, not from the body: an import's
-    `created_us`, `updated_us` and `version`, and `via`, the IRI a W3C client gave it.
+    `created_us`, `updated_us`, `version` and `deleted` (a tombstone that replies answer), and
+    `via`, the IRI a W3C client gave it. `answer_tombstones`: a reply may answer a tombstone
+    it may see (an import restoring a thread whose first annotation was deleted).
     """
     uid, fields = new.uid, dict(new.fields)
     try:
@@ -45,15 +47,24 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
         holders = _holders(uid)
         if _taken_for(user, holders):
             raise _IdTaken  # nothing written yet
-        # A group annotation's page address and title stay its author's, as a private one's:
-        # the other members are shown the address the post's key gives (`present.post_summary`).
-        post = resolve_post(new.post, reader=user, share=fields.get("visibility") == "public")
+        if new.reply_to is not None:
+            parent = _parent_of_reply(user, new.reply_to, answer_tombstones)
+            post, thread = parent.post, _thread_values(parent, fields)
+            in_group = parent.group if parent.group_id is not None else None
+        else:
+            # A group annotation's page address and title stay its author's, as a private
+            # one's: the other members are shown the address the post's key gives
+            # (`present.post_summary`).
+            post = resolve_post(new.post, reader=user,
+                                share=fields.get("visibility") == "public")
+            thread, in_group = {}, group
         stamp = now_us()
         times = {"created_us": stamp, "updated_us": stamp} | (keep or {})
         values = {"uid": uid, "post_id": post.id, "user_id": user.id, "quote": "",
                   "selectors": [], "note": "", "note_html": "", "color": "yellow",
                   "tags": [], "tags_text": "", "visibility": "private", "deleted": False,
-                  "version": 1, "via": None, "group_id": None} | fields | times
+                  "version": 1, "via": None, "group_id": None, "parent": None, "root": None,
+                  "reply_to": None} | fields | thread | times
         pk = Annotation.insert_new(values)
         if pk is None:
             raise _IdTaken  # made meanwhile; and undo anything resolve_post changed
@@ -66,7 +77,7 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
         annotation = Annotation(__no_default__=True, pk=pk, post=post, user=user,
                                 **{k: val for k, val in values.items()
                                    if k not in ("post_id", "user_id")})
-        annotation.post, annotation.user, annotation.group = post, user, group
+        annotation.post, annotation.user, annotation.group = post, user, in_group
         return annotation
 
     try:
@@ -78,6 +89,52 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
 
 class _IdTaken(Exception):
     """The annotation id is taken for this author."""
+
+
+# The columns a reply takes from its thread and keeps in step with it: who may see it (the
+# visibility, and the group of a group's annotation).
+THREAD_SHARED = ("visibility", "group_id")
+
+
+def _parent_of_reply(user: User, parent_uid: str, answer_tombstones: bool = False
+                     ) -> Annotation:
+    """Return the live annotation `user` replies to, its thread's first row locked against a
+    change of visibility until the reply is written (PostgreSQL; SQLite has one writer).
+
+    One the viewer may not see is answered as one that does not exist; their own deleted one
+    is Gone, as reading it is.
+    """
+    def find() -> Annotation:
+        parent = resolve(user, parent_uid)
+        if parent is not None and parent.deleted and answer_tombstones:
+            return parent
+        if parent is None or (parent.deleted and parent.user_id != user.id):
+            raise NotFound("reply_to names no annotation you can reply to: there is none with "
+                           "this id")
+        if parent.deleted:
+            raise Gone("reply_to names an annotation of yours that was deleted")
+        return parent
+
+    parent = find()
+    if is_postgres():
+        database.execute_sql("SELECT pk FROM annotation WHERE pk = %s FOR SHARE",
+                             [parent.root or parent.pk])
+        parent = find()  # as it is now that its thread's visibility cannot change under us
+    return parent
+
+
+def _thread_values(parent: Annotation, fields: dict) -> dict:
+    """Return a reply's thread columns: its parent, root, and who may see it (the parent's).
+
+    A body may name the parent's visibility and group (a client sending back what it was
+    given); any other is Invalid.
+    """
+    if "visibility" in fields and (fields["visibility"], fields.get("group_id")) != (
+            parent.visibility, parent.group_id):
+        raise Invalid("visibility", "a reply has the visibility of the annotation it answers "
+                                    "(and its group); leave visibility and group out")
+    return {"parent": parent.pk, "root": parent.root or parent.pk, "reply_to": parent.uid,
+            **{column: getattr(parent, column) for column in THREAD_SHARED}}
 
 
 def _holders(uid: str) -> list[tuple[int, str, int | None, bool]]:
@@ -185,7 +242,10 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
     def write() -> Annotation | None:
         annotation = get_owned(user, uid)
         check_version(annotation, if_match)
-        changes = dict(fields)
+        if annotation.parent is not None:
+            changes = _reply_patch(annotation, fields, group)
+        else:
+            changes = dict(fields)
         if "visibility" in changes:
             if changes["visibility"] != "group":
                 changes["group_id"] = None
@@ -209,17 +269,27 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
                                          changes["group_id"]):
             raise _SharedIdTaken
         widens = "visibility" in changes and changes["visibility"] == "public"
+        # The thread follows its first annotation: who may see it, and a hiding by the group
+        # it leaves is undone for its replies too.
+        moves = {c: changes[c] for c in THREAD_SHARED if c in changes}
+        if "group_id" in moves:
+            moves["hidden"] = False
         changes |= {"version": annotation.version + 1,
                     "updated_us": max(now_us(), annotation.updated_us + 1)}
         if shares:
             try:
                 with database.atomic():  # a savepoint: a lost race leaves the rest intact
                     written = _write_if_unchanged(annotation, changes)
+                    if written and moves:
+                        thread_follows(annotation, moves)
             except IntegrityError:
-                # Another reader shared an annotation with this id since the check (PostgreSQL).
+                # Another reader shared an annotation with this id since the check (PostgreSQL),
+                # or one of the thread's replies has the id of a shared annotation.
                 raise _SharedIdTaken from None
         else:
             written = _write_if_unchanged(annotation, changes)
+            if written and moves:
+                thread_follows(annotation, moves)
         if not written:
             return None
         change_log.record("update", annotation.pk, annotation.post_id, uid, before=annotation)
@@ -227,8 +297,8 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
             # The post is everyone's business from now on, as if a public annotation named it.
             Post.update(shared_us=changes["updated_us"], updated_us=changes["updated_us"]).where(
                 (Post.id == annotation.post_id) & Post.shared_us.is_null()).execute()
-        if "tags" in fields:
-            _set_tag_rows(annotation, fields["tags"])
+        if "tags" in changes:
+            _set_tag_rows(annotation, changes["tags"])
         for k, val in changes.items():
             setattr(annotation, k, val)
         if "group_id" in changes:
@@ -247,6 +317,52 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
         if annotation is not None:
             return annotation
     raise Conflict("the annotation kept changing; try again")
+
+
+def _reply_patch(reply: Annotation, fields: dict, group: Group | None) -> dict:
+    """Check a patch of a reply: its note and tags may change; it has no passage, and who may
+    see it is its thread's (sent unchanged, it is ignored, as a read-only field sent back is).
+
+    `group`: the group the patch names, if any.
+    """
+    patch = dict(fields)
+    if "visibility" in patch:
+        if patch["visibility"] != reply.visibility or (
+                group is not None and group.id != reply.group_id):
+            raise Invalid("visibility", "a reply has the visibility of its thread; change it "
+                                        "on the annotation that starts the thread")
+        del patch["visibility"]
+    if patch.get("selectors") or patch.get("quote"):
+        raise Invalid("selectors" if patch.get("selectors") else "quote",
+                      "a reply has no passage of its own: leave out selectors and quote")
+    patch.pop("selectors", None)
+    patch.pop("quote", None)
+    if "note" in patch and not patch["note"].strip():
+        raise Invalid("note", "a reply needs a note; delete the reply instead")
+    return patch
+
+
+def thread_follows(first: Annotation, moves: dict) -> list[int]:
+    """Give every reply in the thread that `first` starts the columns in `moves` (who may see
+    it), in the write that changes `first`; return the pks of the replies changed.
+
+    Each changed reply's version and update time move on, so clients syncing with
+    `updated_since` learn that it is now shown to others, or no longer.
+    """
+    stamp = now_us()
+    changed = [pk for (pk,) in Annotation.select(Annotation.pk)
+               .where(Annotation.root == first.pk).tuples()]
+    if changed:
+        # Each reply as it was, for live streams: who could see it before, who may now.
+        change_log.record_each("update", Annotation.root == first.pk)
+        columns = Annotation._meta.columns
+        Annotation.update({
+            **{columns[c]: v for c, v in moves.items()},
+            Annotation.version: Annotation.version + 1,
+            Annotation.updated_us: Case(None, [(Annotation.updated_us >= stamp,
+                                                Annotation.updated_us + 1)], stamp),
+        }).where(Annotation.root == first.pk).execute()
+    return changed
 
 
 class _SharedIdTaken(Exception):
@@ -276,18 +392,26 @@ def _write_if_unchanged(annotation: Annotation, changes: dict) -> bool:
 
 
 def delete_annotation(user: User, uid: str, if_match=None) -> None:
-    """Replace the annotation by a tombstone; deleting a tombstone again is a no-op."""
+    """Replace the annotation by a tombstone; deleting a tombstone again is a no-op.
+
+    An annotation that live replies answer keeps its passage (selectors and quote) and its
+    author in the tombstone, so the thread under it stays readable where it was; its note and
+    tags go. Any other tombstone keeps nothing of what was written.
+    """
     def write() -> bool:
         annotation = get_owned(user, uid, allow_deleted=True)
         if annotation.deleted:
             return True
         check_version(annotation, if_match)
-        if not _write_if_unchanged(annotation, dict(
-                deleted=True, quote="", note="", note_html="", selectors=[], tags=[],
-                tags_text="", version=annotation.version + 1,
-                updated_us=max(now_us(), annotation.updated_us + 1))):
+        emptied = dict(deleted=True, note="", note_html="", tags=[], tags_text="",
+                       version=annotation.version + 1,
+                       updated_us=max(now_us(), annotation.updated_us + 1))
+        if not has_live_replies(annotation.pk):
+            emptied |= dict(quote="", selectors=[])
+        if not _write_if_unchanged(annotation, emptied):
             return False
         change_log.record("delete", annotation.pk, annotation.post_id, uid, before=annotation)
+        _empty_heads_above(annotation)
         _set_tag_rows(annotation, [])
         return True
 
@@ -295,6 +419,28 @@ def delete_annotation(user: User, uid: str, if_match=None) -> None:
         if run_write(write):
             return
     raise Conflict("the annotation kept changing; try again")
+
+
+def _empty_heads_above(reply: Annotation) -> None:
+    """Empty the tombstones above a deleted reply that now head nothing live: the passage they
+    kept for their thread goes too, and their version moves on for clients that sync."""
+    parent = reply.parent
+    while parent is not None and not has_live_replies(parent):
+        head = Annotation.get_or_none(Annotation.pk == parent)
+        if head is None or not head.deleted:
+            return
+        if head.quote or head.selectors:
+            change_log.record("update", head.pk, head.post_id, head.uid, before=head)
+            Annotation.update(quote="", selectors=[], version=head.version + 1,
+                              updated_us=max(now_us(), head.updated_us + 1)).where(
+                Annotation.pk == head.pk).execute()
+        parent = head.parent
+
+
+def has_live_replies(pk: int) -> bool:
+    """Say whether any live annotation answers the annotation `pk`."""
+    return Annotation.select().where((Annotation.parent == pk)
+                                     & (Annotation.deleted == False)).exists()  # noqa: E712
 
 
 def _set_tag_rows(annotation: Annotation, tags: list[str]) -> None:

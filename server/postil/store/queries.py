@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from peewee import SQL, Tuple, fn
+from peewee import SQL, Case, Tuple, fn
 
 from ..db import is_postgres
 from ..models import Annotation, AnnotationTag, Group, Post, PostUrl, User
@@ -25,7 +25,19 @@ def condition(viewer: User | None, f: Filters, *, first_tag_joined: bool = False
     """
     cond = Annotation.visible_to(viewer)
     if not f.include_deleted:
-        cond &= Annotation.deleted == False  # noqa: E712
+        live = Annotation.deleted == False  # noqa: E712
+        if f.replies != "exclude":
+            # With replies, a tombstone that live replies answer stays: it heads their thread.
+            # Speed: correlated, so only a tombstone asks, through the index of replies.
+            answer = Annotation.alias("answer")
+            live |= fn.EXISTS(answer.select(SQL("1")).where(
+                (answer.parent == Annotation.pk) & (answer.deleted == False)  # noqa: E712
+                & Annotation.visible_to(viewer, alias=answer)))
+        cond &= live
+    if f.replies == "exclude":
+        cond &= Annotation.parent.is_null()
+    elif f.replies == "only":
+        cond &= Annotation.parent.is_null(False)
     if f.updated_since is not None:
         cond &= Annotation.updated_us >= f.updated_since
     if f.created_after is not None:
@@ -174,7 +186,9 @@ def iterate_by_post(viewer: User | None, f: Filters, batch: int = 500) -> Iterat
     about `batch` annotations (a post's are sorted together, so one post may bring more).
     """
     cond = condition(viewer, f)
-    newest = fn.MAX(Annotation.created_us)
+    # By the newest annotation that answers nothing, as the notebook (which lists those) does;
+    # a post with replies alone in the export comes after the rest.
+    newest = fn.MAX(Case(None, [(Annotation.parent.is_null(), Annotation.created_us)], -1))
     posts = (Annotation.select(Annotation.post, fn.COUNT(Annotation.pk)).where(cond)
              .group_by(Annotation.post).order_by(newest.desc(), fn.MAX(Annotation.pk).desc()))
     chosen: list[int] = []
@@ -189,14 +203,44 @@ def iterate_by_post(viewer: User | None, f: Filters, batch: int = 500) -> Iterat
 
 
 def _in_reading_order(cond, posts: list[int]) -> Iterator[Annotation]:
-    """Yield the annotations of `posts` matching `cond`, post by post, each in reading order."""
+    """Yield the annotations of `posts` matching `cond`, post by post, each in reading order.
+
+    Replies follow the annotation they answer (`in_threads`).
+    """
     groups: dict[int, list[Annotation]] = {post: [] for post in posts}
     for row in _load_in_order(Annotation.select(Annotation.pk)
                               .where(cond & Annotation.post.in_(posts))):
         groups[row.post_id].append(row)
     for post in posts:
-        yield from sorted(groups[post],
-                          key=lambda a: reading_key(a.selectors, a.created_us, a.uid))
+        yield from in_threads(groups[post])
+
+
+def in_threads(rows: list[Annotation]) -> list[Annotation]:
+    """Order one post's annotations: those that answer nothing in reading order, each followed
+    by its thread (a reply, then the replies to it; replies to one annotation oldest first).
+
+    A reply whose parent is not among `rows` (another reader's annotation, left out of an
+    export of one author's) starts a thread of its own after the others, oldest first.
+    """
+    present = {a.pk for a in rows}
+    children: dict[int, list[Annotation]] = {}
+    heads = []
+    for a in rows:
+        if a.parent is not None and a.parent in present:
+            children.setdefault(a.parent, []).append(a)
+        else:
+            heads.append(a)
+    heads.sort(key=lambda a: (a.parent is not None,
+                              reading_key(a.selectors, a.created_us, a.uid)))
+    for replies in children.values():
+        replies.sort(key=lambda a: (a.created_us, a.pk))
+    out: list[Annotation] = []
+    stack = list(reversed(heads))
+    while stack:
+        a = stack.pop()
+        out.append(a)
+        stack.extend(reversed(children.get(a.pk, [])))
+    return out
 
 
 def newest_update(viewer: User | None, f: Filters) -> int | None:

@@ -1,0 +1,80 @@
+"""Replies in a group's thread: a reply is in its thread's group, seen by the group's members
+alone; leaving the group takes the thread out of sight; moving the thread moves its replies."""
+
+from __future__ import annotations
+
+import pytest
+from test_groups import invite, join, make_group
+
+
+@pytest.fixture
+def carol(make_user):
+    return make_user("carol")
+
+
+@pytest.fixture
+def circle(client, alice, bob):
+    """alice's group with bob in it, and a group annotation of alice's there."""
+    gid = make_group(client, alice)
+    assert join(client, bob, invite(client, alice, gid)) == 200
+    res = client.post("/api/annotations", headers=alice.headers, json={
+        "post": {"site": "blog.example.org", "post_id": 42}, "note": "for the circle",
+        "visibility": "group", "group": gid})
+    assert res.status_code == 201, res.get_json()
+    return gid, res.get_json()
+
+
+def test_a_reply_in_a_group_thread_is_in_the_group_and_for_its_members_alone(
+        client, alice, bob, carol, anon, circle):
+    gid, top = circle
+    res = client.post("/api/annotations", json={"reply_to": top["id"], "note": "a member's"},
+                      headers=bob.headers)
+    assert res.status_code == 201, res.get_json()
+    made = res.get_json()
+    assert (made["visibility"], made["group"], made["group_name"]) == ("group", gid,
+                                                                      "Close readers")
+    # A member sending back what the thread has is fine; another visibility is refused.
+    again = client.post("/api/annotations", headers=bob.headers, json={
+        "reply_to": top["id"], "note": "sent back", "visibility": "group", "group": gid})
+    assert again.status_code == 201, again.get_json()
+    public = client.post("/api/annotations", headers=bob.headers, json={
+        "reply_to": top["id"], "note": "to everyone?", "visibility": "public"})
+    assert public.status_code == 400
+    for outsider in (carol, anon):
+        assert client.get(f"/api/annotations/{made['id']}",
+                          headers=outsider.headers).status_code == 404
+        assert client.get(f"/api/annotations/{top['id']}/replies",
+                          headers=outsider.headers).status_code == 404
+    refused = client.post("/api/annotations", json={"reply_to": top["id"], "note": "me too"},
+                          headers=carol.headers)
+    nothing = client.post("/api/annotations", headers=carol.headers, json={
+        "reply_to": "00000000-0000-4000-8000-00000000abcd", "note": "me too"})
+    assert refused.status_code == nothing.status_code == 404
+    assert refused.get_json() == nothing.get_json()
+    mine = client.get("/api/me/replies", headers=alice.headers).get_json()
+    assert mine["total"] == 2 and mine["unread"] == 2
+    # Leaving the group takes the thread away at once, replies to you included.
+    assert client.delete(f"/api/groups/{gid}/members/bob", headers=bob.headers).status_code \
+        == 204
+    assert client.get(f"/api/annotations/{made['id']}", headers=bob.headers).status_code == 200
+    assert client.get(f"/api/annotations/{top['id']}/replies",
+                      headers=bob.headers).status_code == 404
+
+
+def test_moving_the_thread_moves_its_replies(client, alice, bob, carol, circle):
+    gid, top = circle
+    made = client.post("/api/annotations", json={"reply_to": top["id"], "note": "a member's"},
+                       headers=bob.headers).get_json()
+    res = client.patch(f"/api/annotations/{top['id']}", json={"visibility": "public"},
+                       headers=alice.headers)
+    assert res.status_code == 200
+    seen = client.get(f"/api/annotations/{made['id']}", headers=carol.headers).get_json()
+    assert (seen["visibility"], seen["group"]) == ("public", None)
+    other = make_group(client, alice, name="Another circle")
+    res = client.patch(f"/api/annotations/{top['id']}",
+                       json={"visibility": "group", "group": other}, headers=alice.headers)
+    assert res.status_code == 200
+    assert client.get(f"/api/annotations/{made['id']}", headers=carol.headers).status_code \
+        == 404
+    own = client.get(f"/api/annotations/{made['id']}", headers=bob.headers).get_json()
+    assert (own["visibility"], own["group"]) == ("group", other)

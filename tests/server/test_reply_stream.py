@@ -1,0 +1,29 @@
+"""Replies on live-update streams: a reply reaches who may see its thread, and a thread made
+private is removed, replies and all, for those who saw it."""
+
+from __future__ import annotations
+
+from test_stream import server, write  # noqa: F401 - the live server and writer fixtures
+
+
+def test_a_reply_reaches_the_thread_s_readers_and_leaves_with_the_thread(server, write,  # noqa: F811
+                                                                         client, alice, bob,
+                                                                         make_user):
+    carol = make_user("carol")
+    top = write.create(alice, visibility="public", note="a passage worth a talk")
+    bobs, alices = server.stream(bob), server.stream(alice)
+    res = client.post("/api/annotations", json={"reply_to": top["id"], "note": "carol answers"},
+                      headers=carol.headers)
+    assert res.status_code == 201
+    answer = res.get_json()
+    for stream in (bobs, alices):
+        event = stream.next()
+        assert event["event"] == "annotation"
+        assert (event["data"]["id"], event["data"]["reply_to"]) == (answer["id"], top["id"])
+    write.patch(alice, top["id"], visibility="private")
+    # Bob could see both; now neither: both removed (in one read, in any order).
+    removed = {bobs.next()["data"]["id"], bobs.next()["data"]["id"]}
+    assert removed == {top["id"], answer["id"]}
+    # Alice keeps her annotation and no longer sees carol's reply, now carol's alone.
+    heard = {e["data"]["id"]: e["event"] for e in (alices.next(), alices.next())}
+    assert heard == {top["id"]: "annotation", answer["id"]: "removed"}
