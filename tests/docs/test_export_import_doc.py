@@ -54,6 +54,8 @@ def test_export_and_import_examples_run_as_written(live_server, tmp_path):
     assert "notes in the margin" in (tmp_path / "readwise.csv").read_text(encoding="utf-8")
     assert zipfile.ZipFile(tmp_path / "vault.zip").namelist()
     assert "<script" not in (tmp_path / "notes.html").read_text(encoding="utf-8")
+    # Every export example answers an export, not an error the file would hold unnoticed.
+    assert "@context" in json.loads((tmp_path / "annotations.jsonld").read_text(encoding="utf-8"))
     assert list(tmp_path.glob("postil-*.md")), "the -OJ export named by the server"
     backup = json.loads(e[-1].strip().splitlines()[-1])
     assert backup["created"] == 0 and backup["unchanged"] >= 1 and backup["failed"] == []
