@@ -119,7 +119,7 @@ async function listAnnotations(post) {
   // over it too, or a change would vanish from the page until the next refresh.
   const { queue: queuedBefore = [] } = await read(["queue"]);
   // Live events that arrive while the list is on its way are laid over it (live.js).
-  const mark = liveMark();
+  const mark = liveMark(key);
   try {
     items = await fetchAll(server, token, postQuery(post));
     await update(["cache", "serverStatus"], (state) => {

@@ -16,8 +16,9 @@
 // event id is kept in storage.session: a worker stopped and woken again by a tab's port, or a
 // stream cut by the network or a server restart, resumes with Last-Event-ID and nothing is lost
 // or repeated. A stream opened without one (the first, or after the sign-in changed) cannot know
-// what changed since the tabs read their lists: they are told to reload ("reset"), as they are
-// when the server says so.
+// what changed since a list read before it opened: the tabs that read theirs before are told to
+// reload ("reset"), as all are when the server says so. When no tab follows any more the stream
+// closes and its id is forgotten: the next tab reads its list fresh anyway.
 
 import { groupKey } from "../post-key/index.js";
 import { backoffDelay } from "../shared/backoff.js";
@@ -25,7 +26,7 @@ import { onConnect, sessionStorage, storage } from "../shared/browser.js";
 import { PORTS } from "../shared/messages.js";
 import { buildUrl } from "./server.js";
 import { SseParser } from "./sse.js";
-import { connection, update } from "./state.js";
+import { connection, read, update } from "./state.js";
 
 const CURSOR_KEY = "liveCursor";
 // The server comments every 15 s: three missed and the connection is taken for dead.
@@ -78,7 +79,8 @@ export function changesOf(events) {
   return { changes, reset };
 }
 
-const watchers = new Map(); // port → the group keys of the posts its page shows
+const watchers = new Map(); // port → {keys: the group keys of the posts its page shows, listed}
+const listsStarted = new Map(); // group key → when this worker last began reading its list
 let following = null; // the loop, while it runs
 let current = null; // {controller, who} of the open (or opening) stream
 let wake = null; // ends a wait between two tries early
@@ -89,11 +91,11 @@ let counter = 0;
 /** Listen for tabs' ports and sign-in changes; index.js calls this once. */
 export function startLive() {
   onConnect(PORTS.LIVE, (port) => {
-    watchers.set(port, new Set());
+    watchers.set(port, { keys: new Set(), listed: false });
     port.onMessage.addListener((message) => {
       // "ping" needs no answer: its arrival is what keeps a service worker awake.
       if (message?.type !== "watch") return;
-      watchers.set(port, new Set((message.posts ?? []).map(groupKey)));
+      watchers.set(port, { keys: new Set((message.posts ?? []).map(groupKey)), listed: message.listed === true });
       clearTimeout(lingerTimer);
       follow();
     });
@@ -107,8 +109,12 @@ export function startLive() {
   });
 }
 
-/** A mark to take before reading a post's list from the server (see `replaySince`). */
-export function liveMark() {
+/**
+ * A mark to take before reading post `key`'s list from the server (see `replaySince`); it also
+ * notes when, so that a stream opened afterwards knows that list may miss what came between.
+ */
+export function liveMark(key) {
+  listsStarted.set(key, Date.now());
   return counter;
 }
 
@@ -169,13 +175,16 @@ async function loop() {
       if (token) headers.Authorization = `Bearer ${token}`;
       if (cursor) headers["Last-Event-ID"] = cursor;
       const response = await fetch(buildUrl(server, "api/stream"), { headers, credentials: "omit", cache: "no-store", signal: controller.signal });
+      // The server has placed the stream by the time it answers: a list begun later misses nothing.
+      const opened = Date.now();
       if (!response.ok) {
         response.body?.cancel().catch(() => {});
         wait = refusalDelay(response, failures++);
       } else {
-        // Nothing tells what changed between the tabs' lists and now: they read theirs again.
-        if (!cursor) tell(() => ({ type: "reset" }));
-        const healthy = await read(response, controller, { who, user });
+        // Nothing tells what changed between the lists read before now and now: the tabs that
+        // read theirs before (or under a worker since stopped) read them again.
+        if (!cursor) tell(({ keys, listed }) => (listed || [...keys].some((key) => listsStarted.get(key) <= opened) ? { type: "reset" } : null));
+        const healthy = await readStream(response, controller, { who, user });
         failures = healthy ? 0 : failures;
         wait = backoffDelay(failures++);
       }
@@ -186,6 +195,9 @@ async function loop() {
     if (!watchers.size) break;
     await pause(wait);
   }
+  // No tab follows any more: the next one reads its lists fresh, and replaying everything
+  // since now (the notebook's posts, every post) would only cost.
+  await sessionStorage.set(CURSOR_KEY, null).catch(() => {});
 }
 
 /** How long to wait after the server refused the stream. */
@@ -210,7 +222,7 @@ function pause(ms) {
 }
 
 /** Read the stream until it ends; true if it was healthy (lasted, or brought events). */
-async function read(response, controller, stream) {
+async function readStream(response, controller, stream) {
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   const parser = new SseParser();
@@ -257,7 +269,7 @@ async function receive(events, lastEventId, { who, user }) {
     if (change.type === "removed") removed.add(change.id);
     else note(change.key, change.annotation.id);
   }
-  if (changes.length) {
+  if (changes.length && (await touchesCache(changes, user))) {
     await update(["cache"], (state) => {
       if (!state.cache) return;
       for (const [key, entry] of Object.entries(state.cache)) {
@@ -281,7 +293,7 @@ async function receive(events, lastEventId, { who, user }) {
     tell(() => ({ type: "reset" }));
     return;
   }
-  tell((keys) => {
+  tell(({ keys }) => {
     const byKey = {};
     for (const key of keys) if (touched.has(key)) byKey[key] = [...touched.get(key)];
     if (!Object.keys(byKey).length && !removed.size) return null;
@@ -289,10 +301,17 @@ async function receive(events, lastEventId, { who, user }) {
   });
 }
 
-/** Send each watching port what `messageFor(its keys)` makes of this change (null: nothing). */
+/** Whether any change concerns a post whose copy this reader keeps (most do not, on a busy server). */
+async function touchesCache(changes, user) {
+  const { cache = {} } = await read(["cache"]);
+  return Object.entries(cache).some(([key, entry]) => entry?.user === user && Array.isArray(entry.items) &&
+    changes.some((change) => change.key === key || entry.items.some((item) => item.id === (change.id ?? change.annotation.id))));
+}
+
+/** Send each watching port what `messageFor({keys, listed})` makes of it (null: nothing). */
 function tell(messageFor) {
-  for (const [port, keys] of watchers) {
-    const message = messageFor(keys);
+  for (const [port, watching] of watchers) {
+    const message = messageFor(watching);
     if (!message) continue;
     try {
       port.postMessage(message);

@@ -22,6 +22,9 @@ export class LiveFollow {
     this.pinger = null;
     this.failures = 0;
     this.gone = false;
+    // Whether the page has read its lists already: a stream opened fresh after that (a worker
+    // stopped, a new sign-in) cannot know what changed since, and asks the page to read again.
+    this.listed = false;
   }
 
   start() {
@@ -57,7 +60,12 @@ export class LiveFollow {
 
   /** Tell the background which posts the page shows (after a load, or when they changed). */
   follow() {
-    this.post({ type: "watch", posts: this.hooks.posts().map(wirePost) });
+    this.post({ type: "watch", posts: this.hooks.posts().map(wirePost), listed: this.listed });
+  }
+
+  /** The page has read its posts' lists (sync.js, after a load). */
+  loaded() {
+    this.listed = true;
   }
 
   post(message) {

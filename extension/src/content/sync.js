@@ -80,6 +80,7 @@ export class Sync {
         ...articles.map(([, article]) => send(T.LIST_ANNOTATIONS, { post: article.post })),
       ]);
       const arrived = performance.now();
+      if (list.ok) this.page.live?.loaded();
       if (settings.ok) this.settings = { ...this.settings, ...settings.value };
       if (!list.ok) {
         this.status = { text: `Postil cannot load annotations: ${list.error.message}`, offline: true };
