@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from browser_helpers import (
+    PASSWORD,
     POST_101,
     highlight,
     items,
@@ -57,9 +58,8 @@ def still_the_same_page(page) -> bool:
 
 def test_another_readers_public_highlight_appears_changes_and_goes_live(alice, bob, server,
                                                                         tokens):
-    alice.worker.evaluate(
-        """(server) => chrome.storage.local.set({settings: {server, defaultVisibility: 'public'}})""",
-        server.url)
+    alice.worker.evaluate("""(server) => chrome.storage.local.set(
+        {settings: {server, defaultVisibility: 'public'}})""", server.url)
     theirs = bob.open(POST_101)
     mark_page(theirs)
     open_sidebar(bob, theirs)
@@ -153,3 +153,55 @@ def test_the_page_keeps_following_after_the_service_worker_is_stopped(bob, serve
     assert status == 200, data
     wait_painted(theirs, "blue", SHORE, timeout=LIVE_WAIT)
     assert still_the_same_page(theirs)
+
+
+def test_a_group_highlight_reaches_members_only_and_leaving_takes_it_away(alice, bob, server,
+                                                                          tokens, open_profile,
+                                                                          tmp_path):
+    carol_token = a_reader(server, "carol-live")
+    carol = open_profile(tmp_path / "carol")
+    try:
+        carol.sign_in("carol-live", carol_token)
+        status, group = server.api("POST", "/api/groups", tokens["alice"],
+                                   body={"name": "Tide readers", "description": ""})
+        assert status == 201, group
+        status, invite = server.api("POST", f"/api/groups/{group['id']}/invites", tokens["alice"],
+                                    body={})
+        assert status == 201, invite
+        status, _ = server.api("POST", f"/api/invites/{invite['token']}/accept", tokens["bob"])
+        assert status in (200, 201), _
+
+        members_page = bob.open(POST_101)
+        mark_page(members_page)
+        outsiders_page = carol.open(POST_101)
+        status, made = server.api("POST", "/api/annotations", tokens["alice"], body={
+            "post": {"site": server.blog_site, "post_id": 101}, "quote": TIDE, "color": "green",
+            "visibility": "group", "group": group["id"],
+            "selectors": [{"type": "TextQuoteSelector", "exact": TIDE}]})
+        assert status == 201, made
+        wait_painted(members_page, "green", TIDE, timeout=LIVE_WAIT)
+        # A public one after it reaches the non-member; the group's one, before it, never does.
+        make(server, tokens["alice"], SHORE, color="blue")
+        wait_painted(outsiders_page, "blue", SHORE, timeout=LIVE_WAIT)
+        assert not_painted(outsiders_page, TIDE)
+
+        # Bob leaves the group: his open page drops its annotation at once.
+        status, _ = server.api("DELETE", f"/api/groups/{group['id']}/members/bob", tokens["bob"])
+        assert status == 204, _
+        wait_until(lambda: not_painted(members_page, TIDE), timeout=LIVE_WAIT,
+                   message="the group's highlight gone from the former member's page")
+        assert SHORE in painted(members_page)["blue"]
+        assert still_the_same_page(members_page)
+    finally:
+        carol.context.close()
+    assert not carol.errors, carol.errors
+
+
+def a_reader(server, name: str) -> str:
+    """A third reader, made with the CLI as the fixtures make alice and bob; their token."""
+    status, _ = server.api("POST", "/api/tokens", body={"username": name, "password": PASSWORD})
+    if status != 201:
+        server.cli("user", "add", name, "--password-stdin", stdin=PASSWORD + "\n")
+    status, data = server.api("POST", "/api/tokens", body={"username": name, "password": PASSWORD})
+    assert status == 201, data
+    return data["token"]

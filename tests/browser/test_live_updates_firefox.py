@@ -37,7 +37,8 @@ def test_firefox_follows_another_readers_changes_live(node_driver, server, blog,
     finally:
         timer.cancel()
     results = [line for line in lines if line.startswith("{")]
-    assert results, f"no result from the Firefox script:\n{''.join(lines)}\n{''.join(stderr)[-2000:]}"
+    said = "".join(lines) + "\n" + "".join(stderr)[-2000:]
+    assert results, f"no result from the Firefox script:\n{said}"
     result = json.loads(results[-1])
     assert result["ok"], result.get("error")
     assert result["signedIn"].startswith("Signed in as alice")

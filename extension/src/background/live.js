@@ -206,6 +206,7 @@ function refusalDelay(response, failures) {
   if (response.status === 503 && after > 0) return after * 1000;
   // A sign-in the server no longer takes: signing in again ends the wait (reconsider).
   if (response.status === 401) return backoffDelay(10);
+  if (response.status === 404) return backoffDelay(10); // a server without live updates
   return backoffDelay(failures);
 }
 

@@ -173,7 +173,10 @@ export class Sync {
         await highlights.upsert({ ...batch, items });
         for (const id of ids) {
           const entry = highlights.get(id);
-          if (!now.has(id) && entry && entry.article === batch.article) highlights.remove(entry);
+          if (now.has(id) || !entry || entry.article !== batch.article) continue;
+          highlights.remove(entry);
+          // Its note card, open, would offer to edit what is gone.
+          if (this.page.ui.cardId === id) this.page.ui.closeCard();
         }
       }
       await this.render();
