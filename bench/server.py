@@ -32,7 +32,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "server"))
 
 from postil import create_app, db  # noqa: E402
-from postil.models import Annotation, AnnotationTag, Post, Token, User, now_us  # noqa: E402
+from postil.models import (  # noqa: E402
+    Annotation,
+    AnnotationTag,
+    Group,
+    Membership,
+    Post,
+    Token,
+    User,
+    now_us,
+)
 
 SYLLABLES = ["ka", "lo", "mi", "ter", "van", "sul", "po", "ri", "den", "ax", "ol", "mer", "tu",
              "fin", "gra", "hel", "is", "jo", "nu", "pe", "qua", "ros", "sti", "ve", "wen", "yo"]
@@ -63,6 +72,7 @@ def seed(url: str, n_ann: int, n_posts: int, n_users: int, rng: random.Random) -
                 "url": f"https://site{i % 200}.example.org/?p={i + 1}", "title": f"Post {i}",
                 "created_us": now_us(), "updated_us": now_us(),
             } for i in range(lo, min(n_posts, lo + 5000))]).execute()
+        groups_of = seed_groups(n_users, rng)
     base = now_us() - n_ann * 1000
     batch = 5000
     for lo in range(0, n_ann, batch):
@@ -72,14 +82,21 @@ def seed(url: str, n_ann: int, n_posts: int, n_users: int, rng: random.Random) -
             note = " ".join(rng.choices(words, k=rng.randint(0, 15)))
             mine = rng.sample(tags, rng.randint(0, 3))
             created = base + i * 1000
+            author = rng.randint(1, n_users)
+            roll = rng.random()
+            # 20% public, 10% in one of the author's groups (when they have one), the rest
+            # private.
+            group = rng.choice(groups_of[author]) if 0.2 <= roll < 0.3 and groups_of[
+                author] else None
             rows.append({
                 "uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                "post": rng.randint(1, n_posts), "user": rng.randint(1, n_users),
+                "post": rng.randint(1, n_posts), "user": author,
                 "quote": quote, "selectors": json.dumps([{"type": "TextQuoteSelector",
                                                           "exact": quote}]),
                 "note": note, "note_html": f"<p>{note}</p>" if note else "",
                 "color": rng.choice(COLORS), "tags": json.dumps(mine), "tags_text": " ".join(mine),
-                "visibility": "public" if rng.random() < 0.2 else "private",
+                "visibility": "public" if roll < 0.2 else "group" if group else "private",
+                "group": group,
                 "created_us": created, "updated_us": created, "version": 1,
             })
             tag_rows.append(mine)
@@ -99,6 +116,28 @@ def seed(url: str, n_ann: int, n_posts: int, n_users: int, rng: random.Random) -
     database.execute_sql("ANALYZE")
     database.close()
     return elapsed
+
+
+GROUP_SIZE = 20
+VIEWER_GROUPS = 5  # user1, whose token the queries use, is in this many groups
+
+
+def seed_groups(n_users: int, rng: random.Random) -> dict[int, list[int]]:
+    """One reading group per GROUP_SIZE users, each user in up to three (user1 in
+    VIEWER_GROUPS), so the visibility condition has memberships to look up; return each user's
+    group ids."""
+    n_groups = max(VIEWER_GROUPS, n_users // GROUP_SIZE)
+    Group.insert_many([{"gid": f"g{i}", "name": f"Group {i}", "created_us": now_us(),
+                        "updated_us": now_us()} for i in range(n_groups)]).execute()
+    groups_of: dict[int, list[int]] = {u: [] for u in range(1, n_users + 1)}
+    for user in groups_of:
+        k = VIEWER_GROUPS if user == 2 else rng.randint(0, 3)  # "user1" has id 2
+        groups_of[user] = rng.sample(range(1, n_groups + 1), k)
+    rows = [{"group": g, "user": u, "role": "member", "joined_us": now_us()}
+            for u, gs in groups_of.items() for g in gs]
+    for lo in range(0, len(rows), 5000):
+        Membership.insert_many(rows[lo:lo + 5000]).execute()
+    return groups_of
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -353,7 +392,7 @@ def main() -> int:
         return f"/api/annotations?site=site{i % 200}.example.org&post_id={i + 1}&limit=50"
 
     kinds = [
-        ("query by post", [post_path() for _ in range(n)]),
+        (f"query by post (viewer in {VIEWER_GROUPS} groups)", [post_path() for _ in range(n)]),
         ("query by user", [f"/api/annotations?user=user{qr.randint(0, n_users - 1)}&limit=50"
                            for _ in range(n)]),
         ("query by tag", [f"/api/annotations?tag={qr.choice(tags)}&limit=50" for _ in range(n)]),

@@ -1,9 +1,10 @@
-"""Measure what the visibility rule's "own id first" clause costs, against the rule without it.
+"""Measure what the visibility rule's clauses cost: "own id first", then groups.
 
 `Annotation.visible_to` leaves out, for a signed-in viewer, a public annotation whose id the
 viewer's own annotation has too (ids are unique per author, docs/api.md "Annotation ids"). This
 runs the same API queries on one database in one process, alternating the rule with and without
-that clause (the baseline), and prints each query's p50 and the ratio. Seed the database first:
+that clause (the baseline), and the rule with the group branch (membership looked up; the
+seeded `user1` is in 5 groups), and prints each query's p50 and the ratios. Seed the database first:
 `python bench/server.py --annotations 100000 --posts 2000 --users 200 --db PATH`, then
 `python bench/visibility_rule.py --db PATH`.
 """
@@ -17,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from peewee import SQL, fn
+
 from postil import create_app, db
 from postil.models import Annotation, Token, User
 
@@ -26,6 +29,16 @@ def without_own_first(cls, viewer):
     if viewer is None:
         return cls.visibility == "public"
     return (cls.visibility == "public") | (cls.user == viewer.id)
+
+
+def before_groups(cls, viewer, alias=None):
+    """The rule before groups (migration 0012): own, or public unless own id first shadows it."""
+    if viewer is None:
+        return cls.visibility == "public"
+    own = Annotation.alias("own")
+    shadowed = (cls.shares_id == True) & fn.EXISTS(own.select(SQL("1")).where(  # noqa: E712
+        (own.uid == cls.uid) & (own.user == viewer.id)))
+    return (cls.user == viewer.id) | ((cls.visibility == "public") & ~shadowed)
 
 
 def main() -> int:
@@ -53,7 +66,8 @@ def main() -> int:
         "everything, newest 50": ["/api/annotations?limit=50"] * 60,
     }
     rules = {"baseline": classmethod(without_own_first),
-             "own id first": Annotation.__dict__["visible_to"]}
+             "own id first": classmethod(before_groups),
+             "with groups": Annotation.__dict__["visible_to"]}
     times: dict[tuple[str, str], list[float]] = {}
     for name, paths in queries.items():
         for _ in range(args.rounds):  # alternate, so load on the machine hits both alike
@@ -63,13 +77,16 @@ def main() -> int:
                     start = time.perf_counter()
                     assert client.get(path, headers=headers).status_code == 200
                     times.setdefault((name, label), []).append(time.perf_counter() - start)
-    Annotation.visible_to = rules["own id first"]
-    print(f"\nThe visibility rule's own-id-first clause — SQLite, {args.db.name}, signed in\n")
-    print(f"{'query':24}  {'baseline p50 ms':>15}  {'own id first p50 ms':>19}  ratio")
+    Annotation.visible_to = rules["with groups"]
+    print(f"\nThe visibility rule's clauses — SQLite, {args.db.name}, signed in\n")
+    print(f"{'query':24}  {'baseline p50 ms':>15}  {'own id first p50 ms':>19}  ratio  "
+          f"{'with groups p50 ms':>18}  ratio to own id first")
     for name in queries:
         base = statistics.median(times[(name, "baseline")]) * 1000
-        new = statistics.median(times[(name, "own id first")]) * 1000
-        print(f"{name:24}  {base:15.2f}  {new:19.2f}  {new / base:5.2f}")
+        own = statistics.median(times[(name, "own id first")]) * 1000
+        new = statistics.median(times[(name, "with groups")]) * 1000
+        print(f"{name:24}  {base:15.2f}  {own:19.2f}  {own / base:5.2f}  {new:18.2f}  "
+              f"{new / own:5.2f}")
     return 0
 
 

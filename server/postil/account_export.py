@@ -117,7 +117,10 @@ def _profile(user: User, exported_at: str, policy: TokenPolicy) -> str:
         "name": user.name,
         "created": present.iso(user.created_us),
         "exported_at": exported_at,
+        # "private" counts every annotation not public: one's own and those in groups.
         "annotations": {"private": private, "public": public},
+        "groups": [{"id": g.group.gid, "name": g.group.name, "role": g.role}
+                   for g in store.groups.my_groups(user)],
         # What GET /api/tokens lists, without `current`: a file is no session.
         "sessions": [{k: v for k, v in s.items() if k != "current"} for s in sessions],
     })

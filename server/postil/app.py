@@ -46,7 +46,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         max_age=600,
     )
 
-    from . import account_api, api, export_api, home, live, openapi, sessions_api, stream_api, w3c
+    from . import (
+        account_api,
+        api,
+        export_api,
+        groups_api,
+        home,
+        live,
+        openapi,
+        sessions_api,
+        stream_api,
+        w3c,
+    )
 
     app.register_blueprint(home.bp)
     app.register_blueprint(api.bp)
@@ -54,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(w3c.bp)
     app.register_blueprint(export_api.bp)
     app.register_blueprint(account_api.bp)
+    app.register_blueprint(groups_api.bp)
     app.register_blueprint(stream_api.bp)
     live.configure(app)
     openapi.init_app(app)

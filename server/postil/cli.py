@@ -13,7 +13,7 @@ import sys
 import time
 
 from . import __version__, config
-from .contract import VISIBILITIES
+from .contract import ROLES, VISIBILITIES
 
 
 def _app(auto_migrate: bool = True, **overrides):
@@ -348,6 +348,144 @@ def cmd_token_create(args) -> int:
     return 0
 
 
+def _group_command(work):
+    """Run `work()` against the existing database; a domain error becomes the exit message."""
+    from .domain_errors import DomainError
+
+    with _existing_app().app_context():
+        try:
+            return work()
+        except DomainError as err:
+            raise SystemExit(f"postil: {err.sentence}") from None
+
+
+def _group_name(args) -> dict:
+    from . import parse
+    from .domain_errors import Invalid
+
+    try:
+        return parse.group_body({"name": args.name, "description": args.description or ""},
+                                partial=False)
+    except Invalid as err:
+        raise SystemExit(f"postil: {err.sentence}") from None
+
+
+def cmd_group_create(args) -> int:
+    from .store import groups
+
+    fields = _group_name(args)
+
+    def work():
+        view = groups.create_group(_user(args.owner), fields["name"], fields["description"])
+        print(f"created group {view.group.gid} {view.group.name!r}, owned by {args.owner}")
+        return 0
+
+    return _group_command(work)
+
+
+def cmd_group_list(args) -> int:
+    from .store import groups
+
+    def work():
+        views = groups.my_groups(_user(args.user)) if args.user else groups.all_groups()
+        for view in views:
+            role = f"\t{view.role}" if view.role else ""
+            print(f"{view.group.gid}\t{view.members} members{role}\t{view.group.name}")
+        return 0
+
+    return _group_command(work)
+
+
+def cmd_group_show(args) -> int:
+    from .present import iso
+    from .store import groups
+
+    def work():
+        view = groups.group_by_id(args.group)
+        print(f"{view.group.name} ({view.group.gid}), made {iso(view.group.created_us)}")
+        if view.group.description:
+            print(view.group.description)
+        for membership, user in groups.member_list(args.group):
+            print(f"  {membership.role:<9} {user.name}")
+        return 0
+
+    return _group_command(work)
+
+
+def cmd_group_add_member(args) -> int:
+    from .store import groups
+
+    def work():
+        groups.operator_set_role(args.group, args.name, args.role, add=True)
+        print(f"{args.name} is a {args.role} of group {args.group}")
+        return 0
+
+    return _group_command(work)
+
+
+def cmd_group_set_role(args) -> int:
+    from .store import groups
+
+    def work():
+        groups.operator_set_role(args.group, args.name, args.role)
+        print(f"{args.name} is now a {args.role} of group {args.group}")
+        return 0
+
+    return _group_command(work)
+
+
+def cmd_group_remove_member(args) -> int:
+    from .store import groups
+
+    def work():
+        groups.operator_remove(args.group, args.name)
+        print(f"removed {args.name} from group {args.group}")
+        return 0
+
+    return _group_command(work)
+
+
+def cmd_group_invite(args) -> int:
+    from .models import now_us
+    from .store import groups
+
+    if args.max_uses is not None and args.max_uses < 1:
+        raise SystemExit("postil: --max-uses must be 1 or more")
+    if args.expires_in_days is not None and not 0 < args.expires_in_days <= 366:
+        raise SystemExit("postil: --expires-in-days must be more than 0 and at most 366")
+    expires = None if args.expires_in_days is None else \
+        now_us() + int(args.expires_in_days * 86_400 * 1_000_000)
+
+    def work():
+        _invite, token = groups.operator_invite(args.group, expires, args.max_uses)
+        print(token)
+        return 0
+
+    return _group_command(work)
+
+
+def cmd_group_delete(args) -> int:
+    from .store import groups
+
+    def work():
+        view = groups.group_by_id(args.group)
+        if not args.yes:
+            print(f"Delete group {view.group.name!r} ({view.members} members)? Its annotations "
+                  "become their authors' private ones.", file=sys.stderr)
+            try:
+                answer = input(f"Type the group's id ({view.group.gid}) to go on: ")
+            except EOFError:
+                answer = ""
+            if answer.strip() != view.group.gid:
+                raise SystemExit("postil: nothing was deleted")
+        moved = groups.operator_delete(args.group)
+        print(f"deleted group {view.group.gid}: {moved} annotations went back to their authors "
+              "as private ones")
+        return 0
+
+    return _group_command(work)
+
+
 def cmd_post_add(args) -> int:
     from .store import register_post
     from .validation import Invalid
@@ -381,8 +519,8 @@ def cmd_export(args) -> int:
     pairs = [("format", args.format)]
     for name, value in (("flavor", args.flavor), ("user", args.author), ("site", args.site),
                         ("post_id", args.post_id), ("url", args.url), ("color", args.color),
-                        ("visibility", args.visibility), ("q", args.q),
-                        ("updated_since", args.updated_since)):
+                        ("visibility", args.visibility), ("group", args.group),
+                        ("q", args.q), ("updated_since", args.updated_since)):
         if value is not None:
             pairs.append((name, str(value)))
     pairs += [("tag", tag) for tag in args.tag]
@@ -502,6 +640,44 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--label", default="cli")
     create.set_defaults(func=cmd_token_create)
 
+    group = sub.add_parser("group", help="manage reading groups").add_subparsers(
+        dest="group_command", required=True)
+    gcreate = group.add_parser("create", help="make a group owned by a user")
+    gcreate.add_argument("name")
+    gcreate.add_argument("--owner", required=True, help="the user who owns it")
+    gcreate.add_argument("--description", default="")
+    gcreate.set_defaults(func=cmd_group_create)
+    glist = group.add_parser("list", help="list every group, or one user's")
+    glist.add_argument("--user", help="only this user's groups, with their role")
+    glist.set_defaults(func=cmd_group_list)
+    gshow = group.add_parser("show", help="a group's name, description and members")
+    gshow.add_argument("group", help="the group's id")
+    gshow.set_defaults(func=cmd_group_show)
+    gadd = group.add_parser("add-member", help="put a user in a group (no invite needed)")
+    gadd.add_argument("group", help="the group's id")
+    gadd.add_argument("name", help="the user")
+    gadd.add_argument("--role", choices=list(ROLES), default="member")
+    gadd.set_defaults(func=cmd_group_add_member)
+    grole = group.add_parser("set-role", help="change a member's role")
+    grole.add_argument("group", help="the group's id")
+    grole.add_argument("name", help="the member")
+    grole.add_argument("role", choices=list(ROLES))
+    grole.set_defaults(func=cmd_group_set_role)
+    gremove = group.add_parser("remove-member", help="take a member out of a group at once")
+    gremove.add_argument("group", help="the group's id")
+    gremove.add_argument("name", help="the member")
+    gremove.set_defaults(func=cmd_group_remove_member)
+    ginvite = group.add_parser("invite", help="print a new invite token for a group")
+    ginvite.add_argument("group", help="the group's id")
+    ginvite.add_argument("--expires-in-days", type=float, help="it stops working after this")
+    ginvite.add_argument("--max-uses", type=int, help="it stops working after this many joins")
+    ginvite.set_defaults(func=cmd_group_invite)
+    gdelete = group.add_parser("delete", help="delete a group; its annotations become their "
+                                              "authors' private ones")
+    gdelete.add_argument("group", help="the group's id")
+    gdelete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    gdelete.set_defaults(func=cmd_group_delete)
+
     post = sub.add_parser("post", help="manage posts").add_subparsers(dest="post", required=True)
     padd = post.add_parser("add", help="register a post from a WordPress REST post JSON file")
     padd.add_argument("file")
@@ -523,6 +699,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--tag", action="append", default=[], help="repeat: all must match")
     export.add_argument("--color")
     export.add_argument("--visibility", choices=list(VISIBILITIES))
+    export.add_argument("--group", help="a group's id: only the annotations in it")
     export.add_argument("--q", help="full-text search")
     export.add_argument("--updated-since", help="ISO 8601 time")
     export.set_defaults(func=cmd_export)

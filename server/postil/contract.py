@@ -8,17 +8,20 @@ here changes the API, so it changes in the extension in the same commit.
 from __future__ import annotations
 
 COLORS = ("yellow", "green", "blue", "pink", "purple")
-VISIBILITIES = ("private", "public")
+VISIBILITIES = ("private", "group", "public")
+# A group member's roles, most powerful first (docs/api.md, "Groups").
+ROLES = ("owner", "moderator", "member")
 # What a client may send in a create or patch body.
-EDITABLE_FIELDS = frozenset({"note", "color", "tags", "visibility", "selectors", "quote"})
+EDITABLE_FIELDS = frozenset({"note", "color", "tags", "visibility", "selectors", "quote",
+                             "group"})
 # What the server answers with: a body may carry them back and they are ignored (but a create's
 # `id` and `post`, which it uses), so a client can send again what it was given.
 READ_ONLY_FIELDS = frozenset({"id", "post", "user", "created", "updated", "version",
-                              "note_html", "deleted", "links"})
+                              "note_html", "deleted", "links", "group_name", "hidden"})
 # The query parameters of GET /api/annotations.
 QUERY_FILTERS = frozenset({"site", "post_id", "url", "user", "tag", "color", "visibility", "q",
                            "updated_since", "created_after", "created_before",
-                           "include_deleted", "sort", "order", "limit", "cursor", "post"})
+                           "include_deleted", "sort", "order", "limit", "cursor", "post", "group"})
 # The names of exports.FORMATS, in its order (a literal: exports imports nothing from here,
 # and tests/server/test_contract.py checks the two agree).
 EXPORT_FORMATS = ("markdown", "zip", "json", "jsonld", "csv", "html")

@@ -196,10 +196,27 @@ def _checked(user: User, batch: list[imports.Item]
             refused.append({"index": item.index, "error": item.error})
             continue
         try:
+            if item.group_name is not None:
+                item.body["group"] = _import_group(user, item, stored)
             ready.append((item.index, parse.create_body(item.body, stored), item.keep))
         except DomainError as err:
             refused.append({"index": item.index, "error": err.sentence})
     return ready, refused
+
+
+def _import_group(user: User, item: imports.Item, stored: dict) -> str | None:
+    """The id of the group an imported group annotation goes to: the group it names if the
+    importer is in it, else their group of its name (made if they have none).
+
+    An id the importer has already is `unchanged` whatever the file says (the store answers a
+    retry with the stored annotation): no group is made for it.
+    """
+    gid = item.body.get("group") if isinstance(item.body.get("group"), str) else None
+    if item.body.get("id") in stored:
+        return gid or "-"  # any id: it is not looked at for a retry
+    if gid and store.groups.is_member(user, gid):
+        return gid
+    return store.groups.group_for_import(user, item.group_name)
 
 
 def _stored(user: User, ready: list[tuple[int, parse.NewAnnotation, dict]]

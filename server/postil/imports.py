@@ -57,6 +57,9 @@ class Item:
     body: dict | None = None
     keep: dict = field(default_factory=dict)
     error: str | None = None
+    # A group the importer must be in, by name: the body's `group` is set to its id once found
+    # or made (`export_api.import_document`); Hypothesis group annotations name one.
+    group_name: str | None = None
 
 
 def parse(doc: Any, fmt: str | None = None, *, limit: int | None = None
@@ -188,7 +191,19 @@ def native_item(index: int, entry: Any) -> Item:
         # The column is a 32-bit integer on PostgreSQL: leave room for the edits to come, or
         # the annotation could never be changed or deleted again.
         keep["version"] = v.integer(entry["version"], "version", 1, MAX_IMPORTED_VERSION)
-    return Item(index, body=body, keep=keep)
+    return Item(index, body=body, keep=keep,
+                group_name=_group_name(body, entry.get("group_name")))
+
+
+def _group_name(body: dict, name: Any) -> str | None:
+    """The name of the group a group annotation goes to when its id is not one of the
+    importer's groups (an export from another server, or from before a group was remade)."""
+    if body.get("visibility") != "group":
+        return None
+    if isinstance(name, str) and name.strip():
+        return name.strip()[:100]
+    gid = body.get("group")
+    return f"Group {gid}"[:100] if isinstance(gid, str) and gid else "Imported group"
 
 
 # ---------------------------------------------------------------- W3C Web Annotation
@@ -212,7 +227,8 @@ def jsonld_items(doc: Any, limit: int | None = None) -> list[Item]:
             keep = _times(entry.get("created"), entry.get("modified"), ("created", "modified"))
             if entry.get("via") is not None:
                 keep["via"] = v.string(entry["via"], "via", LIMITS["url"])
-            items.append(Item(index, body=body, keep=keep))
+            items.append(Item(index, body=body, keep=keep, group_name=_group_name(
+                body, entry.get(w3c_model.GROUP_NAME))))
         except v.Invalid as err:
             items.append(Item(index, error=err.sentence))
     return items
@@ -322,16 +338,25 @@ def hypothesis_item(entry: Any) -> dict:
             break
     read = (entry.get("permissions") or {}).get("read") if isinstance(
         entry.get("permissions"), dict) else None
+    readers = read if isinstance(read, list) else []
+    group = entry.get("group")
+    in_group = (isinstance(group, str) and group and group != "__world__"
+                and f"group:{group}" in readers)
     body = {
         "id": _derived_id("hypothesis", entry.get("id"), entry),
         "post": post_for_uri(uri, title),
         "selectors": selectors,
         "note": entry.get("text") or "",
         "tags": entry.get("tags") or [],
-        "visibility": "public" if isinstance(read, list) and "group:__world__" in read
-        else "private",
+        "visibility": "public" if "group:__world__" in readers
+        else "group" if in_group else "private",
     }
-    return {"body": body, "keep": _times(entry.get("created"), entry.get("updated"))}
+    out = {"body": body, "keep": _times(entry.get("created"), entry.get("updated"))}
+    if body["visibility"] == "group":
+        name = entry.get("group_name")
+        out["group_name"] = (name.strip() if isinstance(name, str) and name.strip()
+                             else f"Hypothesis {group}")[:100]
+    return out
 
 
 def _listed(value: Any, name: str, what: str) -> list:

@@ -13,6 +13,7 @@ import time
 
 import orjson
 from peewee import (
+    JOIN,
     SQL,
     AutoField,
     BigIntegerField,
@@ -28,6 +29,7 @@ from peewee import (
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import jsonio
+from .contract import ROLES  # noqa: F401 - a member's roles, listed with the contract
 from .db import database
 from .validation import username_key
 
@@ -274,10 +276,69 @@ class Post(BaseModel):
             return f"{scheme}://{self.site}/?p={self.post_id}"
         return f"{scheme}://{self.url_key or self.site + '/'}"
 
+class Group(BaseModel):
+    """A reading group: its members see the annotations made in it (`Annotation.visible_to`).
+
+    `gid` is the id clients see: random, so group ids cannot be walked or counted.
+    """
+
+    id = AutoField()
+    gid = CharField(max_length=32, unique=True)
+    name = CharField(max_length=100)
+    description = TextField(default="")
+    created_us = BigIntegerField(default=now_us)
+    updated_us = BigIntegerField(default=now_us)
+
+    class Meta:
+        table_name = "group"
+
+
+# Who may hide and unhide annotations in a group.
+MODERATING_ROLES = ("owner", "moderator")
+
+
+class Membership(BaseModel):
+    """One user in one group with a role; `store.groups` keeps at least one owner per group."""
+
+    id = AutoField()
+    group = ForeignKeyField(Group, backref="memberships", on_delete="CASCADE", index=False)
+    user = ForeignKeyField(User, backref="memberships", on_delete="CASCADE", index=False)
+    role = CharField(max_length=16, default="member")
+    joined_us = BigIntegerField(default=now_us)
+
+    class Meta:
+        indexes = ((("group", "user"), True), (("user", "group"), False))
+
+
+class Invite(BaseModel):
+    """A link that lets whoever holds it join a group; only the token's SHA-256 is stored."""
+
+    id = AutoField()
+    group = ForeignKeyField(Group, backref="invites", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    created_by = ForeignKeyField(User, backref="invites", on_delete="CASCADE")
+    created_us = BigIntegerField(default=now_us)
+    expires_us = BigIntegerField(null=True)
+    max_uses = IntegerField(null=True)
+    uses = IntegerField(default=0)
+    revoked = BooleanField(default=False)
+
+    def status(self, at_us: int | None = None) -> str:
+        """Say whether the invite still works: "active", "revoked", "expired" or "used up"."""
+        if self.revoked:
+            return "revoked"
+        if self.expires_us is not None and self.expires_us <= (at_us or now_us()):
+            return "expired"
+        if self.max_uses is not None and self.uses >= self.max_uses:
+            return "used up"
+        return "active"
+
+
 class Annotation(BaseModel):
     pk = AutoField()
-    # Unique per author, and among shared (not private) annotations (migration 0010): another
-    # reader's private annotation does not exist for you, so its id must not be taken for you.
+    # Unique per author; among public annotations; and among one group's (migrations 0010,
+    # 0012): an annotation you may not see does not exist for you, so its id must not be taken
+    # for you.
     uid = CharField(max_length=36)
     # Indexed as the first columns of (post, created_us) and (user, created_us) below.
     post = ForeignKeyField(Post, backref="annotations", on_delete="CASCADE", index=False)
@@ -299,6 +360,11 @@ class Annotation(BaseModel):
     # Another author has an annotation with this uid too (migration 0010): only then may a
     # public one be shadowed for a viewer (`visible_to`), so only then is that looked up.
     shares_id = BooleanField(default=False)
+    # The group of a "group" annotation (else None), and whether its moderators hid it: a hidden
+    # one is shown only to its author and the group's owner and moderators (migration 0012).
+    group = ForeignKeyField(Group, null=True, backref="annotations", column_name="group_id",
+                            index=True)
+    hidden = BooleanField(default=False)
 
     class Meta:
         indexes = (
@@ -311,38 +377,71 @@ class Annotation(BaseModel):
         )
 
     @classmethod
-    def visible_to(cls, viewer: User | None):
-        """Return the condition "the viewer may see this annotation": their own, or public.
+    def visible_to(cls, viewer: User | None, alias=None):
+        """Return the condition "the viewer may see this annotation".
 
-        The one place the rule is written: every read path (queries, counts, posts, popular
-        passages, exports, W3C containers, reading one) filters with it. A new kind of
-        visibility (a group's) is a new branch here.
+        Their own; a public one; one in a group the viewer belongs to now — but a hidden one
+        (`hidden`, set by the group's moderators) only to its author and the group's owner and
+        moderators. The one place the rule is written: every read path (queries, counts,
+        posts, popular passages, exports, W3C containers, reading one, the stream) filters
+        with it. `alias`: the rule for another alias of the table (a subquery's).
 
-        Ids are unique per author, and among shared annotations, so a viewer could hold an id
-        that another reader's public annotation has too (made while the viewer's was private,
-        and so unknown to its author). The viewer's own comes first: the public one under the
-        same id is not shown to them, so what a viewer sees has each id once, and an id names
-        one annotation for them everywhere (`store.annotations.resolve`).
+        Ids are unique per author, among public annotations and within a group, so a viewer
+        could be shown two annotations with one id (one of their own made while another
+        reader's was out of their sight, or one in each of two groups). One of them is shown:
+        their own first, else the oldest (lowest pk) they may see; so what a viewer sees has
+        each id once, and an id names one annotation for them everywhere
+        (`store.annotations.resolve`). An id is marked `shares_id` as soon as a second author
+        holds it, so only those rare rows pay for the lookup.
         """
+        a = alias or cls
         if viewer is None:
-            return cls.visibility == "public"
-        own = Annotation.alias("own")
+            # Only a group's annotation can be hidden (`store.groups.set_hidden`).
+            return a.visibility == "public"
+        other = Annotation.alias("same_id")
         # Speed: `shares_id` first, so the lookup runs only for the rare id two authors hold
         # (bench/README.md, "Ids per author").
-        shadowed = (cls.shares_id == True) & fn.EXISTS(own.select(SQL("1")).where(  # noqa: E712
-            (own.uid == cls.uid) & (own.user == viewer.id)))
-        return (cls.user == viewer.id) | ((cls.visibility == "public") & ~shadowed)
+        shadowed = (a.shares_id == True) & fn.EXISTS(other.select(SQL("1")).where(  # noqa: E712
+            (other.uid == a.uid) & (other.pk != a.pk)
+            & ((other.user == viewer.id)
+               | ((other.pk < a.pk) & cls._others_visible(viewer, other)))))
+        # Speed: three terms joined by OR, each one an index can find (author; visibility;
+        # group), so SQLite reads them by index instead of scanning the table (bench/README.md,
+        # "With groups in the rule").
+        mine, moderated = cls._groups_of(viewer)
+        in_group = (a.group.in_(mine) & (a.visibility == "group")
+                    & ((a.hidden == False) | a.group.in_(moderated)))  # noqa: E712
+        return ((a.user == viewer.id) | ((a.visibility == "public") & ~shadowed)
+                | (in_group & ~shadowed))
+
+    @classmethod
+    def _groups_of(cls, viewer: User):
+        """The viewer's groups, and those they moderate, as subqueries (read at query time)."""
+        mine = Membership.select(Membership.group).where(Membership.user == viewer.id)
+        moderated = Membership.select(Membership.group).where(
+            (Membership.user == viewer.id) & Membership.role.in_(MODERATING_ROLES))
+        return mine, moderated
+
+    @classmethod
+    def _others_visible(cls, viewer: User, a):
+        """Visible to `viewer` though not theirs: public, or in a group of theirs; not hidden
+        unless they moderate that group."""
+        mine, moderated = cls._groups_of(viewer)
+        in_group = (a.visibility == "group") & a.group.in_(mine)
+        return (((a.visibility == "public") | in_group)
+                & ((a.hidden == False) | a.group.in_(moderated)))  # noqa: E712
 
     INSERT_COLUMNS = ("uid", "post_id", "user_id", "quote", "selectors", "note", "note_html",
                       "color", "tags", "tags_text", "visibility", "deleted", "created_us",
-                      "updated_us", "version", "via")
+                      "updated_us", "version", "via", "group_id")
 
     @classmethod
     def insert_new(cls, values: dict) -> int | None:
         """Insert one annotation (every column in INSERT_COLUMNS given); return its pk.
 
-        None when the author has an annotation with this uid already, or a shared one has it
-        and this one is shared too (nothing is written then).
+        None when the author has an annotation with this uid already, or a public one (or one
+        in the same group) has it and this one is public (in that group) too (nothing is
+        written then).
         """
         # Speed: equals Annotation.insert(values).on_conflict_ignore(), in plain SQL
         # (bench/README.md row "HTTP POST /api/annotations, a real create").
@@ -358,8 +457,9 @@ class Annotation(BaseModel):
 
     @classmethod
     def with_post_and_user(cls):
-        """Select annotations with their post and author loaded in the same query."""
-        return cls.select(cls, Post, User).join(Post).switch(cls).join(User)
+        """Select annotations with their post, author and group loaded in the same query."""
+        return (cls.select(cls, Post, User, Group).join(Post).switch(cls).join(User)
+                .switch(cls).join(Group, JOIN.LEFT_OUTER))
 
     @property
     def etag(self) -> str:
@@ -457,6 +557,8 @@ class ChangeLog(BaseModel):
     user = IntegerField(null=True, column_name="user_id")  # kind "access": whose access
     visibility = CharField(max_length=16, null=True)
     shares_id = BooleanField(default=False)
+    group = IntegerField(null=True, column_name="group_id")
+    hidden = BooleanField(default=False)
 
     class Meta:
         table_name = "change_log"
@@ -486,5 +588,5 @@ class StreamTicket(BaseModel):
         table_name = "stream_ticket"
 
 
-MODELS = [User, Token, Post, Annotation, AnnotationTag, PostUrl, SignInThrottle,
-          PostRegistration, ChangeLog, ChangeLogState, StreamTicket]
+MODELS = [User, Token, Post, Group, Membership, Invite, Annotation, AnnotationTag, PostUrl,
+          SignInThrottle, PostRegistration, ChangeLog, ChangeLogState, StreamTicket]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from . import __version__
-from .contract import COLORS, EDITABLE_FIELDS, LIMITS, VISIBILITIES
+from .contract import COLORS, EDITABLE_FIELDS, LIMITS, ROLES, VISIBILITIES
 
 _PATHS: dict[str, dict] = {}
 
@@ -62,7 +62,9 @@ ANNOTATION_FILTERS = [
     q("user", "author's username"),
     q("tag", "tag; repeat for several, all must match", repeat=True),
     q("color", "highlight colour", {"type": "string", "enum": list(COLORS)}),
-    q("visibility", "private or public", {"type": "string", "enum": list(VISIBILITIES)}),
+    q("visibility", "private, group or public", {"type": "string",
+                                                 "enum": list(VISIBILITIES)}),
+    q("group", "a group's id: the annotations in that group"),
     q("q", "full-text search over quote, note and tags: every word must match; word* is a prefix"),
     q("updated_since", "ISO 8601 time; changes at or after it, tombstones included",
       {"type": "string", "format": "date-time"}),
@@ -105,7 +107,9 @@ SCHEMAS = {
         "color": {"type": "string", "enum": list(COLORS)},
         "tags": {"type": "array", "items": {"type": "string", "maxLength": LIMITS["tag"]},
                  "maxItems": LIMITS["tags"]},
-        "visibility": {"type": "string", "enum": list(VISIBILITIES)}}},
+        "visibility": {"type": "string", "enum": list(VISIBILITIES)},
+        "group": {"type": ["string", "null"],
+                  "description": "with visibility group: the id of one of your groups"}}},
     "AnnotationPatch": {"type": "object", "properties": {
         k: {"$ref": f"#/components/schemas/AnnotationInput/properties/{k}"}
         for k in sorted(EDITABLE_FIELDS)}},
@@ -117,7 +121,11 @@ SCHEMAS = {
         "selectors": {"type": "array", "items": ref("Selector")}, "note": {"type": "string"},
         "note_html": {"type": "string"}, "color": {"type": "string"},
         "tags": {"type": "array", "items": {"type": "string"}},
-        "visibility": {"type": "string"}, "created": {"type": "string", "format": "date-time"},
+        "visibility": {"type": "string"},
+        "group": {"type": ["string", "null"], "description": "a group annotation's group id"},
+        "group_name": {"type": ["string", "null"]},
+        "hidden": {"type": "boolean", "description": "hidden by its group's moderators"},
+        "created": {"type": "string", "format": "date-time"},
         "updated": {"type": "string", "format": "date-time"}, "version": {"type": "integer"},
         "deleted": {"type": "boolean"}, "links": {"type": "object"}}},
     "AnnotationPage": {"type": "object", "properties": {
@@ -145,6 +153,28 @@ SCHEMAS = {
                                       "new_password": {"type": "string", "minLength": 8}}},
     "User": {"type": "object", "properties": {"name": {"type": "string"},
                                               "created": {"type": "string"}}},
+    "GroupInput": {"type": "object", "properties": {
+        "name": {"type": "string", "maxLength": 100},
+        "description": {"type": "string", "maxLength": 2000}}},
+    "Group": {"type": "object", "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "description": {"type": "string"},
+        "role": {"type": "string", "enum": list(ROLES), "description": "yours"},
+        "member_count": {"type": "integer"},
+        "created": {"type": "string", "format": "date-time"}, "links": {"type": "object"}}},
+    "Member": {"type": "object", "properties": {
+        "user": {"type": "string"}, "role": {"type": "string", "enum": list(ROLES)},
+        "joined": {"type": "string", "format": "date-time"}}},
+    "InviteInput": {"type": "object", "properties": {
+        "expires_in": {"type": ["integer", "null"], "description": "seconds it works for"},
+        "max_uses": {"type": ["integer", "null"], "minimum": 1}}},
+    "Invite": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "token": {"type": "string",
+                                             "description": "only in the create's answer"},
+        "created": {"type": "string", "format": "date-time"},
+        "created_by": {"type": "string"},
+        "expires": {"type": ["string", "null"], "format": "date-time"},
+        "max_uses": {"type": ["integer", "null"]}, "uses": {"type": "integer"},
+        "status": {"type": "string", "enum": ["active", "expired", "used up", "revoked"]}}},
 }
 
 register({

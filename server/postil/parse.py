@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from . import postkey
 from . import validation as v
-from .contract import EDITABLE_FIELDS, LIMITS, QUERY_FILTERS, READ_ONLY_FIELDS
+from .contract import EDITABLE_FIELDS, LIMITS, QUERY_FILTERS, READ_ONLY_FIELDS, ROLES
 from .domain_errors import Invalid
 from .sanitize import render_note
 
@@ -120,6 +120,11 @@ def _editable(body: Mapping, *, partial: bool, stored_note: tuple[str, str] | No
         out["tags"] = v.tags(body["tags"])
     if "visibility" in body:
         out["visibility"] = v.visibility(body["visibility"])
+    if "group" in body:
+        _group_of(body, out, partial=partial)
+    elif out.get("visibility") == "group" and not partial:
+        raise Invalid("group", "is required with visibility 'group': the id of one of your "
+                               "groups")
     if "note" in out:
         if stored_note is not None and stored_note[0] == out["note"]:
             out["note_html"] = stored_note[1]
@@ -128,6 +133,25 @@ def _editable(body: Mapping, *, partial: bool, stored_note: tuple[str, str] | No
     if "tags" in out:
         out["tags_text"] = " ".join(out["tags"])
     return out
+
+
+def _group_of(body: Mapping, out: dict, *, partial: bool) -> None:
+    """Check `group` against `visibility`: a group's id goes with visibility "group" alone.
+
+    A patch naming a group and no visibility moves the annotation into that group.
+    """
+    gid = body["group"]
+    if gid is None:
+        if out.get("visibility") == "group":
+            raise Invalid("group", "is required with visibility 'group': the id of one of "
+                                   "your groups")
+        return
+    gid = v.string(gid, "group", 32, allow_empty=False)
+    if "visibility" not in out and partial:
+        out["visibility"] = "group"
+    if out.get("visibility", "private") != "group":
+        raise Invalid("group", "goes with visibility 'group' only")
+    out["group"] = gid
 
 
 def _annotation_object(body: Any, unknown_are: str) -> dict:
@@ -223,6 +247,7 @@ class Filters:
     tags: list[str] = field(default_factory=list)
     color: str | None = None
     visibility: str | None = None
+    group: str | None = None  # a group's id (`gid`)
     q: str | None = None
     updated_since: int | None = None
     created_after: int | None = None
@@ -277,6 +302,8 @@ def query_filters(args, *, extra: frozenset = frozenset(), max_limit: int = MAX_
         f.color = v.color(args["color"])
     if "visibility" in args:
         f.visibility = v.visibility(args["visibility"])
+    if "group" in args:
+        f.group = v.string(args["group"], "group", 32, allow_empty=False)
     if "q" in args:
         f.q = v.string(args["q"], "q", 500, allow_empty=False)
         if not search_words(f.q):
@@ -503,3 +530,68 @@ def account_deletion(body: Any) -> AccountDeletion:
                       f"must be {choices}: say whether your public annotations are deleted "
                       "with the account or kept without your name")
     return AccountDeletion(password, choice)
+
+
+# ---------------------------------------------------------------- groups
+
+MAX_GROUP_NAME = 100
+MAX_GROUP_DESCRIPTION = 2000
+MAX_INVITE_SECONDS = 366 * 24 * 3600
+MAX_INVITE_USES = 100_000
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def group_body(body: Any, *, partial: bool) -> dict:
+    """Check a group's create (`name` required) or patch body: name and description."""
+    if not isinstance(body, dict):
+        raise Invalid(None, "the body must be a JSON object")
+    unknown = sorted(set(body) - {"name", "description"})
+    if unknown:
+        raise Invalid(unknown[0], f"unknown field(s): {', '.join(unknown)}; a group has a name "
+                                  "and a description")
+    out = {}
+    if "name" in body or not partial:
+        if "name" not in body:
+            raise Invalid("name", "is required")
+        name = v.string(body["name"], "name", MAX_GROUP_NAME, allow_empty=False).strip()
+        if not name or CONTROL.search(name):
+            raise Invalid("name", "must be some visible text on one line")
+        out["name"] = name
+    if "description" in body:
+        out["description"] = v.string(body["description"], "description",
+                                      MAX_GROUP_DESCRIPTION).strip()
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvite:
+    """An invite's limits: how long it works (None: until revoked) and how often (None: any)."""
+
+    expires_in: int | None
+    max_uses: int | None
+
+
+def invite_body(body: Any) -> NewInvite:
+    """Check an invite's create body: optional `expires_in` (seconds) and `max_uses`."""
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise Invalid(None, "the body must be a JSON object")
+    unknown = sorted(set(body) - {"expires_in", "max_uses"})
+    if unknown:
+        raise Invalid(unknown[0], f"unknown field(s): {', '.join(unknown)}; an invite has "
+                                  "expires_in (seconds) and max_uses")
+    expires = body.get("expires_in")
+    uses = body.get("max_uses")
+    return NewInvite(
+        None if expires is None else v.integer(expires, "expires_in", 60, MAX_INVITE_SECONDS),
+        None if uses is None else v.integer(uses, "max_uses", 1, MAX_INVITE_USES))
+
+
+def role_body(body: Any) -> str:
+    """Check a membership patch: `{"role": "owner" | "moderator" | "member"}`."""
+    if not isinstance(body, dict) or set(body) != {"role"}:
+        raise Invalid("role", "send {\"role\": \"owner\", \"moderator\" or \"member\"}")
+    if body["role"] not in ROLES:
+        raise Invalid("role", "must be 'owner', 'moderator' or 'member'")
+    return body["role"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from .models import ANONYMOUS_NAME, Annotation, Post, Token, User
+from .models import ANONYMOUS_NAME, Annotation, Invite, Membership, Post, Token, User
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -113,11 +113,23 @@ def annotation_json(annotation: Annotation, viewer: User | None, *,
         "color": annotation.color,
         "tags": annotation.tags,
         "visibility": annotation.visibility,
+        **group_fields(annotation),
         "created": iso(annotation.created_us),
         "updated": iso(annotation.updated_us),
         "version": annotation.version,
         "deleted": annotation.deleted,
     }
+
+
+def group_fields(annotation: Annotation) -> dict:
+    """`group` (its id) and `group_name` of a group's annotation, else None; and `hidden`.
+
+    Only those who may see a hidden annotation receive it (`Annotation.visible_to`), so
+    `hidden` tells nobody anything they may not know.
+    """
+    group = annotation.group if annotation.group_id is not None else None
+    return {"group": group.gid if group else None, "group_name": group.name if group else None,
+            "hidden": bool(annotation.hidden)}
 
 
 def record_json(annotation: Annotation, viewer: User | None, *,
@@ -143,6 +155,25 @@ def session_json(token: Token, expires_us: int | None, *, current: bool) -> dict
 def author_name(user: User) -> str | None:
     """The author's name as answers show it: None for a deleted account's anonymised work."""
     return None if user.name == ANONYMOUS_NAME else user.name
+
+
+def group_json(view) -> dict:
+    """A group as one member sees it (`store.groups.GroupView`): with their role in it."""
+    group = view.group
+    return {"id": group.gid, "name": group.name, "description": group.description,
+            "role": view.role or None, "member_count": view.members,
+            "created": iso(group.created_us)}
+
+
+def member_json(membership: Membership, user: User) -> dict:
+    return {"user": user.name, "role": membership.role, "joined": iso(membership.joined_us)}
+
+
+def invite_json(invite: Invite, created_by: str) -> dict:
+    """An invite as its group's managers see it; never its token (only its hash is kept)."""
+    return {"id": invite.id, "created": iso(invite.created_us), "created_by": created_by,
+            "expires": iso(invite.expires_us), "max_uses": invite.max_uses,
+            "uses": invite.uses, "status": invite.status()}
 
 
 def user_json(user: User) -> dict:

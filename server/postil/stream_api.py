@@ -3,7 +3,7 @@
 The view decides everything that can fail before the stream starts (who the viewer is, the
 query, whether this process may hold one more stream), so a refusal is a JSON error; then it
 answers `text/event-stream` and follows the change log (`store.changes`), woken by `live.hub`.
-What each event says, and to whom, is `store.changes.read`'s to decide.
+What each event says, and to whom, is `store.changes.Reader`'s to decide.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def stream():
             last_event_id = request.headers.get("Last-Event-ID") or asked.last_event_id
             begin = changes.start(last_event_id)
             ids = changes.cursor()
-            where = changes.post_condition(viewer, asked.post)
+            reader = changes.Reader(viewer, changes.post_condition(viewer, asked.post))
         finally:
             database.close()
     if not live.hub.enter():
@@ -60,18 +60,18 @@ def stream():
 
     shared_key = (id(database.obj), viewer_id, repr(asked.post), request.root_url)
 
-    def read(after: int, generation: int) -> tuple[list[str], int]:
+    def read(after: int, generation: int) -> tuple[list[str], int, bool]:
         return live.hub.shared((*shared_key, after), generation, lambda: read_now(after))
 
-    def read_now(after: int) -> tuple[list[str], int]:
+    def read_now(after: int) -> tuple[list[str], int, bool]:
         # The stream holds no database connection while it waits (200 streams would drain
         # the pool): it takes one for each read, a few reads at a time.
         with live.hub.reads, app.request_context(environ):
             database.connect(reuse_if_open=True)
             try:
-                found, reached = changes.read(viewer, after, where)
+                found, reached, more = reader.read(after)
                 addresses = present.OwnAddresses(viewer) if found else None
-                return [_format(e, ids, viewer, addresses) for e in found], reached
+                return [_format(e, ids, viewer, addresses) for e in found], reached, more
             finally:
                 database.close()
 
@@ -93,12 +93,10 @@ def stream():
         beat_at = time.monotonic() + heartbeat_s
         while not live.hub.closing:
             generation = live.hub.generation
-            while True:
-                chunks, reached = read(after, generation)
+            more = True
+            while more:
+                chunks, after, more = read(after, generation)
                 yield from chunks
-                if reached == after:
-                    break
-                after = reached
             live.hub.wait(generation, max(0.0, beat_at - time.monotonic()))
             if not live.hub.closing and time.monotonic() >= beat_at:
                 if not still_allowed():

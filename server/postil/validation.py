@@ -83,7 +83,7 @@ def color(value: Any) -> str:
 
 
 def visibility(value: Any) -> str:
-    require(value in VISIBILITIES, "visibility", "must be 'private' or 'public'")
+    require(value in VISIBILITIES, "visibility", "must be 'private', 'group' or 'public'")
     return value
 
 

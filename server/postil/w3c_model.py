@@ -14,7 +14,11 @@ The mapping (docs/w3c.md explains it for users):
 - The target is a `SpecificResource`: `source` is the post's URL, `selector` the selectors
   (alternatives for the same passage), `styleClass` `postil-<colour>` with a `CssStylesheet`
   defining it, and `NS + "post"` holds the post identity (`site`, `postId`, `title`).
-- `NS + "visibility"` is `private` or `public`; without it an incoming annotation is private.
+- `NS + "visibility"` is `private`, `group` or `public`; without it an incoming annotation is
+  private. A group's annotation carries `NS + "group"` (the group's id) and `NS + "groupName"`;
+  an incoming one with visibility `group` names its group by `NS + "group"`.
+- `NS + "hidden"` is true for an annotation its group's moderators hid (only its author and
+  they receive it).
 - `canonical` is `urn:uuid:<id>`, the id the annotation keeps on every Postil server and in both
   APIs; `creator` is a `Person` whose `nickname` is the username (none when the annotation has
   no author: a deleted account's, anonymised).
@@ -37,6 +41,9 @@ SITE = NS + "site"
 POST_ID = NS + "postId"
 TITLE = NS + "title"
 VISIBILITY = NS + "visibility"
+GROUP = NS + "group"
+GROUP_NAME = NS + "groupName"
+HIDDEN = NS + "hidden"
 QUOTE = NS + "quote"
 DELETED = NS + "deleted"
 STYLE_PREFIX = "postil-"
@@ -118,6 +125,11 @@ def to_jsonld(annotation: dict, *, iri: str, creator_iri: str | None = None) -> 
     if quote and quote != _quote_from(selectors):
         doc[QUOTE] = quote
     doc[VISIBILITY] = annotation.get("visibility") or "private"
+    if annotation.get("group"):
+        doc[GROUP] = annotation["group"]
+        doc[GROUP_NAME] = annotation.get("group_name") or ""
+    if annotation.get("hidden"):
+        doc[HIDDEN] = True
     if annotation.get("deleted"):
         doc[DELETED] = True
     return doc
@@ -177,8 +189,15 @@ def from_jsonld(doc: dict) -> dict:
     if visibility is None:
         visibility = "private"
     if visibility not in VISIBILITIES:
-        raise Invalid(VISIBILITY, "must be 'private' or 'public'")
+        raise Invalid(VISIBILITY, "must be 'private', 'group' or 'public'")
     out["visibility"] = visibility
+    group = _get(doc, "group")
+    if visibility == "group":
+        if not isinstance(group, str) or not group:
+            raise Invalid(GROUP, "must name one of your groups (its id) with visibility 'group'")
+        out["group"] = group
+    else:
+        out["group"] = None
     return out
 
 

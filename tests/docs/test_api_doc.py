@@ -2,7 +2,8 @@
 
 Its `sh` blocks are one shell session (see doc_examples.py): sign in with the password
 `serve.sh` kept, write a public annotation on the sample blog's post 101 (served by the same
-server), read, change and query it, sync, posts, sign out, and download everything. The test
+server), read, change and query it, sync, posts, sign out, a group and an annotation in it, and
+download everything. The test
 checks what a reader would see at each step.
 """
 
@@ -59,7 +60,14 @@ def test_api_examples_run_as_written(live_server, tmp_path):
     assert [s["label"] for s in sessions if s["current"]] == ["curl"]
     assert codes == ["204", "204"]
 
-    listing = out["7"]
+    # A group: its invite works, the group annotation carries the group's name, the query by
+    # group finds it, and its maker is its owner.
+    invited, made, by_group, members = out["7"].strip().splitlines()
+    assert invited == "active 10" and made == "group Tide readers"
+    assert json.loads(by_group)["total"] == 1
+    assert [(m["user"], m["role"]) for m in json.loads(members)["items"]] == [("reader", "owner")]
+
+    listing = out["8"]
     for member in ("profile.json", "posts.json", "annotations/json.json",
                    "annotations/jsonld.jsonld", "annotations/csv-readwise.csv"):
         assert f"/{member}" in listing

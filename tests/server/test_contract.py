@@ -21,10 +21,12 @@ def test_validation_applies_the_contracts_limits():
 
 
 def test_the_api_refuses_a_colour_or_visibility_outside_the_contract(client, alice, create):
+    gid = client.post("/api/groups", json={"name": "g"}, headers=alice.headers).get_json()["id"]
     for field, good, bad in (("color", contract.COLORS, "orange"),
                              ("visibility", contract.VISIBILITIES, "friends")):
         for value in good:
-            assert create(alice, **{field: value})[field] == value
+            group = {"group": gid} if value == "group" else {}
+            assert create(alice, **{field: value}, **group)[field] == value
         res = client.post("/api/annotations", json=annotation_body(**{field: bad}),
                           headers=alice.headers)
         assert res.status_code == 400 and res.get_json()["error"]["field"] == field

@@ -12,7 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from conftest import _truncate_pg, annotation_body
 from postil import create_app, db
-from postil.models import MODELS, Token, User
+from postil.models import MODELS, Group, Invite, Token, User, hash_token
 
 EXISTING = "11111111-1111-4111-8111-111111111111"  # alice's, private, version 1
 DELETED = "22222222-2222-4222-8222-222222222222"  # alice's tombstone
@@ -64,6 +64,9 @@ WP = {"id": 5, "link": "https://wp.example/hello/", "title": {"rendered": "Hello
       "_links": {"self": [{"href": "https://wp.example/wp-json/wp/v2/posts/5"}]}}
 A = "/api/annotations"
 E = f"/api/annotations/{EXISTING}"
+GID = "grpAlice0001"  # alice's group, alice alone in it
+G = f"/api/groups/{GID}"
+SPENT = "pgi_used-up-invite-to-alices-group"
 
 # (name, method, path, who, extra headers, body, status, code)
 ROWS = [
@@ -442,6 +445,61 @@ ROWS = [
     ("import more entries than one import may", "POST", "/api/import", "alice", {},
      RAW('{"format": "postil-export", "annotations": [' + ",".join(["0"] * 100_001) + "]}"),
      413, "payload_too_large"),
+    # groups (alice owns G alone; bob is in no group)
+    ("make a group anonymously", "POST", "/api/groups", "anon", {}, J({"name": "x"}), 401,
+     "unauthorized"),
+    ("make a group without a name", "POST", "/api/groups", "alice", {}, J({}), 400,
+     "validation_error"),
+    ("make a group named by a number", "POST", "/api/groups", "alice", {}, J({"name": 5}), 400,
+     "validation_error"),
+    ("make a group with extras", "POST", "/api/groups", "alice", {},
+     J({"name": "x", "public": True}), 400, "validation_error"),
+    ("make a group as text", "POST", "/api/groups", "alice", {}, RAW("x", "text/plain"), 415,
+     "unsupported_media_type"),
+    ("read a group one is not in", "GET", G, "bob", {}, None, 404, "not_found"),
+    ("rename a group one is not in", "PATCH", G, "bob", {}, J({"name": "mine"}), 404,
+     "not_found"),
+    ("delete a group one is not in", "DELETE", G, "bob", {}, None, 404, "not_found"),
+    ("list members of a group one is not in", "GET", f"{G}/members", "bob", {}, None, 404,
+     "not_found"),
+    ("invite to a group one is not in", "POST", f"{G}/invites", "bob", {}, J({}), 404,
+     "not_found"),
+    ("rename a group to nothing", "PATCH", G, "alice", {}, J({"name": " "}), 400,
+     "validation_error"),
+    ("a role that does not exist", "PATCH", f"{G}/members/alice", "alice", {},
+     J({"role": "king"}), 400, "validation_error"),
+    ("the last owner steps down", "PATCH", f"{G}/members/alice", "alice", {},
+     J({"role": "member"}), 409, "conflict"),
+    ("the last owner leaves", "DELETE", f"{G}/members/alice", "alice", {}, None, 409,
+     "conflict"),
+    ("remove someone not in the group", "DELETE", f"{G}/members/bob", "alice", {}, None, 404,
+     "not_found"),
+    ("an invite used no times at most", "POST", f"{G}/invites", "alice", {},
+     J({"max_uses": 0}), 400, "validation_error"),
+    ("revoke an invite that does not exist", "DELETE", f"{G}/invites/999", "alice", {}, None,
+     404, "not_found"),
+    ("preview an invite anonymously", "GET", f"/api/invites/{SPENT}", "anon", {}, None, 401,
+     "unauthorized"),
+    ("preview a made-up invite", "GET", "/api/invites/pgi_madeup", "bob", {}, None, 404,
+     "not_found"),
+    ("accept a used-up invite", "POST", f"/api/invites/{SPENT}/accept", "bob", {}, None, 410,
+     "gone"),
+    ("annotate in a group one is not in", "POST", A, "bob", {},
+     with_(visibility="group", group=GID), 400, "validation_error"),
+    ("annotate in a group without naming it", "POST", A, "alice", {},
+     with_(visibility="group"), 400, "validation_error"),
+    ("a group with a public annotation", "POST", A, "alice", {},
+     with_(visibility="public", group=GID), 400, "validation_error"),
+    ("move one's annotation to another's group", "PATCH", f"{A}/{BOB_PRIVATE}", "bob", {},
+     J({"group": GID}), 400, "validation_error"),
+    ("query a group id too long", "GET", f"{A}?group={'g' * 33}", "alice", {}, None, 400,
+     "validation_error"),
+    ("hide anonymously", "PUT", f"{A}/{BOB_PUBLIC}/hidden", "anon", {}, None, 401,
+     "unauthorized"),
+    ("hide a public annotation", "PUT", f"{A}/{BOB_PUBLIC}/hidden", "alice", {}, None, 403,
+     "forbidden"),
+    ("hide another's private annotation", "PUT", f"{A}/{BOB_PRIVATE}/hidden", "alice", {}, None,
+     404, "not_found"),
 ]
 
 
@@ -482,6 +540,15 @@ def error_app(request, tmp_path_factory):
                          headers=headers["alice"]).status_code == 204
     make("bob", BOB_PRIVATE)
     make("bob", BOB_PUBLIC, visibility="public")
+    res = client.post("/api/groups", json={"name": "Alice's"}, headers=headers["alice"])
+    token = client.post(f"/api/groups/{res.get_json()['id']}/invites", json={"max_uses": 1},
+                        headers=headers["alice"]).get_json()["token"]
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        Group.update(gid=GID).execute()
+        Invite.update(token_hash=hash_token(SPENT), uses=1).where(
+            Invite.token_hash == hash_token(token)).execute()
+        db.database.close()
     headers |= {"anon": {}, "forged": {"Authorization": "Bearer pst_forged-token"}}
     yield app, headers
     if not db.database.is_closed():

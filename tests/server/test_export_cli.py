@@ -101,3 +101,21 @@ def test_import_of_a_malformed_file_exits_with_a_message_or_reports_the_item(ser
     assert cli.main(["import", str(odd), "--user", "alice"]) == 1
     summary = json.loads(capsys.readouterr().out)
     assert summary["created"] == 0 and "target" in summary["failed"][0]["error"]
+
+
+def test_export_of_one_group(server_env, capsys):
+    cli.main(["import", str(GOLDEN / "fixture.json"), "--user", "alice"])
+    capsys.readouterr()
+    assert cli.main(["group", "create", "Readers", "--owner", "alice"]) == 0
+    gid = capsys.readouterr().out.split()[2]
+    assert cli.main(["group", "add-member", gid, "bob"]) == 0
+    doc = {"format": "postil-export", "annotations": [{
+        "id": "0a0b0c0d-0e0f-4a1b-8c2d-3e4f5a6b7c8d", "visibility": "group", "group": gid,
+        "note": "for the readers", "post": {"site": "blog.example.org", "post_id": 9}}]}
+    (server_env / "group.json").write_text(json.dumps(doc))
+    assert cli.main(["import", str(server_env / "group.json"), "--user", "alice"]) == 0
+    out = server_env / "group-out.json"
+    assert cli.main(["export", "--user", "bob", "--author", "alice", "--format", "json",
+                     "--group", gid, "-o", str(out)]) == 0
+    exported = json.loads(out.read_text())["annotations"]
+    assert [(a["note"], a["group_name"]) for a in exported] == [("for the readers", "Readers")]

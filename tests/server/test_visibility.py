@@ -1,7 +1,12 @@
-"""Who sees what: private by default, public for anyone, and another user's private annotation
-does not exist for you on any path (404, never a 403 that would confirm it)."""
+"""Who sees what: private by default, a group's members for a group annotation, public for
+anyone; an annotation you may not see does not exist for you on any path (404, never a 403 that
+would confirm it), and leaving a group takes its annotations out of sight at once."""
 
 from __future__ import annotations
+
+import io
+import zipfile
+from functools import partial
 
 import pytest
 
@@ -50,6 +55,42 @@ def _tombstone(client, reader, uid, post_pk, owner) -> str:
     return _query(client, reader, uid, post_pk, include_deleted="1")
 
 
+def _export(client, reader, uid, post_pk, fmt) -> str:
+    """Export alice's annotations in `fmt` as the reader; say whether the annotation is in it."""
+    res = client.get(f"/api/export?format={fmt}&user=alice", headers=reader.headers)
+    assert res.status_code == 200, res.get_data(as_text=True)
+    return "seen" if WORD in _text_of(res) else "hidden"
+
+
+def _text_of(res) -> str:
+    if res.mimetype == "application/zip":
+        with zipfile.ZipFile(io.BytesIO(res.get_data())) as archive:
+            return " ".join(archive.read(n).decode("utf-8", "replace")
+                            for n in archive.namelist())
+    return res.get_data(as_text=True)
+
+
+def _account_export(client, reader, uid, post_pk) -> str:
+    res = client.get("/api/me/export", headers=reader.headers)
+    if res.status_code != 200:
+        return str(res.status_code)
+    return "seen" if WORD in _text_of(res) else "hidden"
+
+
+def _w3c_container(client, reader, path) -> str:
+    res = client.get(path, headers=reader.headers)
+    if res.status_code != 200:
+        return str(res.status_code)
+    body = res.get_json()
+    seen = WORD in res.get_data(as_text=True)
+    assert body["total"] == (1 if seen else 0)  # the total tells no more than the items
+    return "seen" if seen else "hidden"
+
+
+def _export_as(fmt, client, reader, uid, post_pk, owner) -> str:
+    return _export(client, reader, uid, post_pk, fmt)
+
+
 ENDPOINTS = {
     "read": lambda c, r, uid, pid, owner: str(
         c.get(f"/api/annotations/{uid}", headers=r.headers).status_code),
@@ -64,42 +105,77 @@ ENDPOINTS = {
     "query tag=": lambda c, r, uid, pid, owner: _query(c, r, uid, pid, tag=TAG),
     "query post=": lambda c, r, uid, pid, owner: _query(c, r, uid, pid, site=POST["site"],
                                                        post_id=str(POST["post_id"])),
+    "query group=": lambda c, r, uid, pid, owner: _query(c, r, uid, pid, group=owner.gid),
     "tombstone": lambda c, r, uid, pid, owner: _tombstone(c, r, uid, pid, owner),
     "popular": lambda c, r, uid, pid, owner: _popular(c, r, uid, pid),
     "posts list": lambda c, r, uid, pid, owner: _posts_list(c, r, uid, pid),
     "post get": lambda c, r, uid, pid, owner: _post_get(c, r, uid, pid),
+    **{f"export {fmt}": partial(_export_as, fmt)
+       for fmt in ("json", "jsonld", "markdown", "csv", "html", "zip")},
+    "account export": lambda c, r, uid, pid, owner: _account_export(c, r, uid, pid),
+    "w3c read": lambda c, r, uid, pid, owner: str(
+        c.get(f"/w3c/annotations/{uid}", headers=r.headers).status_code),
+    "w3c all": lambda c, r, uid, pid, owner: _w3c_container(c, r, "/w3c/annotations/"),
+    "w3c post": lambda c, r, uid, pid, owner: _w3c_container(c, r, f"/w3c/posts/{pid}/"),
 }
 
-# What each viewer gets, written out: (viewer, visibility) -> endpoint -> outcome.
-# Writes are the owner's alone: a public annotation is 403 to others, and an anonymous writer
-# is asked to sign in (401) before anything is looked up.
+SEEN_EVERYWHERE = {
+    "read": "200", "query": "seen", "query user=": "seen", "query q=": "seen",
+    "query tag=": "seen", "query post=": "seen", "tombstone": "seen",
+    "posts list": "listed(1)", "post get": "200(1)",
+    "export json": "seen", "export jsonld": "seen", "export markdown": "seen",
+    "export csv": "seen", "export html": "seen", "export zip": "seen",
+    "w3c read": "200", "w3c all": "seen", "w3c post": "seen"}
+SEEN_NOWHERE = {
+    "read": "404", "patch": "404", "delete": "404", "query": "hidden",
+    "query user=": "hidden", "query q=": "hidden", "query tag=": "hidden",
+    "query post=": "hidden", "query group=": "hidden", "tombstone": "hidden",
+    "popular": "404", "posts list": "unlisted", "post get": "404",
+    "export json": "hidden", "export jsonld": "hidden", "export markdown": "hidden",
+    "export csv": "hidden", "export html": "hidden", "export zip": "hidden",
+    "account export": "hidden", "w3c read": "404", "w3c all": "hidden", "w3c post": "404"}
+OWNER_WRITES = {"patch": "200", "delete": "204", "account export": "seen"}
+# Another signed-in reader who may see it may not change it (403) and never has it in their
+# own account's export; an anonymous writer is asked to sign in (401) before any lookup.
+READER_WRITES = {"patch": "403", "delete": "403", "account export": "hidden"}
+ANONYMOUS_WRITES = {"patch": "401", "delete": "401", "account export": "401"}
+
+# What each viewer gets: (viewer, visibility) -> endpoint -> outcome. Viewers: the author
+# ("owner", who also owns the group), a member of the group, a former member (joined, then
+# left), another reader who was never in it, and nobody signed in. Popular passages count
+# public annotations alone, for everyone; `group=` names the group alice made.
 EXPECTED = {
-    ("owner", "private"): {
-        "read": "200", "patch": "200", "delete": "204", "query": "seen", "query user=": "seen",
-        "query q=": "seen", "query tag=": "seen", "query post=": "seen", "tombstone": "seen",
-        "popular": "not counted", "posts list": "listed(1)", "post get": "200(1)"},
-    ("owner", "public"): {
-        "read": "200", "patch": "200", "delete": "204", "query": "seen", "query user=": "seen",
-        "query q=": "seen", "query tag=": "seen", "query post=": "seen", "tombstone": "seen",
-        "popular": "counted", "posts list": "listed(1)", "post get": "200(1)"},
-    ("other", "private"): {
-        "read": "404", "patch": "404", "delete": "404", "query": "hidden",
-        "query user=": "hidden", "query q=": "hidden", "query tag=": "hidden",
-        "query post=": "hidden", "tombstone": "hidden",
-        "popular": "404", "posts list": "unlisted", "post get": "404"},
-    ("other", "public"): {
-        "read": "200", "patch": "403", "delete": "403", "query": "seen", "query user=": "seen",
-        "query q=": "seen", "query tag=": "seen", "query post=": "seen", "tombstone": "seen",
-        "popular": "counted", "posts list": "listed(1)", "post get": "200(1)"},
-    ("anonymous", "private"): {
-        "read": "404", "patch": "401", "delete": "401", "query": "hidden",
-        "query user=": "hidden", "query q=": "hidden", "query tag=": "hidden",
-        "query post=": "hidden", "tombstone": "hidden",
-        "popular": "404", "posts list": "unlisted", "post get": "404"},
-    ("anonymous", "public"): {
-        "read": "200", "patch": "401", "delete": "401", "query": "seen", "query user=": "seen",
-        "query q=": "seen", "query tag=": "seen", "query post=": "seen", "tombstone": "seen",
-        "popular": "counted", "posts list": "listed(1)", "post get": "200(1)"},
+    ("owner", "private"): {**SEEN_EVERYWHERE, **OWNER_WRITES, "popular": "not counted",
+                           "query group=": "hidden"},
+    ("owner", "group"): {**SEEN_EVERYWHERE, **OWNER_WRITES, "popular": "not counted",
+                         "query group=": "seen"},
+    ("owner", "public"): {**SEEN_EVERYWHERE, **OWNER_WRITES, "popular": "counted",
+                          "query group=": "hidden"},
+    ("member", "private"): SEEN_NOWHERE,
+    ("member", "group"): {**SEEN_EVERYWHERE, **READER_WRITES, "popular": "not counted",
+                          "query group=": "seen"},
+    ("member", "public"): {**SEEN_EVERYWHERE, **READER_WRITES, "popular": "counted",
+                           "query group=": "hidden"},
+    ("former member", "private"): SEEN_NOWHERE,
+    ("former member", "group"): SEEN_NOWHERE,
+    ("former member", "public"): {**SEEN_EVERYWHERE, **READER_WRITES, "popular": "counted",
+                                  "query group=": "hidden"},
+    ("other", "private"): SEEN_NOWHERE,
+    ("other", "group"): SEEN_NOWHERE,
+    ("other", "public"): {**SEEN_EVERYWHERE, **READER_WRITES, "popular": "counted",
+                          "query group=": "hidden"},
+    ("anonymous", "private"): {**SEEN_NOWHERE, **ANONYMOUS_WRITES},
+    ("anonymous", "group"): {**SEEN_NOWHERE, **ANONYMOUS_WRITES},
+    ("anonymous", "public"): {**SEEN_EVERYWHERE, **ANONYMOUS_WRITES, "popular": "counted",
+                              "query group=": "hidden"},
+    # In the group, hidden by its owner (who wrote it): only its author and the group's
+    # moderators see it; to a member it does not exist.
+    ("owner", "group, hidden"): {**SEEN_EVERYWHERE, **OWNER_WRITES, "popular": "not counted",
+                                 "query group=": "seen"},
+    ("member", "group, hidden"): SEEN_NOWHERE,
+    ("former member", "group, hidden"): SEEN_NOWHERE,
+    ("other", "group, hidden"): SEEN_NOWHERE,
+    ("anonymous", "group, hidden"): {**SEEN_NOWHERE, **ANONYMOUS_WRITES},
 }
 
 CASES = [(viewer, visibility, endpoint, outcome)
@@ -112,13 +188,38 @@ def test_the_table_covers_every_endpoint_for_every_viewer():
         assert set(row) == set(ENDPOINTS)
 
 
+@pytest.fixture
+def readers(client, alice, bob, make_user, anon):
+    """alice's group with bob in it, carol who joined and left, and dave who never joined."""
+    carol, dave = make_user("carol"), make_user("dave")
+    gid = client.post("/api/groups", json={"name": "Close readers"},
+                      headers=alice.headers).get_json()["id"]
+    token = client.post(f"/api/groups/{gid}/invites", json={},
+                        headers=alice.headers).get_json()["token"]
+    for reader in (bob, carol):
+        assert client.post(f"/api/invites/{token}/accept",
+                           headers=reader.headers).status_code == 200
+    assert client.delete(f"/api/groups/{gid}/members/carol",
+                         headers=carol.headers).status_code == 204
+    alice.gid = gid
+    return {"owner": alice, "member": bob, "former member": carol, "other": dave,
+            "anonymous": anon}
+
+
 @pytest.mark.parametrize("viewer, visibility, endpoint, outcome", CASES,
                          ids=[f"{v}-{vis}-{e}" for v, vis, e, _ in CASES])
-def test_visibility_matrix(client, alice, bob, anon, create, viewer, visibility, endpoint,
-                           outcome):
+def test_visibility_matrix(client, readers, create, viewer, visibility, endpoint, outcome):
+    alice = readers["owner"]
+    hidden = visibility == "group, hidden"
+    visibility = "group" if hidden else visibility
+    group = {"group": alice.gid} if visibility == "group" else {}
     made = create(alice, post=POST, visibility=visibility, note=f"my {WORD} thought",
-                  tags=[TAG], selectors=[{"type": "TextQuoteSelector", "exact": QUOTE}])
-    reader = {"owner": alice, "other": bob, "anonymous": anon}[viewer]
+                  tags=[TAG], selectors=[{"type": "TextQuoteSelector", "exact": QUOTE}],
+                  **group)
+    if hidden:
+        made = client.put(f"/api/annotations/{made['id']}/hidden",
+                          headers=alice.headers).get_json()
+    reader = readers[viewer]
     got = ENDPOINTS[endpoint](client, reader, made["id"], made["post"]["id"], alice)
     assert got == outcome
 
@@ -127,7 +228,7 @@ def test_visibility_matrix(client, alice, bob, anon, create, viewer, visibility,
         after = client.get(f"/api/annotations/{made['id']}", headers=alice.headers)
         assert after.status_code == 200
         assert after.get_json()["note"] == made["note"]
-        assert after.get_json()["version"] == 1
+        assert after.get_json()["version"] == made["version"]
 
 
 def test_a_404_for_a_hidden_annotation_looks_like_one_that_never_existed(client, alice, bob,

@@ -39,6 +39,9 @@ def native(**over) -> dict:
         "color": "green",
         "tags": ["china", "strategy"],
         "visibility": "public",
+        "group": None,
+        "group_name": None,
+        "hidden": False,
         "created": "2026-11-29T10:00:00.000Z",
         "updated": "2026-11-29T10:05:00.250Z",
         "version": 2,
@@ -72,6 +75,7 @@ VARIANTS = {
     "not a WordPress post": {"post": {"id": 9, "site": "example.com", "post_id": None,
                                       "url": "https://example.com/a?b=1", "title": ""}},
     "private": {"visibility": "private"},
+    "in a group": {"visibility": "group", "group": "k3Jx9QpL0aZw", "group_name": "Seminar"},
     "deleted": {"deleted": True, "note": "", "tags": [], "selectors": [], "quote": ""},
 }
 
@@ -239,7 +243,7 @@ def test_defaults_for_what_a_plain_w3c_annotation_does_not_say():
                         "target": "https://example.com/article"})
     assert body == {"post": {"url": "https://example.com/article", "post_id": None},
                     "selectors": [], "quote": "", "note": "", "tags": [], "color": "yellow",
-                    "visibility": "private"}
+                    "visibility": "private", "group": None}
 
 
 SPECIFIC = {"@context": ANNO, "id": "http://example.org/anno9", "type": "Annotation",

@@ -162,7 +162,9 @@ POSTIL_ANNOTATION = {"allOf": [
                                       "properties": {NS + "site": {"type": "string"},
                                                      NS + "postId": {"type": "integer"},
                                                      NS + "title": {"type": "string"}}}}},
-         NS + "visibility": {"enum": ["private", "public"]},
+         NS + "visibility": {"enum": ["private", "group", "public"]},
+         NS + "group": {"type": "string"}, NS + "groupName": {"type": "string"},
+         NS + "hidden": {"type": "boolean"},
      }},
 ], "$defs": ANNOTATION["$defs"]}
 

@@ -190,8 +190,11 @@ async function createAnnotation(draft) {
     note: String(draft.note ?? ""),
     color: COLORS.includes(draft.color) ? draft.color : s.defaultColor,
     tags: Array.isArray(draft.tags) ? draft.tags.map(String) : [],
-    visibility: VISIBILITIES.includes(draft.visibility) ? draft.visibility : s.defaultVisibility,
+    visibility: VISIBILITIES.includes(draft.visibility) && (draft.visibility !== "group" || typeof draft.group === "string")
+      ? draft.visibility : s.defaultVisibility,
   };
+  // A group annotation names its group; "group" with none would be refused, so it is never sent.
+  if (annotation.visibility === "group") annotation.group = draft.group;
   await enqueueCreate(annotation);
   const { user } = await connection();
   return { ...annotation, user: user ?? "you", note_html: null, pending: true };
@@ -237,7 +240,7 @@ async function saveSettings(changes) {
   const next = {};
   if (typeof changes.server === "string" && changes.server.trim()) next.server = normaliseServer(changes.server);
   if (COLORS.includes(changes.defaultColor)) next.defaultColor = changes.defaultColor;
-  if (VISIBILITIES.includes(changes.defaultVisibility)) next.defaultVisibility = changes.defaultVisibility;
+  if (VISIBILITIES.includes(changes.defaultVisibility) && changes.defaultVisibility !== "group") next.defaultVisibility = changes.defaultVisibility;
   await update(["settings"], (state) => {
     state.settings = { ...(state.settings ?? {}), ...next };
   });

@@ -1,8 +1,8 @@
 // The note editor's form: note (Markdown), tags, colour and visibility. Built inside the editor's
 // own frame (editor-frame.js), or in the on-page UI where that frame cannot load.
 
-import { COLOR_LABELS, VISIBILITY_LABELS } from "../shared/colors.js";
-import { COLORS, VISIBILITIES } from "../shared/contract.js";
+import { COLOR_LABELS, VISIBILITY_LABELS, visibilityChoices } from "../shared/colors.js";
+import { COLORS } from "../shared/contract.js";
 import { h, shorten, swatch } from "./dom.js";
 
 /**
@@ -22,7 +22,7 @@ export function buildEditorForm({ title, quote, values }, on) {
       return h("label", {}, input, swatch(color), COLOR_LABELS[color]);
     })));
   const visibility = h("select", { name: "visibility" },
-    VISIBILITIES.map((value) => h("option", { value, text: VISIBILITY_LABELS[value] })));
+    visibilityChoices(values.visibility).map((value) => h("option", { value, text: VISIBILITY_LABELS[value] })));
   visibility.value = values.visibility ?? "private";
   form.append(
     h("h2", { text: title }),

@@ -10,7 +10,7 @@
 
 import { groupKey } from "../post-key/index.js";
 import { send, storage } from "../shared/browser.js";
-import { COLOR_LABELS, SWATCHES } from "../shared/colors.js";
+import { COLOR_LABELS, SWATCHES, VISIBILITY_LABELS, visibilityChoices } from "../shared/colors.js";
 import { COLORS } from "../shared/contract.js";
 import { TO_BACKGROUND as T } from "../shared/messages.js";
 import { setNoteHtml } from "../shared/note-html.js";
@@ -333,7 +333,8 @@ function fillAnnotation(item, annotation, message = "") {
   const edited = annotation.updated && annotation.created && annotation.updated !== annotation.created;
   const meta = el("p", { class: "meta" },
     el("span", { class: "color" }, el("span", { class: "swatch", "aria-hidden": "true" }), COLOR_LABELS[color]),
-    el("span", { class: "visibility", text: annotation.visibility === "public" ? "Public" : "Private" }),
+    el("span", { class: "visibility", text: annotation.visibility === "public" ? "Public"
+      : annotation.visibility === "group" ? `Group: ${annotation.group_name ?? ""}`.trim() : "Private" }),
     el("time", { datetime: annotation.created ?? "", text: formatTime(annotation.created) }),
     edited ? el("span", { class: "muted", text: `edited ${formatTime(annotation.updated)}` }) : null,
     annotation.pending ? el("span", { class: "warn", text: "waiting to sync" }) : null);
@@ -394,8 +395,10 @@ function startEdit(item) {
   const tags = el("input", { id: `edit-tags-${n}`, type: "text", name: "tags", autocomplete: "off" });
   tags.value = (annotation.tags ?? []).join(", ");
   const visibility = el("select", { id: `edit-visibility-${n}`, name: "visibility" },
-    el("option", { value: "private", text: "Private (only me)", selected: annotation.visibility !== "public" }),
-    el("option", { value: "public", text: "Public (anyone)", selected: annotation.visibility === "public" }));
+    ...visibilityChoices(annotation.visibility).map((value) => el("option", {
+      value, selected: value === (annotation.visibility ?? "private"),
+      text: value === "group" && annotation.group_name ? `Group: ${annotation.group_name}` : VISIBILITY_LABELS[value],
+    })));
   const save = el("button", { type: "submit", class: "primary", text: "Save" });
   const cancel = el("button", { type: "button", text: "Cancel" });
   const form = el("form", { class: "editor", "aria-label": "Edit annotation" },

@@ -22,8 +22,15 @@ export const SWATCHES = Object.freeze({
 
 export const VISIBILITY_LABELS = Object.freeze({
   private: "Private (only me)",
+  group: "A group (its members)",
   public: "Public (anyone)",
 });
+
+// "group" needs a group chosen too; until a picker offers the reader's groups, a form offers
+// it only for an annotation already in a group (which a change then keeps in that group).
+export function visibilityChoices(current) {
+  return current === "group" ? ["private", "group", "public"] : ["private", "public"];
+}
 
 export const DEFAULT_SETTINGS = Object.freeze({
   server: "http://127.0.0.1:8000",

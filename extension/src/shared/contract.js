@@ -5,11 +5,13 @@
 
 export const CONTRACT = Object.freeze({
   colors: Object.freeze(["yellow", "green", "blue", "pink", "purple"]),
-  visibilities: Object.freeze(["private", "public"]),
-  editable_fields: Object.freeze(["color", "note", "quote", "selectors", "tags", "visibility"]),
-  read_only_fields: Object.freeze(["created", "deleted", "id", "links", "note_html", "post", "updated", "user", "version"]),
+  visibilities: Object.freeze(["private", "group", "public"]),
+  editable_fields: Object.freeze(["color", "group", "note", "quote", "selectors", "tags", "visibility"]),
+  read_only_fields: Object.freeze([
+    "created", "deleted", "group_name", "hidden", "id", "links", "note_html", "post", "updated", "user", "version",
+  ]),
   query_filters: Object.freeze([
-    "color", "created_after", "created_before", "cursor", "include_deleted", "limit", "order", "post",
+    "color", "created_after", "created_before", "cursor", "group", "include_deleted", "limit", "order", "post",
     "post_id", "q", "site", "sort", "tag", "updated_since", "url", "user", "visibility",
   ]),
   export_formats: Object.freeze(["markdown", "zip", "json", "jsonld", "csv", "html"]),

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 from .common import passage_url
 
 COLUMNS = ("id", "user", "site", "post_id", "post_url", "post_title", "quote", "note",
-           "note_html", "color", "tags", "visibility", "created", "updated", "version",
+           "note_html", "color", "tags", "visibility", "group", "group_name", "created",
+           "updated", "version",
            "selectors", "passage_url")
 READWISE_COLUMNS = ("Highlight", "Title", "Author", "URL", "Note", "Color", "Tags",
                     "Location Type", "Location", "Highlighted at")
@@ -36,7 +37,8 @@ def full_row(a: dict) -> list:
     post = a["post"]
     return [a["id"], a["user"], post["site"], post["post_id"], post["url"], post["title"],
             a["quote"], a["note"], a["note_html"], a["color"], ", ".join(a["tags"]),
-            a["visibility"], a["created"], a["updated"], a["version"],
+            a["visibility"], a.get("group"), a.get("group_name"), a["created"], a["updated"],
+            a["version"],
             json.dumps(a["selectors"], ensure_ascii=False), passage_url(a) or ""]
 
 

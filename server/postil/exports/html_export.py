@@ -82,6 +82,9 @@ def _annotation(a: dict) -> str:
     meta = [" ".join(f"<span class=\"tag\">{escape(t)}</span>" for t in a.get("tags") or [])]
     created = a.get("created") or ""
     meta += [escape(color), f"<time datetime=\"{escape(created)}\">{escape(day(created))}</time>"]
+    if a.get("group"):
+        meta.append(f"<span class=\"group\">group: {escape(a.get('group_name') or a['group'])}"
+                    "</span>")
     url = passage_url(a)
     if url:
         meta.append(_link(url, "open the passage" if a.get("quote") else "open the page"))

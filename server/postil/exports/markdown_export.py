@@ -35,6 +35,8 @@ def highlight(annotation: dict) -> str:
     meta = [" ".join(hashtag(t) for t in annotation.get("tags") or [])] if annotation.get(
         "tags") else []
     meta += [annotation.get("color") or "", day(annotation.get("created"))]
+    if annotation.get("group"):
+        meta.append(f"group: {md_line(annotation.get('group_name') or annotation['group'])}")
     url = passage_url(annotation)
     if url:
         meta.append(f"[{'open the passage' if annotation.get('quote') else 'open the page'}]"

@@ -4,8 +4,8 @@
 re-owning or removing it), written in the same transaction as the change by
 `store.changes.record`, and one row per change of a reader's access (`kind` "access"). `seq`
 only grows (SQLite AUTOINCREMENT never reuses a number, even after pruning; PostgreSQL a
-sequence). `user_id`, `visibility` and `shares_id` are the annotation's BEFORE the change (NULL
-for a create): who could see it, so that a reader who could is told it is gone
+sequence). `user_id`, `visibility`, `shares_id`, `group_id` and `hidden` are the annotation's BEFORE
+the change (NULL for a create): who could see it, so that a reader who could is told it is gone
 (`Annotation.visible_to` applied to these columns). `uid` names it in that event even after it
 is deleted for good.
 
@@ -27,7 +27,8 @@ def up(migrator, db):
     db.execute_sql(f'CREATE TABLE "change_log" ("seq" {seq}, "kind" VARCHAR(16) NOT NULL, '
                    '"annotation_id" INTEGER, "post_id" INTEGER, "uid" VARCHAR(36), '
                    '"at_us" BIGINT NOT NULL, "user_id" INTEGER, "visibility" VARCHAR(16), '
-                   '"shares_id" BOOLEAN NOT NULL DEFAULT FALSE)')
+                   '"shares_id" BOOLEAN NOT NULL DEFAULT FALSE, "group_id" INTEGER, '
+                   '"hidden" BOOLEAN NOT NULL DEFAULT FALSE)')
     db.execute_sql('CREATE INDEX "change_log_post_id_seq" ON "change_log" ("post_id", "seq")')
     db.execute_sql('CREATE INDEX "change_log_at_us" ON "change_log" ("at_us")')
     db.execute_sql('CREATE TABLE "change_log_state" ("id" INTEGER PRIMARY KEY, '

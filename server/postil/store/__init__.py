@@ -8,6 +8,7 @@
 - `throttle`: failed sign-ins counted per username and per client address.
 - `account_deletion`: delete a whole account; the posts a user's export lists.
 - `changes`: the change log every annotation write records, read by live-update streams.
+- `groups`: reading groups, their members, roles and invites; hiding a group's annotations.
 
 They take values already checked by `parse` and the viewer as an argument, and raise the
 errors of `domain_errors`. Who may see what is decided by the models' query methods
@@ -16,7 +17,7 @@ errors of `domain_errors`. Who may see what is decided by the models' query meth
 
 from __future__ import annotations
 
-from . import accounts, changes, throttle
+from . import accounts, changes, groups, throttle
 from .account_deletion import account_summary, annotated_posts, delete_account
 from .aggregates import annotation_counts, popular_passages, shows_work_of
 from .annotations import (
@@ -37,8 +38,12 @@ from .queries import (
     stored_notes,
 )
 
+# Joining, leaving, a new role, a group dissolved: what that reader may see changed, so their
+# live-update streams answer `reset`.
+groups.on_membership_change(lambda _group, user, _change: changes.access_changed(user))
+
 __all__ = ["account_summary", "accounts", "annotated_posts", "annotation_counts", "changes",
            "count", "create_annotation", "delete_account", "delete_annotation", "get_owned",
-           "get_visible", "get_visible_post", "iterate_by_post", "newest_update", "numbered_page",
-           "page", "popular_passages", "posts_page", "register_post", "resolve", "shows_work_of",
-           "stored_notes", "throttle", "update_annotation"]
+           "get_visible", "get_visible_post", "groups", "iterate_by_post", "newest_update",
+           "numbered_page", "page", "popular_passages", "posts_page", "register_post", "resolve",
+           "shows_work_of", "stored_notes", "throttle", "update_annotation"]

@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..parse import PUBLIC_ANNOTATION_CHOICES
 from . import changes as change_log
+from . import groups
 from .throttle import user_key
 
 # Annotations per write transaction while deleting an account.
@@ -89,6 +90,8 @@ def delete_account(user: User, public_choice: str) -> Deleted:
             # re-owning and the deletion; the lock makes it wait, then fail on the missing user.
             database.execute_sql('SELECT id FROM "user" WHERE id = %s FOR UPDATE', [me])
         private, public, posts = _dispose(me, public_choice, None)  # made since the batches
+        # A group the account owned alone gets a new owner (or, empty, is dissolved).
+        groups.before_account_deletion(me)
         _forget_private_addresses(me)
         # Failed sign-ins under the name are bookkeeping of an account that is no more.
         SignInThrottle.delete().where(SignInThrottle.key == user_key(user.name)).execute()
@@ -106,7 +109,8 @@ def _dispose(me: int, public_choice: str, limit: int | None) -> tuple[int, int, 
     empty as many public ones, re-owned; return how many live ones of each, and their posts."""
     query = Annotation.select(Annotation.pk, Annotation.post, Annotation.visibility,
                               Annotation.deleted, Annotation.uid, Annotation.user,
-                              Annotation.shares_id).where(Annotation.user == me)
+                              Annotation.shares_id, Annotation.group,
+                              Annotation.hidden).where(Annotation.user == me)
     rows = list((query.order_by(Annotation.pk).limit(limit) if limit else query).dicts())
     private = [r["pk"] for r in rows if r["visibility"] != "public"]
     public = [r["pk"] for r in rows if r["visibility"] == "public"]
@@ -115,7 +119,7 @@ def _dispose(me: int, public_choice: str, limit: int | None) -> tuple[int, int, 
         kind = ("purge" if r["visibility"] != "public"
                 else "delete" if public_choice == "delete" else "update")
         change_log.record(kind, r["pk"], r["post"], r["uid"],
-                          before=r | {"user_id": r["user"], "visibility": r["visibility"]})
+                          before=r | {"user_id": r["user"], "group_id": r["group"]})
     for chunk in _chunks(private):
         AnnotationTag.delete().where(AnnotationTag.annotation.in_(chunk)).execute()
         Annotation.delete().where(Annotation.pk.in_(chunk)).execute()

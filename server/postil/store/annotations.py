@@ -11,10 +11,11 @@ from peewee import IntegrityError
 
 from ..db import database, run_write
 from ..domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound, PreconditionFailed
-from ..models import Annotation, AnnotationTag, Post, User, now_us
+from ..models import MODERATING_ROLES, Annotation, AnnotationTag, Group, Post, User, now_us
 from ..parse import NewAnnotation, Precondition
 from ..validation import uuid_string
 from . import changes as change_log
+from . import groups
 from .posts import resolve_post
 
 
@@ -30,19 +31,29 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
     `keep` holds stored values that come from elsewhere, not from the body: an import's
     `created_us`, `updated_us` and `version`, and `via`, the IRI a W3C client gave it.
     """
-    uid, fields = new.uid, new.fields
+    uid, fields = new.uid, dict(new.fields)
+    try:
+        group = _group_field(user, fields)
+    except Invalid:
+        # A retry of a create whose author has since left the group: the stored one, as ever.
+        existing = resolve(user, uid)
+        if existing is not None and existing.user_id == user.id:
+            return existing, False
+        raise
 
     def write() -> Annotation:
         holders = _holders(uid)
-        if any(author == user.id or shared for author, shared in holders):
+        if _taken_for(user, holders):
             raise _IdTaken  # nothing written yet
+        # A group annotation's page address and title stay its author's, as a private one's:
+        # the other members are shown the address the post's key gives (`present.post_summary`).
         post = resolve_post(new.post, reader=user, share=fields.get("visibility") == "public")
         stamp = now_us()
         times = {"created_us": stamp, "updated_us": stamp} | (keep or {})
         values = {"uid": uid, "post_id": post.id, "user_id": user.id, "quote": "",
                   "selectors": [], "note": "", "note_html": "", "color": "yellow",
                   "tags": [], "tags_text": "", "visibility": "private", "deleted": False,
-                  "version": 1, "via": None} | fields | times
+                  "version": 1, "via": None, "group_id": None} | fields | times
         pk = Annotation.insert_new(values)
         if pk is None:
             raise _IdTaken  # made meanwhile; and undo anything resolve_post changed
@@ -55,7 +66,7 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
         annotation = Annotation(__no_default__=True, pk=pk, post=post, user=user,
                                 **{k: val for k, val in values.items()
                                    if k not in ("post_id", "user_id")})
-        annotation.post, annotation.user = post, user
+        annotation.post, annotation.user, annotation.group = post, user, group
         return annotation
 
     try:
@@ -69,17 +80,46 @@ class _IdTaken(Exception):
     """The annotation id is taken for this author."""
 
 
-def _holders(uid: str) -> list[tuple[int, bool]]:
-    """Return (author, shared) of every annotation with this id: almost always none.
-
-    The id is taken for a user by their own or a shared one; other authors' private ones take
-    nothing, and are only marked as sharing the id once the new one is stored.
-    """
+def _holders(uid: str) -> list[tuple[int, str, int | None, bool]]:
+    """Return (author, visibility, group, hidden) of every annotation with this id: almost
+    always none."""
     # Speed: one probe of the (uid, user_id) index, in plain SQL (bench/README.md row
     # "HTTP POST /api/annotations, a real create").
     p = database.param
-    return [(author, visibility != "private") for author, visibility in database.execute_sql(
-        f"SELECT user_id, visibility FROM annotation WHERE uid = {p}", [uid]).fetchall()]
+    return [(author, visibility, group, bool(hidden)) for author, visibility, group, hidden
+            in database.execute_sql(f"SELECT user_id, visibility, group_id, hidden FROM "
+                                    f"annotation WHERE uid = {p}", [uid]).fetchall()]
+
+
+def _taken_for(user: User, holders: list[tuple[int, str, int | None, bool]]) -> bool:
+    """Say whether the id is taken for `user`: by their own, or one they may see.
+
+    Another reader's private annotation, or one in a group `user` is not in, takes nothing:
+    it does not exist for them. Such ones are only marked as sharing the id once the new one
+    is stored.
+    """
+    if any(author == user.id or visibility == "public"
+           for author, visibility, _, _ in holders):
+        return True
+    if not any(visibility == "group" for _, visibility, _, _ in holders):
+        return False
+    roles = groups.group_ids_of(user)
+    return any(visibility == "group" and group in roles
+               and (not hidden or roles[group] in MODERATING_ROLES)
+               for _, visibility, group, hidden in holders)
+
+
+def _group_field(user: User, fields: dict) -> Group | None:
+    """Turn a checked body's `group` (an id) into `group_id`; Invalid unless a member."""
+    gid = fields.pop("group", None)
+    if "visibility" not in fields:
+        return None
+    if fields["visibility"] != "group":
+        fields["group_id"] = None
+        return None
+    group = groups.member_group(user, gid)
+    fields["group_id"] = group.id
+    return group
 
 
 def _same_owner(existing: Annotation | None, user: User) -> Annotation:
@@ -131,19 +171,47 @@ def check_version(annotation: Annotation, if_match: Precondition | None) -> None
 
 
 def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Annotation:
-    """Apply a checked patch (`parse.patch_body`) to the caller's annotation."""
+    """Apply a checked patch (`parse.patch_body`) to the caller's annotation.
+
+    A patch naming visibility "group" without a group keeps the group the annotation is in
+    (Invalid if it is in none); naming a group needs the caller to be a member of it.
+    """
+    fields = dict(fields)
+    gid = fields.pop("group", None)
+    group = None
+    if fields.get("visibility") == "group" and gid is not None:
+        group = groups.member_group(user, gid)
+
     def write() -> Annotation | None:
         annotation = get_owned(user, uid)
         check_version(annotation, if_match)
-        if not fields:
+        changes = dict(fields)
+        if "visibility" in changes:
+            if changes["visibility"] != "group":
+                changes["group_id"] = None
+            elif group is not None:
+                changes["group_id"] = group.id
+            elif annotation.visibility == "group" and annotation.group_id is not None:
+                changes["group_id"] = annotation.group_id
+            else:
+                raise Invalid("group", "is required with visibility 'group': the id of one "
+                                       "of your groups")
+            moved = (changes["visibility"], changes["group_id"]) != (
+                annotation.visibility, annotation.group_id)
+            if not moved:
+                del changes["visibility"], changes["group_id"]
+            elif annotation.hidden:
+                changes["hidden"] = False  # hidden by the group it leaves, not the next one
+        if not changes:
             return annotation
-        widens = annotation.visibility == "private" and fields.get("visibility", "private") \
-            != "private"
-        if widens and _shared_by_another(annotation):
+        shares = "visibility" in changes and changes["visibility"] != "private"
+        if shares and _shared_by_another(annotation, changes["visibility"],
+                                         changes["group_id"]):
             raise _SharedIdTaken
-        changes = fields | {"version": annotation.version + 1,
-                            "updated_us": max(now_us(), annotation.updated_us + 1)}
-        if widens:
+        widens = "visibility" in changes and changes["visibility"] == "public"
+        changes |= {"version": annotation.version + 1,
+                    "updated_us": max(now_us(), annotation.updated_us + 1)}
+        if shares:
             try:
                 with database.atomic():  # a savepoint: a lost race leaves the rest intact
                     written = _write_if_unchanged(annotation, changes)
@@ -163,15 +231,19 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
             _set_tag_rows(annotation, fields["tags"])
         for k, val in changes.items():
             setattr(annotation, k, val)
+        if "group_id" in changes:
+            annotation.group = group if changes["group_id"] is not None else None
         return annotation
 
     for _attempt in range(3):
         try:
             annotation = run_write(write)
         except _SharedIdTaken:
-            # Their own shadowed it until now; the shared one is public, so this tells nothing.
-            raise Conflict("another annotation with this id is shared already, so this one "
-                           "cannot be too; make a copy with a new id to share it") from None
+            # Their own shadowed it until now; the other one is public, or in a group of the
+            # caller's, so this tells nothing they may not see.
+            raise Conflict("another annotation with this id is shared already where this one "
+                           "would be, so this one cannot be; make a copy with a new id to "
+                           "share it") from None
         if annotation is not None:
             return annotation
     raise Conflict("the annotation kept changing; try again")
@@ -181,10 +253,14 @@ class _SharedIdTaken(Exception):
     """A shared annotation has this id already, so this one cannot be shared."""
 
 
-def _shared_by_another(annotation: Annotation) -> bool:
-    return Annotation.select().where(
-        (Annotation.uid == annotation.uid) & (Annotation.visibility != "private")
-        & (Annotation.pk != annotation.pk)).exists()
+def _shared_by_another(annotation: Annotation, visibility: str, group_id: int | None) -> bool:
+    """Say whether another annotation with this id is public, or in this group, already."""
+    where = (Annotation.uid == annotation.uid) & (Annotation.pk != annotation.pk)
+    if visibility == "public":
+        where &= Annotation.visibility == "public"
+    else:
+        where &= (Annotation.visibility == "group") & (Annotation.group == group_id)
+    return Annotation.select().where(where).exists()
 
 
 def _write_if_unchanged(annotation: Annotation, changes: dict) -> bool:

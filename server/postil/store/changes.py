@@ -10,11 +10,12 @@ The same transaction sends `NOTIFY postil_changes`, which PostgreSQL delivers on
 server process (`live.py`); on SQLite the writer's process wakes its streams after the commit
 and other processes on the same file poll `newest()`.
 
-Reading: `read(viewer, after, post)` turns the log after a cursor into the events one viewer is
-owed, deciding with `Annotation.visible_to` alone: applied to the annotation now ("may see it
-now": `annotation` event, a tombstone for a delete) and to the log row, whose columns hold the
-annotation as it was before the change ("could see it before": `removed` when they no longer
-may). A viewer is told nothing of an annotation they could not see before and may not see now.
+Reading: `Reader(viewer, post).read(after)` turns the log after a cursor into the events one
+viewer is owed, deciding with `Annotation.visible_to` alone: applied to the annotation now ("may
+see it now": `annotation` event, a tombstone for a delete) and to the log row, whose columns
+hold the annotation as it was before the change ("could see it before": `removed` when they no
+longer may). A viewer is told nothing of an annotation they could not see before and may not see
+now.
 
 `access_changed(user)` records that a reader's access changed (joined or left a group): their
 streams answer `reset`, since what they may see changed without any annotation changing.
@@ -27,6 +28,7 @@ import hmac
 import secrets
 import threading
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from peewee import PostgresqlDatabase
 
@@ -39,7 +41,12 @@ from .queries import posts_matching
 # The columns of an annotation that `Annotation.visible_to` reads, kept as they were before
 # each change. A column the rule comes to read (a group, hidden) is added here, to
 # `models.ChangeLog` and in a migration; nothing else changes.
-BEFORE = ("user_id", "visibility", "shares_id")
+BEFORE = ("user_id", "visibility", "shares_id", "group_id", "hidden")
+# The log row as the visibility rule reads an annotation (`Annotation.visible_to`'s `alias`):
+# "could the viewer see it before the change?".
+AS_BEFORE = SimpleNamespace(pk=ChangeLog.annotation, uid=ChangeLog.uid, user=ChangeLog.user,
+                            visibility=ChangeLog.visibility, shares_id=ChangeLog.shares_id,
+                            group=ChangeLog.group, hidden=ChangeLog.hidden)
 NOTIFY_CHANNEL = "postil_changes"
 _LOCK_KEY = 0x706F7374  # "post": the advisory lock the log's writers take on PostgreSQL
 DAY_US = 86_400 * 1_000_000
@@ -69,6 +76,16 @@ def record(kind: str, annotation_pk: int, post_pk: int, uid: str, before=None) -
         for column in BEFORE:
             values[ChangeLog._meta.columns[column].name] = get(column)
     _queue().append(values)
+
+
+def record_each(kind: str, which) -> None:
+    """Record a change of every annotation the condition `which` selects, before a write that
+    changes them all at once (a group dissolved)."""
+    columns = [Annotation._meta.columns[c] for c in BEFORE]
+    for row in (Annotation.select(Annotation.pk, Annotation.post, Annotation.uid, *columns)
+                .where(which).dicts()):
+        record(kind, row["pk"], row["post"], row["uid"],
+               before={c.column_name: row[c.name] for c in columns})
 
 
 def access_changed(user_id: int) -> None:
@@ -256,54 +273,78 @@ def post_condition(viewer: User | None, f: Filters | None):
     return cond
 
 
-def read(viewer: User | None, after: int, post_condition=None, limit: int = BATCH
-         ) -> tuple[list[Event], int]:
-    """Return the events owed to `viewer` for the changes after `after`, and the new cursor.
+# Stand-ins for the cursor in a stream's compiled queries (no seq is negative).
+_AFTER, _UPTO = -7_123_456_789, -7_123_456_788
 
-    `post_condition`: from `post_condition` (one post's stream), or None for all.
-    Several changes of one annotation in one read become one event, at the last one's place,
-    carrying the annotation as it is now.
+
+class Reader:
+    """One stream's reads of the log, for one viewer and one post (or all).
+
+    `read(after)` returns the events owed to the viewer for the changes after `after`, the new
+    cursor, and whether there may be more (the read stopped at `limit`). Several changes of one
+    annotation in one read become one event, at the last one's place, carrying the annotation
+    as it is now. The two queries are built and compiled once per stream: making a query's SQL
+    costs peewee more than SQLite or PostgreSQL takes to run it (bench/README.md, "Live
+    updates"), and a stream runs them on every change it is woken for.
     """
-    could_see = Annotation.visible_to.__func__(ChangeLog, viewer)
-    mine = (ChangeLog.kind == "access") & (ChangeLog.user == (viewer.id if viewer else -1))
-    if post_condition is None:
-        where = (ChangeLog.seq > after) & (mine | (ChangeLog.kind != "access"))
-    else:
-        where = (ChangeLog.seq > after) & (mine | post_condition)
-    with database.atomic():
-        if is_postgres():
-            # One snapshot for the log and the annotations (the first statement fixes it).
-            database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        rows = list(ChangeLog.select(ChangeLog.seq, ChangeLog.kind, ChangeLog.annotation,
-                                     ChangeLog.uid, could_see.alias("seen"))
-                    .where(where).order_by(ChangeLog.seq).limit(limit).tuples())
-        pks = {pk for _, kind, pk, _, _ in rows if kind != "access"}
-        now = {a.pk: a for a in Annotation.with_post_and_user().where(
-            Annotation.pk.in_(pks) & Annotation.visible_to(viewer))} if pks else {}
-    if not rows:
-        return [], after
-    first_seen: dict[int, bool] = {}
-    last_seq: dict[int, int] = {}
-    uids: dict[int, str] = {}
-    for seq, kind, pk, uid, seen in rows:
-        if kind == "access":
-            continue
-        first_seen.setdefault(pk, bool(seen))
-        last_seq[pk] = seq
-        uids[pk] = uid
-    events = []
-    for seq, kind, pk, _, _ in rows:
-        if kind == "access":
-            events.append(Event(seq, "reset", reason="access_changed"))
-            continue
-        if last_seq[pk] != seq:
-            continue
-        annotation = now.get(pk)
-        if annotation is not None and not (annotation.deleted and not first_seen[pk]):
-            events.append(Event(seq, "annotation", annotation=annotation))
-        elif annotation is None and first_seen[pk]:
-            events.append(Event(seq, "removed", uid=uids[pk]))
-    return events, rows[-1][0]
+
+    def __init__(self, viewer: User | None, post_condition=None, limit: int = BATCH) -> None:
+        self.limit = limit
+        could_see = Annotation.visible_to(viewer, alias=AS_BEFORE)
+        mine = (ChangeLog.kind == "access") & (ChangeLog.user == (viewer.id if viewer else -1))
+        where = (ChangeLog.seq > _AFTER) & (
+            mine | (ChangeLog.kind != "access") if post_condition is None
+            else mine | post_condition)
+        self._log = (ChangeLog.select(ChangeLog.seq, ChangeLog.kind, ChangeLog.annotation,
+                                      ChangeLog.uid, could_see.alias("seen"))
+                     .where(where).order_by(ChangeLog.seq).limit(limit).tuples())
+        changed = ChangeLog.select(ChangeLog.annotation).where(
+            (ChangeLog.seq > _AFTER) & (ChangeLog.seq <= _UPTO))
+        self._now = Annotation.with_post_and_user().where(
+            Annotation.pk.in_(changed) & Annotation.visible_to(viewer))
+        self._compiled: dict = {}
+
+    def _run(self, query, after: int, upto: int = 0) -> list:
+        key = (id(database.obj), id(query))
+        if key not in self._compiled:
+            self._compiled[key] = query.sql()
+        sql, params = self._compiled[key]
+        params = [after if p == _AFTER else upto if p == _UPTO else p for p in params]
+        return list(query._get_cursor_wrapper(database.execute_sql(sql, params)))
+
+    def read(self, after: int) -> tuple[list[Event], int, bool]:
+        with database.atomic():
+            if is_postgres():
+                # One snapshot for the log and the annotations (the first statement fixes it).
+                database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            rows = self._run(self._log, after)
+            if not rows:
+                return [], after, False
+            reached = rows[-1][0]
+            now = {a.pk: a for a in self._run(self._now, after, reached)} \
+                if any(kind != "access" for _, kind, _, _, _ in rows) else {}
+        first_seen: dict[int, bool] = {}
+        last_seq: dict[int, int] = {}
+        uids: dict[int, str] = {}
+        for seq, kind, pk, uid, seen in rows:
+            if kind == "access":
+                continue
+            first_seen.setdefault(pk, bool(seen))
+            last_seq[pk] = seq
+            uids[pk] = uid
+        events = []
+        for seq, kind, pk, _, _ in rows:
+            if kind == "access":
+                events.append(Event(seq, "reset", reason="access_changed"))
+                continue
+            if last_seq[pk] != seq:
+                continue
+            annotation = now.get(pk)
+            if annotation is not None and not (annotation.deleted and not first_seen[pk]):
+                events.append(Event(seq, "annotation", annotation=annotation))
+            elif annotation is None and first_seen[pk]:
+                events.append(Event(seq, "removed", uid=uids[pk]))
+        return events, reached, len(rows) == self.limit
 
 
 def still_allowed(user_id: int, token_id: int | None) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from peewee import SQL, Tuple, fn
 
 from ..db import is_postgres
-from ..models import Annotation, AnnotationTag, Post, PostUrl, User
+from ..models import Annotation, AnnotationTag, Group, Post, PostUrl, User
 from ..parse import Filters, encode_cursor, search_words
 from ..reading_order import reading_key
 
@@ -44,6 +44,8 @@ def condition(viewer: User | None, f: Filters, *, first_tag_joined: bool = False
         cond &= Annotation.color == f.color
     if f.visibility is not None:
         cond &= Annotation.visibility == f.visibility
+    if f.group is not None:
+        cond &= Annotation.group.in_(Group.select(Group.id).where(Group.gid == f.group))
     for tag in f.tags[1:] if first_tag_joined else f.tags:
         cond &= Annotation.pk.in_(AnnotationTag.select(AnnotationTag.annotation)
                                   .where(AnnotationTag.name == tag.lower()))
