@@ -43,6 +43,19 @@ def make(server, token, phrase, *, color="yellow", visibility="public", post_id=
     return data["id"]
 
 
+def count_loads(ext):
+    """Have every page of this browser count its loads of the annotations (the content script
+    reports each one to the page under the extension's debugAnchoringTimings flag)."""
+    ext.worker.evaluate("() => chrome.storage.local.set({debugAnchoringTimings: true})")
+    ext.context.add_init_script("""window.postilLoads = 0;
+        window.addEventListener('message', (e) => {
+          if (e.data && e.data.postilDebug === 'anchoring') window.postilLoads += 1; });""")
+
+
+def loads(page) -> int:
+    return page.evaluate("() => window.postilLoads")
+
+
 def not_painted(page, phrase) -> bool:
     return all(phrase not in found for found in painted(page).values())
 
@@ -113,19 +126,25 @@ def test_a_private_annotation_never_reaches_another_reader(alice, bob, server, t
 
 
 def test_the_page_keeps_following_after_the_server_restarts(bob, server, tokens):
+    count_loads(bob)
     theirs = bob.open(POST_101)
     mark_page(theirs)
     make(server, tokens["alice"], TIDE, color="yellow")
     wait_painted(theirs, "yellow", TIDE, timeout=LIVE_WAIT)
+    # The page read its list once: the stream, opened with it, brought the rest.
+    assert loads(theirs) == 1
 
     server.stop()
     server.start()
     make(server, tokens["alice"], SHORE, color="green")
     wait_painted(theirs, "green", SHORE, timeout=LIVE_WAIT)
+    # Resumed from the last event (Last-Event-ID), not by reading the list again.
+    assert loads(theirs) == 1
     assert still_the_same_page(theirs)
 
 
 def test_the_page_keeps_following_after_the_service_worker_is_stopped(bob, server, tokens):
+    count_loads(bob)
     theirs = bob.open(POST_101)
     mark_page(theirs)
     make(server, tokens["alice"], TIDE, color="yellow")
@@ -152,6 +171,9 @@ def test_the_page_keeps_following_after_the_service_worker_is_stopped(bob, serve
                               body={"color": "blue"})
     assert status == 200, data
     wait_painted(theirs, "blue", SHORE, timeout=LIVE_WAIT)
+    # The new worker resumed the stream from the id the stopped one kept in storage.session:
+    # the page never had to read its list again.
+    assert loads(theirs) == 1
     assert still_the_same_page(theirs)
 
 

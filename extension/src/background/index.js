@@ -13,7 +13,7 @@ import { PORTS, TO_BACKGROUND as T, TO_CONTENT, errorOf, fail, ok } from "../sha
 import { deleteAccount, streamEverything } from "./account.js";
 import { deleteFromNotebook, notebookSites, queryNotebook, streamExport, updateFromNotebook } from "./notebook.js";
 import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
-import { liveMark, replaySince, startLive } from "./live.js";
+import { PLACE_WAIT_MS, liveMark, replaySince, startLive, streamPlaced } from "./live.js";
 import { request } from "./server.js";
 import { changePassword, listSessions, revokeSession, sessionLabel, signOutOthers } from "./sessions.js";
 import { auth, connection, read, settings, update } from "./state.js";
@@ -118,7 +118,10 @@ async function listAnnotations(post) {
   // Ops queued before the list is read may land on the server after it was read: they are laid
   // over it too, or a change would vanish from the page until the next refresh.
   const { queue: queuedBefore = [] } = await read(["queue"]);
-  // Live events that arrive while the list is on its way are laid over it (live.js).
+  // A stream being opened (this page's first load opened it) is placed first, so the list
+  // misses nothing it will not bring; live events that arrive while the list is on its way
+  // are laid over it (live.js).
+  await streamPlaced(PLACE_WAIT_MS);
   const mark = liveMark(key);
   try {
     items = await fetchAll(server, token, postQuery(post));

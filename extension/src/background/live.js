@@ -35,6 +35,8 @@ const SILENCE_MS = 45_000;
 const LINGER_MS = 5_000;
 // A stream that lasted this long (or brought an event) was no failure: the backoff starts over.
 const HEALTHY_MS = 30_000;
+// How long a page waits for a stream being opened before it reads its lists anyway.
+export const PLACE_WAIT_MS = 1000;
 // Events kept to lay over a list whose request was on its way while they came.
 const RECENT_LIMIT = 500;
 
@@ -80,7 +82,22 @@ export function changesOf(events) {
 }
 
 const watchers = new Map(); // port → {keys: the group keys of the posts its page shows, listed}
-const listsStarted = new Map(); // group key → when this worker last began reading its list
+const listsStarted = new Map(); // group key → when (`tick`) this worker last began reading its list
+let tick = 0; // orders list reads and stream openings
+let opening = null; // settles once the stream being opened has its answer
+let placed = () => {};
+
+function placing() {
+  let settle;
+  opening = new Promise((resolve) => {
+    settle = resolve;
+  });
+  placed = () => {
+    opening = null;
+    placed = () => {};
+    settle();
+  };
+}
 let following = null; // the loop, while it runs
 let current = null; // {controller, who} of the open (or opening) stream
 let wake = null; // ends a wait between two tries early
@@ -98,6 +115,14 @@ export function startLive() {
       watchers.set(port, { keys: new Set((message.posts ?? []).map(groupKey)), listed: message.listed === true });
       clearTimeout(lingerTimer);
       follow();
+      // The page reads its lists once the stream is placed: then they miss nothing it brings.
+      streamPlaced(PLACE_WAIT_MS).then(() => {
+        try {
+          port.postMessage({ type: "placed" });
+        } catch {
+          // gone meanwhile
+        }
+      });
     });
     port.onDisconnect.addListener(() => {
       watchers.delete(port);
@@ -114,8 +139,18 @@ export function startLive() {
  * notes when, so that a stream opened afterwards knows that list may miss what came between.
  */
 export function liveMark(key) {
-  listsStarted.set(key, Date.now());
+  listsStarted.set(key, ++tick);
   return counter;
+}
+
+/**
+ * Wait (`ms` at most) for a stream being opened to be placed by the server: a list read after
+ * that misses nothing the stream will not bring, and its tab need not read it twice. A page's
+ * first load opens the stream and reads its list at once; this puts the list second.
+ */
+export function streamPlaced(ms) {
+  if (!opening) return Promise.resolve();
+  return Promise.race([opening, new Promise((resolve) => setTimeout(resolve, ms))]);
 }
 
 /**
@@ -135,6 +170,8 @@ export function replaySince(mark, key, items) {
 
 function follow() {
   if (!following && watchers.size) {
+    // A list asked for from now on waits for this stream's answer (streamPlaced).
+    placing();
     following = loop().finally(() => {
       following = null;
       current = null;
@@ -163,6 +200,7 @@ function whoOf(server, user) {
 async function loop() {
   let failures = 0;
   while (watchers.size) {
+    if (!opening) placing();
     const { server, token, user } = await connection();
     const who = whoOf(server, user);
     const saved = await sessionStorage.get(CURSOR_KEY).catch(() => null);
@@ -174,16 +212,17 @@ async function loop() {
       const headers = { Accept: "text/event-stream" };
       if (token) headers.Authorization = `Bearer ${token}`;
       if (cursor) headers["Last-Event-ID"] = cursor;
-      const response = await fetch(buildUrl(server, "api/stream"), { headers, credentials: "omit", cache: "no-store", signal: controller.signal });
+      const response = await fetch(buildUrl(server, "api/stream"), { headers, credentials: "omit", cache: "no-store", signal: controller.signal })
+        .finally(placed);
       // The server has placed the stream by the time it answers: a list begun later misses nothing.
-      const opened = Date.now();
+      const opened = ++tick;
       if (!response.ok) {
         response.body?.cancel().catch(() => {});
         wait = refusalDelay(response, failures++);
       } else {
         // Nothing tells what changed between the lists read before now and now: the tabs that
         // read theirs before (or under a worker since stopped) read them again.
-        if (!cursor) tell(({ keys, listed }) => (listed || [...keys].some((key) => listsStarted.get(key) <= opened) ? { type: "reset" } : null));
+        if (!cursor) tell(({ keys, listed }) => (listed || [...keys].some((key) => listsStarted.get(key) < opened) ? { type: "reset" } : null));
         const healthy = await readStream(response, controller, { who, user });
         failures = healthy ? 0 : failures;
         wait = backoffDelay(failures++);
@@ -191,6 +230,7 @@ async function loop() {
     } catch {
       wait = backoffDelay(failures++);
     }
+    placed();
     current = null;
     if (!watchers.size) break;
     await pause(wait);

@@ -13,6 +13,8 @@ import { wirePost } from "../post-key/index.js";
 
 // Under the 30 s after which Chromium stops a service worker that heard nothing.
 const PING_MS = 20_000;
+// How long the first load waits for the background's stream (a slow or absent server).
+const PLACE_WAIT_MS = 1000;
 
 export class LiveFollow {
   /** hooks.posts(): the posts the page shows now; hooks.changed(message); hooks.reset(). */
@@ -27,8 +29,17 @@ export class LiveFollow {
     this.listed = false;
   }
 
+  /**
+   * Open the port; resolves once the background's stream is placed (or after PLACE_WAIT_MS),
+   * so that the page's first load, read after it, misses nothing the stream will bring.
+   */
   start() {
+    const placed = new Promise((resolve) => {
+      this.whenPlaced = resolve;
+      setTimeout(resolve, PLACE_WAIT_MS);
+    });
     this.open();
+    return placed;
   }
 
   open() {
@@ -44,10 +55,12 @@ export class LiveFollow {
     const opened = Date.now();
     port.onMessage.addListener((message) => {
       this.failures = 0;
-      if (message?.type === "changed") this.hooks.changed(message);
+      if (message?.type === "placed") this.whenPlaced?.();
+      else if (message?.type === "changed") this.hooks.changed(message);
       else if (message?.type === "reset") this.hooks.reset();
     });
     port.onDisconnect.addListener(() => {
+      this.whenPlaced?.();
       clearInterval(this.pinger);
       this.port = null;
       // A port that stayed open a while closed because its worker stopped: open again at once.

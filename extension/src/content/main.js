@@ -68,7 +68,7 @@ export async function start() {
   page.selection.listen();
   page.sync.listen();
   page.lifecycle.start();
-  page.live.start();
+  await page.live.start();
   await page.sync.refresh();
   page.lifecycle.observe();
   return page;

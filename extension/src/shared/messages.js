@@ -54,7 +54,8 @@ export const PORTS = Object.freeze({
   // Live updates (background/live.js): a page showing posts keeps one open. The page sends
   // `{type: "watch", posts}` (the posts it shows, again whenever that changes) and `{type:
   // "ping"}` now and then (a message keeps a service worker awake); the background sends
-  // `{type: "changed", byKey: {groupKey: [ids]}, removed: [ids]}` (read them with
+  // `{type: "placed"}` after each watch once its stream is placed (the page's first load waits
+  // for it), `{type: "changed", byKey: {groupKey: [ids]}, removed: [ids]}` (read them with
   // ANNOTATIONS_STATE) and `{type: "reset"}` (load everything again). A closed port (the worker
   // was stopped) is opened again by the page, which wakes the worker.
   LIVE: "live",
