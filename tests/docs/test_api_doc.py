@@ -74,4 +74,4 @@ def test_api_examples_run_as_written(live_server, tmp_path):
 
     # Followed live with a one-use ticket: the private annotation made meanwhile came, to its
     # author, as one event.
-    assert out["8"].split("\n")[:2] == ["event: annotation", "Heard live."]
+    assert out["9"].split("\n")[:2] == ["event: annotation", "Heard live."]

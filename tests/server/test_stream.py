@@ -8,6 +8,7 @@ hear of, a public marker is written; the reader's next event must be the marker.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -383,3 +384,26 @@ def test_a_group_annotation_reaches_its_members_only_and_leaves_with_them(
         while event["event"] != "reset":
             event = stream.next()
         assert event["data"] == {"reason": "access_changed"}
+
+
+def test_open_streams_are_counted_in_metrics(server, client, alice):
+    def counted() -> tuple[float, int]:
+        text = client.get("/metrics").get_data(as_text=True)
+        line = next(x for x in text.splitlines() if x.startswith("postil_open_streams "))
+        return float(line.split()[1]), live.hub.open
+
+    def settles(check) -> bool:
+        # Streams of earlier tests may still be closing: look until gauge and hub agree.
+        for _ in range(100):
+            gauge, held = counted()
+            if gauge == held and check(held):
+                return True
+            time.sleep(0.05)
+        return False
+
+    stream = server.stream(alice)
+    assert stream.status == 200
+    assert settles(lambda held: held >= 1)
+    before = live.hub.open
+    stream.close()
+    assert settles(lambda held: held < before)

@@ -15,8 +15,10 @@ import { deleteFromNotebook, notebookSites, queryNotebook, streamExport, updateF
 import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
 import { PLACE_WAIT_MS, liveMark, replaySince, startLive, streamPlaced } from "./live.js";
 import { request } from "./server.js";
+import { acceptInvite, createGroup, createInvite, groupName, leaveGroup, listGroups, listMembers, previewInvite, removeMember, setMemberRole } from "./groups.js";
 import { changePassword, listSessions, revokeSession, sessionLabel, signOutOthers } from "./sessions.js";
 import { auth, connection, read, settings, update } from "./state.js";
+import { choiceValue, defaultVisibility, fromChoice } from "../shared/visibility.js";
 
 const SYNC_ALARM = "postil-sync";
 const PAGE_SIZE = LIMITS.page;
@@ -75,6 +77,28 @@ onMessage(async (message) => {
         return ok(await updateFromNotebook(message.annotation, message.changes));
       case T.NOTEBOOK_DELETE:
         return ok(await deleteFromNotebook(message.annotation));
+      case T.LIST_GROUPS:
+        return ok(await listGroups({ maxAgeMs: message.maxAgeMs ?? 0 }));
+      case T.CREATE_GROUP:
+        return ok(await createGroup(message.name, message.description));
+      case T.LIST_MEMBERS:
+        return ok(await listMembers(message.group));
+      case T.SET_MEMBER_ROLE:
+        return ok(await setMemberRole(message.group, message.user, message.role));
+      case T.REMOVE_MEMBER:
+        await removeMember(message.group, message.user);
+        return ok(null);
+      case T.LEAVE_GROUP:
+        await leaveGroup(message.group);
+        return ok(null);
+      case T.CREATE_INVITE:
+        return ok(await createInvite(message.group, { expiresIn: message.expiresIn ?? null, maxUses: message.maxUses ?? null }));
+      case T.PREVIEW_INVITE:
+        return ok(await previewInvite(message.invite));
+      case T.ACCEPT_INVITE:
+        return ok(await acceptInvite(message.invite));
+      case T.REMEMBER_SITE_VISIBILITY:
+        return ok(await rememberSiteVisibility(message.site, message.visibility ?? null, message.group ?? null));
       default:
         return fail("unknown_message", `No such message: ${message.type}`);
     }
@@ -181,10 +205,16 @@ async function countAnnotations(post) {
   return data?.total ?? 0;
 }
 
-/** Validate what the content script sent, give it an id, queue it, and return the local copy. */
+/**
+ * Validate what the content script sent, give it an id, queue it, and return the local copy. A
+ * draft without a visibility (or "group" without a group) takes the reader's default for its site.
+ */
 async function createAnnotation(draft) {
   if (!draft?.post) throw Object.assign(new Error("An annotation needs a post"), { kind: "invalid", code: "invalid" });
   const s = await settings();
+  const picked = VISIBILITIES.includes(draft.visibility) && (draft.visibility !== "group" || typeof draft.group === "string")
+    ? fromChoice(choiceValue(draft))
+    : defaultVisibility(s, draft.post.site ?? null);
   const annotation = {
     id: draft.id ?? crypto.randomUUID(),
     post: wirePost(draft.post),
@@ -193,21 +223,30 @@ async function createAnnotation(draft) {
     note: String(draft.note ?? ""),
     color: COLORS.includes(draft.color) ? draft.color : s.defaultColor,
     tags: Array.isArray(draft.tags) ? draft.tags.map(String) : [],
-    visibility: VISIBILITIES.includes(draft.visibility) && (draft.visibility !== "group" || typeof draft.group === "string")
-      ? draft.visibility : s.defaultVisibility,
+    visibility: picked.visibility,
   };
   // A group annotation names its group; "group" with none would be refused, so it is never sent.
-  if (annotation.visibility === "group") annotation.group = draft.group;
-  await enqueueCreate(annotation);
+  // Its name goes with the queued op (not to the server) so the page can show it before sync.
+  const local = {};
+  if (annotation.visibility === "group") {
+    annotation.group = picked.group;
+    local.group_name = await groupName(picked.group);
+  }
+  await enqueueCreate(annotation, local);
   const { user } = await connection();
-  return { ...annotation, user: user ?? "you", note_html: null, pending: true };
+  return { ...annotation, ...local, user: user ?? "you", note_html: null, pending: true };
 }
 
 async function updateAnnotation(id, post, changes) {
   const allowed = {};
   for (const field of EDITABLE_FIELDS) if (changes && field in changes) allowed[field] = changes[field];
-  await enqueueUpdate(id, wirePost(post), allowed);
-  return { id, ...allowed };
+  // Out of a group: say so (group null), so a queued "group" edit folded in before is undone too.
+  if ("visibility" in allowed && allowed.visibility !== "group") allowed.group = null;
+  const local = {};
+  if (allowed.visibility === "group" && typeof allowed.group === "string") local.group_name = await groupName(allowed.group);
+  else if ("visibility" in allowed) local.group_name = null;
+  await enqueueUpdate(id, wirePost(post), allowed, local);
+  return { id, ...allowed, ...local };
 }
 
 async function status(probe) {
@@ -243,9 +282,30 @@ async function saveSettings(changes) {
   const next = {};
   if (typeof changes.server === "string" && changes.server.trim()) next.server = normaliseServer(changes.server);
   if (COLORS.includes(changes.defaultColor)) next.defaultColor = changes.defaultColor;
-  if (VISIBILITIES.includes(changes.defaultVisibility) && changes.defaultVisibility !== "group") next.defaultVisibility = changes.defaultVisibility;
+  if (VISIBILITIES.includes(changes.defaultVisibility)) {
+    // "group" goes with the group's id; one without is no default at all.
+    const { visibility, group } = fromChoice(choiceValue({ visibility: changes.defaultVisibility, group: changes.defaultGroup }));
+    if (visibility === changes.defaultVisibility) {
+      next.defaultVisibility = visibility;
+      next.defaultGroup = group;
+    }
+  }
   await update(["settings"], (state) => {
     state.settings = { ...(state.settings ?? {}), ...next };
+  });
+  return settings();
+}
+
+/** Remember what a new note on `site` starts as (the last choice made there), or forget it. */
+async function rememberSiteVisibility(site, visibility, group) {
+  if (typeof site !== "string" || !site) throw Object.assign(new Error("No site named"), { kind: "invalid", code: "invalid" });
+  await update(["settings"], (state) => {
+    const saved = { ...(state.settings ?? {}) };
+    const sites = { ...(saved.siteVisibility ?? {}) };
+    if (visibility === null) delete sites[site];
+    else sites[site] = fromChoice(choiceValue({ visibility, group }));
+    saved.siteVisibility = sites;
+    state.settings = saved;
   });
   return settings();
 }
@@ -278,9 +338,10 @@ async function signOut() {
       // Signing out locally matters more than telling an unreachable server.
     }
   }
-  await update(["auth", "cache"], (state) => {
+  await update(["auth", "cache", "groups"], (state) => {
     state.auth = null;
     state.cache = {};
+    state.groups = null;
   });
   broadcast(TO_CONTENT.ANNOTATIONS_CHANGED).catch(() => {});
 }

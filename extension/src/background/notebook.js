@@ -100,6 +100,8 @@ function queuedCreates(queue, user, filters, known) {
       color: body.color ?? "yellow",
       tags: Array.isArray(body.tags) ? body.tags : [],
       visibility: body.visibility ?? "private",
+      group: body.visibility === "group" ? body.group ?? null : null,
+      group_name: body.visibility === "group" ? op.local?.group_name ?? null : null,
       created: queuedAt(op),
       pending: true,
     };
@@ -156,6 +158,7 @@ export async function updateFromNotebook(annotation, changes) {
     if (!Array.isArray(allowed.tags)) throw invalid("tags must be a list");
     allowed.tags = allowed.tags.map((t) => String(t).trim()).filter(Boolean);
   }
+  if ("visibility" in allowed && allowed.visibility !== "group") allowed.group = null;
   const since = Date.now();
   await enqueueUpdate(annotation.id, wirePost(annotation.post), allowed);
   const { pending, refused } = await settle(annotation.id, since);

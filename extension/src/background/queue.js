@@ -55,27 +55,38 @@ function newSeq() {
 /**
  * Queue a new annotation; `annotation` is the request body with its client-chosen `id` and its
  * post (post-key's wirePost shape, by whose groupKey the op is found again for that page).
+ * `local` holds what the page shows before the server answers but the server is not sent (the
+ * group's name: the server's answer carries its own).
  */
-export async function enqueueCreate(annotation) {
+export async function enqueueCreate(annotation, local = {}) {
   const { user } = await connection();
   await update(["queue"], (state) => {
     state.queue ??= [];
-    state.queue.push({ seq: newSeq(), kind: "create", id: annotation.id, post: annotation.post, body: annotation, user, attempts: 0, nextAt: 0 });
+    state.queue.push({ seq: newSeq(), kind: "create", id: annotation.id, post: annotation.post, body: annotation, local: { ...local }, user, attempts: 0, nextAt: 0 });
   });
   kick();
 }
 
-/** Queue an edit; `changes` holds only the fields to set. */
-export async function enqueueUpdate(id, post, changes) {
+/** Queue an edit; `changes` holds only the fields to set, `local` as for enqueueCreate. */
+export async function enqueueUpdate(id, post, changes, local = {}) {
   const { user } = await connection();
   await update(["queue"], (state) => {
     state.queue ??= [];
     const pending = state.queue.filter((op) => op.id === id && !mayHaveLanded(op));
     const create = pending.find((op) => op.kind === "create");
     const edit = pending.find((op) => op.kind === "update");
-    if (create) Object.assign(create.body, changes);
-    else if (edit) Object.assign(edit.changes, changes);
-    else state.queue.push({ seq: newSeq(), kind: "update", id, post, changes: { ...changes }, user, attempts: 0, nextAt: 0 });
+    if (create) {
+      Object.assign(create.body, changes);
+      // A create out of its group sends no `group` at all (a create with "group": null is
+      // needless); one into a group sends its id.
+      if (create.body.visibility !== "group") delete create.body.group;
+      create.local = { ...(create.local ?? {}), ...local };
+    } else if (edit) {
+      Object.assign(edit.changes, changes);
+      edit.local = { ...(edit.local ?? {}), ...local };
+    } else {
+      state.queue.push({ seq: newSeq(), kind: "update", id, post, changes: { ...changes }, local: { ...local }, user, attempts: 0, nextAt: 0 });
+    }
   });
   kick();
 }
@@ -246,10 +257,10 @@ export function overlay(items, queue, failed, key, me) {
     if (groupKey(op.post) !== key || !mine(op)) continue;
     if (op.kind === "create") {
       const existing = byId.get(op.id);
-      byId.set(op.id, { ...localAnnotation(op.body, me), ...(existing ? { ...existing, ...pick(op.body) } : {}), pending: true });
+      byId.set(op.id, { ...localAnnotation(op.body, me), ...(existing ? { ...existing, ...pick(op.body) } : {}), ...op.local, pending: true });
     } else if (op.kind === "update") {
       const existing = byId.get(op.id);
-      if (existing) byId.set(op.id, { ...existing, ...op.changes, note_html: "note" in op.changes ? null : existing.note_html, pending: true });
+      if (existing) byId.set(op.id, { ...existing, ...op.changes, ...op.local, note_html: "note" in op.changes ? null : existing.note_html, pending: true });
     } else if (op.kind === "delete") {
       byId.delete(op.id);
     }
@@ -258,7 +269,7 @@ export function overlay(items, queue, failed, key, me) {
     if (groupKey(op.post) !== key || !mine(op)) continue;
     const existing = byId.get(op.id);
     if (existing) byId.set(op.id, { ...existing, failed: op.error, failedSeq: op.seq });
-    else if (op.kind === "create") byId.set(op.id, { ...localAnnotation(op.body, me), failed: op.error, failedSeq: op.seq });
+    else if (op.kind === "create") byId.set(op.id, { ...localAnnotation(op.body, me), ...op.local, failed: op.error, failedSeq: op.seq });
   }
   return [...byId.values()];
 }
@@ -281,6 +292,8 @@ function localAnnotation(body, me) {
     color: body.color ?? "yellow",
     tags: body.tags ?? [],
     visibility: body.visibility ?? "private",
+    group: body.visibility === "group" ? body.group ?? null : null,
+    group_name: null,
     created: body.created ?? null,
   };
 }

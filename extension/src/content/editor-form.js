@@ -1,16 +1,18 @@
 // The note editor's form: note (Markdown), tags, colour and visibility. Built inside the editor's
 // own frame (editor-frame.js), or in the on-page UI where that frame cannot load.
 
-import { COLOR_LABELS, VISIBILITY_LABELS, visibilityChoices } from "../shared/colors.js";
+import { COLOR_LABELS } from "../shared/colors.js";
 import { COLORS } from "../shared/contract.js";
+import { choiceValue, fromChoice, visibilityChoices } from "../shared/visibility.js";
 import { h, shorten, swatch } from "./dom.js";
 
 /**
- * Build the form. `values` = {note, tags, color, visibility}; `on.save(values)` gets the edited
- * ones, `on.cancel()` and `on.color(color)` report the rest. Returns the form and a function
+ * Build the form. `values` = {note, tags, color, visibility, group}; `choices` the visibility
+ * picker's options (shared/visibility.js: Private, the reader's groups, Public; without them,
+ * Private and Public and the note's own group); `on.save(values)` gets the edited ones, `on.cancel()` and `on.color(color)` report the rest. Returns the form and a function
  * that puts the focus on the note.
  */
-export function buildEditorForm({ title, quote, values }, on) {
+export function buildEditorForm({ title, quote, values, choices = null }, on) {
   const form = h("form", { class: "editor-form" });
   const note = h("textarea", { name: "note", "aria-describedby": "postil-md-hint" });
   note.value = values.note ?? "";
@@ -22,8 +24,8 @@ export function buildEditorForm({ title, quote, values }, on) {
       return h("label", {}, input, swatch(color), COLOR_LABELS[color]);
     })));
   const visibility = h("select", { name: "visibility" },
-    visibilityChoices(values.visibility).map((value) => h("option", { value, text: VISIBILITY_LABELS[value] })));
-  visibility.value = values.visibility ?? "private";
+    (choices ?? visibilityChoices([], values)).map(({ value, label }) => h("option", { value, text: label })));
+  visibility.value = choiceValue(values);
   form.append(
     h("h2", { text: title }),
     quote ? h("blockquote", { class: "quote", text: shorten(quote, 400) }) : null,
@@ -43,7 +45,7 @@ export function buildEditorForm({ title, quote, values }, on) {
       note: note.value,
       tags: tags.value.split(",").map((t) => t.trim()).filter(Boolean),
       color: picked ? picked.value : values.color,
-      visibility: visibility.value,
+      ...fromChoice(visibility.value),
     });
   });
   return { form, focus: () => note.focus() };

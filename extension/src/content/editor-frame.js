@@ -4,7 +4,7 @@
 //
 // The frame talks only over the MessagePort that the content script hands it together with the
 // nonce from the frame's URL, which the page cannot see; anything else posted to this window is
-// ignored. The protocol: it receives {type: "open", title, quote, values, dark, compact} and sends
+// ignored. The protocol: it receives {type: "open", title, quote, values, choices, dark, compact} and sends
 // {type: "ready"}, {type: "size", height}, {type: "color", color}, {type: "save", values} and
 // {type: "cancel"}.
 
@@ -41,7 +41,7 @@ function open(data) {
   document.querySelector(".root").classList.toggle("dark", Boolean(data.dark));
   panel.classList.toggle("compact", Boolean(data.compact));
   const send = (message) => port.postMessage({ ...message, session: data.session });
-  const { form, focus } = buildEditorForm({ title: data.title, quote: data.quote, values: data.values ?? {} }, {
+  const { form, focus } = buildEditorForm({ title: data.title, quote: data.quote, values: data.values ?? {}, choices: data.choices ?? null }, {
     save: (edited) => send({ type: "save", values: edited }),
     cancel: () => send({ type: "cancel" }),
     color: (color) => send({ type: "color", color }),

@@ -13,7 +13,8 @@ export class NoteEditor {
   /** Begin a note on `range`, which belongs where `where` says (post, root, article). */
   newNote(range, where) {
     const { ui, highlights, sync } = this.page;
-    const { defaultColor, defaultVisibility } = sync.settings;
+    const { defaultColor } = sync.settings;
+    const visibility = sync.visibilityFor(where.post);
     const quote = range.toString();
     const described = new Promise((resolve) => resolve(describeRange(where.root, range)));
     described.catch(() => {}); // a failure is reported when the note is saved
@@ -23,11 +24,14 @@ export class NoteEditor {
     ui.openEditor({
       title: "New note",
       quote,
-      values: { note: "", tags: [], color: defaultColor, visibility: defaultVisibility },
+      values: { note: "", tags: [], color: defaultColor, ...visibility },
+      choices: sync.visibilityChoices(),
       passage: () => (range.collapsed ? null : range.getBoundingClientRect()),
       onColor: (color) => draft.recolour(color),
       onSave: (values) => {
         draft.clear();
+        // The visibility picked for a new note is this site's from now on (options page text).
+        sync.rememberVisibility(where.post, values);
         return sync.create(range, values, { post: where.post, root: where.root, article: where.article, described, quote });
       },
       onCancel: () => draft.clear(),
@@ -43,7 +47,8 @@ export class NoteEditor {
     ui.openEditor({
       title: "Edit note",
       quote: a.quote,
-      values: { note: a.note, tags: a.tags, color: a.color, visibility: a.visibility },
+      values: { note: a.note, tags: a.tags, color: a.color, visibility: a.visibility, group: a.group ?? null },
+      choices: sync.visibilityChoices(a),
       passage: () => highlights.rectOf(id),
       onSave: (values) => sync.update(id, entry, a, values),
     });

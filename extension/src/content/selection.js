@@ -125,7 +125,7 @@ export class SelectionToolbar {
     const passage = this.takePassage({ announceEmpty: true });
     if (!passage) return;
     const { sync } = this.page;
-    await sync.create(passage.range, { color, note: "", tags: [], visibility: sync.settings.defaultVisibility }, passage.where);
+    await sync.create(passage.range, { color, note: "", tags: [], ...sync.visibilityFor(passage.where.post) }, passage.where);
   }
 
   addNote() {

@@ -10,6 +10,11 @@ import { TO_BACKGROUND as T, TO_CONTENT, ok } from "../shared/messages.js";
 import { describeRange } from "./anchors.js";
 import { measuredPacing } from "./highlights.js";
 import { postKey, samePost, storyName } from "./post-identity.js";
+import { choiceValue, defaultVisibility, visibilityChoices } from "../shared/visibility.js";
+
+// How old a copy of the reader's groups the editor's picker may use (the options page, which
+// changes them, refreshes the background's copy at once).
+const GROUPS_MAX_AGE_MS = 60_000;
 
 export class Sync {
   /** page: {lifecycle, highlights, ui, selection}; debug.anchoringTimings: report each load. */
@@ -19,6 +24,8 @@ export class Sync {
     this.user = null;
     this.status = { text: "Loading…" };
     this.settings = { ...DEFAULT_SETTINGS };
+    // The reader's groups ([{id, name, …}]), or null while unknown.
+    this.groups = null;
     this.work = Promise.resolve();
     this.refreshWaiting = null;
   }
@@ -73,15 +80,17 @@ export class Sync {
       const articles = [...lifecycle.articles.entries()];
       // Followed live from before the lists are read, so no change falls between the two.
       this.page.live?.follow();
-      const [list, status, settings, ...lists] = await Promise.all([
+      const [list, status, settings, groups, ...lists] = await Promise.all([
         send(T.LIST_ANNOTATIONS, { post }),
         send(T.GET_STATUS, { probe: false }),
         send(T.GET_SETTINGS),
+        send(T.LIST_GROUPS, { maxAgeMs: GROUPS_MAX_AGE_MS }),
         ...articles.map(([, article]) => send(T.LIST_ANNOTATIONS, { post: article.post })),
       ]);
       const arrived = performance.now();
       if (list.ok) this.page.live?.loaded();
       if (settings.ok) this.settings = { ...this.settings, ...settings.value };
+      if (groups.ok) this.groups = groups.value.items;
       if (!list.ok) {
         this.status = { text: `Postil cannot load annotations: ${list.error.message}`, offline: true };
         await this.render();
@@ -199,6 +208,30 @@ export class Sync {
     return out;
   }
 
+  /** What a new note or highlight on `post` starts as: `{visibility, group}` (shared/visibility.js). */
+  visibilityFor(post) {
+    return defaultVisibility(this.settings, post?.site ?? null, this.groups);
+  }
+
+  /** The editor's visibility picker: Private, the reader's groups, Public (and `current`'s group). */
+  visibilityChoices(current = null) {
+    return visibilityChoices(this.groups ?? [], current);
+  }
+
+  /**
+   * The reader chose `values`' visibility for a new note on `post`: new notes on its site start
+   * so from now on (the options page lists and forgets these).
+   */
+  rememberVisibility(post, values) {
+    const site = post?.site;
+    if (!site) return;
+    const now = this.settings.siteVisibility?.[site];
+    if (now && choiceValue(now) === choiceValue(values)) return;
+    const chosen = { visibility: values.visibility, group: values.group ?? null };
+    this.settings = { ...this.settings, siteVisibility: { ...(this.settings.siteVisibility ?? {}), [site]: chosen } };
+    send(T.REMEMBER_SITE_VISIBILITY, { site, ...chosen }).catch(() => {});
+  }
+
   /** Draw the sidebar: the shown entries and the status line (a slice at a time). */
   async render() {
     const { ui, highlights } = this.page;
@@ -267,7 +300,9 @@ export class Sync {
       }
       const a = before;
       const noteChanged = values.note !== a.note;
-      entry.annotation = { ...a, ...values, note_html: noteChanged ? null : a.note_html, pending: true };
+      const groupName = values.visibility !== "group" ? null
+        : this.groups?.find((g) => g.id === values.group)?.name ?? (values.group === a.group ? a.group_name : null);
+      entry.annotation = { ...a, ...values, group_name: groupName, note_html: noteChanged ? null : a.note_html, pending: true };
       // Repainted for a new colour, or a note written or emptied (noted highlights are underlined).
       if (entry.state === "anchored" && (values.color !== a.color || Boolean(values.note?.trim()) !== Boolean(a.note?.trim()))) {
         highlights.paint(entry);

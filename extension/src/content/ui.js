@@ -12,6 +12,7 @@ import { extensionUrl } from "../shared/browser.js";
 import { COLOR_LABELS } from "../shared/colors.js";
 import { COLORS } from "../shared/contract.js";
 import { setNoteHtml } from "../shared/note-html.js";
+import { visibilityLabel } from "../shared/visibility.js";
 import { h, shorten, swatch } from "./dom.js";
 import { buildEditorForm } from "./editor-form.js";
 import { SIDEBAR_WIDTH, UI_CSS } from "./styles.js";
@@ -161,11 +162,12 @@ export class PostilUI {
   // ---- Note editor ------------------------------------------------------------------------
 
   /**
-   * Open the editor. `values` = {note, tags, color, visibility}; `onSave(values)` gets the edited
+   * Open the editor. `values` = {note, tags, color, visibility, group}, `choices` the visibility
+   * picker's options (editor-form.js); `onSave(values)` gets the edited
    * ones. `title` says what is being edited; `passage()` gives the rect of the passage the note
    * is about (or null), which the editor is placed beside and never over.
    */
-  openEditor({ title, quote, values, onSave, onCancel, onColor, passage = () => null }) {
+  openEditor({ title, quote, values, choices = null, onSave, onCancel, onColor, passage = () => null }) {
     this.closeCard();
     this.closeEditor(true); // A second editor replaces the first as if it had been cancelled.
     const session = randomToken();
@@ -192,7 +194,7 @@ export class PostilUI {
       if (!current(session)) return;
       inline = true;
       const guarded = Object.fromEntries(Object.entries(on).map(([k, f]) => [k, (v) => current(session) && f(v)]));
-      const { form, focus } = buildEditorForm({ title, quote, values }, guarded);
+      const { form, focus } = buildEditorForm({ title, quote, values, choices }, guarded);
       this.editor.classList.remove("framed");
       this.editorInline.replaceChildren(form);
       this.placeEditor({ mayScroll: true });
@@ -206,7 +208,7 @@ export class PostilUI {
     const open = () => {
       if (!current(session) || inline) return; // the reader chose to write here meanwhile
       this.editor.classList.add("framed");
-      frame.port.postMessage({ type: "open", session, title, quote, values, dark: this.root.classList.contains("dark"), compact });
+      frame.port.postMessage({ type: "open", session, title, quote, values, choices, dark: this.root.classList.contains("dark"), compact });
       frame.element.focus();
     };
     // What the frame's messages act on; `open` runs again whenever the frame (re)loads.
@@ -508,8 +510,10 @@ export class PostilUI {
     for (const tag of a.tags ?? []) meta.append(h("span", { class: "tag", text: tag }));
     meta.append(h("span", { class: "sr-only", text: `Colour: ${COLOR_LABELS[a.color] ?? a.color}.` }));
     meta.append(h("span", { class: "author", text: a.own ? `${a.user} (you)` : a.user ?? "Anonymous" }));
-    meta.append(h("span", { text: a.visibility === "public" ? "Public" : "Private" }));
+    meta.append(h("span", { class: "visibility", text: visibilityLabel(a) }));
     if (a.approximate) meta.append(h("span", { class: "badge", title: "The text changed since this was highlighted; this is the closest match.", text: "Approximate match" }));
+    // Shown only to its author and the group's moderators, who may show it again.
+    if (a.hidden) meta.append(h("span", { class: "badge", text: "Hidden from the group by a moderator" }));
     if (a.pending) meta.append(h("span", { class: "badge", text: "Not synced yet" }));
     if (a.failed) meta.append(h("span", { class: "badge error", text: `Server refused: ${a.failed.message}` }));
     frag.append(meta);

@@ -10,10 +10,11 @@
 
 import { groupKey } from "../post-key/index.js";
 import { send, storage } from "../shared/browser.js";
-import { COLOR_LABELS, SWATCHES, VISIBILITY_LABELS, visibilityChoices } from "../shared/colors.js";
+import { COLOR_LABELS, SWATCHES } from "../shared/colors.js";
 import { COLORS } from "../shared/contract.js";
 import { TO_BACKGROUND as T } from "../shared/messages.js";
 import { setNoteHtml } from "../shared/note-html.js";
+import { choiceValue, fromChoice, visibilityChoices, visibilityLabel } from "../shared/visibility.js";
 import { compareReadingOrder } from "../shared/reading-order.js";
 import { fetchExport, fillExportSelect, saveFile } from "./files.js";
 import { passageUrl } from "./passage.js";
@@ -333,8 +334,7 @@ function fillAnnotation(item, annotation, message = "") {
   const edited = annotation.updated && annotation.created && annotation.updated !== annotation.created;
   const meta = el("p", { class: "meta" },
     el("span", { class: "color" }, el("span", { class: "swatch", "aria-hidden": "true" }), COLOR_LABELS[color]),
-    el("span", { class: "visibility", text: annotation.visibility === "public" ? "Public"
-      : annotation.visibility === "group" ? `Group: ${annotation.group_name ?? ""}`.trim() : "Private" }),
+    el("span", { class: "visibility", text: visibilityLabel(annotation) }),
     el("time", { datetime: annotation.created ?? "", text: formatTime(annotation.created) }),
     edited ? el("span", { class: "muted", text: `edited ${formatTime(annotation.updated)}` }) : null,
     annotation.pending ? el("span", { class: "warn", text: "waiting to sync" }) : null);
@@ -395,9 +395,8 @@ function startEdit(item) {
   const tags = el("input", { id: `edit-tags-${n}`, type: "text", name: "tags", autocomplete: "off" });
   tags.value = (annotation.tags ?? []).join(", ");
   const visibility = el("select", { id: `edit-visibility-${n}`, name: "visibility" },
-    ...visibilityChoices(annotation.visibility).map((value) => el("option", {
-      value, selected: value === (annotation.visibility ?? "private"),
-      text: value === "group" && annotation.group_name ? `Group: ${annotation.group_name}` : VISIBILITY_LABELS[value],
+    ...visibilityChoices(readerGroups, annotation).map(({ value, label }) => el("option", {
+      value, selected: value === choiceValue(annotation), text: label,
     })));
   const save = el("button", { type: "submit", class: "primary", text: "Save" });
   const cancel = el("button", { type: "button", text: "Cancel" });
@@ -425,7 +424,7 @@ function startEdit(item) {
       note: note.value,
       tags: tags.value.split(",").map((t) => t.trim()).filter(Boolean),
       color: form.elements.color.value,
-      visibility: visibility.value,
+      ...fromChoice(visibility.value),
     };
     save.disabled = true;
     form.querySelector(".item-status").textContent = "Saving…";
@@ -531,8 +530,17 @@ storage.onChanged((changes) => {
   if (!("auth" in changes)) return;
   reset();
   loadSites();
+  loadGroups();
 });
+
+// The reader's groups, for the edit form's visibility picker (the last list if the server is away).
+let readerGroups = [];
+async function loadGroups() {
+  const reply = await send(T.LIST_GROUPS, { maxAgeMs: 60_000 });
+  if (reply.ok) readerGroups = reply.value.items;
+}
 
 state.filters = readFilters();
 reset();
 loadSites();
+loadGroups();

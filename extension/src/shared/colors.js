@@ -26,14 +26,12 @@ export const VISIBILITY_LABELS = Object.freeze({
   public: "Public (anyone)",
 });
 
-// "group" needs a group chosen too; until a picker offers the reader's groups, a form offers
-// it only for an annotation already in a group (which a change then keeps in that group).
-export function visibilityChoices(current) {
-  return current === "group" ? ["private", "group", "public"] : ["private", "public"];
-}
-
 export const DEFAULT_SETTINGS = Object.freeze({
   server: "http://127.0.0.1:8000",
   defaultColor: "yellow",
+  // "private", "public" or "group" with `defaultGroup` (a group's id); see shared/visibility.js.
   defaultVisibility: "private",
+  defaultGroup: null,
+  // {site: {visibility, group}}: what the reader last chose for a new note on that site.
+  siteVisibility: Object.freeze({}),
 });

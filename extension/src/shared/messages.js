@@ -41,6 +41,25 @@ export const TO_BACKGROUND = Object.freeze({
   // Edit or delete from the notebook, through the offline queue; replies once the server has it.
   NOTEBOOK_UPDATE: "notebook/update",
   NOTEBOOK_DELETE: "notebook/delete",
+  // Reading groups (background/groups.js). The reader's groups with their role and member count
+  // (`{maxAgeMs}`: a copy that recent will do, and the last copy when the server is away);
+  // make one (`{name, description}`); a group's members (`{group}`, a group's id), a member's
+  // role (`{group, user, role}`, the owner), removing a member (`{group, user}`) or leaving
+  // (`{group}`).
+  LIST_GROUPS: "groups/list",
+  CREATE_GROUP: "groups/create",
+  LIST_MEMBERS: "groups/members",
+  SET_MEMBER_ROLE: "groups/set-role",
+  REMOVE_MEMBER: "groups/remove-member",
+  LEAVE_GROUP: "groups/leave",
+  // An invite link for a group (`{group, expiresIn, maxUses}`, both optional: seconds, uses); the
+  // group an invite link or token is for (`{invite}`), and joining it (`{invite}`).
+  CREATE_INVITE: "invites/create",
+  PREVIEW_INVITE: "invites/preview",
+  ACCEPT_INVITE: "invites/accept",
+  // Remember (or with `visibility: null` forget) the visibility of new notes on a site:
+  // `{site, visibility, group}`.
+  REMEMBER_SITE_VISIBILITY: "settings/site-visibility",
 });
 
 // Long-lived connections (runtime.connect) and what travels over them.

@@ -103,3 +103,38 @@ test("a refused create is shown with the server's reason", () => {
   assert.equal(shown.id, "bad");
   assert.deepEqual(shown.failed, { code: "validation_error" });
 });
+
+test("a group note made offline keeps its group in the queue and shows its group's name", async () => {
+  await enqueueCreate(body("g", { visibility: "group", group: "club" }), { group_name: "Book club" });
+  const [op] = await queue();
+  assert.equal(op.body.group, "club");
+  assert.equal("group_name" in op.body, false); // the server is sent the id alone
+  const [shown] = overlay([], await queue(), [], groupKey(POST), "dora");
+  assert.equal(shown.visibility, "group");
+  assert.equal(shown.group, "club");
+  assert.equal(shown.group_name, "Book club");
+});
+
+test("moving a queued group note out of its group drops the group from what is sent", async () => {
+  await enqueueCreate(body("g", { visibility: "group", group: "club" }), { group_name: "Book club" });
+  await enqueueUpdate("g", POST, { visibility: "public", group: null }, { group_name: null });
+  const [op] = await queue();
+  assert.equal(op.body.visibility, "public");
+  assert.equal("group" in op.body, false);
+  const [shown] = overlay([], await queue(), [], groupKey(POST), "dora");
+  assert.equal(shown.group_name, null);
+});
+
+test("an offline edit into a group of a note already sent carries the group and shows its name", async () => {
+  await enqueueCreate(body("s"));
+  await markSent("s");
+  await enqueueUpdate("s", POST, { visibility: "group", group: "club" }, { group_name: "Book club" });
+  const ops = await queue();
+  assert.deepEqual(ops.map((o) => o.kind), ["create", "update"]);
+  assert.deepEqual(ops[1].changes, { visibility: "group", group: "club" });
+  const server = [{ ...body("s"), user: "dora", note_html: "", group: null, group_name: null }];
+  const [shown] = overlay(server, ops.slice(1), [], groupKey(POST), "dora");
+  assert.equal(shown.group, "club");
+  assert.equal(shown.group_name, "Book club");
+  assert.equal(shown.pending, true);
+});

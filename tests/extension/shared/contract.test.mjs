@@ -4,8 +4,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { FILTERS } from "../../../extension/src/background/filters.js";
-import { COLOR_LABELS, SWATCHES, VISIBILITY_LABELS, visibilityChoices } from "../../../extension/src/shared/colors.js";
+import { COLOR_LABELS, SWATCHES, VISIBILITY_LABELS } from "../../../extension/src/shared/colors.js";
 import { CONTRACT, COLORS, VISIBILITIES } from "../../../extension/src/shared/contract.js";
+import { fromChoice, visibilityChoices } from "../../../extension/src/shared/visibility.js";
 import { fixture } from "../fixtures.mjs";
 
 test("the extension's contract is the server's", () => {
@@ -25,12 +26,10 @@ test("the notebook's filters are query filters the server knows", () => {
   for (const name of FILTERS) assert.ok(CONTRACT.query_filters.includes(name), name);
 });
 
-test("a form offers \"group\" only for an annotation already in a group (no picker chooses one yet)", () => {
-  assert.deepEqual(visibilityChoices("private"), ["private", "public"]);
-  assert.deepEqual(visibilityChoices("public"), ["private", "public"]);
-  assert.deepEqual(visibilityChoices(undefined), ["private", "public"]);
-  assert.deepEqual(visibilityChoices("group"), ["private", "group", "public"]);
-  for (const choices of [visibilityChoices("private"), visibilityChoices("group")]) {
-    for (const value of choices) assert.ok(VISIBILITIES.includes(value), value);
-  }
+test("the picker offers every visibility of the contract and nothing else; a group only with its id", () => {
+  const choices = visibilityChoices([{ id: "g1", name: "Book club" }]).map((c) => fromChoice(c.value));
+  assert.deepEqual([...new Set(choices.map((c) => c.visibility))].sort(), [...VISIBILITIES].sort());
+  for (const { visibility, group } of choices) assert.equal(group !== null, visibility === "group");
+  // With no groups, "group" is not offered at all: it could not name one.
+  assert.deepEqual(visibilityChoices([]).map((c) => c.value), ["private", "public"]);
 });
