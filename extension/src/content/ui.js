@@ -344,6 +344,7 @@ export class PostilUI {
 
   showCard(annotation, x, y) {
     this.closeEditor(true);
+    this.cardId = annotation.id;
     const close = h("button", { type: "button", class: "close", "aria-label": "Close note" }, "Close");
     close.addEventListener("click", () => this.closeCard());
     this.card.replaceChildren(
@@ -364,6 +365,7 @@ export class PostilUI {
   }
 
   closeCard() {
+    this.cardId = null;
     this.card.hidden = true;
     this.card.replaceChildren();
   }
