@@ -71,6 +71,9 @@ export function changesOf(events) {
       continue;
     }
     if (event.type === "annotation" && typeof data?.id === "string") {
+      // A reply has no passage of its own: it is not one of a post's annotations to paint
+      // (the list a page reads holds none), so it stays out of the post's copy.
+      if (data.reply_to) continue;
       changes.push({ type: "annotation", annotation: data, key: groupKey(data.post) });
     } else if (event.type === "removed" && typeof data?.id === "string") {
       changes.push({ type: "removed", id: data.id, key: null });

@@ -89,3 +89,10 @@ test("a list read with no event since its mark is laid over with nothing", () =>
   const items = [note("a")];
   assert.deepEqual(replaySince(liveMark(), KEY, items), items);
 });
+
+test("a reply arriving on the stream is not added to its post's list of passages", () => {
+  const reply = { ...note("r"), quote: "", selectors: [], reply_to: "a", note: "I agree" };
+  const { changes } = changesOf([{ type: "annotation", data: JSON.stringify(reply) },
+    { type: "annotation", data: JSON.stringify(note("b")) }]);
+  assert.deepEqual(changes.map((c) => c.annotation.id), ["b"]);
+});
