@@ -49,6 +49,8 @@ export async function start() {
     edit: (id) => page.editor.edit(id),
     delete: (id) => page.sync.remove(id),
     discardFailed: (seq) => page.sync.discardFailed(seq),
+    loadThread: (id) => page.sync.loadThread(id),
+    reply: (parent, note, root) => page.sync.reply(parent, note, root),
     // An opened sidebar says how the server stands now, not as it stood at the last load.
     sidebarToggled: (open) => open && page.sync.updateStatus({ probe: true }),
   }, debug.ui);

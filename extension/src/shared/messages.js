@@ -56,6 +56,16 @@ export const TO_BACKGROUND = Object.freeze({
   // Remember (or with `visibility: null` forget) the visibility of new notes on a site:
   // `{site, visibility, group}`.
   REMEMBER_SITE_VISIBILITY: "settings/site-visibility",
+  // Replies (background/replies.js). The thread below an annotation (`{id}`): `{items}` in
+  // thread order with `depth`, queued replies included (`pending`). A reply (`{parent: {id,
+  // post}, note}`), queued like a create, behind its parent's create when that is queued too.
+  LIST_REPLIES: "replies/list",
+  CREATE_REPLY: "reply/create",
+  // Replies other readers wrote to the reader's annotations (`{limit}`): `{items, unread, total}`
+  // as `GET /api/me/replies` gives them; marking them read (`{until}`, a reply's `created`),
+  // which also clears the button's badge.
+  REPLIES_TO_ME: "me/replies",
+  MARK_REPLIES_READ: "me/replies/read",
 });
 
 // Long-lived connections (runtime.connect) and what travels over them.
