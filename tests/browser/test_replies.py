@@ -82,10 +82,26 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         assert listed.count() == 1
         text = listed.first.inner_text()
         assert "bob" in text and "Limpets: they grind a scar to fit." in text and PHRASE in text
+        assert "Thank you" not in text  # her own reply is not one to her
         assert listed.first.get_by_role("link", name="Open the post").get_attribute("href").endswith(POST_101)
         wait_until(lambda: badge(alice) == "", message="the badge to clear")
         wait_until(lambda: server.api("GET", "/api/me/replies", tokens["alice"])[1]["unread"] == 0,
                    message="the server to have it read")
+
+        # bob deletes his reply: alice's answer to it stays, under a "Deleted" line.
+        bobs = server.api("GET", f"/api/annotations/{note['id']}/replies", tokens["bob"])[1]["items"]
+        assert [r["user"] for r in bobs] == ["bob", "alice"]
+        assert server.api("DELETE", f"/api/annotations/{bobs[0]['id']}", tokens["bob"])[0] == 204
+        mine.reload()
+        wait_painted(mine, "green", PHRASE)
+        open_sidebar(alice, mine)
+        wait_until(lambda: thread_rows(mine, her_item).count() == 2
+                   and thread_rows(mine, her_item).first.inner_text().strip() == "Deleted",
+                   message="the tombstone in the thread")
+        assert thread_rows(mine, her_item).nth(1).get_attribute("data-depth") == "2"
+        assert "Thank you!" in thread_rows(mine, her_item).nth(1).inner_text()
+        assert not thread_rows(mine, her_item).first.get_by_role("button").count()
+
         assert not alice.errors and not bob.errors, (alice.errors, bob.errors)
     finally:
         alice.context.close()
