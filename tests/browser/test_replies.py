@@ -6,7 +6,17 @@ runs the reply box through firefox/replies-flow.mjs."""
 
 from __future__ import annotations
 
-from browser_helpers import POST_101, items, open_sidebar, wait_painted, wait_until
+from browser_helpers import (
+    EXTENSION,
+    FIREFOX,
+    PASSWORD,
+    POST_101,
+    items,
+    open_sidebar,
+    run_firefox_flow,
+    wait_painted,
+    wait_until,
+)
 
 PHRASE = "Barnacles and limpets tolerate long spells in the air"
 
@@ -46,8 +56,9 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         reply = thread_rows(page, item).filter(has_text="Limpets: they grind a scar to fit.")
         reply.wait_for(timeout=10000)
         # Sent, and never painted: a reply has no passage.
-        wait_until(lambda: server.api("GET", f"/api/annotations/{note['id']}/replies",
-                                      tokens["alice"])[1]["total"] == 1, message="the reply on the server")
+        thread = f"/api/annotations/{note['id']}/replies"
+        wait_until(lambda: server.api("GET", thread, tokens["alice"])[1]["total"] == 1,
+                   message="the reply on the server")
         wait_until(lambda: not reply.locator(".badge").count(), message="the reply synced")
         assert items(page).count() == 1
 
@@ -61,7 +72,8 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         rows = thread_rows(mine, her_item)
         rows.first.wait_for(timeout=10000)
         assert rows.count() == 1
-        assert "bob" in rows.first.inner_text() and "Limpets: they grind a scar to fit." in rows.first.inner_text()
+        first = rows.first.inner_text()
+        assert "bob" in first and "Limpets: they grind a scar to fit." in first
         assert rows.first.get_attribute("data-depth") == "1"
 
         # She answers bob's reply: one level deeper, in the same thread.
@@ -83,13 +95,14 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         text = listed.first.inner_text()
         assert "bob" in text and "Limpets: they grind a scar to fit." in text and PHRASE in text
         assert "Thank you" not in text  # her own reply is not one to her
-        assert listed.first.get_by_role("link", name="Open the post").get_attribute("href").endswith(POST_101)
+        link = listed.first.get_by_role("link", name="Open the post")
+        assert link.get_attribute("href").endswith(POST_101)
         wait_until(lambda: badge(alice) == "", message="the badge to clear")
         wait_until(lambda: server.api("GET", "/api/me/replies", tokens["alice"])[1]["unread"] == 0,
                    message="the server to have it read")
 
         # bob deletes his reply: alice's answer to it stays, under a "Deleted" line.
-        bobs = server.api("GET", f"/api/annotations/{note['id']}/replies", tokens["bob"])[1]["items"]
+        bobs = server.api("GET", thread, tokens["bob"])[1]["items"]
         assert [r["user"] for r in bobs] == ["bob", "alice"]
         assert server.api("DELETE", f"/api/annotations/{bobs[0]['id']}", tokens["bob"])[0] == 204
         mine.reload()
@@ -110,3 +123,30 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         for name in ("alice", "bob"):
             for item in server.annotations(tokens[name], user=name, replies="only")["items"]:
                 server.api("DELETE", f"/api/annotations/{item['id']}", tokens[name])
+
+
+def test_firefox_sends_a_reply_from_the_sidebar_reply_box(node_driver, server, blog, tokens):
+    status, note = server.api("POST", "/api/annotations", tokens["alice"], body={
+        "post": {"site": server.blog_site, "post_id": 101, "url": f"{server.blog_url}{POST_101}"},
+        "quote": PHRASE, "note": "Which shells close tightest?", "visibility": "public",
+        "selectors": [{"type": "TextQuoteSelector", "exact": PHRASE, "prefix": "", "suffix": ""}]})
+    assert status == 201, note
+    try:
+        result = run_firefox_flow(node_driver, "replies-flow.mjs", {
+            "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
+            "POSTIL_BLOG": blog.url,
+            "POSTIL_POST": POST_101, "POSTIL_USER": "bob", "POSTIL_PASSWORD": PASSWORD,
+            "POSTIL_FIREFOX": FIREFOX, "POSTIL_REPLY": "Limpets, from Firefox."})
+        assert result["box"] == {"label": "Your reply to alice", "focused": True,
+                                 "buttons": ["Cancel", "Send"]}
+        assert result["rows"] == [
+            {"depth": "1", "text": "Limpets, from Firefox.", "author": "bob (you)"}]
+        assert result["boxOpen"] is False
+        assert result["errors"] == []
+        thread = server.api("GET", f"/api/annotations/{note['id']}/replies", tokens["alice"])[1]
+        assert [(r["user"], r["note"], r["reply_to"]) for r in thread["items"]] == [
+            ("bob", "Limpets, from Firefox.", note["id"])]
+        assert server.api("GET", "/api/me/replies", tokens["alice"])[1]["unread"] == 1
+    finally:
+        for item in server.annotations(tokens["bob"], user="bob", replies="only")["items"]:
+            server.api("DELETE", f"/api/annotations/{item['id']}", tokens["bob"])
