@@ -1,9 +1,31 @@
 // A stand-in for the WebExtension API that extension/src/shared/browser.js wraps: storage.local
-// in memory and listeners that are never called, so background modules load in Node. Import it
-// before the module under test (static imports of this file run first).
+// and storage.session in memory, and listeners a test may call (`fire`), so background modules
+// load in Node. Import it before the module under test (static imports of this file run first).
 
-const listener = () => ({ addListener() {} });
+const listener = () => {
+  const fns = [];
+  return {
+    addListener(fn) {
+      fns.push(fn);
+    },
+    fire(...args) {
+      for (const fn of fns) fn(...args);
+    },
+  };
+};
 const saved = new Map();
+const sessionSaved = new Map();
+
+export const storageSession = {
+  async get(keys) {
+    const out = {};
+    for (const name of [].concat(keys)) if (sessionSaved.has(name)) out[name] = structuredClone(sessionSaved.get(name));
+    return out;
+  },
+  async set(items) {
+    for (const [name, value] of Object.entries(items)) sessionSaved.set(name, structuredClone(value));
+  },
+};
 
 export const storageLocal = {
   async get(keys) {
@@ -25,7 +47,7 @@ export const storageLocal = {
 
 globalThis.chrome = {
   runtime: { onMessage: listener(), onConnect: listener(), onStartup: listener(), onInstalled: listener() },
-  storage: { local: storageLocal, onChanged: listener() },
+  storage: { local: storageLocal, session: storageSession, onChanged: listener() },
   alarms: { onAlarm: listener(), create() {} },
   tabs: { async query() { return []; } },
 };

@@ -13,6 +13,7 @@ import { PORTS, TO_BACKGROUND as T, TO_CONTENT, errorOf, fail, ok } from "../sha
 import { deleteAccount, streamEverything } from "./account.js";
 import { deleteFromNotebook, notebookSites, queryNotebook, streamExport, updateFromNotebook } from "./notebook.js";
 import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
+import { PLACE_WAIT_MS, liveMark, replaySince, startLive, streamPlaced } from "./live.js";
 import { request } from "./server.js";
 import { createReply, listReplies, markRepliesRead, refreshUnread, repliesToMe } from "./replies.js";
 import { acceptInvite, createGroup, createInvite, groupName, leaveGroup, listGroups, listMembers, previewInvite, removeMember, setMemberRole } from "./groups.js";
@@ -35,6 +36,8 @@ onMessage(async (message) => {
       case T.DELETE_ANNOTATION:
         await enqueueDelete(message.id, wirePost(message.post));
         return ok(null);
+      case T.ANNOTATIONS_STATE:
+        return ok(await annotationState(message.post, message.ids));
       case T.COUNT_ANNOTATIONS:
         return ok(await countAnnotations(message.post));
       case T.GET_STATUS:
@@ -148,9 +151,15 @@ async function listAnnotations(post) {
   // Ops queued before the list is read may land on the server after it was read: they are laid
   // over it too, or a change would vanish from the page until the next refresh.
   const { queue: queuedBefore = [] } = await read(["queue"]);
+  // A stream being opened (this page's first load opened it) is placed first, so the list
+  // misses nothing it will not bring; live events that arrive while the list is on its way
+  // are laid over it (live.js).
+  await streamPlaced(PLACE_WAIT_MS);
+  const mark = liveMark(key);
   try {
     items = await fetchAll(server, token, postQuery(post));
     await update(["cache", "serverStatus"], (state) => {
+      items = replaySince(mark, key, items);
       state.cache ??= {};
       state.cache[key] = { items, at: Date.now(), user };
       state.serverStatus = { up: true, at: Date.now() };
@@ -172,6 +181,22 @@ async function listAnnotations(post) {
   const known = new Set([...queue, ...failed].map((op) => op.seq));
   const ops = [...queuedBefore.filter((op) => !known.has(op.seq)), ...queue];
   return { items: overlay(items, ops, failed, key, user), user, online, error, signedIn: Boolean(token) };
+}
+
+/**
+ * Annotations `ids` of a post as this reader sees them now: the cached copy (which the live
+ * stream keeps current) overlaid with the queued and refused changes, as listAnnotations lays
+ * them. Null when there is no copy of that post for this reader to answer from.
+ */
+async function annotationState(post, ids) {
+  const key = groupKey(post);
+  const wanted = new Set(Array.isArray(ids) ? ids : []);
+  const { user } = await connection();
+  const { cache = {}, queue = [], failed = [] } = await read(["cache", "queue", "failed"]);
+  const copy = cache[key];
+  if (!copy || copy.user !== user) return null;
+  const mine = (list) => list.filter((x) => wanted.has(x.id));
+  return { items: overlay(mine(copy.items), mine(queue), mine(failed), key, user) };
 }
 
 async function fetchAll(server, token, query) {
@@ -387,3 +412,4 @@ onInstalled(async (details) => {
 });
 // Every start of the worker or event page (not only browser start-up) drains what is left.
 wake();
+startLive();

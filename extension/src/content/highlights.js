@@ -84,23 +84,8 @@ export class Highlights {
     const kept = new Set(batches.filter((b) => b.items === null).map((b) => b.article));
     for (const batch of batches) {
       if (batch.items === null) continue;
-      const toPlace = [];
-      for (const annotation of batch.items) {
-        seen.add(annotation.id);
-        const entry = this.entries.get(annotation.id);
-        const inPlace = entry?.state === "page" || (entry?.state === "anchored" && !entry.range.collapsed && batch.root.contains(entry.range.commonAncestorContainer));
-        if (entry && entry.article === batch.article && inPlace && sameSelectors(entry.annotation, annotation)) {
-          const recolour = entry.annotation.color !== annotation.color || hasNote(entry.annotation) !== hasNote(annotation);
-          entry.annotation = { ...annotation, approximate: entry.annotation.approximate };
-          if (recolour && entry.state === "anchored") this.paint(entry);
-          continue;
-        }
-        if (entry) this.unpaint(entry);
-        const fresh = { annotation, range: null, state: "orphan", post: batch.post, article: batch.article };
-        this.entries.set(annotation.id, fresh);
-        toPlace.push(fresh);
-      }
-      await this.placeAll(batch.root, toPlace);
+      for (const annotation of batch.items) seen.add(annotation.id);
+      await this.upsert(batch);
     }
     for (const [id, entry] of this.entries) {
       if (!seen.has(id) && !kept.has(entry.article)) {
@@ -108,6 +93,31 @@ export class Highlights {
         this.entries.delete(id);
       }
     }
+  }
+
+  /**
+   * Show these annotations of one batch ({article, post, root, items}) as they are now, leaving
+   * the others as they are (a live update names only what changed): one whose passage and place
+   * are unchanged keeps its paint (repainted for a new colour or note), the others are anchored
+   * in one pass.
+   */
+  async upsert(batch) {
+    const toPlace = [];
+    for (const annotation of batch.items) {
+      const entry = this.entries.get(annotation.id);
+      const inPlace = entry?.state === "page" || (entry?.state === "anchored" && !entry.range.collapsed && batch.root.contains(entry.range.commonAncestorContainer));
+      if (entry && entry.article === batch.article && inPlace && sameSelectors(entry.annotation, annotation)) {
+        const recolour = entry.annotation.color !== annotation.color || hasNote(entry.annotation) !== hasNote(annotation);
+        entry.annotation = { ...annotation, approximate: entry.annotation.approximate };
+        if (recolour && entry.state === "anchored") this.paint(entry);
+        continue;
+      }
+      if (entry) this.unpaint(entry);
+      const fresh = { annotation, range: null, state: "orphan", post: batch.post, article: batch.article };
+      this.entries.set(annotation.id, fresh);
+      toPlace.push(fresh);
+    }
+    await this.placeAll(batch.root, toPlace);
   }
 
   /**

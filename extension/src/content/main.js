@@ -8,6 +8,7 @@
 //   selection.js      selection and toolbar: what the reader does on the page
 //   editor.js         the note editing flow
 //   sync.js           sync with the background: loading, saving, messages, status
+//   live.js           live updates: a port to the background, which follows the server's stream
 //   ui.js             the UI itself (toolbar, sidebar, card, editor) in one Shadow DOM host
 //
 // The page is only ever read, never rewritten (except by the <postil-mark> fallback painter where
@@ -17,6 +18,7 @@ import { storage } from "../shared/browser.js";
 import { NoteEditor } from "./editor.js";
 import { Highlights } from "./highlights.js";
 import { PageLifecycle } from "./lifecycle.js";
+import { LiveFollow } from "./live.js";
 import { pageIsDark } from "./paint.js";
 import { currentPost } from "./post-identity.js";
 import { SelectionToolbar } from "./selection.js";
@@ -55,6 +57,11 @@ export async function start() {
     sidebarToggled: (open) => open && page.sync.updateStatus({ probe: true }),
   }, debug.ui);
   page.sync = new Sync(page, { anchoringTimings: debug.anchoringTimings });
+  page.live = new LiveFollow({
+    posts: () => [page.lifecycle.post, ...[...page.lifecycle.articles.values()].map((a) => a.post)],
+    changed: (message) => page.sync.applyLive(message),
+    reset: () => page.sync.refresh(),
+  });
   page.editor = new NoteEditor(page);
   page.selection = new SelectionToolbar(page);
 
@@ -63,6 +70,7 @@ export async function start() {
   page.selection.listen();
   page.sync.listen();
   page.lifecycle.start();
+  await page.live.start();
   await page.sync.refresh();
   page.lifecycle.observe();
   return page;

@@ -17,6 +17,11 @@ export function currentPost() {
   return post;
 }
 
+/** The one string naming a post inside the extension (post-key's groupKey): live updates say which posts changed by it. */
+export function postKey(post) {
+  return groupKey(post);
+}
+
 /** Whether two descriptions name the same post (the server's key: site and post id, or URL). */
 export function samePost(a, b) {
   return groupKey(a) === groupKey(b);

@@ -9,7 +9,7 @@ import { DEFAULT_SETTINGS } from "../shared/colors.js";
 import { TO_BACKGROUND as T, TO_CONTENT, ok } from "../shared/messages.js";
 import { describeRange } from "./anchors.js";
 import { measuredPacing } from "./highlights.js";
-import { samePost, storyName } from "./post-identity.js";
+import { postKey, samePost, storyName } from "./post-identity.js";
 import { choiceValue, defaultVisibility, visibilityChoices } from "../shared/visibility.js";
 
 // How old a copy of the reader's groups the editor's picker may use (the options page, which
@@ -78,6 +78,8 @@ export class Sync {
       const { lifecycle, highlights } = this.page;
       const post = lifecycle.post;
       const articles = [...lifecycle.articles.entries()];
+      // Followed live from before the lists are read, so no change falls between the two.
+      this.page.live?.follow();
       const [list, status, settings, groups, ...lists] = await Promise.all([
         send(T.LIST_ANNOTATIONS, { post }),
         send(T.GET_STATUS, { probe: false }),
@@ -86,6 +88,7 @@ export class Sync {
         ...articles.map(([, article]) => send(T.LIST_ANNOTATIONS, { post: article.post })),
       ]);
       const arrived = performance.now();
+      if (list.ok) this.page.live?.loaded();
       if (settings.ok) this.settings = { ...this.settings, ...settings.value };
       if (groups.ok) this.groups = groups.value.items;
       if (!list.ok) {
@@ -140,6 +143,55 @@ export class Sync {
     // Not joined to a refresh already waiting: that one runs before the clearing above.
     this.refreshWaiting = null;
     this.refresh();
+  }
+
+  /**
+   * Live updates (live.js): the background heard that some of the shown posts' annotations
+   * changed (`byKey`: post key → ids) or are no longer the reader's to see (`removed`). Each is
+   * read back as the background knows it now (its cached copy with the reader's unsynced changes
+   * laid over, in this page's turn, so an edit the reader just made is not undone), then painted
+   * or unpainted, and the sidebar drawn again; the rest of the page is left as it is.
+   */
+  applyLive({ byKey = {}, removed = [] }) {
+    let reload = false;
+    const applied = this.serial(async () => {
+      const { lifecycle, highlights } = this.page;
+      const shown = [{ article: null, post: lifecycle.post, root: lifecycle.root },
+        ...[...lifecycle.articles.entries()].map(([id, a]) => ({ article: id, post: a.post, root: a.root }))];
+      const asks = new Map(); // batch → ids
+      const ask = (batch, id) => {
+        if (!asks.has(batch)) asks.set(batch, new Set());
+        asks.get(batch).add(id);
+      };
+      for (const batch of shown) for (const id of byKey[postKey(batch.post)] ?? []) ask(batch, id);
+      for (const id of removed) {
+        const entry = highlights.get(id);
+        const batch = entry && shown.find((b) => b.article === entry.article);
+        if (batch) ask(batch, id);
+      }
+      if (!asks.size) return;
+      for (const [batch, idSet] of asks) {
+        const ids = [...idSet];
+        const reply = await send(T.ANNOTATIONS_STATE, { post: batch.post, ids });
+        if (!reply.ok || !reply.value) {
+          reload = true; // no copy of that post to answer from: read it all again
+          continue;
+        }
+        const now = new Map(reply.value.items.map((item) => [item.id, item]));
+        const story = batch.article === null ? null : batch.post;
+        const items = ids.filter((id) => now.has(id)).map((id) => this.decorate(now.get(id), story));
+        await highlights.upsert({ ...batch, items });
+        for (const id of ids) {
+          const entry = highlights.get(id);
+          if (now.has(id) || !entry || entry.article !== batch.article) continue;
+          highlights.remove(entry);
+          // Its note card, open, would offer to edit what is gone.
+          if (this.page.ui.cardId === id) this.page.ui.closeCard();
+        }
+      }
+      await this.render();
+    });
+    return applied.then(() => (reload ? this.refresh() : undefined));
   }
 
   /** The page added content: place the annotations that had no passage, only those. */

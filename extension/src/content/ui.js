@@ -353,6 +353,7 @@ export class PostilUI {
 
   showCard(annotation, x, y) {
     this.closeEditor(true);
+    this.cardId = annotation.id;
     const close = h("button", { type: "button", class: "close", "aria-label": "Close note" }, "Close");
     close.addEventListener("click", () => this.closeCard());
     this.card.replaceChildren(
@@ -373,6 +374,7 @@ export class PostilUI {
   }
 
   closeCard() {
+    this.cardId = null;
     this.card.hidden = true;
     this.card.replaceChildren();
   }

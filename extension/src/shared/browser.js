@@ -83,6 +83,24 @@ export const storage = {
   },
 };
 
+/**
+ * storage.session (kept while the browser runs, not on disk; Chromium 102+, Firefox 115+), or
+ * this background's memory where a browser has none: what is worth keeping across a stopped
+ * service worker but not across a browser restart.
+ */
+const sessionArea = api.storage?.session ?? null;
+const sessionMemory = new Map();
+export const sessionStorage = {
+  async get(key) {
+    if (sessionArea) return (await sessionArea.get(key))[key];
+    return sessionMemory.get(key);
+  },
+  async set(key, value) {
+    if (sessionArea) return sessionArea.set({ [key]: value });
+    sessionMemory.set(key, value);
+  },
+};
+
 export const alarms = {
   create(name, info) {
     return api.alarms.create(name, info);

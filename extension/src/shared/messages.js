@@ -12,6 +12,10 @@ export const TO_BACKGROUND = Object.freeze({
   CREATE_ANNOTATION: "annotation/create",
   UPDATE_ANNOTATION: "annotation/update",
   DELETE_ANNOTATION: "annotation/delete",
+  // Some of a post's annotations as the background knows them now (`{post, ids}`): its cached
+  // copy, kept current by the live stream, overlaid with the queue. Answers `{items}` (an id
+  // missing: not there for this reader any more), or null when it has no copy of that post.
+  ANNOTATIONS_STATE: "annotations/state",
   // How many annotations this post has on the server (a `limit=0` query).
   COUNT_ANNOTATIONS: "annotations/count",
   // Signed-in user, server reachability, queued and failed changes.
@@ -76,6 +80,14 @@ export const PORTS = Object.freeze({
   // `{type: "error", error}` at any point. `{everything: true}` asks for the zip of everything
   // the reader made (`GET /api/me/export`) instead.
   EXPORT: "export",
+  // Live updates (background/live.js): a page showing posts keeps one open. The page sends
+  // `{type: "watch", posts}` (the posts it shows, again whenever that changes) and `{type:
+  // "ping"}` now and then (a message keeps a service worker awake); the background sends
+  // `{type: "placed"}` after each watch once its stream is placed (the page's first load waits
+  // for it), `{type: "changed", byKey: {groupKey: [ids]}, removed: [ids]}` (read them with
+  // ANNOTATIONS_STATE) and `{type: "reset"}` (load everything again). A closed port (the worker
+  // was stopped) is opened again by the page, which wakes the worker.
+  LIVE: "live",
 });
 
 export const TO_CONTENT = Object.freeze({

@@ -31,6 +31,7 @@ await runFlow(browser, async (result) => {
     for (const mark of document.querySelectorAll("postil-mark")) {
       (out.marks ??= []).push(mark.textContent);
     }
-    return Object.keys(out).length ? out : null;
+    // The highlights are registered (empty) before the page's annotations arrive: wait for one.
+    return Object.values(out).some((found) => found.length) ? out : null;
   }));
 });

@@ -1,0 +1,50 @@
+"""Live updates in Firefox ESR (the extension's background is an event page there), driven by
+tests/browser/firefox/live-flow.mjs: another reader's public highlight appears on the open page,
+changes and goes without a reload, their private one never shows, and the page keeps following
+after the server restarts mid-stream (this side restarts it when the script asks)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+
+from browser_helpers import EXTENSION, FIREFOX, FIREFOX_DIR, PASSWORD
+
+
+def test_firefox_follows_another_readers_changes_live(node_driver, server, blog, tmp_path):
+    restarted = tmp_path / "restarted"
+    env = {**os.environ, "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
+           "POSTIL_BLOG": blog.url, "POSTIL_USER": "alice", "POSTIL_OTHER_USER": "bob",
+           "POSTIL_PASSWORD": PASSWORD, "POSTIL_FIREFOX": FIREFOX,
+           "POSTIL_RESTARTED": str(restarted)}
+    proc = subprocess.Popen([node_driver, "live-flow.mjs"], cwd=FIREFOX_DIR, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stderr: list[str] = []
+    threading.Thread(target=lambda: stderr.extend(proc.stderr), daemon=True).start()
+    timer = threading.Timer(240, proc.kill)
+    timer.start()
+    lines = []
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if line.strip() == "RESTART":
+                server.stop()
+                server.start()
+                restarted.touch()
+        proc.wait()
+    finally:
+        timer.cancel()
+    results = [line for line in lines if line.startswith("{")]
+    said = "".join(lines) + "\n" + "".join(stderr)[-2000:]
+    assert results, f"no result from the Firefox script:\n{said}"
+    result = json.loads(results[-1])
+    assert result["ok"], result.get("error")
+    assert result["signedIn"].startswith("Signed in as alice")
+    assert result["created"] and result["edited"] and result["noteShown"] and result["deleted"]
+    assert result["publicAfterPrivate"] is True
+    assert result["privateShown"] is False
+    assert result["afterRestart"] is True
+    assert result["sameDocument"] is True
+    assert result["errors"] == []
