@@ -1,8 +1,9 @@
 """Replies in Chromium, two readers in two browser profiles: bob answers alice's public note from
-the sidebar's reply box; alice, after a reload, sees his reply in the thread under her note (and
-a reply to it one level deeper), her Postil button's badge counts one unread reply, the notebook's
-"Replies to you" lists it with the passage it answers, and showing it clears the badge. Firefox
-runs the reply box through firefox/replies-flow.mjs."""
+the sidebar's reply box; alice, her sidebar open, sees his reply in the thread under her note
+without a reload (and writes a reply to it, one level deeper), her Postil button's badge counts
+one unread reply, the notebook's "Replies to you" lists it with the passage it answers and
+showing it clears the badge; bob deleting his reply leaves a "Deleted" line above hers after a
+reload. Firefox runs the reply box through firefox/replies-flow.mjs."""
 
 from __future__ import annotations
 
@@ -43,6 +44,15 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         alice.sign_in("alice", tokens["alice"])
         bob.sign_in("bob", tokens["bob"])
 
+        # alice reads the post with her sidebar open: her note has no replies yet.
+        mine = alice.open(POST_101)
+        wait_painted(mine, "green", PHRASE)
+        open_sidebar(alice, mine)
+        her_item = items(mine).filter(has_text="Which shells close tightest?")
+        her_item.get_by_role("button", name="Reply to annotation: Barnacles").wait_for()
+        assert thread_rows(mine, her_item).count() == 0
+        assert badge(alice) == ""
+
         # bob sees alice's note and answers it from the sidebar.
         page = bob.open(POST_101)
         wait_painted(page, "green", PHRASE)
@@ -62,19 +72,15 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         wait_until(lambda: not reply.locator(".badge").count(), message="the reply synced")
         assert items(page).count() == 1
 
-        # alice, opening the post (or on the background's next alarm): the badge counts it, the
-        # thread shows it under her note.
-        mine = alice.open(POST_101)
-        wait_painted(mine, "green", PHRASE)
-        wait_until(lambda: badge(alice) == "1", timeout=40, message="alice's badge to say 1")
-        open_sidebar(alice, mine)
-        her_item = items(mine).filter(has_text="Which shells close tightest?")
+        # alice, without a reload (the live stream): the thread shows it under her note, and
+        # her button's badge counts one unread reply.
         rows = thread_rows(mine, her_item)
         rows.first.wait_for(timeout=10000)
         assert rows.count() == 1
         first = rows.first.inner_text()
         assert "bob" in first and "Limpets: they grind a scar to fit." in first
         assert rows.first.get_attribute("data-depth") == "1"
+        wait_until(lambda: badge(alice) == "1", message="alice's badge to say 1")
 
         # She answers bob's reply: one level deeper, in the same thread.
         rows.first.get_by_role("button", name="Reply to bob").click()

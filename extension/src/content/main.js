@@ -59,7 +59,10 @@ export async function start() {
   page.sync = new Sync(page, { anchoringTimings: debug.anchoringTimings });
   page.live = new LiveFollow({
     posts: () => [page.lifecycle.post, ...[...page.lifecycle.articles.values()].map((a) => a.post)],
-    changed: (message) => page.sync.applyLive(message),
+    changed: (message) => {
+      page.sync.liveReplies(message.replied ?? []);
+      return page.sync.applyLive(message);
+    },
     reset: () => page.sync.refresh(),
   });
   page.editor = new NoteEditor(page);

@@ -336,6 +336,15 @@ export class Sync {
     if (reply.ok) this.page.ui.setThread(id, reply.value.items);
   }
 
+  /**
+   * Live updates: replies (`[{id, reply_to}]`) were made, edited or deleted on a shown post; the
+   * threads in the sidebar they belong to are read again (one whose first reply this is too).
+   */
+  liveReplies(replied) {
+    const roots = new Set(replied.map((reply) => this.page.ui.threadOf(reply)).filter(Boolean));
+    for (const root of roots) this.loadThread(root).catch(() => {});
+  }
+
   /** Send a reply to `parent` ({id, post}) in the thread below `root`; the thread shows it at once. */
   async reply(parent, note, root) {
     const { ui } = this.page;

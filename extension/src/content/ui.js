@@ -581,6 +581,15 @@ export class PostilUI {
     }
   }
 
+  /** The listed thread a reply ({id, reply_to}) belongs to (its first annotation's id), or null. */
+  threadOf({ id, reply_to: parent }) {
+    if (this.threadOwners.has(parent) && this.listArea.querySelector(`[data-thread="${CSS.escape(parent)}"]`)) return parent;
+    for (const [root, rows] of this.threads) {
+      if (rows.some((row) => row.id === parent || row.id === id)) return root;
+    }
+    return null;
+  }
+
   /** The thread below annotation `id` came: `rows` in thread order, each with its `depth`. */
   setThread(id, rows) {
     this.threads.set(id, rows);

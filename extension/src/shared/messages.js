@@ -84,8 +84,10 @@ export const PORTS = Object.freeze({
   // `{type: "watch", posts}` (the posts it shows, again whenever that changes) and `{type:
   // "ping"}` now and then (a message keeps a service worker awake); the background sends
   // `{type: "placed"}` after each watch once its stream is placed (the page's first load waits
-  // for it), `{type: "changed", byKey: {groupKey: [ids]}, removed: [ids]}` (read them with
-  // ANNOTATIONS_STATE) and `{type: "reset"}` (load everything again). A closed port (the worker
+  // for it), `{type: "changed", byKey: {groupKey: [ids]}, removed: [ids], replied: [{id,
+  // reply_to}]}` (read them with ANNOTATIONS_STATE; `replied`, when any: replies made, edited or deleted
+  // in a thread on a shown post, whose thread to read again with LIST_REPLIES) and `{type:
+  // "reset"}` (load everything again). A closed port (the worker
   // was stopped) is opened again by the page, which wakes the worker.
   LIVE: "live",
 });
