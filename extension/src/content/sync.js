@@ -354,7 +354,7 @@ export class Sync {
       return;
     }
     await this.loadThread(root);
-    ui.announce("Reply sent.");
+    ui.announce("Reply saved.");
   }
 
   async discardFailed(seq) {
