@@ -3,12 +3,14 @@ the sidebar's reply box; alice, her sidebar open, sees his reply in the thread u
 without a reload (and writes a reply to it, one level deeper), her Postil button's badge counts
 one unread reply, the notebook's "Replies to you" lists it with the passage it answers and
 showing it clears the badge; bob deleting his reply leaves a "Deleted" line above hers after a
-reload. Firefox runs the reply box through firefox/replies-flow.mjs."""
+reload. The reply box is a frame of the extension's own: a page script listening for keys on its
+window hears none of the reply's. Firefox runs the reply box through firefox/replies-flow.mjs."""
 
 from __future__ import annotations
 
 from browser_helpers import (
     EXTENSION,
+    RECORD_KEYS_JS,
     FIREFOX,
     PASSWORD,
     POST_101,
@@ -28,6 +30,18 @@ def badge(ext) -> str:
 
 def thread_rows(page, item):
     return item.locator("li.reply")
+
+
+def reply_box(item, name: str):
+    """The reply box's frame below `item` and its text box, named for whom it answers, once the
+    text box has the keyboard focus (as it has for a reader who pressed Reply)."""
+    item.locator("iframe.reply-frame").wait_for(state="visible", timeout=5000)
+    frame = item.frame_locator("iframe.reply-frame")
+    box = frame.get_by_role("textbox", name=name)
+    box.wait_for(timeout=5000)
+    wait_until(lambda: box.evaluate("(el) => el === document.activeElement"),
+               timeout=5, message="the reply box to have the focus")
+    return frame, box
 
 
 def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebook(
@@ -58,11 +72,23 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         wait_painted(page, "green", PHRASE)
         open_sidebar(bob, page)
         item = items(page).filter(has_text="Which shells close tightest?")
+        # A page script recording every key event its window hears (as a session-replay script
+        # would) hears none of the reply typed.
+        page.evaluate(RECORD_KEYS_JS)
         item.get_by_role("button", name="Reply to annotation: Barnacles").click()
-        box = item.get_by_role("textbox", name="Your reply to alice")
-        assert box.evaluate("(el) => el === el.getRootNode().activeElement")
-        box.fill("Limpets: they grind a scar to fit.")
-        item.get_by_role("button", name="Send").click()
+        frame, box = reply_box(item, "Your reply to alice")
+        # Escape cancels (the box goes, its Reply button comes back); opened again, it is empty.
+        page.keyboard.type("Draft")
+        page.keyboard.press("Escape")
+        reply_button = item.get_by_role("button", name="Reply to annotation: Barnacles")
+        reply_button.wait_for(timeout=5000)
+        assert not item.locator("iframe.reply-frame").count()
+        reply_button.click()
+        frame, box = reply_box(item, "Your reply to alice")
+        assert box.input_value() == ""
+        page.keyboard.type("Limpets: they grind a scar to fit.")
+        assert frame.get_by_role("button", name="Cancel").is_visible()
+        frame.get_by_role("button", name="Send").click()
         reply = thread_rows(page, item).filter(has_text="Limpets: they grind a scar to fit.")
         reply.wait_for(timeout=10000)
         # Sent, and never painted: a reply has no passage.
@@ -71,6 +97,9 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
                    message="the reply on the server")
         wait_until(lambda: not reply.locator(".badge").count(), message="the reply synced")
         assert items(page).count() == 1
+        heard = page.evaluate("() => window.heard")
+        assert not [e for e in heard if e.split(":", 1)[1] in set("LimpetsDraf")], heard
+        assert not item.locator("iframe.reply-frame").count()
 
         # alice, without a reload (the live stream): the thread shows it under her note, and
         # her button's badge counts one unread reply.
@@ -83,9 +112,11 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         wait_until(lambda: badge(alice) == "1", message="alice's badge to say 1")
 
         # She answers bob's reply: one level deeper, in the same thread.
+        # Sent with Ctrl+Enter.
         rows.first.get_by_role("button", name="Reply to bob").click()
-        her_item.get_by_role("textbox", name="Your reply to bob").fill("Thank you!")
-        her_item.get_by_role("button", name="Send").click()
+        reply_box(her_item, "Your reply to bob")
+        mine.keyboard.type("Thank you!")
+        mine.keyboard.press("Control+Enter")
         deeper = rows.filter(has_text="Thank you!")
         deeper.wait_for(timeout=10000)
         assert deeper.get_attribute("data-depth") == "2"
