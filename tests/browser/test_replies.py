@@ -174,11 +174,13 @@ def test_firefox_sends_a_reply_from_the_sidebar_reply_box(node_driver, server, b
             "POSTIL_BLOG": blog.url,
             "POSTIL_POST": POST_101, "POSTIL_USER": "bob", "POSTIL_PASSWORD": PASSWORD,
             "POSTIL_FIREFOX": FIREFOX, "POSTIL_REPLY": "Limpets, from Firefox."})
-        assert result["box"] == {"label": "Your reply to alice", "focused": True,
-                                 "buttons": ["Cancel", "Send"]}
+        assert result["box"] == {"title": "Postil reply to alice", "focused": True,
+                                 "textareaInPage": False}
         assert result["rows"] == [
             {"depth": "1", "text": "Limpets, from Firefox.", "author": "bob (you)"}]
         assert result["boxOpen"] is False
+        # Typed in the frame: the page's capture listeners heard none of the reply's keys.
+        assert result["pageHeard"] == []
         assert result["errors"] == []
         thread = server.api("GET", f"/api/annotations/{note['id']}/replies", tokens["alice"])[1]
         assert [(r["user"], r["note"], r["reply_to"]) for r in thread["items"]] == [
