@@ -66,6 +66,10 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         her_item.get_by_role("button", name="Reply to annotation: Barnacles").wait_for()
         assert thread_rows(mine, her_item).count() == 0
         assert badge(alice) == ""
+        # She starts a reply of her own, which the thread's redraw below must not lose.
+        her_item.get_by_role("button", name="Reply to annotation: Barnacles").click()
+        reply_box(her_item, "Your reply to alice")
+        mine.keyboard.type("Half a thought")
 
         # bob sees alice's note and answers it from the sidebar.
         page = bob.open(POST_101)
@@ -109,6 +113,11 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         first = rows.first.inner_text()
         assert "bob" in first and "Limpets: they grind a scar to fit." in first
         assert rows.first.get_attribute("data-depth") == "1"
+        # Her draft came through the redraw, the keyboard still in it; Cancel drops it.
+        frame, box = reply_box(her_item, "Your reply to alice")
+        wait_until(lambda: box.input_value() == "Half a thought", timeout=5, message="the draft kept")
+        frame.get_by_role("button", name="Cancel").click()
+        her_item.locator("iframe.reply-frame").wait_for(state="detached", timeout=5000)
         wait_until(lambda: badge(alice) == "1", message="alice's badge to say 1")
 
         # She answers bob's reply: one level deeper, in the same thread.

@@ -636,6 +636,14 @@ export class PostilUI {
       parts.push(list);
     }
     const open = this.replyOpen?.root === a.id ? this.replyOpen : null;
+    const shown = open && this.replyFrame?.session === open.session && this.replyFrame.element.parentElement;
+    if (shown && shown.parentElement === box) {
+      // The reply box stays where it is: a frame moved is reloaded, and a click or key on its
+      // way to it would be lost.
+      for (const child of [...box.children]) if (child !== shown) child.remove();
+      shown.before(...parts);
+      return;
+    }
     if (open) {
       parts.push(this.replyBox(open));
     } else if (!a.failed && !a.deleted) {
