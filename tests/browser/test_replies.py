@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from browser_helpers import (
     EXTENSION,
-    RECORD_KEYS_JS,
     FIREFOX,
     PASSWORD,
     POST_101,
+    RECORD_KEYS_JS,
     items,
     open_sidebar,
     run_firefox_flow,
@@ -115,7 +115,8 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         assert rows.first.get_attribute("data-depth") == "1"
         # Her draft came through the redraw, the keyboard still in it; Cancel drops it.
         frame, box = reply_box(her_item, "Your reply to alice")
-        wait_until(lambda: box.input_value() == "Half a thought", timeout=5, message="the draft kept")
+        wait_until(lambda: box.input_value() == "Half a thought", timeout=5,
+                   message="the draft kept")
         frame.get_by_role("button", name="Cancel").click()
         her_item.locator("iframe.reply-frame").wait_for(state="detached", timeout=5000)
         wait_until(lambda: badge(alice) == "1", message="alice's badge to say 1")
