@@ -52,12 +52,13 @@ await runFlow(browser, async (result) => {
     return true;`));
   result.box = await waitFor("the reply box", () => inUi(page, `
     const frame = root.querySelector(".sidebar iframe.reply-frame");
-    // Focused at once and again once loaded (an element just drawn may not take it at once).
-    if (!frame || root.activeElement !== frame) return null;
+    // Focused at once and again once loaded (an element just drawn may not take it at once);
+    // sized once the frame has opened the box in it (its "size" message).
+    if (!frame || root.activeElement !== frame || !frame.style.height) return null;
     return { title: frame.title, focused: root.activeElement === frame,
              textareaInPage: root.querySelector("textarea") !== null };`));
-  // The frame's text box takes the focus once the frame has loaded and opened the box.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // The frame's text box takes the focus as the box opens (retried on the frame's next frames).
+  await new Promise((resolve) => setTimeout(resolve, 500));
   await page.keyboard.type(REPLY);
   await page.keyboard.down("Control");
   await page.keyboard.press("Enter");
