@@ -235,6 +235,30 @@ def test_a_revoked_invite_stops_working_and_members_cannot_invite(client, alice,
     assert join(client, carol, "pgi_madeup") == 404
 
 
+@pytest.mark.parametrize("way", ["removed", "left", "demoted"])
+def test_a_moderator_who_goes_or_is_demoted_cannot_come_back_through_their_own_invite(
+        client, alice, bob, group, way):
+    assert client.patch(f"/api/groups/{group}/members/bob", json={"role": "moderator"},
+                        headers=alice.headers).status_code == 200
+    token = invite(client, bob, group)
+    kept = invite(client, alice, group)
+    if way == "demoted":
+        res = client.patch(f"/api/groups/{group}/members/bob", json={"role": "member"},
+                           headers=alice.headers)
+        assert res.status_code == 200
+    else:
+        who = alice if way == "removed" else bob
+        assert client.delete(f"/api/groups/{group}/members/bob",
+                             headers=who.headers).status_code == 204
+    listed = client.get(f"/api/groups/{group}/invites", headers=alice.headers).get_json()
+    assert [(i["created_by"], i["status"]) for i in listed["items"]] == [
+        ("alice", "active"), ("bob", "revoked"), ("alice", "active")]
+    if way != "demoted":
+        assert join(client, bob, token) == 410
+        assert "bob" not in members(client, alice, group)
+    assert join(client, bob, kept) == 200
+
+
 @pytest.mark.parametrize("body, field", [
     ({"max_uses": 0}, "max_uses"), ({"max_uses": "3"}, "max_uses"),
     ({"expires_in": 5}, "expires_in"), ({"expires_in": 10**12}, "expires_in"),

@@ -56,8 +56,23 @@ def on_membership_change(listener: MembershipListener) -> None:
 
 
 def _membership_changed(group_pk: int, user_pk: int, change: str) -> None:
+    if change in ("left", "removed", "role"):
+        _revoke_invites_of_those_who_may_not(group_pk, user_pk)
     for listener in _listeners:
         listener(group_pk, user_pk, change)
+
+
+def _revoke_invites_of_those_who_may_not(group_pk: int, user_pk: int) -> None:
+    """Revoke the invites a member made once they may invite no longer (they left, were
+    removed, or now have a role that may not invite): else a removed moderator could come
+    back through a link of their own."""
+    role = Membership.select(Membership.role).where(
+        (Membership.group == group_pk) & (Membership.user == user_pk)).scalar()
+    if role in MODERATING_ROLES:
+        return
+    Invite.update(revoked=True).where(
+        (Invite.group == group_pk) & (Invite.created_by == user_pk)
+        & (Invite.revoked == False)).execute()  # noqa: E712
 
 
 # ------------------------------------------------------------------ reading
