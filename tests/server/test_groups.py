@@ -119,6 +119,32 @@ def test_leaving_takes_the_groups_annotations_out_of_sight_at_once(client, alice
     assert client.get(f"/api/groups/{group}", headers=bob.headers).status_code == 404
 
 
+def test_an_author_who_left_sees_their_annotation_and_nothing_more_of_the_group(
+        client, alice, bob, group, create):
+    own = create(bob, visibility="group", group=group, note="bob's in the group")
+    assert client.get(f"/api/annotations/{own['id']}",
+                      headers=bob.headers).get_json()["group_name"] == "Close readers"
+    assert client.delete(f"/api/groups/{group}/members/bob",
+                         headers=bob.headers).status_code == 204
+    # The group renames itself and hides bob's annotation after he left: he learns neither.
+    assert client.patch(f"/api/groups/{group}", json={"name": "Secret circle"},
+                        headers=alice.headers).status_code == 200
+    assert client.put(f"/api/annotations/{own['id']}/hidden",
+                      headers=alice.headers).status_code == 200
+    answers = [client.get(f"/api/annotations/{own['id']}", headers=bob.headers).get_json(),
+               client.get("/api/annotations", headers=bob.headers).get_json()["items"][0],
+               client.get("/api/export?format=json",
+                          headers=bob.headers).get_json()["annotations"][0]]
+    for seen in answers:
+        assert (seen["id"], seen["group"], seen["group_name"], seen["hidden"]) == (
+            own["id"], group, None, False)
+    csv = client.get("/api/export?format=csv", headers=bob.headers).get_data(as_text=True)
+    assert "Secret circle" not in csv and "Close readers" not in csv
+    # Members still see it all.
+    theirs = client.get(f"/api/annotations/{own['id']}", headers=alice.headers).get_json()
+    assert (theirs["group_name"], theirs["hidden"]) == ("Secret circle", True)
+
+
 def test_a_removed_member_loses_access_and_moderators_remove_only_members(client, alice, bob,
                                                                          carol, group, create):
     assert join(client, carol, invite(client, alice, group)) == 200
