@@ -96,24 +96,45 @@ def test_a_reply_cannot_set_its_own_visibility(client, alice, bob, create):
 
 def test_the_thread_follows_its_first_annotations_visibility(client, alice, bob, anon, create):
     top = create(alice, visibility="public")
-    first = made_reply(client, bob, top["id"], "bob says")
-    second = made_reply(client, alice, first["id"], "alice answers")
+    first = made_reply(client, alice, top["id"], "a second thought")
+    second = made_reply(client, alice, first["id"], "and a third")
     res = client.patch(f"/api/annotations/{top['id']}", json={"visibility": "private"},
                        headers=alice.headers)
     assert res.status_code == 200
-    assert res.get_json()["reply_count"] == 1  # her own; bob's is bob's alone now
+    assert res.get_json()["reply_count"] == 2
     for reader in (anon, bob):
         assert client.get(f"/api/annotations/{second['id']}",
                           headers=reader.headers).status_code == 404
-    own = client.get(f"/api/annotations/{first['id']}", headers=bob.headers).get_json()
+    own = client.get(f"/api/annotations/{first['id']}", headers=alice.headers).get_json()
     assert own["visibility"] == "private"
     assert own["version"] == first["version"] + 1
-    assert client.get(f"/api/annotations/{first['id']}",
-                      headers=alice.headers).status_code == 404
     client.patch(f"/api/annotations/{top['id']}", json={"visibility": "public"},
                  headers=alice.headers)
     assert ids(client.get(f"/api/annotations/{top['id']}/replies")) == [first["id"],
                                                                         second["id"]]
+
+
+def test_a_thread_others_replied_to_keeps_who_may_see_it(client, alice, bob, anon, create):
+    """Bob wrote for the readers the thread had: alice may not publish his reply elsewhere,
+    nor cut him off from his own thread."""
+    top = create(alice, visibility="public")
+    answer = made_reply(client, bob, top["id"], "bob says")
+    for visibility in ("private", "public"):
+        res = client.patch(f"/api/annotations/{top['id']}",
+                           json={"visibility": visibility, "note": "changed"},
+                           headers=alice.headers)
+        if visibility == "public":
+            assert res.status_code == 200  # the same visibility: not a move
+            continue
+        assert res.status_code == 409
+        assert "others have replied" in res.get_json()["error"]["message"]
+        assert client.get(f"/api/annotations/{top['id']}").get_json()["visibility"] == "public"
+        assert client.get(f"/api/annotations/{answer['id']}").status_code == 200
+    # Once bob's reply is gone (deleted), the thread is hers alone again.
+    assert client.delete(f"/api/annotations/{answer['id']}", headers=bob.headers).status_code \
+        == 204
+    assert client.patch(f"/api/annotations/{top['id']}", json={"visibility": "private"},
+                        headers=alice.headers).status_code == 200
 
 
 def test_replying_to_what_you_may_not_see_is_a_404_like_replying_to_nothing(client, alice, bob,
@@ -274,14 +295,23 @@ def test_replies_made_while_the_thread_changes_visibility_end_in_step(app, alice
 
 def test_a_tombstone_heads_a_thread_only_for_who_sees_a_live_reply_below_it(client, alice, bob,
                                                                             create):
-    top = create(alice, visibility="public")
-    answer = made_reply(client, bob, top["id"], "bob's, soon his alone")
-    client.patch(f"/api/annotations/{top['id']}", json={"visibility": "private"},
-                 headers=alice.headers)
-    client.delete(f"/api/annotations/{top['id']}", headers=alice.headers)
+    from test_groups import invite, join, make_group
+
+    gid = make_group(client, alice)
+    assert join(client, bob, invite(client, alice, gid)) == 200
+    res = client.post("/api/annotations", headers=bob.headers, json={
+        "post": {"site": "blog.example.org", "post_id": 42}, "quote": "a passage",
+        "note": "for the circle", "visibility": "group", "group": gid})
+    top = res.get_json()
+    answer = made_reply(client, alice, top["id"], "alice's, soon out of bob's sight")
+    assert client.delete(f"/api/groups/{gid}/members/bob", headers=bob.headers).status_code \
+        == 204
+    assert client.delete(f"/api/annotations/{top['id']}", headers=bob.headers).status_code \
+        == 204
     q = {"site": "blog.example.org", "post_id": "42", "replies": "include"}
-    # Alice sees no live reply below her tombstone (bob's is his alone): nothing heads a thread.
-    assert client.get("/api/annotations", query_string=q, headers=alice.headers).get_json() \
+    # Bob sees no live reply below his tombstone (alice's is the group's): nothing heads a
+    # thread for him.
+    assert client.get("/api/annotations", query_string=q, headers=bob.headers).get_json() \
         == {"total": 0, "items": [], "next_cursor": None}
-    assert ids(client.get("/api/annotations", query_string=q, headers=bob.headers)) == [
-        answer["id"]]
+    assert answer["id"] in ids(client.get("/api/annotations", query_string=q,
+                                          headers=alice.headers))

@@ -63,8 +63,8 @@ def test_a_reply_in_a_group_thread_is_in_the_group_and_for_its_members_alone(
 
 def test_moving_the_thread_moves_its_replies(client, alice, bob, carol, circle):
     gid, top = circle
-    made = client.post("/api/annotations", json={"reply_to": top["id"], "note": "a member's"},
-                       headers=bob.headers).get_json()
+    made = client.post("/api/annotations", headers=alice.headers, json={
+        "reply_to": top["id"], "note": "on second thought"}).get_json()
     res = client.patch(f"/api/annotations/{top['id']}", json={"visibility": "public"},
                        headers=alice.headers)
     assert res.status_code == 200
@@ -76,8 +76,16 @@ def test_moving_the_thread_moves_its_replies(client, alice, bob, carol, circle):
     assert res.status_code == 200
     assert client.get(f"/api/annotations/{made['id']}", headers=carol.headers).status_code \
         == 404
-    own = client.get(f"/api/annotations/{made['id']}", headers=bob.headers).get_json()
+    own = client.get(f"/api/annotations/{made['id']}", headers=alice.headers).get_json()
     assert (own["visibility"], own["group"]) == ("group", other)
+    # Once a member has replied, the thread stays in its group.
+    client.post("/api/annotations", json={"reply_to": top["id"], "note": "a member's"},
+                headers=alice.headers)
+    assert join(client, bob, invite(client, alice, other)) == 200
+    assert client.post("/api/annotations", json={"reply_to": top["id"], "note": "a member's"},
+                       headers=bob.headers).status_code == 201
+    assert client.patch(f"/api/annotations/{top['id']}", json={"visibility": "public"},
+                        headers=alice.headers).status_code == 409
 
 
 def reply(client, reader, to, note="a reply"):

@@ -20,13 +20,23 @@ def test_a_reply_reaches_the_thread_s_readers_and_leaves_with_the_thread(server,
         event = stream.next()
         assert event["event"] == "annotation"
         assert (event["data"]["id"], event["data"]["reply_to"]) == (answer["id"], top["id"])
-    write.patch(alice, top["id"], visibility="private")
+    # A thread of alice's own notes goes private with its first annotation.
+    mine = write.create(alice, visibility="public", note="a first thought")
+    res = client.post("/api/annotations", json={"reply_to": mine["id"], "note": "a second"},
+                      headers=alice.headers)
+    assert res.status_code == 201
+    second = res.get_json()
+    for stream in (bobs, alices):
+        assert [stream.next()["data"]["id"] for _ in range(2)] == [mine["id"], second["id"]]
+    write.patch(alice, mine["id"], visibility="private")
     # Bob could see both; now neither: both removed (in one read, in any order).
     removed = {bobs.next()["data"]["id"], bobs.next()["data"]["id"]}
-    assert removed == {top["id"], answer["id"]}
-    # Alice keeps her annotation and no longer sees carol's reply, now carol's alone.
-    heard = {e["data"]["id"]: e["event"] for e in (alices.next(), alices.next())}
-    assert heard == {top["id"]: "annotation", answer["id"]: "removed"}
+    assert removed == {mine["id"], second["id"]}
+    # Alice keeps both, now private.
+    heard = {e["data"]["id"]: (e["event"], e["data"]["visibility"])
+             for e in (alices.next(), alices.next())}
+    assert heard == {mine["id"]: ("annotation", "private"),
+                     second["id"]: ("annotation", "private")}
 
 
 def test_hiding_a_thread_removes_every_reply_for_members_and_showing_brings_them_back(

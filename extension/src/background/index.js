@@ -15,6 +15,7 @@ import { deleteFromNotebook, notebookSites, queryNotebook, streamExport, updateF
 import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
 import { PLACE_WAIT_MS, liveMark, replaySince, startLive, streamPlaced } from "./live.js";
 import { request } from "./server.js";
+import { createReply, listReplies, markRepliesRead, refreshUnread, repliesToMe } from "./replies.js";
 import { acceptInvite, createGroup, createInvite, groupName, leaveGroup, listGroups, listMembers, previewInvite, removeMember, setMemberRole } from "./groups.js";
 import { changePassword, listSessions, revokeSession, sessionLabel, signOutOthers } from "./sessions.js";
 import { auth, connection, read, settings, update } from "./state.js";
@@ -99,6 +100,14 @@ onMessage(async (message) => {
         return ok(await acceptInvite(message.invite));
       case T.REMEMBER_SITE_VISIBILITY:
         return ok(await rememberSiteVisibility(message.site, message.visibility ?? null, message.group ?? null));
+      case T.LIST_REPLIES:
+        return ok(await listReplies(message.id));
+      case T.CREATE_REPLY:
+        return ok(await createReply(message.parent, message.note));
+      case T.REPLIES_TO_ME:
+        return ok(await repliesToMe(message.limit ?? 50, message.cursor ?? null));
+      case T.MARK_REPLIES_READ:
+        return ok(await markRepliesRead(message.until ?? null));
       default:
         return fail("unknown_message", `No such message: ${message.type}`);
     }
@@ -155,7 +164,9 @@ async function listAnnotations(post) {
       state.cache[key] = { items, at: Date.now(), user };
       state.serverStatus = { up: true, at: Date.now() };
     });
-    // The server is answering: anything that was waiting for it can go now.
+    // The server is answering: anything that was waiting for it can go now, and the unread
+    // count may have moved (asked at most every few seconds however many pages load).
+    refreshUnread({ maxAgeMs: 2000 }).catch(() => {});
     const { queue = [] } = await read(["queue"]);
     if (queue.length && token) retryNow().catch(() => {});
   } catch (err) {
@@ -342,6 +353,7 @@ async function signOut() {
     state.auth = null;
     state.cache = {};
     state.groups = null;
+    state.threads = {};
   });
   broadcast(TO_CONTENT.ANNOTATIONS_CHANGED).catch(() => {});
 }
@@ -351,12 +363,18 @@ let notifyTimer = null;
 onQueueEvent((event) => {
   if (event.type !== "synced" && event.type !== "failed") return;
   clearTimeout(notifyTimer);
-  notifyTimer = setTimeout(() => broadcast(TO_CONTENT.ANNOTATIONS_CHANGED).catch(() => {}), 200);
+  notifyTimer = setTimeout(() => {
+    broadcast(TO_CONTENT.ANNOTATIONS_CHANGED).catch(() => {});
+    // A sync is a moment the server answers: the unread count may have moved too.
+    refreshUnread().catch(() => {});
+  }, 200);
 });
 
 // Open pages say whether the server answers, as the popup does: tell them when that flips, whichever
 // request (a list, the queue, a sign-in) found it out.
 storage.onChanged((changes) => {
+  // Signed in or out, here or by another of the extension's pages: the badge is the new reader's.
+  if (changes.auth) refreshUnread().catch(() => {});
   const change = changes.serverStatus;
   if (!change) return;
   const was = change.oldValue ?? {};
@@ -374,12 +392,16 @@ onCommand(async (command, tab) => {
 });
 
 alarms.onAlarm((alarm) => {
-  if (alarm.name === SYNC_ALARM) drain().catch(() => {});
+  if (alarm.name !== SYNC_ALARM) return;
+  drain().catch(() => {});
+  // Replies to the reader arrive while no page asks: the alarm (every half minute) asks for them.
+  refreshUnread().catch(() => {});
 });
 
 function wake() {
   alarms.create(SYNC_ALARM, { periodInMinutes: 0.5 });
   drain().catch(() => {});
+  refreshUnread().catch(() => {});
 }
 
 onStartup(wake);

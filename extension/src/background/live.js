@@ -24,6 +24,7 @@ import { groupKey } from "../post-key/index.js";
 import { backoffDelay } from "../shared/backoff.js";
 import { onConnect, sessionStorage, storage } from "../shared/browser.js";
 import { PORTS } from "../shared/messages.js";
+import { refreshUnread } from "./replies.js";
 import { buildUrl } from "./server.js";
 import { SseParser } from "./sse.js";
 import { connection, read, update } from "./state.js";
@@ -62,6 +63,7 @@ export function applyEvent(items, event) {
  */
 export function changesOf(events) {
   const changes = [];
+  const replies = [];
   let reset = false;
   for (const event of events) {
     let data;
@@ -72,8 +74,12 @@ export function changesOf(events) {
     }
     if (event.type === "annotation" && typeof data?.id === "string") {
       // A reply has no passage of its own: it is not one of a post's annotations to paint
-      // (the list a page reads holds none), so it stays out of the post's copy.
-      if (data.reply_to) continue;
+      // (the list a page reads holds none), so it stays out of the post's copy; the tabs
+      // showing its post are told which thread to read again (`replies`).
+      if (data.reply_to) {
+        replies.push({ id: data.id, reply_to: data.reply_to, key: groupKey(data.post) });
+        continue;
+      }
       changes.push({ type: "annotation", annotation: data, key: groupKey(data.post) });
     } else if (event.type === "removed" && typeof data?.id === "string") {
       changes.push({ type: "removed", id: data.id, key: null });
@@ -81,7 +87,7 @@ export function changesOf(events) {
       reset = true;
     }
   }
-  return { changes, reset };
+  return { changes, reset, replies };
 }
 
 const watchers = new Map(); // port → {keys: the group keys of the posts its page shows, listed}
@@ -300,7 +306,9 @@ async function readStream(response, controller, stream) {
 
 /** Apply a piece of the stream: the cache, then the cursor, then the tabs. */
 async function receive(events, lastEventId, { who, user }) {
-  const { changes, reset } = changesOf(events);
+  const { changes, reset, replies } = changesOf(events);
+  // A reply may be one to the reader: the button's count asks again.
+  if (replies.length) refreshUnread().catch(() => {});
   for (const change of changes) recent.push({ n: ++counter, ...change });
   recent.splice(0, Math.max(0, recent.length - RECENT_LIMIT));
   const touched = new Map(); // key → ids
@@ -340,8 +348,9 @@ async function receive(events, lastEventId, { who, user }) {
   tell(({ keys }) => {
     const byKey = {};
     for (const key of keys) if (touched.has(key)) byKey[key] = [...touched.get(key)];
-    if (!Object.keys(byKey).length && !removed.size) return null;
-    return { type: "changed", byKey, removed: [...removed] };
+    const replied = replies.filter((reply) => keys.has(reply.key)).map(({ id, reply_to }) => ({ id, reply_to }));
+    if (!Object.keys(byKey).length && !removed.size && !replied.length) return null;
+    return { type: "changed", byKey, removed: [...removed], ...(replied.length ? { replied } : {}) };
   });
 }
 

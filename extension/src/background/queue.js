@@ -253,8 +253,10 @@ async function send(server, token, op) {
 export function overlay(items, queue, failed, key, me) {
   const byId = new Map(items.map((item) => [item.id, { ...item }]));
   const mine = (op) => !op.user || !me || op.user === me;
+  // A queued reply has no passage and is not one of the post's annotations: its thread shows it.
+  const reply = (op) => op.kind === "create" && Boolean(op.body?.reply_to);
   for (const op of queue) {
-    if (groupKey(op.post) !== key || !mine(op)) continue;
+    if (groupKey(op.post) !== key || !mine(op) || reply(op)) continue;
     if (op.kind === "create") {
       const existing = byId.get(op.id);
       byId.set(op.id, { ...localAnnotation(op.body, me), ...(existing ? { ...existing, ...pick(op.body) } : {}), ...op.local, pending: true });
@@ -266,7 +268,7 @@ export function overlay(items, queue, failed, key, me) {
     }
   }
   for (const op of failed) {
-    if (groupKey(op.post) !== key || !mine(op)) continue;
+    if (groupKey(op.post) !== key || !mine(op) || reply(op)) continue;
     const existing = byId.get(op.id);
     if (existing) byId.set(op.id, { ...existing, failed: op.error, failedSeq: op.seq });
     else if (op.kind === "create") byId.set(op.id, { ...localAnnotation(op.body, me), ...op.local, failed: op.error, failedSeq: op.seq });

@@ -51,13 +51,18 @@ export async function start() {
     edit: (id) => page.editor.edit(id),
     delete: (id) => page.sync.remove(id),
     discardFailed: (seq) => page.sync.discardFailed(seq),
+    loadThread: (id) => page.sync.loadThread(id),
+    reply: (parent, note, root) => page.sync.reply(parent, note, root),
     // An opened sidebar says how the server stands now, not as it stood at the last load.
     sidebarToggled: (open) => open && page.sync.updateStatus({ probe: true }),
   }, debug.ui);
   page.sync = new Sync(page, { anchoringTimings: debug.anchoringTimings });
   page.live = new LiveFollow({
     posts: () => [page.lifecycle.post, ...[...page.lifecycle.articles.values()].map((a) => a.post)],
-    changed: (message) => page.sync.applyLive(message),
+    changed: (message) => {
+      page.sync.liveReplies(message.replied ?? []);
+      return page.sync.applyLive(message);
+    },
     reset: () => page.sync.refresh(),
   });
   page.editor = new NoteEditor(page);

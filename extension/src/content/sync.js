@@ -98,6 +98,7 @@ export class Sync {
       }
       const { items, user, online, signedIn, error } = list.value;
       this.user = user;
+      this.page.ui.me = user;
       // The page's post is anchored in the whole page; another post's article in itself. An
       // article whose list did not come keeps what it showed.
       const batches = [{ article: null, post, root: lifecycle.root, items },
@@ -327,6 +328,33 @@ export class Sync {
       await this.render();
       ui.announce("Deleted.");
     });
+  }
+
+  /** Load the thread below annotation `id` (through the background) and draw it in the sidebar. */
+  async loadThread(id) {
+    const reply = await send(T.LIST_REPLIES, { id });
+    if (reply.ok) this.page.ui.setThread(id, reply.value.items);
+  }
+
+  /**
+   * Live updates: replies (`[{id, reply_to}]`) were made, edited or deleted on a shown post; the
+   * threads in the sidebar they belong to are read again (one whose first reply this is too).
+   */
+  liveReplies(replied) {
+    const roots = new Set(replied.map((reply) => this.page.ui.threadOf(reply)).filter(Boolean));
+    for (const root of roots) this.loadThread(root).catch(() => {});
+  }
+
+  /** Send a reply to `parent` ({id, post}) in the thread below `root`; the thread shows it at once. */
+  async reply(parent, note, root) {
+    const { ui } = this.page;
+    const answer = await send(T.CREATE_REPLY, { parent, note });
+    if (!answer.ok) {
+      ui.announce(`Could not send the reply: ${answer.error.message}`);
+      return;
+    }
+    await this.loadThread(root);
+    ui.announce("Reply saved.");
   }
 
   async discardFailed(seq) {

@@ -70,12 +70,21 @@ export class PostilUI {
     this.editorInline = h("div", { class: "editor-inline" });
     this.editor.append(this.editorInline);
     this.card = h("section", { class: "panel card", role: "dialog", "aria-label": "Postil note", hidden: true });
+    // Threads of replies shown in the sidebar, by the id of the annotation they answer: the
+    // last rows loaded (kept across redraws), loads under way, and the reply box open (its
+    // `{root, target, name}`, and what is typed in it, kept across redraws too).
+    this.threads = new Map();
+    this.threadOwners = new Map();
+    this.threadLoading = new Set();
+    this.replyOpen = null;
+    this.replyDraft = "";
     this.sidebar = this.buildSidebar();
     this.root.append(this.live, this.sidebar, this.toolbar, this.card, this.editor);
     this.root.addEventListener("keydown", (event) => {
       if (event.key !== "Escape") return;
       if (!this.editor.hidden) this.closeEditor(true);
       else if (!this.card.hidden) this.closeCard();
+      else if (this.replyOpen) this.closeReply();
       else if (!this.sidebar.hidden) this.toggleSidebar(false);
     });
     addEventListener("resize", () => {
@@ -396,6 +405,7 @@ export class PostilUI {
       this.focusBefore = document.activeElement === this.host ? null : document.activeElement;
     }
     if (open) {
+      this.loadThreads();
       const first = this.listArea.querySelector("button.goto:not([disabled]), button");
       (first ?? this.sidebar.querySelector("button")).focus({ preventScroll: true });
     } else if (wasOpen) {
@@ -473,10 +483,14 @@ export class PostilUI {
     const focusedItem = active?.closest?.("[data-id]");
     const focusedId = focusedItem?.dataset.id;
     const focusedIndex = focusedItem ? [...focusedItem.querySelectorAll("button")].indexOf(active) : -1;
+    const typing = active?.matches?.("textarea.reply-text");
     this.statusLine.textContent = status.text;
     this.statusLine.classList.toggle("offline", Boolean(status.offline));
     this.listArea.replaceChildren(...parts);
-    if (focusedId) {
+    if (this.sidebarOpen) this.loadThreads();
+    if (typing) {
+      this.listArea.querySelector("textarea.reply-text")?.focus({ preventScroll: true });
+    } else if (focusedId) {
       const buttons = this.listArea.querySelectorAll(`[data-id="${CSS.escape(focusedId)}"] button`);
       (buttons[focusedIndex] ?? buttons[0])?.focus({ preventScroll: true });
     }
@@ -537,7 +551,156 @@ export class PostilUI {
         h("button", { type: "button", "aria-label": `Edit annotation: ${shorten(a.quote || a.note, 40)}`, onclick: () => this.actions.edit(a.id) }, "Edit"),
         del));
     }
+    if (!inCard) frag.append(this.renderThread(a));
     return frag;
+  }
+
+  // ---- Threads of replies (sidebar) -------------------------------------------------------
+
+  /** The place below an item for its thread and its reply box, filled from what is loaded. */
+  renderThread(a) {
+    const box = h("div", { class: "thread-area", "data-thread": a.id });
+    this.threadOwners.set(a.id, a);
+    this.fillThread(box, a);
+    return box;
+  }
+
+  /**
+   * Ask for the threads of the listed annotations that have replies (or had, when last loaded),
+   * each once at a time; each is drawn in place when it comes (`setThread`). Replies have no
+   * passage: they are listed here and never painted.
+   */
+  loadThreads() {
+    for (const box of this.listArea.querySelectorAll("[data-thread]")) {
+      const id = box.dataset.thread;
+      const a = this.threadOwners.get(id);
+      if (!a || this.threadLoading.has(id)) continue;
+      if (!(a.reply_count > 0) && !this.threads.get(id)?.length) continue;
+      this.threadLoading.add(id);
+      Promise.resolve(this.actions.loadThread?.(id)).finally(() => this.threadLoading.delete(id));
+    }
+  }
+
+  /** The listed thread a reply ({id, reply_to}) belongs to (its first annotation's id), or null. */
+  threadOf({ id, reply_to: parent }) {
+    if (this.threadOwners.has(parent) && this.listArea.querySelector(`[data-thread="${CSS.escape(parent)}"]`)) return parent;
+    for (const [root, rows] of this.threads) {
+      if (rows.some((row) => row.id === parent || row.id === id)) return root;
+    }
+    return null;
+  }
+
+  /** The thread below annotation `id` came: `rows` in thread order, each with its `depth`. */
+  setThread(id, rows) {
+    this.threads.set(id, rows);
+    const box = this.listArea.querySelector(`[data-thread="${CSS.escape(id)}"]`);
+    const a = this.threadOwners.get(id);
+    if (!box || !a) return;
+    const typing = this.shadow.activeElement?.matches?.("textarea.reply-text") && box.contains(this.shadow.activeElement);
+    this.fillThread(box, a);
+    if (typing) box.querySelector("textarea.reply-text")?.focus({ preventScroll: true });
+  }
+
+  fillThread(box, a) {
+    const rows = this.threads.get(a.id) ?? [];
+    const parts = [];
+    if (rows.length) {
+      const list = h("ol", { class: "thread", "aria-label": `Replies to ${a.user ?? "this annotation"}` });
+      for (const r of rows) {
+        const li = h("li", { class: `reply${r.deleted ? " deleted" : ""}`, "data-reply": r.id, "data-depth": r.depth });
+        li.style.marginLeft = `${(Math.min(r.depth, 6) - 1) * 14}px`;
+        if (r.deleted) {
+          li.append(h("div", { class: "note plain", text: "Deleted" }));
+        } else {
+          const meta = h("div", { class: "meta" }, h("span", { class: "author", text: r.user === this.me ? `${r.user} (you)` : r.user ?? "Anonymous" }));
+          if (r.created) meta.append(h("time", { datetime: r.created, text: new Date(r.created).toLocaleString() }));
+          if (r.pending) meta.append(h("span", { class: "badge", text: "Not synced yet" }));
+          if (r.failed) meta.append(h("span", { class: "badge error", text: `Server refused: ${r.failed.message}` }));
+          li.append(meta);
+          if (r.note_html) {
+            const note = h("div", { class: "note" });
+            setNoteHtml(note, r.note_html);
+            li.append(note);
+          } else {
+            li.append(h("div", { class: "note plain", text: r.note ?? "" }));
+          }
+          if (!r.pending && !r.failed) {
+            li.append(h("div", { class: "actions" }, h("button", { type: "button", class: "reply-button",
+              "aria-label": `Reply to ${r.user ?? "this reply"}: ${shorten(r.note, 40)}`,
+              onclick: () => this.openReply(a.id, r.id, r.user) }, "Reply")));
+          }
+        }
+        list.append(li);
+      }
+      parts.push(list);
+    }
+    const open = this.replyOpen?.root === a.id ? this.replyOpen : null;
+    if (open) {
+      parts.push(this.replyForm(a, open));
+    } else if (!a.failed && !a.deleted) {
+      parts.push(h("div", { class: "actions" }, h("button", { type: "button", class: "reply-button",
+        "aria-label": `Reply to annotation: ${shorten(a.quote || a.note, 40)}`,
+        onclick: () => this.openReply(a.id, a.id, a.user) }, "Reply")));
+    }
+    box.replaceChildren(...parts);
+  }
+
+  replyForm(a, open) {
+    const text = h("textarea", { class: "reply-text", rows: 3, "aria-label": `Your reply to ${open.name ?? "this annotation"}` });
+    text.value = this.replyDraft;
+    text.addEventListener("input", () => {
+      this.replyDraft = text.value;
+    });
+    const sendIt = () => {
+      const note = text.value.trim();
+      if (!note) {
+        text.focus();
+        return;
+      }
+      const target = this.threadOwners.get(open.target) ?? { id: open.target, post: a.post };
+      this.replyOpen = null;
+      this.replyDraft = "";
+      this.actions.reply?.({ id: open.target, post: target.post ?? a.post }, note, a.id);
+      this.fillThread(text.closest("[data-thread]") ?? h("div"), a);
+    };
+    text.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        sendIt();
+      }
+    });
+    return h("form", { class: "reply-form", "aria-label": `Reply to ${open.name ?? "this annotation"}`,
+      onsubmit: (event) => {
+        event.preventDefault();
+        sendIt();
+      } },
+    text,
+    h("div", { class: "actions" },
+      h("button", { type: "button", onclick: () => this.closeReply() }, "Cancel"),
+      h("button", { type: "submit" }, "Send")));
+  }
+
+  /** Open the reply box below thread `root`, answering `target` (the root or a reply in it). */
+  openReply(root, target, name) {
+    const previous = this.replyOpen?.root;
+    if (this.replyOpen?.target !== target) this.replyDraft = "";
+    this.replyOpen = { root, target, name };
+    for (const id of new Set([previous, root])) {
+      const box = id && this.listArea.querySelector(`[data-thread="${CSS.escape(id)}"]`);
+      if (box) this.fillThread(box, this.threadOwners.get(id));
+    }
+    this.listArea.querySelector(`[data-thread="${CSS.escape(root)}"] textarea.reply-text`)?.focus();
+  }
+
+  closeReply() {
+    const root = this.replyOpen?.root;
+    this.replyOpen = null;
+    this.replyDraft = "";
+    const box = root && this.listArea.querySelector(`[data-thread="${CSS.escape(root)}"]`);
+    if (box) {
+      this.fillThread(box, this.threadOwners.get(root));
+      box.querySelector("button.reply-button")?.focus();
+    }
   }
 
   /** Scroll the sidebar to an item and mark it briefly. */

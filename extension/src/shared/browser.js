@@ -129,3 +129,10 @@ export function extensionUrl(path) {
 export function openOptionsPage() {
   return api.runtime.openOptionsPage();
 }
+
+/** The extension button's badge: `text` ("" for none). Firefox and Chromium both name it action. */
+export function setBadge(text) {
+  const action = api.action ?? api.browserAction;
+  if (!action?.setBadgeText) return Promise.resolve();
+  return Promise.resolve(action.setBadgeText({ text })).catch(() => {});
+}

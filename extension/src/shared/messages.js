@@ -60,6 +60,16 @@ export const TO_BACKGROUND = Object.freeze({
   // Remember (or with `visibility: null` forget) the visibility of new notes on a site:
   // `{site, visibility, group}`.
   REMEMBER_SITE_VISIBILITY: "settings/site-visibility",
+  // Replies (background/replies.js). The thread below an annotation (`{id}`): `{items}` in
+  // thread order with `depth`, queued replies included (`pending`). A reply (`{parent: {id,
+  // post}, note}`), queued like a create, behind its parent's create when that is queued too.
+  LIST_REPLIES: "replies/list",
+  CREATE_REPLY: "reply/create",
+  // Replies other readers wrote to the reader's annotations (`{limit}`): `{items, unread, total}`
+  // as `GET /api/me/replies` gives them; marking them read (`{until}`, a reply's `created`),
+  // which also clears the button's badge.
+  REPLIES_TO_ME: "me/replies",
+  MARK_REPLIES_READ: "me/replies/read",
 });
 
 // Long-lived connections (runtime.connect) and what travels over them.
@@ -74,8 +84,10 @@ export const PORTS = Object.freeze({
   // `{type: "watch", posts}` (the posts it shows, again whenever that changes) and `{type:
   // "ping"}` now and then (a message keeps a service worker awake); the background sends
   // `{type: "placed"}` after each watch once its stream is placed (the page's first load waits
-  // for it), `{type: "changed", byKey: {groupKey: [ids]}, removed: [ids]}` (read them with
-  // ANNOTATIONS_STATE) and `{type: "reset"}` (load everything again). A closed port (the worker
+  // for it), `{type: "changed", byKey: {groupKey: [ids]}, removed: [ids], replied: [{id,
+  // reply_to}]}` (read them with ANNOTATIONS_STATE; `replied`, when any: replies made, edited or deleted
+  // in a thread on a shown post, whose thread to read again with LIST_REPLIES) and `{type:
+  // "reset"}` (load everything again). A closed port (the worker
   // was stopped) is opened again by the page, which wakes the worker.
   LIVE: "live",
 });

@@ -7,7 +7,7 @@ does not exist for you (NotFound); a public one you may read but not change (For
 
 from __future__ import annotations
 
-from peewee import Case, IntegrityError
+from peewee import SQL, Case, IntegrityError
 
 from ..db import database, is_postgres, run_write
 from ..domain_errors import Conflict, Forbidden, Gone, Invalid, NotFound, PreconditionFailed
@@ -264,8 +264,8 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
                 annotation.visibility, annotation.group_id)
             if not moved:
                 del changes["visibility"], changes["group_id"]
-            elif annotation.hidden:
-                changes["hidden"] = False  # hidden by the group it leaves, not the next one
+            else:
+                _may_move(user, annotation)
         if not changes:
             return annotation
         shares = "visibility" in changes and changes["visibility"] != "private"
@@ -321,6 +321,24 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
         if annotation is not None:
             return annotation
     raise Conflict("the annotation kept changing; try again")
+
+
+def _may_move(user: User, annotation: Annotation) -> None:
+    """Refuse to change who may see an annotation that a moderator hid, or whose thread holds
+    another reader's reply: the hiding would be undone by a move out of the group and back,
+    and a reply was written for the readers its thread had (made public, a group's reply
+    would be published by someone who may not even be in the group any more; made private,
+    the replies would be cut off from their own thread)."""
+    if annotation.hidden:
+        raise Conflict("a moderator of its group hid this annotation, so it stays where it is; "
+                       "delete it, or write a new one")
+    answered = Annotation.select(SQL("1")).where(
+        (Annotation.root == annotation.pk) & (Annotation.user != user.id)
+        & (Annotation.deleted == False)).exists()  # noqa: E712
+    if answered:
+        raise Conflict("others have replied to this annotation, so who may see its thread "
+                       "stays as it was when they wrote; write a new annotation to share it "
+                       "with other readers")
 
 
 def _reply_patch(reply: Annotation, fields: dict, group: Group | None) -> dict:

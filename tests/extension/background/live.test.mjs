@@ -96,3 +96,9 @@ test("a reply arriving on the stream is not added to its post's list of passages
     { type: "annotation", data: JSON.stringify(note("b")) }]);
   assert.deepEqual(changes.map((c) => c.annotation.id), ["b"]);
 });
+
+test("a reply arriving on the stream names its thread for the tabs showing its post", () => {
+  const reply = { ...note("r"), quote: "", selectors: [], reply_to: "a", note: "I agree" };
+  const { replies } = changesOf([{ type: "annotation", data: JSON.stringify(reply) }]);
+  assert.deepEqual(replies, [{ id: "r", reply_to: "a", key: KEY }]);
+});
