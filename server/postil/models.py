@@ -443,7 +443,8 @@ class Annotation(BaseModel):
 
     INSERT_COLUMNS = ("uid", "post_id", "user_id", "quote", "selectors", "note", "note_html",
                       "color", "tags", "tags_text", "visibility", "deleted", "created_us",
-                      "updated_us", "version", "via", "group_id", "parent", "root", "reply_to")
+                      "updated_us", "version", "via", "group_id", "hidden", "parent", "root",
+                      "reply_to")
 
     @classmethod
     def insert_new(cls, values: dict) -> int | None:

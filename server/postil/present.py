@@ -35,12 +35,22 @@ class OwnAddresses:
     """The address and title a viewer's own private annotations last gave each post, read once.
 
     Made per answer (a page of annotations on one post asks the database once) and passed in;
-    never kept between requests, so nothing of one viewer reaches another.
+    never kept between requests, so nothing of one viewer reaches another. It also answers
+    which groups the viewer is in now (`member_of`), read once per answer when first asked.
     """
 
     def __init__(self, viewer: User | None):
         self.viewer_id = viewer.id if viewer is not None else None
         self._seen: dict[int, tuple[str, str] | None] = {}
+        self._groups: set[int] | None = None
+
+    def member_of(self, group_pk: int) -> bool:
+        if self.viewer_id is None:
+            return False
+        if self._groups is None:
+            self._groups = {g for (g,) in Membership.select(Membership.group).where(
+                Membership.user == self.viewer_id).tuples()}
+        return group_pk in self._groups
 
     def of(self, post: Post) -> tuple[str, str] | None:
         if self.viewer_id is None:
@@ -118,7 +128,7 @@ def annotation_json(annotation: Annotation, viewer: User | None, *,
         "color": annotation.color,
         "tags": annotation.tags,
         "visibility": annotation.visibility,
-        **group_fields(annotation),
+        **group_fields(annotation, viewer, addresses),
         "created": iso(annotation.created_us),
         "updated": iso(annotation.updated_us),
         "version": annotation.version,
@@ -130,15 +140,24 @@ def annotation_json(annotation: Annotation, viewer: User | None, *,
     return data
 
 
-def group_fields(annotation: Annotation) -> dict:
+def group_fields(annotation: Annotation, viewer: User | None,
+                 addresses: OwnAddresses | None = None) -> dict:
     """`group` (its id) and `group_name` of a group's annotation, else None; and `hidden`.
 
     Only those who may see a hidden annotation receive it (`Annotation.visible_to`), so
-    `hidden` tells nobody anything they may not know.
+    `hidden` tells nobody anything they may not know. What is the group's to say (its name, and
+    whether its moderators hid the annotation) is shown to its current members alone: an author
+    who left, or whose thread was moved into a group they are not in, still sees their own
+    annotation and its group's id, and nothing more of the group (`group_name` None, `hidden`
+    false). Anyone else sees a group's annotation only as a member.
     """
-    group = annotation.group if annotation.group_id is not None else None
-    return {"group": group.gid if group else None, "group_name": group.name if group else None,
-            "hidden": bool(annotation.hidden)}
+    if annotation.group_id is None:
+        return {"group": None, "group_name": None, "hidden": bool(annotation.hidden)}
+    group = annotation.group
+    mine = viewer is not None and annotation.user_id == viewer.id
+    if mine and not (addresses or OwnAddresses(viewer)).member_of(annotation.group_id):
+        return {"group": group.gid, "group_name": None, "hidden": False}
+    return {"group": group.gid, "group_name": group.name, "hidden": bool(annotation.hidden)}
 
 
 def record_json(annotation: Annotation, viewer: User | None, *,

@@ -60,10 +60,13 @@ def stream():
 
     shared_key = (id(database.obj), viewer_id, repr(asked.post), request.root_url)
 
-    def read(after: int, generation: int) -> tuple[list[str], int, bool]:
+    def read(after: int, generation: int) -> tuple[list[str], int, bool, bool]:
         return live.hub.shared((*shared_key, after), generation, lambda: read_now(after))
 
-    def read_now(after: int) -> tuple[list[str], int, bool]:
+    def read_now(after: int) -> tuple[list[str], int, bool, bool]:
+        """The events owed after `after` as text, the new cursor, whether there may be more,
+        and whether a session of the viewer ended among them (then the stream checks its own
+        before sending any of them)."""
         # The stream holds no database connection while it waits (200 streams would drain
         # the pool): it takes one for each read, a few reads at a time.
         with live.hub.reads, app.request_context(environ):
@@ -71,7 +74,9 @@ def stream():
             try:
                 found, reached, more = reader.read(after)
                 addresses = present.OwnAddresses(viewer) if found else None
-                return [_format(e, ids, viewer, addresses) for e in found], reached, more
+                ended = any(e.kind == "session" for e in found)
+                return ([_format(e, ids, viewer, addresses) for e in found
+                         if e.kind != "session"], reached, more, ended)
             finally:
                 database.close()
 
@@ -95,7 +100,9 @@ def stream():
             generation = live.hub.generation
             more = True
             while more:
-                chunks, after, more = read(after, generation)
+                chunks, after, more, ended = read(after, generation)
+                if ended and not still_allowed():
+                    return  # signed out (or disabled): nothing after it is sent
                 yield from chunks
             live.hub.wait(generation, max(0.0, beat_at - time.monotonic()))
             if not live.hub.closing and time.monotonic() >= beat_at:

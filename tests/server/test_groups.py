@@ -119,6 +119,32 @@ def test_leaving_takes_the_groups_annotations_out_of_sight_at_once(client, alice
     assert client.get(f"/api/groups/{group}", headers=bob.headers).status_code == 404
 
 
+def test_an_author_who_left_sees_their_annotation_and_nothing_more_of_the_group(
+        client, alice, bob, group, create):
+    own = create(bob, visibility="group", group=group, note="bob's in the group")
+    assert client.get(f"/api/annotations/{own['id']}",
+                      headers=bob.headers).get_json()["group_name"] == "Close readers"
+    assert client.delete(f"/api/groups/{group}/members/bob",
+                         headers=bob.headers).status_code == 204
+    # The group renames itself and hides bob's annotation after he left: he learns neither.
+    assert client.patch(f"/api/groups/{group}", json={"name": "Secret circle"},
+                        headers=alice.headers).status_code == 200
+    assert client.put(f"/api/annotations/{own['id']}/hidden",
+                      headers=alice.headers).status_code == 200
+    answers = [client.get(f"/api/annotations/{own['id']}", headers=bob.headers).get_json(),
+               client.get("/api/annotations", headers=bob.headers).get_json()["items"][0],
+               client.get("/api/export?format=json",
+                          headers=bob.headers).get_json()["annotations"][0]]
+    for seen in answers:
+        assert (seen["id"], seen["group"], seen["group_name"], seen["hidden"]) == (
+            own["id"], group, None, False)
+    csv = client.get("/api/export?format=csv", headers=bob.headers).get_data(as_text=True)
+    assert "Secret circle" not in csv and "Close readers" not in csv
+    # Members still see it all.
+    theirs = client.get(f"/api/annotations/{own['id']}", headers=alice.headers).get_json()
+    assert (theirs["group_name"], theirs["hidden"]) == ("Secret circle", True)
+
+
 def test_a_removed_member_loses_access_and_moderators_remove_only_members(client, alice, bob,
                                                                          carol, group, create):
     assert join(client, carol, invite(client, alice, group)) == 200
@@ -233,6 +259,30 @@ def test_a_revoked_invite_stops_working_and_members_cannot_invite(client, alice,
     assert join(client, carol, token) == 410
     assert client.get("/api/invites/pgi_madeup", headers=carol.headers).status_code == 404
     assert join(client, carol, "pgi_madeup") == 404
+
+
+@pytest.mark.parametrize("way", ["removed", "left", "demoted"])
+def test_a_moderator_who_goes_or_is_demoted_cannot_come_back_through_their_own_invite(
+        client, alice, bob, group, way):
+    assert client.patch(f"/api/groups/{group}/members/bob", json={"role": "moderator"},
+                        headers=alice.headers).status_code == 200
+    token = invite(client, bob, group)
+    kept = invite(client, alice, group)
+    if way == "demoted":
+        res = client.patch(f"/api/groups/{group}/members/bob", json={"role": "member"},
+                           headers=alice.headers)
+        assert res.status_code == 200
+    else:
+        who = alice if way == "removed" else bob
+        assert client.delete(f"/api/groups/{group}/members/bob",
+                             headers=who.headers).status_code == 204
+    listed = client.get(f"/api/groups/{group}/invites", headers=alice.headers).get_json()
+    assert [(i["created_by"], i["status"]) for i in listed["items"]] == [
+        ("alice", "active"), ("bob", "revoked"), ("alice", "active")]
+    if way != "demoted":
+        assert join(client, bob, token) == 410
+        assert "bob" not in members(client, alice, group)
+    assert join(client, bob, kept) == 200
 
 
 @pytest.mark.parametrize("body, field", [

@@ -86,3 +86,70 @@ def test_moving_the_thread_moves_its_replies(client, alice, bob, carol, circle):
                        headers=bob.headers).status_code == 201
     assert client.patch(f"/api/annotations/{top['id']}", json={"visibility": "public"},
                         headers=alice.headers).status_code == 409
+
+
+def reply(client, reader, to, note="a reply"):
+    res = client.post("/api/annotations", json={"reply_to": to, "note": note},
+                      headers=reader.headers)
+    assert res.status_code == 201, res.get_json()
+    return res.get_json()
+
+
+def test_hiding_an_annotation_hides_the_thread_below_it_from_plain_members(
+        client, alice, bob, carol, circle):
+    gid, top = circle
+    assert join(client, carol, invite(client, alice, gid)) == 200
+    carols = reply(client, carol, top["id"], "carol answers")
+    alices = reply(client, alice, carols["id"], "alice answers carol")
+    seen = lambda: {a["id"] for a in client.get(  # noqa: E731
+        f"/api/annotations?group={gid}&replies=include", headers=bob.headers).get_json()["items"]}
+    assert seen() == {top["id"], carols["id"], alices["id"]}
+    assert client.put(f"/api/annotations/{top['id']}/hidden",
+                      headers=alice.headers).status_code == 200
+    # To bob, a plain member, the whole thread is gone: reading, listing, replying.
+    for one in (top, carols, alices):
+        assert client.get(f"/api/annotations/{one['id']}", headers=bob.headers).status_code \
+            == 404
+    assert seen() == set()
+    assert client.get(f"/api/annotations?group={gid}&replies=only",
+                      headers=bob.headers).get_json()["items"] == []
+    assert client.post("/api/annotations", json={"reply_to": alices["id"], "note": "hm"},
+                       headers=bob.headers).status_code == 404
+    # Its versions moved on, so a syncing client of the moderator's replaces its copies.
+    now = client.get(f"/api/annotations/{alices['id']}", headers=alice.headers).get_json()
+    assert (now["hidden"], now["version"]) == (True, alices["version"] + 1)
+    # Each author still sees their own; a new reply under the hidden one is hidden too.
+    assert client.get(f"/api/annotations/{carols['id']}",
+                      headers=carol.headers).get_json()["hidden"] is True
+    later = reply(client, carol, carols["id"], "carol again")
+    assert later["hidden"] is True
+    assert client.get(f"/api/annotations/{later['id']}", headers=bob.headers).status_code == 404
+    # A reply cannot be shown alone while the thread above it is hidden.
+    res = client.delete(f"/api/annotations/{carols['id']}/hidden", headers=alice.headers)
+    assert res.status_code == 409
+    assert client.get(f"/api/annotations/{carols['id']}", headers=bob.headers).status_code \
+        == 404
+    # Showing it shows the thread again.
+    assert client.delete(f"/api/annotations/{top['id']}/hidden",
+                         headers=alice.headers).status_code == 200
+    assert seen() == {top["id"], carols["id"], alices["id"], later["id"]}
+
+
+def test_hiding_a_reply_hides_its_own_replies_and_leaves_the_rest(client, alice, bob, carol,
+                                                                  circle):
+    gid, top = circle
+    assert join(client, carol, invite(client, alice, gid)) == 200
+    carols = reply(client, carol, top["id"], "carol answers")
+    below = reply(client, carol, carols["id"], "and goes on")
+    assert client.put(f"/api/annotations/{carols['id']}/hidden",
+                      headers=alice.headers).status_code == 200
+    listed = client.get(f"/api/annotations/{top['id']}/replies", headers=bob.headers)
+    assert [a["id"] for a in listed.get_json()["items"]] == []
+    assert client.get(f"/api/annotations/{below['id']}", headers=bob.headers).status_code \
+        == 404
+    assert client.get(f"/api/annotations/{top['id']}", headers=bob.headers).status_code == 200
+    # Showing the top annotation, which was never hidden, shows none of it.
+    assert client.delete(f"/api/annotations/{top['id']}/hidden",
+                         headers=alice.headers).status_code == 200
+    assert client.get(f"/api/annotations/{below['id']}", headers=bob.headers).status_code \
+        == 404

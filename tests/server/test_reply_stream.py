@@ -37,3 +37,28 @@ def test_a_reply_reaches_the_thread_s_readers_and_leaves_with_the_thread(server,
              for e in (alices.next(), alices.next())}
     assert heard == {mine["id"]: ("annotation", "private"),
                      second["id"]: ("annotation", "private")}
+
+
+def test_hiding_a_thread_removes_every_reply_for_members_and_showing_brings_them_back(
+        server, write, client, alice, bob, make_user):  # noqa: F811
+    carol = make_user("carol")
+    gid = write.group(alice, bob, carol)
+    top = write.create(alice, visibility="group", group=gid, note="for the group")
+    answers = []
+    for to in (top["id"], None):
+        res = client.post("/api/annotations", headers=carol.headers,
+                          json={"reply_to": to or answers[-1], "note": "carol answers"})
+        assert res.status_code == 201
+        answers.append(res.get_json()["id"])
+    bobs = server.stream(bob)
+    write.hide(alice, top["id"])
+    marker = write.marker(alice)
+    heard = {(e["event"], e["data"]["id"]) for e in bobs.events_until(marker)}
+    assert heard == {("removed", top["id"]), ("removed", answers[0]), ("removed", answers[1]),
+                     ("annotation", marker)}
+    assert client.delete(f"/api/annotations/{top['id']}/hidden",
+                         headers=alice.headers).status_code == 200
+    marker = write.marker(alice)
+    heard = {(e["event"], e["data"]["id"]) for e in bobs.events_until(marker)}
+    assert heard == {("annotation", top["id"]), ("annotation", answers[0]),
+                     ("annotation", answers[1]), ("annotation", marker)}

@@ -12,13 +12,13 @@ import time
 import uuid
 
 import pytest
-from stream_client import Stream
+from stream_client import Stream, StreamClosed
 from werkzeug.serving import make_server
 
 from conftest import annotation_body
 from postil import db, live
-from postil.models import StreamTicket, User, now_us
-from postil.store import changes
+from postil.models import StreamTicket, Token, User, now_us
+from postil.store import accounts, changes
 
 POST = "site=blog.example.org&post_id=42"
 OTHER_POST = {"site": "blog.example.org", "post_id": 43,
@@ -316,6 +316,51 @@ def test_a_signed_out_token_ends_its_stream(server, client, alice):
         while True:
             stream.next(timeout=15)
     assert ended.type.__name__ == "StreamClosed"
+
+
+@pytest.mark.parametrize("ending", ["signed out", "ended elsewhere", "new password",
+                                    "disabled", "ticket's session signed out"])
+def test_an_ended_session_s_stream_sends_nothing_more_not_even_before_a_keepalive(
+        server, client, app, write, alice, bob, ending):
+    # No keepalive comes within the test: only the session's end may close the stream.
+    app.config["STREAM_HEARTBEAT_SECONDS"] = 600
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        user = User.get(User.name == "bob")
+        elsewhere = {"Authorization": f"Bearer {Token.issue(user, 'other')}"}
+        db.database.close()
+    if ending == "ticket's session signed out":
+        ticket = client.post("/api/stream/tickets", headers=bob.headers).get_json()["ticket"]
+        stream = Stream(server.port, f"/api/stream?ticket={ticket}")
+    else:
+        stream = server.stream(bob, query="")
+    before = write.marker(alice)
+    assert stream.next()["data"]["id"] == before
+    if ending in ("signed out", "ticket's session signed out"):
+        res = client.delete("/api/tokens/current", headers=bob.headers)
+    elif ending == "ended elsewhere":
+        res = client.delete("/api/tokens", headers=elsewhere)
+    elif ending == "new password":
+        res = client.put("/api/me/password", headers=elsewhere, json={
+            "current_password": "correct horse", "new_password": "another fine horse"})
+    else:
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            accounts.set_disabled(user, True)
+            db.database.close()
+        res = None
+    assert res is None or res.status_code == 204
+    write.marker(alice)
+    try:
+        with pytest.raises(StreamClosed):
+            stream.next(timeout=15)
+    finally:
+        stream.close()
+    # The session that stays goes on hearing (not for a disabled account: it has none).
+    if ending in ("ended elsewhere", "new password"):
+        still = server.stream(None, query="", headers=elsewhere)
+        after = write.marker(alice)
+        assert still.next()["data"]["id"] == after
 
 
 def test_the_before_columns_answer_the_visibility_rule_as_the_annotation_does(

@@ -17,7 +17,7 @@ from .. import models
 from ..db import database, run_write
 from ..domain_errors import Conflict, NotFound
 from ..models import Token, User
-from . import throttle
+from . import changes, throttle
 
 DAY_US = 24 * 3600 * 1_000_000
 TOUCH_US = 60 * 1_000_000
@@ -108,7 +108,10 @@ def issue_token(user: User, label: str, policy: TokenPolicy | None = None) -> st
 def revoke(user: User, token_id: int) -> None:
     """End one of the user's sessions; another's or an unknown one is NotFound."""
     def write() -> int:
-        return Token.delete().where((Token.id == token_id) & (Token.user == user.id)).execute()
+        ended = Token.delete().where((Token.id == token_id) & (Token.user == user.id)).execute()
+        if ended:
+            changes.session_ended(user.id)
+        return ended
 
     if run_write(write) == 0:
         raise NotFound("no such session")
@@ -120,7 +123,10 @@ def revoke_all(user: User, *, keep: int | None = None) -> int:
         query = Token.delete().where(Token.user == user.id)
         if keep is not None:
             query = query.where(Token.id != keep)
-        return query.execute()
+        ended = query.execute()
+        if ended:
+            changes.session_ended(user.id)
+        return ended
 
     return run_write(write)
 
@@ -132,7 +138,8 @@ def set_password_hash(user: User, password_hash: str, *, keep: int | None = None
         query = Token.delete().where(Token.user == user.id)
         if keep is not None:
             query = query.where(Token.id != keep)
-        query.execute()
+        if query.execute():
+            changes.session_ended(user.id)
 
     run_write(write)
     user.password_hash = password_hash
@@ -144,6 +151,7 @@ def set_disabled(user: User, disabled: bool) -> None:
         User.update(disabled=disabled).where(User.id == user.id).execute()
         if disabled:
             Token.delete().where(Token.user == user.id).execute()
+            changes.session_ended(user.id)  # a ticket's stream has its token, or none
 
     run_write(write)
     user.disabled = disabled

@@ -63,7 +63,8 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
         values = {"uid": uid, "post_id": post.id, "user_id": user.id, "quote": "",
                   "selectors": [], "note": "", "note_html": "", "color": "yellow",
                   "tags": [], "tags_text": "", "visibility": "private", "deleted": False,
-                  "version": 1, "via": None, "group_id": None, "parent": None, "root": None,
+                  "version": 1, "via": None, "group_id": None, "hidden": False, "parent": None,
+                  "root": None,
                   "reply_to": None} | fields | thread | times
         pk = Annotation.insert_new(values)
         if pk is None:
@@ -133,7 +134,10 @@ def _thread_values(parent: Annotation, fields: dict) -> dict:
             parent.visibility, parent.group_id):
         raise Invalid("visibility", "a reply has the visibility of the annotation it answers "
                                     "(and its group); leave visibility and group out")
+    # A reply under a hidden annotation is hidden too: the thread below one is hidden with it
+    # (`store.groups.set_hidden`).
     return {"parent": parent.pk, "root": parent.root or parent.pk, "reply_to": parent.uid,
+            "hidden": bool(parent.hidden),
             **{column: getattr(parent, column) for column in THREAD_SHARED}}
 
 

@@ -19,6 +19,9 @@ now.
 
 `access_changed(user)` records that a reader's access changed (joined or left a group): their
 streams answer `reset`, since what they may see changed without any annotation changing.
+`session_ended(user)` records that one of a reader's sessions ended (signed out, revoked, a new
+password, the account disabled): each of their streams asks again, in the log's order, whether
+its own session holds before it sends anything later, and ends if not (`still_allowed`).
 """
 
 from __future__ import annotations
@@ -100,6 +103,14 @@ def access_changed(user_id: int) -> None:
         _queue().append(values)
     else:
         run_write(lambda: _queue().append(values))
+
+
+def session_ended(user_id: int) -> None:
+    """Record, in the write that ends it, that a session of this reader ended: their streams
+    check their own session before sending any event after it (in every server process, as
+    the log is read in order), and a stream whose session is gone ends."""
+    _queue().append({"kind": "session", "annotation": None, "post": None, "uid": None,
+                     "user": user_id, "visibility": None, "shares_id": False})
 
 
 def forget_user(user_id: int) -> None:
@@ -255,7 +266,7 @@ def cursor() -> Cursor:
 @dataclass
 class Event:
     seq: int
-    kind: str  # annotation | removed | reset
+    kind: str  # annotation | removed | reset | session (not sent: the stream checks its session)
     annotation: Annotation | None = None
     uid: str | None = None
     reason: str | None = None
@@ -277,6 +288,10 @@ def post_condition(viewer: User | None, f: Filters | None):
 _AFTER, _UPTO = -7_123_456_789, -7_123_456_788
 
 
+# The log's rows about a reader rather than an annotation: read by that reader's streams alone.
+READER_KINDS = ("access", "session")
+
+
 class Reader:
     """One stream's reads of the log, for one viewer and one post (or all).
 
@@ -291,9 +306,10 @@ class Reader:
     def __init__(self, viewer: User | None, post_condition=None, limit: int = BATCH) -> None:
         self.limit = limit
         could_see = Annotation.visible_to(viewer, alias=AS_BEFORE)
-        mine = (ChangeLog.kind == "access") & (ChangeLog.user == (viewer.id if viewer else -1))
+        mine = (ChangeLog.kind.in_(READER_KINDS)
+                & (ChangeLog.user == (viewer.id if viewer else -1)))
         where = (ChangeLog.seq > _AFTER) & (
-            mine | (ChangeLog.kind != "access") if post_condition is None
+            mine | ChangeLog.kind.not_in(READER_KINDS) if post_condition is None
             else mine | post_condition)
         self._log = (ChangeLog.select(ChangeLog.seq, ChangeLog.kind, ChangeLog.annotation,
                                       ChangeLog.uid, could_see.alias("seen"))
@@ -322,12 +338,12 @@ class Reader:
                 return [], after, False
             reached = rows[-1][0]
             now = {a.pk: a for a in self._run(self._now, after, reached)} \
-                if any(kind != "access" for _, kind, _, _, _ in rows) else {}
+                if any(kind not in READER_KINDS for _, kind, _, _, _ in rows) else {}
         first_seen: dict[int, bool] = {}
         last_seq: dict[int, int] = {}
         uids: dict[int, str] = {}
         for seq, kind, pk, uid, seen in rows:
-            if kind == "access":
+            if kind in READER_KINDS:
                 continue
             first_seen.setdefault(pk, bool(seen))
             last_seq[pk] = seq
@@ -336,6 +352,9 @@ class Reader:
         for seq, kind, pk, _, _ in rows:
             if kind == "access":
                 events.append(Event(seq, "reset", reason="access_changed"))
+                continue
+            if kind == "session":
+                events.append(Event(seq, "session"))
                 continue
             if last_seq[pk] != seq:
                 continue
@@ -349,7 +368,8 @@ class Reader:
 
 def still_allowed(user_id: int, token_id: int | None) -> bool:
     """Whether a signed-in stream's session still holds: the token not revoked, the account
-    neither deleted nor disabled (checked with each keepalive)."""
+    neither deleted nor disabled (checked with each keepalive, and before anything after a
+    `session` row of the log is sent)."""
     user = User.get_or_none(User.id == user_id)
     if user is None or user.disabled:
         return False

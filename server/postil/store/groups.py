@@ -56,8 +56,23 @@ def on_membership_change(listener: MembershipListener) -> None:
 
 
 def _membership_changed(group_pk: int, user_pk: int, change: str) -> None:
+    if change in ("left", "removed", "role"):
+        _revoke_invites_of_those_who_may_not(group_pk, user_pk)
     for listener in _listeners:
         listener(group_pk, user_pk, change)
+
+
+def _revoke_invites_of_those_who_may_not(group_pk: int, user_pk: int) -> None:
+    """Revoke the invites a member made once they may invite no longer (they left, were
+    removed, or now have a role that may not invite): else a removed moderator could come
+    back through a link of their own."""
+    role = Membership.select(Membership.role).where(
+        (Membership.group == group_pk) & (Membership.user == user_pk)).scalar()
+    if role in MODERATING_ROLES:
+        return
+    Invite.update(revoked=True).where(
+        (Invite.group == group_pk) & (Invite.created_by == user_pk)
+        & (Invite.revoked == False)).execute()  # noqa: E712
 
 
 # ------------------------------------------------------------------ reading
@@ -473,10 +488,17 @@ def operator_invite(gid: str, expires_us: int | None, max_uses: int | None
 
 
 def set_hidden(user: User, annotation: Annotation, hidden: bool) -> Annotation:
-    """Hide or show an annotation of a group the user moderates (`annotation` visible to them).
+    """Hide or show an annotation of a group the user moderates (`annotation` visible to them),
+    and with it the whole thread below it (replies of replies too).
 
-    A hidden annotation is shown only to its author and the group's owner and moderators; its
-    version moves on so that clients syncing with `updated_since` hear of it.
+    A hidden annotation is shown only to its author and the group's owner and moderators; so a
+    reply below a hidden one is hidden too (else a member would read the thread's replies, and
+    reply to them, under an annotation that does not exist for them), and a reply made under a
+    hidden one is made hidden (`store.annotations`). Showing an annotation shows the thread
+    below it again, a reply hidden on its own before included (one flag; hide it again after).
+    A reply cannot be shown while an annotation above it is hidden (Conflict): show that one.
+    Each row whose state changes moves its version on and goes to the change log, so clients
+    syncing with `updated_since` and the live stream hear of every one.
     """
     def write() -> Annotation:
         if annotation.visibility != "group" or annotation.group_id is None:
@@ -486,15 +508,40 @@ def set_hidden(user: User, annotation: Annotation, hidden: bool) -> Annotation:
         if role not in MODERATING_ROLES:
             raise Forbidden("only the group's owners or moderators may hide or show "
                             "annotations")
-        if annotation.hidden == hidden:
+        root = annotation.root or annotation.pk
+        if is_postgres():
+            # A reply being written under it waits, and then takes the thread's new state.
+            database.execute_sql("SELECT pk FROM annotation WHERE pk = %s FOR UPDATE", [root])
+        from .replies import _below, _children  # replies imports annotations, as we may not
+
+        rows = {pk: (parent, was, post, uid) for pk, parent, was, post, uid in (
+            Annotation.select(Annotation.pk, Annotation.parent, Annotation.hidden,
+                              Annotation.post, Annotation.uid)
+            .where((Annotation.pk == root) | (Annotation.root == root)).tuples())}
+        if not hidden:
+            if not rows[annotation.pk][1]:
+                return annotation  # shown already: the replies hidden below it stay hidden
+            parent = rows[annotation.pk][0]
+            while parent is not None and parent in rows:
+                if rows[parent][1]:
+                    raise Conflict("an annotation above this reply is hidden, and hides its "
+                                   "whole thread: show that one instead")
+                parent = rows[parent][0]
+        which = [pk for pk in [annotation.pk, *_below(annotation.pk, _children({root}))]
+                 if bool(rows[pk][1]) != hidden]
+        if not which:
             return annotation
-        changes = {"hidden": hidden, "version": annotation.version + 1,
-                   "updated_us": max(now_us(), annotation.updated_us + 1)}
-        Annotation.update(**changes).where(Annotation.pk == annotation.pk).execute()
-        change_log.record("update", annotation.pk, annotation.post_id, annotation.uid,
-                          before=annotation)
-        for k, val in changes.items():
-            setattr(annotation, k, val)
+        stamp = now_us()
+        change_log.record_each("update", Annotation.pk.in_(which))
+        Annotation.update(
+            hidden=hidden, version=Annotation.version + 1,
+            updated_us=Case(None, [(Annotation.updated_us >= stamp, Annotation.updated_us + 1)],
+                            stamp),
+        ).where(Annotation.pk.in_(which)).execute()
+        if annotation.pk in which:
+            fresh = Annotation.get_by_id(annotation.pk)
+            for k in ("hidden", "version", "updated_us"):
+                setattr(annotation, k, getattr(fresh, k))
         return annotation
 
     return run_write(write)
