@@ -1,5 +1,5 @@
 // The sidebar's reply box in Firefox: bob signs in, opens the post where alice's public note is
-// (seeded by tests/browser/test_replies.py), opens the sidebar, presses the note's Reply button,
+// (seeded by tests/browser/test_reply_threads.py), opens the sidebar, presses the note's Reply button,
 // types a reply with the keyboard and presses Send; reports the reply box's accessible names and
 // the thread under the note once the reply has synced. Prints one JSON line with what it saw.
 
