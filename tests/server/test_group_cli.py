@@ -80,3 +80,10 @@ def test_unknown_groups_users_and_bad_limits_are_refused_with_a_reason(data):
     assert noowner.returncode != 0
     badname = postil(data, "group", "create", " ", "--owner", "carol", check=False)
     assert badname.returncode != 0 and "name" in badname.stderr
+
+
+def test_a_group_id_never_reads_as_a_command_line_option(monkeypatch):
+    from postil.store import groups
+
+    monkeypatch.setattr(groups.secrets, "token_urlsafe", lambda n: "-" + "a" * 11)
+    assert groups.new_group_id() == "g" + "a" * 11

@@ -165,11 +165,18 @@ def _require_role(membership: Membership, roles: tuple[str, ...], what: str) -> 
         raise Forbidden(f"only the group's {' or '.join(r + 's' for r in roles)} may {what}")
 
 
+def new_group_id() -> str:
+    """A random group id (12 URL-safe characters) that never starts with "-", which a command
+    line (`postil group add-member ID NAME`) would read as an option."""
+    gid = secrets.token_urlsafe(9)
+    return "g" + gid[1:] if gid.startswith("-") else gid
+
+
 def create_group(user: User, name: str, description: str = "") -> GroupView:
     """Make a group with `user` as its owner."""
     def write() -> Group:
         stamp = now_us()
-        group = Group.create(gid=secrets.token_urlsafe(9), name=name, description=description,
+        group = Group.create(gid=new_group_id(), name=name, description=description,
                              created_us=stamp, updated_us=stamp)
         Membership.create(group=group.id, user=user.id, role="owner", joined_us=stamp)
         _membership_changed(group.id, user.id, "joined")

@@ -1,5 +1,5 @@
 // The sidebar's reply box in Firefox: bob signs in, opens the post where alice's public note is
-// (seeded by tests/browser/test_replies.py), opens the sidebar, presses the note's Reply button,
+// (seeded by tests/browser/test_reply_threads.py), opens the sidebar, presses the note's Reply button,
 // types a reply with the keyboard and sends it with Ctrl+Enter; reports the reply box's frame (a
 // frame of the extension's own, which WebDriver does not show the inside of here, so the reader's
 // keyboard does it all), what a page script listening for keys on its window heard meanwhile,
