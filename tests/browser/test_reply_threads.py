@@ -14,8 +14,10 @@ from browser_helpers import (
     PASSWORD,
     POST_101,
     RECORD_KEYS_JS,
+    in_reply_box,
     items,
     open_sidebar,
+    reply_box,
     run_firefox_flow,
     wait_painted,
     wait_until,
@@ -32,18 +34,6 @@ def thread_rows(page, item):
     return item.locator("li.reply")
 
 
-def reply_box(item, name: str):
-    """The reply box's frame below `item` and its text box, named for whom it answers, once the
-    text box has the keyboard focus (as it has for a reader who pressed Reply)."""
-    item.locator("iframe.reply-frame").wait_for(state="visible", timeout=5000)
-    frame = item.frame_locator("iframe.reply-frame")
-    box = frame.get_by_role("textbox", name=name)
-    box.wait_for(timeout=5000)
-    wait_until(lambda: box.evaluate("(el) => el === document.activeElement"),
-               timeout=5, message="the reply box to have the focus")
-    return frame, box
-
-
 def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebook(
         open_profile, server, tokens, tmp_path):
     status, note = server.api("POST", "/api/annotations", tokens["alice"], body={
@@ -54,6 +44,9 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
     assert status == 201, note
     alice = open_profile(tmp_path / "alice")
     bob = open_profile(tmp_path / "bob")
+    # Every wait of this test has an end: a step that never comes fails it in seconds.
+    for reader in (alice, bob):
+        reader.context.set_default_timeout(10000)
     try:
         alice.sign_in("alice", tokens["alice"])
         bob.sign_in("bob", tokens["bob"])
@@ -63,11 +56,12 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         wait_painted(mine, "green", PHRASE)
         open_sidebar(alice, mine)
         her_item = items(mine).filter(has_text="Which shells close tightest?")
-        her_item.get_by_role("button", name="Reply to annotation: Barnacles").wait_for()
+        reply_to_her = her_item.get_by_role("button", name="Reply to annotation: Barnacles")
+        reply_to_her.wait_for(timeout=10000)
         assert thread_rows(mine, her_item).count() == 0
         assert badge(alice) == ""
         # She starts a reply of her own, which the thread's redraw below must not lose.
-        her_item.get_by_role("button", name="Reply to annotation: Barnacles").click()
+        reply_to_her.click()
         reply_box(her_item, "Your reply to alice")
         mine.keyboard.type("Half a thought")
 
@@ -92,7 +86,7 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         assert box.input_value() == ""
         page.keyboard.type("Limpets: they grind a scar to fit.")
         assert frame.get_by_role("button", name="Cancel").is_visible()
-        frame.get_by_role("button", name="Send").click()
+        in_reply_box(item, frame, "Send").click()
         reply = thread_rows(page, item).filter(has_text="Limpets: they grind a scar to fit.")
         reply.wait_for(timeout=10000)
         # Sent, and never painted: a reply has no passage.
@@ -117,7 +111,7 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         frame, box = reply_box(her_item, "Your reply to alice")
         wait_until(lambda: box.input_value() == "Half a thought", timeout=5,
                    message="the draft kept")
-        frame.get_by_role("button", name="Cancel").click()
+        in_reply_box(her_item, frame, "Cancel").click()
         her_item.locator("iframe.reply-frame").wait_for(state="detached", timeout=5000)
         wait_until(lambda: badge(alice) == "1", message="alice's badge to say 1")
 

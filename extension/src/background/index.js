@@ -157,7 +157,9 @@ async function listAnnotations(post) {
   await streamPlaced(PLACE_WAIT_MS);
   const mark = liveMark(key);
   try {
-    items = await fetchAll(server, token, postQuery(post));
+    // With the tombstones of deleted notes that live replies still answer, which head their
+    // threads in the sidebar (replies=include); the replies themselves are the threads' own.
+    items = (await fetchAll(server, token, { ...postQuery(post), replies: "include" })).filter((item) => !item.reply_to);
     await update(["cache", "serverStatus"], (state) => {
       items = replaySince(mark, key, items);
       state.cache ??= {};

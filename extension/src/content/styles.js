@@ -121,6 +121,8 @@ ol.items { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; }
 .thread { list-style: none; margin: 8px 0 0; padding: 0; display: grid; gap: 6px; }
 .reply { border-left: 2px solid var(--line); padding: 2px 0 2px 8px; }
 .reply.deleted .note { font-style: italic; opacity: 0.7; }
+.item.deleted .note.tombstone { font-style: italic; opacity: 0.7; }
+.item.deleted .goto { opacity: 0.7; }
 .thread-area > .actions { margin-top: 6px; }
 .reply-form { margin-top: 8px; display: grid; gap: 6px; }
 .reply-box iframe.reply-frame { display: block; width: 100%; height: 110px; margin-top: 8px; border: 0; background: transparent; color-scheme: normal; }

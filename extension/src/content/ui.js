@@ -1,8 +1,9 @@
 // Everything Postil shows on a page, built inside one Shadow DOM: the selection toolbar, the note
 // editor (itself a frame of the extension's own, editor-frame.js, so the page cannot hear what is
 // typed), the note card a click on a highlight opens, and the sidebar listing the post's
-// annotations with their threads (whose reply box is the same page in a frame of its own). It only draws and reports what the user asked for through the `actions` callbacks;
-// the modules main.js wires (selection.js, editor.js, sync.js) decide what that means.
+// annotations with their threads (whose reply box is the same page in a frame of its own). It
+// only draws and reports what the user asked for through the `actions` callbacks; the modules
+// main.js wires (selection.js, editor.js, sync.js) decide what that means.
 //
 // All user text goes in with textContent. The one exception is `note_html`, which the server
 // rendered from Markdown and sanitised on write: it is the only HTML ever inserted, and only
@@ -476,7 +477,7 @@ export class PostilUI {
           await pacing.pause();
           sliceStart = performance.now();
         }
-        out.push(h("li", { class: `item${orphan ? " orphan" : ""}`, "data-id": a.id }, this.renderItemBody(a, { orphan })));
+        out.push(h("li", { class: `item${orphan ? " orphan" : ""}${a.deleted ? " deleted" : ""}`, "data-id": a.id }, this.renderItemBody(a, { orphan })));
       }
       return out;
     };
@@ -521,6 +522,7 @@ export class PostilUI {
   }
 
   renderItemBody(a, { orphan = false, inCard = false } = {}) {
+    if (a.deleted && !inCard) return this.renderTombstone(a, { orphan });
     const frag = document.createDocumentFragment();
     if (a.quote) {
       const goto = h("button", {
@@ -572,6 +574,29 @@ export class PostilUI {
         del));
     }
     if (!inCard) frag.append(this.renderThread(a));
+    return frag;
+  }
+
+  /**
+   * A deleted note that live replies still answer: where its passage was, said to be deleted
+   * (whose it was, nothing of what it said), with its thread below; nothing to edit, delete or
+   * answer.
+   */
+  renderTombstone(a, { orphan = false } = {}) {
+    const frag = document.createDocumentFragment();
+    if (a.quote) {
+      const goto = h("button", { type: "button", class: "goto", disabled: orphan,
+        "aria-label": `${orphan ? "Orphaned passage" : "Go to passage"} of a deleted note: ${shorten(a.quote)}` },
+      h("span", { class: "text", text: a.quote }));
+      if (!orphan) goto.addEventListener("click", () => this.actions.goTo(a.id));
+      frag.append(goto);
+    }
+    frag.append(h("div", { class: "note plain tombstone", text: "Deleted note" }));
+    const meta = h("div", { class: "meta" });
+    if (a.story) meta.append(h("span", { class: "story", text: `In “${a.story}”` }));
+    if (a.user) meta.append(h("span", { class: "author", text: a.own ? `${a.user} (you)` : a.user }));
+    if (a.pending) meta.append(h("span", { class: "badge", text: "Not synced yet" }));
+    frag.append(meta, this.renderThread(a));
     return frag;
   }
 
@@ -751,8 +776,12 @@ export class PostilUI {
       const box = id && this.listArea.querySelector(`[data-thread="${CSS.escape(id)}"]`);
       if (box) this.fillThread(box, this.threadOwners.get(id));
     }
-    // The keyboard goes to the box's frame at once, even while it loads.
+    // The keyboard goes to the box's frame at once, even while it loads; and the box is scrolled
+    // into the sidebar's view. Out of view the reader could not see what they type, and Chromium
+    // does not render a frame of another origin it cannot see: its idea of where the frame is
+    // (which a click on Send is routed by) goes stale until it is seen again.
     this.replyFrame?.element.focus({ preventScroll: true });
+    this.replyFrame?.element.scrollIntoView({ block: "nearest" });
   }
 
   closeReply() {
