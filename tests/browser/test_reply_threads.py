@@ -229,7 +229,7 @@ def forget_replies(server, tokens) -> None:
 
 
 def test_a_deleted_note_with_replies_stays_in_the_sidebar_as_its_threads_tombstone(
-        alice, server, tokens):
+        alice, server, tokens, artifacts):
     note = note_on(server, tokens["alice"], PHRASE, "Which shells close tightest?")
     bobs = reply_to(server, tokens["bob"], note, "Limpets: they grind a scar to fit.")
     reply_to(server, tokens["alice"], bobs, "Thank you!")
@@ -296,6 +296,7 @@ def test_a_deleted_note_with_replies_stays_in_the_sidebar_as_its_threads_tombsto
         assert "Limpets" in items(page).nth(1).inner_text()
         assert PHRASE not in painted(page)["green"] and TIDE not in painted(page)["pink"]
         assert "Twelve and a half hours" not in page.locator("postil-ui .sidebar").inner_text()
+        page.screenshot(path=str(artifacts / "sidebar-tombstone-light.png"))
     finally:
         forget_replies(server, tokens)
 

@@ -110,7 +110,7 @@ export class Highlights {
       if (same && entry.article === batch.article && inPlace && sameSelectors(entry.annotation, annotation)) {
         const recolour = entry.annotation.color !== annotation.color || hasNote(entry.annotation) !== hasNote(annotation);
         entry.annotation = { ...annotation, approximate: entry.annotation.approximate };
-        if (recolour && entry.state === "anchored") this.paint(entry);
+        if (recolour && entry.state === "anchored" && !annotation.deleted) this.paint(entry);
         continue;
       }
       if (entry) this.unpaint(entry);
