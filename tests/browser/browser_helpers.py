@@ -10,6 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 # Shared constants live here, not in conftest.py: several test folders have a conftest.py (and a
 # test_firefox.py), so `from conftest import …` can reach the wrong one in a whole-suite run.
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,7 +203,8 @@ def note_editor(page):
     return editor
 
 
-REPLY_FRAME = "iframe.reply-frame"
+# The open reply box's frame (not one closing: ui.js retireReplyFrame keeps it, hidden, a moment).
+REPLY_FRAME = ".reply-box:not(.retiring) iframe.reply-frame"
 
 
 def reply_box(item, name: str):
@@ -243,10 +246,15 @@ def in_reply_box(item, frame, button: str):
     def heard() -> bool:
         # Forced: Playwright's own wait for the button to keep still counts the frame's animation
         # frames, about one a second on this loaded machine; the frame's stillness is waited
-        # for above, from the page.
-        target.hover(position={"x": 6 + next(nudge) % 2 * 4, "y": 6}, timeout=1000, force=True)
-        return target.evaluate("(b) => b.matches(':hover')", timeout=1000)
-    wait_until(heard, timeout=5, interval=0.05,
+        # for above, from the page. A move the frame's starved renderer is slow to take in is
+        # tried again.
+        try:
+            target.hover(position={"x": 6 + next(nudge) % 2 * 4, "y": 6}, timeout=2000,
+                         force=True)
+            return target.evaluate("(b) => b.matches(':hover')", timeout=2000)
+        except PlaywrightTimeoutError:
+            return False
+    wait_until(heard, timeout=15, interval=0.05,
                message=f"the reply box to hear the pointer on {button}")
     return target
 

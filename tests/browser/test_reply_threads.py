@@ -18,6 +18,7 @@ from browser_helpers import (
     PASSWORD,
     POST_101,
     RECORD_KEYS_JS,
+    REPLY_FRAME,
     in_reply_box,
     items,
     open_sidebar,
@@ -30,6 +31,13 @@ from browser_helpers import (
 )
 
 PHRASE = "Barnacles and limpets tolerate long spells in the air"
+
+
+def type_in(box, text: str) -> None:
+    """Type `text` key by key into the reply box (which reply_box found has the keyboard), with
+    an end: a key whose event the frame's renderer never acknowledges fails the test in seconds
+    instead of holding it (page.keyboard has no timeout)."""
+    box.press_sequentially(text, timeout=10000)
 
 
 def badge(ext) -> str:
@@ -68,8 +76,8 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         assert badge(alice) == ""
         # She starts a reply of her own, which the thread's redraw below must not lose.
         reply_to_her.click()
-        reply_box(her_item, "Your reply to alice")
-        mine.keyboard.type("Half a thought")
+        _, her_box = reply_box(her_item, "Your reply to alice")
+        type_in(her_box, "Half a thought")
 
         # bob sees alice's note and answers it from the sidebar.
         page = bob.open(POST_101)
@@ -82,15 +90,15 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         item.get_by_role("button", name="Reply to annotation: Barnacles").click()
         frame, box = reply_box(item, "Your reply to alice")
         # Escape cancels (the box goes, its Reply button comes back); opened again, it is empty.
-        page.keyboard.type("Draft")
-        page.keyboard.press("Escape")
+        type_in(box, "Draft")
+        box.press("Escape", timeout=10000)
         reply_button = item.get_by_role("button", name="Reply to annotation: Barnacles")
         reply_button.wait_for(timeout=5000)
-        assert not item.locator("iframe.reply-frame").count()
+        assert not item.locator(REPLY_FRAME).count()
         reply_button.click()
         frame, box = reply_box(item, "Your reply to alice")
         assert box.input_value() == ""
-        page.keyboard.type("Limpets: they grind a scar to fit.")
+        type_in(box, "Limpets: they grind a scar to fit.")
         assert frame.get_by_role("button", name="Cancel").is_visible()
         in_reply_box(item, frame, "Send").click()
         reply = thread_rows(page, item).filter(has_text="Limpets: they grind a scar to fit.")
@@ -103,7 +111,7 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         assert items(page).count() == 1
         heard = page.evaluate("() => window.heard")
         assert not [e for e in heard if e.split(":", 1)[1] in set("LimpetsDraf")], heard
-        assert not item.locator("iframe.reply-frame").count()
+        assert not item.locator(REPLY_FRAME).count()
 
         # alice, without a reload (the live stream): the thread shows it under her note, and
         # her button's badge counts one unread reply.
@@ -118,15 +126,15 @@ def test_a_reply_from_the_sidebar_reaches_the_author_with_a_badge_and_the_notebo
         wait_until(lambda: box.input_value() == "Half a thought", timeout=5,
                    message="the draft kept")
         in_reply_box(her_item, frame, "Cancel").click()
-        her_item.locator("iframe.reply-frame").wait_for(state="detached", timeout=5000)
+        her_item.locator(REPLY_FRAME).wait_for(state="detached", timeout=5000)
         wait_until(lambda: badge(alice) == "1", message="alice's badge to say 1")
 
         # She answers bob's reply: one level deeper, in the same thread.
         # Sent with Ctrl+Enter.
         rows.first.get_by_role("button", name="Reply to bob").click()
-        reply_box(her_item, "Your reply to bob")
-        mine.keyboard.type("Thank you!")
-        mine.keyboard.press("Control+Enter")
+        _, box = reply_box(her_item, "Your reply to bob")
+        type_in(box, "Thank you!")
+        box.press("Control+Enter", timeout=10000)
         deeper = rows.filter(has_text="Thank you!")
         deeper.wait_for(timeout=10000)
         assert deeper.get_attribute("data-depth") == "2"
@@ -315,7 +323,7 @@ def test_a_thread_in_the_sidebar_reads_as_a_thread(alice, server, tokens, artifa
         wait_until(lambda: rows.count() == 2, message="the thread loaded")
         item.get_by_role("button", name="Reply to annotation: Barnacles").click()
         frame, box = reply_box(item, "Your reply to alice")
-        page.keyboard.type("Mussels too")
+        type_in(box, "Mussels too")
         wait_until(lambda: box.input_value(timeout=1000) == "Mussels too", timeout=5,
                    message="the draft in the box")
         in_reply_box(item, frame, "Send")  # drawn, still, where the pointer reaches it
@@ -336,9 +344,9 @@ def test_a_thread_in_the_sidebar_reads_as_a_thread(alice, server, tokens, artifa
         assert "Thank you! And barnacles?" in rows.nth(1).inner_text()
         # The box is below the thread, whole inside the sidebar's view, with the keyboard in it
         # and what was typed showing, and its Send and Cancel there to press.
-        frame_box = item.locator("iframe.reply-frame").bounding_box()
+        frame_box = item.locator(REPLY_FRAME).bounding_box()
         assert frame_box["y"] >= second["y"] + second["height"]
-        assert item.locator("iframe.reply-frame").evaluate(IN_VIEW_JS)
+        assert item.locator(REPLY_FRAME).evaluate(IN_VIEW_JS)
         assert box.evaluate("(el) => el === document.activeElement")
         assert box.is_visible() and box.input_value() == "Mussels too"
         assert frame.get_by_role("button", name="Send").is_visible()

@@ -22,6 +22,9 @@ import { SIDEBAR_WIDTH, UI_CSS } from "./styles.js";
 // in the page's document instead (which the page can then read).
 const FRAME_WAIT_MS = 4000;
 
+// How long a closed reply box's frame stays, hidden, for the key that closed it (retireReplyFrame).
+const REPLY_RETIRE_MS = 2000;
+
 // How long an opened editor stays undrawn waiting for its frame to report the form's height.
 const SIZING_WAIT_MS = 1000;
 
@@ -681,10 +684,11 @@ export class PostilUI {
     }
     const open = this.replyOpen?.root === a.id ? this.replyOpen : null;
     const shown = open && this.replyFrame?.session === open.session && this.replyFrame.element.parentElement;
+    // A box that stays (the open one, and one closing: retireReplyFrame) stays where it is: a
+    // frame moved is reloaded, and a click or key on its way to it would be lost.
+    const staying = [...box.children].filter((child) => child === shown || child.classList.contains("retiring"));
     if (shown && shown.parentElement === box) {
-      // The reply box stays where it is: a frame moved is reloaded, and a click or key on its
-      // way to it would be lost.
-      for (const child of [...box.children]) if (child !== shown) child.remove();
+      for (const child of [...box.children]) if (!staying.includes(child)) child.remove();
       shown.before(...parts);
       return;
     }
@@ -694,6 +698,11 @@ export class PostilUI {
       parts.push(h("div", { class: "actions" }, h("button", { type: "button", class: "reply-button",
         "aria-label": `Reply to annotation: ${shorten(a.quote || a.note, 40)}`,
         onclick: () => this.openReply(a.id, a.id, a.user) }, "Reply")));
+    }
+    if (staying.length) {
+      for (const child of [...box.children]) if (!staying.includes(child)) child.remove();
+      staying[0].before(...parts);
+      return;
     }
     box.replaceChildren(...parts);
   }
@@ -741,6 +750,23 @@ export class PostilUI {
     return frame;
   }
 
+  /**
+   * The reply box closes (sent or cancelled, often by a key: Escape, Ctrl+Enter): its frame is
+   * hidden at once, which gives the keyboard back to the page's document, and removed a moment
+   * later. Removed at once, the rest of the key that closed it (its keyup, already on its way to
+   * the frame) would go to a frame that no longer exists: Chromium then never acknowledges it,
+   * and a test driving the keyboard waits for that forever. fillThread leaves it in place.
+   */
+  retireReplyFrame() {
+    const element = this.replyFrame?.element;
+    this.replyFrame = null;
+    const holder = element?.isConnected ? element.closest(".reply-box") : null;
+    if (!holder) return;
+    holder.classList.add("retiring");
+    element.blur();
+    setTimeout(() => holder.remove(), REPLY_RETIRE_MS);
+  }
+
   /** Give the keyboard back to the reply box after a redraw moved (and so reloaded) its frame. */
   focusReply() {
     if (!this.replyFrame?.element.isConnected) return;
@@ -757,7 +783,7 @@ export class PostilUI {
     const target = this.threadOwners.get(open.target) ?? { id: open.target, post: a.post };
     this.replyOpen = null;
     this.replyDraft = "";
-    this.replyFrame = null;
+    this.retireReplyFrame();
     this.actions.reply?.({ id: open.target, post: target.post ?? a.post }, note, a.id);
     const box = this.listArea.querySelector(`[data-thread="${CSS.escape(a.id)}"]`);
     if (box) {
@@ -788,7 +814,7 @@ export class PostilUI {
     const root = this.replyOpen?.root;
     this.replyOpen = null;
     this.replyDraft = "";
-    this.replyFrame = null;
+    this.retireReplyFrame();
     const box = root && this.listArea.querySelector(`[data-thread="${CSS.escape(root)}"]`);
     if (box) {
       this.fillThread(box, this.threadOwners.get(root));

@@ -68,7 +68,7 @@ await runFlow(browser, async (result) => {
     if (!rows.length || rows.some((r) => r.querySelector(".badge"))) return null;
     return rows.map((r) => ({ depth: r.dataset.depth, text: r.querySelector(".note").textContent,
                               author: r.querySelector(".author").textContent }));`));
-  result.boxOpen = await inUi(page, `return root.querySelector("iframe.reply-frame") !== null`);
+  result.boxOpen = await inUi(page, `return root.querySelector(".reply-box:not(.retiring) iframe.reply-frame") !== null`);
   result.pageHeard = (await page.evaluate(() => window.heard)).filter((e) => REPLY.includes(e.split(":")[1]));
   result.errors = errors;
 });
