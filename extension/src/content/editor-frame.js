@@ -44,6 +44,7 @@ addEventListener("message", (event) => {
 let session = null;
 
 function open(data) {
+  forgetEarlyKeys();
   session = data.session;
   document.querySelector(".root").classList.toggle("dark", Boolean(data.dark));
   panel.classList.toggle("compact", Boolean(data.compact));
@@ -112,10 +113,31 @@ function replyForm({ name, draft }, send) {
     text.focus({ preventScroll: true });
     text.setSelectionRange(text.value.length, text.value.length);
   };
+  // A key that reaches this frame before its text box has the focus (typed at once after
+  // pressing Reply, while a busy machine has not yet drawn the frame that focus waits for) goes
+  // to the text box: focused in the key's keydown, it takes the key's character.
+  earlyKeys = (event) => {
+    if (event.target === text || event.target.closest?.("button") || event.key === "Tab" || event.key === "Escape") return;
+    focus();
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      sendIt();
+    }
+  };
+  document.addEventListener("keydown", earlyKeys, true);
   return { form, focus };
 }
 
+// The reply box's listener for keys that come before its text box has the focus (replyForm).
+let earlyKeys = null;
+
+function forgetEarlyKeys() {
+  if (earlyKeys) document.removeEventListener("keydown", earlyKeys, true);
+  earlyKeys = null;
+}
+
 function close() {
+  forgetEarlyKeys();
   session = null;
   panel.replaceChildren();
 }
