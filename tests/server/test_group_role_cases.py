@@ -1,9 +1,10 @@
 """Who may do what in a reading group, as the API answers it: each row of
 tests/fixtures/group-role-cases.json (a role, an action, the role of the member acted on) is
-done over HTTP in a fresh group and must succeed or be refused (403, or the row's `refused_with`) as the row says. The
-extension's `shared/roles.js` runs the same rows (tests/extension/shared/roles.test.mjs) to
-decide what the options page and the sidebar offer, so a button is never shown for something
-the server refuses, nor hidden for something it allows."""
+done over HTTP in a fresh group and must succeed, or be refused (403, or the row's
+`refused_with`), as the row says. The extension's `shared/roles.js` runs the same rows
+(tests/extension/shared/roles.test.mjs) to decide what the options page and the sidebar offer,
+so a button is never shown for something the server refuses, nor hidden for something it
+allows."""
 
 from __future__ import annotations
 
