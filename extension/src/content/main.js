@@ -53,6 +53,7 @@ export async function start() {
     discardFailed: (seq) => page.sync.discardFailed(seq),
     loadThread: (id) => page.sync.loadThread(id),
     reply: (parent, note, root) => page.sync.reply(parent, note, root),
+    setHidden: (id, hidden) => page.sync.setHidden(id, hidden),
     // An opened sidebar says how the server stands now, not as it stood at the last load.
     sidebarToggled: (open) => open && page.sync.updateStatus({ probe: true }),
   }, debug.ui);

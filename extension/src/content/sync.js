@@ -10,6 +10,7 @@ import { TO_BACKGROUND as T, TO_CONTENT, ok } from "../shared/messages.js";
 import { describeRange } from "./anchors.js";
 import { measuredPacing } from "./highlights.js";
 import { postKey, samePost, storyName } from "./post-identity.js";
+import { mayModerate } from "../shared/roles.js";
 import { choiceValue, defaultVisibility, visibilityChoices } from "../shared/visibility.js";
 
 // How old a copy of the reader's groups the editor's picker may use (the options page, which
@@ -202,9 +203,13 @@ export class Sync {
     });
   }
 
-  /** An annotation as the sidebar and card show it; `story`: the other post whose article it is in. */
+  /**
+   * An annotation as the sidebar and card show it; `story`: the other post whose article it is
+   * in. `moderate`: the reader may hide it from its group or show it again (their role there).
+   */
   decorate(item, story = null) {
     const out = { ...item, own: Boolean(item.pending || item.failed || (this.user && item.user === this.user)) };
+    out.moderate = !out.own && mayModerate(item, this.groups, this.user);
     if (story) out.story = storyName(story);
     return out;
   }
@@ -328,6 +333,28 @@ export class Sync {
       await this.render();
       ui.announce("Deleted.");
     });
+  }
+
+  /**
+   * As a moderator of its group, hide another reader's annotation from the group (`hidden`) or
+   * show it again: the server's answer is laid over the page as a live change would be (it
+   * stays listed, marked hidden, for the moderator); a refusal is shown on the item in words.
+   */
+  async setHidden(id, hidden) {
+    const { highlights, ui } = this.page;
+    const entry = highlights.get(id);
+    if (!entry) return;
+    const reply = await send(T.SET_HIDDEN, { id, post: entry.post, hidden });
+    if (!reply.ok) {
+      const text = `Could not ${hidden ? "hide this note from the group" : "show this note to the group again"}: ${reply.error.message}`;
+      ui.itemProblem(id, text);
+      ui.announce(text);
+      await this.serial(() => this.render());
+      return;
+    }
+    ui.itemProblem(id, null);
+    await this.applyLive({ byKey: { [postKey(entry.post)]: [id] } });
+    ui.announce(hidden ? "Hidden from the group." : "Shown to the group again.");
   }
 
   /** Load the thread below annotation `id` (through the background) and draw it in the sidebar. */

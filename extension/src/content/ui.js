@@ -78,6 +78,9 @@ export class PostilUI {
     this.threadLoading = new Set();
     this.replyOpen = null;
     this.replyDraft = "";
+    // What the server said when a moderator's Hide or Show failed, by annotation id, shown on
+    // its item until it succeeds.
+    this.itemProblems = new Map();
     this.sidebar = this.buildSidebar();
     this.root.append(this.live, this.sidebar, this.toolbar, this.card, this.editor);
     this.root.addEventListener("keydown", (event) => {
@@ -551,8 +554,24 @@ export class PostilUI {
         h("button", { type: "button", "aria-label": `Edit annotation: ${shorten(a.quote || a.note, 40)}`, onclick: () => this.actions.edit(a.id) }, "Edit"),
         del));
     }
+    // A group's owners and moderators (a.moderate, from shared/roles.js) on another reader's note.
+    if (a.moderate && !inCard) {
+      const what = shorten(a.quote || a.note, 40);
+      const group = a.group_name ?? "the group";
+      frag.append(h("div", { class: "actions moderation" }, a.hidden
+        ? h("button", { type: "button", "aria-label": `Show again to ${group}: ${what}`, onclick: () => this.actions.setHidden?.(a.id, false) }, "Show again")
+        : h("button", { type: "button", "aria-label": `Hide from ${group}: ${what}`, onclick: () => this.actions.setHidden?.(a.id, true) }, "Hide from group")));
+    }
+    const problem = this.itemProblems.get(a.id);
+    if (problem && !inCard) frag.append(h("p", { class: "item-problem", role: "alert", text: problem }));
     if (!inCard) frag.append(this.renderThread(a));
     return frag;
+  }
+
+  /** Show (or with null clear) what the server said of an action on item `id`, on the item. */
+  itemProblem(id, text) {
+    if (text) this.itemProblems.set(id, text);
+    else this.itemProblems.delete(id);
   }
 
   // ---- Threads of replies (sidebar) -------------------------------------------------------
