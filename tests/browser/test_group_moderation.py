@@ -96,7 +96,7 @@ def test_the_owner_runs_the_group_from_the_options_page_and_a_moderator_sees_onl
         assert "You: Owner" in mine.inner_text() and "3 members" in mine.inner_text()
 
         # The invite links, newest first: who made each and when, expiry, uses, state.
-        mine.get_by_role("button", name=f"Invite links of {name}").click()
+        mine.get_by_role("button", name=f"Invites of {name}").click()
         rows = mine.locator("table.invites tbody tr")
         wait_until(lambda: rows.count() == 2, message="both invite links listed")
         newest, oldest = rows.nth(0), rows.nth(1)
@@ -170,10 +170,9 @@ def test_the_owner_runs_the_group_from_the_options_page_and_a_moderator_sees_onl
         assert his.locator("table.members select").count() == 0
         assert his.get_by_role("button", name=f"Remove alice from {name}").count() == 0
         assert his.get_by_role("button", name=f"Remove {carol} from {name}").count() == 1
-        his.get_by_role("button", name=f"Invite links of {name}").click()
+        his.get_by_role("button", name=f"Invites of {name}").click()
         his.locator("table.invites").wait_for(timeout=10000)
         assert his.locator("table.invites").get_by_role("button", name="Revoke").count() == 1
-        # A plain member is offered none of it (carol, through the same rules: see roles.js).
         assert not bob.errors, bob.errors
 
         # alice deletes the group, told first what becomes of its notes.

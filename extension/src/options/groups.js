@@ -88,7 +88,7 @@ function groupItem(group) {
       el("span", { class: "member-count", text: members })),
     el("div", { class: "group-actions" },
       may(group.role, "invite") ? el("button", { type: "button", "aria-label": `Invite to ${group.name}`, onclick: () => showInviteForm(group, panel) }, "Invite…") : null,
-      may(group.role, "list_invites") ? el("button", { type: "button", "aria-label": `Invite links of ${group.name}`, onclick: () => showInvites(group, panel) }, "Invite links") : null,
+      may(group.role, "list_invites") ? el("button", { type: "button", "aria-label": `Invites of ${group.name}`, onclick: () => showInvites(group, panel) }, "Invites") : null,
       el("button", { type: "button", "aria-label": `Members of ${group.name}`, onclick: () => showMembers(group, panel) }, "Members"),
       el("button", { type: "button", "aria-label": `Leave ${group.name}`, onclick: (event) => leave(group, event.currentTarget) }, "Leave"),
       may(group.role, "delete_group") ? el("button", { type: "button", class: "danger", "aria-label": `Delete ${group.name}…`, onclick: () => showDeleteForm(group, panel) }, "Delete group…") : null),
@@ -261,7 +261,7 @@ async function showInvites(group, panel, said = null) {
   });
   panel.replaceChildren(
     el("table", { class: "invites", "aria-labelledby": captionId },
-      el("caption", { id: captionId, class: "visually-hidden", text: `Invite links of ${group.name}` }),
+      el("caption", { id: captionId, class: "visually-hidden", text: `Invites of ${group.name}` }),
       el("thead", {}, el("tr", {},
         el("th", { scope: "col", text: "Made" }), el("th", { scope: "col", text: "Expires" }),
         el("th", { scope: "col", text: "Joined with it" }), el("th", { scope: "col", text: "State" }),
