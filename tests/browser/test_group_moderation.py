@@ -1,8 +1,10 @@
 """Running a reading group from the extension, in Chromium with several readers in their own
 browser profiles: on the options page the owner sees the members and the invite links (made,
 expiry, uses, state), revokes one (joining by it is then refused with the server's reason), makes
-a member moderator, and deletes the group, told first that its notes become private to their
-authors; a moderator is offered what a moderator may do and nothing more. In the page's sidebar a
+a member moderator, is told they are its only owner when they would leave, and deletes the
+group, told first that its notes become private to their
+authors; a moderator is offered what a moderator may do and nothing more, and removes a plain
+member. In the page's sidebar a
 moderator hides a member's group note: a third reader's page no longer shows it, its author sees
 it marked hidden, and "Show again" brings it back; plain members are never offered either.
 Firefox makes, lists and revokes an invite link in test_reading_groups.py's flow."""
@@ -173,13 +175,29 @@ def test_the_owner_runs_the_group_from_the_options_page_and_a_moderator_sees_onl
         his.get_by_role("button", name=f"Invites of {name}").click()
         his.locator("table.invites").wait_for(timeout=10000)
         assert his.locator("table.invites").get_by_role("button", name="Revoke").count() == 1
+        # He removes carol, a plain member.
+        his.get_by_role("button", name=f"Members of {name}").click()
+        his.get_by_role("button", name=f"Remove {carol} from {name}").click()
+        wait_until(lambda: f"{carol} was removed from {name}." in bob_options.locator(
+            "#groups-message").inner_text(), message="carol removed by the moderator")
+        assert "2 members" in his.inner_text()
+        assert server.api("GET", f"/api/groups/{gid}", carol_token)[0] == 404
         assert not bob.errors, bob.errors
+
+        # alice, the only owner, is told so rather than offered a Leave the server refuses.
+        options.reload()
+        mine = group_item(options, name)
+        mine.get_by_role("button", name=f"Leave {name}", exact=True).click()
+        wait_until(lambda: "You are the only owner" in options.locator(
+            "#groups-message").inner_text(), message="the only owner told")
+        assert mine.get_by_role("button", name=f"Really leave {name}? Press again to leave"
+                                ).count() == 0
 
         # alice deletes the group, told first what becomes of its notes.
         mine.get_by_role("button", name=f"Delete {name}…").click()
         ask = mine.get_by_role("group", name=f"Delete {name}?")
         ask.wait_for(timeout=5000)
-        assert "Its 2 other members lose it at once" in ask.inner_text()
+        assert "Its other member loses it at once" in ask.inner_text()
         assert "becomes private to the reader who wrote it" in ask.inner_text()
         # Cancel changes nothing.
         ask.get_by_role("button", name="Cancel").click()
@@ -194,7 +212,9 @@ def test_the_owner_runs_the_group_from_the_options_page_and_a_moderator_sees_onl
         # bob's note is his alone now.
         now = ok(server.api("GET", f"/api/annotations/{bobs_note['id']}", tokens["bob"]))
         assert (now["visibility"], now["group"]) == ("private", None)
-        assert server.api("GET", f"/api/annotations/{bobs_note['id']}", carol_token)[0] == 404
+        status, seen = server.api("GET", "/api/annotations", tokens["alice"],
+                                  query={"user": "bob"})
+        assert status == 200 and seen["items"] == []
         assert not alice.errors, alice.errors
     finally:
         alice.context.close()
