@@ -6,7 +6,8 @@ group, told first that its notes become private to their
 authors; a moderator is offered what a moderator may do and nothing more, and removes a plain
 member. In the page's sidebar a
 moderator hides a member's group note: a third reader's page no longer shows it, its author sees
-it marked hidden, and "Show again" brings it back; plain members are never offered either.
+it marked hidden, and "Show again" brings it back; a reply in its thread is hidden and shown on
+its own, or with the whole thread; plain members are never offered either.
 Firefox makes, lists and revokes an invite link in test_reading_groups.py's flow."""
 
 from __future__ import annotations
@@ -235,6 +236,8 @@ def test_a_moderator_hides_a_members_note_from_the_sidebar_and_shows_it_again(
                   body={"role": "moderator"}))
     bobs = group_note(server, tokens["bob"], gid, PHRASE, "Bob thinks the tide is late")
     group_note(server, tokens["alice"], gid, OTHER, "Alice on the lower pools")
+    carols = ok(server.api("POST", "/api/annotations", carol_token, body={
+        "reply_to": bobs["id"], "note": "Carol says it is early"}), 201)
 
     alice = open_profile(tmp_path / "alice")
     bob = open_profile(tmp_path / "bob")
@@ -258,14 +261,41 @@ def test_a_moderator_hides_a_members_note_from_the_sidebar_and_shows_it_again(
             assert "Hide from group" not in sidebar.inner_text()
             assert sidebar.locator(".moderation").count() == 0
 
-        # alice, a moderator, is offered it on bob's note, not on her own; she hides it.
+        # alice, a moderator, hides carol's reply in the thread below bob's note: marked for
+        # her, gone for bob (a member who did not write it).
         his = sidebar_item(page, "Bob thinks the tide is late")
+        row = his.locator("li.reply", has_text="Carol says it is early")
+        row.wait_for(timeout=10000)
+        for member_page in (bob_page, carol_page):
+            wait_until(lambda p=member_page: sidebar_item(p, "Bob thinks").locator(
+                "li.reply").count() == 1, message="the reply in the members' threads")
+            assert sidebar_item(member_page, "Bob thinks").locator(".moderation").count() == 0
+        row.get_by_role("button", name=f"Hide from {name} the reply of {carol}").click()
+        wait_until(lambda: "Hidden from the group by a moderator" in row.inner_text(),
+                   message="the reply marked hidden for the moderator")
+        assert row.get_by_role("button", name=f"Show again to {name}").count() == 1
+        assert "Hidden from the group" not in his.locator(".meta").first.inner_text()
+        thread = ok(server.api("GET", f"/api/annotations/{bobs['id']}/replies", tokens["bob"]))
+        assert thread["items"] == []
+        assert ok(server.api("GET", f"/api/annotations/{carols['id']}", carol_token))["hidden"]
+        row.get_by_role("button", name=f"Show again to {name}").click()
+        wait_until(lambda: "Hidden from the group" not in row.inner_text(),
+                   message="the reply shown again")
+        thread = ok(server.api("GET", f"/api/annotations/{bobs['id']}/replies", tokens["bob"]))
+        assert [r["id"] for r in thread["items"]] == [carols["id"]]
+
+        # alice, a moderator, is offered it on bob's note, not on her own; she hides it.
         assert sidebar_item(page, "Alice on the lower pools").locator(".moderation").count() == 0
-        his.get_by_role("button", name=f"Hide from {name}: {PHRASE[:39]}…").click()
+        his.get_by_role("button", name=f"Hide from {name}: {PHRASE[:39]}…", exact=True).click()
         wait_until(lambda: "Hidden from the group by a moderator" in his.inner_text(),
                    message="the note marked hidden for the moderator")
-        assert his.get_by_role("button", name="Show again").count() == 1
+        assert his.locator("div.moderation").get_by_role("button", name="Show again").count() == 1
         assert PHRASE in everything_painted(page)
+        # The reply below is hidden with it, as part of the thread: not marked on its own, and
+        # not to be shown on its own (the server would refuse: show the note instead).
+        wait_until(lambda: row.locator(".moderation").count() == 0,
+                   message="the reply's own buttons gone while its thread is hidden")
+        assert "Hidden from the group" not in row.inner_text()
         page.screenshot(path=str(artifacts / "sidebar-hidden-by-moderator.png"))
         assert ok(server.api("GET", f"/api/annotations/{bobs['id']}", tokens["bob"]))["hidden"]
 
@@ -285,8 +315,8 @@ def test_a_moderator_hides_a_members_note_from_the_sidebar_and_shows_it_again(
         assert PHRASE in everything_painted(bob_page)
 
         # Shown again: back on carol's page, unmarked for bob.
-        his.get_by_role("button", name="Show again").click()
-        hide = his.get_by_role("button", name=f"Hide from {name}")
+        his.locator("div.moderation").get_by_role("button", name="Show again").click()
+        hide = his.locator("div.moderation").get_by_role("button", name=f"Hide from {name}")
         wait_until(lambda: hide.count() == 1, message="the note shown again")
         assert "Hidden from the group" not in his.inner_text()
         wait_painted(carol_page, "green", PHRASE)

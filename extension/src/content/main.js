@@ -54,6 +54,7 @@ export async function start() {
     loadThread: (id) => page.sync.loadThread(id),
     reply: (parent, note, root) => page.sync.reply(parent, note, root),
     setHidden: (id, hidden) => page.sync.setHidden(id, hidden),
+    setReplyHidden: (id, root, hidden) => page.sync.setReplyHidden(id, root, hidden),
     // An opened sidebar says how the server stands now, not as it stood at the last load.
     sidebarToggled: (open) => open && page.sync.updateStatus({ probe: true }),
   }, debug.ui);

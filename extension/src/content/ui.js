@@ -633,6 +633,8 @@ export class PostilUI {
         } else {
           const meta = h("div", { class: "meta" }, h("span", { class: "author", text: r.user === this.me ? `${r.user} (you)` : r.user ?? "Anonymous" }));
           if (r.created) meta.append(h("time", { datetime: r.created, text: new Date(r.created).toLocaleString() }));
+          // Hidden by a moderator (not only as part of a thread hidden above it, marked there).
+          if (r.hiddenHere) meta.append(h("span", { class: "badge", text: "Hidden from the group by a moderator" }));
           if (r.pending) meta.append(h("span", { class: "badge", text: "Not synced yet" }));
           if (r.failed) meta.append(h("span", { class: "badge error", text: `Server refused: ${r.failed.message}` }));
           li.append(meta);
@@ -644,9 +646,15 @@ export class PostilUI {
             li.append(h("div", { class: "note plain", text: r.note ?? "" }));
           }
           if (!r.pending && !r.failed) {
+            const what = `${r.user ?? "this reply"}: ${shorten(r.note, 40)}`;
+            const group = r.group_name ?? "the group";
+            // A group's owners and moderators (r.moderate, from shared/roles.js).
+            const moderation = !r.moderate ? null : r.hidden
+              ? h("button", { type: "button", class: "moderation", "aria-label": `Show again to ${group} the reply of ${what}`, onclick: () => this.actions.setReplyHidden?.(r.id, a.id, false) }, "Show again")
+              : h("button", { type: "button", class: "moderation", "aria-label": `Hide from ${group} the reply of ${what}`, onclick: () => this.actions.setReplyHidden?.(r.id, a.id, true) }, "Hide from group");
             li.append(h("div", { class: "actions" }, h("button", { type: "button", class: "reply-button",
-              "aria-label": `Reply to ${r.user ?? "this reply"}: ${shorten(r.note, 40)}`,
-              onclick: () => this.openReply(a.id, r.id, r.user) }, "Reply")));
+              "aria-label": `Reply to ${what}`,
+              onclick: () => this.openReply(a.id, r.id, r.user) }, "Reply"), moderation));
           }
         }
         list.append(li);

@@ -46,3 +46,25 @@ export function mayModerate(a, groups, user) {
   const role = (groups ?? []).find((g) => g.id === a.group)?.role;
   return may(role, a.hidden ? "show" : "hide");
 }
+
+/**
+ * Whether reply `row` of the thread below annotation `root` (`rows`: the thread's rows, each
+ * with `reply_to`) is hidden because something above it is: hiding hides the whole thread below,
+ * and such a reply cannot be shown on its own (the server answers 409: show the one above).
+ */
+export function hiddenAbove(row, root, rows) {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const seen = new Set();
+  for (let parent = row.reply_to; parent && !seen.has(parent); parent = byId.get(parent)?.reply_to) {
+    seen.add(parent);
+    if (parent === root?.id) return Boolean(root.hidden);
+    if (byId.get(parent)?.hidden) return true;
+  }
+  return false;
+}
+
+/** Whether the reader may hide reply `row` (of the thread below `root`) or show it again. */
+export function mayModerateReply(row, root, rows, groups, user) {
+  if (row.deleted || !mayModerate(row, groups, user)) return false;
+  return !(row.hidden && hiddenAbove(row, root, rows));
+}

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { may, mayModerate } from "../../../extension/src/shared/roles.js";
+import { hiddenAbove, may, mayModerate, mayModerateReply } from "../../../extension/src/shared/roles.js";
 
 const { cases } = JSON.parse(readFileSync(new URL("../../fixtures/group-role-cases.json", import.meta.url)));
 
@@ -34,4 +34,24 @@ test("hide and show are offered on another reader's saved note in a group the re
   assert.equal(mayModerate({ ...note, visibility: "public", group: null }, groups, "alice"), false);
   assert.equal(mayModerate(note, groups, null), false);
   assert.equal(mayModerate(note, null, "alice"), false);
+});
+
+test("a reply is offered hide, or show unless something above it hides it (the server's 409)", () => {
+  const groups = [{ id: "g1", role: "moderator" }];
+  const root = { id: "r", user: "bob", visibility: "group", group: "g1", hidden: false };
+  const reply = (id, replyTo, more = {}) => ({ id, reply_to: replyTo, user: "carol", visibility: "group", group: "g1", hidden: false, ...more });
+  let rows = [reply("a", "r"), reply("b", "a"), reply("c", "b")];
+  assert.deepEqual(rows.map((row) => mayModerateReply(row, root, rows, groups, "alice")), [true, true, true]);
+  // "b" hidden by a moderator: "c" below it is hidden with it, and only "b" can be shown.
+  rows = [reply("a", "r"), reply("b", "a", { hidden: true }), reply("c", "b", { hidden: true })];
+  assert.deepEqual(rows.map((row) => hiddenAbove(row, root, rows)), [false, false, true]);
+  assert.deepEqual(rows.map((row) => mayModerateReply(row, root, rows, groups, "alice")), [true, true, false]);
+  // The whole thread hidden from its first annotation: no reply can be shown on its own.
+  const hiddenRoot = { ...root, hidden: true };
+  rows = rows.map((row) => ({ ...row, hidden: true }));
+  assert.deepEqual(rows.map((row) => mayModerateReply(row, hiddenRoot, rows, groups, "alice")), [false, false, false]);
+  // Never one's own reply, a deleted one, or as a plain member.
+  assert.equal(mayModerateReply(reply("d", "r", { user: "alice" }), root, [], groups, "alice"), false);
+  assert.equal(mayModerateReply(reply("d", "r", { deleted: true }), root, [], groups, "alice"), false);
+  assert.equal(mayModerateReply(reply("d", "r"), root, [], [{ id: "g1", role: "member" }], "alice"), false);
 });
