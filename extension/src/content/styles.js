@@ -64,6 +64,7 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-
 .editor { width: min(380px, calc(100vw - 24px)); padding: 14px; z-index: 4; top: 72px; right: 16px; }
 .editor { overflow: auto; }
 .editor.framed { padding: 0; overflow: hidden; }
+.editor.sizing { opacity: 0; }
 .editor iframe.editor-frame { display: none; width: 100%; height: 420px; border: 0; background: var(--bg); border-radius: 10px; color-scheme: normal; }
 .editor.framed iframe.editor-frame { display: block; }
 .editor.framed .editor-inline { display: none; }

@@ -21,6 +21,9 @@ import { SIDEBAR_WIDTH, UI_CSS } from "./styles.js";
 // in the page's document instead (which the page can then read).
 const FRAME_WAIT_MS = 4000;
 
+// How long an opened editor stays undrawn waiting for its frame to report the form's height.
+const SIZING_WAIT_MS = 1000;
+
 // The viewport width below which the page is too narrow to share with the sidebar: there the
 // sidebar covers the page instead of pushing it aside.
 export const NARROW_VIEWPORT = 800;
@@ -205,6 +208,7 @@ export class PostilUI {
       // In this document, where the page's scripts can hear the keys typed (see editor-frame.js).
       if (!current(session)) return;
       inline = true;
+      this.shown();
       const guarded = Object.fromEntries(Object.entries(on).map(([k, f]) => [k, (v) => current(session) && f(v)]));
       const { form, focus } = buildEditorForm({ title, quote, values, choices }, guarded);
       this.editor.classList.remove("framed");
@@ -215,6 +219,12 @@ export class PostilUI {
     const frame = this.frameEditor ? this.editorFrame() : null;
     if (!frame) return here();
     this.editor.classList.add("framed");
+    // Drawn once the frame has told this note's form height (placeEditor then sizes and places
+    // it), not a moment before at a guessed size, to jump under the reader's pointer; should
+    // that report be slow, shown where it is anyway.
+    this.editor.classList.add("sizing");
+    clearTimeout(this.sizingTimer);
+    this.sizingTimer = setTimeout(() => this.shown(), SIZING_WAIT_MS);
     // The keyboard goes to the frame at once, even while it loads: not to the page.
     frame.element.focus();
     const open = () => {
@@ -238,6 +248,7 @@ export class PostilUI {
           h("button", { type: "button", onclick: () => this.closeEditor(true) }, "Cancel"),
           h("button", { type: "button", onclick: here }, "Write here anyway"))));
       this.placeEditor();
+      this.shown();
     }, this.frameWaitMs);
   }
 
@@ -335,13 +346,21 @@ export class PostilUI {
       // than the viewport) and may scroll the page to fit it.
       this.frameFormHeight = Math.max(120, Number(data.height) || 0);
       this.placeEditor({ mayScroll: true });
+      this.shown();
     } else if (data.type in on) {
       on[data.type](data.type === "save" ? data.values : data.color);
     }
   }
 
+  /** The editor is drawn: placed at its form's size, or given up waiting for that. */
+  shown() {
+    clearTimeout(this.sizingTimer);
+    this.editor.classList.remove("sizing");
+  }
+
   closeEditor(cancelled = false) {
     if (this.editor.hidden) return;
+    this.shown();
     this.editor.hidden = true;
     this.editorSession = null;
     this.editorPassage = null;
