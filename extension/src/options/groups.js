@@ -209,8 +209,9 @@ function memberRow(group, member, panel, message) {
         return;
       }
       await showMembers(group, panel);
-      say("groups-message", `${member.user} was removed from ${group.name}.`, "ok");
+      // Counted again first: once it says so, everything shown has them gone.
       await refreshCounts();
+      say("groups-message", `${member.user} was removed from ${group.name}.`, "ok");
     } }, "Remove"));
   }
   return el("tr", {}, name, role, action);
