@@ -277,6 +277,9 @@ def test_a_moderator_hides_a_members_note_from_the_sidebar_and_shows_it_again(
         assert "Hidden from the group" not in his.locator(".meta").first.inner_text()
         thread = ok(server.api("GET", f"/api/annotations/{bobs['id']}/replies", tokens["bob"]))
         assert thread["items"] == []
+        # Out of bob's open thread too, without a reload.
+        wait_until(lambda: sidebar_item(bob_page, "Bob thinks").locator("li.reply").count() == 0,
+                   message="the hidden reply gone from bob's thread")
         assert ok(server.api("GET", f"/api/annotations/{carols['id']}", carol_token))["hidden"]
         row.get_by_role("button", name=f"Show again to {name}").click()
         wait_until(lambda: "Hidden from the group" not in row.inner_text(),

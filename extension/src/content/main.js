@@ -62,7 +62,8 @@ export async function start() {
   page.live = new LiveFollow({
     posts: () => [page.lifecycle.post, ...[...page.lifecycle.articles.values()].map((a) => a.post)],
     changed: (message) => {
-      page.sync.liveReplies(message.replied ?? []);
+      // A removed id may be a reply in a shown thread (a moderator hid it): that thread is read again.
+      page.sync.liveReplies([...(message.replied ?? []), ...(message.removed ?? []).map((id) => ({ id, reply_to: null }))]);
       return page.sync.applyLive(message);
     },
     reset: () => page.sync.refresh(),
