@@ -24,4 +24,6 @@ while IFS= read -r pkg; do
 done < <(find . -name package.json -not -path '*/node_modules/*' -not -path './.venv/*' | sort)
 
 .venv/bin/ruff check server tests bench scripts
-.venv/bin/python -m pytest "$@"
+# Two (or as many as there are cores) pytest processes, each taking whole files so a module's
+# server and browser are started once; arguments after ours win (`-n 0` runs in one process).
+.venv/bin/python -m pytest -n auto --dist loadfile "$@"

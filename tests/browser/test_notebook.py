@@ -264,6 +264,51 @@ def test_edit_and_delete_reach_the_server(alice, server, tokens, seeded, artifac
     assert len(server.annotations(tokens["alice"], user="alice")["items"]) == 4
 
 
+def test_changes_made_elsewhere_reach_an_open_notebook(alice, server, tokens, seeded, artifacts):
+    """The notebook follows the server's changes as an open page does: an edit or a delete made
+    on another device shows at once; a new annotation is announced, not slipped into the list,
+    and shown on request; another reader's changes are none of its business."""
+    page = open_notebook(alice)
+    wait_quotes(page, ALL)
+    calm = page.locator(f'li[data-id="{seeded["calm"]}"]')
+    path = f"/api/annotations/{seeded['calm']}"
+    status, _ = server.api("PATCH", path, tokens["alice"],
+                           body={"note": "Edited on *the phone*", "color": "pink"})
+    assert status == 200
+    wait_until(lambda: calm.locator(".note em").all_inner_texts() == ["the phone"],
+               message="the edit made elsewhere")
+    assert calm.get_attribute("data-color") == "pink"
+
+    status, _ = server.api("DELETE", f"/api/annotations/{seeded['gravity']}", tokens["alice"])
+    assert status == 204
+    wait_until(lambda: quotes(page) == ALL[1:], message="the delete made elsewhere")
+    assert [title for title, _ in groups(page)] == [POSTS[102][1], POSTS[101][1]]
+
+    status, _ = server.api("POST", "/api/annotations", tokens["bob"], body={
+        "post": {"site": server.blog_site, "post_id": 101}, "visibility": "public",
+        "quote": "Soft seaweeds and most anemones prefer the lower pools",
+        "selectors": [{"type": "TextQuoteSelector",
+                       "exact": "Soft seaweeds and most anemones prefer the lower pools"}]})
+    assert status == 201
+    phrase = "A pool you visit quietly for ten minutes"
+    status, made = server.api("POST", "/api/annotations", tokens["alice"], body={
+        "post": {"site": server.blog_site, "post_id": 101}, "color": "blue",
+        "quote": phrase, "selectors": [{"type": "TextQuoteSelector", "exact": phrase}]})
+    assert status == 201
+    news = page.locator("#news")
+    news.wait_for(state="visible", timeout=15000)
+    # One: alice's; bob's public one is not hers to list here.
+    assert news.inner_text().startswith("1 new annotation made elsewhere.")
+    assert quotes(page) == ALL[1:]  # nothing moved under the reader's eyes
+    page.screenshot(path=str(artifacts / "notebook-news.png"))
+    news.get_by_role("button", name="Show them").click()
+    wait_until(lambda: phrase in quotes(page), message="the new one listed")
+    assert news.is_hidden()
+    assert "Soft seaweeds" not in page.locator("#posts").inner_text()
+    assert page.locator(f'li[data-id="{made["id"]}"]').get_attribute("data-color") == "blue"
+    assert not alice.errors
+
+
 def test_open_at_passage_links_to_a_text_fragment(alice, seeded, artifacts):
     page = open_notebook(alice)
     wait_quotes(page, ALL)

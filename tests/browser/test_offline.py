@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from browser_helpers import (
+    EDITOR_FRAME,
     POST_101,
     POST_102,
     items,
@@ -121,12 +122,14 @@ def test_an_edit_and_a_delete_made_offline_reach_the_server(alice, server, token
     editor = note_editor(page)
     editor.get_by_label("Note").fill("Written offline")
     editor.get_by_role("button", name="Save").click()
+    page.locator(EDITOR_FRAME).wait_for(state="hidden", timeout=5000)
     delete = items(page).nth(1).get_by_role("button", name=re.compile("^Delete annotation"))
     delete.click()
     delete.click()
     wait_until(lambda: items(page).count() == 1, message="one item")
     # The sidebar drops the item at once; the edit's save may still be on its way to the queue.
-    wait_until(lambda: [op["kind"] for op in queued(alice)] == ["update", "delete"],
+    kinds = lambda: [op["kind"] for op in queued(alice)]  # noqa: E731
+    wait_until(lambda: kinds() == ["update", "delete"], show=kinds,
                message="the edit, then the delete, queued in that order")
 
     server.start()

@@ -17,13 +17,15 @@
 // stream cut by the network or a server restart, resumes with Last-Event-ID and nothing is lost
 // or repeated. A stream opened without one (the first, or after the sign-in changed) cannot know
 // what changed since a list read before it opened: the tabs that read theirs before are told to
-// reload ("reset"), as all are when the server says so. When no tab follows any more the stream
+// reload ("reset"), as all are when the server says so. A page that lists every post's
+// annotations (the notebook) watches `all` and is sent the changed annotations themselves. When no tab follows any more the stream
 // closes and its id is forgotten: the next tab reads its list fresh anyway.
 
 import { groupKey } from "../post-key/index.js";
 import { backoffDelay } from "../shared/backoff.js";
 import { onConnect, sessionStorage, storage } from "../shared/browser.js";
 import { PORTS } from "../shared/messages.js";
+import { groupsMayHaveChanged } from "./groups.js";
 import { refreshUnread } from "./replies.js";
 import { buildUrl } from "./server.js";
 import { SseParser } from "./sse.js";
@@ -117,11 +119,12 @@ let counter = 0;
 /** Listen for tabs' ports and sign-in changes; index.js calls this once. */
 export function startLive() {
   onConnect(PORTS.LIVE, (port) => {
-    watchers.set(port, { keys: new Set(), listed: false });
+    watchers.set(port, { keys: new Set(), listed: false, all: false });
     port.onMessage.addListener((message) => {
       // "ping" needs no answer: its arrival is what keeps a service worker awake.
       if (message?.type !== "watch") return;
-      watchers.set(port, { keys: new Set((message.posts ?? []).map(groupKey)), listed: message.listed === true });
+      // `all`: a page that lists annotations of every post (the notebook) hears of every change.
+      watchers.set(port, { keys: new Set((message.posts ?? []).map(groupKey)), listed: message.listed === true, all: message.all === true });
       clearTimeout(lingerTimer);
       follow();
       // The page reads its lists once the stream is placed: then they miss nothing it brings.
@@ -342,10 +345,17 @@ async function receive(events, lastEventId, { who, user }) {
   // Saved once the cache holds the events: a worker stopped in between hears them again.
   if (lastEventId) await sessionStorage.set(CURSOR_KEY, { who, id: lastEventId }).catch(() => {});
   if (reset) {
+    // What the reader may see changed: maybe their role in a group, which the pages' buttons follow.
+    await groupsMayHaveChanged().catch(() => {});
     tell(() => ({ type: "reset" }));
     return;
   }
-  tell(({ keys }) => {
+  tell(({ keys, all }) => {
+    if (all) {
+      const annotations = changes.filter((change) => change.type === "annotation").map((change) => change.annotation);
+      if (!annotations.length && !removed.size) return null;
+      return { type: "changed", annotations, removed: [...removed] };
+    }
     const byKey = {};
     for (const key of keys) if (touched.has(key)) byKey[key] = [...touched.get(key)];
     const replied = replies.filter((reply) => keys.has(reply.key)).map(({ id, reply_to }) => ({ id, reply_to }));

@@ -17,9 +17,14 @@ const PING_MS = 20_000;
 const PLACE_WAIT_MS = 1000;
 
 export class LiveFollow {
-  /** hooks.posts(): the posts the page shows now; hooks.changed(message); hooks.reset(). */
-  constructor(hooks) {
+  /**
+   * hooks.posts(): the posts the page shows now; hooks.changed(message); hooks.reset(). With
+   * `all` the page hears of changes to every post's annotations (the notebook, which shows no
+   * post of its own): `changed` then carries {annotations, removed}.
+   */
+  constructor(hooks, { all = false } = {}) {
     this.hooks = hooks;
+    this.all = all;
     this.port = null;
     this.pinger = null;
     this.failures = 0;
@@ -73,7 +78,7 @@ export class LiveFollow {
 
   /** Tell the background which posts the page shows (after a load, or when they changed). */
   follow() {
-    this.post({ type: "watch", posts: this.hooks.posts().map(wirePost), listed: this.listed });
+    this.post({ type: "watch", posts: this.hooks.posts().map(wirePost), listed: this.listed, ...(this.all ? { all: true } : {}) });
   }
 
   /** The page has read its posts' lists (sync.js, after a load). */

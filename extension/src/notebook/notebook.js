@@ -16,6 +16,7 @@ import { TO_BACKGROUND as T } from "../shared/messages.js";
 import { setNoteHtml } from "../shared/note-html.js";
 import { choiceValue, fromChoice, visibilityChoices, visibilityLabel } from "../shared/visibility.js";
 import { compareReadingOrder } from "../shared/reading-order.js";
+import { LiveFollow } from "../content/live.js";
 import { fetchExport, fillExportSelect, saveFile } from "./files.js";
 import { passageUrl } from "./passage.js";
 
@@ -38,6 +39,10 @@ const state = {
   groups: new Map(),
   // The server could not be reached: only annotations waiting to sync are shown.
   partial: false,
+  // Whose notebook this is (the server's name for the signed-in reader).
+  user: null,
+  // Ids of the reader's annotations made elsewhere since the list was read (see "live" below).
+  fresh: new Set(),
 };
 
 function el(tag, props = {}, ...children) {
@@ -142,6 +147,8 @@ function reset() {
   state.shown = 0;
   state.partial = false;
   state.groups.clear();
+  state.fresh.clear();
+  $("news").hidden = true;
   $("posts").replaceChildren();
   $("error").hidden = true;
   $("empty").hidden = true;
@@ -170,6 +177,7 @@ async function loadMore() {
   const page = reply.value;
   if (!page.signedIn) return showSignedOut();
   showAccount(page.user, page.server);
+  state.user = page.user;
   $("error").hidden = true;
   $("signed-out").hidden = true;
   $("filters").hidden = false;
@@ -473,6 +481,14 @@ function askDelete(item) {
 }
 
 function removeItem(item, pending) {
+  dropItem(item);
+  const said = pending ? "Deleted here; the server will hear of it when it is reachable." : "Annotation deleted.";
+  $("summary").textContent = `${said} ${$("summary").textContent}`.trim();
+  (item.next?.querySelector("button.edit") ?? $("q")).focus();
+}
+
+/** Take an item out of the list and the counts; returns it, with `next` the item after it. */
+function dropItem(item) {
   const section = item.closest("section.post");
   const group = state.groups.get(section?.dataset.post);
   const next = item.nextElementSibling ?? section?.nextElementSibling?.querySelector("li.annotation");
@@ -484,10 +500,61 @@ function removeItem(item, pending) {
     state.groups.delete(group.key);
   }
   showSummary();
-  const said = pending ? "Deleted here; the server will hear of it when it is reachable." : "Annotation deleted.";
-  $("summary").textContent = `${said} ${$("summary").textContent}`.trim();
-  (next?.querySelector("button.edit") ?? $("q")).focus();
+  item.next = next;
+  return item;
 }
+
+// ---------------------------------------------------------------- live
+
+// The background follows the server's change stream; this page hears of every change to an
+// annotation it may see (LiveFollow with `all`). One of the reader's own shown here is redrawn
+// as it is now (unless it is open in an edit form) or taken out when deleted; one made elsewhere
+// (another device, a tab) is not slipped in under the reader's eyes: a notice counts them and
+// shows them on request, reading the list again with the same filters.
+
+function itemFor(id) {
+  return document.querySelector(`li.annotation[data-id="${CSS.escape(id)}"]`);
+}
+
+function onLive({ annotations = [], removed = [] }) {
+  for (const annotation of annotations) {
+    const item = itemFor(annotation.id);
+    if (item) {
+      if (annotation.deleted) {
+        dropItem(item);
+      } else if (!item.querySelector("form.editor") && (item.annotation.version ?? 0) <= (annotation.version ?? 0)) {
+        fillAnnotation(item, annotation);
+      }
+    } else if (!annotation.deleted && state.user && annotation.user === state.user) {
+      state.fresh.add(annotation.id);
+    } else if (annotation.deleted) {
+      state.fresh.delete(annotation.id);
+    }
+  }
+  for (const id of removed) {
+    const item = itemFor(id);
+    if (item) dropItem(item);
+    state.fresh.delete(id);
+  }
+  showNews();
+}
+
+function showNews(stale = false) {
+  const n = state.fresh.size;
+  if (!n && !stale) {
+    $("news").hidden = true;
+    return;
+  }
+  $("news-text").textContent = n
+    ? `${plural(n, "new annotation")} made elsewhere${filtering() ? " (they may not match the filters)" : ""}.`
+    : "Your annotations may have changed elsewhere.";
+  $("news-show").textContent = n ? "Show them" : "Read again";
+  $("news").hidden = false;
+}
+
+$("news-show").addEventListener("click", () => reset());
+
+const live = new LiveFollow({ posts: () => [], changed: onLive, reset: () => showNews(true) }, { all: true });
 
 // ---------------------------------------------------------------- export
 
@@ -541,6 +608,11 @@ async function loadGroups() {
 }
 
 state.filters = readFilters();
-reset();
+// The list is read once the stream is placed: it then misses nothing the stream will bring.
+live.start().then(() => {
+  reset();
+  live.loaded();
+  live.follow();
+});
 loadSites();
 loadGroups();
