@@ -142,10 +142,10 @@ class WordPressSite:
         self.admin_password = secrets.token_hex(8)
         self.seconds = 0.0
 
-    def _sql(self, statement: str) -> None:
+    def _sql(self, statement: str, check: bool = True) -> None:
         done = subprocess.run([*self.sudo, "mariadb", "--user=root", "-e", statement],
                               capture_output=True, text=True, timeout=30)
-        if done.returncode != 0:
+        if done.returncode != 0 and check:
             raise Unavailable(f"MariaDB refused {statement.split()[0]}: {done.stderr.strip()} "
                               "(is it running? scripts/system-deps.sh starts it)")
 
@@ -238,11 +238,9 @@ $table_prefix = 'wp_';
                 self.proc.kill()
                 self.proc.wait(5)
         self.proc = None
-        try:
-            self._sql(f"DROP DATABASE IF EXISTS `{self.db}`; DROP USER IF EXISTS "
-                      f"'{self.db}'@'localhost'")
-        finally:
-            subprocess.run([*self.sudo, "rm", "-f", str(self.config)], check=False)
+        subprocess.run([*self.sudo, "rm", "-f", str(self.config)], check=False)
+        self._sql(f"DROP DATABASE IF EXISTS `{self.db}`; DROP USER IF EXISTS "
+                  f"'{self.db}'@'localhost'", check=False)
 
 
 def fetch(url: str) -> tuple[int, str]:
