@@ -18,6 +18,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -177,7 +178,7 @@ $table_prefix = 'wp_';
             self.proc = subprocess.Popen(
                 ["php", "-S", self.host, "-t", str(WORDPRESS), str(router)],
                 env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}, cwd=self.workdir,
-                stdout=log, stderr=subprocess.STDOUT)
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_up()
         self._install()
         self.run([{"do": "permalinks", "structure": "/%postname%/"}])
@@ -230,13 +231,23 @@ $table_prefix = 'wp_';
         return post
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
+        if self.proc:
+            # With PHP_CLI_SERVER_WORKERS the server forks workers that outlive their parent:
+            # stop the whole process group the server leads.
+            for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+                try:
+                    os.killpg(self.proc.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    self.proc.wait(wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
             try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+                os.killpg(self.proc.pid, signal.SIGKILL)  # workers left behind, if any
+            except ProcessLookupError:
+                pass
         self.proc = None
         subprocess.run([*self.sudo, "rm", "-f", str(self.config)], check=False)
         self._sql(f"DROP DATABASE IF EXISTS `{self.db}`; DROP USER IF EXISTS "
