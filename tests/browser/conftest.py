@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import wordpress_site
 from browser_helpers import (
     CHROMIUM,
     EXTENSION,
@@ -32,7 +33,6 @@ from browser_helpers import (
     ROOT,
     wait_ready,
 )
-import wordpress_site
 
 ARTIFACTS = ROOT / "test-artifacts"
 USERS = ("alice", "bob")
