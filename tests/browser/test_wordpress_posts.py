@@ -124,6 +124,15 @@ def test_highlight_follows_the_post_to_its_renamed_slug(alice, server, tokens, w
     [stored] = stored_on(server, tokens["alice"], wordpress, roof["id"])
     assert stored["quote"] == phrase
     assert server.annotations(tokens["alice"], site=wordpress.site)["total"] == 1
+    page.close()
+
+    # A reader following an old link, or the shortlink, lands (through WordPress's redirects)
+    # on the post and finds the highlight there too.
+    for url in (roof["link"], f"{wordpress.url}/?p={roof['id']}"):
+        page = open_url(alice, url)
+        assert page.url == renamed["link"]
+        wait_painted_in(page, "pink", phrase, ROOF[2])
+        page.close()
 
 
 def test_highlight_re_anchors_after_an_editor_rewrites_other_paragraphs(
