@@ -366,14 +366,21 @@ class Reader:
         return events, reached, len(rows) == self.limit
 
 
-def still_allowed(user_id: int, token_id: int | None) -> bool:
-    """Whether a signed-in stream's session still holds: the token not revoked, the account
-    neither deleted nor disabled (checked with each keepalive, and before anything after a
-    `session` row of the log is sent)."""
+def still_allowed(user_id: int, token_id: int | None, expires_us=None) -> bool:
+    """Whether a signed-in stream's session still holds: the token neither revoked nor expired
+    (`expires_us(token)`: when it stops working, None for never; the session policy's, which
+    lives in accounts), the account neither deleted nor disabled. Checked with each keepalive,
+    and before anything after a `session` row of the log is sent."""
     user = User.get_or_none(User.id == user_id)
     if user is None or user.disabled:
         return False
-    return token_id is None or Token.select().where(Token.id == token_id).exists()
+    if token_id is None:
+        return True
+    token = Token.get_or_none(Token.id == token_id)
+    if token is None:
+        return False
+    ends = expires_us(token) if expires_us else None
+    return ends is None or now_us() < ends
 
 
 # ---------------------------------------------------------------- tickets
