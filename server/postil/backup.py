@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -104,10 +105,21 @@ def restore(url: str, path: Path, force: bool = False) -> tuple[Counts, list[str
         applied = db.upgrade(database)
         with database.connection_context():
             counts = Counts(*database.execute_sql(_COUNT_SQL).fetchone())
+            _new_event_ids(database)
     finally:
         database.close()
         database.close_all()
     return counts, applied
+
+
+def _new_event_ids(database) -> None:
+    """Give the restored change log a new event-id secret. Its numbering goes back to the
+    backup's moment and counts up again from there: a reader holding an id from after that
+    moment would otherwise resume at a number the log reuses for other changes, and miss them.
+    With a new secret every earlier id is unknown, and its stream starts with `reset`."""
+    p = database.param
+    database.execute_sql(f"UPDATE change_log_state SET secret = {p} WHERE id = 1",
+                         [secrets.token_hex(32)])
 
 
 # SQLite

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, request
 
 from . import live, metrics, openapi, parse, present
 from .api import annotation_json
-from .auth import current_token, current_user, require_user
+from .auth import current_token, current_user, require_user, token_policy
 from .db import database
 from .errors import APIError
 from .store import changes
@@ -54,6 +54,7 @@ def stream():
                        headers={"Retry-After": str(STREAMS_FULL_RETRY_S)})
     metrics.stream_opened()
     heartbeat_s = float(current_app.config.get("STREAM_HEARTBEAT_SECONDS", 15))
+    policy = token_policy()  # a session that expires while its stream is open ends the stream
     app = current_app._get_current_object()
     environ = request.environ
     viewer_id = viewer.id if viewer else None
@@ -86,7 +87,7 @@ def stream():
         with live.hub.reads, app.app_context():
             database.connect(reuse_if_open=True)
             try:
-                return changes.still_allowed(viewer_id, token_id)
+                return changes.still_allowed(viewer_id, token_id, policy.expires_us)
             finally:
                 database.close()
 

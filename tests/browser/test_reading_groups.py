@@ -4,7 +4,8 @@ he joins by the link (seeing the group's name first) and sees it after a reload,
 group; alice makes him a moderator; he leaves and it is gone; he joins again and alice removes
 him. And the visibility a reader picks for a new note on a site is that site's next default,
 listed on the options page to change or forget. Firefox runs the same steps through
-firefox/groups-flow.mjs (puppeteer-core over WebDriver BiDi)."""
+firefox/groups-flow.mjs (puppeteer-core over WebDriver BiDi), and lists and revokes an invite
+link."""
 
 from __future__ import annotations
 
@@ -285,6 +286,14 @@ def test_firefox_makes_a_group_and_invite_joins_by_link_sees_the_group_note_and_
     assert not any(theirs in t for t in result["groupsAfterLeave"])
     assert PHRASE not in result["paintedAfterLeave"]
     assert result["errors"] == []
+
+    # Its Invites list: both links, newest first, then the newest revoked.
+    assert result["invitesBefore"] == [["Never", "0 of 2", "Active"], ["Never", "0 of 2", "Active"]]
+    assert result["revoked"].startswith("Revoked: that link no longer lets anyone join")
+    assert result["invitesAfter"] == [["Never", "0 of 2", "Revoked"], ["Never", "0 of 2", "Active"]]
+    revoked = result["secondLink"].rsplit("/", 1)[1]
+    status, refused = server.api("POST", f"/api/invites/{revoked}/accept", tokens["bob"])
+    assert status == 410 and "revoked" in refused["error"]["message"], refused
 
     # The link Firefox made lets another reader in, and the invite's use limit was sent.
     token = result["link"].rsplit("/", 1)[1]

@@ -235,6 +235,60 @@ def test_restore_refuses_a_database_holding_data_unless_forced(two_databases, tm
     assert user_names(target) == ["alice"]
 
 
+def test_an_event_id_from_after_the_backup_is_unknown_once_restored(database_url, tmp_path,
+                                                                     monkeypatch):
+    """Restoring turns the change log back to the backup's moment and it counts up again: a
+    reader who heard events after that moment must be told to reload (`reset`), not resumed
+    at a number that now names other changes, which it would never hear of."""
+    from postil.store import changes
+
+    def write(app, n: int) -> str:
+        """Make `n` public annotations; the newest event id."""
+        with app.test_request_context():
+            db.database.connect(reuse_if_open=True)
+            user = User.get_or_none(User.name == "alice") or User.create(
+                name="alice", name_key="alice", password_hash="x")
+            token = Token.issue(user, "t")
+            db.database.close()
+        client = app.test_client()
+        for _ in range(n):
+            res = client.post("/api/annotations", headers={"Authorization": f"Bearer {token}"},
+                              json={"post": {"site": "blog.example.org", "post_id": 1},
+                                    "visibility": "public", "note": "a note"})
+            assert res.status_code == 201, res.get_json()
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            try:
+                return changes.cursor().encode(changes.newest())
+            finally:
+                db.database.close()
+
+    def resume(app, event_id: str):
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            try:
+                return changes.start(event_id)
+            finally:
+                db.database.close()
+
+    config = {"DATABASE_URL": database_url, "TESTING": True, "SAMPLE": False}
+    app = create_app(config)
+    write(app, 1)
+    db.database.obj.close_all()
+    run_cli(monkeypatch, database_url, "backup", str(tmp_path / "one.backup"))
+    app = create_app(config)
+    later = write(app, 3)
+    assert resume(app, later).reset is None  # before the restore it resumes, as it should
+    db.database.obj.close_all()
+
+    run_cli(monkeypatch, database_url, "restore", "--force", str(tmp_path / "one.backup"))
+    app = create_app(config)
+    write(app, 4)  # the log passes its old numbers again
+    start = resume(app, later)
+    db.database.obj.close_all()
+    assert start.reset == "unknown_event_id"
+
+
 def stand_in(directory: Path, name: str, version: str, dump: str = "") -> None:
     """Write a `name` that says it is `version` and, asked to dump, writes the start of a file
     and fails, as a pg_dump losing its connection would."""

@@ -68,6 +68,9 @@ def write(client):
             assert client.delete(f"/api/annotations/{uid}",
                                  headers=reader.headers).status_code == 204
 
+        def client_status(self, reader) -> int:
+            return client.get("/api/me", headers=reader.headers).status_code
+
         def marker(self, reader) -> str:
             return self.create(reader, visibility="public", note="marker")["id"]
 
@@ -316,6 +319,34 @@ def test_a_signed_out_token_ends_its_stream(server, client, alice):
         while True:
             stream.next(timeout=15)
     assert ended.type.__name__ == "StreamClosed"
+
+
+def test_a_session_that_expires_while_its_stream_is_open_ends_it(server, app, write, alice):
+    """A token's absolute lifetime holds for a stream opened before it ran out: the next
+    keepalive finds it expired and the stream ends, as any request of it would be refused."""
+    stream = server.stream(alice, query="")
+    before = write.marker(alice)
+    assert stream.next()["data"]["id"] == before
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        # Made a year and a day ago: past the default 365 days, like a session that ran out.
+        Token.update(created_us=now_us() - 366 * accounts.DAY_US).where(
+            Token.user == User.get(User.name == "alice").id).execute()
+        db.database.close()
+    # Keepalives come every second: were the expiry missed, the stream would go on forever,
+    # so it is cut from this side after 20 s, which the test then tells from the server's end.
+    cut = threading.Event()
+    timer = threading.Timer(20, lambda: (cut.set(), stream.close()))
+    timer.start()
+    try:
+        with pytest.raises((StreamClosed, OSError)):
+            while True:
+                stream.next(timeout=15)
+    finally:
+        timer.cancel()
+        stream.close()
+    assert not cut.is_set(), "the stream went on after its session expired"
+    assert write.client_status(alice) == 401  # the API says the same of that token
 
 
 @pytest.mark.parametrize("ending", ["signed out", "ended elsewhere", "new password",

@@ -1,11 +1,13 @@
-// Reading groups, for the options page and the note editor: the reader's groups (kept in
-// storage.local too, so the editor's picker has them offline), making one, its members and their
-// roles, leaving, invite links, and joining by one. The server decides who may do what; a refusal
-// comes back as its error, in words.
+// Reading groups, for the options page, the note editor and the sidebar: the reader's groups (kept
+// in storage.local too, so the editor's picker has them offline), making and deleting one, its
+// members and their roles, leaving, invite links (made, listed, revoked), joining by one, and a
+// moderator hiding a group's annotation or showing it again. The server decides who may do
+// what; a refusal comes back as its error, in words.
 //
 // Every change to the reader's memberships reloads the list and tells the open tabs, whose
 // annotations change with it (a group's notes appear on joining and go on leaving).
 
+import { groupKey } from "../post-key/index.js";
 import { broadcast } from "../shared/browser.js";
 import { TO_CONTENT } from "../shared/messages.js";
 import { parseInvite } from "../shared/visibility.js";
@@ -58,6 +60,17 @@ async function reload(server, token, user) {
   return { items, at };
 }
 
+/**
+ * The server said what the reader may see changed (the live stream's `reset`: they joined, left,
+ * were removed or given another role, maybe elsewhere): the kept list is not to be trusted as
+ * young, so the next page that asks reads the roles again.
+ */
+export async function groupsMayHaveChanged() {
+  await update(["groups"], (state) => {
+    if (state.groups) state.groups = { ...state.groups, at: 0 };
+  });
+}
+
 /** The memberships changed: reload the list and let open pages show what the reader may see now. */
 async function membershipsChanged(server, token, user) {
   await reload(server, token, user).catch(() => {});
@@ -72,6 +85,16 @@ export async function createGroup(name, description = "") {
   });
   await membershipsChanged(server, token, user);
   return data;
+}
+
+/**
+ * Delete a group (its owner). Nothing anyone wrote in it is deleted: every annotation in it
+ * becomes its author's private one, so the group's notes by others leave the reader's pages.
+ */
+export async function deleteGroup(group) {
+  const { server, token, user } = await signedIn();
+  await request(server, "DELETE", `api/groups/${groupId(group)}`, { token });
+  await membershipsChanged(server, token, user);
 }
 
 /** A group's members, `[{user, role, joined}]`. */
@@ -124,6 +147,46 @@ export async function createInvite(group, { expiresIn = null, maxUses = null } =
   const { data } = await request(server, "POST", `api/groups/${groupId(group)}/invites`, { token, body });
   const link = data?.links?.preview ?? `${server}/api/invites/${data.token}`;
   return { link, token: data.token, expires: data.expires ?? null, max_uses: data.max_uses ?? null };
+}
+
+/**
+ * A group's invites, newest first (owners and moderators): `[{id, created, created_by, expires,
+ * max_uses, uses, status}]`, `status` one of "active", "revoked", "expired", "used up". Never
+ * their tokens: the server keeps only hashes.
+ */
+export async function listInvites(group) {
+  const { server, token } = await signedIn();
+  const { data } = await request(server, "GET", `api/groups/${groupId(group)}/invites`, { token });
+  return data?.items ?? [];
+}
+
+/** Revoke invite `invite` (its number in the list) of a group: its link stops working at once. */
+export async function revokeInvite(group, invite) {
+  if (!Number.isInteger(invite) || invite <= 0) throw invalid("No such invite.");
+  const { server, token } = await signedIn();
+  await request(server, "DELETE", `api/groups/${groupId(group)}/invites/${invite}`, { token });
+}
+
+/**
+ * Hide a group's annotation from its members (`hidden` true) or show it again (false), as one
+ * of the group's owners or moderators; returns the annotation as the server now has it. Not
+ * queued: a moderator's decision needs the server's word (it may refuse), shown at once. The
+ * post's cached copy takes the answer, so the page that asked shows it as it is now (other tabs
+ * hear of it from the live stream, as of any change).
+ */
+export async function setHidden(id, post, hidden) {
+  if (typeof id !== "string" || !id) throw invalid("No such annotation.");
+  const { server, token, user } = await signedIn();
+  const { data } = await request(server, hidden ? "PUT" : "DELETE", `api/annotations/${encodeURIComponent(id)}/hidden`, { token });
+  if (data?.id && post) {
+    const key = groupKey(post);
+    await update(["cache"], (state) => {
+      const copy = state.cache?.[key];
+      if (copy?.user !== user || !Array.isArray(copy.items)) return;
+      copy.items = copy.items.map((item) => (item.id === data.id ? data : item));
+    });
+  }
+  return data;
 }
 
 /** The token of a pasted invite, refused in words if it is not one or is for another server. */

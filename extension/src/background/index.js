@@ -16,7 +16,10 @@ import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQu
 import { PLACE_WAIT_MS, liveMark, replaySince, startLive, streamPlaced } from "./live.js";
 import { request } from "./server.js";
 import { createReply, listReplies, markRepliesRead, refreshUnread, repliesToMe } from "./replies.js";
-import { acceptInvite, createGroup, createInvite, groupName, leaveGroup, listGroups, listMembers, previewInvite, removeMember, setMemberRole } from "./groups.js";
+import {
+  acceptInvite, createGroup, createInvite, deleteGroup, groupName, leaveGroup, listGroups, listInvites, listMembers,
+  previewInvite, removeMember, revokeInvite, setHidden, setMemberRole,
+} from "./groups.js";
 import { changePassword, listSessions, revokeSession, sessionLabel, signOutOthers } from "./sessions.js";
 import { auth, connection, read, settings, update } from "./state.js";
 import { choiceValue, defaultVisibility, fromChoice } from "../shared/visibility.js";
@@ -82,6 +85,9 @@ onMessage(async (message) => {
         return ok(await listGroups({ maxAgeMs: message.maxAgeMs ?? 0 }));
       case T.CREATE_GROUP:
         return ok(await createGroup(message.name, message.description));
+      case T.DELETE_GROUP:
+        await deleteGroup(message.group);
+        return ok(null);
       case T.LIST_MEMBERS:
         return ok(await listMembers(message.group));
       case T.SET_MEMBER_ROLE:
@@ -94,6 +100,13 @@ onMessage(async (message) => {
         return ok(null);
       case T.CREATE_INVITE:
         return ok(await createInvite(message.group, { expiresIn: message.expiresIn ?? null, maxUses: message.maxUses ?? null }));
+      case T.LIST_INVITES:
+        return ok(await listInvites(message.group));
+      case T.REVOKE_INVITE:
+        await revokeInvite(message.group, message.invite);
+        return ok(null);
+      case T.SET_HIDDEN:
+        return ok(await setHidden(message.id, message.post, message.hidden === true));
       case T.PREVIEW_INVITE:
         return ok(await previewInvite(message.invite));
       case T.ACCEPT_INVITE:

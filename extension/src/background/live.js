@@ -25,6 +25,7 @@ import { groupKey } from "../post-key/index.js";
 import { backoffDelay } from "../shared/backoff.js";
 import { onConnect, sessionStorage, storage } from "../shared/browser.js";
 import { PORTS } from "../shared/messages.js";
+import { groupsMayHaveChanged } from "./groups.js";
 import { headsThread } from "./queue.js";
 import { refreshUnread } from "./replies.js";
 import { buildUrl } from "./server.js";
@@ -349,6 +350,8 @@ async function receive(events, lastEventId, { who, user }) {
   // Saved once the cache holds the events: a worker stopped in between hears them again.
   if (lastEventId) await sessionStorage.set(CURSOR_KEY, { who, id: lastEventId }).catch(() => {});
   if (reset) {
+    // What the reader may see changed: maybe their role in a group, which the pages' buttons follow.
+    await groupsMayHaveChanged().catch(() => {});
     tell(() => ({ type: "reset" }));
     return;
   }

@@ -53,6 +53,8 @@ export async function start() {
     discardFailed: (seq) => page.sync.discardFailed(seq),
     loadThread: (id) => page.sync.loadThread(id),
     reply: (parent, note, root) => page.sync.reply(parent, note, root),
+    setHidden: (id, hidden) => page.sync.setHidden(id, hidden),
+    setReplyHidden: (id, root, hidden) => page.sync.setReplyHidden(id, root, hidden),
     // An opened sidebar says how the server stands now, not as it stood at the last load.
     sidebarToggled: (open) => open && page.sync.updateStatus({ probe: true }),
   }, debug.ui);
@@ -60,7 +62,8 @@ export async function start() {
   page.live = new LiveFollow({
     posts: () => [page.lifecycle.post, ...[...page.lifecycle.articles.values()].map((a) => a.post)],
     changed: (message) => {
-      page.sync.liveReplies(message.replied ?? []);
+      // A removed id may be a reply in a shown thread (a moderator hid it): that thread is read again.
+      page.sync.liveReplies([...(message.replied ?? []), ...(message.removed ?? []).map((id) => ({ id, reply_to: null }))]);
       return page.sync.applyLive(message);
     },
     reset: () => page.sync.refresh(),

@@ -139,6 +139,7 @@ ol.items { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; }
 .story { font-style: italic; flex-basis: 100%; }
 .badge { border-radius: 4px; padding: 0 6px; background: var(--warn-bg); color: var(--warn-fg); }
 .badge.error { background: var(--err-bg); color: var(--err-fg); }
+.item-problem { margin: 6px 0 0; padding: 4px 6px; border-radius: 4px; font-size: 12px; background: var(--err-bg); color: var(--err-fg); }
 .item .actions, .card .actions { justify-content: flex-start; margin-top: 8px; }
 .card .actions .close { margin-left: auto; }
 .item .actions button, .card .actions button { min-height: 24px; padding: 2px 8px; font-size: 12px; }

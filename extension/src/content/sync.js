@@ -10,6 +10,7 @@ import { TO_BACKGROUND as T, TO_CONTENT, ok } from "../shared/messages.js";
 import { describeRange } from "./anchors.js";
 import { measuredPacing } from "./highlights.js";
 import { postKey, samePost, storyName } from "./post-identity.js";
+import { hiddenAbove, mayModerate, mayModerateReply } from "../shared/roles.js";
 import { choiceValue, defaultVisibility, visibilityChoices } from "../shared/visibility.js";
 
 // How old a copy of the reader's groups the editor's picker may use (the options page, which
@@ -202,9 +203,13 @@ export class Sync {
     });
   }
 
-  /** An annotation as the sidebar and card show it; `story`: the other post whose article it is in. */
+  /**
+   * An annotation as the sidebar and card show it; `story`: the other post whose article it is
+   * in. `moderate`: the reader may hide it from its group or show it again (their role there).
+   */
   decorate(item, story = null) {
     const out = { ...item, own: Boolean(item.pending || item.failed || (this.user && item.user === this.user)) };
+    out.moderate = !out.own && mayModerate(item, this.groups, this.user);
     if (story) out.story = storyName(story);
     return out;
   }
@@ -335,10 +340,61 @@ export class Sync {
     });
   }
 
-  /** Load the thread below annotation `id` (through the background) and draw it in the sidebar. */
+  /**
+   * As a moderator of its group, hide another reader's annotation from the group (`hidden`) or
+   * show it again: the server's answer is laid over the page as a live change would be (it
+   * stays listed, marked hidden, for the moderator); a refusal is shown on the item in words.
+   */
+  async setHidden(id, hidden) {
+    const { highlights, ui } = this.page;
+    const entry = highlights.get(id);
+    if (!entry) return;
+    const reply = await send(T.SET_HIDDEN, { id, post: entry.post, hidden });
+    if (!reply.ok) {
+      const text = `Could not ${hidden ? "hide this note from the group" : "show this note to the group again"}: ${reply.error.message}`;
+      ui.itemProblem(id, text);
+      ui.announce(text);
+      await this.serial(() => this.render());
+      return;
+    }
+    ui.itemProblem(id, null);
+    await this.applyLive({ byKey: { [postKey(entry.post)]: [id] } });
+    ui.announce(hidden ? "Hidden from the group." : "Shown to the group again.");
+  }
+
+  /**
+   * Load the thread below annotation `id` (through the background) and draw it in the sidebar;
+   * each reply says whether it is hidden on its own (`hiddenHere`: not by one above it) and
+   * whether the reader may hide or show it (`moderate`, their role in its group).
+   */
   async loadThread(id) {
     const reply = await send(T.LIST_REPLIES, { id });
-    if (reply.ok) this.page.ui.setThread(id, reply.value.items);
+    if (!reply.ok) return;
+    const root = this.page.highlights.get(id)?.annotation ?? { id };
+    const rows = reply.value.items;
+    this.page.ui.setThread(id, rows.map((row) => ({ ...row,
+      hiddenHere: Boolean(row.hidden) && !hiddenAbove(row, root, rows),
+      moderate: mayModerateReply(row, root, rows, this.groups, this.user) })));
+  }
+
+  /**
+   * As a moderator of its group, hide reply `id` (in the thread below annotation `root`) from
+   * the group, with the replies below it, or show it again; the thread is read again. A
+   * refusal is shown on the thread's annotation, in the server's words.
+   */
+  async setReplyHidden(id, root, hidden) {
+    const { ui } = this.page;
+    const reply = await send(T.SET_HIDDEN, { id, post: null, hidden });
+    if (!reply.ok) {
+      const text = `Could not ${hidden ? "hide this reply from the group" : "show this reply to the group again"}: ${reply.error.message}`;
+      ui.itemProblem(root, text);
+      ui.announce(text);
+      await this.serial(() => this.render());
+      return;
+    }
+    if (ui.itemProblems.delete(root)) await this.serial(() => this.render());
+    await this.loadThread(root);
+    ui.announce(hidden ? "Reply hidden from the group." : "Reply shown to the group again.");
   }
 
   /**

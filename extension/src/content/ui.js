@@ -86,6 +86,9 @@ export class PostilUI {
     this.threadLoading = new Set();
     this.replyOpen = null;
     this.replyDraft = "";
+    // What the server said when a moderator's Hide or Show failed, by annotation id, shown on
+    // its item until it succeeds.
+    this.itemProblems = new Map();
     this.sidebar = this.buildSidebar();
     this.root.append(this.live, this.sidebar, this.toolbar, this.card, this.editor);
     this.root.addEventListener("keydown", (event) => {
@@ -576,6 +579,16 @@ export class PostilUI {
         h("button", { type: "button", "aria-label": `Edit annotation: ${shorten(a.quote || a.note, 40)}`, onclick: () => this.actions.edit(a.id) }, "Edit"),
         del));
     }
+    // A group's owners and moderators (a.moderate, from shared/roles.js) on another reader's note.
+    if (a.moderate && !inCard) {
+      const what = shorten(a.quote || a.note, 40);
+      const group = a.group_name ?? "the group";
+      frag.append(h("div", { class: "actions moderation" }, a.hidden
+        ? h("button", { type: "button", "aria-label": `Show again to ${group}: ${what}`, onclick: () => this.actions.setHidden?.(a.id, false) }, "Show again")
+        : h("button", { type: "button", "aria-label": `Hide from ${group}: ${what}`, onclick: () => this.actions.setHidden?.(a.id, true) }, "Hide from group")));
+    }
+    const problem = this.itemProblems.get(a.id);
+    if (problem && !inCard) frag.append(h("p", { class: "item-problem", role: "alert", text: problem }));
     if (!inCard) frag.append(this.renderThread(a));
     return frag;
   }
@@ -601,6 +614,12 @@ export class PostilUI {
     if (a.pending) meta.append(h("span", { class: "badge", text: "Not synced yet" }));
     frag.append(meta, this.renderThread(a));
     return frag;
+  }
+
+  /** Show (or with null clear) what the server said of an action on item `id`, on the item. */
+  itemProblem(id, text) {
+    if (text) this.itemProblems.set(id, text);
+    else this.itemProblems.delete(id);
   }
 
   // ---- Threads of replies (sidebar) -------------------------------------------------------
@@ -662,6 +681,8 @@ export class PostilUI {
         } else {
           const meta = h("div", { class: "meta" }, h("span", { class: "author", text: r.user === this.me ? `${r.user} (you)` : r.user ?? "Anonymous" }));
           if (r.created) meta.append(h("time", { datetime: r.created, text: new Date(r.created).toLocaleString() }));
+          // Hidden by a moderator (not only as part of a thread hidden above it, marked there).
+          if (r.hiddenHere) meta.append(h("span", { class: "badge", text: "Hidden from the group by a moderator" }));
           if (r.pending) meta.append(h("span", { class: "badge", text: "Not synced yet" }));
           if (r.failed) meta.append(h("span", { class: "badge error", text: `Server refused: ${r.failed.message}` }));
           li.append(meta);
@@ -673,9 +694,15 @@ export class PostilUI {
             li.append(h("div", { class: "note plain", text: r.note ?? "" }));
           }
           if (!r.pending && !r.failed) {
+            const what = `${r.user ?? "this reply"}: ${shorten(r.note, 40)}`;
+            const group = r.group_name ?? "the group";
+            // A group's owners and moderators (r.moderate, from shared/roles.js).
+            const moderation = !r.moderate ? null : r.hidden
+              ? h("button", { type: "button", class: "moderation", "aria-label": `Show again to ${group} the reply of ${what}`, onclick: () => this.actions.setReplyHidden?.(r.id, a.id, false) }, "Show again")
+              : h("button", { type: "button", class: "moderation", "aria-label": `Hide from ${group} the reply of ${what}`, onclick: () => this.actions.setReplyHidden?.(r.id, a.id, true) }, "Hide from group");
             li.append(h("div", { class: "actions" }, h("button", { type: "button", class: "reply-button",
-              "aria-label": `Reply to ${r.user ?? "this reply"}: ${shorten(r.note, 40)}`,
-              onclick: () => this.openReply(a.id, r.id, r.user) }, "Reply")));
+              "aria-label": `Reply to ${what}`,
+              onclick: () => this.openReply(a.id, r.id, r.user) }, "Reply"), moderation));
           }
         }
         list.append(li);

@@ -1,7 +1,9 @@
 // The options page's "Groups" section, for a signed-in reader: the groups they are in (their role,
 // how many members), making a group, an invite link for one (optional expiry and use limit) to
-// copy and send, joining by such a link (the group's name shown first), leaving, and for an owner
-// the members with their roles, to change or remove.
+// copy and send, joining by such a link (the group's name shown first), leaving, the members with
+// their roles, and for those whose role allows it (shared/roles.js, which follows the server's
+// rules) changing a role, removing a member, the group's invites to revoke, and deleting the
+// group. An action the reader's role may not take is not offered at all.
 //
 // options.js calls `showGroups(signedIn)` whenever the sign-in changes, and hears of every new
 // list through `onGroups` (the default visibility picker offers the groups). Like every page, it
@@ -9,9 +11,11 @@
 
 import { send } from "../shared/browser.js";
 import { TO_BACKGROUND as T } from "../shared/messages.js";
+import { may } from "../shared/roles.js";
 
 const $ = (id) => document.getElementById(id);
 const ROLE_NAMES = { owner: "Owner", moderator: "Moderator", member: "Member" };
+const INVITE_STATES = { active: "Active", revoked: "Revoked", expired: "Expired", "used up": "Used up" };
 const EXPIRIES = [["", "Never"], ["3600", "In an hour"], ["86400", "In a day"], ["604800", "In a week"], ["2592000", "In 30 days"]];
 
 let listeners = [];
@@ -69,11 +73,13 @@ async function refresh() {
   for (const fn of listeners) fn(items);
 }
 
+const memberCount = (n) => `${n} member${n === 1 ? "" : "s"}`;
+const when = (iso) => new Date(iso).toLocaleString();
+
 function groupItem(group) {
   const headingId = nextId("group");
-  const manages = group.role === "owner" || group.role === "moderator";
   const panel = el("div", { class: "panel" });
-  const members = `${group.member_count} member${group.member_count === 1 ? "" : "s"}`;
+  const members = memberCount(group.member_count);
   const item = el("li", { "aria-labelledby": headingId, "data-group": group.id },
     el("h4", { id: headingId, text: group.name }),
     group.description ? el("p", { class: "group-description", text: group.description }) : null,
@@ -81,9 +87,11 @@ function groupItem(group) {
       el("span", { class: "role", text: `You: ${ROLE_NAMES[group.role] ?? group.role}` }), " · ",
       el("span", { class: "member-count", text: members })),
     el("div", { class: "group-actions" },
-      manages ? el("button", { type: "button", "aria-label": `Invite to ${group.name}`, onclick: () => showInviteForm(group, panel) }, "Invite…") : null,
+      may(group.role, "invite") ? el("button", { type: "button", "aria-label": `Invite to ${group.name}`, onclick: () => showInviteForm(group, panel) }, "Invite…") : null,
+      may(group.role, "list_invites") ? el("button", { type: "button", "aria-label": `Invites of ${group.name}`, onclick: () => showInvites(group, panel) }, "Invites") : null,
       el("button", { type: "button", "aria-label": `Members of ${group.name}`, onclick: () => showMembers(group, panel) }, "Members"),
-      el("button", { type: "button", "aria-label": `Leave ${group.name}`, onclick: (event) => leave(group, event.currentTarget) }, "Leave")),
+      el("button", { type: "button", "aria-label": `Leave ${group.name}`, onclick: (event) => leave(group, event.currentTarget) }, "Leave"),
+      may(group.role, "delete_group") ? el("button", { type: "button", class: "danger", "aria-label": `Delete ${group.name}…`, onclick: () => showDeleteForm(group, panel) }, "Delete group…") : null),
     panel);
   return item;
 }
@@ -143,15 +151,15 @@ function showInviteForm(group, panel) {
   expiry.focus();
 }
 
-async function showMembers(group, panel) {
+/** The members and their roles; `said` ({text, tone}): what the last change in it did. */
+async function showMembers(group, panel, said = null) {
   const reply = await send(T.LIST_MEMBERS, { group: group.id });
   if (!reply.ok) {
     panel.replaceChildren(el("p", { class: "err", role: "status", text: `Could not list the members: ${reply.error.message}` }));
     return;
   }
-  const owner = group.role === "owner";
-  const message = el("p", { role: "status" });
-  const rows = reply.value.map((member) => memberRow(group, member, owner, panel, message));
+  const message = el("p", { role: "status", class: said?.tone ?? "", text: said?.text ?? "" });
+  const rows = reply.value.map((member) => memberRow(group, member, panel, message));
   const captionId = nextId("members");
   panel.replaceChildren(
     el("table", { class: "members", "aria-labelledby": captionId },
@@ -163,45 +171,135 @@ async function showMembers(group, panel) {
     message);
 }
 
-function memberRow(group, member, owner, panel, message) {
+function memberRow(group, member, panel, message) {
   const you = member.user === me;
   const name = el("td", { text: you ? `${member.user} (you)` : member.user });
   let role;
-  if (owner && !you) {
+  if (!you && may(group.role, "set_role", member.role)) {
     const select = el("select", { "aria-label": `Role of ${member.user}` },
       Object.entries(ROLE_NAMES).map(([value, label]) => el("option", { value, text: label, selected: value === member.role })));
     select.addEventListener("change", async () => {
       select.disabled = true;
       const reply = await send(T.SET_MEMBER_ROLE, { group: group.id, user: member.user, role: select.value });
-      message.className = reply.ok ? "ok" : "err";
-      message.textContent = reply.ok ? `${member.user} is now ${ROLE_NAMES[select.value].toLowerCase()}.`
-        : `Could not change ${member.user}'s role: ${reply.error.message}`;
-      if (!reply.ok) select.value = member.role;
-      else member.role = select.value;
-      select.disabled = false;
-      if (reply.ok && select.value === "owner") await refresh();
+      if (!reply.ok) {
+        message.className = "err";
+        message.textContent = `Could not change ${member.user}'s role: ${reply.error.message}`;
+        select.value = member.role;
+        select.disabled = false;
+        return;
+      }
+      // Drawn again: what may be done to them (removing a moderator, say) follows their role.
+      await showMembers(group, panel, { tone: "ok", text: `${member.user} is now ${ROLE_NAMES[select.value].toLowerCase()}.` });
+      if (select.value === "owner") await refresh();
     });
     role = el("td", {}, select);
   } else {
     role = el("td", { text: ROLE_NAMES[member.role] ?? member.role });
   }
   const action = el("td");
-  if (owner && !you) {
+  if (!you && may(group.role, "remove", member.role)) {
     action.append(el("button", { type: "button", class: "danger", "aria-label": `Remove ${member.user} from ${group.name}`, onclick: async (event) => {
-      event.currentTarget.disabled = true;
+      const button = event.currentTarget;
+      button.disabled = true;
       const reply = await send(T.REMOVE_MEMBER, { group: group.id, user: member.user });
       if (!reply.ok) {
         message.className = "err";
         message.textContent = `Could not remove ${member.user}: ${reply.error.message}`;
-        event.currentTarget.disabled = false;
+        button.disabled = false;
         return;
       }
       await showMembers(group, panel);
-      say("groups-message", `${member.user} was removed from ${group.name}.`, "ok");
+      // Counted again first: once it says so, everything shown has them gone.
       await refreshCounts();
+      say("groups-message", `${member.user} was removed from ${group.name}.`, "ok");
     } }, "Remove"));
   }
   return el("tr", {}, name, role, action);
+}
+
+/**
+ * The group's invite links, newest first (owners and moderators): when each was made and by
+ * whom, when it expires, how many joined with it out of how many may, and whether it still works;
+ * a working one can be revoked. `said`: what the last revoke did.
+ */
+async function showInvites(group, panel, said = null) {
+  const reply = await send(T.LIST_INVITES, { group: group.id });
+  if (!reply.ok) {
+    panel.replaceChildren(el("p", { class: "err", role: "status", text: `Could not list the invite links: ${reply.error.message}` }));
+    return;
+  }
+  const message = el("p", { role: "status", class: said?.tone ?? "", text: said?.text ?? "" });
+  if (!reply.value.length) {
+    panel.replaceChildren(el("p", { class: "muted", text: `${group.name} has no invite links yet.` }), message);
+    return;
+  }
+  const captionId = nextId("invites");
+  const rows = reply.value.map((invite) => {
+    const made = `${when(invite.created)}${invite.created_by ? ` by ${invite.created_by}` : ""}`;
+    const uses = invite.max_uses ? `${invite.uses} of ${invite.max_uses}` : `${invite.uses} (no limit)`;
+    const state = INVITE_STATES[invite.status] ?? invite.status;
+    const action = el("td");
+    if (invite.status === "active" && may(group.role, "revoke_invite")) {
+      action.append(el("button", { type: "button", class: "danger", "aria-label": `Revoke the invite link made ${made}`, onclick: async (event) => {
+        const button = event.currentTarget;
+        button.disabled = true;
+        const answer = await send(T.REVOKE_INVITE, { group: group.id, invite: invite.id });
+        if (!answer.ok) {
+          message.className = "err";
+          message.textContent = `Could not revoke the invite link: ${answer.error.message}`;
+          button.disabled = false;
+          return;
+        }
+        await showInvites(group, panel, { tone: "ok", text: "Revoked: that link no longer lets anyone join." });
+      } }, "Revoke"));
+    }
+    return el("tr", { "data-invite": String(invite.id), class: `invite ${invite.status.replace(" ", "-")}` },
+      el("td", { text: made }),
+      el("td", { text: invite.expires ? when(invite.expires) : "Never" }),
+      el("td", { text: uses }),
+      el("td", { class: "invite-state", text: state }),
+      action);
+  });
+  panel.replaceChildren(
+    el("table", { class: "invites", "aria-labelledby": captionId },
+      el("caption", { id: captionId, class: "visually-hidden", text: `Invites of ${group.name}` }),
+      el("thead", {}, el("tr", {},
+        el("th", { scope: "col", text: "Made" }), el("th", { scope: "col", text: "Expires" }),
+        el("th", { scope: "col", text: "Joined with it" }), el("th", { scope: "col", text: "State" }),
+        el("th", { scope: "col" }, el("span", { class: "visually-hidden", text: "Action" })))),
+      el("tbody", {}, rows)),
+    el("p", { class: "help", text: "The links themselves are not shown again: the server keeps only a fingerprint of each." }),
+    message);
+}
+
+/** Ask before deleting a group, saying what becomes of its notes. */
+function showDeleteForm(group, panel) {
+  const message = el("p", { role: "status" });
+  const cancel = el("button", { type: "button", onclick: () => panel.replaceChildren() }, "Cancel");
+  const confirm = el("button", { type: "button", class: "danger", onclick: async () => {
+    confirm.disabled = true;
+    cancel.disabled = true;
+    message.className = "";
+    message.textContent = "Deleting the group…";
+    const reply = await send(T.DELETE_GROUP, { group: group.id });
+    if (!reply.ok) {
+      message.className = "err";
+      message.textContent = `Could not delete ${group.name}: ${reply.error.message}`;
+      confirm.disabled = false;
+      cancel.disabled = false;
+      return;
+    }
+    await refresh();
+    say("groups-message", `${group.name} was deleted. Its notes are now private, each to the reader who wrote it.`, "ok");
+  } }, `Delete ${group.name}`);
+  const others = group.member_count - 1;
+  const who = others === 0 ? "Nobody else is in it" : others === 1 ? "Its other member loses it at once" : `Its ${others} other members lose it at once`;
+  panel.replaceChildren(el("div", { class: "delete-group", role: "group", "aria-label": `Delete ${group.name}?` },
+    el("p", { class: "warn", text: `Delete ${group.name} for good? ${who}, and its invite links stop working.` }),
+    el("p", { text: "No note is deleted: every note written in the group becomes private to the reader who wrote it, who alone sees it from then on. The rest of the group no longer does." }),
+    el("div", { class: "group-actions" }, confirm, cancel),
+    message));
+  cancel.focus();
 }
 
 /** Update the member counts without closing an open panel. */
@@ -210,7 +308,7 @@ async function refreshCounts() {
   if (!reply.ok) return;
   for (const group of reply.value.items) {
     const count = [...$("group-list").children].find((li) => li.dataset.group === group.id)?.querySelector(".member-count");
-    if (count) count.textContent = `${group.member_count} member${group.member_count === 1 ? "" : "s"}`;
+    if (count) count.textContent = memberCount(group.member_count);
   }
   for (const fn of listeners) fn(reply.value.items);
 }
@@ -218,6 +316,14 @@ async function refreshCounts() {
 async function leave(group, button) {
   // The first press arms, the second leaves: the group's notes go out of reach at once.
   if (!button.classList.contains("confirm")) {
+    // A group keeps an owner: its only owner is told so now, not armed to be refused.
+    if (group.role === "owner") {
+      const reply = await send(T.LIST_MEMBERS, { group: group.id });
+      if (reply.ok && reply.value.filter((m) => m.role === "owner").length <= 1) {
+        say("groups-message", `You are the only owner of ${group.name}: make another member owner first, or delete the group.`, "warn");
+        return;
+      }
+    }
     button.classList.add("confirm");
     button.textContent = `Really leave ${group.name}?`;
     button.setAttribute("aria-label", `Really leave ${group.name}? Press again to leave`);
@@ -262,7 +368,7 @@ $("join-group").addEventListener("submit", async (event) => {
   const reply = await send(T.PREVIEW_INVITE, { invite });
   if (!reply.ok) return say("join-message", `Could not use this invite: ${reply.error.message}`, "err");
   const group = reply.value;
-  const count = `${group.member_count} member${group.member_count === 1 ? "" : "s"}`;
+  const count = memberCount(group.member_count);
   if (group.member) return say("join-message", `You are already in “${group.name}”.`, "ok");
   say("join-message", "");
   previewed = { invite, group };

@@ -43,20 +43,29 @@ export const TO_BACKGROUND = Object.freeze({
   NOTEBOOK_DELETE: "notebook/delete",
   // Reading groups (background/groups.js). The reader's groups with their role and member count
   // (`{maxAgeMs}`: a copy that recent will do, and the last copy when the server is away);
-  // make one (`{name, description}`); a group's members (`{group}`, a group's id), a member's
-  // role (`{group, user, role}`, the owner), removing a member (`{group, user}`) or leaving
-  // (`{group}`).
+  // make one (`{name, description}`) or delete it (`{group}`, a group's id; its owner); a
+  // group's members (`{group}`), a member's role (`{group, user, role}`, the owner), removing a
+  // member (`{group, user}`) or leaving (`{group}`). shared/roles.js says which of these a role
+  // may ask for.
   LIST_GROUPS: "groups/list",
   CREATE_GROUP: "groups/create",
+  DELETE_GROUP: "groups/delete",
   LIST_MEMBERS: "groups/members",
   SET_MEMBER_ROLE: "groups/set-role",
   REMOVE_MEMBER: "groups/remove-member",
   LEAVE_GROUP: "groups/leave",
   // An invite link for a group (`{group, expiresIn, maxUses}`, both optional: seconds, uses); the
   // group an invite link or token is for (`{invite}`), and joining it (`{invite}`).
+  // A group's invites (`{group}`: `[{id, created, created_by, expires, max_uses, uses, status}]`)
+  // and revoking one (`{group, invite}`, its `id`), owners and moderators.
   CREATE_INVITE: "invites/create",
+  LIST_INVITES: "invites/list",
+  REVOKE_INVITE: "invites/revoke",
   PREVIEW_INVITE: "invites/preview",
   ACCEPT_INVITE: "invites/accept",
+  // A group's owner or moderator hides another reader's annotation in it from the group, or
+  // shows it again (`{id, post, hidden}`); answers the annotation as the server now has it.
+  SET_HIDDEN: "annotation/set-hidden",
   // Remember (or with `visibility: null` forget) the visibility of new notes on a site:
   // `{site, visibility, group}`.
   REMEMBER_SITE_VISIBILITY: "settings/site-visibility",

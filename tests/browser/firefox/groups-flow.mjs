@@ -1,7 +1,9 @@
 // Reading groups in Firefox: sign in on the options page, make a group and an invite link for it;
 // open a post with another reader's group note on it (not painted: not a member), join that group
 // by its invite link (its name shown first), see the note painted and labelled with the group after
-// a reload, leave the group, and see the note gone after another. tests/browser/test_reading_groups.py
+// a reload, leave the group, and see the note gone after another; then make a second invite link
+// for the group of one's own, see both in its Invites list and revoke the newest.
+// tests/browser/test_reading_groups.py
 // makes the reader, the other reader's group, its invite link and the note, and passes everything
 // through the environment; prints one JSON line with what it saw.
 
@@ -75,7 +77,8 @@ await runFlow(browser, async (result) => {
   await options.waitForSelector(".invite-form input[type=number]");
   await options.type(".invite-form input[type=number]", "2");
   await options.click(".invite-form button[type=submit]");
-  result.link = await waitFor("the invite link", () => options.$eval(".invite-link-text", (el) => el.value));
+  const link = await waitFor("the invite link", () => options.$eval(".invite-link-text", (el) => el.value));
+  result.link = link;
   result.inviteMessage = await waitFor("the invite's limits", () =>
     options.$eval(".invite-form > [role=status]", (el) => el.textContent.startsWith("Invite link made") && el.textContent));
 
@@ -134,4 +137,27 @@ await runFlow(browser, async (result) => {
   await page.reload();
   await waitReady(page);
   result.paintedAfterLeave = await painted(page);
+
+  // A second invite link for the group of one's own; the Invites list shows both, newest first,
+  // and the newest is revoked (the first stays for the test to join with).
+  await options.bringToFront();
+  await press(options, `Invite to ${OWN_GROUP}`);
+  await options.waitForSelector(".invite-form input[type=number]");
+  await options.type(".invite-form input[type=number]", "2");
+  await options.click(".invite-form button[type=submit]");
+  result.secondLink = await waitFor("a second invite link", async () => {
+    const made = await options.$eval(".invite-link-text", (el) => el.value);
+    return made !== link && made;
+  }, 10000);
+  await press(options, `Invites of ${OWN_GROUP}`);
+  const inviteRows = () => options.$$eval("table.invites tbody tr", (rows) => rows.map((row) =>
+    [...row.querySelectorAll("td")].slice(1, 4).map((td) => td.textContent)));
+  result.invitesBefore = await waitFor("both invites listed", async () => {
+    const rows = await inviteRows();
+    return rows.length === 2 && rows;
+  });
+  await options.click("table.invites tbody tr:first-child button");
+  result.revoked = await waitFor("the revoke confirmed", () =>
+    options.$eval("table.invites ~ [role=status]", (el) => el.textContent.startsWith("Revoked") && el.textContent));
+  result.invitesAfter = await inviteRows();
 });

@@ -1,12 +1,15 @@
 // extension/src/background/groups.js: what each groups action asks of the server, the reader's
 // groups kept for the editor's picker (and used when the server cannot be reached), and invites
-// refused in words before anything is sent when they are not invites or name another server.
+// refused in words before anything is sent when they are not invites or name another server; a
+// group's invites listed and revoked, a group deleted, and a moderator's hiding, which the post's
+// kept copy takes at once.
 
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 import { storageLocal } from "../fake-browser.mjs";
 import {
-  acceptInvite, createGroup, createInvite, groupName, leaveGroup, listGroups, previewInvite, setMemberRole,
+  acceptInvite, createGroup, createInvite, deleteGroup, groupName, groupsMayHaveChanged, leaveGroup, listGroups,
+  listInvites, previewInvite, revokeInvite, setHidden, setMemberRole,
 } from "../../../extension/src/background/groups.js";
 
 const SERVER = "http://127.0.0.1:8000";
@@ -112,4 +115,53 @@ test("leaving removes the reader themself; a role change names the member", asyn
     `PATCH ${SERVER}/api/groups/g1/members/ed`, `GET ${SERVER}/api/groups`]);
   assert.deepEqual(sent[2].body, { role: "moderator" });
   await assert.rejects(setMemberRole("g1", "ed", "king"), (err) => /role/.test(err.message));
+});
+
+test("a group's invites are listed and one revoked by its number; a group is deleted, then the list reloaded", async () => {
+  const invites = [{ id: 7, created: "2026-12-01T10:00:00Z", created_by: "dora", expires: null, max_uses: 3, uses: 1, status: "active" }];
+  answerWith([200, { items: invites }], [204, null], [204, null], [200, { items: [] }]);
+  assert.deepEqual(await listInvites("g1"), invites);
+  await revokeInvite("g1", 7);
+  await deleteGroup("g1");
+  assert.deepEqual(sent.map((r) => `${r.method} ${r.url}`), [
+    `GET ${SERVER}/api/groups/g1/invites`, `DELETE ${SERVER}/api/groups/g1/invites/7`,
+    `DELETE ${SERVER}/api/groups/g1`, `GET ${SERVER}/api/groups`]);
+  assert.deepEqual((await storageLocal.get("groups")).groups.items, []);
+  await assert.rejects(revokeInvite("g1", "7; drop"), (err) => /No such invite/.test(err.message));
+  assert.equal(sent.length, 4);
+});
+
+test("a refusal to revoke or delete comes back as the server's words", async () => {
+  answerWith([403, { error: { code: "forbidden", message: "only the group's owners may delete it" } }]);
+  await assert.rejects(deleteGroup("g1"), (err) => err.message === "only the group's owners may delete it" && err.status === 403);
+  answerWith([404, { error: { code: "not_found", message: "no such invite" } }]);
+  await assert.rejects(revokeInvite("g1", 9), (err) => err.message === "no such invite");
+});
+
+test("hiding and showing go to the annotation's hidden flag, and the post's kept copy takes the answer", async () => {
+  const post = { site: "blog.example.org", post_id: 42 };
+  const note = { id: "n1", user: "ed", visibility: "group", group: "g1", hidden: false, version: 1 };
+  const other = { id: "n2", user: "ed", visibility: "public", group: null, hidden: false, version: 1 };
+  await storageLocal.set({ cache: { "wp:blog.example.org#42": { items: [note, other], at: 1, user: "dora" } } });
+  answerWith([200, { ...note, hidden: true, version: 2 }], [200, { ...note, hidden: false, version: 3 }]);
+  assert.equal((await setHidden("n1", post, true)).hidden, true);
+  let kept = (await storageLocal.get("cache")).cache["wp:blog.example.org#42"].items;
+  assert.deepEqual(kept.map((a) => [a.id, a.hidden, a.version]), [["n1", true, 2], ["n2", false, 1]]);
+  await setHidden("n1", post, false);
+  kept = (await storageLocal.get("cache")).cache["wp:blog.example.org#42"].items;
+  assert.deepEqual(kept.map((a) => [a.id, a.hidden, a.version]), [["n1", false, 3], ["n2", false, 1]]);
+  assert.deepEqual(sent.map((r) => `${r.method} ${r.url}`), [
+    `PUT ${SERVER}/api/annotations/n1/hidden`, `DELETE ${SERVER}/api/annotations/n1/hidden`]);
+  answerWith([403, { error: { code: "forbidden", message: "only the group's owners or moderators may hide or show annotations" } }]);
+  await assert.rejects(setHidden("n1", post, true), (err) => /owners or moderators/.test(err.message));
+  kept = (await storageLocal.get("cache")).cache["wp:blog.example.org#42"].items;
+  assert.equal(kept[0].version, 3);
+});
+
+test("after the server says access changed, the kept list is read again however young", async () => {
+  answerWith([200, { items: [CLUB] }], [200, { items: [{ ...CLUB, role: "member" }] }]);
+  await listGroups();
+  await groupsMayHaveChanged();
+  assert.equal((await listGroups({ maxAgeMs: 60_000 })).items[0].role, "member");
+  assert.equal(sent.length, 2);
 });
