@@ -41,8 +41,14 @@ function randomToken() {
 }
 
 export class PostilUI {
-  constructor(actions, { openShadowRoot = false, frameEditor = true, frameWaitMs = FRAME_WAIT_MS, frameSilent = false } = {}) {
+  /**
+   * `readOnly`: the reader may only read here (the embed, main.js): no reply boxes. `launcher`:
+   * a button of the UI's own opens the sidebar, where no extension button can.
+   */
+  constructor(actions, { openShadowRoot = false, frameEditor = true, frameWaitMs = FRAME_WAIT_MS, frameSilent = false,
+    readOnly = false, launcher = false } = {}) {
     this.actions = actions;
+    this.readOnly = readOnly;
     this.frameWaitMs = frameWaitMs;
     // Tests only (see main.js debugOptions): the frame's answer is not heard, as when it cannot load.
     this.frameSilent = frameSilent;
@@ -86,6 +92,12 @@ export class PostilUI {
     this.itemProblems = new Map();
     this.sidebar = this.buildSidebar();
     this.root.append(this.live, this.sidebar, this.toolbar, this.card, this.editor);
+    this.launcher = null;
+    if (launcher) {
+      this.launcher = h("button", { type: "button", class: "launcher", "aria-expanded": "false",
+        onclick: () => this.toggleSidebar() }, "Notes");
+      this.root.append(this.launcher);
+    }
     this.root.addEventListener("keydown", (event) => {
       if (event.key !== "Escape") return;
       if (!this.editor.hidden) this.closeEditor(true);
@@ -111,6 +123,18 @@ export class PostilUI {
 
   mount() {
     document.documentElement.append(this.host);
+  }
+
+  unmount() {
+    this.makeRoomForSidebar(false);
+    this.host.remove();
+  }
+
+  /** The launcher's label: how many notes the post has here (the sidebar's count). */
+  setCount(count) {
+    if (!this.launcher) return;
+    this.launcher.textContent = count ? `Notes (${count})` : "Notes";
+    this.launcher.setAttribute("aria-label", `Postil: ${count} note${count === 1 ? "" : "s"} on this page`);
   }
 
   contains(node) {
@@ -421,6 +445,8 @@ export class PostilUI {
     const open = force ?? this.sidebar.hidden;
     const wasOpen = !this.sidebar.hidden;
     this.sidebar.hidden = !open;
+    this.launcher?.setAttribute("aria-expanded", String(open));
+    if (this.launcher) this.launcher.hidden = open;
     this.makeRoomForSidebar(open);
     if (open && !wasOpen) {
       // Where the keyboard was, to give it back when the sidebar closes.
@@ -470,6 +496,7 @@ export class PostilUI {
    * longer than a page may be held), and shown together at the end; without, in one go.
    */
   async renderSidebar({ anchored, pageNotes, orphans }, status, pacing = null) {
+    this.setCount(anchored.length + pageNotes.length + orphans.length);
     let sliceStart = performance.now();
     const items = async (annotations, orphan = false) => {
       const out = [];
@@ -488,7 +515,8 @@ export class PostilUI {
         h("button", { type: "button", onclick: () => this.actions.discardFailed(problem.seq) }, "Dismiss")));
     }
     if (!anchored.length && !pageNotes.length && !orphans.length) {
-      parts.push(h("p", { class: "empty", text: "No annotations on this page yet. Select some text to highlight it." }));
+      parts.push(h("p", { class: "empty", text: this.readOnly ? "No public notes on this page yet."
+        : "No annotations on this page yet. Select some text to highlight it." }));
     }
     // The page's order (highlights.grouped): passages as the article runs, then those not found,
     // then notes on the whole page.
@@ -664,7 +692,7 @@ export class PostilUI {
           } else {
             li.append(h("div", { class: "note plain", text: r.note ?? "" }));
           }
-          if (!r.pending && !r.failed) {
+          if (!r.pending && !r.failed && !this.readOnly) {
             const what = `${r.user ?? "this reply"}: ${shorten(r.note, 40)}`;
             const group = r.group_name ?? "the group";
             // A group's owners and moderators (r.moderate, from shared/roles.js).
@@ -683,7 +711,7 @@ export class PostilUI {
     const open = this.replyOpen?.root === a.id ? this.replyOpen : null;
     if (open) {
       parts.push(this.replyForm(a, open));
-    } else if (!a.failed && !a.deleted) {
+    } else if (!a.failed && !a.deleted && !this.readOnly) {
       parts.push(h("div", { class: "actions" }, h("button", { type: "button", class: "reply-button",
         "aria-label": `Reply to annotation: ${shorten(a.quote || a.note, 40)}`,
         onclick: () => this.openReply(a.id, a.id, a.user) }, "Reply")));
