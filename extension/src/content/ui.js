@@ -40,6 +40,28 @@ function randomToken() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// The host element's own style (see the constructor).
+const HOST_STYLE = [["all", "initial"], ["position", "fixed"], ["top", "0"], ["left", "0"], ["width", "0"],
+  ["height", "0"], ["z-index", "2147483647"], ["display", "block"], ["transform", "none"], ["filter", "none"],
+  ["contain", "none"], ["overflow", "visible"]];
+
+/**
+ * Style the shadow root with a constructed stylesheet, which a page's CSP does not govern (a
+ * <style> element from the embed, a page script, falls under `style-src`); a <style> element
+ * where a browser cannot adopt one.
+ */
+function adoptStyle(shadow, css) {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    shadow.adoptedStyleSheets = [sheet];
+  } catch {
+    const style = document.createElement("style");
+    style.textContent = css;
+    shadow.prepend(style);
+  }
+}
+
 export class PostilUI {
   /**
    * `readOnly`: the reader may only read here (the embed, main.js): no reply boxes. `launcher`:
@@ -55,13 +77,10 @@ export class PostilUI {
     this.frameEditor = frameEditor;
     this.host = document.createElement(HOST_TAG);
     // Inline !important beats any page rule aimed at our element, so page CSS cannot move, hide
-    // or transform the host (a transformed ancestor would break position: fixed inside).
-    this.host.setAttribute("style", [
-      "all: initial !important", "position: fixed !important", "top: 0 !important", "left: 0 !important",
-      "width: 0 !important", "height: 0 !important", "z-index: 2147483647 !important",
-      "display: block !important", "transform: none !important", "filter: none !important",
-      "contain: none !important", "overflow: visible !important",
-    ].join("; "));
+    // or transform the host (a transformed ancestor would break position: fixed inside). Set
+    // through the CSSOM, not a style attribute: a page's CSP that refuses inline styles refuses
+    // the attribute from the embed (a page script), never the CSSOM.
+    for (const [name, value] of HOST_STYLE) this.host.style.setProperty(name, value, "important");
     // The anchoring text model leaves elements with this attribute out of the page's text.
     this.host.setAttribute("data-postil-ui", "");
     // Closed: the page's scripts get null from host.shadowRoot and cannot walk what is shown
@@ -69,10 +88,9 @@ export class PostilUI {
     // where the reader types, is a frame of the extension's own for that reason. Only tests open it (see
     // debugOptions in main.js).
     this.shadow = this.host.attachShadow({ mode: openShadowRoot ? "open" : "closed" });
-    const style = document.createElement("style");
-    style.textContent = UI_CSS;
     this.root = h("div", { class: "root" });
-    this.shadow.append(style, this.root);
+    this.shadow.append(this.root);
+    adoptStyle(this.shadow, UI_CSS);
     this.live = h("div", { class: "sr-only", role: "status", "aria-live": "polite" });
     this.toolbar = this.buildToolbar();
     this.editor = h("section", { class: "panel editor", role: "dialog", "aria-label": "Postil note editor", hidden: true });
