@@ -21,7 +21,7 @@ first, in import order), and hands its exports to those that import it. `export 
 exports, namespace imports, dynamic `import()` and import cycles are refused: with them a copy of a
 binding could differ from what an ES module would see.
 
-Usage: python3 scripts/build_extension.py [--check]   (--check: fail if a built script is out of date)
+Usage: python3 scripts/build_extension.py [--check]   (--check: fail if a built script is stale)
 """
 
 from __future__ import annotations

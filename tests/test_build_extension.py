@@ -81,7 +81,8 @@ def test_the_extension_builds_and_the_manifest_injects_the_built_script():
 
 def test_a_host_substitute_takes_a_module_s_place_and_must_export_what_is_imported(tmp_path):
     write(tmp_path, {
-        "src/page/main.js": 'import { send } from "../shared/browser.js";\nconsole.log(send("x"));\n',
+        "src/page/main.js": 'import { send } from "../shared/browser.js";\n'
+                            'console.log(send("x"));\n',
         "src/shared/browser.js": 'export function send(t) { return `extension ${t}`; }\n',
         "src/embed/browser.js": 'export function send(t) { return `page ${t}`; }\n',
         "src/embed/thin.js": 'export const other = 1;\n',

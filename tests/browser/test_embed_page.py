@@ -4,8 +4,9 @@ painted and can open the sidebar, read-only; with the extension too, only the ex
 The page is the sample blog's own post, served by a site on another origin than the annotation
 server's, with the one tag a site adds, `<script src="SERVER/embed.js" async>`, and the two
 sources its strict Content-Security-Policy must then allow: the server for scripts and for
-connections; the server admits that origin to `/api/` (POSTIL_CORS_ORIGINS). The embed's UI is in a closed shadow root, so the test reads and clicks it
-through the accessibility tree, as assistive technology does, not through the DOM.
+connections; the server admits that origin to `/api/` (POSTIL_CORS_ORIGINS). The embed's UI is
+in a closed shadow root, so the test reads and clicks it through the accessibility tree, as
+assistive technology does, not through the DOM.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ class EmbeddingSite:
                     # The blog's pages, as this site's own: their links name this origin.
                     data = data.decode().replace(blog.url, here).replace("</head>", tag, 1).encode()
                     policy = policy.replace("script-src 'self'", f"script-src 'self' {server.url}")
-                    self.send_header("Content-Security-Policy", f"{policy}; connect-src {server.url}")
+                    policy = f"{policy}; connect-src {server.url}"
+                    self.send_header("Content-Security-Policy", policy)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

@@ -24,7 +24,8 @@ def test_the_embed_is_served_as_a_script_any_site_may_include(client):
     # stand-in for shared/browser.js, never the extension's.
     script = response.get_data(as_text=True)
     for module in ("src/embed/entry.js", "src/embed/browser.js", "src/content/main.js",
-                   "src/content/highlights.js", "src/anchoring/index.js", "src/background/server.js"):
+                   "src/content/highlights.js", "src/anchoring/index.js",
+                   "src/background/server.js"):
         assert f'modules["{module}"]' in script
     assert 'modules["src/shared/browser.js"]' not in script
     assert "chrome.runtime" not in script
