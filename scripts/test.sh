@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install what the tests need and run them all: the Python package with its test extra in .venv,
-# the Node tools for the extension (web-ext, puppeteer-core for Firefox), the system browsers and
-# PostgreSQL where this user may install them; then lint and the whole pytest suite, which runs
-# the API tests on SQLite and PostgreSQL and the browser tests in Chromium and Firefox.
+# the Node tools for the extension (web-ext, puppeteer-core for Firefox), the system browsers,
+# PostgreSQL and a real WordPress (MariaDB, PHP) where this user may install them; then lint and
+# the whole pytest suite, which runs the API tests on SQLite and PostgreSQL and the browser tests
+# in Chromium and Firefox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

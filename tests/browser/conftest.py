@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import wordpress_site
 from browser_helpers import (
     CHROMIUM,
     EXTENSION,
@@ -206,6 +207,30 @@ def spa_site():
     site = SinglePageSite()
     yield site
     site.close()
+
+
+@pytest.fixture(scope="session")
+def wordpress(tmp_path_factory):
+    """A real WordPress (Debian's 6.1 on MariaDB, served by `php -S`) with pretty permalinks, for
+    the session (so for one xdist worker); see wordpress_site.py. Tests publish their own posts
+    with `wordpress.publish(...)` and edit them with `wordpress.update(...)`."""
+    reason = wordpress_site.missing()
+    if reason:
+        pytest.skip(f"no real WordPress here: {reason}")
+    workdir = tmp_path_factory.mktemp("wordpress")
+    site = None
+    try:
+        site = wordpress_site.WordPressSite(workdir, os.environ.get("PYTEST_XDIST_WORKER", "main"))
+        site.start()
+    except BaseException as err:
+        if site is not None:
+            site.stop()
+        if isinstance(err, wordpress_site.Unavailable):
+            pytest.skip(f"no real WordPress here: {err}")
+        raise
+    print(f"\nWordPress set up at {site.url} in {site.seconds:.1f} s")
+    yield site
+    site.stop()
 
 
 @pytest.fixture(scope="session")
