@@ -180,3 +180,22 @@ def test_with_the_extension_too_the_page_is_painted_once_by_the_extension(
     assert page.evaluate(EMBED_PAINTED_JS) == {}
     assert page.locator("postil-ui").count() == 1
     assert painted(page)["pink"] == [PUBLIC]
+
+
+def test_the_embed_takes_its_paint_and_ui_away_when_the_extension_marks_the_page_later(
+        visitor, server, site, tokens):
+    bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
+    page = visitor.new_page()
+    page.goto(f"{site.url}{POST_102}")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-pink") == [PUBLIC],
+               timeout=15, message="the public note painted by the embed")
+    assert page.locator("postil-ui").count() == 1
+    # As the extension's content script does when it starts after the embed (content/hosts.js);
+    # here the page sets it, which only makes its own embed step aside.
+    page.evaluate("() => document.documentElement.setAttribute('data-postil-extension', '')")
+
+    def gone() -> bool:
+        return page.evaluate(EMBED_PAINTED_JS) == {} and page.locator("postil-ui").count() == 0
+
+    wait_until(gone, timeout=10, message="the embed gone",
+               show=lambda: (page.evaluate(EMBED_PAINTED_JS), page.locator("postil-ui").count()))
