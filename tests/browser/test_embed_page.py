@@ -18,7 +18,15 @@ import urllib.error
 import urllib.request
 
 import pytest
-from browser_helpers import CHROMIUM, POST_102, painted, wait_painted, wait_until
+from browser_helpers import (
+    CHROMIUM,
+    FIREFOX,
+    POST_102,
+    painted,
+    run_firefox_flow,
+    wait_painted,
+    wait_until,
+)
 
 PUBLIC = "Bakers learn to read the dough rather than the clock"
 PRIVATE = "A warm, wet starter favours the milder lactic flavour"
@@ -199,3 +207,17 @@ def test_the_embed_takes_its_paint_and_ui_away_when_the_extension_marks_the_page
 
     wait_until(gone, timeout=10, message="the embed gone",
                show=lambda: (page.evaluate(EMBED_PAINTED_JS), page.locator("postil-ui").count()))
+
+
+def test_firefox_a_visitor_without_the_extension_sees_the_public_notes_painted(
+        node_driver, server, site, tokens):
+    bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
+    bob_writes(server, site, tokens, PRIVATE, "private", "bob's secret")
+    result = run_firefox_flow(node_driver, "embed-flow.mjs", {
+        "POSTIL_PAGE": f"{site.url}{POST_102}", "POSTIL_PUBLIC_QUOTE": PUBLIC,
+        "POSTIL_FIREFOX": FIREFOX})
+    assert result["painted"]["postil-embed-pink"] == [PUBLIC]
+    assert all(PRIVATE not in ranges for ranges in result["painted"].values())
+    assert result["shadowRoot"] is None
+    assert result["hosts"] == 1
+    assert result["errors"] == []
