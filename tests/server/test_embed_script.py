@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+from postil import create_app
+
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
@@ -60,3 +62,16 @@ def test_the_server_s_own_pages_keep_their_strict_policy(client):
     assert "script-src" not in page.headers["Content-Security-Policy"]
     assert "default-src 'none'" in page.headers["Content-Security-Policy"]
     assert "Access-Control-Allow-Origin" not in page.headers
+
+
+def test_the_sample_blog_includes_the_embed_when_asked_and_lets_it_read_the_api(database_url):
+    client = create_app({"DATABASE_URL": database_url, "TESTING": True,
+                         "SAMPLE": True}).test_client()
+    plain = client.get("/sample/?p=101")
+    assert "/embed.js" not in plain.get_data(as_text=True)
+    assert "connect-src" not in plain.headers["Content-Security-Policy"]
+    page = client.get("/sample/?p=101&embed=1")
+    assert '<script src="/embed.js" async></script>' in page.get_data(as_text=True)
+    policy = page.headers["Content-Security-Policy"]
+    assert "connect-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
