@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from types import SimpleNamespace
 
 import pytest
 from browser_helpers import (
@@ -221,3 +222,14 @@ def test_firefox_a_visitor_without_the_extension_sees_the_public_notes_painted(
     assert result["shadowRoot"] is None
     assert result["hosts"] == 1
     assert result["errors"] == []
+
+
+def test_the_sample_blog_with_embed_1_shows_its_public_notes_to_a_visitor(visitor, server,
+                                                                          tokens):
+    # As docs/embedding.md says to try it: the server's own sample blog, its own embed.
+    own = SimpleNamespace(site=server.site, url=server.url)
+    bob_writes(server, own, tokens, PUBLIC, "public", "bob's public note")
+    page = visitor.new_page()
+    page.goto(f"{server.url}/sample/?p=102&embed=1")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-pink") == [PUBLIC],
+               timeout=15, message="the public note painted by the sample's embed")
