@@ -26,6 +26,7 @@ Usage: python3 scripts/build_extension.py [--check]   (--check: fail if a built 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -214,7 +215,10 @@ def main(argv: list[str]) -> int:
             continue
         output.parent.mkdir(exist_ok=True)
         if not current:
-            output.write_text(script, encoding="utf-8")
+            # Whole or not at all: parallel test processes build at once while servers read.
+            partial = output.with_name(f".{output.name}.{os.getpid()}")
+            partial.write_text(script, encoding="utf-8")
+            os.replace(partial, output)
     return 0
 
 
