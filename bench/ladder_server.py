@@ -15,6 +15,7 @@ time goes. Run as `python bench/ladder_server.py serve --port N` (the arguments 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
@@ -41,14 +42,14 @@ def create_app(test_config=None):
 
     with app.app_context():
         db.database.connect(reuse_if_open=True)
-        db.database.execute_sql("CREATE TABLE IF NOT EXISTS bench_write "
-                                "(id INTEGER PRIMARY KEY, at TEXT NOT NULL)")
+        # Both databases: no autoincrementing key (SQLite and PostgreSQL spell it apart).
+        db.database.execute_sql("CREATE TABLE IF NOT EXISTS bench_write (at BIGINT NOT NULL)")
         db.database.close()
 
     @app.post("/bench/write")
     def write():
         db.run_write(lambda: db.database.execute_sql(
-            "INSERT INTO bench_write (at) VALUES (datetime('now'))"))
+            f"INSERT INTO bench_write (at) VALUES ({db.database.param})", [time.time_ns()]))
         return {"written": True}
 
     @app.post("/bench/validate")

@@ -3,7 +3,10 @@
     python bench/server.py                      # 1,000,000 annotations, 20,000 posts, 2,000 users
     python bench/server.py --annotations 100000 --posts 2000 --users 200   # quicker
 
-Seeds a fresh SQLite database (or reuses one with --db PATH --reuse), then prints one table:
+    python bench/server.py --db A.db --pg postgresql://USER:PW@HOST/EMPTY_DB   # both, side by side
+
+Seeds a fresh SQLite database (or reuses one with --db PATH --reuse; with --pg URL a PostgreSQL
+database too, measured after SQLite in the same run), then prints one table:
 seeding rate; p50/p95 of the API's queries (in-process through the Flask app, so the numbers
 include validation, visibility and JSON, not the network); and create-annotation throughput over
 HTTP on the production server beside a trivial JSON endpoint of the same server, measured in the
@@ -275,12 +278,12 @@ LADDER = [
 ]
 
 
-def http_throughput(db_path: Path, token: str, requests: int, threads: int
+def http_throughput(url: str, token: str, requests: int, threads: int
                     ) -> tuple[list[tuple[str, float, float | None]], str]:
     """Return (label, requests/second, server CPU µs per request) for each step of LADDER, and
     the load generator's name."""
     port = free_port()
-    env = dict(os.environ, POSTIL_DATABASE_URL=f"sqlite:///{db_path}", POSTIL_SAMPLE="0")
+    env = dict(os.environ, POSTIL_DATABASE_URL=url, POSTIL_SAMPLE="0")
     # `postil serve` itself, with the ladder's partial endpoints added (bench/ladder_server.py).
     proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "ladder_server.py"), "serve",
                              "--port", str(port), "--threads", str(threads)], env=env,
@@ -338,26 +341,10 @@ def http_throughput(db_path: Path, token: str, requests: int, threads: int
         proc.wait(timeout=10)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--annotations", type=int, default=1_000_000)
-    parser.add_argument("--posts", type=int, default=20_000)
-    parser.add_argument("--users", type=int, default=2_000)
-    parser.add_argument("--queries", type=int, default=200, help="samples per query kind")
-    parser.add_argument("--requests", type=int, default=2_000, help="HTTP requests per endpoint")
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--db", type=Path, help="database file (default: a temp dir)")
-    parser.add_argument("--reuse", action="store_true", help="reuse --db without seeding")
-    args = parser.parse_args()
-
+def measure(url: str, args, rows: list) -> None:
+    """Seed `url` (unless --reuse), then append (measure, value, notes) rows for one database."""
     rng = random.Random(42)
-    tmp = tempfile.mkdtemp(prefix="postil-bench-")
-    path = args.db or Path(tmp) / "bench.db"
-    url = f"sqlite:///{path}"
-    rows: list[tuple[str, str, str]] = []
     if not args.reuse:
-        if path.exists():
-            raise SystemExit(f"{path} exists; pass --reuse or remove it")
         secs = seed(url, args.annotations, args.posts, args.users, rng)
         rows.append(("seed annotations (rows/s)", f"{args.annotations / secs:,.0f}",
                      f"{args.annotations:,} rows in {secs:.1f} s"))
@@ -371,8 +358,8 @@ def main() -> int:
             User.create(name="bencher", password_hash="x")
         token = Token.issue(User.by_name("user1"), "bench")
         bench_token = Token.issue(User.by_name("bencher"), "bench")
-        tags = [r[0] for r in
-                AnnotationTag.select(AnnotationTag.name).distinct().limit(50).tuples()]
+        tags = [r[0] for r in AnnotationTag.select(AnnotationTag.name).distinct()
+                .order_by(AnnotationTag.name).limit(50).tuples()]
         # Words from seeded public annotations spread over the table (not the newest rows,
         # which earlier HTTP runs of this bench may have written).
         top = Annotation.select(Annotation.pk).order_by(Annotation.pk.desc()).limit(1).scalar()
@@ -380,7 +367,8 @@ def main() -> int:
         picks = [pick_rng.randint(1, top) for _ in range(400)]
         sample_words = [a.quote.split()[0] for a in Annotation.select(Annotation.quote)
                         .where(Annotation.pk.in_(picks) & (Annotation.visibility == "public")
-                               & (Annotation.quote != "a passage worth keeping"))][:50]
+                               & (Annotation.quote != "a passage worth keeping"))
+                        .order_by(Annotation.pk)][:50]
         db.database.close()
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
@@ -412,8 +400,10 @@ def main() -> int:
     p50, p95, seen = deep_paging(client, headers, "user1", 10_000)
     rows.append(("cursor paging, own annotations p50 / p95 (ms)", f"{p50:.2f} / {p95:.2f}",
                  f"{seen:,} rows paged 20 at a time to the end"))
+    if args.no_http:
+        return
 
-    rates, client_name = http_throughput(path, bench_token, args.requests, args.threads)
+    rates, client_name = http_throughput(url, bench_token, args.requests, args.threads)
     trivial = (rates[0][1] + rates[-1][1]) / 2
     cpus = [r[2] for r in rates]
     base_cpu = None if None in (cpus[0], cpus[-1]) else (cpus[0] + cpus[-1]) / 2
@@ -427,18 +417,62 @@ def main() -> int:
                  f"mean of {rates[0][1]:,.0f} first and {rates[-1][1]:,.0f} last; "
                  f"same server, load from {client_name}"
                  + (f"; server CPU {base_cpu:,.0f} µs/request" if base_cpu else "")))
-    for label, rate, cpu in rates[1:-1]:
-        rows.append((f"HTTP {label} (req/s)", f"{rate:,.0f}",
+    for step, rate, cpu in rates[1:-1]:
+        times = "" if cpu is None or base_cpu is None else f" / {cpu / base_cpu:.1f}x"
+        rows.append((f"HTTP {step} (req/s / CPU)", f"{rate:,.0f}{times}",
                      f"{rate / trivial:.0%} of the trivial endpoint{cpu_note(cpu)}"))
 
-    width = max(len(r[0]) for r in rows)
-    vwidth = max(len(r[1]) for r in rows)
-    print(f"\nPostil server bench — SQLite, {args.annotations:,} annotations, {n_posts:,} posts, "
-          f"{n_users:,} users, {os.cpu_count()} cores\n")
-    print(f"{'measure'.ljust(width)}  {'value'.rjust(vwidth)}  notes")
-    print(f"{'-' * width}  {'-' * vwidth}  {'-' * 30}")
-    for name, value, note in rows:
-        print(f"{name.ljust(width)}  {value.rjust(vwidth)}  {note}")
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--annotations", type=int, default=1_000_000)
+    parser.add_argument("--posts", type=int, default=20_000)
+    parser.add_argument("--users", type=int, default=2_000)
+    parser.add_argument("--queries", type=int, default=200, help="samples per query kind")
+    parser.add_argument("--requests", type=int, default=2_000, help="HTTP requests per endpoint")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--db", type=Path, help="database file (default: a temp dir)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse --db (and --pg) without seeding")
+    parser.add_argument("--pg", metavar="URL",
+                        help="also measure this PostgreSQL database (postgresql://…; seeded "
+                             "unless --reuse: give an empty one) and print both side by side")
+    parser.add_argument("--no-http", action="store_true", help="the in-process queries only")
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="postil-bench-")
+    path = args.db or Path(tmp) / "bench.db"
+    if not args.reuse and path.exists():
+        raise SystemExit(f"{path} exists; pass --reuse or remove it")
+    results = {"SQLite": []}
+    measure(f"sqlite:///{path}", args, results["SQLite"])
+    if args.pg:
+        results["PostgreSQL"] = []
+        measure(args.pg, args, results["PostgreSQL"])
+
+    names = [name for name, _, _ in results["SQLite"]]
+    width = max(len(name) for name in names)
+    print(f"\nPostil server bench — {args.annotations:,} annotations seeded, {args.posts:,} "
+          f"posts, {args.users:,} users, {os.cpu_count()} cores\n")
+    if len(results) == 1:
+        rows = results["SQLite"]
+        vwidth = max(len(r[1]) for r in rows)
+        print(f"{'measure'.ljust(width)}  {'SQLite'.rjust(vwidth)}  notes")
+        print(f"{'-' * width}  {'-' * vwidth}  {'-' * 30}")
+        for name, value, note in rows:
+            print(f"{name.ljust(width)}  {value.rjust(vwidth)}  {note}")
+        return 0
+    # Side by side: the values, then each database's notes on a line of its own.
+    vwidth = max(len(r[1]) for rs in results.values() for r in rs)
+    print(f"{'measure'.ljust(width)}  {'SQLite'.rjust(vwidth)}  {'PostgreSQL'.rjust(vwidth)}")
+    print(f"{'-' * width}  {'-' * vwidth}  {'-' * vwidth}")
+    pg = {name: value for name, value, _ in results["PostgreSQL"]}
+    for name, value, _ in results["SQLite"]:
+        print(f"{name.ljust(width)}  {value.rjust(vwidth)}  {pg.get(name, '').rjust(vwidth)}")
+    print("\nnotes")
+    for label, rows in results.items():
+        for name, _, note in rows:
+            print(f"{label}, {name}: {note}")
     return 0
 
 

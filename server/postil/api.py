@@ -44,9 +44,11 @@ def json_body():
     return data
 
 
-def annotation_response(annotation, viewer: User | None, status: int = 200):
-    response = jsonify(annotation_json(annotation, viewer,
-                                       reply_counts=store.reply_counts(viewer, [annotation])))
+def annotation_response(annotation, viewer: User | None, status: int = 200,
+                        reply_counts: dict[int, int] | None = None):
+    if reply_counts is None:
+        reply_counts = store.reply_counts(viewer, [annotation])
+    response = jsonify(annotation_json(annotation, viewer, reply_counts=reply_counts))
     response.status_code = status
     response.headers["ETag"] = annotation.etag
     response.headers["Location"] = uid_url("api.get_annotation", annotation.uid, external=False)
@@ -81,7 +83,9 @@ def create_annotation():
     annotation, created = store.create_annotation(user, parse.create_body(json_body()))
     if created:
         metrics.annotations_created([annotation.visibility])
-    return annotation_response(annotation, user, 201 if created else 200)
+        # A just-made annotation has no replies yet: no need to look them up.
+        return annotation_response(annotation, user, 201, reply_counts={annotation.pk: 0})
+    return annotation_response(annotation, user, 200)
 
 
 @bp.get("/annotations/<uid>")

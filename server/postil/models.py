@@ -14,11 +14,14 @@ import time
 import orjson
 from peewee import (
     JOIN,
+    SCOPE_NORMAL,
     SQL,
     AutoField,
     BigIntegerField,
     BooleanField,
     CharField,
+    ColumnBase,
+    FieldAlias,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -392,9 +395,9 @@ class Annotation(BaseModel):
 
         Their own; a public one; one in a group the viewer belongs to now — but a hidden one
         (`hidden`, set by the group's moderators) only to its author and the group's owner and
-        moderators. The one place the rule is written: every read path (queries, counts,
-        posts, popular passages, exports, W3C containers, reading one, the stream) filters
-        with it. `alias`: the rule for another alias of the table (a subquery's).
+        moderators. The one place the rule is written (`_rule`): every read path (queries,
+        counts, posts, popular passages, exports, W3C containers, reading one, the stream)
+        filters with it. `alias`: the rule for another alias of the table (a subquery's).
 
         Ids are unique per author, among public annotations and within a group, so a viewer
         could be shown two annotations with one id (one of their own made while another
@@ -406,6 +409,15 @@ class Annotation(BaseModel):
         """
         a = alias or cls
         if viewer is None:
+            return cls._rule(None, a)
+        # Speed: the signed-in rule's SQL is made once per shape and reused with the viewer's
+        # id bound as a parameter (`VisibleTo`; bench/README.md, "Compiled once").
+        return VisibleTo(viewer.id, a)
+
+    @classmethod
+    def _rule(cls, viewer_id: int | None, a):
+        """The rule as peewee expressions, for the viewer with this id (None: signed out)."""
+        if viewer_id is None:
             # Only a group's annotation can be hidden (`store.groups.set_hidden`).
             return a.visibility == "public"
         other = Annotation.alias("same_id")
@@ -413,30 +425,34 @@ class Annotation(BaseModel):
         # (bench/README.md, "Ids per author").
         shadowed = (a.shares_id == True) & fn.EXISTS(other.select(SQL("1")).where(  # noqa: E712
             (other.uid == a.uid) & (other.pk != a.pk)
-            & ((other.user == viewer.id)
-               | ((other.pk < a.pk) & cls._others_visible(viewer, other)))))
+            & ((other.user == viewer_id)
+               | ((other.pk < a.pk) & cls._others_visible(viewer_id, other)))))
         # Speed: three terms joined by OR, each one an index can find (author; visibility;
         # group), so SQLite reads them by index instead of scanning the table (bench/README.md,
         # "With groups in the rule").
-        mine, moderated = cls._groups_of(viewer)
+        mine, moderated = cls._groups_of(viewer_id)
         in_group = (a.group.in_(mine) & (a.visibility == "group")
                     & ((a.hidden == False) | a.group.in_(moderated)))  # noqa: E712
-        return ((a.user == viewer.id) | ((a.visibility == "public") & ~shadowed)
+        return ((a.user == viewer_id) | ((a.visibility == "public") & ~shadowed)
                 | (in_group & ~shadowed))
 
     @classmethod
-    def _groups_of(cls, viewer: User):
-        """The viewer's groups, and those they moderate, as subqueries (read at query time)."""
-        mine = Membership.select(Membership.group).where(Membership.user == viewer.id)
-        moderated = Membership.select(Membership.group).where(
-            (Membership.user == viewer.id) & Membership.role.in_(MODERATING_ROLES))
+    def _groups_of(cls, viewer_id: int):
+        """The viewer's groups, and those they moderate, as subqueries (read at query time).
+
+        Named aliases, so the rule's SQL names no table by peewee's numbering (`VisibleTo`)."""
+        m = Membership.alias("vis_member")
+        mine = m.select(m.group).where(m.user == viewer_id)
+        m = Membership.alias("vis_moderator")
+        moderated = m.select(m.group).where(
+            (m.user == viewer_id) & m.role.in_(MODERATING_ROLES))
         return mine, moderated
 
     @classmethod
-    def _others_visible(cls, viewer: User, a):
-        """Visible to `viewer` though not theirs: public, or in a group of theirs; not hidden
+    def _others_visible(cls, viewer_id: int, a):
+        """Visible to the viewer though not theirs: public, or in a group of theirs; not hidden
         unless they moderate that group."""
-        mine, moderated = cls._groups_of(viewer)
+        mine, moderated = cls._groups_of(viewer_id)
         in_group = (a.visibility == "group") & a.group.in_(mine)
         return (((a.visibility == "public") | in_group)
                 & ((a.hidden == False) | a.group.in_(moderated)))  # noqa: E712
@@ -475,6 +491,81 @@ class Annotation(BaseModel):
     @property
     def etag(self) -> str:
         return f'"{self.version}"'
+
+# The columns of an annotation (or of what stands for one: an alias, the change log's row as it
+# was, `store.changes.AS_BEFORE`) that `Annotation._rule` reads.
+RULE_COLUMNS = ("pk", "uid", "user", "visibility", "shares_id", "group", "hidden")
+# A viewer id no account has, bound where the rule names the viewer while its SQL is made.
+_VIEWER = -7_123_456_787
+_OUTER = "__postil_rule__"
+
+
+class VisibleTo(ColumnBase):
+    """`Annotation.visible_to(viewer, alias)` for a signed-in viewer, as one node of a query.
+
+    The rule is a tree of a few hundred peewee nodes, and making its SQL cost several times
+    what SQLite takes to run a query by post (bench/README.md, "Compiled once"). Its SQL
+    depends only on the database's dialect and on which columns `alias` names; the viewer is
+    only a value. So it is made once per (dialect, columns) from `Annotation._rule` itself, with
+    `_VIEWER` for the viewer and `_OUTER` for the table the rule reads, and each query puts
+    in the table's alias there and binds this viewer's id for `_VIEWER`. The viewer's groups
+    are subqueries of the membership table, read when the query runs, so they are never part
+    of the SQL either. Where the query is in an unusual state (the rule as a selected column,
+    inside a function, values written inline) the rule's tree is compiled as it stands.
+    """
+
+    _made: dict = {}
+
+    def __init__(self, viewer_id: int, alias) -> None:
+        super().__init__()
+        self.viewer_id = viewer_id
+        self.alias_of = alias
+
+    def __sql__(self, ctx):
+        state = ctx.state
+        if (state.scope != SCOPE_NORMAL or not state.subquery or state.in_function
+                or state.in_projection or state.bare_subquery or state.value_literals):
+            return ctx.sql(Annotation._rule(self.viewer_id, self.alias_of))
+        fields = [getattr(self.alias_of, name) for name in RULE_COLUMNS]
+        sources = {id(f.source if isinstance(f, FieldAlias) else f.column.source): (
+            f.source if isinstance(f, FieldAlias) else f.column.source) for f in fields}
+        if len(sources) != 1:
+            return ctx.sql(Annotation._rule(self.viewer_id, self.alias_of))
+        (source,) = sources.values()
+        key = (type(database.obj), state.param, state.quote, tuple(
+            (f.model._meta.table_name, f.column_name) for f in fields))
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = self._make(ctx, source)
+        sql, params = made
+        # The table's alias in this query, as peewee writes it for any of its columns here.
+        probe = ctx.as_new()
+        probe.alias_manager = ctx.alias_manager
+        with probe.scope_column():
+            outer = probe.sql(source).query()[0]
+        ctx.literal(sql.replace(self._quoted(ctx), outer))
+        viewer = self.viewer_id
+        for param in params:
+            ctx.value(viewer if param == _VIEWER else param, False, add_param=False)
+        return ctx
+
+    def _make(self, ctx, source) -> tuple[str, list]:
+        """The rule's SQL for `_VIEWER`, its table named `_OUTER`, as within a query's WHERE."""
+        fresh = ctx.as_new()
+        fresh.alias_manager[source] = _OUTER
+        with fresh(scope=SCOPE_NORMAL, subquery=True, in_function=False, in_projection=False,
+                   bare_subquery=False, in_expr=False, converter=None):
+            fresh.sql(Annotation._rule(_VIEWER, self.alias_of))
+        sql, params = fresh.query()
+        if _VIEWER not in params or self._quoted(ctx) not in sql:
+            raise AssertionError("the visibility rule names neither its viewer nor its table")
+        return sql, list(params)
+
+    @staticmethod
+    def _quoted(ctx) -> str:
+        quote = (ctx.state.quote or '""')[0]
+        return f"{quote}{_OUTER}{quote}"
+
 
 class AnnotationTag(BaseModel):
     """One tag of one annotation, lower-cased, for `tag=` filters; display order lives in `tags`."""
