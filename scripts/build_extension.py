@@ -1,9 +1,15 @@
-"""Build the extension's page script: the content modules joined into one classic script.
+"""Build the page scripts: the content modules joined into one classic script, for each host.
 
 A content script cannot be an ES module, and importing modules from it would need them to be
 web-accessible: at fixed extension URLs any page could fetch them and tell that its reader runs
 Postil. So `src/content/entry.js` and every module it imports are joined into
 `extension/build/content.js`, which the manifest injects, and nothing of the page code is exposed.
+
+The same modules are joined a second time for the embed a site includes (`src/embed/entry.js`,
+served by the Postil server as `/embed.js` from `server/postil/static/embed.js`), with one module
+put in another's place: `src/embed/browser.js` where `src/shared/browser.js` would be, so that
+what the content modules ask of the extension is answered in the page (ARCHITECTURE.md, "Two
+hosts"). A substitute must export every name its importers take: a name missing stops the build.
 
 The join is deliberately small, because our modules keep to a small form, and anything outside it
 stops the build with the file and line rather than producing a script that might behave
@@ -15,18 +21,25 @@ first, in import order), and hands its exports to those that import it. `export 
 exports, namespace imports, dynamic `import()` and import cycles are refused: with them a copy of a
 binding could differ from what an ES module would see.
 
-Usage: python3 scripts/build_extension.py [--check]   (--check: fail if build/ is out of date)
+Usage: python3 scripts/build_extension.py [--check]   (--check: fail if a built script is stale)
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
 
-EXTENSION = Path(__file__).resolve().parents[1] / "extension"
+ROOT = Path(__file__).resolve().parents[1]
+EXTENSION = ROOT / "extension"
 ENTRY = "src/content/entry.js"
 OUTPUT = EXTENSION / "build" / "content.js"
+EMBED_ENTRY = "src/embed/entry.js"
+EMBED_OUTPUT = ROOT / "server" / "postil" / "static" / "embed.js"
+EMBED_SUBSTITUTES = {"src/shared/browser.js": "src/embed/browser.js"}
+# (entry, output, substitutes): each script the build writes.
+TARGETS = ((ENTRY, OUTPUT, {}), (EMBED_ENTRY, EMBED_OUTPUT, EMBED_SUBSTITUTES))
 
 NAME = r"[A-Za-z_$][\w$]*"
 IMPORT = re.compile(r'^import\s*\{([^}]*)\}\s*from\s*"([^"]+)";?[ \t]*$', re.M)
@@ -128,12 +141,16 @@ def _without_comments_and_strings(text: str) -> str:
     return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
-def modules_in_order(root: Path = EXTENSION, entry: str = ENTRY) -> list[Module]:
-    """Every module `entry` reaches, dependencies before dependants, as ES modules evaluate."""
+def modules_in_order(root: Path = EXTENSION, entry: str = ENTRY,
+                     substitutes: dict[str, str] | None = None) -> list[Module]:
+    """Every module `entry` reaches, dependencies before dependants, as ES modules evaluate;
+    an import of a path in `substitutes` reaches the module named there instead."""
+    substitutes = substitutes or {}
     done: dict[str, Module] = {}
     visiting: list[str] = []
 
     def visit(path: str) -> None:
+        path = substitutes.get(path, path)
         if path in done:
             return
         if path in visiting:
@@ -144,8 +161,14 @@ def modules_in_order(root: Path = EXTENSION, entry: str = ENTRY) -> list[Module]
                              "which does not exist")
         visiting.append(path)
         module = Module(root, path)
-        for dependency, _ in module.imports:
+        module.imports = [(substitutes.get(dep, dep), pairs) for dep, pairs in module.imports]
+        for dependency, pairs in module.imports:
             visit(dependency)
+            exported = {name for name, _ in done[dependency].exports}
+            for name, _ in pairs:
+                if name not in exported:
+                    raise BuildError(f"{path} imports {name} from {dependency}, which does not "
+                                     "export it")
         visiting.pop()
         done[path] = module
 
@@ -153,9 +176,10 @@ def modules_in_order(root: Path = EXTENSION, entry: str = ENTRY) -> list[Module]
     return list(done.values())
 
 
-def build(root: Path = EXTENSION, entry: str = ENTRY) -> str:
+def build(root: Path = EXTENSION, entry: str = ENTRY,
+          substitutes: dict[str, str] | None = None) -> str:
     """Return the joined script."""
-    modules = modules_in_order(root, entry)
+    modules = modules_in_order(root, entry, substitutes)
     out = [f"// Built by scripts/build_extension.py from extension/{entry} and the modules it "
            "imports; do not edit.", "(() => {", '"use strict";', "const modules = {};"]
     for module in modules:
@@ -176,19 +200,25 @@ def build(root: Path = EXTENSION, entry: str = ENTRY) -> str:
 
 def main(argv: list[str]) -> int:
     try:
-        script = build()
+        scripts = [(output, build(EXTENSION, entry, substitutes))
+                   for entry, output, substitutes in TARGETS]
     except BuildError as err:
         print(f"build_extension: {err}", file=sys.stderr)
         return 1
-    if "--check" in argv:
-        if not OUTPUT.exists() or OUTPUT.read_text(encoding="utf-8") != script:
-            print(f"build_extension: {OUTPUT} is out of date; run python3 "
-                  "scripts/build_extension.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.parent.mkdir(exist_ok=True)
-    if not OUTPUT.exists() or OUTPUT.read_text(encoding="utf-8") != script:
-        OUTPUT.write_text(script, encoding="utf-8")
+    for output, script in scripts:
+        current = output.exists() and output.read_text(encoding="utf-8") == script
+        if "--check" in argv:
+            if not current:
+                print(f"build_extension: {output} is out of date; run python3 "
+                      "scripts/build_extension.py", file=sys.stderr)
+                return 1
+            continue
+        output.parent.mkdir(exist_ok=True)
+        if not current:
+            # Whole or not at all: parallel test processes build at once while servers read.
+            partial = output.with_name(f".{output.name}.{os.getpid()}")
+            partial.write_text(script, encoding="utf-8")
+            os.replace(partial, output)
     return 0
 
 

@@ -77,3 +77,33 @@ def test_the_extension_builds_and_the_manifest_injects_the_built_script():
     assert manifest["web_accessible_resources"] == [{
         "resources": ["src/content/editor.html"], "matches": ["http://*/*", "https://*/*"],
         "use_dynamic_url": True}]
+
+
+def test_a_host_substitute_takes_a_module_s_place_and_must_export_what_is_imported(tmp_path):
+    write(tmp_path, {
+        "src/page/main.js": 'import { send } from "../shared/browser.js";\n'
+                            'console.log(send("x"));\n',
+        "src/shared/browser.js": 'export function send(t) { return `extension ${t}`; }\n',
+        "src/embed/browser.js": 'export function send(t) { return `page ${t}`; }\n',
+        "src/embed/thin.js": 'export const other = 1;\n',
+    })
+    extension = build["build"](tmp_path, "src/page/main.js")
+    embed = build["build"](tmp_path, "src/page/main.js",
+                           {"src/shared/browser.js": "src/embed/browser.js"})
+    assert run_in_node(extension) == "extension x\n"
+    assert run_in_node(embed) == "page x\n"
+    assert 'modules["src/shared/browser.js"]' not in embed
+    with pytest.raises(BuildError, match="imports send from src/embed/thin.js"):
+        build["build"](tmp_path, "src/page/main.js", {"src/shared/browser.js": "src/embed/thin.js"})
+
+
+def test_the_embed_is_built_from_the_content_modules_with_the_page_hosted_browser_module():
+    embed = build["build"](build["EXTENSION"], build["EMBED_ENTRY"], build["EMBED_SUBSTITUTES"])
+    content = build["build"]()
+    shared = {"src/content/main.js", "src/content/highlights.js", "src/content/ui.js",
+              "src/content/sync.js", "src/anchoring/index.js", "src/post-key/index.js"}
+    for module in shared:
+        assert f'modules["{module}"]' in embed and f'modules["{module}"]' in content
+    assert 'modules["src/embed/browser.js"]' in embed
+    assert 'modules["src/shared/browser.js"]' not in embed
+    assert 'modules["src/embed/' not in content

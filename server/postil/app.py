@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import (
         account_api,
         api,
+        embed,
         export_api,
         groups_api,
         home,
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     app.register_blueprint(home.bp)
+    app.register_blueprint(embed.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(sessions_api.bp)
     app.register_blueprint(w3c.bp)

@@ -142,6 +142,10 @@ def server(tmp_path_factory, blog):
     """The annotation server the extension talks to, with users alice and bob."""
     _require_browser_tools()
     live = LiveServer(tmp_path_factory.mktemp("postil-data"))
+    # A site including the server's embed (/embed.js) on this port (test_embed_page.py) reads
+    # /api/ from its own origin, which the server must admit.
+    live.embedding_port = free_port()
+    live.env["POSTIL_CORS_ORIGINS"] = f"http://127.0.0.1:{live.embedding_port}"
     live.blog_site = blog.site
     live.blog_url = blog.url
     for name in USERS:

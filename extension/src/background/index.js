@@ -8,13 +8,13 @@
 
 import { activeTab, alarms, broadcast, onCommand, onConnect, onInstalled, onMessage, onStartup, openOptionsPage, sendToTab, storage } from "../shared/browser.js";
 import { groupKey, postQuery, wirePost } from "../post-key/index.js";
-import { COLORS, EDITABLE_FIELDS, LIMITS, VISIBILITIES } from "../shared/contract.js";
+import { COLORS, EDITABLE_FIELDS, VISIBILITIES } from "../shared/contract.js";
 import { PORTS, TO_BACKGROUND as T, TO_CONTENT, errorOf, fail, ok } from "../shared/messages.js";
 import { deleteAccount, streamEverything } from "./account.js";
 import { deleteFromNotebook, notebookSites, queryNotebook, streamExport, updateFromNotebook } from "./notebook.js";
 import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
 import { PLACE_WAIT_MS, liveMark, replaySince, startLive, streamPlaced } from "./live.js";
-import { request } from "./server.js";
+import { annotationsQuery, fetchPages, request } from "./server.js";
 import { createReply, listReplies, markRepliesRead, refreshUnread, repliesToMe } from "./replies.js";
 import {
   acceptInvite, createGroup, createInvite, deleteGroup, groupName, leaveGroup, listGroups, listInvites, listMembers,
@@ -25,7 +25,6 @@ import { auth, connection, read, settings, update } from "./state.js";
 import { choiceValue, defaultVisibility, fromChoice } from "../shared/visibility.js";
 
 const SYNC_ALARM = "postil-sync";
-const PAGE_SIZE = LIMITS.page;
 
 onMessage(async (message) => {
   try {
@@ -172,7 +171,8 @@ async function listAnnotations(post) {
   try {
     // With the tombstones of deleted notes that live replies still answer, which head their
     // threads in the sidebar (replies=include); the replies themselves are the threads' own.
-    items = (await fetchAll(server, token, { ...postQuery(post), replies: "include" })).filter((item) => !item.reply_to);
+    const query = { ...annotationsQuery(post), replies: "include" };
+    items = (await fetchPages(server, "api/annotations", { token, query })).filter((item) => !item.reply_to);
     await update(["cache", "serverStatus"], (state) => {
       items = replaySince(mark, key, items);
       state.cache ??= {};
@@ -212,17 +212,6 @@ async function annotationState(post, ids) {
   if (!copy || copy.user !== user) return null;
   const mine = (list) => list.filter((x) => wanted.has(x.id));
   return { items: overlay(mine(copy.items), mine(queue), mine(failed), key, user) };
-}
-
-async function fetchAll(server, token, query) {
-  const items = [];
-  let cursor = null;
-  do {
-    const { data } = await request(server, "GET", "api/annotations", { token, query: { ...query, limit: PAGE_SIZE, sort: "created", order: "asc", cursor } });
-    items.push(...(data?.items ?? []));
-    cursor = data?.next_cursor ?? null;
-  } while (cursor);
-  return items;
 }
 
 async function countAnnotations(post) {

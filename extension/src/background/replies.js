@@ -11,7 +11,7 @@ import { setBadge } from "../shared/browser.js";
 import { wirePost } from "../post-key/index.js";
 import { badgeText, withQueued } from "../shared/threads.js";
 import { enqueueCreate } from "./queue.js";
-import { request } from "./server.js";
+import { fetchPages, repliesPath, request } from "./server.js";
 import { connection, read, update } from "./state.js";
 
 function invalid(message) {
@@ -38,13 +38,7 @@ export async function listReplies(id) {
   let items;
   let online = true;
   try {
-    items = [];
-    let cursor = null;
-    do {
-      const { data } = await request(server, "GET", `api/annotations/${encodeURIComponent(id)}/replies`, { token, query: { cursor } });
-      items.push(...(data?.items ?? []));
-      cursor = data?.next_cursor ?? null;
-    } while (cursor);
+    items = await fetchPages(server, repliesPath(id), { token });
     await update(["threads"], (state) => {
       state.threads = { ...(state.threads ?? {}), [id]: { items, user } };
     });

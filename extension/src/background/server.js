@@ -7,6 +7,9 @@
 //  - "permanent": any other 4xx (validation, conflict, gone). Retrying would fail forever, so the
 //    change is set aside and shown to the user instead of looping.
 
+import { postQuery } from "../post-key/index.js";
+import { LIMITS } from "../shared/contract.js";
+
 const TIMEOUT_MS = 10_000;
 
 export class ServerError extends Error {
@@ -70,4 +73,29 @@ export async function request(base, method, path, { token, body, query, headers 
   const code = data?.error?.code ?? `http_${response.status}`;
   const message = data?.error?.message ?? `The server answered ${response.status}`;
   throw new ServerError(kindOf(response.status), response.status, code, message);
+}
+
+/**
+ * Read every page of a listing (`{items, next_cursor}`) at `path`, following the cursor; the
+ * one way both hosts (the extension's background, the embed's page background) read a list.
+ */
+export async function fetchPages(base, path, { token, query = {} } = {}) {
+  const items = [];
+  let cursor = null;
+  do {
+    const { data } = await request(base, "GET", path, { token, query: { ...query, cursor } });
+    items.push(...(data?.items ?? []));
+    cursor = data?.next_cursor ?? null;
+  } while (cursor);
+  return items;
+}
+
+/** The query listing a post's annotations for painting: every page, oldest first. */
+export function annotationsQuery(post) {
+  return { ...postQuery(post), limit: LIMITS.page, sort: "created", order: "asc" };
+}
+
+/** Where the thread of replies below annotation `id` is read. */
+export function repliesPath(id) {
+  return `api/annotations/${encodeURIComponent(id)}/replies`;
 }

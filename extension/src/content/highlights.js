@@ -57,9 +57,9 @@ export class Highlights {
    * hooks.painted(): our own painting changed the page (not "the page added content");
    * hooks.articleAt(node): the followed article of another post a node lies in, or null.
    */
-  constructor(hooks) {
+  constructor(hooks, { paintName = "postil" } = {}) {
     this.hooks = hooks;
-    this.painter = createPainter(document);
+    this.painter = createPainter(document, { name: paintName });
     // id → {annotation, range, state: "anchored" | "orphan" | "page", post, article, method}:
     // `post` is the post it belongs to, `article` the id of the other post's article it is
     // shown in (null: the page's own post).
@@ -263,6 +263,12 @@ export class Highlights {
   clear() {
     for (const entry of this.entries.values()) this.unpaint(entry);
     this.entries.clear();
+  }
+
+  /** Take every highlight off the page for good (its host leaves it: content/hosts.js). */
+  dispose() {
+    this.entries.clear();
+    this.painter.dispose();
   }
 
   /**

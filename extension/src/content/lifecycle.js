@@ -47,16 +47,17 @@ export class PageLifecycle {
    */
   followNavigation() {
     this.address = location.href;
-    setInterval(() => {
+    this.poll = setInterval(() => {
       if (location.href !== this.address) this.checkPost();
     }, ADDRESS_POLL_MS);
     window.addEventListener("popstate", () => this.checkPost());
     if (!document.head) return;
     let timer = null;
-    new MutationObserver(() => {
+    this.headObserver = new MutationObserver(() => {
       clearTimeout(timer);
       timer = setTimeout(() => this.checkPost(), HEAD_DEBOUNCE_MS);
-    }).observe(document.head, { childList: true, subtree: true, attributes: true,
+    });
+    this.headObserver.observe(document.head, { childList: true, subtree: true, attributes: true,
                                  attributeFilter: ["href", "rel", "content"] });
   }
 
@@ -151,6 +152,14 @@ export class PageLifecycle {
       }, MUTATION_DEBOUNCE_MS);
     });
     this.observer.observe(this.root, { childList: true, subtree: true, characterData: true });
+  }
+
+  /** Stop following the page (its host leaves it: see hosts.js). */
+  stop() {
+    clearInterval(this.poll);
+    this.headObserver?.disconnect();
+    this.observer?.disconnect();
+    this.hooks = { postChanged() {}, articlesChanged() {}, contentAdded() {} };
   }
 
   /** Forget the changes seen so far: they were our own painting, not "the page added content". */

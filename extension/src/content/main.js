@@ -11,10 +11,16 @@
 //   live.js           live updates: a port to the background, which follows the server's stream
 //   ui.js             the UI itself (toolbar, sidebar, card, editor) in one Shadow DOM host
 //
+// `start(host)` is called by each of the two hosts of these modules (hosts.js): the extension's
+// content script (entry.js) and the embed a site includes (src/embed/entry.js). The host says
+// whether the reader may write here, whether the UI offers its own button to open the sidebar
+// (the embed has no extension button), and the name its highlights are registered under.
+//
 // The page is only ever read, never rewritten (except by the <postil-mark> fallback painter where
 // the CSS Highlight API is missing); our UI lives in one Shadow DOM host.
 
 import { storage } from "../shared/browser.js";
+import { EXTENSION_HOST } from "./hosts.js";
 import { NoteEditor } from "./editor.js";
 import { Highlights } from "./highlights.js";
 import { PageLifecycle } from "./lifecycle.js";
@@ -25,10 +31,10 @@ import { SelectionToolbar } from "./selection.js";
 import { Sync } from "./sync.js";
 import { PostilUI } from "./ui.js";
 
-export async function start() {
-  if (!document.body || !(document instanceof HTMLDocument)) return;
+export async function start(host = EXTENSION_HOST) {
+  if (!document.body || !(document instanceof HTMLDocument)) return null;
   const debug = await debugOptions();
-  const page = {};
+  const page = { readOnly: host.readOnly };
   page.lifecycle = new PageLifecycle(currentPost(), {
     postChanged: () => {
       // A selection made in the new article stays, and its toolbar with it: it is already this
@@ -42,7 +48,7 @@ export async function start() {
   page.highlights = new Highlights({
     painted: () => page.lifecycle.ignoreOwnChanges(),
     articleAt: (node) => page.lifecycle.articleAt(node),
-  });
+  }, { paintName: host.paintName });
   page.ui = new PostilUI({
     highlight: (color) => page.selection.highlight(color),
     addNote: () => page.selection.addNote(),
@@ -57,7 +63,7 @@ export async function start() {
     setReplyHidden: (id, root, hidden) => page.sync.setReplyHidden(id, root, hidden),
     // An opened sidebar says how the server stands now, not as it stood at the last load.
     sidebarToggled: (open) => open && page.sync.updateStatus({ probe: true }),
-  }, debug.ui);
+  }, { ...debug.ui, readOnly: host.readOnly, launcher: host.launcher });
   page.sync = new Sync(page, { anchoringTimings: debug.anchoringTimings });
   page.live = new LiveFollow({
     posts: () => [page.lifecycle.post, ...[...page.lifecycle.articles.values()].map((a) => a.post)],
@@ -68,6 +74,7 @@ export async function start() {
     },
     reset: () => page.sync.refresh(),
   });
+  page.stop = () => stop(page);
   page.editor = new NoteEditor(page);
   page.selection = new SelectionToolbar(page);
 
@@ -80,6 +87,14 @@ export async function start() {
   await page.sync.refresh();
   page.lifecycle.observe();
   return page;
+}
+
+/** Take the page's highlights and UI away and stop following it: its host leaves (hosts.js). */
+function stop(page) {
+  page.stopped = true;
+  page.lifecycle.stop();
+  page.highlights.dispose();
+  page.ui.unmount();
 }
 
 /**

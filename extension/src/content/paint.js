@@ -53,36 +53,43 @@ export function pageIsDark(doc = document) {
   return text ? luminance(text) > 0.6 : false;
 }
 
-export function createPainter(doc = document) {
+/**
+ * A painter for `doc`. `name` prefixes the highlights registered in `CSS.highlights`, which all
+ * scripts of a page share: each host (content/hosts.js) paints under its own, so neither
+ * replaces nor clears the other's.
+ */
+export function createPainter(doc = document, { name = "postil" } = {}) {
   const supported = typeof CSS !== "undefined" && CSS.highlights && typeof Highlight === "function";
-  return supported ? new HighlightPainter(doc) : new MarkPainter(doc);
+  return supported ? new HighlightPainter(doc, name) : new MarkPainter(doc);
 }
 
 class HighlightPainter {
-  constructor(doc) {
+  constructor(doc, name) {
     this.doc = doc;
+    this.name = name;
     this.kind = "css-highlight";
     this.entries = new Map();
     this.highlights = {};
     for (const color of COLORS) {
       this.highlights[color] = new Highlight();
-      CSS.highlights.set(`postil-${color}`, this.highlights[color]);
+      CSS.highlights.set(`${name}-${color}`, this.highlights[color]);
     }
     this.flashHighlight = new Highlight();
     this.flashHighlight.priority = 10;
-    CSS.highlights.set("postil-flash", this.flashHighlight);
+    CSS.highlights.set(`${name}-flash`, this.flashHighlight);
     this.notedHighlight = new Highlight();
     this.notedHighlight.priority = 5;
-    CSS.highlights.set("postil-noted", this.notedHighlight);
+    CSS.highlights.set(`${name}-noted`, this.notedHighlight);
     this.setTheme(pageIsDark(doc));
   }
 
   setTheme(dark) {
     const palette = dark ? DARK_PAGE : LIGHT_PAGE;
     const text = dark ? "color: #111827;" : "";
-    const css = COLORS.map((c) => `::highlight(postil-${c}) { background-color: ${palette[c]}; ${text} }`).join("\n")
-      + `\n::highlight(postil-noted) { ${NOTED} }`
-      + `\n::highlight(postil-flash) { background-color: ${FLASH}; color: #111827; }`;
+    const name = this.name;
+    const css = COLORS.map((c) => `::highlight(${name}-${c}) { background-color: ${palette[c]}; ${text} }`).join("\n")
+      + `\n::highlight(${name}-noted) { ${NOTED} }`
+      + `\n::highlight(${name}-flash) { background-color: ${FLASH}; color: #111827; }`;
     installPageStyle(this.doc, css);
   }
 
@@ -104,6 +111,12 @@ class HighlightPainter {
 
   clear() {
     for (const id of [...this.entries.keys()]) this.unpaint(id);
+  }
+
+  /** Unpaint everything and take this painter's highlights out of the page's registry. */
+  dispose() {
+    this.clear();
+    for (const key of [...COLORS, "flash", "noted"]) CSS.highlights.delete(`${this.name}-${key}`);
   }
 
   /** The painted range of an annotation (live, so it follows DOM changes), or null. */
@@ -249,6 +262,10 @@ ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827
 
   clear() {
     for (const id of [...this.entries.keys()]) this.unpaint(id);
+  }
+
+  dispose() {
+    this.clear();
   }
 
   /** A range from the first to the last mark; the anchored range itself went stale when we wrapped. */

@@ -64,7 +64,8 @@ export class SelectionToolbar {
   check() {
     const { ui, lifecycle } = this.page;
     const selection = document.getSelection();
-    if (!selection || selection.isCollapsed || !selection.rangeCount) {
+    // Where the reader may only read (the embed, for now), a selection is the page's own.
+    if (this.page.readOnly || !selection || selection.isCollapsed || !selection.rangeCount) {
       ui.hideToolbar();
       return;
     }

@@ -55,6 +55,13 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-
 .toolbar button.color .swatch { width: 18px; height: 18px; }
 .toolbar .sep { width: 1px; align-self: stretch; background: var(--line); margin: 0 2px; }
 
+/* The embed's own button for the sidebar (no extension button there) */
+.launcher {
+  position: fixed; right: 16px; bottom: 16px; z-index: 1; padding: 8px 14px;
+  background: var(--bg); color: var(--fg); border: 1px solid var(--line); border-radius: 999px; box-shadow: var(--shadow);
+}
+.launcher[hidden] { display: none; }
+
 /* Panels: editor, note card, sidebar */
 .panel {
   position: fixed; background: var(--bg); color: var(--fg); border: 1px solid var(--line);

@@ -110,7 +110,7 @@ export class Sync {
       highlights.spent = { anchorMs: 0, paintMs: 0 };
       await highlights.update(batches);
       const painted = performance.now();
-      this.status = describeStatus({ online, signedIn, user, error, status: status.ok ? status.value : null });
+      this.status = describeStatus({ online, signedIn, user, error, status: status.ok ? status.value : null, readOnly: this.page.readOnly });
       await this.render();
       if (this.anchoringTimings) this.reportTimings({ arrived, painted, listed: performance.now(), ...highlights.spent });
     });
@@ -129,7 +129,7 @@ export class Sync {
       const unauthorized = s.problem?.kind === "unauthorized";
       // serverUp is null when nothing has been asked of the server yet: not "unreachable".
       this.status = describeStatus({ online: s.serverUp !== false && !unauthorized, signedIn: s.signedIn,
-        user: s.user ?? this.user, error: s.problem, status: s });
+        user: s.user ?? this.user, error: s.problem, status: s, readOnly: this.page.readOnly });
       await this.render();
     });
   }
@@ -437,13 +437,15 @@ export class Sync {
   }
 }
 
-function describeStatus({ online, signedIn, user, error, status }) {
+function describeStatus({ online, signedIn, user, error, status, readOnly = false }) {
   const queued = status?.queued ?? 0;
   const problems = (status?.failed ?? []).map((f) => ({
     seq: f.seq,
     text: `The server refused a change${f.quote ? ` to “${f.quote.slice(0, 40)}”` : ""}: ${f.error?.message ?? "unknown error"}`,
   }));
   const waiting = queued ? ` ${queued} change${queued === 1 ? "" : "s"} waiting to sync.` : "";
+  // The embed's anonymous reader: public notes, nothing to sign in to here yet.
+  if (!signedIn && readOnly) return { text: "Public notes on this page, read only.", offline: false, problems };
   if (!signedIn) return { text: `Not signed in: open Postil's options to sign in. Your highlights are kept in this browser until then.${waiting}`, offline: true, problems };
   if (!online && error?.kind === "unauthorized") {
     return { text: `The server no longer accepts your sign-in: sign in again on Postil's options page.${waiting}`, offline: true, problems };

@@ -44,22 +44,47 @@ function randomToken() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// The host element's own style (see the constructor).
+const HOST_STYLE = [["all", "initial"], ["position", "fixed"], ["top", "0"], ["left", "0"], ["width", "0"],
+  ["height", "0"], ["z-index", "2147483647"], ["display", "block"], ["transform", "none"], ["filter", "none"],
+  ["contain", "none"], ["overflow", "visible"]];
+
+/**
+ * Style the shadow root with a constructed stylesheet, which a page's CSP does not govern (a
+ * <style> element from the embed, a page script, falls under `style-src`); a <style> element
+ * where a browser cannot adopt one.
+ */
+function adoptStyle(shadow, css) {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    shadow.adoptedStyleSheets = [sheet];
+  } catch {
+    const style = document.createElement("style");
+    style.textContent = css;
+    shadow.prepend(style);
+  }
+}
+
 export class PostilUI {
-  constructor(actions, { openShadowRoot = false, frameEditor = true, frameWaitMs = FRAME_WAIT_MS, frameSilent = false } = {}) {
+  /**
+   * `readOnly`: the reader may only read here (the embed, main.js): no reply boxes. `launcher`:
+   * a button of the UI's own opens the sidebar, where no extension button can.
+   */
+  constructor(actions, { openShadowRoot = false, frameEditor = true, frameWaitMs = FRAME_WAIT_MS, frameSilent = false,
+    readOnly = false, launcher = false } = {}) {
     this.actions = actions;
+    this.readOnly = readOnly;
     this.frameWaitMs = frameWaitMs;
     // Tests only (see main.js debugOptions): the frame's answer is not heard, as when it cannot load.
     this.frameSilent = frameSilent;
     this.frameEditor = frameEditor;
     this.host = document.createElement(HOST_TAG);
     // Inline !important beats any page rule aimed at our element, so page CSS cannot move, hide
-    // or transform the host (a transformed ancestor would break position: fixed inside).
-    this.host.setAttribute("style", [
-      "all: initial !important", "position: fixed !important", "top: 0 !important", "left: 0 !important",
-      "width: 0 !important", "height: 0 !important", "z-index: 2147483647 !important",
-      "display: block !important", "transform: none !important", "filter: none !important",
-      "contain: none !important", "overflow: visible !important",
-    ].join("; "));
+    // or transform the host (a transformed ancestor would break position: fixed inside). Set
+    // through the CSSOM, not a style attribute: a page's CSP that refuses inline styles refuses
+    // the attribute from the embed (a page script), never the CSSOM.
+    for (const [name, value] of HOST_STYLE) this.host.style.setProperty(name, value, "important");
     // The anchoring text model leaves elements with this attribute out of the page's text.
     this.host.setAttribute("data-postil-ui", "");
     // Closed: the page's scripts get null from host.shadowRoot and cannot walk what is shown
@@ -67,10 +92,9 @@ export class PostilUI {
     // where the reader types, is a frame of the extension's own for that reason. Only tests open it (see
     // debugOptions in main.js).
     this.shadow = this.host.attachShadow({ mode: openShadowRoot ? "open" : "closed" });
-    const style = document.createElement("style");
-    style.textContent = UI_CSS;
     this.root = h("div", { class: "root" });
-    this.shadow.append(style, this.root);
+    this.shadow.append(this.root);
+    adoptStyle(this.shadow, UI_CSS);
     this.live = h("div", { class: "sr-only", role: "status", "aria-live": "polite" });
     this.toolbar = this.buildToolbar();
     this.editor = h("section", { class: "panel editor", role: "dialog", "aria-label": "Postil note editor", hidden: true });
@@ -91,6 +115,12 @@ export class PostilUI {
     this.itemProblems = new Map();
     this.sidebar = this.buildSidebar();
     this.root.append(this.live, this.sidebar, this.toolbar, this.card, this.editor);
+    this.launcher = null;
+    if (launcher) {
+      this.launcher = h("button", { type: "button", class: "launcher", "aria-expanded": "false",
+        onclick: () => this.toggleSidebar() }, "Notes");
+      this.root.append(this.launcher);
+    }
     this.root.addEventListener("keydown", (event) => {
       if (event.key !== "Escape") return;
       if (!this.editor.hidden) this.closeEditor(true);
@@ -116,6 +146,18 @@ export class PostilUI {
 
   mount() {
     document.documentElement.append(this.host);
+  }
+
+  unmount() {
+    this.makeRoomForSidebar(false);
+    this.host.remove();
+  }
+
+  /** The launcher's label: how many notes the post has here (the sidebar's count). */
+  setCount(count) {
+    if (!this.launcher) return;
+    this.launcher.textContent = count ? `Notes (${count})` : "Notes";
+    this.launcher.setAttribute("aria-label", `Postil: ${count} note${count === 1 ? "" : "s"} on this page`);
   }
 
   contains(node) {
@@ -426,6 +468,8 @@ export class PostilUI {
     const open = force ?? this.sidebar.hidden;
     const wasOpen = !this.sidebar.hidden;
     this.sidebar.hidden = !open;
+    this.launcher?.setAttribute("aria-expanded", String(open));
+    if (this.launcher) this.launcher.hidden = open;
     this.makeRoomForSidebar(open);
     if (open && !wasOpen) {
       // Where the keyboard was, to give it back when the sidebar closes.
@@ -475,6 +519,7 @@ export class PostilUI {
    * longer than a page may be held), and shown together at the end; without, in one go.
    */
   async renderSidebar({ anchored, pageNotes, orphans }, status, pacing = null) {
+    this.setCount(anchored.length + pageNotes.length + orphans.length);
     let sliceStart = performance.now();
     const items = async (annotations, orphan = false) => {
       const out = [];
@@ -493,7 +538,8 @@ export class PostilUI {
         h("button", { type: "button", onclick: () => this.actions.discardFailed(problem.seq) }, "Dismiss")));
     }
     if (!anchored.length && !pageNotes.length && !orphans.length) {
-      parts.push(h("p", { class: "empty", text: "No annotations on this page yet. Select some text to highlight it." }));
+      parts.push(h("p", { class: "empty", text: this.readOnly ? "No public notes on this page yet."
+        : "No annotations on this page yet. Select some text to highlight it." }));
     }
     // The page's order (highlights.grouped): passages as the article runs, then those not found,
     // then notes on the whole page.
@@ -693,7 +739,7 @@ export class PostilUI {
           } else {
             li.append(h("div", { class: "note plain", text: r.note ?? "" }));
           }
-          if (!r.pending && !r.failed) {
+          if (!r.pending && !r.failed && !this.readOnly) {
             const what = `${r.user ?? "this reply"}: ${shorten(r.note, 40)}`;
             const group = r.group_name ?? "the group";
             // A group's owners and moderators (r.moderate, from shared/roles.js).
@@ -721,7 +767,7 @@ export class PostilUI {
     }
     if (open) {
       parts.push(this.replyBox(open));
-    } else if (!a.failed && !a.deleted) {
+    } else if (!a.failed && !a.deleted && !this.readOnly) {
       parts.push(h("div", { class: "actions" }, h("button", { type: "button", class: "reply-button",
         "aria-label": `Reply to annotation: ${shorten(a.quote || a.note, 40)}`,
         onclick: () => this.openReply(a.id, a.id, a.user) }, "Reply")));

@@ -8,8 +8,9 @@ alternate link, the shortlink, the canonical link) points back here and the post
 
 Routes, all under `/sample`: `/` lists the posts; `/?p=<id>` and `/<slug>/` show the same post at
 two URLs, as WordPress does; `/wp-json/` and `/wp-json/wp/v2/posts[/<id>]` serve the REST JSON.
-`?theme=dark` renders a dark page and `?late=1` inserts the article text a moment after load (for
-trying highlights on late content).
+`?theme=dark` renders a dark page, `?late=1` inserts the article text a moment after load (for
+trying highlights on late content) and `?embed=1` includes this server's `/embed.js` as a site
+would (docs/embedding.md: its public notes, for a browser without the extension).
 
 The pages run only the blog's own files from `static/` (no inline script or style), under a
 Content-Security-Policy that refuses anything else, as a careful WordPress site would: the
@@ -34,12 +35,15 @@ bp = Blueprint("sample", __name__, url_prefix="/sample", template_folder="templa
                static_folder="static")
 
 PAGE_POLICY = page_policy(script_src="'self'", style_src="'self'", img_src="'self' data:")
+# With the embed the page also reads the server's API, as a site including it allows.
+EMBED_POLICY = page_policy(script_src="'self'", style_src="'self'", img_src="'self' data:",
+                           connect_src="'self'")
 
 
 @bp.after_request
 def _page_policy(response: Response) -> Response:
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = PAGE_POLICY
+        response.headers["Content-Security-Policy"] = EMBED_POLICY if _embed() else PAGE_POLICY
     return response
 
 
@@ -50,6 +54,10 @@ def _raw_posts() -> dict[int, str]:
         text = path.read_text(encoding="utf-8")
         posts[json.loads(text)["id"]] = text
     return posts
+
+
+def _embed() -> bool:
+    return request.args.get("embed") == "1"
 
 
 def _home() -> str:
@@ -73,7 +81,8 @@ def _render(post: dict):
     theme = "dark" if request.args.get("theme") == "dark" else "light"
     others = [p for p in _posts() if p["id"] != post["id"]]
     return render_template("sample/post.html", post=post, home=_home(), site_name=SITE_NAME,
-                           theme=theme, late=request.args.get("late") == "1", others=others)
+                           theme=theme, late=request.args.get("late") == "1", others=others,
+                           embed=_embed())
 
 
 @bp.get("/")

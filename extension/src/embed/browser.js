@@ -1,0 +1,54 @@
+// The embed's stand-in for shared/browser.js: what the content modules reach the extension
+// through, hosted in the page instead (scripts/build_extension.py puts this module where
+// shared/browser.js would be when it joins the embed; nothing else differs).
+//
+// `send` goes to the page background (background.js) instead of the extension's, `connect`
+// gives a port that only says the (absent) stream is placed, `storage` is this page's memory,
+// and `extensionUrl` names a file on the Postil server the embed came from. The server is read
+// from the <script> element that loaded the embed, while it runs (document.currentScript is
+// set only then): a page cannot point the embed at another server without loading it from there.
+
+import { answer } from "./background.js";
+
+const script = document.currentScript;
+export const server = script?.src ? new URL(".", script.src).href.replace(/\/$/, "") : null;
+
+/** Send a message to the page background; resolves to its `{ok, value | error}` reply. */
+export async function send(type, payload = {}) {
+  if (!server) return { ok: false, error: { code: "no_server", message: "The embed could not tell which Postil server it came from" } };
+  return answer(server, { type, ...payload });
+}
+
+/** Nobody else messages the page: there is no popup, options page or keyboard command. */
+export function onMessage() {}
+
+/** A port as runtime.connect gives one; this one answers `watch` with `placed` and nothing else. */
+export function connect() {
+  const listeners = [];
+  return {
+    onMessage: { addListener: (fn) => listeners.push(fn) },
+    onDisconnect: { addListener: () => {} },
+    postMessage(message) {
+      if (message?.type === "watch") queueMicrotask(() => listeners.forEach((fn) => fn({ type: "placed" })));
+    },
+  };
+}
+
+const memory = new Map();
+export const storage = {
+  async get(keys) {
+    const names = Array.isArray(keys) ? keys : [keys];
+    return Object.fromEntries(names.filter((k) => memory.has(k)).map((k) => [k, memory.get(k)]));
+  },
+  async set(items) {
+    for (const [k, v] of Object.entries(items)) memory.set(k, v);
+  },
+  async remove(keys) {
+    for (const k of Array.isArray(keys) ? keys : [keys]) memory.delete(k);
+  },
+  onChanged() {},
+};
+
+export function extensionUrl(path) {
+  return new URL(path, `${server}/`).href;
+}

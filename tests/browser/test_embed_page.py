@@ -1,0 +1,235 @@
+"""The embed on a blog's page: a visitor without the extension sees the post's public notes
+painted and can open the sidebar, read-only; with the extension too, only the extension paints.
+
+The page is the sample blog's own post, served by a site on another origin than the annotation
+server's, with the one tag a site adds, `<script src="SERVER/embed.js" async>`, and the two
+sources its strict Content-Security-Policy must then allow: the server for scripts and for
+connections; the server admits that origin to `/api/` (POSTIL_CORS_ORIGINS). The embed's UI is
+in a closed shadow root, so the test reads and clicks it through the accessibility tree, as
+assistive technology does, not through the DOM.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+from types import SimpleNamespace
+
+import pytest
+from browser_helpers import (
+    CHROMIUM,
+    FIREFOX,
+    POST_102,
+    painted,
+    run_firefox_flow,
+    wait_painted,
+    wait_until,
+)
+
+PUBLIC = "Bakers learn to read the dough rather than the clock"
+PRIVATE = "A warm, wet starter favours the milder lactic flavour"
+
+EMBED_PAINTED_JS = """() => Object.fromEntries([...CSS.highlights.keys()]
+  .filter((name) => name.startsWith('postil-embed-'))
+  .map((name) => [name, [...CSS.highlights.get(name)].map((r) => r.toString())]))"""
+
+
+class EmbeddingSite:
+    """A site on its own origin (127.0.0.1 on the port the server admits for CORS) whose pages
+    are the sample blog's, with the embed's tag added as a site adds it, and its strict policy
+    allowing the server for scripts and connections."""
+
+    def __init__(self, server, blog) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        tag = f'<script src="{server.url}/embed.js" async></script></head>'
+        self.url = f"http://127.0.0.1:{server.embedding_port}"
+        self.site = f"127.0.0.1:{server.embedding_port}/sample"
+        here = self.url
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 — the name http.server calls
+                try:
+                    with urllib.request.urlopen(blog.url + self.path, timeout=10) as response:
+                        data = response.read()
+                        kind = response.headers.get("Content-Type", "")
+                        policy = response.headers.get("Content-Security-Policy")
+                except urllib.error.HTTPError as err:
+                    self.send_error(err.code)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                if kind.startswith("text/html"):
+                    # The blog's pages, as this site's own: their links name this origin.
+                    data = data.decode().replace(blog.url, here).replace("</head>", tag, 1).encode()
+                    policy = policy.replace("script-src 'self'", f"script-src 'self' {server.url}")
+                    policy = f"{policy}; connect-src {server.url}"
+                    self.send_header("Content-Security-Policy", policy)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", server.embedding_port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def site(server, blog):
+    embedding = EmbeddingSite(server, blog)
+    yield embedding
+    embedding.close()
+
+
+def bob_writes(server, site, tokens, quote: str, visibility: str, note: str) -> None:
+    post = {"site": site.site, "post_id": 102, "url": f"{site.url}{POST_102}", "title": "Sourdough"}
+    status, data = server.api("POST", "/api/annotations", tokens["bob"], body={
+        "post": post, "quote": quote, "note": note, "visibility": visibility, "color": "pink",
+        "selectors": [{"type": "TextQuoteSelector", "exact": quote, "prefix": "", "suffix": ""}]})
+    assert status == 201, data
+
+
+class Accessible:
+    """The page as the accessibility tree shows it, closed shadow roots included."""
+
+    def __init__(self, page):
+        self.page = page
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("Accessibility.enable")
+
+    def nodes(self) -> list[dict]:
+        return [n for n in self.cdp.send("Accessibility.getFullAXTree")["nodes"]
+                if not n.get("ignored")]
+
+    def text(self) -> str:
+        return "\n".join(str(n.get("name", {}).get("value", "")) for n in self.nodes())
+
+    def find(self, role: str, name: re.Pattern) -> dict | None:
+        for node in self.nodes():
+            if node.get("role", {}).get("value") == role \
+                    and name.search(str(node.get("name", {}).get("value", ""))):
+                return node
+        return None
+
+    def click(self, role: str, name: re.Pattern) -> None:
+        node = None
+        wait_until(lambda: (node := self.find(role, name)) is not None, timeout=10,
+                   message=f"{role} {name.pattern}")
+        node = self.find(role, name)
+        box = self.cdp.send("DOM.getBoxModel", {"backendNodeId": node["backendDOMNodeId"]})
+        xs, ys = box["model"]["content"][0::2], box["model"]["content"][1::2]
+        self.page.mouse.click(sum(xs) / 4, sum(ys) / 4)
+
+
+@pytest.fixture
+def visitor(playwright_driver):
+    """Chromium without the extension: a reader on a phone-less desktop who installed nothing."""
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context
+    browser.close()
+
+
+def test_a_visitor_without_the_extension_sees_the_public_notes_painted_and_listed(
+        visitor, server, site, tokens):
+    bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
+    bob_writes(server, site, tokens, PRIVATE, "private", "bob's secret")
+    page = visitor.new_page()
+    errors, console = [], []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("console", lambda message: console.append(message.text))
+    page.goto(f"{site.url}{POST_102}")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-pink") == [PUBLIC],
+               timeout=15, message="the public note painted",
+               show=lambda: (page.evaluate(EMBED_PAINTED_JS), errors, console))
+    shown = page.evaluate(EMBED_PAINTED_JS)
+    assert all(PRIVATE not in ranges for ranges in shown.values())
+    # The UI is the page modules' own, in a closed shadow root the page's scripts cannot walk.
+    assert page.evaluate("() => document.querySelector('postil-ui').shadowRoot") is None
+    # The sidebar, opened with the embed's own button, lists the public note, read-only.
+    ax = Accessible(page)
+    ax.click("button", re.compile(r"^Postil: 1 note on this page$"))
+    wait_until(lambda: "bob's public note" in ax.text(), timeout=10, message="sidebar listed")
+    text = ax.text()
+    # (The private passage is in the article's own text; its note is nowhere.)
+    assert "bob's secret" not in text
+    assert "Public notes on this page, read only." in text
+    names = [str(n.get("name", {}).get("value", "")) for n in ax.nodes()
+             if n.get("role", {}).get("value") == "button"]
+    assert not [n for n in names if re.match(r"^(Edit|Delete|Reply to) ", n)], names
+    # Selecting text offers no toolbar: nothing is written from the embed yet.
+    page.get_by_text(PUBLIC).first.click(click_count=3)
+    time.sleep(0.3)
+    assert ax.find("toolbar", re.compile("Postil")) is None
+    assert not errors, errors
+
+
+def test_with_the_extension_too_the_page_is_painted_once_by_the_extension(
+        alice, server, site, tokens):
+    bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
+    page = alice.context.new_page()
+    page.on("pageerror", lambda err: alice.errors.append(str(err)))
+    page.goto(f"{site.url}{POST_102}")
+    wait_painted(page, "pink", PUBLIC)
+    # The embed ran (its script loaded) and yielded: no highlights of its own, no second UI.
+    wait_until(lambda: page.evaluate("() => globalThis.__postilEmbed === true"), timeout=10,
+               message="the embed loaded")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(500)
+    assert page.evaluate(EMBED_PAINTED_JS) == {}
+    assert page.locator("postil-ui").count() == 1
+    assert painted(page)["pink"] == [PUBLIC]
+
+
+def test_the_embed_takes_its_paint_and_ui_away_when_the_extension_marks_the_page_later(
+        visitor, server, site, tokens):
+    bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
+    page = visitor.new_page()
+    page.goto(f"{site.url}{POST_102}")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-pink") == [PUBLIC],
+               timeout=15, message="the public note painted by the embed")
+    assert page.locator("postil-ui").count() == 1
+    # As the extension's content script does when it starts after the embed (content/hosts.js);
+    # here the page sets it, which only makes its own embed step aside.
+    page.evaluate("() => document.documentElement.setAttribute('data-postil-extension', '')")
+
+    def gone() -> bool:
+        return page.evaluate(EMBED_PAINTED_JS) == {} and page.locator("postil-ui").count() == 0
+
+    wait_until(gone, timeout=10, message="the embed gone",
+               show=lambda: (page.evaluate(EMBED_PAINTED_JS), page.locator("postil-ui").count()))
+
+
+def test_firefox_a_visitor_without_the_extension_sees_the_public_notes_painted(
+        node_driver, server, site, tokens):
+    bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
+    bob_writes(server, site, tokens, PRIVATE, "private", "bob's secret")
+    result = run_firefox_flow(node_driver, "embed-flow.mjs", {
+        "POSTIL_PAGE": f"{site.url}{POST_102}", "POSTIL_PUBLIC_QUOTE": PUBLIC,
+        "POSTIL_FIREFOX": FIREFOX})
+    assert result["painted"]["postil-embed-pink"] == [PUBLIC]
+    assert all(PRIVATE not in ranges for ranges in result["painted"].values())
+    assert result["shadowRoot"] is None
+    assert result["hosts"] == 1
+    assert result["errors"] == []
+
+
+def test_the_sample_blog_with_embed_1_shows_its_public_notes_to_a_visitor(visitor, server,
+                                                                          tokens):
+    # As docs/embedding.md says to try it: the server's own sample blog, its own embed.
+    own = SimpleNamespace(site=server.site, url=server.url)
+    bob_writes(server, own, tokens, PUBLIC, "public", "bob's public note")
+    page = visitor.new_page()
+    page.goto(f"{server.url}/sample/?p=102&embed=1")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-pink") == [PUBLIC],
+               timeout=15, message="the public note painted by the sample's embed")
