@@ -10,6 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 # Shared constants live here, not in conftest.py: several test folders have a conftest.py (and a
 # test_firefox.py), so `from conftest import …` can reach the wrong one in a whole-suite run.
 ROOT = Path(__file__).resolve().parents[2]
@@ -199,6 +201,79 @@ def note_editor(page):
         return save.evaluate("(b) => b.matches(':hover')")
     wait_until(heard, timeout=5, interval=0.05, message="the editor to hear the pointer")
     return editor
+
+
+# The open reply box's frame (not one closing: ui.js retireReplyFrame keeps it, hidden, a moment).
+REPLY_FRAME = ".reply-box:not(.retiring) iframe.reply-frame"
+
+
+def reply_box(item, name: str):
+    """The sidebar's reply box below `item` (a frame of the extension's own, ui.js replyBox) and
+    its text box, named for whom it answers, once a reader could use it: the text box has the
+    keyboard (its frame is the page's focused element, so keys go there and not to the page), the
+    frame is sized to the box it shows and keeps still. Returns (frame, text box)."""
+    element = item.locator(REPLY_FRAME)
+    element.wait_for(state="visible", timeout=5000)
+    frame = item.frame_locator(REPLY_FRAME)
+    box = frame.get_by_role("textbox", name=name)
+    box.wait_for(timeout=5000)
+    focused = "(el) => el === el.getRootNode().activeElement"
+    wait_until(lambda: element.evaluate(focused, timeout=1000)
+               and box.evaluate(focused, timeout=1000), timeout=5, interval=0.05,
+               message="the reply box to have the keyboard")
+    # Sized by the frame's "size" message (its box opened), then no longer moving.
+    wait_until(lambda: element.evaluate("(f) => Boolean(f.style.height)", timeout=1000),
+               timeout=5, interval=0.05, message="the reply frame sized")
+    wait_still(element)
+    return frame, box
+
+
+def in_reply_box(item, frame, button: str):
+    """Button `button` of the reply box below `item`, once the pointer over it reaches the
+    box's frame. Chromium routes a click to a frame of another origin by where that frame was
+    last rendered: one just scrolled, moved or resized may be sent a click that the page gets
+    (see note_editor). So: the frame inside the sidebar's view, still, and the pointer over the
+    button heard by the frame's document. Call just before the click; nothing may move it in
+    between."""
+    element = item.locator(REPLY_FRAME)
+    element.scroll_into_view_if_needed(timeout=5000)
+    wait_until(lambda: element.evaluate(IN_VIEW_JS, timeout=1000), timeout=5, interval=0.05,
+               message="the reply frame inside the sidebar's view")
+    target = frame.get_by_role("button", name=button)
+    wait_still(element)
+    nudge = iter(range(1000))
+
+    def heard() -> bool:
+        # Forced: Playwright's own wait for the button to keep still counts the frame's animation
+        # frames, about one a second on this loaded machine; the frame's stillness is waited
+        # for above, from the page. A move the frame's starved renderer is slow to take in is
+        # tried again.
+        try:
+            target.hover(position={"x": 6 + next(nudge) % 2 * 4, "y": 6}, timeout=2000,
+                         force=True)
+            return target.evaluate("(b) => b.matches(':hover')", timeout=2000)
+        except PlaywrightTimeoutError:
+            return False
+    wait_until(heard, timeout=15, interval=0.05,
+               message=f"the reply box to hear the pointer on {button}")
+    return target
+
+
+# Whether an element's box lies wholly inside the viewport and every scrolled box around it
+# (through shadow roots): where a reader can see it.
+IN_VIEW_JS = """(el) => {
+  const r = el.getBoundingClientRect();
+  if (!r.width || !r.height || r.top < 0 || r.left < 0) return false;
+  if (r.bottom > innerHeight || r.right > innerWidth) return false;
+  for (let n = el.parentNode; n; n = n.parentNode || n.host) {
+    if (n.nodeType !== 1) continue;
+    const o = getComputedStyle(n).overflowY;
+    if (o === "visible") continue;
+    const c = n.getBoundingClientRect();
+    if (r.top < c.top - 1 || r.bottom > c.bottom + 1) return false;
+  }
+  return true;
+}"""
 
 
 def serve_extension_sources(page, prefix: str = "/__postil_src/") -> None:

@@ -169,7 +169,10 @@ async function listAnnotations(post) {
   await streamPlaced(PLACE_WAIT_MS);
   const mark = liveMark(key);
   try {
-    items = await fetchPages(server, "api/annotations", { token, query: annotationsQuery(post) });
+    // With the tombstones of deleted notes that live replies still answer, which head their
+    // threads in the sidebar (replies=include); the replies themselves are the threads' own.
+    const query = { ...annotationsQuery(post), replies: "include" };
+    items = (await fetchPages(server, "api/annotations", { token, query })).filter((item) => !item.reply_to);
     await update(["cache", "serverStatus"], (state) => {
       items = replaySince(mark, key, items);
       state.cache ??= {};

@@ -26,6 +26,7 @@ import { backoffDelay } from "../shared/backoff.js";
 import { onConnect, sessionStorage, storage } from "../shared/browser.js";
 import { PORTS } from "../shared/messages.js";
 import { groupsMayHaveChanged } from "./groups.js";
+import { headsThread } from "./queue.js";
 import { refreshUnread } from "./replies.js";
 import { buildUrl } from "./server.js";
 import { SseParser } from "./sse.js";
@@ -45,13 +46,17 @@ const RECENT_LIMIT = 500;
 
 /**
  * One change laid over a post's list of annotations (pure): an annotation event replaces or adds
- * it, unless the list holds a later version; a tombstone (`deleted`) or `removed` takes it out.
+ * it, unless the list holds a later version; a tombstone (`deleted`) or `removed` takes it out,
+ * but for a tombstone that still heads a thread of replies (queue.js headsThread), which
+ * replaces it.
  */
 export function applyEvent(items, event) {
   if (event.type === "removed") return items.filter((item) => item.id !== event.id);
   const annotation = event.annotation;
   const at = items.findIndex((item) => item.id === annotation.id);
-  if (annotation.deleted) return at < 0 ? items : items.filter((item) => item.id !== annotation.id);
+  if (annotation.deleted && !headsThread(annotation, at < 0 ? null : items[at])) {
+    return at < 0 ? items : items.filter((item) => item.id !== annotation.id);
+  }
   if (at < 0) return [...items, annotation];
   if ((items[at].version ?? 0) > (annotation.version ?? 0)) return items;
   const out = items.slice();

@@ -246,9 +246,28 @@ async function send(server, token, op) {
 }
 
 /**
+ * Whether a tombstone (`deleted`) of an annotation that answers nothing still heads a thread,
+ * and so stays listed where its thread is: the server keeps its passage while live replies
+ * answer it and drops it with the last. `before`: the copy it replaces, whose `reply_count`
+ * tells for a note without a passage (a page note) just deleted; a stream's tombstone carries
+ * no count.
+ */
+export function headsThread(annotation, before = null) {
+  if (!annotation?.deleted || annotation.reply_to) return false;
+  if (annotation.quote || annotation.selectors?.length || annotation.reply_count > 0) return true;
+  return Boolean(before && !before.deleted && before.reply_count > 0);
+}
+
+/** What is left in the list of a note deleted while replies answer it: the thread's head. */
+export function tombstoneOf(annotation) {
+  return { ...annotation, deleted: true, note: "", note_html: null, tags: [] };
+}
+
+/**
  * Overlay the queue on annotations fetched from the server for one post: queued creates appear,
- * queued edits apply, queued deletes hide; each touched item is marked `pending`, and refused
- * ones carry `failed` with the server's reason.
+ * queued edits apply, queued deletes hide (a note with replies stays as its thread's
+ * tombstone); each touched item is marked `pending`, and refused ones carry `failed` with the
+ * server's reason.
  */
 export function overlay(items, queue, failed, key, me) {
   const byId = new Map(items.map((item) => [item.id, { ...item }]));
@@ -264,7 +283,9 @@ export function overlay(items, queue, failed, key, me) {
       const existing = byId.get(op.id);
       if (existing) byId.set(op.id, { ...existing, ...op.changes, ...op.local, note_html: "note" in op.changes ? null : existing.note_html, pending: true });
     } else if (op.kind === "delete") {
-      byId.delete(op.id);
+      const existing = byId.get(op.id);
+      if (existing?.reply_count > 0) byId.set(op.id, { ...tombstoneOf(existing), pending: true });
+      else byId.delete(op.id);
     }
   }
   for (const op of failed) {

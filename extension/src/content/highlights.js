@@ -106,10 +106,11 @@ export class Highlights {
     for (const annotation of batch.items) {
       const entry = this.entries.get(annotation.id);
       const inPlace = entry?.state === "page" || (entry?.state === "anchored" && !entry.range.collapsed && batch.root.contains(entry.range.commonAncestorContainer));
-      if (entry && entry.article === batch.article && inPlace && sameSelectors(entry.annotation, annotation)) {
+      const same = entry && Boolean(entry.annotation.deleted) === Boolean(annotation.deleted);
+      if (same && entry.article === batch.article && inPlace && sameSelectors(entry.annotation, annotation)) {
         const recolour = entry.annotation.color !== annotation.color || hasNote(entry.annotation) !== hasNote(annotation);
         entry.annotation = { ...annotation, approximate: entry.annotation.approximate };
-        if (recolour && entry.state === "anchored") this.paint(entry);
+        if (recolour && entry.state === "anchored" && !annotation.deleted) this.paint(entry);
         continue;
       }
       if (entry) this.unpaint(entry);
@@ -183,7 +184,9 @@ export class Highlights {
     } else if (range) {
       entry.state = "anchored";
       entry.range = range;
-      return true;
+      // A deleted note that heads a thread of replies is listed where its passage is, and not
+      // painted: nothing is noted there any more.
+      return !entry.annotation.deleted;
     } else entry.state = "orphan";
     return false;
   }
@@ -228,6 +231,12 @@ export class Highlights {
   add(entry) {
     this.entries.set(entry.annotation.id, entry);
     if (entry.state === "anchored") this.paint(entry);
+  }
+
+  /** The reader deleted a note that replies answer: it stays listed, unpainted, as their head. */
+  toTombstone(entry, tombstone) {
+    this.unpaint(entry);
+    entry.annotation = tombstone;
   }
 
   paint(entry) {
@@ -285,13 +294,14 @@ export class Highlights {
       else if (entry.state === "orphan") orphans.push(entry.annotation);
       else anchored.push(entry);
     }
-    anchored.sort((a, b) => compareRanges(this.painter.rangeOf(a.annotation.id), this.painter.rangeOf(b.annotation.id))
+    const where = (e) => this.painter.rangeOf(e.annotation.id) ?? e.range;
+    anchored.sort((a, b) => compareRanges(where(a), where(b))
       || compareReadingOrder(a.annotation, b.annotation));
     return { anchored: anchored.map((e) => e.annotation), orphans: orphans.sort(compareReadingOrder), pageNotes: pageNotes.sort(compareReadingOrder) };
   }
 
   counts() {
-    const all = this.shown();
+    const all = this.shown().filter((e) => !e.annotation.deleted);
     return {
       shown: all.length,
       orphans: all.filter((e) => e.state === "orphan").length,
@@ -312,11 +322,13 @@ export class Highlights {
   }
 
   goTo(id) {
-    const range = this.painter.rangeOf(id);
+    const painted = this.painter.rangeOf(id);
+    // A thread's tombstone is not painted: its passage is scrolled to, not flashed.
+    const range = painted ?? (this.entries.get(id)?.state === "anchored" ? this.entries.get(id).range : null);
     if (!range) return;
     const rect = range.getBoundingClientRect();
     window.scrollTo({ top: window.scrollY + rect.top - window.innerHeight / 3, behavior: "instant" });
-    this.painter.flash(id);
+    if (painted) this.painter.flash(id);
   }
 
   /**

@@ -128,8 +128,12 @@ ol.items { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; }
 .thread { list-style: none; margin: 8px 0 0; padding: 0; display: grid; gap: 6px; }
 .reply { border-left: 2px solid var(--line); padding: 2px 0 2px 8px; }
 .reply.deleted .note { font-style: italic; opacity: 0.7; }
+.item.deleted .note.tombstone { font-style: italic; opacity: 0.7; }
+.item.deleted .goto { opacity: 0.7; }
 .thread-area > .actions { margin-top: 6px; }
 .reply-form { margin-top: 8px; display: grid; gap: 6px; }
+.reply-box.retiring { display: none; }
+.reply-box iframe.reply-frame { display: block; width: 100%; height: 110px; margin-top: 8px; border: 0; background: transparent; color-scheme: normal; }
 .reply-text { width: 100%; box-sizing: border-box; font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 6px; resize: vertical; }
 .note > :first-child { margin-top: 0; }
 .note > :last-child { margin-bottom: 0; }

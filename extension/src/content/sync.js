@@ -329,7 +329,12 @@ export class Sync {
         ui.announce(`Could not delete: ${reply.error.message}`);
         return;
       }
-      if (highlights.get(id) === entry) highlights.remove(entry);
+      if (highlights.get(id) === entry) {
+        // A note that replies answer leaves their thread a head: a tombstone, as the server's.
+        if (entry.annotation.reply_count > 0 || ui.threads.get(id)?.some((r) => !r.deleted)) {
+          highlights.toTombstone(entry, { ...entry.annotation, deleted: true, note: "", note_html: null, tags: [], pending: true });
+        } else highlights.remove(entry);
+      }
       await this.render();
       ui.announce("Deleted.");
     });

@@ -1,8 +1,9 @@
 // Everything Postil shows on a page, built inside one Shadow DOM: the selection toolbar, the note
 // editor (itself a frame of the extension's own, editor-frame.js, so the page cannot hear what is
 // typed), the note card a click on a highlight opens, and the sidebar listing the post's
-// annotations. It only draws and reports what the user asked for through the `actions` callbacks;
-// the modules main.js wires (selection.js, editor.js, sync.js) decide what that means.
+// annotations with their threads (whose reply box is the same page in a frame of its own). It
+// only draws and reports what the user asked for through the `actions` callbacks; the modules
+// main.js wires (selection.js, editor.js, sync.js) decide what that means.
 //
 // All user text goes in with textContent. The one exception is `note_html`, which the server
 // rendered from Markdown and sanitised on write: it is the only HTML ever inserted, and only
@@ -20,6 +21,9 @@ import { SIDEBAR_WIDTH, UI_CSS } from "./styles.js";
 // How long the editor's frame may take to answer before the reader is offered to write the note
 // in the page's document instead (which the page can then read).
 const FRAME_WAIT_MS = 4000;
+
+// How long a closed reply box's frame stays, hidden, for the key that closed it (retireReplyFrame).
+const REPLY_RETIRE_MS = 2000;
 
 // How long an opened editor stays undrawn waiting for its frame to report the form's height.
 const SIZING_WAIT_MS = 1000;
@@ -99,7 +103,8 @@ export class PostilUI {
     this.card = h("section", { class: "panel card", role: "dialog", "aria-label": "Postil note", hidden: true });
     // Threads of replies shown in the sidebar, by the id of the annotation they answer: the
     // last rows loaded (kept across redraws), loads under way, and the reply box open (its
-    // `{root, target, name}`, and what is typed in it, kept across redraws too).
+    // `{root, target, name, session}`, and what is typed in it, kept across redraws too: the
+    // frame reports it, see replyBox).
     this.threads = new Map();
     this.threadOwners = new Map();
     this.threadLoading = new Set();
@@ -523,7 +528,7 @@ export class PostilUI {
           await pacing.pause();
           sliceStart = performance.now();
         }
-        out.push(h("li", { class: `item${orphan ? " orphan" : ""}`, "data-id": a.id }, this.renderItemBody(a, { orphan })));
+        out.push(h("li", { class: `item${orphan ? " orphan" : ""}${a.deleted ? " deleted" : ""}`, "data-id": a.id }, this.renderItemBody(a, { orphan })));
       }
       return out;
     };
@@ -551,13 +556,13 @@ export class PostilUI {
     const focusedItem = active?.closest?.("[data-id]");
     const focusedId = focusedItem?.dataset.id;
     const focusedIndex = focusedItem ? [...focusedItem.querySelectorAll("button")].indexOf(active) : -1;
-    const typing = active?.matches?.("textarea.reply-text");
+    const typing = active?.matches?.("iframe.reply-frame");
     this.statusLine.textContent = status.text;
     this.statusLine.classList.toggle("offline", Boolean(status.offline));
     this.listArea.replaceChildren(...parts);
     if (this.sidebarOpen) this.loadThreads();
     if (typing) {
-      this.listArea.querySelector("textarea.reply-text")?.focus({ preventScroll: true });
+      this.focusReply();
     } else if (focusedId) {
       const buttons = this.listArea.querySelectorAll(`[data-id="${CSS.escape(focusedId)}"] button`);
       (buttons[focusedIndex] ?? buttons[0])?.focus({ preventScroll: true });
@@ -569,6 +574,7 @@ export class PostilUI {
   }
 
   renderItemBody(a, { orphan = false, inCard = false } = {}) {
+    if (a.deleted && !inCard) return this.renderTombstone(a, { orphan });
     const frag = document.createDocumentFragment();
     if (a.quote) {
       const goto = h("button", {
@@ -633,6 +639,29 @@ export class PostilUI {
     return frag;
   }
 
+  /**
+   * A deleted note that live replies still answer: where its passage was, said to be deleted
+   * (whose it was, nothing of what it said), with its thread below; nothing to edit, delete or
+   * answer.
+   */
+  renderTombstone(a, { orphan = false } = {}) {
+    const frag = document.createDocumentFragment();
+    if (a.quote) {
+      const goto = h("button", { type: "button", class: "goto", disabled: orphan,
+        "aria-label": `${orphan ? "Orphaned passage" : "Go to passage"} of a deleted note: ${shorten(a.quote)}` },
+      h("span", { class: "text", text: a.quote }));
+      if (!orphan) goto.addEventListener("click", () => this.actions.goTo(a.id));
+      frag.append(goto);
+    }
+    frag.append(h("div", { class: "note plain tombstone", text: "Deleted note" }));
+    const meta = h("div", { class: "meta" });
+    if (a.story) meta.append(h("span", { class: "story", text: `In “${a.story}”` }));
+    if (a.user) meta.append(h("span", { class: "author", text: a.own ? `${a.user} (you)` : a.user }));
+    if (a.pending) meta.append(h("span", { class: "badge", text: "Not synced yet" }));
+    frag.append(meta, this.renderThread(a));
+    return frag;
+  }
+
   /** Show (or with null clear) what the server said of an action on item `id`, on the item. */
   itemProblem(id, text) {
     if (text) this.itemProblems.set(id, text);
@@ -680,9 +709,9 @@ export class PostilUI {
     const box = this.listArea.querySelector(`[data-thread="${CSS.escape(id)}"]`);
     const a = this.threadOwners.get(id);
     if (!box || !a) return;
-    const typing = this.shadow.activeElement?.matches?.("textarea.reply-text") && box.contains(this.shadow.activeElement);
+    const typing = this.shadow.activeElement?.matches?.("iframe.reply-frame") && box.contains(this.shadow.activeElement);
     this.fillThread(box, a);
-    if (typing) box.querySelector("textarea.reply-text")?.focus({ preventScroll: true });
+    if (typing) this.focusReply();
   }
 
   fillThread(box, a) {
@@ -727,67 +756,138 @@ export class PostilUI {
       parts.push(list);
     }
     const open = this.replyOpen?.root === a.id ? this.replyOpen : null;
+    const shown = open && this.replyFrame?.session === open.session && this.replyFrame.element.parentElement;
+    // A box that stays (the open one, and one closing: retireReplyFrame) stays where it is: a
+    // frame moved is reloaded, and a click or key on its way to it would be lost.
+    const staying = [...box.children].filter((child) => child === shown || child.classList.contains("retiring"));
+    if (shown && shown.parentElement === box) {
+      for (const child of [...box.children]) if (!staying.includes(child)) child.remove();
+      shown.before(...parts);
+      return;
+    }
     if (open) {
-      parts.push(this.replyForm(a, open));
+      parts.push(this.replyBox(open));
     } else if (!a.failed && !a.deleted && !this.readOnly) {
       parts.push(h("div", { class: "actions" }, h("button", { type: "button", class: "reply-button",
         "aria-label": `Reply to annotation: ${shorten(a.quote || a.note, 40)}`,
         onclick: () => this.openReply(a.id, a.id, a.user) }, "Reply")));
     }
+    if (staying.length) {
+      for (const child of [...box.children]) if (!staying.includes(child)) child.remove();
+      staying[0].before(...parts);
+      return;
+    }
     box.replaceChildren(...parts);
   }
 
-  replyForm(a, open) {
-    const text = h("textarea", { class: "reply-text", rows: 3, "aria-label": `Your reply to ${open.name ?? "this annotation"}` });
-    text.value = this.replyDraft;
-    text.addEventListener("input", () => {
-      this.replyDraft = text.value;
+  /**
+   * The reply box: `content/editor.html` in reply mode, in a frame of its own (not the note
+   * editor's, which may be open meanwhile), so that what the reader types is in the extension's
+   * document, which the page's scripts cannot read or hear, as they could a text box in this
+   * shadow root. One frame element per open box, put back in place by each redraw of its thread;
+   * moving it reloads it, and each load gets a fresh channel and the box again with its draft.
+   */
+  replyBox(open) {
+    if (!this.replyFrame || this.replyFrame.session !== open.session) this.replyFrame = this.makeReplyFrame(open);
+    return h("div", { class: "reply-box" }, this.replyFrame.element);
+  }
+
+  makeReplyFrame(open) {
+    const nonce = randomToken();
+    const url = extensionUrl("src/content/editor.html");
+    const element = h("iframe", { class: "reply-frame", title: `Postil reply to ${open.name ?? "this annotation"}`, src: `${url}#${nonce}` });
+    const frame = { element, session: open.session, port: null, focus: true };
+    element.addEventListener("load", () => {
+      frame.port?.close();
+      const channel = new MessageChannel();
+      frame.port = channel.port1;
+      channel.port1.onmessage = ({ data }) => {
+        if (this.replyOpen?.session !== frame.session) return;
+        if (data?.type === "ready") {
+          // On the first load, and on a reload by a redraw while the reader was typing.
+          if (frame.focus) element.focus({ preventScroll: true });
+          frame.port.postMessage({ type: "open", mode: "reply", session: frame.session, name: open.name,
+            draft: this.replyDraft, focus: frame.focus, dark: this.root.classList.contains("dark") });
+          frame.focus = false;
+          return;
+        }
+        if (data?.session !== frame.session) return;
+        if (data.type === "size") element.style.height = `${Math.max(60, Math.ceil(Number(data.height) || 0))}px`;
+        else if (data.type === "draft") this.replyDraft = String(data.text ?? "");
+        else if (data.type === "send") this.sendReply(String(data.note ?? "").trim());
+        else if (data.type === "cancel") this.closeReply();
+      };
+      // Its document has the extension's origin, whatever per-session URL it was loaded at.
+      element.contentWindow?.postMessage({ type: "postil-editor", nonce }, new URL(extensionUrl("")).origin, [channel.port2]);
     });
-    const sendIt = () => {
-      const note = text.value.trim();
-      if (!note) {
-        text.focus();
-        return;
-      }
-      const target = this.threadOwners.get(open.target) ?? { id: open.target, post: a.post };
-      this.replyOpen = null;
-      this.replyDraft = "";
-      this.actions.reply?.({ id: open.target, post: target.post ?? a.post }, note, a.id);
-      this.fillThread(text.closest("[data-thread]") ?? h("div"), a);
-    };
-    text.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-        event.preventDefault();
-        sendIt();
-      }
-    });
-    return h("form", { class: "reply-form", "aria-label": `Reply to ${open.name ?? "this annotation"}`,
-      onsubmit: (event) => {
-        event.preventDefault();
-        sendIt();
-      } },
-    text,
-    h("div", { class: "actions" },
-      h("button", { type: "button", onclick: () => this.closeReply() }, "Cancel"),
-      h("button", { type: "submit" }, "Send")));
+    return frame;
+  }
+
+  /**
+   * The reply box closes (sent or cancelled, often by a key: Escape, Ctrl+Enter): its frame is
+   * hidden at once, which gives the keyboard back to the page's document, and removed a moment
+   * later. Removed at once, the rest of the key that closed it (its keyup, already on its way to
+   * the frame) would go to a frame that no longer exists: Chromium then never acknowledges it,
+   * and a test driving the keyboard waits for that forever. fillThread leaves it in place.
+   */
+  retireReplyFrame() {
+    const element = this.replyFrame?.element;
+    this.replyFrame = null;
+    const holder = element?.isConnected ? element.closest(".reply-box") : null;
+    if (!holder) return;
+    holder.classList.add("retiring");
+    element.blur();
+    setTimeout(() => holder.remove(), REPLY_RETIRE_MS);
+  }
+
+  /** Give the keyboard back to the reply box after a redraw moved (and so reloaded) its frame. */
+  focusReply() {
+    if (!this.replyFrame?.element.isConnected) return;
+    this.replyFrame.focus = true;
+    // At once, while it loads: keys typed meanwhile go to the frame, not to the page.
+    this.replyFrame.element.focus({ preventScroll: true });
+  }
+
+  sendReply(note) {
+    const open = this.replyOpen;
+    if (!open || !note) return;
+    const a = this.threadOwners.get(open.root);
+    if (!a) return;
+    const target = this.threadOwners.get(open.target) ?? { id: open.target, post: a.post };
+    this.replyOpen = null;
+    this.replyDraft = "";
+    this.retireReplyFrame();
+    this.actions.reply?.({ id: open.target, post: target.post ?? a.post }, note, a.id);
+    const box = this.listArea.querySelector(`[data-thread="${CSS.escape(a.id)}"]`);
+    if (box) {
+      this.fillThread(box, a);
+      box.querySelector("button.reply-button")?.focus({ preventScroll: true });
+    }
   }
 
   /** Open the reply box below thread `root`, answering `target` (the root or a reply in it). */
   openReply(root, target, name) {
     const previous = this.replyOpen?.root;
     if (this.replyOpen?.target !== target) this.replyDraft = "";
-    this.replyOpen = { root, target, name };
+    this.replyOpen = { root, target, name, session: randomToken() };
+    this.replyFrame = null;
     for (const id of new Set([previous, root])) {
       const box = id && this.listArea.querySelector(`[data-thread="${CSS.escape(id)}"]`);
       if (box) this.fillThread(box, this.threadOwners.get(id));
     }
-    this.listArea.querySelector(`[data-thread="${CSS.escape(root)}"] textarea.reply-text`)?.focus();
+    // The keyboard goes to the box's frame at once, even while it loads; and the box is scrolled
+    // into the sidebar's view. Out of view the reader could not see what they type, and Chromium
+    // does not render a frame of another origin it cannot see: its idea of where the frame is
+    // (which a click on Send is routed by) goes stale until it is seen again.
+    this.replyFrame?.element.focus({ preventScroll: true });
+    this.replyFrame?.element.scrollIntoView({ block: "nearest" });
   }
 
   closeReply() {
     const root = this.replyOpen?.root;
     this.replyOpen = null;
     this.replyDraft = "";
+    this.retireReplyFrame();
     const box = root && this.listArea.querySelector(`[data-thread="${CSS.escape(root)}"]`);
     if (box) {
       this.fillThread(box, this.threadOwners.get(root));

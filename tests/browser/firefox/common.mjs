@@ -20,7 +20,12 @@ export async function waitFor(what, fn, timeout = 20000) {
   const deadline = Date.now() + timeout;
   let last;
   while (Date.now() < deadline) {
-    last = await fn();
+    // A look that never answers (a page gone unresponsive) ends with the wait too.
+    let timer;
+    const late = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(null), Math.max(0, deadline - Date.now()));
+    });
+    last = await Promise.race([fn(), late]).finally(() => clearTimeout(timer));
     if (last) return last;
     await sleep(200);
   }

@@ -1,7 +1,9 @@
 // The sidebar's reply box in Firefox: bob signs in, opens the post where alice's public note is
 // (seeded by tests/browser/test_reply_threads.py), opens the sidebar, presses the note's Reply button,
-// types a reply with the keyboard and presses Send; reports the reply box's accessible names and
-// the thread under the note once the reply has synced. Prints one JSON line with what it saw.
+// types a reply with the keyboard and sends it with Ctrl+Enter; reports the reply box's frame (a
+// frame of the extension's own, which WebDriver does not show the inside of here, so the reader's
+// keyboard does it all), what a page script listening for keys on its window heard meanwhile,
+// and the thread under the note once the reply has synced. Prints one JSON line with what it saw.
 
 import { env, launchFirefox, openExtensionPage, runFlow, signIn, waitFor } from "./common.mjs";
 
@@ -37,23 +39,36 @@ await runFlow(browser, async (result) => {
       browser.tabs.sendMessage(tab.id, { type: "ui/open-sidebar" }).catch(() => {});
     }
   });
+  await page.evaluate(() => {
+    window.heard = [];
+    for (const type of ["keydown", "keypress", "keyup", "input", "beforeinput"]) {
+      window.addEventListener(type, (e) => window.heard.push(`${type}:${e.key ?? e.data ?? ""}`), true);
+    }
+  });
   await waitFor("the Reply button", () => inUi(page, `
     const button = root.querySelector(".sidebar li.item button.reply-button");
     if (!button || !button.getClientRects().length) return null;
     button.click();
     return true;`));
   result.box = await waitFor("the reply box", () => inUi(page, `
-    const text = root.querySelector("textarea.reply-text");
-    if (!text) return null;
-    return { label: text.getAttribute("aria-label"), focused: root.activeElement === text,
-             buttons: [...text.form.querySelectorAll("button")].map((b) => b.textContent) };`));
+    const frame = root.querySelector(".sidebar iframe.reply-frame");
+    // Focused at once and again once loaded (an element just drawn may not take it at once);
+    // sized once the frame has opened the box in it (its "size" message).
+    if (!frame || root.activeElement !== frame || !frame.style.height) return null;
+    return { title: frame.title, focused: root.activeElement === frame,
+             textareaInPage: root.querySelector("textarea") !== null };`));
+  // The frame's text box takes the focus as the box opens (retried on the frame's next frames).
+  await new Promise((resolve) => setTimeout(resolve, 500));
   await page.keyboard.type(REPLY);
-  await inUi(page, `[...root.querySelectorAll(".reply-form button")].find((b) => b.textContent === "Send").click();`);
+  await page.keyboard.down("Control");
+  await page.keyboard.press("Enter");
+  await page.keyboard.up("Control");
   result.rows = await waitFor("the synced reply in the thread", () => inUi(page, `
     const rows = [...root.querySelectorAll(".sidebar li.item li.reply")];
     if (!rows.length || rows.some((r) => r.querySelector(".badge"))) return null;
     return rows.map((r) => ({ depth: r.dataset.depth, text: r.querySelector(".note").textContent,
                               author: r.querySelector(".author").textContent }));`));
-  result.boxOpen = await inUi(page, `return root.querySelector("textarea.reply-text") !== null`);
+  result.boxOpen = await inUi(page, `return root.querySelector(".reply-box:not(.retiring) iframe.reply-frame") !== null`);
+  result.pageHeard = (await page.evaluate(() => window.heard)).filter((e) => REPLY.includes(e.split(":")[1]));
   result.errors = errors;
 });

@@ -77,7 +77,7 @@ test("the stream follows, resumes where it stopped, and starts afresh for anothe
   assert.deepEqual(cache[KEY].items.map((i) => [i.id, i.color]), [["old", "yellow"], ["a", "pink"]]);
   assert.deepEqual((await storageSession.get("liveCursor")).liveCursor, { who: `${SERVER} alice`, id: "c1" });
 
-  first.write(frame("c2", "annotation", note("old", { deleted: true, version: 2 })) + frame("c3", "removed", { id: "a" }));
+  first.write(frame("c2", "annotation", note("old", { deleted: true, quote: "", version: 2 })) + frame("c3", "removed", { id: "a" }));
   await until("both applied", async () => (await storageLocal.get("cache")).cache[KEY].items.length === 0);
   await until("the removal told", () => port.sent.some((m) => m.type === "changed" && m.removed.includes("a")));
 

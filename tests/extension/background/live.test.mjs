@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import "../fake-browser.mjs";
 import { applyEvent, changesOf, liveMark, replaySince } from "../../../extension/src/background/live.js";
-import { overlay } from "../../../extension/src/background/queue.js";
+import { headsThread, overlay } from "../../../extension/src/background/queue.js";
 import { groupKey, wirePost } from "../../../extension/src/post-key/index.js";
 
 const POST = { id: 7, site: "blog.example.org", post_id: 42, url: "https://blog.example.org/on-margins/", title: "On margins" };
@@ -24,12 +24,44 @@ test("a new annotation is added to the list, an edit replaces it in place", () =
   assert.equal(items[0].color, "blue");
 });
 
+// A tombstone as the server sends it: no content, no passage.
+const gone = (id, over = {}) => note(id, { deleted: true, quote: "", selectors: [], note: "", ...over });
+
 test("a tombstone or a removal takes it out; one the list does not have changes nothing", () => {
   const items = [note("a"), note("b")];
-  assert.deepEqual(ids(applyEvent(items, event(note("a", { deleted: true, version: 2 })))), ["b"]);
+  assert.deepEqual(ids(applyEvent(items, event(gone("a", { version: 2 })))), ["b"]);
   assert.deepEqual(ids(applyEvent(items, { type: "removed", id: "b" })), ["a"]);
-  assert.equal(applyEvent(items, event(note("z", { deleted: true }))), items);
+  assert.equal(applyEvent(items, event(gone("z"))), items);
   assert.deepEqual(ids(applyEvent(items, { type: "removed", id: "z" })), ["a", "b"]);
+});
+
+test("a tombstone that still heads a thread of replies takes its note's place, until its last reply goes", () => {
+  const selectors = [{ type: "TextQuoteSelector", exact: "margin" }];
+  let items = [note("a", { selectors, reply_count: 2 }), note("b")];
+  // Deleted while replies answer it: the server keeps its passage, and it stays listed.
+  items = applyEvent(items, event(gone("a", { quote: "margin", selectors, version: 2 })));
+  assert.deepEqual(ids(items), ["a", "b"]);
+  assert.equal(items[0].deleted, true);
+  assert.equal(items[0].note, "");
+  // Its last reply deleted: the server drops its passage too, and it goes.
+  items = applyEvent(items, event(gone("a", { version: 3 })));
+  assert.deepEqual(ids(items), ["b"]);
+  // A page note has no passage: the count of the copy it replaces tells (a stream's event has none).
+  items = applyEvent([note("p", { quote: "", reply_count: 1 })], event(gone("p", { version: 2 })));
+  assert.deepEqual(ids(items), ["p"]);
+  assert.deepEqual(ids(applyEvent(items, event(gone("p", { version: 3 })))), []);
+  // A reply's tombstone is never one of the post's annotations.
+  assert.equal(headsThread(gone("r", { reply_to: "a", quote: "margin" })), false);
+});
+
+test("a queued delete of a note with replies leaves its tombstone in the list; without, nothing", () => {
+  const items = [note("a", { reply_count: 1, note: "mine" }), note("b", { reply_count: 0 })];
+  const queue = [{ seq: 1, kind: "delete", id: "a", post: POST }, { seq: 2, kind: "delete", id: "b", post: POST }];
+  const out = overlay(items, queue, [], KEY, "bob");
+  assert.deepEqual(ids(out), ["a"]);
+  assert.equal(out[0].deleted, true);
+  assert.equal(out[0].note, "");
+  assert.equal(out[0].pending, true);
 });
 
 test("an event older than the copy the list holds does not take it back", () => {
