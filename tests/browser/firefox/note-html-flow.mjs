@@ -15,8 +15,10 @@ const PASSWORD = env("POSTIL_PASSWORD");
 const SCREENSHOT = process.env.POSTIL_SCREENSHOT;
 const UUID = "0d6a3c52-7e19-4b8f-9c2e-5a41f7b3d980";
 
-// Inside the UI's shadow root.
-const NOTE = ".sidebar li.item .note";
+// The note is the one of the item (inside the UI's shadow root) that shows the tampered note:
+// other tests of the session leave items on the same post, with this passage too (a deleted
+// note heading a thread, say).
+const QUOTE = "Tampered note";
 
 const browser = await launchFirefox(UUID);
 await runFlow(browser, async (result) => {
@@ -43,8 +45,9 @@ await runFlow(browser, async (result) => {
       browser.tabs.sendMessage(tab.id, { type: "ui/open-sidebar" }).catch(() => {});
     }
   });
-  result.note = await waitFor("the note in the sidebar", () => page.evaluate((selector) => {
-    const note = document.querySelector("postil-ui")?.shadowRoot?.querySelector(selector);
+  result.note = await waitFor("the note in the sidebar", () => page.evaluate((quote) => {
+    const note = [...document.querySelector("postil-ui")?.shadowRoot?.querySelectorAll(".sidebar li.item") ?? []]
+      .find((item) => item.textContent.includes(quote))?.querySelector(".note");
     if (!note || !note.textContent.trim()) return null;
     return {
       text: note.textContent.replace(/\s+/g, " ").trim(),
@@ -53,10 +56,11 @@ await runFlow(browser, async (result) => {
         href: a.getAttribute("href"), rel: a.getAttribute("rel"), target: a.getAttribute("target") })),
       attributes: [...note.querySelectorAll("*")].flatMap((e) => [...e.attributes].map((a) => a.name)),
     };
-  }, NOTE));
+  }, QUOTE));
   // Click where the javascript: link's text is, as a reader would.
-  const box = await page.evaluate((selector) => {
-    const note = document.querySelector("postil-ui").shadowRoot.querySelector(selector);
+  const box = await page.evaluate((quote) => {
+    const note = [...document.querySelector("postil-ui").shadowRoot.querySelectorAll(".sidebar li.item")]
+      .find((item) => item.textContent.includes(quote)).querySelector(".note");
     note.scrollIntoView({ block: "center" });
     const walker = document.createTreeWalker(note, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -69,7 +73,7 @@ await runFlow(browser, async (result) => {
       return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
     }
     throw new Error("no 'js link' text in the note");
-  }, NOTE);
+  }, QUOTE);
   await page.mouse.click(box.x, box.y);
   await sleep(300);
   if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT });
