@@ -59,10 +59,26 @@ def normalise_origin(value: str, *, exact: bool = False) -> str:
     return origin
 
 
+def _as_url(text: str) -> str:
+    """An address as a URL: "blog.example/news" is read as https://blog.example/news. An
+    address with a user name ("mailto:a@b.example" read so) is no site's."""
+    text = text.strip()
+    url = text if "://" in text else "https://" + text
+    try:
+        userinfo = urlsplit(url).username is not None
+    except ValueError as exc:
+        raise OriginError(f"not an http(s) URL: {text!r} ({exc})") from None
+    if userinfo:
+        raise OriginError(f"not a site's address: {text!r} (a user name or another scheme)")
+    return url
+
+
 def site_key(url: str) -> str:
     """Return the site key of a site's home URL (or of a key given as it is)."""
+    if not isinstance(url, str):
+        raise OriginError("a URL is required")
     try:
-        return postkey.normalise_site(url)
+        return postkey.normalise_site(_as_url(url))
     except postkey.PostKeyError as exc:
         raise OriginError(str(exc)) from None
 
@@ -74,9 +90,9 @@ def candidate_keys(url: str) -> list[str]:
     "example.org/news/2026/05", "example.org/news/2026", "example.org/news", "example.org"]:
     a site is a (sub)site's home, and a post's page lies at or below it.
     """
-    text = url.strip() if isinstance(url, str) else url
-    if isinstance(text, str) and "://" not in text:
-        text = "https://" + text
+    if not isinstance(url, str):
+        raise OriginError("a URL is required")
+    text = _as_url(url)
     try:
         path = urlsplit(text).path
         whole = postkey.normalise_site(urlsplit(text)._replace(path=path, query="",

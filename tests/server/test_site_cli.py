@@ -1,5 +1,6 @@
 """`postil site …` and `postil user operator` as an operator runs them (SQLite, real
-subprocesses): register a site, change its policy and people, remove it."""
+subprocesses): register a site, change its policy and people, remove it, with what the API
+then answers."""
 
 from __future__ import annotations
 
@@ -26,6 +27,11 @@ def test_an_operator_registers_and_runs_a_site_from_the_shell(data):
     assert "embed: read-only; moderation: post" in made.stdout
 
     assert "public notes per user per hour: 5" in made.stdout
+    client = in_process_client(data)
+    found = client.get("/api/sites/lookup?url=https://www.blog.example/a-post/")
+    assert found.status_code == 200
+    assert found.get_json()["policy"] == {"embed": "read-only", "moderation": "post",
+                                          "public_per_hour": 5}
 
     postil(data, "site", "set", "blog.example", "--moderation", "pre", "--origin",
            "https://blog.example", "--origin", "https://www.blog.example")
@@ -47,6 +53,7 @@ def test_an_operator_registers_and_runs_a_site_from_the_shell(data):
     assert bad.returncode != 0 and "url" in bad.stderr
 
     postil(data, "site", "remove", "blog.example")
+    assert client.get("/api/sites/lookup?url=https://blog.example/").status_code == 404
     assert postil(data, "site", "list").stdout == ""
     gone = postil(data, "site", "show", "blog.example", check=False)
     assert gone.returncode != 0 and "no site 'blog.example'" in gone.stderr
@@ -55,12 +62,13 @@ def test_an_operator_registers_and_runs_a_site_from_the_shell(data):
 def test_an_operator_account_is_made_and_unmade_from_the_shell(data):
     assert "may manage sites" in postil(data, "user", "operator", "mona").stdout
     client = in_process_client(data)
-    with client.application.app_context():
-        from postil.models import User
-
-        db.database.connect(reuse_if_open=True)
-        assert User.by_name("mona").operator
-        postil(data, "user", "operator", "mona", "--off")
-        assert not User.by_name("mona").operator
+    token = client.post("/api/tokens", json={"username": "mona", "password": "long enough pw"}
+                        ).get_json()["token"]
+    mona = {"Authorization": f"Bearer {token}"}
+    assert client.post("/api/sites", json={"url": "https://blog.example"},
+                       headers=mona).status_code == 201
+    postil(data, "user", "operator", "mona", "--off")
+    assert client.get("/api/sites", headers=mona).get_json()["error"]["code"] == \
+        "operator_required"
     missing = postil(data, "user", "operator", "nobody", check=False)
     assert missing.returncode != 0 and "no user 'nobody'" in missing.stderr

@@ -81,7 +81,8 @@ def _view(site: Site) -> SiteView:
     return SiteView(site, tuple(o for (o,) in origins))
 
 
-def _require_operator(actor: Actor | None) -> None:
+def require_operator(actor: Actor | None) -> None:
+    """Refuse (Forbidden, `operator_required`) anyone but the shell and operator accounts."""
     if actor is SHELL:
         return
     if not isinstance(actor, User) or not actor.operator or actor.disabled:
@@ -146,13 +147,13 @@ def site_for_post(post: Post) -> Site | None:
 
 def list_sites(actor: Actor | None) -> list[SiteView]:
     """Return every registered site, by key (operators only)."""
-    _require_operator(actor)
+    require_operator(actor)
     return [_view(site) for site in Site.select().order_by(Site.key)]
 
 
 def people(actor: Actor | None, key: str) -> dict[str, list[str]]:
     """Return the names of a site's moderators and members (operators only)."""
-    _require_operator(actor)
+    require_operator(actor)
     site = _by_key(key)
     out: dict[str, list[str]] = {role: [] for role in SITE_ROLES}
     rows = (SitePerson.select(SitePerson.role, User.name).join(User)
@@ -226,7 +227,7 @@ def _add_people(site: Site, role: str, users: list[User]) -> None:
 
 def add_site(actor: Actor | None, fields: SiteFields) -> SiteView:
     """Register a site (`fields` from `parse.site_body(…, partial=False)`)."""
-    _require_operator(actor)
+    require_operator(actor)
     if fields.key is None:
         raise Invalid("url", "is required")
     moderators = [_named(n, "moderators") for n in fields.moderators]
@@ -257,7 +258,7 @@ def add_site(actor: Actor | None, fields: SiteFields) -> SiteView:
 
 def change_site(actor: Actor | None, key: str, fields: SiteFields) -> SiteView:
     """Rename a site, replace its origins or change its policy (None: left as it is)."""
-    _require_operator(actor)
+    require_operator(actor)
     changes = {name: value for name, value in (
         ("name", fields.name), ("embed", fields.embed), ("moderation", fields.moderation),
         ("public_per_hour", fields.public_per_hour)) if value is not None}
@@ -282,7 +283,7 @@ def change_site(actor: Actor | None, key: str, fields: SiteFields) -> SiteView:
 
 def remove_site(actor: Actor | None, key: str) -> None:
     """Unregister a site: its origins and people go; its posts and annotations stay."""
-    _require_operator(actor)
+    require_operator(actor)
 
     def write() -> None:
         site = _by_key(key)
@@ -296,7 +297,7 @@ def remove_site(actor: Actor | None, key: str) -> None:
 
 def set_person(actor: Actor | None, key: str, username: str, role: str, present: bool) -> User:
     """Make a user a moderator or member of a site (`present`), or no longer one."""
-    _require_operator(actor)
+    require_operator(actor)
     if role not in SITE_ROLES:
         raise Invalid("role", f"must be one of {', '.join(SITE_ROLES)}")
     field = role + "s"
