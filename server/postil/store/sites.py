@@ -185,6 +185,17 @@ def is_member(viewer: User | None, site: Site) -> bool:
     return "member" in roles_of(viewer, site)
 
 
+def embed_site(origin: str) -> SiteView:
+    """Return the site whose embed runs on pages of `origin`; Forbidden (`origin_not_registered`)
+    for an origin of no site, or of one whose embed is off: nothing is handed to it."""
+    view = by_origin(origin)
+    if view is None or view.site.embed == "off":
+        raise Forbidden(f"{origin} is not the origin of a site registered on this server with "
+                        "its embed on, so nothing is handed to it",
+                        code="origin_not_registered")
+    return view
+
+
 def admitted_origins() -> dict[str, str]:
     """Return {origin: embed mode} of every registered site whose embed is not off."""
     rows = (SiteOrigin.select(SiteOrigin.origin, Site.embed).join(Site)
