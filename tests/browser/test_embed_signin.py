@@ -1,0 +1,172 @@
+"""The embed's sign-in pop-up in Chromium: a page of a registered site opens the server's
+`/embed/signin`, the reader signs in there, and the page receives the session's token by
+postMessage; a page of an unregistered origin receives nothing, whether it asks for its own
+origin (no form at all) or names the registered site's (the message goes to that origin only).
+
+The two sites are tiny servers of their own, each on its own origin, with a strict policy; their
+page opens the pop-up as the embed does and keeps every message from the server's origin.
+"""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from browser_helpers import CHROMIUM, PASSWORD, wait_until
+
+from conftest import free_port
+
+OPENER = """<!doctype html><html><head><meta charset="utf-8"><title>A blog</title>
+<script src="/opener.js"></script></head><body><h1>A blog post</h1>
+<button id="open" type="button">Sign in</button></body></html>"""
+
+# ASKS is the origin the page asks the pop-up for: its own ("self"), or another one's.
+OPENER_JS = """
+window.received = [];
+addEventListener("message", (event) => {
+  if (event.origin === SERVER) window.received.push(event.data);
+});
+addEventListener("DOMContentLoaded", () => {
+  document.getElementById("open").addEventListener("click", () => {
+    const origin = ASKS === "self" ? location.origin : ASKS;
+    window.open(`${SERVER}/embed/signin?origin=${encodeURIComponent(origin)}`, "postil-signin",
+                "popup,width=440,height=600");
+  });
+});
+"""
+
+
+class Site:
+    """A site's page on its own origin that opens the sign-in pop-up."""
+
+    def __init__(self, server_url: str, asks: str = "self") -> None:
+        script = (OPENER_JS.replace("SERVER", repr(server_url)).replace("ASKS", repr(asks))
+                  .encode())
+        page = OPENER.encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 — the name http.server calls
+                body, kind = (script, "text/javascript") if self.path == "/opener.js" else (
+                    page, "text/html; charset=utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Security-Policy",
+                                 "default-src 'none'; script-src 'self'")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def browser(playwright_driver):
+    launched = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+    yield launched.new_context(viewport={"width": 1000, "height": 700})
+    launched.close()
+
+
+@pytest.fixture
+def registered(server):
+    site = Site(server.url)
+    key = f"127.0.0.1:{site.port}"
+    server.cli("site", "add", site.url, "--embed", "--name", "The Test Blog")
+    yield site
+    server.cli("site", "remove", key)
+    site.close()
+
+
+def open_popup(page):
+    with page.expect_popup() as opened:
+        page.click("#open")
+    popup = opened.value
+    popup.wait_for_load_state()
+    return popup
+
+
+def sign_in(popup, name: str = "alice") -> None:
+    popup.get_by_label("Username").fill(name)
+    popup.get_by_label("Password").fill(PASSWORD)
+    popup.get_by_role("button", name="Sign in").click()
+
+
+def test_a_registered_site_receives_the_token_from_the_pop_up(browser, server, registered):
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(registered.url)
+    popup = open_popup(page)
+    popup_errors = []
+    popup.on("pageerror", lambda err: popup_errors.append(str(err)))
+    assert "The Test Blog" in popup.text_content("main")
+    sign_in(popup)
+    wait_until(lambda: page.evaluate("window.received.length") == 1, timeout=10,
+               message="the token handed to the page")
+    message = page.evaluate("window.received[0]")
+    assert message["type"] == "postil-signed-in" and message["user"]["name"] == "alice"
+    status, me = server.api("GET", "/api/me", message["token"])
+    assert status == 200 and me["user"]["name"] == "alice"
+    status, sessions = server.api("GET", "/api/tokens", message["token"])
+    assert [s["label"] for s in sessions["items"] if s["current"]] == [
+        f"embed on 127.0.0.1:{registered.port}"]
+    # The pop-up closes itself once it has handed the token over.
+    if not popup.is_closed():
+        popup.wait_for_event("close", timeout=10_000)
+    assert not errors and not popup_errors
+    server.api("DELETE", "/api/tokens/current", message["token"])
+
+
+def test_a_wrong_password_says_so_in_the_pop_up_and_hands_nothing(browser, server, registered):
+    page = browser.new_page()
+    page.goto(registered.url)
+    popup = open_popup(page)
+    popup.get_by_label("Username").fill("alice")
+    popup.get_by_label("Password").fill("not the password")
+    popup.get_by_role("button", name="Sign in").click()
+    wait_until(lambda: "wrong username or password" in popup.text_content("#status"),
+               timeout=10, message="the error shown")
+    assert page.evaluate("window.received") == []
+
+
+def test_an_unregistered_origin_gets_no_form_and_no_token(browser, server, registered):
+    stranger = Site(server.url)
+    try:
+        page = browser.new_page()
+        page.goto(stranger.url)
+        popup = open_popup(page)
+        assert popup.get_by_role("heading", name="No sign-in here").is_visible()
+        assert popup.locator("form").count() == 0
+        assert "is not the origin of a site registered" in popup.text_content("main")
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.received") == []
+    finally:
+        stranger.close()
+
+
+def test_a_page_naming_a_registered_sites_origin_receives_nothing(browser, server, registered):
+    # A page elsewhere opens the pop-up for the registered site, hoping for its token: the
+    # browser delivers the message to that origin only, and this page is not it.
+    impostor = Site(server.url, asks=registered.url)
+    try:
+        page = browser.new_page()
+        page.goto(impostor.url)
+        popup = open_popup(page)
+        sign_in(popup)
+        wait_until(lambda: "Signed in as alice" in popup.text_content("#status"), timeout=10,
+                   message="the pop-up signed in")
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.received") == []
+    finally:
+        impostor.close()
