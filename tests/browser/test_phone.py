@@ -12,7 +12,16 @@ long-press selects nothing, so the test makes the selection a long-press and a h
 
 from __future__ import annotations
 
-from browser_helpers import POST_101, painted, wait_painted, wait_until
+from browser_helpers import (
+    EXTENSION,
+    FIREFOX,
+    PASSWORD,
+    POST_101,
+    painted,
+    run_firefox_flow,
+    wait_painted,
+    wait_until,
+)
 
 PHRASE = "the anemones sit open like small flowers"
 
@@ -202,3 +211,25 @@ def test_on_a_wide_screen_the_sidebar_has_no_grip(browser, tokens):
     page.evaluate("() => document.querySelector('postil-ui')")
     assert page.evaluate("""() => getComputedStyle(document.querySelector('postil-ui').shadowRoot
         .querySelector('.sidebar .grip')).display""") == "none"
+
+
+def test_firefox_on_a_phone_sized_screen_touch_selection_toolbar_and_sheet(
+        node_driver, server, blog, artifacts):
+    result = run_firefox_flow(node_driver, "phone-flow.mjs", {
+        "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
+        "POSTIL_PAGE": blog.url + POST_101, "POSTIL_PHRASE": PHRASE, "POSTIL_USER": "alice",
+        "POSTIL_PASSWORD": PASSWORD, "POSTIL_FIREFOX": FIREFOX,
+        "POSTIL_SCREENSHOT": str(artifacts / "firefox-phone-sheet.png")})
+    view = result["viewport"]
+    assert view["width"] == 390, view
+    toolbar, chosen = result["toolbar"]["bar"], result["toolbar"]["chosen"]
+    assert toolbar["top"] >= chosen["bottom"] + 20 and toolbar["right"] <= view["width"]
+    assert result["button"]["width"] >= 40 and result["button"]["height"] >= 40
+    assert result["painted"] == [PHRASE]
+    sheet = result["sheet"]
+    assert sheet["left"] == 0 and abs(sheet["right"] - view["width"]) < 1, sheet
+    assert abs(sheet["bottom"] - view["height"]) < 1, sheet
+    assert 0.35 * view["height"] <= sheet["top"] <= 0.55 * view["height"], sheet
+    assert result["marginKept"] is True
+    assert result["tall"]["top"] < 0.15 * view["height"]
+    assert result["errors"] == []
