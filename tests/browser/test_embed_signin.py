@@ -2,6 +2,8 @@
 `/embed/signin`, the reader signs in there, and the page receives the session's token by
 postMessage; a page of an unregistered origin receives nothing, whether it asks for its own
 origin (no form at all) or names the registered site's (the message goes to that origin only).
+Then the embed itself on a site whose readers write: its sidebar's Sign in, the reader's own
+note painted beside the public one, kept through a reload (the tab's sessionStorage), Sign out.
 
 The two sites are tiny servers of their own, each on its own origin, with a strict policy; their
 page opens the pop-up as the embed does and keeps every message from the server's origin.
@@ -9,11 +11,15 @@ page opens the pop-up as the embed does and keeps every message from the server'
 
 from __future__ import annotations
 
+import re
 import threading
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
-from browser_helpers import CHROMIUM, PASSWORD, wait_until
+from browser_helpers import CHROMIUM, PASSWORD, POST_102, wait_until
+from test_embed_page import EMBED_PAINTED_JS, PRIVATE, PUBLIC, Accessible, EmbeddingSite, bob_writes
 
 from conftest import free_port
 
@@ -170,3 +176,71 @@ def test_a_page_naming_a_registered_sites_origin_receives_nothing(browser, serve
         assert page.evaluate("window.received") == []
     finally:
         impostor.close()
+
+
+def admitted(server, origin: str) -> bool:
+    """Whether the server's CORS admits `origin` to read annotations (a preflight, as a page's)."""
+    req = urllib.request.Request(f"{server.url}/api/annotations", method="OPTIONS", headers={
+        "Origin": origin, "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization"})
+    with urllib.request.urlopen(req, timeout=5) as response:
+        return response.headers.get("Access-Control-Allow-Origin") == origin
+
+
+@pytest.fixture
+def writing_site(server, blog):
+    """The sample blog's pages with the embed, on an origin registered only as a site whose
+    readers write (not in POSTIL_CORS_ORIGINS: the site's CORS is the server's site policy)."""
+    site = EmbeddingSite(SimpleNamespace(url=server.url, embedding_port=free_port()), blog)
+    server.cli("site", "add", f"{site.url}/sample", "--embed", "signed-in", "--origin", site.url)
+    # Registered from the shell, another process: the server admits it within 10 seconds.
+    wait_until(lambda: admitted(server, site.url), timeout=15, interval=0.5,
+               message="the site's origin admitted")
+    yield site
+    server.cli("site", "remove", site.site)
+    site.close()
+
+
+def test_a_reader_signs_in_from_the_embed_and_sees_their_own_notes_too(
+        browser, server, writing_site, tokens):
+
+    site = writing_site
+    bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
+    bob_writes(server, site, tokens, PRIVATE, "private", "bob's own note")
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(f"{site.url}{POST_102}")
+
+    def shown():
+        return sorted(page.evaluate(EMBED_PAINTED_JS).get("postil-embed-pink", []))
+
+    wait_until(lambda: shown() == [PUBLIC], timeout=15, message="the public note painted")
+    ax = Accessible(page)
+    ax.click("button", re.compile(r"^Postil: 1 note on this page$"))
+    wait_until(lambda: "Sign in to see your own" in ax.text(), timeout=10,
+               message="the sidebar offers to sign in")
+    with page.expect_popup() as opened:
+        ax.click("button", re.compile(r"^Sign in$"))
+    popup = opened.value
+    popup.wait_for_load_state()
+    sign_in(popup, "bob")
+    wait_until(lambda: shown() == sorted([PUBLIC, PRIVATE]), timeout=15,
+               message="bob's own note painted too", show=lambda: (shown(), ax.text()))
+    wait_until(lambda: "bob's own note" in ax.text(), timeout=10, message="listed")
+    assert "Signed in as bob" in ax.text()
+    status, sessions = server.api("GET", "/api/tokens", tokens["bob"])
+    assert f"embed on {site.site}" in [s["label"] for s in sessions["items"]]
+
+    # The tab keeps the reader signed in: the site's next page (here, the same one again).
+    page.reload()
+    wait_until(lambda: shown() == sorted([PUBLIC, PRIVATE]), timeout=15,
+               message="still signed in after a reload")
+
+    ax = Accessible(page)
+    ax.click("button", re.compile(r"^Postil: 2 notes on this page$"))
+    ax.click("button", re.compile(r"^Sign out$"))
+    wait_until(lambda: shown() == [PUBLIC], timeout=15, message="signed out: public only")
+    status, sessions = server.api("GET", "/api/tokens", tokens["bob"])
+    assert f"embed on {site.site}" not in [s["label"] for s in sessions["items"]]
+    assert not errors, errors

@@ -61,6 +61,7 @@ export async function start(host = EXTENSION_HOST) {
     reply: (parent, note, root) => page.sync.reply(parent, note, root),
     setHidden: (id, hidden) => page.sync.setHidden(id, hidden),
     setReplyHidden: (id, root, hidden) => page.sync.setReplyHidden(id, root, hidden),
+    account: () => page.sync.account(),
     // An opened sidebar says how the server stands now, not as it stood at the last load.
     sidebarToggled: (open) => open && page.sync.updateStatus({ probe: true }),
   }, { ...debug.ui, readOnly: host.readOnly, launcher: host.launcher });

@@ -134,6 +134,22 @@ export class Sync {
     });
   }
 
+  /**
+   * Sign in or out where the host lets the reader (the embed's sidebar button): the reader's
+   * click opens the sign-in at once (a pop-up opened after a wait is blocked), then the page's
+   * annotations are read again as the reader now is.
+   */
+  async account() {
+    const signingOut = this.status?.account === "sign-out";
+    const reply = await send(signingOut ? T.SIGN_OUT : T.SIGN_IN);
+    if (!reply.ok) {
+      this.status = { ...this.status, text: reply.error.message, offline: true };
+      await this.serial(() => this.render());
+      return;
+    }
+    if (signingOut || reply.value) await this.refresh();
+  }
+
   /** The page shows another post now: its annotations replace the last one's. */
   showAnotherPost() {
     this.serial(async () => {
@@ -444,8 +460,14 @@ function describeStatus({ online, signedIn, user, error, status, readOnly = fals
     text: `The server refused a change${f.quote ? ` to “${f.quote.slice(0, 40)}”` : ""}: ${f.error?.message ?? "unknown error"}`,
   }));
   const waiting = queued ? ` ${queued} change${queued === 1 ? "" : "s"} waiting to sync.` : "";
-  // The embed's anonymous reader: public notes, nothing to sign in to here yet.
-  if (!signedIn && readOnly) return { text: "Public notes on this page, read only.", offline: false, problems };
+  // The embed's reader: public notes, and theirs too once signed in where the site lets its
+  // readers write (`account` names the sidebar's button: sign in, sign out, or none).
+  if (readOnly) {
+    const account = signedIn ? "sign-out" : status?.canSignIn ? "sign-in" : null;
+    if (signedIn) return { text: `Signed in as ${user}: your notes, your groups' and public ones, read only here.`, offline: false, problems, account };
+    const more = account ? " Sign in to see your own and your groups' notes too." : "";
+    return { text: `Public notes on this page, read only.${more}`, offline: false, problems, account };
+  }
   if (!signedIn) return { text: `Not signed in: open Postil's options to sign in. Your highlights are kept in this browser until then.${waiting}`, offline: true, problems };
   if (!online && error?.kind === "unauthorized") {
     return { text: `The server no longer accepts your sign-in: sign in again on Postil's options page.${waiting}`, offline: true, problems };

@@ -463,6 +463,10 @@ export class PostilUI {
 
   buildSidebar() {
     this.statusLine = h("div", { class: "status", role: "status" });
+    // Signing in and out, where the host lets the reader do it here (the embed on a site whose
+    // readers write): shown as the status says (`account`).
+    this.account = h("button", { type: "button", class: "account", hidden: true });
+    this.account.addEventListener("click", () => this.actions.account?.());
     this.listArea = h("div", { class: "scroll" });
     const close = h("button", { type: "button", "aria-label": "Close Postil sidebar" }, "Close");
     close.addEventListener("click", () => this.toggleSidebar(false));
@@ -472,7 +476,7 @@ export class PostilUI {
     this.grip.addEventListener("click", () => this.setSheetTall(!this.sidebar.classList.contains("tall")));
     return h("aside", { class: "panel sidebar", "aria-label": "Postil annotations", hidden: true },
       this.grip,
-      h("header", {}, h("div", { class: "top" }, h("h2", { text: "Annotations" }), close), this.statusLine),
+      h("header", {}, h("div", { class: "top" }, h("h2", { text: "Annotations" }), close), this.statusLine, this.account),
       this.listArea);
   }
 
@@ -581,6 +585,8 @@ export class PostilUI {
     const typing = active?.matches?.("iframe.reply-frame");
     this.statusLine.textContent = status.text;
     this.statusLine.classList.toggle("offline", Boolean(status.offline));
+    this.account.hidden = !status.account;
+    this.account.textContent = status.account === "sign-out" ? "Sign out" : "Sign in";
     this.listArea.replaceChildren(...parts);
     if (this.sidebarOpen) this.loadThreads();
     if (typing) {
