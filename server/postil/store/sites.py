@@ -196,6 +196,22 @@ def embed_site(origin: str) -> SiteView:
     return view
 
 
+def may_write_from_embed(viewer: User, origin: str) -> None:
+    """Refuse (Forbidden) a write the policy of `origin`'s site does not let the viewer make from
+    its pages: under `members`, only its members and moderators write there; under `read-only`
+    and `off`, nobody does. An origin of no site is not this rule's to judge (CORS is)."""
+    view = by_origin(origin)
+    if view is None or view.site.embed == "signed-in":
+        return
+    if view.site.embed == "members":
+        if roles_of(viewer, view.site):
+            return
+        raise Forbidden(f"on {view.site.name}, only the site's members write notes from its "
+                        "pages; the extension writes anywhere", code="site_members_only")
+    raise Forbidden(f"{view.site.name} shows notes on its pages but takes none from them; the "
+                    "extension writes anywhere", code="embed_read_only")
+
+
 def admitted_origins() -> dict[str, str]:
     """Return {origin: embed mode} of every registered site whose embed is not off."""
     rows = (SiteOrigin.select(SiteOrigin.origin, Site.embed).join(Site)
