@@ -2,8 +2,9 @@
 `/embed/signin`, the reader signs in there, and the page receives the session's token by
 postMessage; a page of an unregistered origin receives nothing, whether it asks for its own
 origin (no form at all) or names the registered site's (the message goes to that origin only).
-Then the embed itself on a site whose readers write: its sidebar's Sign in, the reader's own
-note painted beside the public one, kept through a reload (the tab's sessionStorage), Sign out.
+Then the embed itself on a site where anyone signed in writes: its sidebar's Sign in, the
+reader's own note painted beside the public one, kept through a reload (the tab's
+sessionStorage), a highlight made with the embed's toolbar, Sign out.
 
 The two sites are tiny servers of their own, each on its own origin, with a strict policy; their
 page opens the pop-up as the embed does and keeps every message from the server's origin.
@@ -18,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
-from browser_helpers import CHROMIUM, PASSWORD, POST_102, wait_until
+from browser_helpers import CHROMIUM, PASSWORD, POST_102, SELECT_JS, wait_until
 from test_embed_page import EMBED_PAINTED_JS, PRIVATE, PUBLIC, Accessible, EmbeddingSite, bob_writes
 
 from conftest import free_port
@@ -201,7 +202,10 @@ def writing_site(server, blog):
     site.close()
 
 
-def test_a_reader_signs_in_from_the_embed_and_sees_their_own_notes_too(
+MINE = "time becomes the most important ingredient"
+
+
+def test_a_reader_signs_in_from_the_embed_sees_their_own_notes_and_highlights(
         browser, server, writing_site, tokens):
 
     site = writing_site
@@ -237,10 +241,53 @@ def test_a_reader_signs_in_from_the_embed_and_sees_their_own_notes_too(
     wait_until(lambda: shown() == sorted([PUBLIC, PRIVATE]), timeout=15,
                message="still signed in after a reload")
 
+    # Where anyone signed in writes, the reader highlights from the embed's own toolbar: sent
+    # from the site's page, with the token the pop-up handed over.
     ax = Accessible(page)
-    ax.click("button", re.compile(r"^Postil: 2 notes on this page$"))
+    assert page.evaluate(SELECT_JS, {"phrase": MINE, "wholePage": False})
+    ax.click("button", re.compile(r"^Highlight green$"))
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-green") == [MINE],
+               timeout=15, message="the reader's highlight painted")
+    mine = server.annotations(tokens["bob"], site=site.site, post_id=102)["items"]
+    assert [(a["quote"], a["color"], a["visibility"]) for a in mine if a["quote"] == MINE] == [
+        (MINE, "green", "private")]
+
+    ax.click("button", re.compile(r"^Postil: 3 notes on this page$"))
     ax.click("button", re.compile(r"^Sign out$"))
     wait_until(lambda: shown() == [PUBLIC], timeout=15, message="signed out: public only")
     status, sessions = server.api("GET", "/api/tokens", tokens["bob"])
     assert f"embed on {site.site}" not in [s["label"] for s in sessions["items"]]
     assert not errors, errors
+
+
+def test_where_members_write_a_signed_in_stranger_only_reads_until_made_a_member(
+        browser, server, blog, tokens):
+    site = EmbeddingSite(SimpleNamespace(url=server.url, embedding_port=free_port()), blog)
+    server.cli("site", "add", f"{site.url}/sample", "--embed", "members", "--origin", site.url)
+    try:
+        wait_until(lambda: admitted(server, site.url), timeout=15, interval=0.5,
+                   message="the site's origin admitted")
+        page = browser.new_page()
+        page.goto(f"{site.url}{POST_102}")
+        ax = Accessible(page)
+        ax.click("button", re.compile(r"^Postil: \d+ notes? on this page$"))
+        with page.expect_popup() as opened:
+            ax.click("button", re.compile(r"^Sign in$"))
+        popup = opened.value
+        popup.wait_for_load_state()
+        sign_in(popup, "bob")
+        wait_until(lambda: "Signed in as bob" in ax.text(), timeout=15, message="signed in")
+        assert page.evaluate(SELECT_JS, {"phrase": MINE, "wholePage": False})
+        page.wait_for_timeout(400)
+        assert ax.find("toolbar", re.compile("Postil")) is None
+
+        server.cli("site", "add-member", site.site, "bob")
+        page.reload()
+        ax = Accessible(page)
+        page.wait_for_function("() => globalThis.__postilEmbed === true")
+        wait_until(lambda: page.evaluate(SELECT_JS, {"phrase": MINE, "wholePage": False})
+                   and ax.find("toolbar", re.compile("Postil")) is not None, timeout=15,
+                   message="the member's toolbar")
+    finally:
+        server.cli("site", "remove", site.site)
+        site.close()

@@ -64,7 +64,7 @@ export async function start(host = EXTENSION_HOST) {
     account: () => page.sync.account(),
     // An opened sidebar says how the server stands now, not as it stood at the last load.
     sidebarToggled: (open) => open && page.sync.updateStatus({ probe: true }),
-  }, { ...debug.ui, readOnly: host.readOnly, launcher: host.launcher });
+  }, { frameEditor: host.frameEditor, ...debug.ui, readOnly: host.readOnly, launcher: host.launcher });
   page.sync = new Sync(page, { anchoringTimings: debug.anchoringTimings });
   page.live = new LiveFollow({
     posts: () => [page.lifecycle.post, ...[...page.lifecycle.articles.values()].map((a) => a.post)],

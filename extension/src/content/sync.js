@@ -97,6 +97,7 @@ export class Sync {
         await this.render();
         return;
       }
+      if (status.ok) this.mayWrite(status.value);
       const { items, user, online, signedIn, error } = list.value;
       this.user = user;
       this.page.ui.me = user;
@@ -126,12 +127,25 @@ export class Sync {
       const reply = await send(T.GET_STATUS, { probe });
       if (!reply.ok) return;
       const s = reply.value;
+      this.mayWrite(s);
       const unauthorized = s.problem?.kind === "unauthorized";
       // serverUp is null when nothing has been asked of the server yet: not "unreachable".
       this.status = describeStatus({ online: s.serverUp !== false && !unauthorized, signedIn: s.signedIn,
         user: s.user ?? this.user, error: s.problem, status: s, readOnly: this.page.readOnly });
       await this.render();
     });
+  }
+
+  /**
+   * A host that starts read-only (the embed) writes once its status says the reader may here
+   * (`canWrite`: signed in, and the site's policy lets them); the extension's status says
+   * nothing of it and it always writes.
+   */
+  mayWrite(status) {
+    if (!status || !("canWrite" in status)) return;
+    this.page.readOnly = !status.canWrite;
+    this.page.ui.readOnly = this.page.readOnly;
+    if (this.page.readOnly) this.page.ui.hideToolbar();
   }
 
   /**
@@ -460,10 +474,10 @@ function describeStatus({ online, signedIn, user, error, status, readOnly = fals
     text: `The server refused a change${f.quote ? ` to “${f.quote.slice(0, 40)}”` : ""}: ${f.error?.message ?? "unknown error"}`,
   }));
   const waiting = queued ? ` ${queued} change${queued === 1 ? "" : "s"} waiting to sync.` : "";
-  // The embed's reader: public notes, and theirs too once signed in where the site lets its
-  // readers write (`account` names the sidebar's button: sign in, sign out, or none).
+  // The embed's reader signs in and out in its sidebar, where the site lets its readers write
+  // (`account` names the button: sign in, sign out, or none); the extension's, on its options page.
+  const account = status && "canSignIn" in status ? (signedIn ? "sign-out" : status.canSignIn ? "sign-in" : null) : null;
   if (readOnly) {
-    const account = signedIn ? "sign-out" : status?.canSignIn ? "sign-in" : null;
     if (signedIn) return { text: `Signed in as ${user}: your notes, your groups' and public ones, read only here.`, offline: false, problems, account };
     const more = account ? " Sign in to see your own and your groups' notes too." : "";
     return { text: `Public notes on this page, read only.${more}`, offline: false, problems, account };
@@ -473,5 +487,5 @@ function describeStatus({ online, signedIn, user, error, status, readOnly = fals
     return { text: `The server no longer accepts your sign-in: sign in again on Postil's options page.${waiting}`, offline: true, problems };
   }
   if (!online) return { text: `Server unreachable: showing the last known copy.${waiting}`, offline: true, problems };
-  return { text: `Signed in as ${user}.${waiting}`, offline: false, problems };
+  return { text: `Signed in as ${user}.${waiting}`, offline: false, problems, account };
 }

@@ -155,6 +155,11 @@ export class PostilUI {
     this.host.remove();
   }
 
+  /** Replies are written in a frame of the extension's own (replyBox): none without it. */
+  get mayReply() {
+    return !this.readOnly && this.frameEditor;
+  }
+
   /** The launcher's label: how many notes the post has here (the sidebar's count). */
   setCount(count) {
     if (!this.launcher) return;
@@ -767,7 +772,7 @@ export class PostilUI {
           } else {
             li.append(h("div", { class: "note plain", text: r.note ?? "" }));
           }
-          if (!r.pending && !r.failed && !this.readOnly) {
+          if (!r.pending && !r.failed && this.mayReply) {
             const what = `${r.user ?? "this reply"}: ${shorten(r.note, 40)}`;
             const group = r.group_name ?? "the group";
             // A group's owners and moderators (r.moderate, from shared/roles.js).
@@ -795,7 +800,7 @@ export class PostilUI {
     }
     if (open) {
       parts.push(this.replyBox(open));
-    } else if (!a.failed && !a.deleted && !this.readOnly) {
+    } else if (!a.failed && !a.deleted && this.mayReply) {
       parts.push(h("div", { class: "actions" }, h("button", { type: "button", class: "reply-button",
         "aria-label": `Reply to annotation: ${shorten(a.quote || a.note, 40)}`,
         onclick: () => this.openReply(a.id, a.id, a.user) }, "Reply")));

@@ -66,6 +66,21 @@ export function sitePolicy(server) {
   return policy;
 }
 
+const roles = new Map();
+
+/** What the signed-in reader is on this site (`{moderator, member}`), asked once a page. */
+export async function yourRoles(server) {
+  const session = sessionOf(server);
+  if (!session) return null;
+  if (!roles.has(session.token)) {
+    const answer = await request(server, "GET", "api/sites/lookup", { token: session.token, query: { url: location.href } })
+      .catch(() => null);
+    if (!answer) return null; // asked again next time
+    roles.set(session.token, answer.data?.you ?? null);
+  }
+  return roles.get(session.token);
+}
+
 /**
  * Open the server's sign-in page as a pop-up and resolve to `{user}` once it hands over a
  * token, or to null if the reader closes it first. Call from the reader's click: a pop-up
