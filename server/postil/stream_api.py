@@ -13,7 +13,7 @@ import time
 import orjson
 from flask import Blueprint, Response, current_app, request
 
-from . import live, metrics, openapi, parse, present
+from . import live, metrics, openapi, parse, present, store
 from .api import annotation_json
 from .auth import current_token, current_user, require_user, token_policy
 from .db import database
@@ -75,8 +75,12 @@ def stream():
             try:
                 found, reached, more = reader.read(after)
                 addresses = present.OwnAddresses(viewer) if found else None
+                # As GET answers: with the replies below each that this viewer may see (a
+                # tombstone of a page note tells by its count alone that it heads a thread).
+                counts = store.reply_counts(viewer, [e.annotation for e in found
+                                                     if e.kind == "annotation"])
                 ended = any(e.kind == "session" for e in found)
-                return ([_format(e, ids, viewer, addresses) for e in found
+                return ([_format(e, ids, viewer, addresses, counts) for e in found
                          if e.kind != "session"], reached, more, ended)
             finally:
                 database.close()
@@ -156,9 +160,11 @@ def _viewer(ticket: str | None):
     return viewer, token.id if token else None
 
 
-def _format(event: changes.Event, ids: changes.Cursor, viewer, addresses) -> str:
+def _format(event: changes.Event, ids: changes.Cursor, viewer, addresses,
+            reply_counts: dict[int, int]) -> str:
     if event.kind == "annotation":
-        data = annotation_json(event.annotation, viewer, addresses=addresses)
+        data = annotation_json(event.annotation, viewer, addresses=addresses,
+                               reply_counts=reply_counts)
     elif event.kind == "removed":
         data = {"id": event.uid}
     else:

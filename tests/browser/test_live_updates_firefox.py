@@ -48,3 +48,28 @@ def test_firefox_follows_another_readers_changes_live(node_driver, server, blog,
     assert result["afterRestart"] is True
     assert result["sameDocument"] is True
     assert result["errors"] == []
+
+
+def test_firefox_keeps_following_after_the_event_page_is_terminated(node_driver, server, blog):
+    """Firefox runs the background as an event page; started with a short idle timeout, it
+    terminates it while the page follows a post (the script checks it did), and changes made
+    after still arrive, with the page's list read once: resumed, nothing read again."""
+    env = {**os.environ, "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
+           "POSTIL_BLOG": blog.url, "POSTIL_USER": "bob", "POSTIL_OTHER_USER": "alice",
+           "POSTIL_PASSWORD": PASSWORD, "POSTIL_FIREFOX": FIREFOX}
+    done = subprocess.run([node_driver, "live-suspend-flow.mjs"], cwd=FIREFOX_DIR, env=env,
+                          capture_output=True, text=True, timeout=240)
+    results = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert results, f"no result from the Firefox script:\n{done.stdout}\n{done.stderr[-2000:]}"
+    result = json.loads(results[-1])
+    assert result["ok"], result.get("error")
+    assert result["before"] and result["marked"]
+    # Firefox did terminate the event page that followed the stream.
+    assert result["terminated"] and result["stillTerminated"]
+    assert result["created"] and result["edited"] and result["noteShown"] and result["deleted"]
+    # One annotation left, listed once: nothing lost, nothing doubled.
+    assert len(result["items"]) == 1 and "After the pause" in result["items"][0]
+    # The page read its list once, before: every change after came through the resumed stream.
+    assert result["loadsBefore"] == 1 and result["loads"] == 1
+    assert result["sameDocument"] is True
+    assert result["errors"] == []
