@@ -6,8 +6,9 @@ showing it clears the badge; bob deleting his reply leaves a "Deleted" line abov
 reload. The reply box is a frame of the extension's own: a page script listening for keys on its
 window hears none of the reply's. Firefox runs the reply box through firefox/replies-flow.mjs.
 A deleted note that replies answer stays listed as its thread's tombstone (deleted here, live
-from elsewhere, and after a reload), a page note too (live: the event's reply count tells); a screenshot of a thread with its reply box open
-(test-artifacts/sidebar-thread-light.png) and what a reader sees in it."""
+from elsewhere, and after a reload), a page note too (live: the event's reply count tells); a
+screenshot of a thread with its reply box open (test-artifacts/sidebar-thread-light.png) and
+what a reader sees in it."""
 
 from __future__ import annotations
 
@@ -316,7 +317,7 @@ def test_a_page_note_deleted_elsewhere_stays_as_its_threads_tombstone_live(alice
     """A note on the page as a whole has no passage for its tombstone to keep: the open page
     learns from the event's reply count that it still heads a thread. Listed before anyone
     answered it, replied to and deleted on other devices while the sidebar is open: it stays,
-    as "Deleted note" with the reply under it, without a reload."""
+    as "Deleted note" with the reply under it, without a reload; it goes with its last reply."""
     post = {"site": server.blog_site, "post_id": 101, "url": f"{server.blog_url}{POST_101}"}
     status, page_note = server.api("POST", "/api/annotations", tokens["alice"], body={
         "post": post, "quote": "", "selectors": [], "note": "Where were these pools?",
@@ -336,7 +337,7 @@ def test_a_page_note_deleted_elsewhere_stays_as_its_threads_tombstone_live(alice
         page.evaluate("() => { window.notReloaded = true; }")
 
         # bob answers from his browser: the thread appears under the note, live.
-        reply_to(server, tokens["bob"], page_note, "On the north shore, past the slipway.")
+        bobs = reply_to(server, tokens["bob"], page_note, "On the north shore, past the slipway.")
         wait_until(lambda: thread_rows(page, item).count() == 1, message="bob's reply, live")
 
         # alice deletes both notes on another device.
@@ -354,6 +355,11 @@ def test_a_page_note_deleted_elsewhere_stays_as_its_threads_tombstone_live(alice
         assert items(page).count() == 1
         assert page.evaluate("() => window.notReloaded === true")
         page.screenshot(path=str(artifacts / "sidebar-page-note-tombstone.png"))
+
+        # bob deletes his reply: the tombstone heads nothing now and goes too, live.
+        assert server.api("DELETE", f"/api/annotations/{bobs['id']}", tokens["bob"])[0] == 204
+        wait_until(lambda: items(page).count() == 0, message="the empty tombstone gone")
+        assert page.evaluate("() => window.notReloaded === true")
     finally:
         forget_replies(server, tokens)
 

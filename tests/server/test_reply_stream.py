@@ -97,3 +97,26 @@ def test_an_event_counts_the_replies_below_it_that_its_reader_may_see(
     for name, reader in (("alice", alice), ("bob", bob), ("carol", carol)):
         res = client.get(f"/api/annotations/{page_note['id']}/replies", headers=reader.headers)
         assert len(res.get_json()["items"]) == seen[name], name
+
+
+def test_a_page_notes_tombstone_is_sent_again_when_its_last_reply_goes(  # noqa: F811
+        server, write, client, alice, bob):  # noqa: F811
+    """A passage's tombstone loses its passage with its last reply; a page note's has none to
+    lose, yet an open page must hear that it heads nothing now: an event with a count of 0."""
+    page_note = write.create(alice, visibility="public", selectors=[], note="on the whole page")
+    res = client.post("/api/annotations", headers=bob.headers,
+                      json={"reply_to": page_note["id"], "note": "bob answers"})
+    assert res.status_code == 201
+    answer = res.get_json()
+    write.delete(alice, page_note["id"])
+    following = server.stream(alice)
+    write.delete(bob, answer["id"])
+    marker = write.marker(alice)
+    heard = {e["data"]["id"]: e["data"] for e in following.events_until(marker)}
+    assert heard[answer["id"]]["deleted"] is True
+    head = heard[page_note["id"]]
+    assert (head["deleted"], head["reply_count"]) == (True, 0)
+    assert head["version"] == page_note["version"] + 2
+    q = {"site": "blog.example.org", "post_id": "42", "replies": "include"}
+    listed = client.get("/api/annotations", query_string=q, headers=alice.headers)
+    assert page_note["id"] not in [a["id"] for a in listed.get_json()["items"]]
