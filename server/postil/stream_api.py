@@ -75,10 +75,13 @@ def stream():
             try:
                 found, reached, more = reader.read(after)
                 addresses = present.OwnAddresses(viewer) if found else None
-                # As GET answers: with the replies below each that this viewer may see (a
-                # tombstone of a page note tells by its count alone that it heads a thread).
+                # A tombstone says how many replies below it this viewer may see: a page
+                # note's has no passage, and its count alone tells it heads a thread. Only
+                # tombstones: a count for every event is one more query per viewer and change,
+                # which the fan-out to many signed-in readers pays (bench/README.md).
                 counts = store.reply_counts(viewer, [e.annotation for e in found
-                                                     if e.kind == "annotation"])
+                                                     if e.kind == "annotation"
+                                                     and e.annotation.deleted])
                 ended = any(e.kind == "session" for e in found)
                 return ([_format(e, ids, viewer, addresses, counts) for e in found
                          if e.kind != "session"], reached, more, ended)
@@ -164,7 +167,7 @@ def _format(event: changes.Event, ids: changes.Cursor, viewer, addresses,
             reply_counts: dict[int, int]) -> str:
     if event.kind == "annotation":
         data = annotation_json(event.annotation, viewer, addresses=addresses,
-                               reply_counts=reply_counts)
+                               reply_counts=reply_counts if event.annotation.deleted else None)
     elif event.kind == "removed":
         data = {"id": event.uid}
     else:
@@ -181,7 +184,8 @@ openapi.register({
         "summary": "Follow changes live (Server-Sent Events)",
         "description": "One post (site and post_id, url, or post) or, with none, everything "
                        "you may see. Events: `annotation` (the annotation as GET would answer "
-                       "it; a delete is a tombstone with deleted true), `removed` ({id}: one "
+                       "it, without reply_count; a delete is a tombstone with deleted true and "
+                       "its reply_count), `removed` ({id}: one "
                        "you could see and may no longer), `reset` ({reason}: reload, your "
                        "access changed or the Last-Event-ID is too old); a `: keepalive` "
                        "comment every 15 s. Resume with the Last-Event-ID header (or "

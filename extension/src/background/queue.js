@@ -250,8 +250,8 @@ async function send(server, token, op) {
  * and so stays listed where its thread is: the server keeps its passage while live replies
  * answer it and drops it with the last. A note without a passage (a page note) tells by its
  * `reply_count` (the replies below it the reader may see), which the server's answers and
- * stream events carry; `before`, the copy it replaces, is asked only when the tombstone
- * carries no count.
+ * the stream's tombstones carry; `before`, the copy it replaces, is asked only when the
+ * tombstone carries no count.
  */
 export function headsThread(annotation, before = null) {
   if (!annotation?.deleted || annotation.reply_to) return false;
