@@ -13,7 +13,15 @@
 - `moderation_log`: every moderation action (who, what, which annotation or user, when, why).
 """
 
-from peewee import AutoField, BigIntegerField, CharField, ForeignKeyField, IntegerField, Model, TextField
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
 
 
 def up(migrator, db):
