@@ -9,18 +9,36 @@ and a script of our own, which signs in and calls these endpoints with a bearer 
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, abort, make_response, render_template, request
 
 from . import store
 from .api import annotation_json, annotation_response, json_body
 from .auth import current_user, require_user
 from .contract import FLAG_REASONS
 from .errors import APIError
+from .headers import page_policy
+from .models import Site
 from .openapi import JSON_BODY, UID, err, ok, path_param, q, ref, register
 from .present import iso
 from .store import moderation
 
 bp = Blueprint("moderation", __name__, url_prefix="/api")
+page_bp = Blueprint("moderation_page", __name__)
+
+# The page's script and style are files of ours; it talks to this server alone.
+PAGE_POLICY = page_policy(script_src="'self'", style_src="'self'", connect_src="'self'",
+                          img_src="'self'")
+
+
+@page_bp.get("/sites/<path:key>/moderation")
+def moderation_page(key: str):
+    """The moderation page of a registered site (its moderators sign in on it)."""
+    if Site.get_or_none(Site.key == key) is None:
+        abort(404)
+    response = make_response(render_template("moderation.html", key=key))
+    response.headers["Content-Security-Policy"] = PAGE_POLICY
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _body_or_empty():
@@ -105,6 +123,10 @@ MODERATORS = {"401": err("sign in first"),
               "404": err("no such site")}
 
 register({
+    "/sites/{key}/moderation": {
+        "parameters": [KEY],
+        "get": {"summary": "The site's moderation page (HTML; its moderators sign in there)",
+                "responses": {**ok("the page"), "404": err("no such site")}}},
     "/api/annotations/{uid}/flags": {
         "parameters": [UID],
         "post": {"summary": "Flag a public annotation on a registered site's post for its "
