@@ -234,3 +234,18 @@ def test_the_hourly_limit_answers_429_with_retry_after(app, client, create, alic
     create(bob, post=POST, visibility="public")  # and each reader has their own hour
     for _ in range(3):
         create(mona, post=POST, visibility="public")  # nor the site's moderators
+
+
+def test_an_unregistered_sites_withheld_notes_stay_withheld(app, client, pre, create, alice,
+                                                            bob, mona):
+    made = create(alice, post=POST, visibility="public")
+    assert seen_by(client, mona, made["id"])
+    with app.app_context():
+        from postil.store import sites
+
+        db.database.connect(reuse_if_open=True)
+        sites.remove_site(sites.SHELL, SITE)
+        db.database.close()
+    register_site(app, key="another.example.org", moderators=("mona",))
+    assert not seen_by(client, bob, made["id"]) and not seen_by(client, mona, made["id"])
+    assert seen_by(client, alice, made["id"])
