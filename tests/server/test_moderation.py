@@ -249,3 +249,17 @@ def test_an_unregistered_sites_withheld_notes_stay_withheld(app, client, pre, cr
     register_site(app, key="another.example.org", moderators=("mona",))
     assert not seen_by(client, bob, made["id"]) and not seen_by(client, mona, made["id"])
     assert seen_by(client, alice, made["id"])
+
+
+def test_a_pending_note_moves_no_time_of_its_post_for_others(client, pre, create, alice, bob,
+                                                             mona):
+    shown = create(mona, post=POST, visibility="public")
+    post_pk = shown["post"]["id"]
+    before = client.get(f"/api/posts/{post_pk}", headers=bob.headers).get_json()
+    made = create(alice, post={**POST, "title": "Renamed since"}, visibility="public",
+                  note="waiting")
+    after = client.get(f"/api/posts/{post_pk}", headers=bob.headers).get_json()
+    assert after == before
+    assert act(client, mona, made["id"], "approve").status_code == 200
+    assert client.get(f"/api/posts/{post_pk}",
+                      headers=bob.headers).get_json()["annotation_count"] == 2

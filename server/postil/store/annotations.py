@@ -55,8 +55,11 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
             # A group annotation's page address and title stay its author's, as a private
             # one's: the other members are shown the address the post's key gives
             # (`present.post_summary`).
+            # A note that will wait for approval shares nothing of the post yet (its address,
+            # title, times): it does not exist for others until approved.
+            public = fields.get("visibility") == "public"
             post = resolve_post(new.post, reader=user,
-                                share=fields.get("visibility") == "public")
+                                share=public and not moderation.will_wait(user, new.post))
             thread, in_group = {}, group
         stamp = now_us()
         times = {"created_us": stamp, "updated_us": stamp} | (keep or {})

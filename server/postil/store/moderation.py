@@ -86,6 +86,16 @@ def publishing(user: User, post: Post, *, withheld_above: tuple[bool, bool] | No
             "hidden": hidden or pending}
 
 
+def will_wait(user: User, ref) -> bool:
+    """Say whether a public annotation `user` writes on the post `ref` (a `parse.PostKey`)
+    would wait for approval: the post's site pre-moderates and `user` does not moderate it."""
+    if ref.post_pk is not None:
+        return False
+    site = site_store.site_for_post_key(ref.site, ref.post_id, ref.url_key)
+    return (site is not None and site.moderation == "pre"
+            and not is_site_moderator(user, site.id))
+
+
 def _check_rate(user: User, site: Site, stamp: int) -> None:
     if is_postgres():
         database.execute_sql('SELECT id FROM "user" WHERE id = %s FOR UPDATE', [user.id])
@@ -218,6 +228,10 @@ def act(moderator: User, annotation: Annotation, action: str, reason: str) -> An
             updated_us=Case(None, [(Annotation.updated_us >= stamp, Annotation.updated_us + 1)],
                             stamp),
         ).where(Annotation.pk.in_(which)).execute()
+        if not hide:
+            # Shown now: its post is everyone's business, as when a public note names it.
+            Post.update(shared_us=stamp, updated_us=stamp).where(
+                (Post.id == annotation.post_id) & Post.shared_us.is_null()).execute()
         _log(site, moderator, action, annotation=annotation, target=annotation.user_id,
              reason=reason)
         fresh = Annotation.get_by_id(annotation.pk)
