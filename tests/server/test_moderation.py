@@ -71,6 +71,12 @@ def test_a_pre_moderated_note_appears_for_others_only_after_approval(client, pre
         "not_site_moderator"
     assert act(client, mona, made["id"], "publish").status_code == 400
     assert not seen_by(client, bob, made["id"])
+    # Flagging one you cannot see is answered as for an id nobody holds.
+    flagged = client.post(f"/api/annotations/{made['id']}/flags", headers=bob.headers,
+                          json={"reason": "spam"})
+    missing = client.post("/api/annotations/00000000-0000-4000-8000-000000000000/flags",
+                          headers=bob.headers, json={"reason": "spam"})
+    assert flagged.status_code == 404 and flagged.get_json() == missing.get_json()
 
     approved = act(client, mona, made["id"], "approve", "fine").get_json()
     assert "moderation" not in approved and approved["hidden"] is False

@@ -341,9 +341,12 @@ def queue(moderator: User, key: str, which: str, limit: int = 50
     return site, rows, flags
 
 
-def log(moderator: User, key: str, limit: int = 100) -> list[dict]:
-    """The site's moderation log, newest first (its moderators only)."""
-    site = require_site_moderator(moderator, key)
+def log(moderator, key: str, limit: int = 100) -> list[dict]:
+    """The site's moderation log, newest first (its moderators, or the shell's operator)."""
+    if moderator is site_store.SHELL:
+        site = site_store._by_key(key)
+    else:
+        site = require_site_moderator(moderator, key)
     rows = list(ModerationLog.select().where(ModerationLog.site == site.id)
                 .order_by(ModerationLog.at_us.desc(), ModerationLog.id.desc()).limit(limit))
     ids = {r.moderator for r in rows} | {r.target for r in rows}
