@@ -269,3 +269,20 @@ def test_a_pending_note_moves_no_time_of_its_post_for_others(client, pre, create
     assert act(client, mona, made["id"], "approve").status_code == 200
     assert client.get(f"/api/posts/{post_pk}",
                       headers=bob.headers).get_json()["annotation_count"] == 2
+
+
+def test_a_deleted_account_is_no_longer_named_in_the_log(client, post_moderated, create,
+                                                         alice, bob, mona):
+    made = create(bob, post=POST, visibility="public")
+    assert client.post(f"/api/annotations/{made['id']}/flags", headers=alice.headers,
+                       json={"reason": "spam"}).status_code == 201
+    assert act(client, mona, made["id"], "hide", "spam").status_code == 200
+    assert client.put(f"/api/sites/{SITE}/bars/bob", headers=mona.headers,
+                      json={}).status_code == 200
+    for reader in (alice, bob):
+        res = client.delete("/api/me", headers=reader.headers,
+                            json={"password": "correct horse", "public_annotations": "delete"})
+        assert res.status_code in (200, 204), res.get_json()
+    assert [(e["action"], e["moderator"], e["user"]) for e in log_of(client, mona)] == [
+        ("bar", "mona", None), ("hide", "mona", None)]
+    assert client.get(f"/api/sites/{SITE}/bars", headers=mona.headers).get_json()["items"] == []

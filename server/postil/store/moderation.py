@@ -363,3 +363,12 @@ def forget_site(site_id: int) -> None:
     change_log.record_each("update", (Annotation.site_id == site_id)
                            & (Annotation.hidden == True))  # noqa: E712
     Annotation.update(site_id=None).where(Annotation.site_id == site_id).execute()
+
+
+def forget_user(user_id: int) -> None:
+    """A deleted account: its flags and bars go with it (the database cascades too), and the log
+    no longer names it (an id may be given again): shown as a deleted account."""
+    Flag.delete().where(Flag.user == user_id).execute()
+    SiteBar.delete().where(SiteBar.user == user_id).execute()
+    ModerationLog.update(moderator=None).where(ModerationLog.moderator == user_id).execute()
+    ModerationLog.update(target=None).where(ModerationLog.target == user_id).execute()
