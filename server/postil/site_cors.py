@@ -55,6 +55,7 @@ EMBED_ENDPOINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "stream.stream": (READ, frozenset()),
     "stream.new_ticket": (frozenset({"POST"}), frozenset()),
     "groups.list_groups": (READ, frozenset()),
+    "moderation.flag_annotation": (frozenset({"POST"}), frozenset()),
     "api.create_annotation": (frozenset(), frozenset({"POST"})),
     "api.patch_annotation": (frozenset(), frozenset({"PATCH"})),
     "api.delete_annotation": (frozenset(), frozenset({"DELETE"})),

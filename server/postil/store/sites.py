@@ -313,7 +313,10 @@ def remove_site(actor: Actor | None, key: str) -> None:
     require_operator(actor)
 
     def write() -> None:
+        from .moderation import forget_site  # moderation reads sites, as this may not
+
         site = _by_key(key)
+        forget_site(site.id)
         SitePerson.delete().where(SitePerson.site == site.id).execute()
         SiteOrigin.delete().where(SiteOrigin.site == site.id).execute()
         Site.delete().where(Site.id == site.id).execute()
