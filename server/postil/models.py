@@ -122,11 +122,15 @@ class Token(BaseModel):
     # When the token was last seen, to about a minute (`store.accounts.touch`); None: not since
     # it was issued. Idle expiry counts from here.
     last_used_us = BigIntegerField(null=True)
+    # The site whose pages the embed's sign-in pop-up made this session for (migration 0018);
+    # None for every other session. Such a session reaches only what the embed needs (auth.py).
+    site_id = IntegerField(null=True)
 
     @classmethod
-    def issue(cls, user: User, label: str = "") -> str:
+    def issue(cls, user: User, label: str = "", site_id: int | None = None) -> str:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        cls.create(user=user, token_hash=hash_token(token), label=label[:100], created_us=now_us())
+        cls.create(user=user, token_hash=hash_token(token), label=label[:100], created_us=now_us(),
+                   site_id=site_id)
         return token
 
     @classmethod
@@ -140,7 +144,7 @@ class Token(BaseModel):
         p = database.param
         row = database.execute_sql(
             'SELECT t.id, t.created_us, t.last_used_us, t.label, u.id, u.name, u.name_key, '
-            'u.password_hash, u.created_us, u.disabled, u.operator FROM token t '
+            'u.password_hash, u.created_us, u.disabled, u.operator, t.site_id FROM token t '
             f'JOIN "user" u ON u.id = t.user_id WHERE t.token_hash = {p}',
             [hash_token(token)]).fetchone()
         if row is None:
@@ -148,7 +152,7 @@ class Token(BaseModel):
         user = User(id=row[4], name=row[5], name_key=row[6], password_hash=row[7],
                     created_us=row[8], disabled=bool(row[9]), operator=bool(row[10]))
         return user, cls(id=row[0], user=user, created_us=row[1], last_used_us=row[2],
-                         label=row[3])
+                         label=row[3], site_id=row[11])
 
 
 class SignInThrottle(BaseModel):
