@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from peewee import SQL, Case, fn
 
 from ..contract import LIMITS
-from ..db import is_postgres
+from ..db import is_postgres, read_prepared
 from ..models import Annotation, AnnotationTag, Group, Post, PostUrl, User
 from ..parse import Filters, encode_cursor, search_words
 from ..reading_order import reading_key
@@ -108,7 +108,8 @@ def _sort_key(f: Filters):
 
 
 def count(viewer: User | None, f: Filters) -> int:
-    return Annotation.select(fn.COUNT(Annotation.pk)).where(condition(viewer, f)).scalar() or 0
+    sql, params = Annotation.select(fn.COUNT(Annotation.pk)).where(condition(viewer, f)).sql()
+    return read_prepared(sql, list(params)).fetchone()[0] or 0
 
 
 @dataclass
@@ -143,7 +144,7 @@ def page(viewer: User | None, f: Filters) -> Page:
     if f.cursor is not None:
         params += list(f.cursor)
     params.append(f.limit + 1)
-    cursor = Annotation._meta.database.execute_sql(outer.replace("{matches}", inner_sql), params)
+    cursor = read_prepared(outer.replace("{matches}", inner_sql), params)
     rows, total, quiet = [], None, set()
     for row in cursor.fetchall():
         total, threaded = row[0], row[1]
