@@ -95,6 +95,11 @@ def open_database(url: str) -> Database:
             port=parts.port or None,
             max_connections=64,
             stale_timeout=600,
+            # No JIT compilation: a query's estimate (the visibility rule's subqueries priced
+            # per candidate row) passes PostgreSQL's JIT thresholds for a few thousand rows,
+            # and compiling took ~1 s where running took milliseconds (bench/README.md,
+            # "One statement per page").
+            options="-c jit=off",
         )
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://…")
 
