@@ -11,9 +11,8 @@ from __future__ import annotations
 import pytest
 from test_groups import invite, join, make_group
 
-from postil import db
-
 from conftest import annotation_body
+from postil import db
 
 POST = {"site": "blog.example.org", "post_id": 42}
 
