@@ -396,6 +396,8 @@ class Annotation(BaseModel):
     class Meta:
         indexes = (
             (("uid", "user"), True),
+            # Carries the visibility rule's columns too (migration 0017): a query by post
+            # reads this index alone.
             (("post", "created_us"), False),
             (("user", "created_us"), False),
             (("user", "updated_us"), False),
