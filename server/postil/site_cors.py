@@ -63,6 +63,9 @@ EMBED_ENDPOINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "api.patch_annotation": (frozenset(), frozenset({"PATCH"})),
     "api.delete_annotation": (frozenset(), frozenset({"DELETE"})),
 }
+# Read by the embed with its session too, though open to every origin (its own CORS): what the
+# site's policy says, and the reader's roles there.
+EMBED_SESSION_ALSO = frozenset({"sites.lookup"})
 ALLOW_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, Last-Event-ID"
 EXPOSE_HEADERS = "ETag, Location, Retry-After"
 # Shorter than the extension's 600 s: a browser that holds a preflight's answer may send (not
@@ -199,8 +202,10 @@ def _guard_embed_sessions() -> None:
     if not request.headers.get("Authorization", "").startswith("Bearer "):
         return
     rule = request.url_rule
-    always, writing = EMBED_ENDPOINTS.get(rule.endpoint if rule else "", (frozenset(), frozenset()))
-    if request.method in always | writing | {"OPTIONS"}:
+    endpoint = rule.endpoint if rule else ""
+    always, writing = EMBED_ENDPOINTS.get(endpoint, (frozenset(), frozenset()))
+    if request.method in always | writing | {"OPTIONS"} or (
+            endpoint in EMBED_SESSION_ALSO and request.method in READ):
         return
     try:
         token = current_token()

@@ -60,6 +60,9 @@ def test_an_embed_session_does_what_the_embed_needs(app, client, alice, create):
     token = _embed_token(client, WRITING)
     assert client.get("/api/me", headers=token).status_code == 200
     assert client.get("/api/annotations", headers=token).status_code == 200
+    # The site's policy and the reader's roles there, as the embed asks before offering to write.
+    res = client.get(f"/api/sites/lookup?url={WRITING}/", headers=token)
+    assert res.status_code == 200 and "you" in res.get_json()
     assert client.post("/api/stream/tickets", headers=token, json={}).status_code in (200, 201)
     made = create(alice, note="from the extension")
     res = client.patch(f"/api/annotations/{made['id']}", headers=token, json={"note": "edited"})
