@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from postil import __version__ as VERSION
 
 ROOT = Path(__file__).resolve().parents[1]

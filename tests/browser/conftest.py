@@ -138,14 +138,22 @@ def _require_browser_tools():
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory, blog):
+def wordpress_port():
+    """The port the session's WordPress will serve on, known before it starts: the server
+    admits its origin, whose pages include the embed (test_wordpress_plugin.py)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, blog, wordpress_port):
     """The annotation server the extension talks to, with users alice and bob."""
     _require_browser_tools()
     live = LiveServer(tmp_path_factory.mktemp("postil-data"))
     # A site including the server's embed (/embed.js) on this port (test_embed_page.py) reads
-    # /api/ from its own origin, which the server must admit.
+    # /api/ from its own origin, which the server must admit; so does the session's WordPress.
     live.embedding_port = free_port()
-    live.env["POSTIL_CORS_ORIGINS"] = f"http://127.0.0.1:{live.embedding_port}"
+    live.env["POSTIL_CORS_ORIGINS"] = (f"http://127.0.0.1:{live.embedding_port},"
+                                       f"http://127.0.0.1:{wordpress_port}")
     live.blog_site = blog.site
     live.blog_url = blog.url
     for name in USERS:
@@ -210,7 +218,7 @@ def spa_site():
 
 
 @pytest.fixture(scope="session")
-def wordpress(tmp_path_factory):
+def wordpress(tmp_path_factory, wordpress_port):
     """A real WordPress (Debian's 6.1 on MariaDB, served by `php -S`) with pretty permalinks, for
     the session (so for one xdist worker); see wordpress_site.py. Tests publish their own posts
     with `wordpress.publish(...)` and edit them with `wordpress.update(...)`."""
@@ -220,7 +228,8 @@ def wordpress(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("wordpress")
     site = None
     try:
-        site = wordpress_site.WordPressSite(workdir, os.environ.get("PYTEST_XDIST_WORKER", "main"))
+        site = wordpress_site.WordPressSite(workdir, os.environ.get("PYTEST_XDIST_WORKER", "main"),
+                                            port=wordpress_port)
         site.start()
     except BaseException as err:
         if site is not None:
@@ -358,6 +367,16 @@ def browser(open_profile, tmp_path):
 def alice(browser, tokens):
     browser.sign_in("alice", tokens["alice"])
     return browser
+
+
+@pytest.fixture
+def visitor(playwright_driver):
+    """Chromium without the extension: a reader on a phone-less desktop who installed nothing."""
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context
+    browser.close()
 
 
 @pytest.fixture(scope="session")

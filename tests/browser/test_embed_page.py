@@ -21,9 +21,10 @@ from types import SimpleNamespace
 
 import pytest
 from browser_helpers import (
-    CHROMIUM,
+    EMBED_PAINTED_JS,
     FIREFOX,
     POST_102,
+    Accessible,
     painted,
     run_firefox_flow,
     wait_painted,
@@ -32,10 +33,6 @@ from browser_helpers import (
 
 PUBLIC = "Bakers learn to read the dough rather than the clock"
 PRIVATE = "A warm, wet starter favours the milder lactic flavour"
-
-EMBED_PAINTED_JS = """() => Object.fromEntries([...CSS.highlights.keys()]
-  .filter((name) => name.startsWith('postil-embed-'))
-  .map((name) => [name, [...CSS.highlights.get(name)].map((r) => r.toString())]))"""
 
 
 class EmbeddingSite:
@@ -99,48 +96,6 @@ def bob_writes(server, site, tokens, quote: str, visibility: str, note: str,
         "selectors": [{"type": "TextQuoteSelector", "exact": quote, "prefix": "", "suffix": ""}]})
     assert status == 201, data
     return data
-
-
-class Accessible:
-    """The page as the accessibility tree shows it, closed shadow roots included."""
-
-    def __init__(self, page):
-        self.page = page
-        self.cdp = page.context.new_cdp_session(page)
-        self.cdp.send("Accessibility.enable")
-
-    def nodes(self) -> list[dict]:
-        return [n for n in self.cdp.send("Accessibility.getFullAXTree")["nodes"]
-                if not n.get("ignored")]
-
-    def text(self) -> str:
-        return "\n".join(str(n.get("name", {}).get("value", "")) for n in self.nodes())
-
-    def find(self, role: str, name: re.Pattern) -> dict | None:
-        for node in self.nodes():
-            if node.get("role", {}).get("value") == role \
-                    and name.search(str(node.get("name", {}).get("value", ""))):
-                return node
-        return None
-
-    def click(self, role: str, name: re.Pattern) -> None:
-        node = None
-        wait_until(lambda: (node := self.find(role, name)) is not None, timeout=10,
-                   message=f"{role} {name.pattern}")
-        node = self.find(role, name)
-        box = self.cdp.send("DOM.getBoxModel", {"backendNodeId": node["backendDOMNodeId"]})
-        xs, ys = box["model"]["content"][0::2], box["model"]["content"][1::2]
-        self.page.mouse.click(sum(xs) / 4, sum(ys) / 4)
-
-
-@pytest.fixture
-def visitor(playwright_driver):
-    """Chromium without the extension: a reader on a phone-less desktop who installed nothing."""
-    browser = playwright_driver.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    yield context
-    browser.close()
 
 
 def test_a_visitor_without_the_extension_sees_the_public_notes_painted_and_listed(

@@ -107,8 +107,8 @@ function postil_count_html( $post_id ) {
 	if ( null === $count ) {
 		return '';
 	}
-	/* translators: %s: how many public notes the post has */
-	$text = sprintf( _n( '%s public note', '%s public notes', $count, 'postil' ), number_format_i18n( $count ) );
+	/* translators: %s: how many public notes the post has; shown in brackets after the post's date */
+	$text = sprintf( _n( '(%s public note)', '(%s public notes)', $count, 'postil' ), number_format_i18n( $count ) );
 	return '<p class="postil-count">' . esc_html( $text ) . '</p>';
 }
 
