@@ -225,6 +225,32 @@ def test_the_open_embed_follows_public_notes_made_edited_and_deleted_elsewhere(
     assert not errors, errors
 
 
+def test_the_embed_resumes_its_stream_where_it_was_after_the_server_restarts(
+        visitor, server, site, tokens):
+    bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
+    page = visitor.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "/api/" in r.url else None)
+    page.goto(f"{site.url}{POST_102}")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-pink") == [PUBLIC],
+               timeout=15, message="the public note painted by the embed")
+    # One event heard: the embed knows where the stream is.
+    bob_writes(server, site, tokens, LIVE, "public", "two jobs", color="blue")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-blue") == [LIVE],
+               timeout=LIVE_WAIT, message="the live note painted")
+    lists = [u for u in requests if "/api/annotations?" in u]
+    server.stop()
+    server.start()
+    # Made while the embed is still waiting to reconnect: the stream brings it on its return.
+    bob_writes(server, site, tokens, PRIVATE, "public", "a third", color="green")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-green") == [PRIVATE],
+               timeout=LIVE_WAIT + 15, message="the note made during the reconnect painted")
+    resumed = [u for u in requests if "/api/stream?" in u][1:]
+    assert resumed and all("last_event_id=" in u for u in resumed), resumed
+    # Resumed, not reloaded: the list was not read again.
+    assert [u for u in requests if "/api/annotations?" in u] == lists
+
+
 def test_the_embed_stops_following_the_stream_when_it_yields_to_the_extension(
         visitor, server, site, tokens):
     bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
