@@ -7,6 +7,10 @@ an hour on the 2-core machine; the same rows, read from the SQLite file and sent
 a few minutes, and both databases then hold the same annotations, so `bench/server.py --reuse
 --db A.db --pg URL` compares them on the same data. The PostgreSQL database is migrated first
 and its seeded tables emptied; full-text rows are made by its own trigger.
+
+`--scale K` copies posts, annotations and their tags K times (users, groups and memberships once),
+each copy with its own ids, post numbers, annotation ids and addresses: 1,000,000 seeded rows become
+a PostgreSQL database of K million with the same shape per post (issue 16 asks for 10,000,000).
 """
 
 from __future__ import annotations
@@ -36,11 +40,63 @@ def columns(pg, table: str) -> list[str]:
     return [r[0] for r in cur.fetchall()]
 
 
+SCALED = {"post", "annotation", "annotation_tag"}
+
+
+def shift(table: str, names: list[str], k: int, top: dict[str, int]):
+    """How copy `k` of a row of `table` differs from the row: its ids and the ids it points to move
+    past every earlier copy's, its post numbers and addresses get a copy mark, its annotation id's
+    first hex digit turned by k (ids are UUIDs, unique per author and among shared annotations)."""
+    moves = {
+        "post": {"id": top["post"], "post_id": 1_000_000},
+        "annotation": {"pk": top["annotation"], "post_id": top["post"],
+                       "parent": top["annotation"], "root": top["annotation"]},
+        "annotation_tag": {"id": top["annotation_tag"], "annotation_id": top["annotation"]},
+    }[table]
+    at = {name: i for i, name in enumerate(names)}
+
+    def row_of(row):
+        row = list(row)
+        for name, step in moves.items():
+            if name in at and row[at[name]] is not None:
+                row[at[name]] += k * step
+        for name in ("url_key", "link_key", "url"):
+            if name in at and row[at[name]] is not None:
+                row[at[name]] = f"{row[at[name]]}#copy{k}"
+        if table == "annotation":
+            uid = row[at["uid"]]
+            row[at["uid"]] = "%x" % ((int(uid[0], 16) + k) % 16) + uid[1:]
+        return row
+    return row_of
+
+
+def copy_rows(cur, table, select, names, flags, rows, k, top) -> int:
+    change = shift(table, names, k, top) if k else (lambda row: row)
+    copied = 0
+    while True:
+        chunk = rows.fetchmany(CHUNK)
+        if not chunk:
+            return copied
+        buf = io.StringIO()
+        out = csv.writer(buf)
+        for row in chunk:
+            out.writerow(["\\N" if v is None else ("t" if v else "f") if flag else v
+                          for v, flag in zip(change(row), flags, strict=True)])
+        buf.seek(0)
+        cur.copy_expert(f'COPY "{table}" ({select}) FROM STDIN WITH (FORMAT csv, '
+                        f"NULL '\\N')", buf)
+        copied += len(chunk)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--pg", required=True, metavar="URL")
+    parser.add_argument("--scale", type=int, default=1, metavar="K",
+                        help="copy posts, annotations and tags K times (default 1)")
     args = parser.parse_args()
+    if not 1 <= args.scale <= 16:
+        parser.error("--scale is 1 to 16 (a copy's annotation ids differ in one hex digit)")
     database = db.open_database(args.pg)
     db.upgrade(database)
     database.connect(reuse_if_open=True)
@@ -49,6 +105,8 @@ def main() -> int:
     cur = pg.cursor()
     cur.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE")
     start = time.perf_counter()
+    top = {t: src.execute(f'SELECT MAX("{k}") FROM "{t}"').fetchone()[0] or 0
+           for t, k in [("post", "id"), ("annotation", "pk"), ("annotation_tag", "id")]}
     for table in TABLES:
         lite = [r[1] for r in src.execute(f'PRAGMA table_info("{table}")')]
         names = [c for c in columns(pg, table) if c in lite]
@@ -59,19 +117,14 @@ def main() -> int:
         rows = src.execute(f'SELECT {select} FROM "{table}"')
         flags = [c in booleans for c in names]
         copied = 0
-        while True:
-            chunk = rows.fetchmany(CHUNK)
-            if not chunk:
-                break
-            buf = io.StringIO()
-            out = csv.writer(buf)
-            for row in chunk:
-                out.writerow(["\\N" if v is None else ("t" if v else "f") if flag else v
-                              for v, flag in zip(row, flags, strict=True)])
-            buf.seek(0)
-            cur.copy_expert(f'COPY "{table}" ({select}) FROM STDIN WITH (FORMAT csv, '
-                            f"NULL '\\N')", buf)
-            copied += len(chunk)
+        copies = args.scale if table in SCALED else 1
+        for k in range(copies):
+            if k:
+                rows = src.execute(f'SELECT {select} FROM "{table}"')
+            copied += copy_rows(cur, table, select, names, flags, rows, k, top)
+            if copies > 1:
+                print(f"  {table}: copy {k + 1} of {copies}, {time.perf_counter() - start:.0f} s",
+                      file=sys.stderr, flush=True)
         key = "pk" if table == "annotation" else "id" if "id" in names else None
         if key:
             cur.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{key}'), "
