@@ -4,8 +4,9 @@
 // which hands its `watch` to `follow` below, and what the stream brings comes back through it as
 // `changed` or `reset`, applied by content/sync.js as in the extension.
 //
-// Anonymous: the stream is read with fetch and no token or cookie (`credentials: "omit"`), so
-// the server sends public annotations only. It names the page's post (several posts shown: every
+// Anonymous by default: the stream is read with fetch and no token or cookie (`credentials:
+// "omit"`), so the server sends public annotations only (a host that signs its reader in gives
+// a `token()`, sent as a Bearer header, never a cookie). It names the page's post (several posts shown: every
 // public change, kept to those posts), asks with `last_event_id=` in the query rather than the
 // header (no CORS preflight), and, cut off, resumes where it was: nothing is lost or repeated.
 // The lists the embed read (`listPublic` in background.js) are kept here in the page's memory,
@@ -55,11 +56,18 @@ export function listState(key, ids) {
   return { items: items.filter((item) => wanted.has(item.id)) };
 }
 
-/** The one stream of the page; `tell(message)` gives its news to the page's LiveFollow. */
+/**
+ * The one stream of the page; `tell(message)` gives its news to the page's LiveFollow. `token()`
+ * names the signed-in reader's token, or null (anonymous: the default); after a sign-in or out
+ * `reconsider()` starts the stream again as the reader now is (a stream's place is its reader's:
+ * the new one starts fresh, and the page reads its lists again).
+ */
 export class EmbedStream {
-  constructor(server, tell) {
+  constructor(server, tell, token = () => null) {
     this.server = server;
     this.tell = tell;
+    this.token = token;
+    this.streamToken = null; // whose the stream (and its cursor) is
     this.keys = new Set();
     this.query = null;
     this.cursor = "";
@@ -96,6 +104,14 @@ export class EmbedStream {
     return placed;
   }
 
+  /** The reader signed in or out: a stream opened as someone else starts again. */
+  reconsider() {
+    if (this.running && (this.token() ?? null) !== this.streamToken) {
+      this.controller?.abort();
+      this.wake?.();
+    }
+  }
+
   stop() {
     this.stopped = true;
     this.controller?.abort();
@@ -107,18 +123,27 @@ export class EmbedStream {
     while (!this.stopped) {
       const controller = new AbortController();
       this.controller = controller;
+      const token = this.token() ?? null;
+      if (token !== this.streamToken) {
+        this.streamToken = token;
+        this.cursor = "";
+      }
       const query = { ...this.query };
       const fresh = !this.cursor;
       if (this.cursor) query.last_event_id = this.cursor;
+      const headers = { Accept: "text/event-stream" };
+      if (token) headers.Authorization = `Bearer ${token}`;
       let wait;
       try {
         const response = await fetch(buildUrl(this.server, "api/stream", query), {
-          headers: { Accept: "text/event-stream" }, credentials: "omit", cache: "no-store", signal: controller.signal,
+          headers, credentials: "omit", cache: "no-store", signal: controller.signal,
         }).finally(() => this.placedNow());
         if (!response.ok) {
           response.body?.cancel().catch(() => {});
           const after = Number(response.headers.get("Retry-After"));
-          wait = response.status === 503 && after > 0 ? after * 1000 : backoffDelay(response.status === 404 ? 10 : failures++);
+          // 404: a server without live updates; 401: a session ended (signing in again wakes it).
+          wait = response.status === 503 && after > 0 ? after * 1000
+            : backoffDelay([401, 404].includes(response.status) ? 10 : failures++);
         } else {
           // Opened with no place to resume from: what changed since the page read its lists is
           // unknown, so it reads them again.
