@@ -138,22 +138,14 @@ def _require_browser_tools():
 
 
 @pytest.fixture(scope="session")
-def wordpress_port():
-    """The port the session's WordPress will serve on, known before it starts: the server
-    admits its origin, whose pages include the embed (test_wordpress_plugin.py)."""
-    return free_port()
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, blog, wordpress_port):
+def server(tmp_path_factory, blog):
     """The annotation server the extension talks to, with users alice and bob."""
     _require_browser_tools()
     live = LiveServer(tmp_path_factory.mktemp("postil-data"))
     # A site including the server's embed (/embed.js) on this port (test_embed_page.py) reads
-    # /api/ from its own origin, which the server must admit; so does the session's WordPress.
+    # /api/ from its own origin, which the server must admit.
     live.embedding_port = free_port()
-    live.env["POSTIL_CORS_ORIGINS"] = (f"http://127.0.0.1:{live.embedding_port},"
-                                       f"http://127.0.0.1:{wordpress_port}")
+    live.env["POSTIL_CORS_ORIGINS"] = f"http://127.0.0.1:{live.embedding_port}"
     live.blog_site = blog.site
     live.blog_url = blog.url
     for name in USERS:
@@ -218,7 +210,7 @@ def spa_site():
 
 
 @pytest.fixture(scope="session")
-def wordpress(tmp_path_factory, wordpress_port):
+def wordpress(tmp_path_factory):
     """A real WordPress (Debian's 6.1 on MariaDB, served by `php -S`) with pretty permalinks, for
     the session (so for one xdist worker); see wordpress_site.py. Tests publish their own posts
     with `wordpress.publish(...)` and edit them with `wordpress.update(...)`."""
@@ -228,8 +220,7 @@ def wordpress(tmp_path_factory, wordpress_port):
     workdir = tmp_path_factory.mktemp("wordpress")
     site = None
     try:
-        site = wordpress_site.WordPressSite(workdir, os.environ.get("PYTEST_XDIST_WORKER", "main"),
-                                            port=wordpress_port)
+        site = wordpress_site.WordPressSite(workdir, os.environ.get("PYTEST_XDIST_WORKER", "main"))
         site.start()
     except BaseException as err:
         if site is not None:

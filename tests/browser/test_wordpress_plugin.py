@@ -17,6 +17,7 @@ import pytest
 from browser_helpers import (
     EMBED_PAINTED_JS,
     FIREFOX,
+    PASSWORD,
     ROOT,
     Accessible,
     painted,
@@ -39,10 +40,32 @@ TAG = re.compile(r'<script[^>]*\bsrc="([^"]*/embed\.js)"[^>]*>')
 LIVE_WAIT = 15
 
 
+SITE_POLICY = {"embed": "read-only", "moderation": "post", "public_per_hour": 0}
+
+
 @pytest.fixture(scope="module")
-def plugin(wordpress, server, tmp_path_factory):
-    """The plugin installed from the zip scripts/build_wp_plugin.py makes, activated and set to
-    the test server; deactivated and unset afterwards (the session's WordPress is shared)."""
+def operator(server):
+    """A token of an operator of the server, who registers sites over the API."""
+    server.cli("user", "add", "siteop", "--password-stdin", stdin=PASSWORD + "\n")
+    server.cli("user", "operator", "siteop")
+    status, data = server.api("POST", "/api/tokens",
+                              body={"username": "siteop", "password": PASSWORD})
+    assert status == 201, data
+    return data["token"]
+
+
+def register(server, operator, wordpress) -> None:
+    status, data = server.api("POST", "/api/sites", operator, body={
+        "url": wordpress.url, "name": "Postil test blog", "policy": SITE_POLICY})
+    assert status == 201, data
+
+
+@pytest.fixture(scope="module")
+def plugin(wordpress, server, operator, tmp_path_factory):
+    """The WordPress registered on the server as a site (so the server admits its origin), and
+    the plugin installed from the zip scripts/build_wp_plugin.py makes, activated and set to the
+    server; all undone afterwards (the session's WordPress and server are shared)."""
+    register(server, operator, wordpress)
     out = tmp_path_factory.mktemp("wp-plugin")
     subprocess.run([sys.executable, str(ROOT / "scripts" / "build_wp_plugin.py"), "--out",
                     str(out)], check=True, capture_output=True, timeout=60)
@@ -53,6 +76,8 @@ def plugin(wordpress, server, tmp_path_factory):
     yield name
     wordpress.set_option("postil_server", None)
     wordpress.activate_plugin(name, active=False)
+    status, _ = server.api("DELETE", f"/api/sites/{wordpress.site}", operator)
+    assert status == 204
 
 
 def bob_writes(server, tokens, wordpress, post, quote, visibility, color="pink"):
@@ -157,7 +182,7 @@ def test_with_the_extension_too_the_post_is_painted_once(
 
 
 def test_the_settings_page_checks_the_address_and_shows_what_the_server_says(
-        plugin, visitor, server, wordpress, artifacts):
+        plugin, operator, visitor, server, wordpress, artifacts):
     page = visitor.new_page()
     page.goto(f"{wordpress.url}/wp-login.php")
     page.fill("#user_login", ADMIN)
@@ -168,9 +193,14 @@ def test_the_settings_page_checks_the_address_and_shows_what_the_server_says(
     assert page.get_by_role("heading", name="Postil", exact=True).is_visible()
     field = page.get_by_label("Postil server")
     assert field.input_value() == server.url
+    # The site's policy, as the server holds it.
     policy = page.locator("#postil-policy")
-    assert re.search(r"not registered on this server|could not tell this site's policy",
-                     policy.inner_text())
+    rows = dict(line.split("\t") for line in policy.inner_text().splitlines() if "\t" in line)
+    assert rows == {
+        "Registered as": "Postil test blog",
+        "Embed": "read-only: public notes shown; readers write with the extension",
+        "Moderation": "post: public notes are shown at once, moderators act afterwards",
+        "Public notes per reader per hour": "no limit"}, rows
     page.screenshot(path=str(artifacts / "wordpress-plugin-settings.png"), full_page=True)
 
     # An address that is not one: refused, the stored one kept.
@@ -197,6 +227,24 @@ def test_the_settings_page_checks_the_address_and_shows_what_the_server_says(
     assert status in (403, 400), status
     page.reload()
     assert page.get_by_label("Postil server").input_value() == server.url
+
+    # Not registered (any more): the page says so.
+    status, _ = server.api("DELETE", f"/api/sites/{wordpress.site}", operator)
+    assert status == 204
+    try:
+        page.reload()
+        assert "This site is not registered on this server" in \
+            page.locator("#postil-policy").inner_text()
+    finally:
+        register(server, operator, wordpress)
+
+    # A server that does not answer: the page says it could not ask.
+    wordpress.set_option("postil_server", "http://127.0.0.1:9")
+    try:
+        page.reload()
+        assert "could not tell this site's policy" in page.locator("#postil-policy").inner_text()
+    finally:
+        wordpress.set_option("postil_server", server.url)
 
 
 def test_firefox_a_visitor_sees_the_public_notes_and_a_new_one_without_reload(

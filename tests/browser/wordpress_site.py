@@ -164,13 +164,13 @@ def _free_port() -> int:
 class WordPressSite:
     """One WordPress: start() installs it and serves it, stop() removes every trace."""
 
-    def __init__(self, workdir: Path, tag: str, port: int | None = None):
+    def __init__(self, workdir: Path, tag: str):
         self.workdir = workdir
         # Names only letters, digits and '-'/'_' (Debian's WORDPRESS_CONFIG allows [A-Za-z0-9-]).
         self.name = f"postil-{tag}-{os.getpid()}"
         self.db = self.name.replace("-", "_")
         self.db_password = secrets.token_hex(12)
-        self.port = port or _free_port()
+        self.port = _free_port()
         self.host = f"127.0.0.1:{self.port}"
         self.url = f"http://{self.host}"
         # The post key the extension finds: the REST API link's site, see DESIGN.md §1.

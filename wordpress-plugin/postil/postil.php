@@ -179,13 +179,15 @@ function postil_site_policy() {
 	if ( 200 === $status && is_array( $data ) && isset( $data['policy'] ) && is_array( $data['policy'] ) ) {
 		return array( 'site', $data );
 	}
-	if ( 404 === $status && is_array( $data ) && 'site_not_registered' === ( $data['error'] ?? null ) ) {
+	// Every error of the API is {"error": {"code", "message"}}.
+	$error = is_array( $data ) && isset( $data['error'] ) && is_array( $data['error'] ) ? $data['error'] : array();
+	if ( 404 === $status && 'site_not_registered' === ( $error['code'] ?? null ) ) {
 		return array( 'unregistered', null );
 	}
 	/* translators: %d: the HTTP status the server answered */
 	$message = sprintf( __( 'the server answered HTTP %d', 'postil' ), $status );
-	if ( is_array( $data ) && isset( $data['message'] ) && is_string( $data['message'] ) ) {
-		$message .= ': ' . $data['message'];
+	if ( isset( $error['message'] ) && is_string( $error['message'] ) ) {
+		$message .= ': ' . $error['message'];
 	}
 	return array( 'error', $message );
 }
@@ -234,10 +236,20 @@ function postil_policy_section() {
 	}
 	$policy = $data['policy'];
 	$limit  = (int) ( $policy['public_per_hour'] ?? 0 );
-	$rows   = array(
-		__( 'Registered as', 'postil' )                => (string) ( $data['name'] ?? $data['site'] ?? '' ),
-		__( 'Embed', 'postil' )                        => (string) ( $policy['embed'] ?? '' ),
-		__( 'Moderation', 'postil' )                   => (string) ( $policy['moderation'] ?? '' ),
+	$embed  = array(
+		'off'       => __( 'off: the embed shows nothing', 'postil' ),
+		'read-only' => __( 'read-only: public notes shown; readers write with the extension', 'postil' ),
+		'members'   => __( 'members: the site\'s members write on the page', 'postil' ),
+		'signed-in' => __( 'signed-in: any signed-in reader writes on the page', 'postil' ),
+	);
+	$moderation = array(
+		'pre'  => __( 'pre: new public notes wait for a moderator\'s approval', 'postil' ),
+		'post' => __( 'post: public notes are shown at once, moderators act afterwards', 'postil' ),
+	);
+	$rows = array(
+		__( 'Registered as', 'postil' )                    => (string) ( $data['name'] ?? $data['site'] ?? '' ),
+		__( 'Embed', 'postil' )                            => $embed[ $policy['embed'] ?? '' ] ?? (string) ( $policy['embed'] ?? '' ),
+		__( 'Moderation', 'postil' )                       => $moderation[ $policy['moderation'] ?? '' ] ?? (string) ( $policy['moderation'] ?? '' ),
 		__( 'Public notes per reader per hour', 'postil' ) => $limit > 0 ? number_format_i18n( $limit ) : __( 'no limit', 'postil' ),
 	);
 	echo '<table id="postil-policy" class="form-table" role="presentation">';
