@@ -200,7 +200,7 @@ function postil_settings_page() {
 	?>
 	<div class="wrap">
 		<h1><?php echo esc_html( get_admin_page_title() ); ?></h1>
-		<?php settings_errors( POSTIL_OPTION ); ?>
+		<?php // A page under Settings has its errors and "Settings saved." shown by WordPress (options-head.php). ?>
 		<form method="post" action="options.php">
 			<?php settings_fields( 'postil' ); ?>
 			<table class="form-table" role="presentation">
