@@ -148,6 +148,11 @@ def test_the_plugin_adds_nothing_to_the_home_page_archives_or_pages(
     # The post itself has both (the same WordPress, the same plugin).
     status, html = fetch(post["link"])
     assert len(TAG.findall(html)) == 1 and count_in_meta(html) == "(1 public note)"
+    # The count is kept a few minutes (a transient), not asked of the server on every view.
+    bob_writes(server, tokens, wordpress, post, LATER, "public", color="blue")
+    assert count_in_meta(fetch(post["link"])[1]) == "(1 public note)"
+    wordpress.set_option(f"_transient_postil_count_{post['id']}", None)
+    assert count_in_meta(fetch(post["link"])[1]) == "(2 public notes)"
 
 
 def test_the_count_is_left_out_quietly_when_the_server_does_not_answer(
