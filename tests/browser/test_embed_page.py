@@ -169,6 +169,7 @@ def test_the_embed_takes_its_paint_and_ui_away_when_the_extension_marks_the_page
 
 
 LIVE = "The two groups do different jobs"
+THIRD = "Feeding it fresh flour every day keeps that community lively"
 LIVE_WAIT = 15
 
 
@@ -242,8 +243,8 @@ def test_the_embed_resumes_its_stream_where_it_was_after_the_server_restarts(
     server.stop()
     server.start()
     # Made while the embed is still waiting to reconnect: the stream brings it on its return.
-    bob_writes(server, site, tokens, PRIVATE, "public", "a third", color="green")
-    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-green") == [PRIVATE],
+    bob_writes(server, site, tokens, THIRD, "public", "a third", color="green")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-green") == [THIRD],
                timeout=LIVE_WAIT + 15, message="the note made during the reconnect painted")
     resumed = [u for u in requests if "/api/stream?" in u][1:]
     assert resumed and all("last_event_id=" in u for u in resumed), resumed
