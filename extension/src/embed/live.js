@@ -56,10 +56,18 @@ export function listState(key, ids) {
   return { items: items.filter((item) => wanted.has(item.id)) };
 }
 
+const streams = new Set(); // the page's open streams (one, while the embed shows)
+
+/** The reader signed in or out (the embed's sign-in): every open stream starts again as them. */
+export function readerChanged() {
+  for (const stream of streams) stream.reconsider();
+}
+
 /**
  * The one stream of the page; `tell(message)` gives its news to the page's LiveFollow. `token()`
  * names the signed-in reader's token, or null (anonymous: the default); after a sign-in or out
- * `reconsider()` starts the stream again as the reader now is (a stream's place is its reader's:
+ * `reconsider()` (or `readerChanged()`, for every open stream) starts the stream again as the
+ * reader now is (a stream's place is its reader's:
  * the new one starts fresh, and the page reads its lists again).
  */
 export class EmbedStream {
@@ -77,6 +85,7 @@ export class EmbedStream {
     this.wake = null;
     this.stopped = false;
     this.placedNow = () => {};
+    streams.add(this);
   }
 
   /** The page shows `posts` (`listed`: it read their lists already); resolves once placed. */
@@ -113,6 +122,7 @@ export class EmbedStream {
   }
 
   stop() {
+    streams.delete(this);
     this.stopped = true;
     this.controller?.abort();
     this.wake?.();

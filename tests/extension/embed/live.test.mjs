@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { EmbedStream, keepList, listMark, listState } from "../../../extension/src/embed/live.js";
+import { EmbedStream, keepList, listMark, listState, readerChanged } from "../../../extension/src/embed/live.js";
 import { groupKey } from "../../../extension/src/post-key/index.js";
 
 const SERVER = "http://postil.example";
@@ -78,7 +78,7 @@ test("the embed's stream follows the post, resumes where it was, starts afresh f
 
   // Signed in: a stream of the reader's own, with the token, from nowhere: the page reads again.
   token = "tok-alice";
-  stream.reconsider();
+  readerChanged();
   const third = await until("a signed-in stream", () => streams[2]);
   assert.equal(third.headers.Authorization, "Bearer tok-alice");
   assert.equal(third.url.searchParams.get("last_event_id"), null);
