@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         account_api,
         api,
         embed,
+        embed_signin,
         export_api,
         groups_api,
         home,
@@ -67,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(home.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(embed_signin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(sessions_api.bp)
     app.register_blueprint(w3c.bp)

@@ -10,6 +10,7 @@
 
 import { answer } from "./background.js";
 import { EmbedStream } from "./live.js";
+import { sessionOf } from "./session.js";
 
 const script = document.currentScript;
 export const server = script?.src ? new URL(".", script.src).href.replace(/\/$/, "") : null;
@@ -31,7 +32,8 @@ export function onMessage() {}
 export function connect() {
   const listeners = [];
   const emit = (message) => listeners.forEach((fn) => fn(message));
-  const stream = server ? new EmbedStream(server, emit) : null;
+  // The stream is the signed-in reader's (session.js), or anonymous.
+  const stream = server ? new EmbedStream(server, emit, () => sessionOf(server)?.token ?? null) : null;
   return {
     onMessage: { addListener: (fn) => listeners.push(fn) },
     onDisconnect: { addListener: () => {} },
