@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         groups_api,
         home,
         live,
+        moderation_api,
         openapi,
         sessions_api,
         sites_api,
@@ -77,6 +78,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(groups_api.bp)
     app.register_blueprint(stream_api.bp)
     app.register_blueprint(sites_api.bp)
+    app.register_blueprint(moderation_api.bp)
+    app.register_blueprint(moderation_api.page_bp)
     live.configure(app)
     openapi.init_app(app)
     if app.config.get("SAMPLE", True):

@@ -135,6 +135,9 @@ def annotation_json(annotation: Annotation, viewer: User | None, *,
         "deleted": annotation.deleted,
         "reply_to": annotation.reply_to,
     }
+    if annotation.visibility == "public" and annotation.hidden:
+        # Withheld by its site (only its author and the site's moderators see it at all).
+        data["moderation"] = "pending" if annotation.pending else "hidden"
     if reply_counts is not None:
         data["reply_count"] = reply_counts.get(annotation.pk, 0)
     return data

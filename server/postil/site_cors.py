@@ -10,7 +10,9 @@ The extension's origins and POSTIL_CORS_ORIGINS are admitted to all of /api/ by 
 - writing one's own annotations (create, edit, delete), only where the site's embed lets
   readers write (`members`, `signed-in`); the store decides, as for every client, whose
   annotation may change, and under `members` a write sent from the site's pages by someone
-  who is not its member or moderator is refused (`_guard_writes`: 403 `site_members_only`).
+  who is not its member or moderator is refused (`_guard_writes`: 403 `site_members_only`);
+  the W3C container, which answers every origin, is held to the same policy for a registered
+  site's pages (403 `site_members_only`, or `embed_read_only` where the site takes no notes).
 
 Never password sign-in, sign-up, sessions, passwords, account deletion, exports, imports, groups'
 management or sites' management: a reader signs in on the server's own page (`/embed/signin`),
@@ -31,11 +33,12 @@ import threading
 import time
 import weakref
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import db
-from .auth import current_user
+from .auth import current_token, current_user
+from .errors import APIError
 from .store import sites
 
 CACHE_SECONDS = 10.0
@@ -55,6 +58,7 @@ EMBED_ENDPOINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "stream.stream": (READ, frozenset()),
     "stream.new_ticket": (frozenset({"POST"}), frozenset()),
     "groups.list_groups": (READ, frozenset()),
+    "moderation.flag_annotation": (frozenset({"POST"}), frozenset()),
     "api.create_annotation": (frozenset(), frozenset({"POST"})),
     "api.patch_annotation": (frozenset(), frozenset({"PATCH"})),
     "api.delete_annotation": (frozenset(), frozenset({"DELETE"})),
@@ -160,6 +164,9 @@ def _configured() -> tuple[str, ...]:
 
 
 WRITES = frozenset({"api.create_annotation", "api.patch_annotation", "api.delete_annotation"})
+# The W3C container answers every origin (its CORS is its own, w3c_cors.py), so its writes are
+# judged here too when a registered site's page sends them.
+W3C_WRITES = frozenset({"w3c.all_annotations", "w3c.annotation"})
 
 
 def _guard_writes() -> None:
@@ -169,14 +176,43 @@ def _guard_writes() -> None:
     may write where it writes for `members` only is the store's to say (`may_write_from_embed`).
     """
     origin = request.headers.get("Origin")
-    if (not origin or request.url_rule is None or request.url_rule.endpoint not in WRITES
-            or origin in _configured() or not origin.startswith(("http://", "https://"))):
+    if (not origin or request.url_rule is None or origin in _configured()
+            or not origin.startswith(("http://", "https://"))):
         return
-    if current_app.extensions["site_cors"].mode_of(origin) in (None, "signed-in"):
-        return  # no site's page with its embed on, or one where anyone signed in writes
+    endpoint = request.url_rule.endpoint
+    w3c_write = endpoint in W3C_WRITES and request.method in ("POST", "PUT", "DELETE")
+    if endpoint not in WRITES and not w3c_write:
+        return
+    mode = current_app.extensions["site_cors"].mode_of(origin)
+    if mode == "signed-in" or (mode is None and not w3c_write):
+        return  # where anyone signed in writes; or no site's page with its embed on (CORS's)
     viewer = current_user()
     if viewer is not None:
         sites.may_write_from_embed(viewer, origin)
+
+
+def _guard_embed_sessions() -> None:
+    """A session the embed's sign-in pop-up made for a site's pages (`Token.site_id`) reaches
+    what the embed needs and nothing more, whoever sends it: the site's page, or its server,
+    where no CORS applies. It cannot sign the reader out elsewhere, list or end their sessions,
+    export or delete their account, import, or manage groups or sites."""
+    if not request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    rule = request.url_rule
+    always, writing = EMBED_ENDPOINTS.get(rule.endpoint if rule else "", (frozenset(), frozenset()))
+    if request.method in always | writing | {"OPTIONS"}:
+        return
+    try:
+        token = current_token()
+    except APIError:
+        # A bad token: the endpoint answers it as it always has (looking it up again).
+        g.pop("user", None)
+        g.pop("token", None)
+        return
+    if token is not None and token.site_id is not None:
+        raise APIError(403, "this session was made for Postil's embed on a site's pages: it "
+                            "reads and writes notes there, nothing else; sign in on the server "
+                            "or in the extension for the rest", "embed_session")
 
 
 def init_app(app: Flask) -> None:
@@ -185,4 +221,5 @@ def init_app(app: Flask) -> None:
     _caches.add(cache)
     app.extensions["site_cors"] = cache
     app.after_request(_admit)
+    app.before_request(_guard_embed_sessions)
     app.before_request(_guard_writes)

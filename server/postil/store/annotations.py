@@ -15,7 +15,7 @@ from ..models import MODERATING_ROLES, Annotation, AnnotationTag, Group, Post, U
 from ..parse import NewAnnotation, Precondition
 from ..validation import uuid_string
 from . import changes as change_log
-from . import groups
+from . import groups, moderation
 from .posts import resolve_post
 
 
@@ -55,8 +55,11 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
             # A group annotation's page address and title stay its author's, as a private
             # one's: the other members are shown the address the post's key gives
             # (`present.post_summary`).
+            # A note that will wait for approval shares nothing of the post yet (its address,
+            # title, times): it does not exist for others until approved.
+            public = fields.get("visibility") == "public"
             post = resolve_post(new.post, reader=user,
-                                share=fields.get("visibility") == "public")
+                                share=public and not moderation.will_wait(user, new.post))
             thread, in_group = {}, group
         stamp = now_us()
         times = {"created_us": stamp, "updated_us": stamp} | (keep or {})
@@ -64,8 +67,13 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
                   "selectors": [], "note": "", "note_html": "", "color": "yellow",
                   "tags": [], "tags_text": "", "visibility": "private", "deleted": False,
                   "version": 1, "via": None, "group_id": None, "hidden": False, "parent": None,
-                  "root": None,
-                  "reply_to": None} | fields | thread | times
+                  "root": None, "reply_to": None, "site_id": None, "published_us": None,
+                  "pending": False} | fields | thread | times
+        if values["visibility"] == "public":
+            # On a registered site's post: its site, and withheld until approved under
+            # pre-moderation; refused for a barred author or over the site's hourly limit.
+            above = (bool(parent.hidden), bool(parent.pending)) if new.reply_to else None
+            values |= moderation.publishing(user, post, withheld_above=above)
         pk = Annotation.insert_new(values)
         if pk is None:
             raise _IdTaken  # made meanwhile; and undo anything resolve_post changed
@@ -86,6 +94,10 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
     except _IdTaken:
         # Sent before (a retry whose answer was lost), or a shared annotation's id.
         return _same_owner(resolve(user, uid), user), False
+
+
+# The fields whose change puts new words (or a new passage) before a public note's readers.
+REWORDING = frozenset({"note", "note_html", "tags", "selectors", "quote"})
 
 
 class _IdTaken(Exception):
@@ -137,37 +149,42 @@ def _thread_values(parent: Annotation, fields: dict) -> dict:
     # A reply under a hidden annotation is hidden too: the thread below one is hidden with it
     # (`store.groups.set_hidden`).
     return {"parent": parent.pk, "root": parent.root or parent.pk, "reply_to": parent.uid,
-            "hidden": bool(parent.hidden),
+            "hidden": bool(parent.hidden), "pending": bool(parent.pending),
             **{column: getattr(parent, column) for column in THREAD_SHARED}}
 
 
-def _holders(uid: str) -> list[tuple[int, str, int | None, bool]]:
-    """Return (author, visibility, group, hidden) of every annotation with this id: almost
-    always none."""
+def _holders(uid: str) -> list[tuple[int, str, int | None, bool, int | None]]:
+    """Return (author, visibility, group, hidden, site) of every annotation with this id:
+    almost always none."""
     # Speed: one probe of the (uid, user_id) index, in plain SQL (bench/README.md row
     # "HTTP POST /api/annotations, a real create").
     p = database.param
-    return [(author, visibility, group, bool(hidden)) for author, visibility, group, hidden
-            in database.execute_sql(f"SELECT user_id, visibility, group_id, hidden FROM "
-                                    f"annotation WHERE uid = {p}", [uid]).fetchall()]
+    return [(author, visibility, group, bool(hidden), site)
+            for author, visibility, group, hidden, site
+            in database.execute_sql(f"SELECT user_id, visibility, group_id, hidden, site_id "
+                                    f"FROM annotation WHERE uid = {p}", [uid]).fetchall()]
 
 
-def _taken_for(user: User, holders: list[tuple[int, str, int | None, bool]]) -> bool:
+def _taken_for(user: User, holders: list[tuple[int, str, int | None, bool, int | None]]
+               ) -> bool:
     """Say whether the id is taken for `user`: by their own, or one they may see.
 
-    Another reader's private annotation, or one in a group `user` is not in, takes nothing:
-    it does not exist for them. Such ones are only marked as sharing the id once the new one
-    is stored.
+    Another reader's private annotation, one in a group `user` is not in, or a public one a
+    site's moderators withhold (pending or hidden) from all but them and its author, takes
+    nothing: it does not exist for them. Such ones are only marked as sharing the id once the
+    new one is stored.
     """
-    if any(author == user.id or visibility == "public"
-           for author, visibility, _, _ in holders):
+    if any(author == user.id for author, *_ in holders):
         return True
-    if not any(visibility == "group" for _, visibility, _, _ in holders):
+    for _, visibility, _, hidden, site in holders:
+        if visibility == "public" and (not hidden or moderation.is_site_moderator(user, site)):
+            return True
+    if not any(visibility == "group" for _, visibility, *_ in holders):
         return False
     roles = groups.group_ids_of(user)
     return any(visibility == "group" and group in roles
                and (not hidden or roles[group] in MODERATING_ROLES)
-               for _, visibility, group, hidden in holders)
+               for _, visibility, group, hidden, _ in holders)
 
 
 def _group_field(user: User, fields: dict) -> Group | None:
@@ -278,6 +295,20 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
         moves = {c: changes[c] for c in THREAD_SHARED if c in changes}
         if "group_id" in moves:
             moves["hidden"] = False
+        if (annotation.visibility == "public" and annotation.site_id is not None
+                and not widens and REWORDING & changes.keys()):
+            # New words in a public note on a registered site's post: refused to a barred
+            # author; under pre-moderation read by a moderator again before others see them.
+            held = moderation.rewording(user, annotation)
+            changes |= held
+            moves |= held
+        if widens:
+            # Made public on a registered site's post: as a new public note there (its site;
+            # pending under pre-moderation, and the thread below with it; barred; limited).
+            published = moderation.publishing(user, annotation.post)
+            changes |= published
+            moves |= {"hidden": published["hidden"], "pending": published["pending"],
+                      "site_id": published["site_id"]}
         changes |= {"version": annotation.version + 1,
                     "updated_us": max(now_us(), annotation.updated_us + 1)}
         if shares:
@@ -329,6 +360,11 @@ def _may_move(user: User, annotation: Annotation) -> None:
     and a reply was written for the readers its thread had (made public, a group's reply
     would be published by someone who may not even be in the group any more; made private,
     the replies would be cut off from their own thread)."""
+    if annotation.hidden and annotation.visibility == "public":
+        raise Conflict(("this annotation waits for a moderator of the site's approval"
+                        if annotation.pending else "a moderator of the site hid this annotation")
+                       + ", so it stays public (and out of others' sight); delete it, or write "
+                       "a new one")
     if annotation.hidden:
         raise Conflict("a moderator of its group hid this annotation, so it stays where it is; "
                        "delete it, or write a new one")
