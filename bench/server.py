@@ -353,7 +353,6 @@ def measure(url: str, args, rows: list) -> None:
     with app.app_context():
         db.database.connect(reuse_if_open=True)
         n_users = User.select().count()
-        n_posts = Post.select().count()
         if not User.by_name("bencher"):
             User.create(name="bencher", password_hash="x")
         token = Token.issue(User.by_name("user1"), "bench")
@@ -369,6 +368,13 @@ def measure(url: str, args, rows: list) -> None:
                         .where(Annotation.pk.in_(picks) & (Annotation.visibility == "public")
                                & (Annotation.quote != "a passage worth keeping"))
                         .order_by(Annotation.pk)][:50]
+        # Posts as stored (a database copied --scale K times by bench/copy_to_pg.py numbers
+        # its copies' posts past the seeded ones).
+        top_post = Post.select(Post.id).order_by(Post.id.desc()).limit(1).scalar()
+        post_rng = random.Random(11)
+        post_keys = list(Post.select(Post.site, Post.post_id).where(
+            Post.id.in_([post_rng.randint(1, top_post) for _ in range(4 * args.queries)])
+            & Post.post_id.is_null(False)).order_by(Post.id).tuples())
         db.database.close()
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
@@ -376,8 +382,8 @@ def measure(url: str, args, rows: list) -> None:
     n = args.queries
 
     def post_path():
-        i = qr.randint(0, n_posts - 1)
-        return f"/api/annotations?site=site{i % 200}.example.org&post_id={i + 1}&limit=50"
+        site, post_id = qr.choice(post_keys)
+        return f"/api/annotations?site={site}&post_id={post_id}&limit=50"
 
     kinds = [
         (f"query by post (viewer in {VIEWER_GROUPS} groups)", [post_path() for _ in range(n)]),
