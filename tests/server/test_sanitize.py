@@ -280,10 +280,11 @@ def _reference_within_cost(note: str) -> str | None:
 # starts a rule at, digits and list markers at a line's start, every kind of whitespace and
 # control character, letters of other scripts, numerals that are not ASCII digits.
 PLAIN_PIECES = [
-    "word", "Word", "é", "Été", "中文", "ß", "x", "Ⅻ", "²", "ª", "\u0301", " ", " ", "  ", "\n", "\n",
-    "\n\n", " \n", "\n ", "\n    ", ".", ",", "'", '"', "(", ")", "/", ";", "?", "1", "42",
-    "1.", "2)", "\u200b", "\ufffd", "😀", *"!#$%&*+-:<=>@[\\]^_`{|}~", "\t", "\r", "\r\n",
-    "\x00", "\x0b", "\x0c", "\x1c", "\x7f", "\x85", "\u00a0", "\u2003", "\u2028", "\u3000",
+    "word", "Word", "é", "Été", "中文", "ß", "x", "Ⅻ", "²", "ª", "\u0301", " ", " ", "  ",
+    "\n", "\n", "\n\n", " \n", "\n ", "\n    ", ".", ",", "'", '"', "(", ")", "/", ";", "?",
+    "1", "42", "1.", "2)", "\u200b", "\ufffd", "😀", *"!#$%&*+-:<=>@[\\]^_`{|}~",
+    "\t", "\r", "\r\n", "\x00", "\x0b", "\x0c", "\x1c", "\x7f", "\x85",
+    "\u00a0", "\u2003", "\u2028", "\u3000",
     "&amp;", "www.example.org", "example.com", "a@b.org", "http", "https://example.org/a",
     "===", "---", "Setext\n===", "Item\n- two", "Line\n1. two", "Line\n# head", "Line\n> quote",
 ]
