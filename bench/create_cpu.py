@@ -29,6 +29,9 @@ def main() -> int:
     parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent))
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--block", type=int, default=100)
+    parser.add_argument("--only", choices=("trivial", "create"),
+                        help="make only this kind of request (to count one kind's instructions "
+                             "under valgrind: bench/README.md)")
     parser.add_argument("--pg", metavar="URL",
                         help="a PostgreSQL database URL to write to instead of a new SQLite file")
     args = parser.parse_args()
@@ -71,12 +74,19 @@ def main() -> int:
         cpu: dict[str, list[float]] = {"trivial": [], "create": []}
         for _ in range(args.requests // args.block):
             for name, call in (("trivial", trivial), ("create", create)):
+                if args.only and name != args.only:
+                    cpu[name].append(1.0)  # not measured
+                    continue
                 start = time.thread_time()
                 for _ in range(args.block):
                     call()
                 cpu[name].append((time.thread_time() - start) / args.block * 1e6)
     for how, pick in (("median", statistics.median), ("lowest", min)):
         trivial_us, create_us = pick(cpu["trivial"]), pick(cpu["create"])
+        if args.only:
+            us = create_us if args.only == "create" else trivial_us
+            print(f"{args.only + ' (CPU µs/request, ' + how + ')':<56}{us:>8,.0f}")
+            continue
         print(f"{'GET /api, trivial JSON (CPU µs/request, ' + how + ')':<56}{trivial_us:>8,.0f}")
         print(f"{'POST /api/annotations, a create (' + how + ')':<56}{create_us:>8,.0f}"
               f"  {create_us / trivial_us:.1f}x the trivial endpoint's")
