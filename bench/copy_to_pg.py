@@ -70,6 +70,28 @@ def shift(table: str, names: list[str], k: int, top: dict[str, int]):
     return row_of
 
 
+def set_aside(cur, tables) -> list[str]:
+    """Drop the foreign keys and secondary indexes of `tables` and return the statements that
+    make them again (indexes first, then the keys that may need them)."""
+    names = list(tables)
+    cur.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM "
+                "pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
+                [[f'"{t}"' for t in names] + names])
+    keys = cur.fetchall()
+    cur.execute("SELECT i.indexname, i.indexdef FROM pg_indexes i JOIN pg_class c "
+                "ON c.relname = i.indexname WHERE i.schemaname = current_schema() "
+                "AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
+                "WHERE k.conindid = c.oid AND k.contype IN ('p', 'u'))", [names])
+    indexes = cur.fetchall()
+    for table, name, _ in keys:
+        cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        cur.execute(f'DROP INDEX "{name}"')
+    return [definition for _, definition in indexes] + [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+        for table, name, definition in keys]
+
+
 def copy_rows(cur, table, select, names, flags, rows, k, top) -> int:
     change = shift(table, names, k, top) if k else (lambda row: row)
     copied = 0
@@ -107,6 +129,11 @@ def main() -> int:
     start = time.perf_counter()
     top = {t: src.execute(f'SELECT MAX("{k}") FROM "{t}"').fetchone()[0] or 0
            for t, k in [("post", "id"), ("annotation", "pk"), ("annotation_tag", "id")]}
+    # Many copies load far faster into tables without their secondary indexes and foreign keys,
+    # made again once the rows are in (what a restore does too).
+    rebuild = set_aside(cur, SCALED) if args.scale > 1 else []
+    cur.execute("SET maintenance_work_mem = '1GB'")
+    pg.commit()
     for table in TABLES:
         lite = [r[1] for r in src.execute(f'PRAGMA table_info("{table}")')]
         names = [c for c in columns(pg, table) if c in lite]
@@ -131,6 +158,12 @@ def main() -> int:
                         f'(SELECT COALESCE(MAX("{key}"), 1) FROM "{table}"))')
         pg.commit()
         print(f"  {table}: {copied:,} rows", file=sys.stderr, flush=True)
+    for statement in rebuild:
+        began = time.perf_counter()
+        cur.execute(statement)
+        pg.commit()
+        print(f"  {statement[:70]}… {time.perf_counter() - began:.0f} s", file=sys.stderr,
+              flush=True)
     pg.autocommit = True
     pg.cursor().execute("ANALYZE")
     print(f"copied in {time.perf_counter() - start:.1f} s")

@@ -8,7 +8,7 @@ import re
 from flask import Flask
 from flask_cors import CORS
 
-from . import config, db, errors, headers, health, metrics, request_log, urls, w3c_cors
+from . import config, db, errors, headers, health, metrics, request_log, site_cors, urls, w3c_cors
 from .jsonio import FastJSONProvider
 
 EXTENSION_ORIGINS = (
@@ -35,9 +35,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     health.init_app(app)
     errors.init_app(app)
     request_log.init_app(app)
+    # Registered sites' pages, for the embed's endpoints: after flask-cors has answered.
+    site_cors.init_app(app)
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": [*EXTENSION_ORIGINS, *app.config["CORS_ORIGINS"]]},
+                   # Any page may ask which site it is on (the embed, a plugin's settings).
+                   r"/api/sites/lookup": {"origins": "*", "send_wildcard": True},
                    **w3c_cors.RESOURCES},
         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match",
                        "Last-Event-ID"],
@@ -56,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         live,
         openapi,
         sessions_api,
+        sites_api,
         stream_api,
         w3c,
     )
@@ -69,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(account_api.bp)
     app.register_blueprint(groups_api.bp)
     app.register_blueprint(stream_api.bp)
+    app.register_blueprint(sites_api.bp)
     live.configure(app)
     openapi.init_app(app)
     if app.config.get("SAMPLE", True):

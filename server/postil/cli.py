@@ -13,7 +13,7 @@ import sys
 import time
 
 from . import __version__, config
-from .contract import REPLIES_CHOICES, ROLES, VISIBILITIES
+from .contract import EMBED_MODES, MODERATION_MODES, REPLIES_CHOICES, ROLES, VISIBILITIES
 
 
 def _app(auto_migrate: bool = True, **overrides):
@@ -486,6 +486,133 @@ def cmd_group_delete(args) -> int:
     return _group_command(work)
 
 
+def _site_fields(body: dict, *, partial: bool):
+    from . import parse
+    from .domain_errors import Invalid
+
+    try:
+        return parse.site_body(body, partial=partial)
+    except Invalid as err:
+        raise SystemExit(f"postil: {err.sentence}") from None
+
+
+def _site_key(value: str) -> str:
+    """A site named by its key or by its home URL, as `postil site add` took it."""
+    from . import origins
+
+    try:
+        return origins.site_key(value)
+    except origins.OriginError as err:
+        raise SystemExit(f"postil: {err}") from None
+
+
+def _policy_args(args) -> dict:
+    policy = {name: getattr(args, attr) for name, attr in (
+        ("embed", "embed"), ("moderation", "moderation"),
+        ("public_per_hour", "public_per_hour")) if getattr(args, attr) is not None}
+    return {"policy": policy} if policy else {}
+
+
+def _print_site(view, people: dict | None = None) -> None:
+    policy = view.policy
+    print(f"{view.key}\t{view.site.name}")
+    print(f"  origins: {' '.join(view.origins) or '(none)'}")
+    print(f"  embed: {policy['embed']}; moderation: {policy['moderation']}; public notes per "
+          f"user per hour: {policy['public_per_hour'] or 'no limit'}")
+    for role, names in (people or {}).items():
+        print(f"  {role}s: {', '.join(names) or '(none)'}")
+
+
+def cmd_site_add(args) -> int:
+    from .store import sites
+
+    body = {"url": args.url, **_policy_args(args),
+            "moderators": args.moderator, "members": args.member}
+    if args.name is not None:
+        body["name"] = args.name
+    if args.origin:
+        body["origins"] = args.origin
+    fields = _site_fields(body, partial=False)
+
+    def work():
+        view = sites.add_site(sites.SHELL, fields)
+        print("registered ", end="")
+        _print_site(view, sites.people(sites.SHELL, view.key))
+    _group_command(work)
+    return 0
+
+
+def cmd_site_list(args) -> int:
+    from .store import sites
+
+    def work():
+        for view in sites.list_sites(sites.SHELL):
+            policy = view.policy
+            print(f"{view.key}\tembed {policy['embed']}\tmoderation {policy['moderation']}"
+                  f"\t{' '.join(view.origins)}\t{view.site.name}")
+    _group_command(work)
+    return 0
+
+
+def cmd_site_show(args) -> int:
+    from .store import sites
+
+    key = _site_key(args.key)
+    _group_command(lambda: _print_site(sites.get_site(key), sites.people(sites.SHELL, key)))
+    return 0
+
+
+def cmd_site_set(args) -> int:
+    from .store import sites
+
+    key = _site_key(args.key)
+    body = _policy_args(args)
+    if args.name is not None:
+        body["name"] = args.name
+    if args.origin:
+        body["origins"] = args.origin
+    if not body:
+        raise SystemExit("postil: nothing to change: give --name, --origin, --embed, "
+                         "--moderation or --public-per-hour")
+    fields = _site_fields(body, partial=True)
+
+    def work():
+        view = sites.change_site(sites.SHELL, key, fields)
+        print("changed ", end="")
+        _print_site(view)
+    _group_command(work)
+    return 0
+
+
+def cmd_site_remove(args) -> int:
+    from .store import sites
+
+    key = _site_key(args.key)
+    _group_command(lambda: sites.remove_site(sites.SHELL, key))
+    print(f"removed the site {key}: its pages' embed shows nothing now; its annotations stay")
+    return 0
+
+
+def _site_person(role: str, present: bool):
+    def cmd(args) -> int:
+        from .store import sites
+
+        key = _site_key(args.key)
+        user = _group_command(lambda: sites.set_person(sites.SHELL, key, args.name, role,
+                                                       present))
+        print(f"{user.name} is {'now' if present else 'no longer'} a {role} of {key}")
+        return 0
+    return cmd
+
+
+def cmd_user_operator(args) -> int:
+    from .store import sites
+
+    user = _group_command(lambda: sites.set_operator(sites.SHELL, args.name, not args.off))
+    print(f"{user.name} {'may' if not args.off else 'may no longer'} manage sites over the API")
+    return 0
+
+
 def cmd_post_add(args) -> int:
     from .store import register_post
     from .validation import Invalid
@@ -634,6 +761,12 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(func=cmd_user_delete)
 
+    operator = user.add_parser("operator", help="let a user manage sites over the API (or "
+                                                "no longer, with --off)")
+    operator.add_argument("name")
+    operator.add_argument("--off", action="store_true", help="take the right away")
+    operator.set_defaults(func=cmd_user_operator)
+
     token = sub.add_parser("token", help="manage API tokens").add_subparsers(dest="token",
                                                                               required=True)
     create = token.add_parser("create", help="print a new token for a user")
@@ -678,6 +811,53 @@ def build_parser() -> argparse.ArgumentParser:
     gdelete.add_argument("group", help="the group's id")
     gdelete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     gdelete.set_defaults(func=cmd_group_delete)
+
+    site = sub.add_parser("site", help="register sites that embed Postil (their origins, "
+                                       "policy, moderators and members)").add_subparsers(
+        dest="site_command", required=True)
+
+    def policy_options(cmd, adding: bool) -> None:
+        if adding:
+            cmd.add_argument("--embed", nargs="?", const="read-only", choices=list(EMBED_MODES),
+                             help="what the site's embed may do (default: off; --embed alone: "
+                                  "read-only)")
+        else:
+            cmd.add_argument("--embed", choices=list(EMBED_MODES),
+                             help="what the site's embed may do")
+        cmd.add_argument("--moderation", choices=list(MODERATION_MODES),
+                         help="pre: new public notes wait for a moderator; post (default): "
+                              "shown at once")
+        cmd.add_argument("--public-per-hour", type=int, metavar="N",
+                         help="new public notes one user may make there in an hour (0: no "
+                              "limit, the default)")
+        cmd.add_argument("--name", help="the site's name as readers see it")
+        cmd.add_argument("--origin", action="append", default=[], metavar="ORIGIN",
+                         help="an origin its pages are served from (repeat; default: the "
+                              "URL's)" if adding else "its origins, replacing them (repeat)")
+
+    sadd = site.add_parser("add", help="register a site by its home URL")
+    sadd.add_argument("url", help="the site's home, e.g. https://blog.example")
+    policy_options(sadd, adding=True)
+    sadd.add_argument("--moderator", action="append", default=[], metavar="USER")
+    sadd.add_argument("--member", action="append", default=[], metavar="USER")
+    sadd.set_defaults(func=cmd_site_add)
+    site.add_parser("list", help="every registered site").set_defaults(func=cmd_site_list)
+    sshow = site.add_parser("show", help="a site's origins, policy, moderators and members")
+    sshow.add_argument("key", help="the site's key (or home URL)")
+    sshow.set_defaults(func=cmd_site_show)
+    sset = site.add_parser("set", help="change a site's name, origins or policy")
+    sset.add_argument("key", help="the site's key (or home URL)")
+    policy_options(sset, adding=False)
+    sset.set_defaults(func=cmd_site_set)
+    sremove = site.add_parser("remove", help="unregister a site (its annotations stay)")
+    sremove.add_argument("key", help="the site's key (or home URL)")
+    sremove.set_defaults(func=cmd_site_remove)
+    for role in ("moderator", "member"):
+        for verb, present in (("add", True), ("remove", False)):
+            cmd = site.add_parser(f"{verb}-{role}", help=f"{verb} a {role} of a site")
+            cmd.add_argument("key", help="the site's key (or home URL)")
+            cmd.add_argument("name", help="the user")
+            cmd.set_defaults(func=_site_person(role, present))
 
     post = sub.add_parser("post", help="manage posts").add_subparsers(dest="post", required=True)
     padd = post.add_parser("add", help="register a post from a WordPress REST post JSON file")

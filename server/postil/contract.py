@@ -11,6 +11,13 @@ COLORS = ("yellow", "green", "blue", "pink", "purple")
 VISIBILITIES = ("private", "group", "public")
 # A group member's roles, most powerful first (docs/api.md, "Groups").
 ROLES = ("owner", "moderator", "member")
+# A registered site's policy (docs/api.md, "Sites"): what its pages' embed may do, in order of
+# who may write from it (nobody, nobody, the site's members, anyone signed in), and whether new
+# public notes on its posts wait for a moderator (pre) or show at once (post).
+EMBED_MODES = ("off", "read-only", "members", "signed-in")
+MODERATION_MODES = ("pre", "post")
+# A user's roles on a site.
+SITE_ROLES = ("moderator", "member")
 # What a client may send in a create or patch body.
 EDITABLE_FIELDS = frozenset({"note", "color", "tags", "visibility", "selectors", "quote",
                              "group"})

@@ -82,6 +82,8 @@ class User(BaseModel):
     created_us = BigIntegerField(default=now_us)
     # A disabled user's tokens answer 401 and signing in answers 403 (`postil user disable`).
     disabled = BooleanField(default=False)
+    # May register and change sites over the API (`postil user operator NAME`; migration 0015).
+    operator = BooleanField(default=False)
 
     def save(self, *args, **kwargs):
         if not self.name_key:
@@ -138,14 +140,15 @@ class Token(BaseModel):
         p = database.param
         row = database.execute_sql(
             'SELECT t.id, t.created_us, t.last_used_us, t.label, u.id, u.name, u.name_key, '
-            'u.password_hash, u.created_us, u.disabled FROM token t '
+            'u.password_hash, u.created_us, u.disabled, u.operator FROM token t '
             f'JOIN "user" u ON u.id = t.user_id WHERE t.token_hash = {p}',
             [hash_token(token)]).fetchone()
         if row is None:
             return None
         # Every field given: no defaults to fill in first (`created_us`'s would read the clock).
         user = User(__no_default__=True, id=row[4], name=row[5], name_key=row[6],
-                    password_hash=row[7], created_us=row[8], disabled=bool(row[9]))
+                    password_hash=row[7], created_us=row[8], disabled=bool(row[9]),
+                    operator=bool(row[10]))
         return user, cls(__no_default__=True, id=row[0], user=user, created_us=row[1],
                          last_used_us=row[2], label=row[3])
 
@@ -705,6 +708,46 @@ class StreamTicket(BaseModel):
         table_name = "stream_ticket"
 
 
+class Site(BaseModel):
+    """A registered publication (`store.sites`; migration 0015): the posts whose key's `site` is
+    `key` (or, for pages keyed by URL, whose URL lies under it) are its posts, and its policy
+    says what its pages' embed may do and how public notes there are moderated."""
+
+    id = AutoField()
+    key = CharField(max_length=255, unique=True)
+    name = CharField(max_length=200, default="")
+    embed = CharField(max_length=16, default="off")  # contract.EMBED_MODES
+    moderation = CharField(max_length=8, default="post")  # contract.MODERATION_MODES
+    public_per_hour = IntegerField(default=0)  # 0: no limit
+    created_us = BigIntegerField(default=now_us)
+    updated_us = BigIntegerField(default=now_us)
+
+
+class SiteOrigin(BaseModel):
+    """An origin a site's pages are served from; one site's at most."""
+
+    id = AutoField()
+    site = ForeignKeyField(Site, backref="origins", on_delete="CASCADE")
+    origin = CharField(max_length=255, unique=True)
+
+    class Meta:
+        table_name = "site_origin"
+
+
+class SitePerson(BaseModel):
+    """A user with a role on a site: "moderator" or "member" (both: two rows)."""
+
+    id = AutoField()
+    site = ForeignKeyField(Site, backref="people", on_delete="CASCADE", index=False)
+    user = ForeignKeyField(User, backref="site_roles", on_delete="CASCADE")
+    role = CharField(max_length=16)
+    added_us = BigIntegerField(default=now_us)
+
+    class Meta:
+        table_name = "site_person"
+        indexes = ((("site", "role", "user"), True),)
+
+
 MODELS = [User, Token, Post, Group, Membership, Invite, Annotation, AnnotationTag, PostUrl,
           SignInThrottle, PostRegistration, ReplyMarker, ChangeLog, ChangeLogState,
-          StreamTicket]
+          StreamTicket, Site, SiteOrigin, SitePerson]

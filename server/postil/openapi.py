@@ -10,7 +10,16 @@ from __future__ import annotations
 from flask import jsonify
 
 from . import __version__
-from .contract import COLORS, EDITABLE_FIELDS, LIMITS, REPLIES_CHOICES, ROLES, VISIBILITIES
+from .contract import (
+    COLORS,
+    EDITABLE_FIELDS,
+    EMBED_MODES,
+    LIMITS,
+    MODERATION_MODES,
+    REPLIES_CHOICES,
+    ROLES,
+    VISIBILITIES,
+)
 
 _PATHS: dict[str, dict] = {}
 
@@ -167,6 +176,32 @@ SCHEMAS = {
     "GroupInput": {"type": "object", "properties": {
         "name": {"type": "string", "maxLength": 100},
         "description": {"type": "string", "maxLength": 2000}}},
+    "SitePolicy": {"type": "object", "properties": {
+        "embed": {"type": "string", "enum": list(EMBED_MODES)},
+        "moderation": {"type": "string", "enum": list(MODERATION_MODES)},
+        "public_per_hour": {"type": "integer", "minimum": 0,
+                            "description": "new public annotations per user per hour on the "
+                                           "site's posts; 0: no limit"}}},
+    "Site": {"type": "object", "properties": {
+        "site": {"type": "string", "description": "the site's key (the post key's site)"},
+        "name": {"type": "string"},
+        "origins": {"type": "array", "items": {"type": "string"}},
+        "policy": ref("SitePolicy"),
+        "you": {"type": "object", "description": "signed in only: your own roles there",
+                "properties": {"moderator": {"type": "boolean"},
+                               "member": {"type": "boolean"}}},
+        "moderators": {"type": "array", "items": {"type": "string"},
+                       "description": "operators only"},
+        "members": {"type": "array", "items": {"type": "string"},
+                    "description": "operators only"}}},
+    "SiteInput": {"type": "object", "description": (
+        "A registration needs url (the site's home); a change takes name, origins and policy "
+        "(a partial policy changes what it names)."), "properties": {
+        "url": {"type": "string"}, "name": {"type": "string"},
+        "origins": {"type": "array", "items": {"type": "string"}},
+        "policy": ref("SitePolicy"),
+        "moderators": {"type": "array", "items": {"type": "string"}},
+        "members": {"type": "array", "items": {"type": "string"}}}},
     "Group": {"type": "object", "properties": {
         "id": {"type": "string"}, "name": {"type": "string"}, "description": {"type": "string"},
         "role": {"type": "string", "enum": list(ROLES), "description": "yours"},

@@ -19,11 +19,14 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from . import origins as site_rules
 from . import postkey
 from . import validation as v
 from .contract import (
     EDITABLE_FIELDS,
+    EMBED_MODES,
     LIMITS,
+    MODERATION_MODES,
     QUERY_FILTERS,
     READ_ONLY_FIELDS,
     REPLIES_CHOICES,
@@ -684,3 +687,130 @@ def role_body(body: Any) -> str:
     if body["role"] not in ROLES:
         raise Invalid("role", "must be 'owner', 'moderator' or 'member'")
     return body["role"]
+
+
+# ---------------------------------------------------------------- sites
+
+MAX_SITE_NAME = 200
+MAX_SITE_ORIGINS = 20
+MAX_SITE_PEOPLE = 100
+MAX_PUBLIC_PER_HOUR = 100_000
+SITE_FIELDS = frozenset({"url", "name", "origins", "policy", "moderators", "members"})
+POLICY_FIELDS = frozenset({"embed", "moderation", "public_per_hour"})
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFields:
+    """A site's registration or change, checked: None where a change leaves a field as it is.
+
+    `key` is the site key of `url` (a create's); `origins` default to its origin.
+    """
+
+    key: str | None = None
+    name: str | None = None
+    origins: tuple[str, ...] | None = None
+    embed: str | None = None
+    moderation: str | None = None
+    public_per_hour: int | None = None
+    moderators: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
+
+
+def site_body(body: Any, *, partial: bool) -> SiteFields:
+    """Check a site's registration (`url` required) or change (name, origins, policy)."""
+    if not isinstance(body, dict):
+        raise Invalid(None, "the body must be a JSON object")
+    allowed = SITE_FIELDS - ({"url", "moderators", "members"} if partial else set())
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise Invalid(unknown[0], f"unknown field(s): {', '.join(unknown)}; "
+                                  f"{'a change' if partial else 'a site'} has "
+                                  f"{', '.join(sorted(allowed))}")
+    out: dict[str, Any] = {}
+    if not partial:
+        if "url" not in body:
+            raise Invalid("url", "is required: the site's home, such as https://blog.example")
+        url = v.string(body["url"], "url", LIMITS["url"], allow_empty=False)
+        try:
+            out["key"] = site_rules.site_key(url)
+            default_origin = site_rules.normalise_origin(
+                url if "://" in url else "https://" + url.strip())
+        except site_rules.OriginError as exc:
+            raise Invalid("url", str(exc)) from None
+        out["origins"] = (default_origin,)
+    if "name" in body:
+        name = v.string(body["name"], "name", MAX_SITE_NAME).strip()
+        if CONTROL.search(name):
+            raise Invalid("name", "must be on one line")
+        out["name"] = name
+    if "origins" in body:
+        out["origins"] = site_origins(body["origins"])
+    if "policy" in body:
+        out.update(site_policy(body["policy"]))
+    for role in ("moderators", "members"):
+        if role in body:
+            out[role] = _usernames(body[role], role)
+    return SiteFields(**out)
+
+
+def site_origins(value: Any) -> tuple[str, ...]:
+    """Check a list of origins: one at least, each written as browsers send it, no repeats."""
+    if not isinstance(value, list) or not value:
+        raise Invalid("origins", "must be a list of one origin or more, such as "
+                                 '["https://blog.example"]')
+    if len(value) > MAX_SITE_ORIGINS:
+        raise Invalid("origins", f"at most {MAX_SITE_ORIGINS} origins")
+    out: list[str] = []
+    for item in value:
+        text = v.string(item, "origins", site_rules.MAX_ORIGIN * 2, allow_empty=False)
+        try:
+            origin = site_rules.normalise_origin(text, exact=True)
+        except site_rules.OriginError as exc:
+            raise Invalid("origins", str(exc)) from None
+        if origin not in out:
+            out.append(origin)
+    return tuple(out)
+
+
+def site_policy(value: Any) -> dict:
+    """Check a (partial) policy: embed, moderation, public_per_hour."""
+    if not isinstance(value, dict):
+        raise Invalid("policy", "must be a JSON object with embed, moderation and/or "
+                                "public_per_hour")
+    unknown = sorted(set(value) - POLICY_FIELDS)
+    if unknown:
+        raise Invalid(f"policy.{unknown[0]}", "is not a policy field; a policy has embed, "
+                                              "moderation and public_per_hour")
+    out: dict[str, Any] = {}
+    if "embed" in value:
+        if value["embed"] not in EMBED_MODES:
+            raise Invalid("policy.embed", f"must be one of {', '.join(EMBED_MODES)}")
+        out["embed"] = value["embed"]
+    if "moderation" in value:
+        if value["moderation"] not in MODERATION_MODES:
+            raise Invalid("policy.moderation", f"must be one of {', '.join(MODERATION_MODES)}")
+        out["moderation"] = value["moderation"]
+    if "public_per_hour" in value:
+        out["public_per_hour"] = v.integer(value["public_per_hour"], "policy.public_per_hour",
+                                           0, MAX_PUBLIC_PER_HOUR)
+    return out
+
+
+def _usernames(value: Any, field_name: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > MAX_SITE_PEOPLE:
+        raise Invalid(field_name, f"must be a list of at most {MAX_SITE_PEOPLE} usernames")
+    return tuple(dict.fromkeys(v.string(name, field_name, 64, allow_empty=False)
+                               for name in value))
+
+
+def site_url(value: Any) -> str:
+    """Check the `url` of a site lookup: any address of the site, or its home."""
+    if value is None:
+        raise Invalid("url", "is required: an address of the site, such as "
+                             "https://blog.example/a-post/")
+    text = v.string(value, "url", LIMITS["url"], allow_empty=False)
+    try:
+        site_rules.candidate_keys(text)
+    except site_rules.OriginError as exc:
+        raise Invalid("url", str(exc)) from None
+    return text

@@ -206,3 +206,18 @@ def invite_json(invite: Invite, created_by: str) -> dict:
 
 def user_json(user: User) -> dict:
     return {"name": user.name, "created": iso(user.created_us)}
+
+
+def site_json(view, viewer: User | None, *, people: dict | None = None) -> dict:
+    """A registered site (`store.sites.SiteView`) as anyone sees it; with `you` (the viewer's
+    own roles) when signed in, and `moderators` and `members` for an operator (`people`)."""
+    from .store import sites
+
+    body = {"site": view.key, "name": view.site.name, "origins": list(view.origins),
+            "policy": view.policy}
+    if viewer is not None:
+        body["you"] = sites.you(viewer, view.site)
+    if people is not None:
+        body["moderators"] = people["moderator"]
+        body["members"] = people["member"]
+    return body

@@ -13,7 +13,7 @@ import time
 import orjson
 from flask import Blueprint, Response, current_app, request
 
-from . import live, metrics, openapi, parse, present
+from . import live, metrics, openapi, parse, present, store
 from .api import annotation_json
 from .auth import current_token, current_user, require_user, token_policy
 from .db import database
@@ -75,8 +75,15 @@ def stream():
             try:
                 found, reached, more = reader.read(after)
                 addresses = present.OwnAddresses(viewer) if found else None
+                # A tombstone says how many replies below it this viewer may see: a page
+                # note's has no passage, and its count alone tells it heads a thread. Only
+                # tombstones: a count for every event is one more query per viewer and change,
+                # which the fan-out to many signed-in readers pays (bench/README.md).
+                counts = store.reply_counts(viewer, [e.annotation for e in found
+                                                     if e.kind == "annotation"
+                                                     and e.annotation.deleted])
                 ended = any(e.kind == "session" for e in found)
-                return ([_format(e, ids, viewer, addresses) for e in found
+                return ([_format(e, ids, viewer, addresses, counts) for e in found
                          if e.kind != "session"], reached, more, ended)
             finally:
                 database.close()
@@ -156,9 +163,11 @@ def _viewer(ticket: str | None):
     return viewer, token.id if token else None
 
 
-def _format(event: changes.Event, ids: changes.Cursor, viewer, addresses) -> str:
+def _format(event: changes.Event, ids: changes.Cursor, viewer, addresses,
+            reply_counts: dict[int, int]) -> str:
     if event.kind == "annotation":
-        data = annotation_json(event.annotation, viewer, addresses=addresses)
+        data = annotation_json(event.annotation, viewer, addresses=addresses,
+                               reply_counts=reply_counts if event.annotation.deleted else None)
     elif event.kind == "removed":
         data = {"id": event.uid}
     else:
@@ -175,7 +184,8 @@ openapi.register({
         "summary": "Follow changes live (Server-Sent Events)",
         "description": "One post (site and post_id, url, or post) or, with none, everything "
                        "you may see. Events: `annotation` (the annotation as GET would answer "
-                       "it; a delete is a tombstone with deleted true), `removed` ({id}: one "
+                       "it, without reply_count; a delete is a tombstone with deleted true and "
+                       "its reply_count), `removed` ({id}: one "
                        "you could see and may no longer), `reset` ({reason}: reload, your "
                        "access changed or the Last-Event-ID is too old); a `: keepalive` "
                        "comment every 15 s. Resume with the Last-Event-ID header (or "

@@ -304,10 +304,16 @@ class ExtensionBrowser:
         return self.context.wait_for_event("serviceworker", timeout=15000)
 
 
-def launch(playwright_driver, profile: Path):
+# A phone held upright, as the phone tests emulate it: its viewport in CSS pixels, touch, and a
+# mobile browser's viewport rules (the page's meta viewport is honoured).
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "has_touch": True,
+         "is_mobile": True}
+
+
+def launch(playwright_driver, profile: Path, device: dict | None = None):
     return playwright_driver.chromium.launch_persistent_context(
         str(profile), executable_path=CHROMIUM, headless=True,
-        viewport={"width": 1280, "height": 800},
+        **(device or {"viewport": {"width": 1280, "height": 800}}),
         args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}",
               "--no-sandbox", "--disable-gpu", "--disable-background-networking",
               "--disable-component-update", "--disable-sync", "--no-first-run"])
@@ -332,9 +338,9 @@ def open_profile(playwright_driver, server, blog):
     """Start Chromium with the extension on a profile folder (the same folder again is a browser
     restart); the caller closes `.context`."""
 
-    def start(profile: Path, first_run: bool = True, open_shadow_root: bool = True
-              ) -> ExtensionBrowser:
-        ext = ExtensionBrowser(launch(playwright_driver, profile), server, blog)
+    def start(profile: Path, first_run: bool = True, open_shadow_root: bool = True,
+              device: dict | None = None) -> ExtensionBrowser:
+        ext = ExtensionBrowser(launch(playwright_driver, profile, device), server, blog)
         if first_run:
             close_first_run_options(ext.context)
             if open_shadow_root:
@@ -349,6 +355,15 @@ def open_profile(playwright_driver, server, blog):
 @pytest.fixture
 def browser(open_profile, tmp_path):
     ext = open_profile(tmp_path / "profile")
+    yield ext
+    ext.context.close()
+    assert not ext.errors, f"page errors: {ext.errors}"
+
+
+@pytest.fixture
+def phone(open_profile, tmp_path):
+    """Chromium with the extension, emulating a phone held upright (PHONE)."""
+    ext = open_profile(tmp_path / "phone-profile", device=PHONE)
     yield ext
     ext.context.close()
     assert not ext.errors, f"page errors: {ext.errors}"

@@ -6,8 +6,9 @@ showing it clears the badge; bob deleting his reply leaves a "Deleted" line abov
 reload. The reply box is a frame of the extension's own: a page script listening for keys on its
 window hears none of the reply's. Firefox runs the reply box through firefox/replies-flow.mjs.
 A deleted note that replies answer stays listed as its thread's tombstone (deleted here, live
-from elsewhere, and after a reload); a screenshot of a thread with its reply box open
-(test-artifacts/sidebar-thread-light.png) and what a reader sees in it."""
+from elsewhere, and after a reload), a page note too (live: the event's reply count tells); a
+screenshot of a thread with its reply box open (test-artifacts/sidebar-thread-light.png) and
+what a reader sees in it."""
 
 from __future__ import annotations
 
@@ -307,6 +308,58 @@ def test_a_deleted_note_with_replies_stays_in_the_sidebar_as_its_threads_tombsto
         assert PHRASE not in painted(page)["green"] and TIDE not in painted(page)["pink"]
         assert "Twelve and a half hours" not in page.locator("postil-ui .sidebar").inner_text()
         page.screenshot(path=str(artifacts / "sidebar-tombstone-light.png"))
+    finally:
+        forget_replies(server, tokens)
+
+
+def test_a_page_note_deleted_elsewhere_stays_as_its_threads_tombstone_live(alice, server,
+                                                                           tokens, artifacts):
+    """A note on the page as a whole has no passage for its tombstone to keep: the open page
+    learns from the event's reply count that it still heads a thread. Listed before anyone
+    answered it, replied to and deleted on other devices while the sidebar is open: it stays,
+    as "Deleted note" with the reply under it, without a reload; it goes with its last reply."""
+    post = {"site": server.blog_site, "post_id": 101, "url": f"{server.blog_url}{POST_101}"}
+    status, page_note = server.api("POST", "/api/annotations", tokens["alice"], body={
+        "post": post, "quote": "", "selectors": [], "note": "Where were these pools?",
+        "visibility": "public"})
+    assert status == 201, page_note
+    status, lonely = server.api("POST", "/api/annotations", tokens["alice"], body={
+        "post": post, "quote": "", "selectors": [], "note": "Nobody answers this one",
+        "visibility": "public"})
+    assert status == 201, lonely
+    try:
+        page = alice.open(POST_101)
+        page.context.set_default_timeout(10000)
+        open_sidebar(alice, page)
+        item = items(page).filter(has_text="Where were these pools?")
+        wait_until(lambda: item.count() == 1 and items(page).count() == 2,
+                   message="both page notes listed, no replies yet")
+        page.evaluate("() => { window.notReloaded = true; }")
+
+        # bob answers from his browser: the thread appears under the note, live.
+        bobs = reply_to(server, tokens["bob"], page_note, "On the north shore, past the slipway.")
+        wait_until(lambda: thread_rows(page, item).count() == 1, message="bob's reply, live")
+
+        # alice deletes both notes on another device.
+        for note in (page_note, lonely):
+            path = f"/api/annotations/{note['id']}"
+            assert server.api("DELETE", path, tokens["alice"])[0] == 204
+        # The one nothing answers goes; the one with a reply stays as its thread's tombstone.
+        wait_until(lambda: items(page).filter(has_text="Nobody answers").count() == 0,
+                   message="the note nobody answered gone")
+        tomb = items(page).filter(has_text="Deleted note")
+        wait_until(lambda: tomb.count() == 1, message="the page note's tombstone, live",
+                   show=lambda: [i.inner_text() for i in items(page).all()])
+        assert "Where were these pools?" not in tomb.inner_text()
+        assert "On the north shore" in thread_rows(page, tomb).first.inner_text()
+        assert items(page).count() == 1
+        assert page.evaluate("() => window.notReloaded === true")
+        page.screenshot(path=str(artifacts / "sidebar-page-note-tombstone.png"))
+
+        # bob deletes his reply: the tombstone heads nothing now and goes too, live.
+        assert server.api("DELETE", f"/api/annotations/{bobs['id']}", tokens["bob"])[0] == 204
+        wait_until(lambda: items(page).count() == 0, message="the empty tombstone gone")
+        assert page.evaluate("() => window.notReloaded === true")
     finally:
         forget_replies(server, tokens)
 

@@ -570,6 +570,39 @@ ROWS = [
      "forbidden"),
     ("hide another's private annotation", "PUT", f"{A}/{BOB_PRIVATE}/hidden", "alice", {}, None,
      404, "not_found"),
+    # sites (alice is an operator; blog.example is registered)
+    ("look up a site without a url", "GET", "/api/sites/lookup", "anon", {}, None, 400,
+     "validation_error"),
+    ("look up a site by a mail address", "GET", "/api/sites/lookup?url=mailto:a@b.example",
+     "anon", {}, None, 400, "validation_error"),
+    ("look up an unregistered site", "GET", "/api/sites/lookup?url=https://else.example/",
+     "bob", {}, None, 404, "site_not_registered"),
+    ("list sites anonymously", "GET", "/api/sites", "anon", {}, None, 401, "unauthorized"),
+    ("list sites as a reader", "GET", "/api/sites", "bob", {}, None, 403, "operator_required"),
+    ("register a site as a reader", "POST", "/api/sites", "bob", {},
+     J({"url": "https://x.example"}), 403, "operator_required"),
+    ("register a site without a url", "POST", "/api/sites", "alice", {}, J({}), 400,
+     "validation_error"),
+    ("register a site with an unknown embed", "POST", "/api/sites", "alice", {},
+     J({"url": "https://x.example", "policy": {"embed": "on"}}), 400, "validation_error"),
+    ("register a site as text", "POST", "/api/sites", "alice", {}, RAW("x", "text/plain"), 415,
+     "unsupported_media_type"),
+    ("register a site twice", "POST", "/api/sites", "alice", {},
+     J({"url": "https://blog.example"}), 409, "conflict"),
+    ("register a site with another's origin", "POST", "/api/sites", "alice", {},
+     J({"url": "https://x.example", "origins": ["https://blog.example"]}), 409, "conflict"),
+    ("read a site as a reader", "GET", "/api/sites/blog.example", "bob", {}, None, 403,
+     "operator_required"),
+    ("change an unregistered site", "PATCH", "/api/sites/else.example", "alice", {},
+     J({"name": "x"}), 404, "not_found"),
+    ("change a site's url", "PATCH", "/api/sites/blog.example", "alice", {},
+     J({"url": "https://x.example"}), 400, "validation_error"),
+    ("change a site as a reader", "PATCH", "/api/sites/blog.example", "bob", {},
+     J({"policy": {"embed": "off"}}), 403, "operator_required"),
+    ("make a nobody a site's moderator", "PUT", "/api/sites/blog.example/moderators/nobody",
+     "alice", {}, None, 400, "validation_error"),
+    ("remove a site as a reader", "DELETE", "/api/sites/blog.example", "bob", {}, None, 403,
+     "operator_required"),
 ]
 
 
@@ -619,9 +652,12 @@ def error_app(request, tmp_path_factory):
     with app.app_context():
         db.database.connect(reuse_if_open=True)
         Group.update(gid=GID).execute()
+        User.update(operator=True).where(User.name == "alice").execute()
         Invite.update(token_hash=hash_token(SPENT), uses=1).where(
             Invite.token_hash == hash_token(token)).execute()
         db.database.close()
+    assert client.post("/api/sites", json={"url": "https://blog.example"},
+                       headers=headers["alice"]).status_code == 201
     headers |= {"anon": {}, "forged": {"Authorization": "Bearer pst_forged-token"}}
     yield app, headers
     if not db.database.is_closed():

@@ -62,3 +62,61 @@ def test_hiding_a_thread_removes_every_reply_for_members_and_showing_brings_them
     heard = {(e["event"], e["data"]["id"]) for e in bobs.events_until(marker)}
     assert heard == {("annotation", top["id"]), ("annotation", answers[0]),
                      ("annotation", answers[1]), ("annotation", marker)}
+
+
+def test_an_event_counts_the_replies_below_it_that_its_reader_may_see(
+        server, write, client, alice, bob, make_user):  # noqa: F811
+    """A page note has no passage for its tombstone to keep: the count the event carries (as
+    GET's answer does) is what tells a reader's open page it still heads a thread; a reply
+    hidden from the group is counted for those who may see it, and for nobody else."""
+    carol = make_user("carol")
+    gid = write.group(alice, bob, carol)
+    page_note = write.create(alice, visibility="group", group=gid, selectors=[],
+                             note="on the whole page")
+    answers = []
+    for who, text in ((carol, "carol answers"), (bob, "bob answers")):
+        res = client.post("/api/annotations", headers=who.headers,
+                          json={"reply_to": page_note["id"], "note": text})
+        assert res.status_code == 201
+        answers.append(res.get_json()["id"])
+    write.hide(alice, answers[0])  # carol's: alice (the owner) and carol still see it
+    streams = {"alice": server.stream(alice), "bob": server.stream(bob),
+               "carol": server.stream(carol)}
+    write.patch(alice, page_note["id"], note="on the whole page, again")
+    write.delete(alice, page_note["id"])
+    marker = write.marker(alice)
+    seen = {}
+    for name, stream in streams.items():
+        events = [e for e in stream.events_until(marker) if e["data"]["id"] == page_note["id"]]
+        # The edit and the delete, read together or not: the last says the tombstone.
+        assert events and events[-1]["event"] == "annotation"
+        assert events[-1]["data"]["deleted"] is True
+        seen[name] = events[-1]["data"]["reply_count"]
+    assert seen == {"alice": 2, "bob": 1, "carol": 2}
+    # As the thread's own read answers each of them.
+    for name, reader in (("alice", alice), ("bob", bob), ("carol", carol)):
+        res = client.get(f"/api/annotations/{page_note['id']}/replies", headers=reader.headers)
+        assert len(res.get_json()["items"]) == seen[name], name
+
+
+def test_a_page_notes_tombstone_is_sent_again_when_its_last_reply_goes(  # noqa: F811
+        server, write, client, alice, bob):  # noqa: F811
+    """A passage's tombstone loses its passage with its last reply; a page note's has none to
+    lose, yet an open page must hear that it heads nothing now: an event with a count of 0."""
+    page_note = write.create(alice, visibility="public", selectors=[], note="on the whole page")
+    res = client.post("/api/annotations", headers=bob.headers,
+                      json={"reply_to": page_note["id"], "note": "bob answers"})
+    assert res.status_code == 201
+    answer = res.get_json()
+    write.delete(alice, page_note["id"])
+    following = server.stream(alice)
+    write.delete(bob, answer["id"])
+    marker = write.marker(alice)
+    heard = {e["data"]["id"]: e["data"] for e in following.events_until(marker)}
+    assert heard[answer["id"]]["deleted"] is True
+    head = heard[page_note["id"]]
+    assert (head["deleted"], head["reply_count"]) == (True, 0)
+    assert head["version"] == page_note["version"] + 2
+    q = {"site": "blog.example.org", "post_id": "42", "replies": "include"}
+    listed = client.get("/api/annotations", query_string=q, headers=alice.headers)
+    assert page_note["id"] not in [a["id"] for a in listed.get_json()["items"]]

@@ -248,13 +248,15 @@ async function send(server, token, op) {
 /**
  * Whether a tombstone (`deleted`) of an annotation that answers nothing still heads a thread,
  * and so stays listed where its thread is: the server keeps its passage while live replies
- * answer it and drops it with the last. `before`: the copy it replaces, whose `reply_count`
- * tells for a note without a passage (a page note) just deleted; a stream's tombstone carries
- * no count.
+ * answer it and drops it with the last. A note without a passage (a page note) tells by its
+ * `reply_count` (the replies below it the reader may see), which the server's answers and
+ * the stream's tombstones carry; `before`, the copy it replaces, is asked only when the
+ * tombstone carries no count.
  */
 export function headsThread(annotation, before = null) {
   if (!annotation?.deleted || annotation.reply_to) return false;
   if (annotation.quote || annotation.selectors?.length || annotation.reply_count > 0) return true;
+  if (typeof annotation.reply_count === "number") return false;
   return Boolean(before && !before.deleted && before.reply_count > 0);
 }
 

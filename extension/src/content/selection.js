@@ -1,9 +1,16 @@
 // Selection and toolbar: what the reader does on the page itself. A selection shows the
 // toolbar (and keeps it beside the passage while the page scrolls); keyboard readers reach it
 // with Tab and dismiss it with Escape; its buttons highlight the passage or begin a note on it;
-// a click (or Enter on a fallback mark) on a highlight opens its card.
+// a click (or Enter on a fallback mark) on a highlight opens its card. On a phone there is no
+// mouseup: a long-press selects and the handles adjust, each step a `selectionchange`, so the
+// toolbar follows the selection once it has been still for a moment, placed below it (the
+// phone's own menu is above) and kept while a finger presses one of its buttons.
 
 import { MARK_TAG } from "./paint.js";
+
+// How long a touch selection must stay unchanged before the toolbar shows for it (a handle being
+// dragged changes it many times a second).
+export const TOUCH_SETTLE_MS = 350;
 
 export class SelectionToolbar {
   /** page: {ui, lifecycle, highlights, sync, editor}. */
@@ -11,11 +18,23 @@ export class SelectionToolbar {
     this.page = page;
     this.selection = null; // the range the toolbar acts on
     this.dismissed = null; // the selection Escape dismissed the toolbar for
+    this.touch = false; // whether the reader's last pointer was a finger (or pen)
+    this.pressingToolbar = false; // a finger is on one of the toolbar's buttons
+    this.settle = null; // the timer of a touch selection settling
   }
 
   listen() {
     const { ui, highlights } = this.page;
     const check = () => setTimeout(() => this.check(), 0);
+    document.addEventListener("pointerdown", (event) => {
+      this.touch = event.pointerType === "touch" || event.pointerType === "pen";
+      this.pressingToolbar = this.touch && this.fromUI(event);
+    }, { capture: true, passive: true });
+    for (const type of ["pointerup", "pointercancel"]) {
+      // The toolbar's click comes after pointerup: keep it shown until then.
+      document.addEventListener(type, () => setTimeout(() => { this.pressingToolbar = false; }, 0),
+        { capture: true, passive: true });
+    }
     document.addEventListener("mouseup", (event) => {
       if (!this.fromUI(event)) check();
     });
@@ -24,8 +43,13 @@ export class SelectionToolbar {
     });
     document.addEventListener("selectionchange", () => {
       const selection = document.getSelection();
-      // A keyboard reader in the toolbar still acts on the saved selection.
-      if ((!selection || selection.isCollapsed) && !ui.toolbarHasFocus()) ui.hideToolbar();
+      const collapsed = !selection || selection.isCollapsed;
+      // A keyboard reader in the toolbar still acts on the saved selection; so does a finger on it.
+      if (collapsed && !ui.toolbarHasFocus() && !this.pressingToolbar) ui.hideToolbar();
+      if (this.touchLike()) {
+        clearTimeout(this.settle);
+        if (!collapsed) this.settle = setTimeout(() => this.check(), TOUCH_SETTLE_MS);
+      }
     });
     // Keyboard readers: with text selected (Shift+arrows, caret browsing) and the toolbar showing,
     // Tab moves into the toolbar, where Tab walks its buttons; Escape dismisses it.
@@ -52,12 +76,17 @@ export class SelectionToolbar {
     });
     // The toolbar follows its selection while the page scrolls.
     window.addEventListener("scroll", () => {
-      if (this.selection && !ui.toolbar.hidden) ui.showToolbar(this.selection.getBoundingClientRect());
+      if (this.selection && !ui.toolbar.hidden) ui.showToolbar(this.selection.getBoundingClientRect(), { touch: this.touchLike() });
     }, { passive: true });
   }
 
   fromUI(event) {
     return event.composedPath().includes(this.page.ui.host);
+  }
+
+  /** Whether selections come from a finger: the last pointer was one, or the device has no finer. */
+  touchLike() {
+    return this.touch || Boolean(window.matchMedia?.("(pointer: coarse)").matches);
   }
 
   /** Show the toolbar for the page's selection, or hide it when there is none to act on. */
@@ -81,7 +110,7 @@ export class SelectionToolbar {
     if (this.dismissed && sameRange(this.dismissed, range)) return;
     this.dismissed = null;
     this.selection = range.cloneRange();
-    ui.showToolbar(range.getBoundingClientRect());
+    ui.showToolbar(range.getBoundingClientRect(), { touch: this.touchLike() });
   }
 
   dismiss() {

@@ -5,6 +5,9 @@
 
 // The sidebar's width in CSS pixels; ui.js makes that much room for it beside the page.
 export const SIDEBAR_WIDTH = 376;
+// Below this viewport width (a phone held upright) the sidebar is a sheet over the lower part of
+// the page instead, the page readable above it.
+export const SHEET_VIEWPORT = 600;
 
 export const UI_CSS = `
 :host { all: initial; }
@@ -150,5 +153,28 @@ ol.items { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; }
 .item .actions, .card .actions { justify-content: flex-start; margin-top: 8px; }
 .card .actions .close { margin-left: auto; }
 .item .actions button, .card .actions button { min-height: 24px; padding: 2px 8px; font-size: 12px; }
+/* Phones (narrower than SHEET_VIEWPORT): the sidebar is a sheet over the lower part of the
+   page, the page readable above it; its grip makes it tall and short again. Touch targets grow. */
+.sidebar .grip { display: none; }
+@media (max-width: ${SHEET_VIEWPORT - 0.02}px) {
+  .sidebar {
+    top: auto; left: 0; right: 0; bottom: 0; width: 100vw; height: 55vh; height: 55dvh;
+    border-radius: 14px 14px 0 0; border-width: 1px 0 0 0;
+  }
+  .sidebar.tall { height: 92vh; height: 92dvh; }
+  .sidebar .grip {
+    display: block; flex: none; width: 100%; min-height: 28px; padding: 8px 0 4px; border: 0;
+    border-radius: 14px 14px 0 0; background: transparent;
+  }
+  .sidebar .grip::before {
+    content: ""; display: block; width: 44px; height: 5px; margin: 0 auto; border-radius: 3px;
+    background: var(--muted); opacity: .6;
+  }
+  .sidebar header { padding-top: 4px; }
+  .launcher { padding: 10px 16px; }
+}
+.toolbar.touch button { min-height: 40px; }
+.toolbar.touch button.color { width: 40px; height: 40px; }
+.toolbar.touch button.color .swatch { width: 22px; height: 22px; }
 .banner { margin: 8px 0; padding: 6px 8px; border-radius: 6px; background: var(--warn-bg); color: var(--warn-fg); font-size: 12px; }
 `;

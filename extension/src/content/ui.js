@@ -31,6 +31,8 @@ const SIZING_WAIT_MS = 1000;
 // The viewport width below which the page is too narrow to share with the sidebar: there the
 // sidebar covers the page instead of pushing it aside.
 export const NARROW_VIEWPORT = 800;
+// Room left between a touch selection and the toolbar for the selection's drag handles.
+const TOUCH_HANDLE_ROOM = 28;
 // Space kept between the note editor, the passage it is about and the viewport's edges.
 const EDITOR_GAP = 8;
 const COMPACT_EDITOR_BELOW = 700;
@@ -193,15 +195,24 @@ export class PostilUI {
     return bar;
   }
 
-  showToolbar(rect) {
+  /**
+   * Show the toolbar beside the selection's `rect`: above it for a mouse or keyboard, and below
+   * it, clear of the drag handles, for a `touch` selection, since phones show their own
+   * selection menu (Copy, Share…) above the selection.
+   */
+  showToolbar(rect, { touch = false } = {}) {
     // Load the editor's frame now, hidden, so that it is ready when "Add note" is pressed: keys
     // typed while it loads would go to the page.
     if (this.frameEditor) this.editorFrame();
     this.toolbar.hidden = false;
+    this.toolbar.classList.toggle("touch", touch);
     const width = this.toolbar.offsetWidth || 230;
     const height = this.toolbar.offsetHeight || 40;
-    let top = rect.top - height - 8;
-    if (top < 4) top = rect.bottom + 8;
+    const above = rect.top - height - 8;
+    const below = rect.bottom + (touch ? TOUCH_HANDLE_ROOM : 8);
+    let top;
+    if (touch) top = below + height <= window.innerHeight - 4 ? below : Math.max(4, rect.top - height - TOUCH_HANDLE_ROOM);
+    else top = above >= 4 ? above : below;
     top = Math.max(4, Math.min(top, window.innerHeight - height - 4));
     const left = Math.max(4, Math.min(rect.left + rect.width / 2 - width / 2, window.innerWidth - width - 4));
     this.toolbar.style.top = `${Math.round(top)}px`;
@@ -455,9 +466,20 @@ export class PostilUI {
     this.listArea = h("div", { class: "scroll" });
     const close = h("button", { type: "button", "aria-label": "Close Postil sidebar" }, "Close");
     close.addEventListener("click", () => this.toggleSidebar(false));
+    // On a phone the sidebar is a sheet over the page's lower part; its grip lets it take
+    // (nearly) the whole screen and give the page back.
+    this.grip = h("button", { type: "button", class: "grip", "aria-label": "Show more of the annotations", "aria-expanded": "false" });
+    this.grip.addEventListener("click", () => this.setSheetTall(!this.sidebar.classList.contains("tall")));
     return h("aside", { class: "panel sidebar", "aria-label": "Postil annotations", hidden: true },
+      this.grip,
       h("header", {}, h("div", { class: "top" }, h("h2", { text: "Annotations" }), close), this.statusLine),
       this.listArea);
+  }
+
+  setSheetTall(tall) {
+    this.sidebar.classList.toggle("tall", tall);
+    this.grip.setAttribute("aria-expanded", String(tall));
+    this.grip.setAttribute("aria-label", tall ? "Show less of the annotations" : "Show more of the annotations");
   }
 
   get sidebarOpen() {
@@ -478,7 +500,7 @@ export class PostilUI {
     if (open) {
       this.loadThreads();
       const first = this.listArea.querySelector("button.goto:not([disabled]), button");
-      (first ?? this.sidebar.querySelector("button")).focus({ preventScroll: true });
+      (first ?? this.sidebar.querySelector("header button")).focus({ preventScroll: true });
     } else if (wasOpen) {
       const back = this.focusBefore;
       this.focusBefore = null;

@@ -11,6 +11,8 @@
 - `account_deletion`: delete a whole account; the posts a user's export lists.
 - `changes`: the change log every annotation write records, read by live-update streams.
 - `groups`: reading groups, their members, roles and invites; hiding a group's annotations.
+- `sites`: registered sites (publications), their origins, policy, moderators and members;
+  which site a post or an address belongs to.
 
 They take values already checked by `parse` and the viewer as an argument, and raise the
 errors of `domain_errors`. Who may see what is decided by the models' query methods
@@ -19,7 +21,7 @@ errors of `domain_errors`. Who may see what is decided by the models' query meth
 
 from __future__ import annotations
 
-from . import accounts, changes, groups, throttle
+from . import accounts, changes, groups, sites, throttle
 from .account_deletion import account_summary, annotated_posts, delete_account
 from .aggregates import annotation_counts, popular_passages, shows_work_of
 from .annotations import (
@@ -57,5 +59,5 @@ __all__ = ["account_summary", "accounts", "annotated_posts", "annotation_counts"
            "get_visible", "get_visible_post", "groups", "iterate_by_post", "mark_read",
            "newest_update", "numbered_page", "page", "popular_passages", "posts_page",
            "read_until", "register_post", "replies_to", "replies_to_count", "reply_counts",
-           "resolve", "shows_work_of", "stored_notes", "thread", "throttle",
+           "resolve", "shows_work_of", "sites", "stored_notes", "thread", "throttle",
            "update_annotation"]

@@ -445,17 +445,18 @@ def delete_annotation(user: User, uid: str, if_match=None) -> None:
 
 def _empty_heads_above(reply: Annotation) -> None:
     """Empty the tombstones above a deleted reply that now head nothing live: the passage they
-    kept for their thread goes too, and their version moves on for clients that sync."""
+    kept for their thread goes too, and their version moves on for clients that sync; a note
+    without a passage (a page note) has none to lose, and its version moves on all the same, so
+    that open pages hear it heads no thread any more (its event's `reply_count` is 0)."""
     parent = reply.parent
     while parent is not None and not has_live_replies(parent):
         head = Annotation.get_or_none(Annotation.pk == parent)
         if head is None or not head.deleted:
             return
-        if head.quote or head.selectors:
-            change_log.record("update", head.pk, head.post_id, head.uid, before=head)
-            Annotation.update(quote="", selectors=[], version=head.version + 1,
-                              updated_us=max(now_us(), head.updated_us + 1)).where(
-                Annotation.pk == head.pk).execute()
+        change_log.record("update", head.pk, head.post_id, head.uid, before=head)
+        Annotation.update(quote="", selectors=[], version=head.version + 1,
+                          updated_us=max(now_us(), head.updated_us + 1)).where(
+            Annotation.pk == head.pk).execute()
         parent = head.parent
 
 

@@ -54,6 +54,20 @@ test("a tombstone that still heads a thread of replies takes its note's place, u
   assert.equal(headsThread(gone("r", { reply_to: "a", quote: "margin" })), false);
 });
 
+test("a page note's tombstone heads a thread by the count the stream sends, whatever the copy held", () => {
+  // Listed before it had replies (or came live, with no count yet): the event's count tells.
+  const fresh = [note("p", { quote: "", reply_count: 0 }), note("b")];
+  let items = applyEvent(fresh, event(gone("p", { version: 2, reply_count: 1 })));
+  assert.deepEqual(ids(items), ["p", "b"]);
+  assert.equal(items[0].deleted, true);
+  assert.deepEqual(ids(applyEvent([note("b")], event(gone("p", { version: 2, reply_count: 2 })))), ["b", "p"]);
+  // Replies the reader may not see are not counted for them: a count of 0 takes it out, even
+  // where the copy it replaces had replies.
+  items = [note("p", { quote: "", reply_count: 1 }), note("b")];
+  assert.deepEqual(ids(applyEvent(items, event(gone("p", { version: 2, reply_count: 0 })))), ["b"]);
+  assert.equal(headsThread(gone("r", { reply_to: "a", quote: "margin" })), false);
+});
+
 test("a queued delete of a note with replies leaves its tombstone in the list; without, nothing", () => {
   const items = [note("a", { reply_count: 1, note: "mine" }), note("b", { reply_count: 0 })];
   const queue = [{ seq: 1, kind: "delete", id: "a", post: POST }, { seq: 2, kind: "delete", id: "b", post: POST }];

@@ -1,0 +1,165 @@
+"""/api/*'s CORS for the pages of registered sites: what the embed needs, and nothing more.
+
+The extension's origins and POSTIL_CORS_ORIGINS are admitted to all of /api/ by flask-cors
+(app.py). Besides them, an origin of a registered site whose embed is not `off`
+(`store.sites`) is admitted here, for these endpoints and methods only (`EMBED_ENDPOINTS`):
+
+- reading: annotations (a query, one, a thread's replies), posts, the live stream and its
+  tickets, the reader's groups (for the note editor's picker) and `GET /api/me`;
+- signing out of the embed's session (`DELETE /api/tokens/current`);
+- writing one's own annotations (create, edit, delete), only where the site's embed lets
+  readers write (`members`, `signed-in`); the store decides, as for every client, whose
+  annotation may change.
+
+Never password sign-in, sign-up, sessions, passwords, account deletion, exports, imports, groups'
+management or sites' management: a reader signs in on the server's own page (`/embed/signin`),
+and a page of the site never holds anything but the token it was handed. Bearer tokens only:
+`Access-Control-Allow-Credentials` is never sent, and the server sets no cookies.
+
+Which origins are admitted is read from the database and kept for `CACHE_SECONDS` in each
+process; a change to sites made by this process empties the cache at once (`store.sites`'s
+listeners), so with `--workers N` (or a `postil site` command beside the server) a removed site,
+or one whose embed was turned off, is refused by every process within `CACHE_SECONDS` (10 s);
+a browser that cached a preflight's answer (`MAX_AGE`, 60 s) may still send, but not read, a
+request that long.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from . import db
+from .store import sites
+
+CACHE_SECONDS = 10.0
+WRITING_MODES = ("members", "signed-in")
+
+READ = frozenset({"GET", "HEAD"})
+# endpoint -> the methods a registered site's page may use, by whether its embed writes.
+EMBED_ENDPOINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    # endpoint: (methods for every embed mode, more methods where readers write)
+    "api.query_annotations": (READ, frozenset()),
+    "api.get_annotation": (READ, frozenset()),
+    "api.annotation_replies": (READ, frozenset()),
+    "api.list_posts": (READ, frozenset()),
+    "api.get_post": (READ, frozenset()),
+    "api.me": (READ, frozenset()),
+    "api.sign_out": (frozenset({"DELETE"}), frozenset()),
+    "stream.stream": (READ, frozenset()),
+    "stream.new_ticket": (frozenset({"POST"}), frozenset()),
+    "groups.list_groups": (READ, frozenset()),
+    "api.create_annotation": (frozenset(), frozenset({"POST"})),
+    "api.patch_annotation": (frozenset(), frozenset({"PATCH"})),
+    "api.delete_annotation": (frozenset(), frozenset({"DELETE"})),
+}
+ALLOW_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, Last-Event-ID"
+EXPOSE_HEADERS = "ETag, Location, Retry-After"
+# Shorter than the extension's 600 s: a browser that holds a preflight's answer may send (not
+# read) a request for this long after the site was removed.
+MAX_AGE = "60"
+
+
+class _AdmittedOrigins:
+    """{origin: embed mode} of the sites whose embed is on, read again after `CACHE_SECONDS`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._until = 0.0
+        self._origins: dict[str, str] = {}
+
+    def forget(self) -> None:
+        self._until = 0.0
+
+    def mode_of(self, origin: str) -> str | None:
+        now = time.monotonic()
+        if now >= self._until:
+            with self._lock:
+                if now >= self._until:
+                    self._origins = _read_admitted()
+                    self._until = time.monotonic() + CACHE_SECONDS
+        return self._origins.get(origin)
+
+
+def _read_admitted() -> dict[str, str]:
+    opened = db.database.is_closed()
+    if opened:
+        db.database.connect()
+    try:
+        return sites.admitted_origins()
+    finally:
+        if opened:
+            db.database.close()
+
+
+# One per app (tests make many, each on a database of its own); a write to sites in this
+# process empties them all.
+_caches: weakref.WeakSet[_AdmittedOrigins] = weakref.WeakSet()
+
+
+def _forget_all() -> None:
+    for cache in list(_caches):
+        cache.forget()
+
+
+sites.on_change(_forget_all)
+
+
+def _endpoint(method: str) -> str | None:
+    """The endpoint `method` on this request's path would reach (None: none)."""
+    if request.method == method and request.url_rule is not None:
+        return request.url_rule.endpoint
+    try:
+        adapter = current_app.url_map.bind_to_environ(request.environ)
+        endpoint, _ = adapter.match(request.path, method=method)
+    except HTTPException:
+        return None
+    return endpoint
+
+
+def methods_for(mode: str, endpoint: str | None) -> frozenset[str]:
+    """The methods a page of a site whose embed is `mode` may use on `endpoint`."""
+    always, writing = EMBED_ENDPOINTS.get(endpoint, (frozenset(), frozenset()))
+    return always | writing if mode in WRITING_MODES else always
+
+
+def _admit(response: Response) -> Response:
+    origin = request.headers.get("Origin")
+    if not origin or not request.path.startswith("/api/"):
+        return response
+    response.vary.add("Origin")
+    if "Access-Control-Allow-Origin" in response.headers or origin in _configured():
+        return response  # flask-cors answered (an extension or POSTIL_CORS_ORIGINS)
+    preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+    method = (request.headers["Access-Control-Request-Method"].upper() if preflight
+              else request.method)
+    mode = current_app.extensions["site_cors"].mode_of(origin)
+    if mode is None:
+        return response
+    allowed = methods_for(mode, _endpoint("GET" if method == "HEAD" else method))
+    if method not in allowed:
+        return response
+    response.headers["Access-Control-Allow-Origin"] = origin
+    if preflight:
+        response.headers["Access-Control-Allow-Methods"] = ", ".join(sorted(allowed))
+        response.headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
+        response.headers["Access-Control-Max-Age"] = MAX_AGE
+    else:
+        response.headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
+    return response
+
+
+def _configured() -> tuple[str, ...]:
+    return tuple(current_app.config.get("CORS_ORIGINS") or ())
+
+
+def init_app(app: Flask) -> None:
+    """Admit registered sites' origins; call before flask-cors's init, so this runs after it."""
+    cache = _AdmittedOrigins()
+    _caches.add(cache)
+    app.extensions["site_cors"] = cache
+    app.after_request(_admit)
