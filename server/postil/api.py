@@ -222,6 +222,15 @@ def popular(post_pk: int):
 @bp.post("/tokens")
 def sign_in():
     given = parse.credentials(json_body())
+    user = authenticate(given)
+    label = given.label or request.user_agent.string
+    token = accounts.issue_token(user, label or "", token_policy())
+    return {"token": token, "user": present.user_json(user)}, 201
+
+
+def authenticate(given: parse.Credentials) -> User:
+    """Return the user whose password `given` proves, throttled and logged as every sign-in is
+    (`POST /api/tokens`, the embed's sign-in page); else the error to answer."""
     name, password = given.username, given.password
     address = client_address()
     # Before any hashing: a throttled guess must cost the server nothing.
@@ -237,9 +246,7 @@ def sign_in():
         # Said only to whoever knows the password: it tells a guesser nothing.
         raise Forbidden("this account is disabled; ask the server's operator",
                         code="account_disabled")
-    label = given.label or request.user_agent.string
-    token = accounts.issue_token(user, label or "", token_policy())
-    return {"token": token, "user": present.user_json(user)}, 201
+    return user
 
 
 def signin_policy() -> store.throttle.Policy:
@@ -266,15 +273,24 @@ def me():
 
 @bp.post("/users")
 def sign_up():
-    if not current_app.config.get("OPEN_SIGNUP"):
+    user = create_account(parse.new_account(json_body()) if signup_open() else None)
+    return {"user": present.user_json(user), "token": accounts.issue_token(user, "sign-up")}, 201
+
+
+def signup_open() -> bool:
+    return bool(current_app.config.get("OPEN_SIGNUP"))
+
+
+def create_account(given: parse.Credentials | None) -> User:
+    """Make the account `given` names, throttled as sign-ins are (`POST /api/users`, the
+    embed's sign-up); refused while sign-up is closed (`given` is then not read)."""
+    if not signup_open():
         raise APIError(403, "sign-up is closed on this server; ask its owner for an account",
                        "signup_closed")
-    given = parse.new_account(json_body())
     address = client_address()
     # Sign-ups share the address's counter with failed sign-ins: each one costs a hash too.
     store.throttle.check(signin_policy(), username=None, address=address)
     store.throttle.record_failure(username=None, address=address)
     probe = User(name=given.username)
     probe.set_password(given.password)
-    user = accounts.create_user(given.username, probe.password_hash)
-    return {"user": present.user_json(user), "token": accounts.issue_token(user, "sign-up")}, 201
+    return accounts.create_user(given.username, probe.password_hash)

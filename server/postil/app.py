@@ -54,10 +54,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         account_api,
         api,
         embed,
+        embed_signin,
         export_api,
         groups_api,
         home,
         live,
+        moderation_api,
         openapi,
         sessions_api,
         sites_api,
@@ -67,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(home.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(embed_signin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(sessions_api.bp)
     app.register_blueprint(w3c.bp)
@@ -75,6 +78,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(groups_api.bp)
     app.register_blueprint(stream_api.bp)
     app.register_blueprint(sites_api.bp)
+    app.register_blueprint(moderation_api.bp)
+    app.register_blueprint(moderation_api.page_bp)
     live.configure(app)
     openapi.init_app(app)
     if app.config.get("SAMPLE", True):

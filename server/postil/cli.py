@@ -562,6 +562,22 @@ def cmd_site_show(args) -> int:
     return 0
 
 
+def cmd_site_moderation_log(args) -> int:
+    from .present import iso
+    from .store import moderation
+
+    key = _site_key(args.key)
+
+    def work():
+        for entry in moderation.log(moderation.site_store.SHELL, key, args.limit):
+            print("\t".join([iso(entry["at_us"]) or "", entry["moderator"] or "(deleted)",
+                             entry["action"], entry["annotation"] or "-",
+                             entry["user"] or "-", entry["reason"]]))
+
+    _group_command(work)
+    return 0
+
+
 def cmd_site_set(args) -> int:
     from .store import sites
 
@@ -845,6 +861,11 @@ def build_parser() -> argparse.ArgumentParser:
     sshow = site.add_parser("show", help="a site's origins, policy, moderators and members")
     sshow.add_argument("key", help="the site's key (or home URL)")
     sshow.set_defaults(func=cmd_site_show)
+    slog = site.add_parser("moderation-log", help="what the site's moderators did, newest "
+                                                  "first")
+    slog.add_argument("key", help="the site's key (or home URL)")
+    slog.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    slog.set_defaults(func=cmd_site_moderation_log)
     sset = site.add_parser("set", help="change a site's name, origins or policy")
     sset.add_argument("key", help="the site's key (or home URL)")
     policy_options(sset, adding=False)

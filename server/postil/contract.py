@@ -18,6 +18,8 @@ EMBED_MODES = ("off", "read-only", "members", "signed-in")
 MODERATION_MODES = ("pre", "post")
 # A user's roles on a site.
 SITE_ROLES = ("moderator", "member")
+# Why a reader flags a public annotation for the site's moderators ("other" needs a note).
+FLAG_REASONS = ("spam", "abuse", "off-topic", "privacy", "other")
 # What a client may send in a create or patch body.
 EDITABLE_FIELDS = frozenset({"note", "color", "tags", "visibility", "selectors", "quote",
                              "group"})
@@ -27,7 +29,7 @@ EDITABLE_FIELDS = frozenset({"note", "color", "tags", "visibility", "selectors",
 # moves, so a patch ignores it as it ignores the others.
 READ_ONLY_FIELDS = frozenset({"id", "post", "user", "created", "updated", "version",
                               "note_html", "deleted", "links", "group_name", "hidden",
-                              "reply_to", "reply_count"})
+                              "reply_to", "reply_count", "moderation"})
 # The query parameters of GET /api/annotations.
 QUERY_FILTERS = frozenset({"site", "post_id", "url", "user", "tag", "color", "visibility", "q",
                            "updated_since", "created_after", "created_before",

@@ -79,6 +79,7 @@ class TooLarge(DomainError):
 class TooManyAttempts(DomainError):
     """Too many failed sign-ins lately: try again after `retry_after` seconds."""
 
-    def __init__(self, message: str, retry_after: int):
+    def __init__(self, message: str, retry_after: int, *, code: str = "too_many_attempts"):
         super().__init__(message)
         self.retry_after = retry_after
+        self.code = code

@@ -74,7 +74,7 @@ def describe(err: DomainError) -> APIError:
     if isinstance(err, Forbidden):
         code = err.code
     elif isinstance(err, TooManyAttempts):
-        code = "too_many_attempts"
+        code = err.code
         extra["retry_after"] = err.retry_after
         headers = {"Retry-After": str(err.retry_after)}
     elif isinstance(err, Invalid):

@@ -382,6 +382,14 @@ class Annotation(BaseModel):
     parent = IntegerField(null=True)
     root = IntegerField(null=True)
     reply_to = CharField(max_length=36, null=True)
+    # Moderation by a registered site (migration 0016): `site` is the site whose posts a public
+    # annotation is on (set when it becomes public there; None elsewhere), `published_us` when
+    # it did (the site's `public_per_hour` counts these), and `pending` says it waits for a site
+    # moderator's approval. A public annotation withheld by its site (`hidden`: pending, or
+    # hidden by a site moderator) is shown only to its author and the site's moderators.
+    site_id = IntegerField(null=True)
+    published_us = BigIntegerField(null=True)
+    pending = BooleanField(default=False)
 
     class Meta:
         indexes = (
@@ -422,8 +430,9 @@ class Annotation(BaseModel):
     def _rule(cls, viewer_id: int | None, a):
         """The rule as peewee expressions, for the viewer with this id (None: signed out)."""
         if viewer_id is None:
-            # Only a group's annotation can be hidden (`store.groups.set_hidden`).
-            return a.visibility == "public"
+            # A public one withheld by its site (pending, or hidden) is not shown to anyone
+            # signed out.
+            return (a.visibility == "public") & (a.hidden == False)  # noqa: E712
         other = Annotation.alias("same_id")
         # Speed: `shares_id` first, so the lookup runs only for the rare id two authors hold
         # (bench/README.md, "Ids per author").
@@ -437,8 +446,17 @@ class Annotation(BaseModel):
         mine, moderated = cls._groups_of(viewer_id)
         in_group = (a.group.in_(mine) & (a.visibility == "group")
                     & ((a.hidden == False) | a.group.in_(moderated)))  # noqa: E712
-        return ((a.user == viewer_id) | ((a.visibility == "public") & ~shadowed)
+        return ((a.user == viewer_id) | (cls._public_seen(viewer_id, a) & ~shadowed)
                 | (in_group & ~shadowed))
+
+    @classmethod
+    def _public_seen(cls, viewer_id: int, a):
+        """Public, and not withheld by its site (pending or hidden) unless the viewer moderates
+        that site (`store.moderation`)."""
+        m = SitePerson.alias("vis_site_moderator")
+        moderated = m.select(m.site).where((m.user == viewer_id) & (m.role == "moderator"))
+        return (a.visibility == "public") & ((a.hidden == False)  # noqa: E712
+                                             | a.site_id.in_(moderated))
 
     @classmethod
     def _groups_of(cls, viewer_id: int):
@@ -458,13 +476,13 @@ class Annotation(BaseModel):
         unless they moderate that group."""
         mine, moderated = cls._groups_of(viewer_id)
         in_group = (a.visibility == "group") & a.group.in_(mine)
-        return (((a.visibility == "public") | in_group)
-                & ((a.hidden == False) | a.group.in_(moderated)))  # noqa: E712
+        return (cls._public_seen(viewer_id, a)
+                | (in_group & ((a.hidden == False) | a.group.in_(moderated))))  # noqa: E712
 
     INSERT_COLUMNS = ("uid", "post_id", "user_id", "quote", "selectors", "note", "note_html",
                       "color", "tags", "tags_text", "visibility", "deleted", "created_us",
                       "updated_us", "version", "via", "group_id", "hidden", "parent", "root",
-                      "reply_to")
+                      "reply_to", "site_id", "published_us", "pending")
 
     @classmethod
     def insert_new(cls, values: dict) -> int | None:
@@ -498,7 +516,7 @@ class Annotation(BaseModel):
 
 # The columns of an annotation (or of what stands for one: an alias, the change log's row as it
 # was, `store.changes.AS_BEFORE`) that `Annotation._rule` reads.
-RULE_COLUMNS = ("pk", "uid", "user", "visibility", "shares_id", "group", "hidden")
+RULE_COLUMNS = ("pk", "uid", "user", "visibility", "shares_id", "group", "hidden", "site_id")
 # A viewer id no account has, bound where the rule names the viewer while its SQL is made.
 _VIEWER = -7_123_456_787
 _OUTER = "__postil_rule__"
@@ -679,6 +697,7 @@ class ChangeLog(BaseModel):
     shares_id = BooleanField(default=False)
     group = IntegerField(null=True, column_name="group_id")
     hidden = BooleanField(default=False)
+    site = IntegerField(null=True, column_name="site_id")
 
     class Meta:
         table_name = "change_log"
@@ -748,6 +767,56 @@ class SitePerson(BaseModel):
         indexes = ((("site", "role", "user"), True),)
 
 
+class Flag(BaseModel):
+    """A reader's flag on a public annotation of a registered site's post: once per reader."""
+
+    id = AutoField()
+    annotation = ForeignKeyField(Annotation, backref="flags", on_delete="CASCADE", index=False)
+    user = ForeignKeyField(User, backref="flags", on_delete="CASCADE")
+    reason = CharField(max_length=16)  # contract.FLAG_REASONS
+    note = TextField(default="")
+    created_us = BigIntegerField(default=now_us)
+
+    class Meta:
+        table_name = "flag"
+        indexes = ((("annotation", "user"), True),)
+
+
+class SiteBar(BaseModel):
+    """A user barred by a site's moderators from writing public notes on its posts."""
+
+    id = AutoField()
+    site = ForeignKeyField(Site, backref="bars", on_delete="CASCADE", index=False)
+    user = ForeignKeyField(User, backref="site_bars", on_delete="CASCADE")
+    reason = TextField(default="")
+    at_us = BigIntegerField(default=now_us)
+
+    class Meta:
+        table_name = "site_bar"
+        indexes = ((("site", "user"), True),)
+
+
+class ModerationLog(BaseModel):
+    """One moderation action on a site: who did what to which annotation or user, when, why.
+
+    Ids, not foreign keys, for the moderator, the annotation and the user acted on: the log
+    outlives an account or annotation deleted since (shown as gone)."""
+
+    id = AutoField()
+    site = ForeignKeyField(Site, backref="moderation_log", on_delete="CASCADE", index=False)
+    moderator = IntegerField(null=True, column_name="moderator_id")
+    action = CharField(max_length=16)  # contract.MODERATION_ACTIONS
+    annotation = IntegerField(null=True, column_name="annotation_pk")
+    annotation_uid = CharField(max_length=36, null=True)
+    target = IntegerField(null=True, column_name="target_user_id")
+    reason = TextField(default="")
+    at_us = BigIntegerField(default=now_us)
+
+    class Meta:
+        table_name = "moderation_log"
+        indexes = ((("site", "at_us"), False),)
+
+
 MODELS = [User, Token, Post, Group, Membership, Invite, Annotation, AnnotationTag, PostUrl,
           SignInThrottle, PostRegistration, ReplyMarker, ChangeLog, ChangeLogState,
-          StreamTicket, Site, SiteOrigin, SitePerson]
+          StreamTicket, Site, SiteOrigin, SitePerson, Flag, SiteBar, ModerationLog]

@@ -140,7 +140,12 @@ SCHEMAS = {
         "visibility": {"type": "string"},
         "group": {"type": ["string", "null"], "description": "a group annotation's group id"},
         "group_name": {"type": ["string", "null"]},
-        "hidden": {"type": "boolean", "description": "hidden by its group's moderators"},
+        "hidden": {"type": "boolean", "description": "hidden by its group's moderators, or a "
+                                                     "public one withheld by its site's"},
+        "moderation": {"enum": ["pending", "hidden"],
+                       "description": "only on a public annotation its site withholds (seen "
+                                      "by its author and the site's moderators alone): "
+                                      "waiting for approval, or hidden by a moderator"},
         "created": {"type": "string", "format": "date-time"},
         "updated": {"type": "string", "format": "date-time"}, "version": {"type": "integer"},
         "deleted": {"type": "boolean"}, "links": {"type": "object"},

@@ -814,3 +814,15 @@ def site_url(value: Any) -> str:
     except site_rules.OriginError as exc:
         raise Invalid("url", str(exc)) from None
     return text
+
+
+def embed_origin(value: Any) -> str:
+    """Check the `origin` a sign-in pop-up is for: an http(s) origin alone, as browsers send it."""
+    if value is None:
+        raise Invalid("origin", "is required: the origin of the page that opened this one, "
+                                "such as https://blog.example")
+    text = v.string(value, "origin", site_rules.MAX_ORIGIN * 2, allow_empty=False)
+    try:
+        return site_rules.normalise_origin(text, exact=True)
+    except site_rules.OriginError as exc:
+        raise Invalid("origin", str(exc)) from None

@@ -135,6 +135,9 @@ def annotation_json(annotation: Annotation, viewer: User | None, *,
         "deleted": annotation.deleted,
         "reply_to": annotation.reply_to,
     }
+    if annotation.visibility == "public" and annotation.hidden:
+        # Withheld by its site (only its author and the site's moderators see it at all).
+        data["moderation"] = "pending" if annotation.pending else "hidden"
     if reply_counts is not None:
         data["reply_count"] = reply_counts.get(annotation.pk, 0)
     return data
@@ -208,15 +211,13 @@ def user_json(user: User) -> dict:
     return {"name": user.name, "created": iso(user.created_us)}
 
 
-def site_json(view, viewer: User | None, *, people: dict | None = None) -> dict:
+def site_json(view, *, you: dict | None = None, people: dict | None = None) -> dict:
     """A registered site (`store.sites.SiteView`) as anyone sees it; with `you` (the viewer's
-    own roles) when signed in, and `moderators` and `members` for an operator (`people`)."""
-    from .store import sites
-
+    own roles, when signed in), and `moderators` and `members` for an operator (`people`)."""
     body = {"site": view.key, "name": view.site.name, "origins": list(view.origins),
             "policy": view.policy}
-    if viewer is not None:
-        body["you"] = sites.you(viewer, view.site)
+    if you is not None:
+        body["you"] = you
     if people is not None:
         body["moderators"] = people["moderator"]
         body["members"] = people["member"]

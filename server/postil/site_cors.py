@@ -9,7 +9,8 @@ The extension's origins and POSTIL_CORS_ORIGINS are admitted to all of /api/ by 
 - signing out of the embed's session (`DELETE /api/tokens/current`);
 - writing one's own annotations (create, edit, delete), only where the site's embed lets
   readers write (`members`, `signed-in`); the store decides, as for every client, whose
-  annotation may change.
+  annotation may change, and under `members` a write sent from the site's pages by someone
+  who is not its member or moderator is refused (`_guard_writes`: 403 `site_members_only`).
 
 Never password sign-in, sign-up, sessions, passwords, account deletion, exports, imports, groups'
 management or sites' management: a reader signs in on the server's own page (`/embed/signin`),
@@ -34,6 +35,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from . import db
+from .auth import current_user
 from .store import sites
 
 CACHE_SECONDS = 10.0
@@ -53,6 +55,7 @@ EMBED_ENDPOINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "stream.stream": (READ, frozenset()),
     "stream.new_ticket": (frozenset({"POST"}), frozenset()),
     "groups.list_groups": (READ, frozenset()),
+    "moderation.flag_annotation": (frozenset({"POST"}), frozenset()),
     "api.create_annotation": (frozenset(), frozenset({"POST"})),
     "api.patch_annotation": (frozenset(), frozenset({"PATCH"})),
     "api.delete_annotation": (frozenset(), frozenset({"DELETE"})),
@@ -157,9 +160,30 @@ def _configured() -> tuple[str, ...]:
     return tuple(current_app.config.get("CORS_ORIGINS") or ())
 
 
+WRITES = frozenset({"api.create_annotation", "api.patch_annotation", "api.delete_annotation"})
+
+
+def _guard_writes() -> None:
+    """A write sent from a registered site's page, as its policy allows the reader or not.
+
+    CORS keeps a browser from sending a write where the site's embed does not write at all; who
+    may write where it writes for `members` only is the store's to say (`may_write_from_embed`).
+    """
+    origin = request.headers.get("Origin")
+    if (not origin or request.url_rule is None or request.url_rule.endpoint not in WRITES
+            or origin in _configured() or not origin.startswith(("http://", "https://"))):
+        return
+    if current_app.extensions["site_cors"].mode_of(origin) in (None, "signed-in"):
+        return  # no site's page with its embed on, or one where anyone signed in writes
+    viewer = current_user()
+    if viewer is not None:
+        sites.may_write_from_embed(viewer, origin)
+
+
 def init_app(app: Flask) -> None:
     """Admit registered sites' origins; call before flask-cors's init, so this runs after it."""
     cache = _AdmittedOrigins()
     _caches.add(cache)
     app.extensions["site_cors"] = cache
     app.after_request(_admit)
+    app.before_request(_guard_writes)

@@ -23,7 +23,7 @@ bp = Blueprint("sites", __name__, url_prefix="/api")
 
 
 def _site_answer(view: sites.SiteView, operator, status: int = 200):
-    body = present.site_json(view, operator, people=sites.people(operator, view.key))
+    body = present.site_json(view, people=sites.people(operator, view.key))
     body["links"] = {"self": url_for("sites.get_site", key=view.key, _external=True)}
     return body, status
 
@@ -35,13 +35,14 @@ def lookup():
         view = sites.lookup(url)
     except NotFound as missing:
         raise APIError(404, missing.message, "site_not_registered") from None
-    return present.site_json(view, current_user())
+    viewer = current_user()
+    return present.site_json(view, you=sites.you(viewer, view.site) if viewer else None)
 
 
 @bp.get("/sites")
 def list_sites():
     operator = require_user()
-    return {"items": [present.site_json(view, operator, people=sites.people(operator, view.key))
+    return {"items": [present.site_json(view, people=sites.people(operator, view.key))
                       for view in sites.list_sites(operator)]}
 
 

@@ -603,6 +603,10 @@ ROWS = [
      "alice", {}, None, 400, "validation_error"),
     ("remove a site as a reader", "DELETE", "/api/sites/blog.example", "bob", {}, None, 403,
      "operator_required"),
+    ("write from a members' site's page as no member", "POST", A, "bob",
+     {"Origin": "https://members.example"}, with_(), 403, "site_members_only"),
+    ("edit from a members' site's page as no member", "PATCH", f"{A}/{BOB_PRIVATE}", "bob",
+     {"Origin": "https://members.example"}, J({"note": "x"}), 403, "site_members_only"),
 ]
 
 
@@ -657,6 +661,9 @@ def error_app(request, tmp_path_factory):
             Invite.token_hash == hash_token(token)).execute()
         db.database.close()
     assert client.post("/api/sites", json={"url": "https://blog.example"},
+                       headers=headers["alice"]).status_code == 201
+    assert client.post("/api/sites", json={"url": "https://members.example",
+                                           "policy": {"embed": "members"}},
                        headers=headers["alice"]).status_code == 201
     headers |= {"anon": {}, "forged": {"Authorization": "Bearer pst_forged-token"}}
     yield app, headers

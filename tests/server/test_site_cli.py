@@ -72,3 +72,24 @@ def test_an_operator_account_is_made_and_unmade_from_the_shell(data):
         "operator_required"
     missing = postil(data, "user", "operator", "nobody", check=False)
     assert missing.returncode != 0 and "no user 'nobody'" in missing.stderr
+
+
+def test_the_moderation_log_is_read_from_the_shell(data):
+    postil(data, "site", "add", "https://quiet.example.net/", "--moderator", "mona",
+           "--moderation", "pre")
+    client = in_process_client(data)
+    token = client.post("/api/tokens", json={"username": "mona",
+                                             "password": "long enough pw"}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    made = client.post("/api/annotations", headers=headers, json={
+        "id": "0a0b0c0d-0000-4000-8000-000000000001", "visibility": "public", "note": "hi",
+        "post": {"site": "quiet.example.net", "post_id": 3}}).get_json()
+    assert client.post(f"/api/annotations/{made['id']}/moderation", headers=headers,
+                       json={"action": "hide", "reason": "test run"}).status_code == 200
+    if db.database.obj is not None and not db.database.is_closed():
+        db.database.close()
+    lines = postil(data, "site", "moderation-log", "quiet.example.net").stdout.splitlines()
+    assert len(lines) == 1
+    assert lines[0].split("\t")[1:] == ["mona", "hide", made["id"], "mona", "test run"]
+    missing = postil(data, "site", "moderation-log", "nowhere.example", check=False)
+    assert missing.returncode != 0 and "nowhere.example" in missing.stderr

@@ -68,17 +68,8 @@ def _fields(url: str, embed: str):
 
 
 @pytest.fixture
-def reader(cors_app):
-    from postil.models import Token, User
-
-    with cors_app.app_context():
-        db.database.connect(reuse_if_open=True)
-        user = User(name="rita")
-        user.set_password("correct horse")
-        user.save()
-        token = Token.issue(user, "test")
-        db.database.close()
-    return Reader("rita", token)
+def reader(cors_app, make_user_in):
+    return make_user_in(cors_app, "rita")
 
 
 def preflight(client, origin: str, method: str, path: str):
@@ -183,3 +174,62 @@ def test_the_site_lookup_answers_every_origin(cors_app):
         pre = preflight(client, origin, "GET", "/api/sites/lookup?url=https://blog.example/")
         assert pre.headers["Access-Control-Allow-Origin"] == "*"
         assert "authorization" in pre.headers["Access-Control-Allow-Headers"].lower()
+
+
+def test_where_members_write_others_are_refused_from_the_sites_pages(cors_app, reader,
+                                                                     make_user_in):
+    members = "https://members.example"
+    with cors_app.app_context():
+        db.database.connect(reuse_if_open=True)
+        sites.add_site(sites.SHELL, _fields(members, "members"))
+        db.database.close()
+    mel = make_user_in(cors_app, "mel")
+    with cors_app.app_context():
+        db.database.connect(reuse_if_open=True)
+        sites.set_person(sites.SHELL, "members.example", "mel", "member", True)
+        db.database.close()
+    client = cors_app.test_client()
+    # The page may send writes (its embed writes) ...
+    assert preflight(client, members, "POST", "/api/annotations").headers.get(
+        "Access-Control-Allow-Origin") == members
+    # ... but only its members' are taken, and the page may read why the others were not.
+    refused = client.post("/api/annotations", json=annotation_body(),
+                          headers={**reader.headers, "Origin": members})
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "site_members_only"
+    assert refused.headers["Access-Control-Allow-Origin"] == members
+    assert client.get("/api/annotations", headers=reader.headers).get_json()["total"] == 0
+    made = client.post("/api/annotations", json=annotation_body(),
+                       headers={**mel.headers, "Origin": members})
+    assert made.status_code == 201
+    uid = made.get_json()["id"]
+    # The same reader writes anywhere through the extension, and from a site open to all.
+    assert client.post("/api/annotations", json=annotation_body(),
+                       headers={**reader.headers, "Origin": EXTENSION}).status_code == 201
+    assert client.post("/api/annotations", json=annotation_body(),
+                       headers={**reader.headers, "Origin": WRITES}).status_code == 201
+    # A member who is no longer one edits nothing more from there.
+    with cors_app.app_context():
+        db.database.connect(reuse_if_open=True)
+        sites.set_person(sites.SHELL, "members.example", "mel", "member", False)
+        db.database.close()
+    edit = client.patch(f"/api/annotations/{uid}", json={"note": "again"},
+                        headers={**mel.headers, "Origin": members})
+    assert edit.status_code == 403 and edit.get_json()["error"]["code"] == "site_members_only"
+
+
+@pytest.fixture
+def make_user_in():
+    from postil.models import Token, User
+
+    def make(app, name: str) -> Reader:
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            user = User(name=name)
+            user.set_password("correct horse")
+            user.save()
+            token = Token.issue(user, "test")
+            db.database.close()
+        return Reader(name, token)
+
+    return make

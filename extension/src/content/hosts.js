@@ -15,8 +15,12 @@
 export const EXTENSION_MARK = "data-postil-extension";
 
 /** What each host tells the page modules (main.js `start`). */
-export const EXTENSION_HOST = Object.freeze({ name: "extension", readOnly: false, launcher: false, paintName: "postil" });
-export const EMBED_HOST = Object.freeze({ name: "embed", readOnly: true, launcher: true, paintName: "postil-embed" });
+// `readOnly`: where the reader starts (the embed writes once signed in where the site's policy
+// lets them: GET_STATUS's `canWrite`). `frameEditor`: the note editor and reply boxes are frames
+// of the extension's own; the embed has none, so its editor is drawn in the page and it offers
+// no replies.
+export const EXTENSION_HOST = Object.freeze({ name: "extension", readOnly: false, launcher: false, paintName: "postil", frameEditor: true });
+export const EMBED_HOST = Object.freeze({ name: "embed", readOnly: true, launcher: true, paintName: "postil-embed", frameEditor: false });
 
 export function markExtension(doc = document) {
   doc.documentElement.setAttribute(EXTENSION_MARK, "");

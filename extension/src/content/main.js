@@ -61,9 +61,10 @@ export async function start(host = EXTENSION_HOST) {
     reply: (parent, note, root) => page.sync.reply(parent, note, root),
     setHidden: (id, hidden) => page.sync.setHidden(id, hidden),
     setReplyHidden: (id, root, hidden) => page.sync.setReplyHidden(id, root, hidden),
+    account: () => page.sync.account(),
     // An opened sidebar says how the server stands now, not as it stood at the last load.
     sidebarToggled: (open) => open && page.sync.updateStatus({ probe: true }),
-  }, { ...debug.ui, readOnly: host.readOnly, launcher: host.launcher });
+  }, { frameEditor: host.frameEditor, ...debug.ui, readOnly: host.readOnly, launcher: host.launcher });
   page.sync = new Sync(page, { anchoringTimings: debug.anchoringTimings });
   page.live = new LiveFollow({
     posts: () => [page.lifecycle.post, ...[...page.lifecycle.articles.values()].map((a) => a.post)],

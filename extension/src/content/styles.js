@@ -113,6 +113,7 @@ fieldset { border: 0; padding: 0; margin: 0 0 10px; }
 .sidebar header .top { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
 .sidebar header h2 { margin: 0; }
 .status { font-size: 12px; color: var(--muted); margin-top: 4px; }
+.account { margin-top: 6px; }
 .status.offline { color: var(--warn-fg); }
 .sidebar .scroll { overflow: auto; padding: 8px 14px 24px; flex: 1; }
 .sidebar h3 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 14px 0 6px; }

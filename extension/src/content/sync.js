@@ -97,6 +97,7 @@ export class Sync {
         await this.render();
         return;
       }
+      if (status.ok) this.mayWrite(status.value);
       const { items, user, online, signedIn, error } = list.value;
       this.user = user;
       this.page.ui.me = user;
@@ -126,12 +127,41 @@ export class Sync {
       const reply = await send(T.GET_STATUS, { probe });
       if (!reply.ok) return;
       const s = reply.value;
+      this.mayWrite(s);
       const unauthorized = s.problem?.kind === "unauthorized";
       // serverUp is null when nothing has been asked of the server yet: not "unreachable".
       this.status = describeStatus({ online: s.serverUp !== false && !unauthorized, signedIn: s.signedIn,
         user: s.user ?? this.user, error: s.problem, status: s, readOnly: this.page.readOnly });
       await this.render();
     });
+  }
+
+  /**
+   * A host that starts read-only (the embed) writes once its status says the reader may here
+   * (`canWrite`: signed in, and the site's policy lets them); the extension's status says
+   * nothing of it and it always writes.
+   */
+  mayWrite(status) {
+    if (!status || !("canWrite" in status)) return;
+    this.page.readOnly = !status.canWrite;
+    this.page.ui.readOnly = this.page.readOnly;
+    if (this.page.readOnly) this.page.ui.hideToolbar();
+  }
+
+  /**
+   * Sign in or out where the host lets the reader (the embed's sidebar button): the reader's
+   * click opens the sign-in at once (a pop-up opened after a wait is blocked), then the page's
+   * annotations are read again as the reader now is.
+   */
+  async account() {
+    const signingOut = this.status?.account === "sign-out";
+    const reply = await send(signingOut ? T.SIGN_OUT : T.SIGN_IN);
+    if (!reply.ok) {
+      this.status = { ...this.status, text: reply.error.message, offline: true };
+      await this.serial(() => this.render());
+      return;
+    }
+    if (signingOut || reply.value) await this.refresh();
   }
 
   /** The page shows another post now: its annotations replace the last one's. */
@@ -444,12 +474,18 @@ function describeStatus({ online, signedIn, user, error, status, readOnly = fals
     text: `The server refused a change${f.quote ? ` to “${f.quote.slice(0, 40)}”` : ""}: ${f.error?.message ?? "unknown error"}`,
   }));
   const waiting = queued ? ` ${queued} change${queued === 1 ? "" : "s"} waiting to sync.` : "";
-  // The embed's anonymous reader: public notes, nothing to sign in to here yet.
-  if (!signedIn && readOnly) return { text: "Public notes on this page, read only.", offline: false, problems };
+  // The embed's reader signs in and out in its sidebar, where the site lets its readers write
+  // (`account` names the button: sign in, sign out, or none); the extension's, on its options page.
+  const account = status && "canSignIn" in status ? (signedIn ? "sign-out" : status.canSignIn ? "sign-in" : null) : null;
+  if (readOnly) {
+    if (signedIn) return { text: `Signed in as ${user}: your notes, your groups' and public ones, read only here.`, offline: false, problems, account };
+    const more = account ? " Sign in to see your own and your groups' notes too." : "";
+    return { text: `Public notes on this page, read only.${more}`, offline: false, problems, account };
+  }
   if (!signedIn) return { text: `Not signed in: open Postil's options to sign in. Your highlights are kept in this browser until then.${waiting}`, offline: true, problems };
   if (!online && error?.kind === "unauthorized") {
     return { text: `The server no longer accepts your sign-in: sign in again on Postil's options page.${waiting}`, offline: true, problems };
   }
   if (!online) return { text: `Server unreachable: showing the last known copy.${waiting}`, offline: true, problems };
-  return { text: `Signed in as ${user}.${waiting}`, offline: false, problems };
+  return { text: `Signed in as ${user}.${waiting}`, offline: false, problems, account };
 }

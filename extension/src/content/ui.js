@@ -155,6 +155,11 @@ export class PostilUI {
     this.host.remove();
   }
 
+  /** Replies are written in a frame of the extension's own (replyBox): none without it. */
+  get mayReply() {
+    return !this.readOnly && this.frameEditor;
+  }
+
   /** The launcher's label: how many notes the post has here (the sidebar's count). */
   setCount(count) {
     if (!this.launcher) return;
@@ -463,6 +468,10 @@ export class PostilUI {
 
   buildSidebar() {
     this.statusLine = h("div", { class: "status", role: "status" });
+    // Signing in and out, where the host lets the reader do it here (the embed on a site whose
+    // readers write): shown as the status says (`account`).
+    this.account = h("button", { type: "button", class: "account", hidden: true });
+    this.account.addEventListener("click", () => this.actions.account?.());
     this.listArea = h("div", { class: "scroll" });
     const close = h("button", { type: "button", "aria-label": "Close Postil sidebar" }, "Close");
     close.addEventListener("click", () => this.toggleSidebar(false));
@@ -472,7 +481,7 @@ export class PostilUI {
     this.grip.addEventListener("click", () => this.setSheetTall(!this.sidebar.classList.contains("tall")));
     return h("aside", { class: "panel sidebar", "aria-label": "Postil annotations", hidden: true },
       this.grip,
-      h("header", {}, h("div", { class: "top" }, h("h2", { text: "Annotations" }), close), this.statusLine),
+      h("header", {}, h("div", { class: "top" }, h("h2", { text: "Annotations" }), close), this.statusLine, this.account),
       this.listArea);
   }
 
@@ -581,6 +590,8 @@ export class PostilUI {
     const typing = active?.matches?.("iframe.reply-frame");
     this.statusLine.textContent = status.text;
     this.statusLine.classList.toggle("offline", Boolean(status.offline));
+    this.account.hidden = !status.account;
+    this.account.textContent = status.account === "sign-out" ? "Sign out" : "Sign in";
     this.listArea.replaceChildren(...parts);
     if (this.sidebarOpen) this.loadThreads();
     if (typing) {
@@ -761,7 +772,7 @@ export class PostilUI {
           } else {
             li.append(h("div", { class: "note plain", text: r.note ?? "" }));
           }
-          if (!r.pending && !r.failed && !this.readOnly) {
+          if (!r.pending && !r.failed && this.mayReply) {
             const what = `${r.user ?? "this reply"}: ${shorten(r.note, 40)}`;
             const group = r.group_name ?? "the group";
             // A group's owners and moderators (r.moderate, from shared/roles.js).
@@ -789,7 +800,7 @@ export class PostilUI {
     }
     if (open) {
       parts.push(this.replyBox(open));
-    } else if (!a.failed && !a.deleted && !this.readOnly) {
+    } else if (!a.failed && !a.deleted && this.mayReply) {
       parts.push(h("div", { class: "actions" }, h("button", { type: "button", class: "reply-button",
         "aria-label": `Reply to annotation: ${shorten(a.quote || a.note, 40)}`,
         onclick: () => this.openReply(a.id, a.id, a.user) }, "Reply")));

@@ -8,8 +8,8 @@ export const CONTRACT = Object.freeze({
   visibilities: Object.freeze(["private", "group", "public"]),
   editable_fields: Object.freeze(["color", "group", "note", "quote", "selectors", "tags", "visibility"]),
   read_only_fields: Object.freeze([
-    "created", "deleted", "group_name", "hidden", "id", "links", "note_html", "post", "reply_count", "reply_to",
-    "updated", "user", "version",
+    "created", "deleted", "group_name", "hidden", "id", "links", "moderation", "note_html", "post", "reply_count",
+    "reply_to", "updated", "user", "version",
   ]),
   query_filters: Object.freeze([
     "color", "created_after", "created_before", "cursor", "group", "include_deleted", "limit", "order", "post",

@@ -36,7 +36,7 @@ from ..models import (
 )
 from ..parse import PUBLIC_ANNOTATION_CHOICES
 from . import changes as change_log
-from . import groups
+from . import groups, moderation
 from .throttle import user_key
 
 # Annotations per write transaction while deleting an account.
@@ -100,6 +100,7 @@ def delete_account(user: User, public_choice: str) -> Deleted:
         Token.delete().where(Token.user == me).execute()
         ReplyMarker.delete().where(ReplyMarker.user == me).execute()
         change_log.forget_user(me)
+        moderation.forget_user(me)
         User.delete().where(User.id == me).execute()
         return private, public, posts, _remove_orphan_posts(sorted(touched | posts))
 

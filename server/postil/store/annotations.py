@@ -15,7 +15,7 @@ from ..models import MODERATING_ROLES, Annotation, AnnotationTag, Group, Post, U
 from ..parse import NewAnnotation, Precondition
 from ..validation import uuid_string
 from . import changes as change_log
-from . import groups
+from . import groups, moderation
 from .posts import resolve_post
 
 
@@ -55,8 +55,11 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
             # A group annotation's page address and title stay its author's, as a private
             # one's: the other members are shown the address the post's key gives
             # (`present.post_summary`).
+            # A note that will wait for approval shares nothing of the post yet (its address,
+            # title, times): it does not exist for others until approved.
+            public = fields.get("visibility") == "public"
             post = resolve_post(new.post, reader=user,
-                                share=fields.get("visibility") == "public")
+                                share=public and not moderation.will_wait(user, new.post))
             thread, in_group = {}, group
         stamp = now_us()
         times = {"created_us": stamp, "updated_us": stamp} | (keep or {})
@@ -64,8 +67,14 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
                   "selectors": [], "note": "", "note_html": "", "color": "yellow",
                   "tags": [], "tags_text": "", "visibility": "private", "deleted": False,
                   "version": 1, "via": None, "group_id": None, "hidden": False, "parent": None,
-                  "root": None,
-                  "reply_to": None} | fields | thread | times
+                  "root": None, "reply_to": None, "site_id": None, "published_us": None,
+                  "pending": False} | fields | thread | times
+        if values["visibility"] == "public":
+            # On a registered site's post: its site, and withheld until approved under
+            # pre-moderation; refused for a barred author or over the site's hourly limit.
+            above = (bool(parent.hidden), bool(parent.pending)) if new.reply_to else None
+            values |= moderation.publishing(user, post, withheld_above=above,
+                                            limited=keep is None)
         pk = Annotation.insert_new(values)
         if pk is None:
             raise _IdTaken  # made meanwhile; and undo anything resolve_post changed
@@ -137,7 +146,7 @@ def _thread_values(parent: Annotation, fields: dict) -> dict:
     # A reply under a hidden annotation is hidden too: the thread below one is hidden with it
     # (`store.groups.set_hidden`).
     return {"parent": parent.pk, "root": parent.root or parent.pk, "reply_to": parent.uid,
-            "hidden": bool(parent.hidden),
+            "hidden": bool(parent.hidden), "pending": bool(parent.pending),
             **{column: getattr(parent, column) for column in THREAD_SHARED}}
 
 
@@ -278,6 +287,13 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
         moves = {c: changes[c] for c in THREAD_SHARED if c in changes}
         if "group_id" in moves:
             moves["hidden"] = False
+        if widens:
+            # Made public on a registered site's post: as a new public note there (its site;
+            # pending under pre-moderation, and the thread below with it; barred; limited).
+            published = moderation.publishing(user, annotation.post)
+            changes |= published
+            moves |= {"hidden": published["hidden"], "pending": published["pending"],
+                      "site_id": published["site_id"]}
         changes |= {"version": annotation.version + 1,
                     "updated_us": max(now_us(), annotation.updated_us + 1)}
         if shares:
@@ -329,6 +345,11 @@ def _may_move(user: User, annotation: Annotation) -> None:
     and a reply was written for the readers its thread had (made public, a group's reply
     would be published by someone who may not even be in the group any more; made private,
     the replies would be cut off from their own thread)."""
+    if annotation.hidden and annotation.visibility == "public":
+        raise Conflict(("this annotation waits for a moderator of the site's approval"
+                        if annotation.pending else "a moderator of the site hid this annotation")
+                       + ", so it stays public (and out of others' sight); delete it, or write "
+                       "a new one")
     if annotation.hidden:
         raise Conflict("a moderator of its group hid this annotation, so it stays where it is; "
                        "delete it, or write a new one")

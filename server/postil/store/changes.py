@@ -45,12 +45,13 @@ from .queries import posts_matching
 # The columns of an annotation that `Annotation.visible_to` reads, kept as they were before
 # each change. A column the rule comes to read (a group, hidden) is added here, to
 # `models.ChangeLog` and in a migration; nothing else changes.
-BEFORE = ("user_id", "visibility", "shares_id", "group_id", "hidden")
+BEFORE = ("user_id", "visibility", "shares_id", "group_id", "hidden", "site_id")
 # The log row as the visibility rule reads an annotation (`Annotation.visible_to`'s `alias`):
 # "could the viewer see it before the change?".
 AS_BEFORE = SimpleNamespace(pk=ChangeLog.annotation, uid=ChangeLog.uid, user=ChangeLog.user,
                             visibility=ChangeLog.visibility, shares_id=ChangeLog.shares_id,
-                            group=ChangeLog.group, hidden=ChangeLog.hidden)
+                            group=ChangeLog.group, hidden=ChangeLog.hidden,
+                            site_id=ChangeLog.site)
 NOTIFY_CHANNEL = "postil_changes"
 _LOCK_KEY = 0x706F7374  # "post": the advisory lock the log's writers take on PostgreSQL
 DAY_US = 86_400 * 1_000_000

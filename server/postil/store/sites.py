@@ -185,6 +185,33 @@ def is_member(viewer: User | None, site: Site) -> bool:
     return "member" in roles_of(viewer, site)
 
 
+def embed_site(origin: str) -> SiteView:
+    """Return the site whose embed runs on pages of `origin`; Forbidden (`origin_not_registered`)
+    for an origin of no site, or of one whose embed is off: nothing is handed to it."""
+    view = by_origin(origin)
+    if view is None or view.site.embed == "off":
+        raise Forbidden(f"{origin} is not the origin of a site registered on this server with "
+                        "its embed on, so nothing is handed to it",
+                        code="origin_not_registered")
+    return view
+
+
+def may_write_from_embed(viewer: User, origin: str) -> None:
+    """Refuse (Forbidden) a write the policy of `origin`'s site does not let the viewer make from
+    its pages: under `members`, only its members and moderators write there; under `read-only`
+    and `off`, nobody does. An origin of no site is not this rule's to judge (CORS is)."""
+    view = by_origin(origin)
+    if view is None or view.site.embed == "signed-in":
+        return
+    if view.site.embed == "members":
+        if roles_of(viewer, view.site):
+            return
+        raise Forbidden(f"on {view.site.name}, only the site's members write notes from its "
+                        "pages; the extension writes anywhere", code="site_members_only")
+    raise Forbidden(f"{view.site.name} shows notes on its pages but takes none from them; the "
+                    "extension writes anywhere", code="embed_read_only")
+
+
 def admitted_origins() -> dict[str, str]:
     """Return {origin: embed mode} of every registered site whose embed is not off."""
     rows = (SiteOrigin.select(SiteOrigin.origin, Site.embed).join(Site)
@@ -286,7 +313,10 @@ def remove_site(actor: Actor | None, key: str) -> None:
     require_operator(actor)
 
     def write() -> None:
+        from .moderation import forget_site  # moderation reads sites, as this may not
+
         site = _by_key(key)
+        forget_site(site.id)
         SitePerson.delete().where(SitePerson.site == site.id).execute()
         SiteOrigin.delete().where(SiteOrigin.site == site.id).execute()
         Site.delete().where(Site.id == site.id).execute()
