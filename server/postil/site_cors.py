@@ -10,7 +10,9 @@ The extension's origins and POSTIL_CORS_ORIGINS are admitted to all of /api/ by 
 - writing one's own annotations (create, edit, delete), only where the site's embed lets
   readers write (`members`, `signed-in`); the store decides, as for every client, whose
   annotation may change, and under `members` a write sent from the site's pages by someone
-  who is not its member or moderator is refused (`_guard_writes`: 403 `site_members_only`).
+  who is not its member or moderator is refused (`_guard_writes`: 403 `site_members_only`);
+  the W3C container, which answers every origin, is held to the same policy for a registered
+  site's pages (403 `site_members_only`, or `embed_read_only` where the site takes no notes).
 
 Never password sign-in, sign-up, sessions, passwords, account deletion, exports, imports, groups'
 management or sites' management: a reader signs in on the server's own page (`/embed/signin`),
@@ -161,6 +163,9 @@ def _configured() -> tuple[str, ...]:
 
 
 WRITES = frozenset({"api.create_annotation", "api.patch_annotation", "api.delete_annotation"})
+# The W3C container answers every origin (its CORS is its own, w3c_cors.py), so its writes are
+# judged here too when a registered site's page sends them.
+W3C_WRITES = frozenset({"w3c.all_annotations", "w3c.annotation"})
 
 
 def _guard_writes() -> None:
@@ -170,11 +175,16 @@ def _guard_writes() -> None:
     may write where it writes for `members` only is the store's to say (`may_write_from_embed`).
     """
     origin = request.headers.get("Origin")
-    if (not origin or request.url_rule is None or request.url_rule.endpoint not in WRITES
-            or origin in _configured() or not origin.startswith(("http://", "https://"))):
+    if (not origin or request.url_rule is None or origin in _configured()
+            or not origin.startswith(("http://", "https://"))):
         return
-    if current_app.extensions["site_cors"].mode_of(origin) in (None, "signed-in"):
-        return  # no site's page with its embed on, or one where anyone signed in writes
+    endpoint = request.url_rule.endpoint
+    w3c_write = endpoint in W3C_WRITES and request.method in ("POST", "PUT", "DELETE")
+    if endpoint not in WRITES and not w3c_write:
+        return
+    mode = current_app.extensions["site_cors"].mode_of(origin)
+    if mode == "signed-in" or (mode is None and not w3c_write):
+        return  # where anyone signed in writes; or no site's page with its embed on (CORS's)
     viewer = current_user()
     if viewer is not None:
         sites.may_write_from_embed(viewer, origin)

@@ -73,8 +73,7 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
             # On a registered site's post: its site, and withheld until approved under
             # pre-moderation; refused for a barred author or over the site's hourly limit.
             above = (bool(parent.hidden), bool(parent.pending)) if new.reply_to else None
-            values |= moderation.publishing(user, post, withheld_above=above,
-                                            limited=keep is None)
+            values |= moderation.publishing(user, post, withheld_above=above)
         pk = Annotation.insert_new(values)
         if pk is None:
             raise _IdTaken  # made meanwhile; and undo anything resolve_post changed
@@ -95,6 +94,10 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
     except _IdTaken:
         # Sent before (a retry whose answer was lost), or a shared annotation's id.
         return _same_owner(resolve(user, uid), user), False
+
+
+# The fields whose change puts new words (or a new passage) before a public note's readers.
+REWORDING = frozenset({"note", "note_html", "tags", "selectors", "quote"})
 
 
 class _IdTaken(Exception):
@@ -150,33 +153,38 @@ def _thread_values(parent: Annotation, fields: dict) -> dict:
             **{column: getattr(parent, column) for column in THREAD_SHARED}}
 
 
-def _holders(uid: str) -> list[tuple[int, str, int | None, bool]]:
-    """Return (author, visibility, group, hidden) of every annotation with this id: almost
-    always none."""
+def _holders(uid: str) -> list[tuple[int, str, int | None, bool, int | None]]:
+    """Return (author, visibility, group, hidden, site) of every annotation with this id:
+    almost always none."""
     # Speed: one probe of the (uid, user_id) index, in plain SQL (bench/README.md row
     # "HTTP POST /api/annotations, a real create").
     p = database.param
-    return [(author, visibility, group, bool(hidden)) for author, visibility, group, hidden
-            in database.execute_sql(f"SELECT user_id, visibility, group_id, hidden FROM "
-                                    f"annotation WHERE uid = {p}", [uid]).fetchall()]
+    return [(author, visibility, group, bool(hidden), site)
+            for author, visibility, group, hidden, site
+            in database.execute_sql(f"SELECT user_id, visibility, group_id, hidden, site_id "
+                                    f"FROM annotation WHERE uid = {p}", [uid]).fetchall()]
 
 
-def _taken_for(user: User, holders: list[tuple[int, str, int | None, bool]]) -> bool:
+def _taken_for(user: User, holders: list[tuple[int, str, int | None, bool, int | None]]
+               ) -> bool:
     """Say whether the id is taken for `user`: by their own, or one they may see.
 
-    Another reader's private annotation, or one in a group `user` is not in, takes nothing:
-    it does not exist for them. Such ones are only marked as sharing the id once the new one
-    is stored.
+    Another reader's private annotation, one in a group `user` is not in, or a public one a
+    site's moderators withhold (pending or hidden) from all but them and its author, takes
+    nothing: it does not exist for them. Such ones are only marked as sharing the id once the
+    new one is stored.
     """
-    if any(author == user.id or visibility == "public"
-           for author, visibility, _, _ in holders):
+    if any(author == user.id for author, *_ in holders):
         return True
-    if not any(visibility == "group" for _, visibility, _, _ in holders):
+    for _, visibility, _, hidden, site in holders:
+        if visibility == "public" and (not hidden or moderation.is_site_moderator(user, site)):
+            return True
+    if not any(visibility == "group" for _, visibility, *_ in holders):
         return False
     roles = groups.group_ids_of(user)
     return any(visibility == "group" and group in roles
                and (not hidden or roles[group] in MODERATING_ROLES)
-               for _, visibility, group, hidden in holders)
+               for _, visibility, group, hidden, _ in holders)
 
 
 def _group_field(user: User, fields: dict) -> Group | None:
@@ -287,6 +295,13 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
         moves = {c: changes[c] for c in THREAD_SHARED if c in changes}
         if "group_id" in moves:
             moves["hidden"] = False
+        if (annotation.visibility == "public" and annotation.site_id is not None
+                and not widens and REWORDING & changes.keys()):
+            # New words in a public note on a registered site's post: refused to a barred
+            # author; under pre-moderation read by a moderator again before others see them.
+            held = moderation.rewording(user, annotation)
+            changes |= held
+            moves |= held
         if widens:
             # Made public on a registered site's post: as a new public note there (its site;
             # pending under pre-moderation, and the thread below with it; barred; limited).

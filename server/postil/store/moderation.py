@@ -14,10 +14,14 @@ Rules, enforced here (the views only parse and present):
 - Flags: any signed-in reader may flag a public annotation they can see, on a registered
   site's post, once. One they cannot see does not exist for them (NotFound).
 - A barred user's new public notes on the site's posts are refused (Forbidden, `barred`); what
-  they wrote before stays as it is (each note is the moderators' to hide, one by one, logged).
+  they wrote before stays as it is: they may delete it, not reword it (each note is the
+  moderators' to hide, one by one, logged).
+- Under `moderation: pre` new words in a shown public note (note, tags, passage) make it pending
+  again, its thread below with it, until a moderator approves them (`rewording`).
 - `public_per_hour`: new public annotations one user makes on a site's posts within the last
-  hour, counted from the stored rows (`published_us`), so every server process agrees; site
-  moderators are not limited. On PostgreSQL the author's row is locked while counting, so two
+  hour, counted from the stored rows (`published_us`), so every server process agrees; every
+  path counts (API, W3C, an import item by item); site moderators are not limited. On
+  PostgreSQL the author's row is locked while counting, so two
   concurrent creates cannot both take the last place.
 - Only the site's moderators act, read the queue and read the log; each action is logged in
   the same write.
@@ -59,13 +63,13 @@ def is_site_moderator(user: User | None, site_id: int | None) -> bool:
                                      & (SitePerson.role == "moderator")).exists()
 
 
-def publishing(user: User, post: Post, *, withheld_above: tuple[bool, bool] | None = None,
-               limited: bool = True) -> dict:
+def publishing(user: User, post: Post, *, withheld_above: tuple[bool, bool] | None = None
+               ) -> dict:
     """The columns of an annotation `user` makes public on `post` now, inside the write.
 
     None of them for a post of no registered site. Raises Forbidden (barred) or TooManyAttempts
-    (`public_per_hour`; not for an import: `limited` False). `withheld_above`: (hidden, pending) of
-    the annotation a reply answers.
+    (`public_per_hour`, whatever the path: API, W3C or an import, item by item).
+    `withheld_above`: (hidden, pending) of the annotation a reply answers.
     """
     site = site_store.site_for_post(post)
     hidden, pending = withheld_above or (False, False)
@@ -78,12 +82,28 @@ def publishing(user: User, post: Post, *, withheld_above: tuple[bool, bool] | No
             raise Forbidden(f"the moderators of {site.name or site.key} barred you from writing "
                             "public notes on its posts; keep it private or share it with a "
                             "group", code="barred")
-        if limited and site.public_per_hour > 0:
+        if site.public_per_hour > 0:
             _check_rate(user, site, stamp)
         if site.moderation == "pre":
             pending = True
     return {"site_id": site.id, "published_us": stamp, "pending": pending,
             "hidden": hidden or pending}
+
+
+def rewording(user: User, annotation: Annotation) -> dict:
+    """The columns an edit of a shown public note's words changes, inside the write: none for
+    its site's moderators; Forbidden for a barred author; under pre-moderation, pending again
+    (its thread below with it) until a moderator approves the new words."""
+    site = Site.get_or_none(Site.id == annotation.site_id)
+    if site is None or is_site_moderator(user, site.id):
+        return {}
+    if SiteBar.select().where((SiteBar.site == site.id) & (SiteBar.user == user.id)).exists():
+        raise Forbidden(f"the moderators of {site.name or site.key} barred you from writing "
+                        "public notes on its posts, so this one stays as it is; you may delete "
+                        "it", code="barred")
+    if site.moderation == "pre" and not annotation.hidden:
+        return {"hidden": True, "pending": True}
+    return {}
 
 
 def will_wait(user: User, ref) -> bool:
