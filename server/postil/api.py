@@ -119,15 +119,19 @@ def delete_annotation(uid: str):
 def query_annotations():
     user = current_user()
     filters = parse.query_filters(request.args)
-    rows, next_cursor = store.page(user, filters)
-    return {"total": store.count(user, filters), "items": annotations_json(rows, user),
-            "next_cursor": next_cursor}
+    found = store.page(user, filters)
+    return {"total": found.total, "items": annotations_json(found.rows, user, found.quiet),
+            "next_cursor": found.next_cursor}
 
 
-def annotations_json(rows: list, viewer: User | None) -> list[dict]:
-    """A list of annotations as the API answers them, with their reply counts read at once."""
+def annotations_json(rows: list, viewer: User | None,
+                     quiet: frozenset[int] = frozenset()) -> list[dict]:
+    """A list of annotations as the API answers them, with their reply counts read at once.
+
+    `quiet`: pks already known to have no live reply in their thread (`store.Page.quiet`).
+    """
     addresses = present.OwnAddresses(viewer)
-    counts = store.reply_counts(viewer, rows)
+    counts = store.reply_counts(viewer, rows, quiet=quiet)
     return [annotation_json(a, viewer, addresses=addresses, reply_counts=counts) for a in rows]
 
 

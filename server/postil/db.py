@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +41,36 @@ SQLITE_PRAGMAS = {
 }
 
 
+class _PostgresPool(PooledPostgresqlDatabase):
+    """peewee's PostgreSQL pool, which asks the server whether a connection is alive (one round
+    trip, `SELECT 1`) every time it hands one out, only when it has been idle a while.
+
+    Speed: back-to-back requests spent a third of their round trips on that question
+    (bench/README.md, "One statement per page"). A connection handed back less than
+    `ALIVE_WINDOW` seconds ago, idle and open as far as the driver knows, is handed out as is:
+    one the server closed within that half second fails its request, as it would have failed
+    one moment later anyway.
+    """
+
+    ALIVE_WINDOW = 0.5
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._returned: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _close(self, conn, close_conn=False):
+        if not close_conn:
+            self._returned[conn] = time.monotonic()
+        return super()._close(conn, close_conn)
+
+    def _is_closed(self, conn):
+        returned = self._returned.pop(conn, None)
+        if (returned is not None and time.monotonic() - returned < self.ALIVE_WINDOW
+                and not conn.closed and conn.get_transaction_status() == 0):  # idle
+            return False
+        return super()._is_closed(conn)
+
+
 def open_database(url: str) -> Database:
     """Return an unconnected database for a `sqlite:///path` or `postgresql://…` URL."""
     parts = urlsplit(url)
@@ -55,7 +87,7 @@ def open_database(url: str) -> Database:
         return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False,
                                     max_connections=64, stale_timeout=600)
     if parts.scheme in ("postgres", "postgresql"):
-        return PooledPostgresqlDatabase(
+        return _PostgresPool(
             unquote(parts.path.lstrip("/")),
             user=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
@@ -63,6 +95,11 @@ def open_database(url: str) -> Database:
             port=parts.port or None,
             max_connections=64,
             stale_timeout=600,
+            # No JIT compilation: a query's estimate (the visibility rule's subqueries priced
+            # per candidate row) passes PostgreSQL's JIT thresholds for a few thousand rows,
+            # and compiling took ~1 s where running took milliseconds (bench/README.md,
+            # "One statement per page").
+            options="-c jit=off",
         )
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://…")
 
@@ -76,6 +113,40 @@ def is_postgres() -> bool:
 
 
 T = TypeVar("T")
+
+# PostgreSQL: per connection, the statements prepared on it (`read_prepared`), SQL to name.
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PREPARED_MAX = 64
+
+
+def read_prepared(sql: str, params: list):
+    """Run a read and return its cursor; on PostgreSQL as a statement prepared on the connection.
+
+    Speed: planning the API's query (the visibility rule's subqueries) costs PostgreSQL about
+    2 ms, running it for one post a fraction of that; a statement prepared once per connection
+    is planned once (bench/README.md, "One statement per page"). Prepared statements outlive
+    transactions and go with their connection. Inside a transaction, or past `_PREPARED_MAX`
+    shapes on one connection, the SQL simply runs: a failed PREPARE must not abort a caller's
+    transaction, and the shapes are few (one per set of filters a client combines).
+    """
+    if not is_postgres() or database.in_transaction():
+        return database.execute_sql(sql, params)
+    conn = database.connection()
+    names = _prepared.setdefault(conn, {})
+    name = names.get(sql)
+    if name is None:
+        if len(names) >= _PREPARED_MAX:
+            return database.execute_sql(sql, params)
+        name = f"postil_read_{len(names)}"
+        numbered = sql.split("%s")
+        text = numbered[0] + "".join(f"${i}{part}" for i, part in enumerate(numbered[1:], 1))
+        # Connections run in autocommit (peewee), so a failed PREPARE leaves nothing behind.
+        conn.cursor().execute(f"PREPARE {name} AS {text.replace('%%', '%')}")
+        names[sql] = name
+    args = ", ".join(["%s"] * len(params))
+    return database.execute_sql(f"EXECUTE {name} ({args})" if params else f"EXECUTE {name}",
+                                params)
+
 
 
 def run_write(work: Callable[[], T]) -> T:

@@ -60,7 +60,7 @@ def page():
 
 
 def _answer(user, view: sites.SiteView):
-    token = accounts.issue_token(user, _label(view), token_policy())
+    token = accounts.issue_token(user, _label(view), token_policy(), site_id=view.site.id)
     return {"token": token, "user": present.user_json(user), "site": view.key}, 201
 
 

@@ -122,11 +122,15 @@ class Token(BaseModel):
     # When the token was last seen, to about a minute (`store.accounts.touch`); None: not since
     # it was issued. Idle expiry counts from here.
     last_used_us = BigIntegerField(null=True)
+    # The site whose pages the embed's sign-in pop-up made this session for (migration 0018);
+    # None for every other session. Such a session reaches only what the embed needs (auth.py).
+    site_id = IntegerField(null=True)
 
     @classmethod
-    def issue(cls, user: User, label: str = "") -> str:
+    def issue(cls, user: User, label: str = "", site_id: int | None = None) -> str:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        cls.create(user=user, token_hash=hash_token(token), label=label[:100], created_us=now_us())
+        cls.create(user=user, token_hash=hash_token(token), label=label[:100], created_us=now_us(),
+                   site_id=site_id)
         return token
 
     @classmethod
@@ -140,7 +144,7 @@ class Token(BaseModel):
         p = database.param
         row = database.execute_sql(
             'SELECT t.id, t.created_us, t.last_used_us, t.label, u.id, u.name, u.name_key, '
-            'u.password_hash, u.created_us, u.disabled, u.operator FROM token t '
+            'u.password_hash, u.created_us, u.disabled, u.operator, t.site_id FROM token t '
             f'JOIN "user" u ON u.id = t.user_id WHERE t.token_hash = {p}',
             [hash_token(token)]).fetchone()
         if row is None:
@@ -150,7 +154,7 @@ class Token(BaseModel):
                     password_hash=row[7], created_us=row[8], disabled=bool(row[9]),
                     operator=bool(row[10]))
         return user, cls(__no_default__=True, id=row[0], user=user, created_us=row[1],
-                         last_used_us=row[2], label=row[3])
+                         last_used_us=row[2], label=row[3], site_id=row[11])
 
 
 class SignInThrottle(BaseModel):
@@ -394,6 +398,8 @@ class Annotation(BaseModel):
     class Meta:
         indexes = (
             (("uid", "user"), True),
+            # Carries the visibility rule's columns too (migration 0017): a query by post
+            # reads this index alone.
             (("post", "created_us"), False),
             (("user", "created_us"), False),
             (("user", "updated_us"), False),

@@ -33,11 +33,12 @@ import threading
 import time
 import weakref
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import db
-from .auth import current_user
+from .auth import current_token, current_user
+from .errors import APIError
 from .store import sites
 
 CACHE_SECONDS = 10.0
@@ -62,6 +63,9 @@ EMBED_ENDPOINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "api.patch_annotation": (frozenset(), frozenset({"PATCH"})),
     "api.delete_annotation": (frozenset(), frozenset({"DELETE"})),
 }
+# Read by the embed with its session too, though open to every origin (its own CORS): what the
+# site's policy says, and the reader's roles there.
+EMBED_SESSION_ALSO = frozenset({"sites.lookup"})
 ALLOW_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, Last-Event-ID"
 EXPOSE_HEADERS = "ETag, Location, Retry-After"
 # Shorter than the extension's 600 s: a browser that holds a preflight's answer may send (not
@@ -190,10 +194,37 @@ def _guard_writes() -> None:
         sites.may_write_from_embed(viewer, origin)
 
 
+def _guard_embed_sessions() -> None:
+    """A session the embed's sign-in pop-up made for a site's pages (`Token.site_id`) reaches
+    what the embed needs and nothing more, whoever sends it: the site's page, or its server,
+    where no CORS applies. It cannot sign the reader out elsewhere, list or end their sessions,
+    export or delete their account, import, or manage groups or sites."""
+    if not request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    rule = request.url_rule
+    endpoint = rule.endpoint if rule else ""
+    always, writing = EMBED_ENDPOINTS.get(endpoint, (frozenset(), frozenset()))
+    if request.method in always | writing | {"OPTIONS"} or (
+            endpoint in EMBED_SESSION_ALSO and request.method in READ):
+        return
+    try:
+        token = current_token()
+    except APIError:
+        # A bad token: the endpoint answers it as it always has (looking it up again).
+        g.pop("user", None)
+        g.pop("token", None)
+        return
+    if token is not None and token.site_id is not None:
+        raise APIError(403, "this session was made for Postil's embed on a site's pages: it "
+                            "reads and writes notes there, nothing else; sign in on the server "
+                            "or in the extension for the rest", "embed_session")
+
+
 def init_app(app: Flask) -> None:
     """Admit registered sites' origins; call before flask-cors's init, so this runs after it."""
     cache = _AdmittedOrigins()
     _caches.add(cache)
     app.extensions["site_cors"] = cache
     app.after_request(_admit)
+    app.before_request(_guard_embed_sessions)
     app.before_request(_guard_writes)

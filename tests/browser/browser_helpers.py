@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -307,3 +308,41 @@ def run_firefox_flow(node_driver: str, script: str, env: dict) -> dict:
     result = json.loads(lines[-1])
     assert result["ok"], result.get("error")
     return result
+
+
+# What the embed has painted: its highlights' names (`postil-embed-COLOUR`) and their texts.
+EMBED_PAINTED_JS = """() => Object.fromEntries([...CSS.highlights.keys()]
+  .filter((name) => name.startsWith('postil-embed-'))
+  .map((name) => [name, [...CSS.highlights.get(name)].map((r) => r.toString())]))"""
+
+
+class Accessible:
+    """The page as the accessibility tree shows it, closed shadow roots included."""
+
+    def __init__(self, page):
+        self.page = page
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("Accessibility.enable")
+
+    def nodes(self) -> list[dict]:
+        return [n for n in self.cdp.send("Accessibility.getFullAXTree")["nodes"]
+                if not n.get("ignored")]
+
+    def text(self) -> str:
+        return "\n".join(str(n.get("name", {}).get("value", "")) for n in self.nodes())
+
+    def find(self, role: str, name: re.Pattern) -> dict | None:
+        for node in self.nodes():
+            if node.get("role", {}).get("value") == role \
+                    and name.search(str(node.get("name", {}).get("value", ""))):
+                return node
+        return None
+
+    def click(self, role: str, name: re.Pattern) -> None:
+        node = None
+        wait_until(lambda: (node := self.find(role, name)) is not None, timeout=10,
+                   message=f"{role} {name.pattern}")
+        node = self.find(role, name)
+        box = self.cdp.send("DOM.getBoxModel", {"backendNodeId": node["backendDOMNodeId"]})
+        xs, ys = box["model"]["content"][0::2], box["model"]["content"][1::2]
+        self.page.mouse.click(sum(xs) / 4, sum(ys) / 4)

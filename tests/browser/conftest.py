@@ -375,6 +375,16 @@ def alice(browser, tokens):
     return browser
 
 
+@pytest.fixture
+def visitor(playwright_driver):
+    """Chromium without the extension: a reader on a phone-less desktop who installed nothing."""
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context
+    browser.close()
+
+
 @pytest.fixture(scope="session")
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)

@@ -11,6 +11,7 @@ assistive technology does, not through the DOM.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -20,9 +21,10 @@ from types import SimpleNamespace
 
 import pytest
 from browser_helpers import (
-    CHROMIUM,
+    EMBED_PAINTED_JS,
     FIREFOX,
     POST_102,
+    Accessible,
     painted,
     run_firefox_flow,
     wait_painted,
@@ -31,10 +33,6 @@ from browser_helpers import (
 
 PUBLIC = "Bakers learn to read the dough rather than the clock"
 PRIVATE = "A warm, wet starter favours the milder lactic flavour"
-
-EMBED_PAINTED_JS = """() => Object.fromEntries([...CSS.highlights.keys()]
-  .filter((name) => name.startsWith('postil-embed-'))
-  .map((name) => [name, [...CSS.highlights.get(name)].map((r) => r.toString())]))"""
 
 
 class EmbeddingSite:
@@ -90,54 +88,14 @@ def site(server, blog):
     embedding.close()
 
 
-def bob_writes(server, site, tokens, quote: str, visibility: str, note: str) -> None:
+def bob_writes(server, site, tokens, quote: str, visibility: str, note: str,
+               color: str = "pink") -> dict:
     post = {"site": site.site, "post_id": 102, "url": f"{site.url}{POST_102}", "title": "Sourdough"}
     status, data = server.api("POST", "/api/annotations", tokens["bob"], body={
-        "post": post, "quote": quote, "note": note, "visibility": visibility, "color": "pink",
+        "post": post, "quote": quote, "note": note, "visibility": visibility, "color": color,
         "selectors": [{"type": "TextQuoteSelector", "exact": quote, "prefix": "", "suffix": ""}]})
     assert status == 201, data
-
-
-class Accessible:
-    """The page as the accessibility tree shows it, closed shadow roots included."""
-
-    def __init__(self, page):
-        self.page = page
-        self.cdp = page.context.new_cdp_session(page)
-        self.cdp.send("Accessibility.enable")
-
-    def nodes(self) -> list[dict]:
-        return [n for n in self.cdp.send("Accessibility.getFullAXTree")["nodes"]
-                if not n.get("ignored")]
-
-    def text(self) -> str:
-        return "\n".join(str(n.get("name", {}).get("value", "")) for n in self.nodes())
-
-    def find(self, role: str, name: re.Pattern) -> dict | None:
-        for node in self.nodes():
-            if node.get("role", {}).get("value") == role \
-                    and name.search(str(node.get("name", {}).get("value", ""))):
-                return node
-        return None
-
-    def click(self, role: str, name: re.Pattern) -> None:
-        node = None
-        wait_until(lambda: (node := self.find(role, name)) is not None, timeout=10,
-                   message=f"{role} {name.pattern}")
-        node = self.find(role, name)
-        box = self.cdp.send("DOM.getBoxModel", {"backendNodeId": node["backendDOMNodeId"]})
-        xs, ys = box["model"]["content"][0::2], box["model"]["content"][1::2]
-        self.page.mouse.click(sum(xs) / 4, sum(ys) / 4)
-
-
-@pytest.fixture
-def visitor(playwright_driver):
-    """Chromium without the extension: a reader on a phone-less desktop who installed nothing."""
-    browser = playwright_driver.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    yield context
-    browser.close()
+    return data
 
 
 def test_a_visitor_without_the_extension_sees_the_public_notes_painted_and_listed(
@@ -210,17 +168,134 @@ def test_the_embed_takes_its_paint_and_ui_away_when_the_extension_marks_the_page
                show=lambda: (page.evaluate(EMBED_PAINTED_JS), page.locator("postil-ui").count()))
 
 
+LIVE = "The two groups do different jobs"
+THIRD = "Feeding it fresh flour every day keeps that community lively"
+LIVE_WAIT = 15
+
+
+def test_the_open_embed_follows_public_notes_made_edited_and_deleted_elsewhere(
+        visitor, server, site, tokens):
+    bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
+    page = visitor.new_page()
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(f"{site.url}{POST_102}")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-pink") == [PUBLIC],
+               timeout=15, message="the public note painted by the embed")
+    page.evaluate("() => { window.sameDocument = true; }")
+    ax = Accessible(page)
+
+    # Bob, elsewhere, makes a public note and a private one: the public one appears, no reload.
+    made = bob_writes(server, site, tokens, LIVE, "public", "two jobs", color="blue")
+    bob_writes(server, site, tokens, PRIVATE, "private", "bob's secret", color="green")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-blue") == [LIVE],
+               timeout=LIVE_WAIT, message="the new public note painted",
+               show=lambda: (page.evaluate(EMBED_PAINTED_JS), errors))
+    wait_until(lambda: ax.find("button", re.compile(r"^Postil: 2 notes on this page$")),
+               timeout=10, message="the button counts two")
+
+    # Edited: repainted in its new colour, its new note in the sidebar.
+    status, data = server.api("PATCH", f"/api/annotations/{made['id']}", tokens["bob"],
+                              body={"color": "green", "note": "two jobs, edited"})
+    assert status == 200, data
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-green") == [LIVE],
+               timeout=LIVE_WAIT, message="repainted green",
+               show=lambda: page.evaluate(EMBED_PAINTED_JS))
+    ax.click("button", re.compile(r"^Postil: 2 notes on this page$"))
+    wait_until(lambda: "two jobs, edited" in ax.text(), timeout=10, message="the edit listed")
+
+    # Made private: gone for the visitor; and deleted, the other one goes too.
+    status, data = server.api("PATCH", f"/api/annotations/{made['id']}", tokens["bob"],
+                              body={"visibility": "private"})
+    assert status == 200, data
+    wait_until(lambda: LIVE not in str(page.evaluate(EMBED_PAINTED_JS)), timeout=LIVE_WAIT,
+               message="the note made private unpainted")
+    [first] = [item for item in server.annotations(tokens["bob"], site=site.site, post_id=102)
+               ["items"] if item["quote"] == PUBLIC]
+    status, _ = server.api("DELETE", f"/api/annotations/{first['id']}", tokens["bob"])
+    assert status == 204
+    wait_until(lambda: not any(page.evaluate(EMBED_PAINTED_JS).values()), timeout=LIVE_WAIT,
+               message="the deleted note unpainted", show=lambda: page.evaluate(EMBED_PAINTED_JS))
+    wait_until(lambda: "two jobs, edited" not in ax.text() and "bob's public note" not in ax.text(),
+               timeout=10, message="the sidebar emptied")
+    shown = page.evaluate(EMBED_PAINTED_JS)
+    assert all(PRIVATE not in ranges for ranges in shown.values())
+    assert "bob's secret" not in ax.text()
+    # All of it without a reload.
+    assert page.evaluate("() => window.sameDocument") is True
+    assert not errors, errors
+
+
+def test_the_embed_resumes_its_stream_where_it_was_after_the_server_restarts(
+        visitor, server, site, tokens):
+    bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
+    page = visitor.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "/api/" in r.url else None)
+    page.goto(f"{site.url}{POST_102}")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-pink") == [PUBLIC],
+               timeout=15, message="the public note painted by the embed")
+    # One event heard: the embed knows where the stream is.
+    bob_writes(server, site, tokens, LIVE, "public", "two jobs", color="blue")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-blue") == [LIVE],
+               timeout=LIVE_WAIT, message="the live note painted")
+    lists = [u for u in requests if "/api/annotations?" in u]
+    server.stop()
+    server.start()
+    # Made while the embed is still waiting to reconnect: the stream brings it on its return.
+    bob_writes(server, site, tokens, THIRD, "public", "a third", color="green")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-green") == [THIRD],
+               timeout=LIVE_WAIT + 15, message="the note made during the reconnect painted")
+    resumed = [u for u in requests if "/api/stream?" in u][1:]
+    assert resumed and all("last_event_id=" in u for u in resumed), resumed
+    # Resumed, not reloaded: the list was not read again.
+    assert [u for u in requests if "/api/annotations?" in u] == lists
+
+
+def test_the_embed_stops_following_the_stream_when_it_yields_to_the_extension(
+        visitor, server, site, tokens):
+    bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
+    page = visitor.new_page()
+    streams = []
+    page.on("request", lambda r: streams.append(r) if "/api/stream" in r.url else None)
+    page.goto(f"{site.url}{POST_102}")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS).get("postil-embed-pink") == [PUBLIC],
+               timeout=15, message="the public note painted by the embed")
+    wait_until(lambda: streams, timeout=10, message="the embed following the stream")
+    # Anonymous: no token, no cookie goes with it.
+    assert "authorization" not in streams[0].headers
+    finished = []
+    page.on("requestfailed", lambda r: finished.append(r) if "/api/stream" in r.url else None)
+    page.on("requestfinished", lambda r: finished.append(r) if "/api/stream" in r.url else None)
+    page.evaluate("() => document.documentElement.setAttribute('data-postil-extension', '')")
+    wait_until(lambda: page.evaluate(EMBED_PAINTED_JS) == {}, timeout=10, message="yielded")
+    wait_until(lambda: finished, timeout=10, message="the stream closed")
+    opened = len(streams)
+    bob_writes(server, site, tokens, LIVE, "public", "two jobs", color="blue")
+    page.wait_for_timeout(1500)
+    # Nothing painted again, no stream opened again.
+    assert page.evaluate(EMBED_PAINTED_JS) == {}
+    assert len(streams) == opened
+
+
 def test_firefox_a_visitor_without_the_extension_sees_the_public_notes_painted(
         node_driver, server, site, tokens):
     bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
     bob_writes(server, site, tokens, PRIVATE, "private", "bob's secret")
+    live = {"post": {"site": site.site, "post_id": 102, "url": f"{site.url}{POST_102}"},
+            "quote": LIVE, "note": "two jobs", "visibility": "public", "color": "blue",
+            "selectors": [{"type": "TextQuoteSelector", "exact": LIVE, "prefix": "", "suffix": ""}]}
     result = run_firefox_flow(node_driver, "embed-flow.mjs", {
         "POSTIL_PAGE": f"{site.url}{POST_102}", "POSTIL_PUBLIC_QUOTE": PUBLIC,
-        "POSTIL_FIREFOX": FIREFOX})
+        "POSTIL_FIREFOX": FIREFOX, "POSTIL_LIVE_NOTE": json.dumps(
+            {"api": server.url, "token": tokens["bob"], "body": live})})
     assert result["painted"]["postil-embed-pink"] == [PUBLIC]
     assert all(PRIVATE not in ranges for ranges in result["painted"].values())
     assert result["shadowRoot"] is None
     assert result["hosts"] == 1
+    # Made through the API while the page was open: painted without a reload.
+    assert result["live"]["postil-embed-blue"] == [LIVE]
+    assert result["sameDocument"] is True
     assert result["errors"] == []
 
 

@@ -69,9 +69,47 @@ foreach (json_decode(file_get_contents('php://stdin'), true) as $task) {
         flush_rewrite_rules(false);
         continue;
     }
+    if ($task['do'] === 'install_plugin') {
+        // As Plugins → Add New → Upload Plugin does: WordPress's own upgrader unpacks the zip.
+        require_once ABSPATH . 'wp-admin/includes/admin.php';
+        require_once ABSPATH . 'wp-admin/includes/class-wp-upgrader.php';
+        $upgrader = new Plugin_Upgrader(new Automatic_Upgrader_Skin());
+        $done = $upgrader->install($task['zip'], ['overwrite_package' => true]);
+        if ($done !== true) {
+            fwrite(STDERR, 'install failed: ' . json_encode($upgrader->skin->get_upgrade_messages())
+                   . (is_wp_error($done) ? $done->get_error_message() : ''));
+            exit(1);
+        }
+        $out[] = ['installed' => $upgrader->plugin_info()];
+        continue;
+    }
+    if ($task['do'] === 'activate_plugin' || $task['do'] === 'deactivate_plugin') {
+        require_once ABSPATH . 'wp-admin/includes/plugin.php';
+        if ($task['do'] === 'deactivate_plugin') {
+            deactivate_plugins($task['plugin']);
+        } else {
+            $done = activate_plugin($task['plugin']);
+            if (is_wp_error($done)) {
+                fwrite(STDERR, $done->get_error_message());
+                exit(1);
+            }
+        }
+        $out[] = ['active' => is_plugin_active($task['plugin'])];
+        continue;
+    }
+    if ($task['do'] === 'option') {
+        if ($task['value'] === null) {
+            delete_option($task['name']);
+        } else {
+            update_option($task['name'], $task['value']);
+        }
+        $out[] = ['option' => get_option($task['name'], null)];
+        continue;
+    }
     if ($task['do'] === 'publish') {
         $id = wp_insert_post(['post_title' => $task['title'], 'post_content' => $task['content'],
-                              'post_status' => 'publish', 'post_author' => 1], true);
+                              'post_status' => 'publish', 'post_author' => 1,
+                              'post_type' => $task['type'] ?? 'post'], true);
     } else {
         $id = wp_update_post(array_merge(['ID' => $task['id']], $task['fields']), true);
     }
@@ -82,7 +120,8 @@ foreach (json_decode(file_get_contents('php://stdin'), true) as $task) {
     clean_post_cache($id);
     $post = get_post($id);
     $out[] = ['id' => $id, 'slug' => $post->post_name, 'link' => get_permalink($id),
-              'modified_gmt' => $post->post_modified_gmt];
+              'modified_gmt' => $post->post_modified_gmt,
+              'category_link' => get_category_link(get_the_category($id)[0]->term_id ?? 1)];
 }
 echo json_encode($out), "\n";
 """
@@ -169,8 +208,12 @@ define('WP_SITEURL', '{self.url}');
 define('DISABLE_WP_CRON', true);
 define('WP_HTTP_BLOCK_EXTERNAL', true);
 define('AUTOMATIC_UPDATER_DISABLED', true);
+// The session's own plugins, installed by its tests (install_plugin): sessions do not share them.
+define('WP_PLUGIN_DIR', '{self.workdir / "plugins"}');
+define('FS_METHOD', 'direct');
 $table_prefix = 'wp_';
 """)
+        (self.workdir / "plugins").mkdir(exist_ok=True)
         router = self.workdir / "router.php"
         router.write_text(ROUTER % {"config": self.name})
         (self.workdir / "tasks.php").write_text(TASKS)
@@ -218,12 +261,29 @@ $table_prefix = 'wp_';
             raise RuntimeError(f"tasks.php failed: {done.stderr or done.stdout}")
         return json.loads(done.stdout.strip().splitlines()[-1])
 
-    def publish(self, title: str, paragraphs: list[str]) -> dict:
-        """Publish a post of paragraph blocks; return its id, slug, link and modified_gmt."""
+    def publish(self, title: str, paragraphs: list[str], kind: str = "post") -> dict:
+        """Publish a post (or, kind="page", a page) of paragraph blocks; return its id, slug,
+        link, modified_gmt and the link of its category's archive."""
         content = "\n\n".join(f"<!-- wp:paragraph -->\n<p>{p}</p>\n<!-- /wp:paragraph -->"
                               for p in paragraphs)
-        [post] = self.run([{"do": "publish", "title": title, "content": content}])
+        [post] = self.run([{"do": "publish", "title": title, "content": content, "type": kind}])
         return post
+
+    def install_plugin(self, zip_path: Path) -> str:
+        """Install a plugin zip through WordPress's own upgrader (what its upload form does);
+        return the plugin's file, e.g. `postil/postil.php`."""
+        [done] = self.run([{"do": "install_plugin", "zip": str(zip_path)}])
+        return done["installed"]
+
+    def activate_plugin(self, plugin: str, active: bool = True) -> None:
+        [done] = self.run([{"do": "activate_plugin" if active else "deactivate_plugin",
+                            "plugin": plugin}])
+        assert done["active"] is active, done
+
+    def set_option(self, name: str, value) -> None:
+        """update_option (None: delete_option)."""
+        [done] = self.run([{"do": "option", "name": name, "value": value}])
+        assert done["option"] == value, done
 
     def update(self, post_id: int, **fields) -> dict:
         """wp_update_post with these fields (post_name, post_content, …), as an editor would."""

@@ -203,8 +203,8 @@ def alice_and_one_post(sql) -> None:
 
 
 def test_upgrading_gives_tag_rows_their_annotations_creation_time(empty_database):
-    """0007: existing tag rows learn when their annotation was made, and `tag=` pages, read from
-    the tag's index in that order, list them as the unfiltered list does."""
+    """0007: existing tag rows learn when their annotation was made, and `tag=` pages list
+    them in creation order as the unfiltered list does."""
     from playhouse.migrations import Runner
 
     from postil import parse, store
@@ -233,7 +233,7 @@ def test_upgrading_gives_tag_rows_their_annotations_creation_time(empty_database
         db.database.initialize(database)
         try:
             alice = User.get_by_id(1)
-            pages = [[a.pk for a in store.page(alice, parse.Filters(tags=["t"], order=order))[0]]
+            pages = [[a.pk for a in store.page(alice, parse.Filters(tags=["t"], order=order)).rows]
                      for order in ("desc", "asc")]
         finally:
             db.database.initialize(before)

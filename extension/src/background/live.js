@@ -26,11 +26,13 @@ import { backoffDelay } from "../shared/backoff.js";
 import { onConnect, sessionStorage, storage } from "../shared/browser.js";
 import { PORTS } from "../shared/messages.js";
 import { groupsMayHaveChanged } from "./groups.js";
-import { headsThread } from "./queue.js";
 import { refreshUnread } from "./replies.js";
 import { buildUrl } from "./server.js";
+import { applyEvent, changesOf } from "./live-events.js";
 import { SseParser } from "./sse.js";
 import { connection, read, update } from "./state.js";
+
+export { applyEvent, changesOf } from "./live-events.js";
 
 const CURSOR_KEY = "liveCursor";
 // The server comments every 15 s: three missed and the connection is taken for dead.
@@ -43,59 +45,6 @@ const HEALTHY_MS = 30_000;
 export const PLACE_WAIT_MS = 1000;
 // Events kept to lay over a list whose request was on its way while they came.
 const RECENT_LIMIT = 500;
-
-/**
- * One change laid over a post's list of annotations (pure): an annotation event replaces or adds
- * it, unless the list holds a later version; a tombstone (`deleted`) or `removed` takes it out,
- * but for a tombstone that still heads a thread of replies (queue.js headsThread), which
- * replaces it.
- */
-export function applyEvent(items, event) {
-  if (event.type === "removed") return items.filter((item) => item.id !== event.id);
-  const annotation = event.annotation;
-  const at = items.findIndex((item) => item.id === annotation.id);
-  if (annotation.deleted && !headsThread(annotation, at < 0 ? null : items[at])) {
-    return at < 0 ? items : items.filter((item) => item.id !== annotation.id);
-  }
-  if (at < 0) return [...items, annotation];
-  if ((items[at].version ?? 0) > (annotation.version ?? 0)) return items;
-  const out = items.slice();
-  out[at] = annotation;
-  return out;
-}
-
-/**
- * The stream's events as changes to apply (pure): [{type: "annotation", annotation, key} |
- * {type: "removed", id, key: null}], and whether the server asked for a reload (`reset`).
- */
-export function changesOf(events) {
-  const changes = [];
-  const replies = [];
-  let reset = false;
-  for (const event of events) {
-    let data;
-    try {
-      data = JSON.parse(event.data);
-    } catch {
-      continue;
-    }
-    if (event.type === "annotation" && typeof data?.id === "string") {
-      // A reply has no passage of its own: it is not one of a post's annotations to paint
-      // (the list a page reads holds none), so it stays out of the post's copy; the tabs
-      // showing its post are told which thread to read again (`replies`).
-      if (data.reply_to) {
-        replies.push({ id: data.id, reply_to: data.reply_to, key: groupKey(data.post) });
-        continue;
-      }
-      changes.push({ type: "annotation", annotation: data, key: groupKey(data.post) });
-    } else if (event.type === "removed" && typeof data?.id === "string") {
-      changes.push({ type: "removed", id: data.id, key: null });
-    } else if (event.type === "reset") {
-      reset = true;
-    }
-  }
-  return { changes, reset, replies };
-}
 
 const watchers = new Map(); // port → {keys: the group keys of the posts its page shows, listed}
 const listsStarted = new Map(); // group key → when (`tick`) this worker last began reading its list

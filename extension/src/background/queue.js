@@ -19,6 +19,9 @@ import { request } from "./server.js";
 import { groupKey } from "../post-key/index.js";
 import { EDITABLE_FIELDS } from "../shared/contract.js";
 import { connection, read, update } from "./state.js";
+import { headsThread } from "./live-events.js";
+
+export { headsThread } from "./live-events.js";
 
 const BASE_DELAY_MS = 1000;
 const MAX_DELAY_MS = 2 * 60 * 1000;
@@ -243,21 +246,6 @@ async function send(server, token, op) {
     default:
       throw Object.assign(new Error(`unknown queued change ${op.kind}`), { kind: "permanent" });
   }
-}
-
-/**
- * Whether a tombstone (`deleted`) of an annotation that answers nothing still heads a thread,
- * and so stays listed where its thread is: the server keeps its passage while live replies
- * answer it and drops it with the last. A note without a passage (a page note) tells by its
- * `reply_count` (the replies below it the reader may see), which the server's answers and
- * the stream's tombstones carry; `before`, the copy it replaces, is asked only when the
- * tombstone carries no count.
- */
-export function headsThread(annotation, before = null) {
-  if (!annotation?.deleted || annotation.reply_to) return false;
-  if (annotation.quote || annotation.selectors?.length || annotation.reply_count > 0) return true;
-  if (typeof annotation.reply_count === "number") return false;
-  return Boolean(before && !before.deleted && before.reply_count > 0);
 }
 
 /** What is left in the list of a note deleted while replies answer it: the thread's head. */

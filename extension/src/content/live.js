@@ -86,6 +86,19 @@ export class LiveFollow {
     this.listed = true;
   }
 
+  /** The page stops (the embed yields to the extension): the port closes, and with it the stream. */
+  stop() {
+    this.gone = true;
+    clearInterval(this.pinger);
+    const port = this.port;
+    this.port = null;
+    try {
+      port?.disconnect();
+    } catch {
+      // already closed
+    }
+  }
+
   post(message) {
     try {
       this.port?.postMessage(message);

@@ -93,6 +93,7 @@ export async function start(host = EXTENSION_HOST) {
 /** Take the page's highlights and UI away and stop following it: its host leaves (hosts.js). */
 function stop(page) {
   page.stopped = true;
+  page.live.stop();
   page.lifecycle.stop();
   page.highlights.dispose();
   page.ui.unmount();

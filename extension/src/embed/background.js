@@ -10,6 +10,8 @@
 // (`signed-in`, or a member or moderator of a `members` site: `canWrite`), their highlights and
 // notes are sent at once, not queued: the embed keeps nothing offline, and a failure is told
 // to the reader there and then. Everything else (replies, hiding) stays the extension's.
+// The lists read are kept in the page's memory by live.js, which lays the page's live stream
+// (the reader's, signed in or not) over them: ANNOTATIONS_STATE answers from there.
 
 import { DEFAULT_SETTINGS } from "../shared/colors.js";
 import { COLORS, EDITABLE_FIELDS, VISIBILITIES } from "../shared/contract.js";
@@ -18,14 +20,19 @@ import { TO_BACKGROUND as T, errorOf, fail, ok } from "../shared/messages.js";
 import { threadRows } from "../shared/threads.js";
 import { annotationsQuery, fetchPages, repliesPath, request } from "../background/server.js";
 import { forget, openSignIn, sessionOf, sitePolicy, yourRoles } from "./session.js";
+import { groupKey } from "../post-key/index.js";
+import { keepList, listMark, listState, readerChanged } from "./live.js";
 
 /** Answer one message from the page's modules; `server` is the Postil server's base URL. */
 export async function answer(server, message) {
   try {
     switch (message.type) {
       // First, before anything awaits: the pop-up must open within the reader's click.
-      case T.SIGN_IN:
-        return ok(await openSignIn(server));
+      case T.SIGN_IN: {
+        const signed = await openSignIn(server);
+        readerChanged(); // the stream starts again as the reader, if they signed in
+        return ok(signed);
+      }
       case T.SIGN_OUT:
         return ok(await signOut(server));
       case T.LIST_ANNOTATIONS:
@@ -39,9 +46,9 @@ export async function answer(server, message) {
       case T.LIST_REPLIES:
         return ok({ items: threadRows(message.id, await signedIn(server,
           (token) => fetchPages(server, repliesPath(message.id), { token }))), online: true });
-      // No live stream yet: a page asking for the state of some annotations reads its list again.
+      // The live stream's changes, as laid over the list read (null: none read, read it again).
       case T.ANNOTATIONS_STATE:
-        return ok(null);
+        return ok(message.post ? listState(groupKey(message.post), message.ids ?? []) : null);
       case T.CREATE_ANNOTATION:
         return ok(await writing(server, (token) => create(server, token, message.annotation)));
       case T.UPDATE_ANNOTATION:
@@ -74,7 +81,10 @@ async function signedIn(server, read, anonymous) {
 }
 
 async function listAnnotations(server, post) {
-  const items = await signedIn(server, (token) => fetchPages(server, "api/annotations", { token, query: annotationsQuery(post) }));
+  const mark = listMark();
+  const read = await signedIn(server, (token) => fetchPages(server, "api/annotations", { token, query: annotationsQuery(post) }));
+  // What the stream brought while the list was on its way is laid over it.
+  const items = keepList(groupKey(post), mark, read);
   const user = sessionOf(server)?.user.name ?? null;
   return { items, user, online: true, error: null, signedIn: Boolean(user) };
 }
@@ -142,6 +152,7 @@ function annotationPath(id) {
 async function signOut(server) {
   const token = sessionOf(server)?.token;
   forget(server);
+  readerChanged(); // the stream was the reader's: it starts again, anonymous
   if (token) await request(server, "DELETE", "api/tokens/current", { token }).catch(() => null);
   return null;
 }

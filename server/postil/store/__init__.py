@@ -34,6 +34,7 @@ from .annotations import (
 )
 from .posts import get_visible_post, posts_page, register_post
 from .queries import (
+    Page,
     count,
     iterate_by_post,
     newest_update,
@@ -54,7 +55,7 @@ from .replies import (
 # live-update streams answer `reset`.
 groups.on_membership_change(lambda _group, user, _change: changes.access_changed(user))
 
-__all__ = ["account_summary", "accounts", "annotated_posts", "annotation_counts", "changes",
+__all__ = ["Page", "account_summary", "accounts", "annotated_posts", "annotation_counts", "changes",
            "count", "create_annotation", "delete_account", "delete_annotation", "get_owned",
            "get_visible", "get_visible_post", "groups", "iterate_by_post", "mark_read",
            "newest_update", "numbered_page", "page", "popular_passages", "posts_page",

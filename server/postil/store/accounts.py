@@ -83,11 +83,13 @@ def sessions(user: User, policy: TokenPolicy) -> list[Token]:
     return sorted(alive, key=lambda t: t.last_used_us or t.created_us, reverse=True)
 
 
-def issue_token(user: User, label: str, policy: TokenPolicy | None = None) -> str:
+def issue_token(user: User, label: str, policy: TokenPolicy | None = None,
+                site_id: int | None = None) -> str:
     """Sign the user in: a new token, their failed sign-ins forgotten, and their tokens that
-    have expired under `policy` deleted (nothing else ever removes them)."""
+    have expired under `policy` deleted (nothing else ever removes them). `site_id`: a session
+    for the embed on that site's pages only (`/embed/signin`)."""
     def write() -> str:
-        token = Token.issue(user, label=label)
+        token = Token.issue(user, label=label, site_id=site_id)
         p = database.param
         database.execute_sql(f"DELETE FROM sign_in_throttle WHERE key = {p}",
                              [throttle.user_key(user.name)])

@@ -7,23 +7,19 @@ its counts, the exports and the W3C containers all see exactly what the viewer m
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from peewee import SQL, Case, Tuple, fn
+from peewee import SQL, Case, CharField, ForeignKeyField, IntegerField, TextField, fn
 
 from ..contract import LIMITS
-from ..db import is_postgres
-from ..models import Annotation, AnnotationTag, Group, Post, PostUrl, User
+from ..db import is_postgres, read_prepared
+from ..models import Annotation, AnnotationTag, Group, JSONField, Post, PostUrl, User
 from ..parse import Filters, encode_cursor, search_words
 from ..reading_order import reading_key
 
 
-def condition(viewer: User | None, f: Filters, *, first_tag_joined: bool = False):
-    """Return the WHERE clause for a reader and filters, visibility first.
-
-    `first_tag_joined`: the query joins the first `tag=`'s rows itself (`_ordered_by_tag`), so
-    only the other tags are conditions here.
-    """
+def condition(viewer: User | None, f: Filters):
+    """Return the WHERE clause for a reader and filters, visibility first."""
     cond = Annotation.visible_to(viewer)
     if not f.include_deleted:
         live = Annotation.deleted == False  # noqa: E712
@@ -59,7 +55,7 @@ def condition(viewer: User | None, f: Filters, *, first_tag_joined: bool = False
         cond &= Annotation.visibility == f.visibility
     if f.group is not None:
         cond &= Annotation.group.in_(Group.select(Group.id).where(Group.gid == f.group))
-    for tag in f.tags[1:] if first_tag_joined else f.tags:
+    for tag in f.tags:
         cond &= Annotation.pk.in_(AnnotationTag.select(AnnotationTag.annotation)
                                   .where(AnnotationTag.name == tag.lower()))
     if f.q is not None:
@@ -112,14 +108,52 @@ def _sort_key(f: Filters):
 
 
 def count(viewer: User | None, f: Filters) -> int:
-    return Annotation.select(fn.COUNT(Annotation.pk)).where(condition(viewer, f)).scalar() or 0
+    sql, params = Annotation.select(fn.COUNT(Annotation.pk)).where(condition(viewer, f)).sql()
+    return read_prepared(sql, list(params)).fetchone()[0] or 0
 
 
-def page(viewer: User | None, f: Filters) -> tuple[list[Annotation], str | None]:
-    """Return one keyset page and the cursor for the next, or None at the end."""
+@dataclass
+class Page:
+    """One keyset page of a query, with what the API answers beside it.
+
+    `total`: every match, not only this page's. `quiet`: the pks of rows whose whole thread
+    holds no live reply, whose `reply_count` is 0 without asking (`replies.reply_counts`).
+    """
+
+    rows: list[Annotation]
+    total: int
+    next_cursor: str | None
+    quiet: frozenset[int] = frozenset()
+
+
+def page(viewer: User | None, f: Filters) -> Page:
+    """Return one keyset page, the total of all matches and the cursor for the next page.
+
+    Speed: one statement (bench/README.md, "One statement per page"): the matches' keys with
+    their count as a window (`COUNT(*) OVER ()`, the count of every match, before the cursor
+    and the limit), the page's rows joined to them, and whether each row's thread has a live
+    reply. Only an empty page (a limit of 0, a cursor past the end) asks for the total alone.
+    """
     if f.limit == 0:
-        return [], None
-    rows = _load_in_order(_ordered(viewer, f, f.cursor).limit(f.limit + 1))
+        return Page([], count(viewer, f), None)
+    inner = Annotation.select(Annotation.pk, _sort_key(f).alias("k"),
+                              fn.COUNT(SQL("*")).over().alias("total")).where(condition(viewer, f))
+    inner_sql, params = inner.sql()
+    outer, columns = _page_sql(f.order, f.cursor is not None)
+    params = [False, *params]
+    if f.cursor is not None:
+        params += list(f.cursor)
+    params.append(f.limit + 1)
+    cursor = read_prepared(outer.replace("{matches}", inner_sql), params)
+    rows, total, quiet = [], None, set()
+    for row in cursor.fetchall():
+        total, threaded = row[0], row[1]
+        annotation = _annotation_from(columns, row)
+        if not threaded:
+            quiet.add(annotation.pk)
+        rows.append(annotation)
+    if total is None:
+        return Page([], count(viewer, f), None)
     more = len(rows) > f.limit
     rows = rows[: f.limit]
     next_cursor = None
@@ -127,41 +161,98 @@ def page(viewer: User | None, f: Filters) -> tuple[list[Annotation], str | None]
         last = rows[-1]
         key = last.created_us if f.sort == "created" else last.updated_us
         next_cursor = encode_cursor(f.sort, f.order, key, last.pk)
-    return rows, next_cursor
+    return Page(rows, total, next_cursor, frozenset(quiet))
 
 
-def _ordered(viewer: User | None, f: Filters, after: tuple[int, int] | None):
-    """Select the primary keys of matches in order; `_load_in_order` loads the rows."""
-    if f.tags and f.sort == "created":
-        return _ordered_by_tag(viewer, f, after)
-    key = _sort_key(f)
-    cond = condition(viewer, f)
-    if after is not None:
-        pair = Tuple(key, Annotation.pk)
-        cond &= (pair < Tuple(*after)) if f.order == "desc" else (pair > Tuple(*after))
-    ordering = [key.desc(), Annotation.pk.desc()] if f.order == "desc" else [key, Annotation.pk]
-    return Annotation.select(Annotation.pk).where(cond).order_by(*ordering)
+# What a page loads of each row's post, author and group: what an answer shows of them
+# (`present.annotation_json`), never a post's body (a registered post's whole article).
+_PAGE_COLUMNS = ((Annotation, "t1", tuple(Annotation._meta.columns)),
+                 (Post, "t2", Post.KEY_FIELDS),
+                 (User, "t3", ("id", "name", "name_key", "created_us", "disabled")),
+                 (Group, "t4", ("id", "gid", "name", "description", "created_us", "updated_us")))
+# (database class, order, with a cursor) -> the page's SQL around its matches, and its columns.
+_PAGE_SQL: dict = {}
 
 
-def _ordered_by_tag(viewer: User | None, f: Filters, after: tuple[int, int] | None):
-    """`_ordered` for `tag=` queries in creation order, read from the tag's index.
+def _page_sql(order: str, after: bool) -> tuple[str, list]:
+    """The SQL of `page` around `{matches}` (the matches' pk, sort key `k` and `total`).
 
-    The index on the tag rows' (name, created_us, annotation_id) lists a tag's annotations in
-    the page's order, so a page stops once it has found enough that the reader may see, instead
-    of collecting and sorting every annotation with a common tag first. A tag row's creation
-    time is its annotation's, so the order and the cursor are the same as `_ordered`'s.
+    Made once per dialect, order and cursor-or-not; its parameters, in order: False ("not
+    deleted"), the matches' own, the cursor's two (with `after`), the limit.
     """
-    # Speed: equals _ordered's plain query with the tag as a condition, walking the tag index
-    # (bench/README.md row "query by tag p50 / p95").
-    t = AnnotationTag
-    cond = condition(viewer, f, first_tag_joined=True) & (t.name == f.tags[0].lower())
-    if after is not None:
-        pair = Tuple(t.created_us, t.annotation)
-        cond &= (pair < Tuple(*after)) if f.order == "desc" else (pair > Tuple(*after))
-    ordering = ([t.created_us.desc(), t.annotation.desc()] if f.order == "desc"
-                else [t.created_us, t.annotation])
-    return (Annotation.select(Annotation.pk).join(t, on=(t.annotation == Annotation.pk))
-            .where(cond).order_by(*ordering))
+    database = Annotation._meta.database
+    key = (type(database.obj), order, after)
+    made = _PAGE_SQL.get(key)
+    if made is not None:
+        return made
+    p = database.param
+
+    def quoted(name: str) -> str:  # both databases quote names in double quotes
+        return f'"{name}"'
+
+    columns = [(model, [model._meta.columns[c] for c in names], alias)
+               for model, alias, names in _PAGE_COLUMNS]
+    select = ", ".join(f"{alias}.{quoted(f.column_name)}"
+                       for _, fields, alias in columns for f in fields)
+    direction = "DESC" if order == "desc" else "ASC"
+    compare = "<" if order == "desc" else ">"
+    where = f" WHERE (w.k, w.pk) {compare} ({p}, {p})" if after else ""
+    sql = (
+        # Whether the row's thread (replies answer it, or it is one of them) has a live reply:
+        # the index of replies alone, as `replies.in_threads` reads it.
+        "SELECT m.total, EXISTS(SELECT 1 FROM annotation r WHERE r.root IS NOT NULL "
+        f"AND r.root = COALESCE(t1.root, t1.pk) AND r.deleted = {p}), {select} "
+        "FROM (SELECT w.pk, w.k, w.total FROM ({matches}) AS w" + where
+        + f" ORDER BY w.k {direction}, w.pk {direction} LIMIT {p}) AS m "
+        "JOIN annotation t1 ON t1.pk = m.pk "
+        "JOIN post t2 ON t2.id = t1.post_id "
+        f"JOIN {quoted('user')} t3 ON t3.id = t1.user_id "
+        f"LEFT JOIN {quoted('group')} t4 ON t4.id = t1.group_id "
+        f"ORDER BY m.k {direction}, m.pk {direction}")
+    made = _PAGE_SQL[key] = (sql, [(model, [(f.name, _converter(f)) for f in fields])
+                                   for model, fields, _ in columns])
+    return made
+
+
+def _annotation_from(columns, row) -> Annotation:
+    """An annotation with its post, author and group, from a row of `_page_sql`'s columns.
+
+    Speed: made as peewee's `Model(__no_default__=True, **values)` makes them, without going
+    through each field's descriptor (a page of 50 rows set ~3,000 attributes that way); only
+    the fields whose database value differs from Python's (JSON, SQLite's 0/1 booleans)
+    convert it.
+    """
+    at = 2
+    made = []
+    for model, fields in columns:
+        values = row[at:at + len(fields)]
+        at += len(fields)
+        if values[0] is None:  # no group
+            made.append(None)
+            continue
+        instance = model.__new__(model)
+        instance.__data__ = {name: value if convert is None else convert(value)
+                             for (name, convert), value in zip(fields, values, strict=True)}
+        instance._dirty = set()
+        instance.__rel__ = {}
+        made.append(instance)
+    annotation, post, user, group = made
+    annotation.__rel__["post"] = post
+    annotation.__rel__["user"] = user
+    if group is not None:
+        annotation.__rel__["group"] = group
+    return annotation
+
+
+# Fields whose Python value is their database value as the drivers return it.
+_PLAIN = (CharField, TextField, IntegerField)
+
+
+def _converter(field):
+    """None where a database value is already the Python one, else the field's conversion."""
+    if isinstance(field, (ForeignKeyField, *_PLAIN)) and not isinstance(field, JSONField):
+        return None
+    return field.python_value
 
 
 def _load_in_order(pk_query) -> list[Annotation]:

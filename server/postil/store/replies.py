@@ -26,14 +26,17 @@ def in_threads(roots) -> object:
     return Annotation.root.is_null(False) & Annotation.root.in_(list(roots))
 
 
-def reply_counts(viewer: User | None, annotations: list[Annotation]) -> dict[int, int]:
+def reply_counts(viewer: User | None, annotations: list[Annotation], *,
+                 quiet: frozenset[int] = frozenset()) -> dict[int, int]:
     """Return, for each annotation's pk, how many live replies below it the viewer may see.
 
     Replies of replies count too (the whole thread below it), through tombstones in between.
+    `quiet`: pks whose thread the caller saw hold no live reply (`queries.page` reads that
+    with the page itself): 0 for them, and nothing is asked when they are all.
     """
-    roots = {a.root or a.pk for a in annotations}
+    roots = {a.root or a.pk for a in annotations if a.pk not in quiet}
     if not roots:
-        return {}
+        return {a.pk: 0 for a in annotations}
     # Speed: the threads' shape first, a plain indexed read; most annotations have no replies,
     # and then the visibility rule is not even asked (bench/README.md, "Replies").
     shape = list(Annotation.select(Annotation.pk, Annotation.parent, Annotation.deleted)

@@ -24,7 +24,7 @@ from .. import origins as site_rules
 from ..contract import SITE_ROLES
 from ..db import database, run_write
 from ..domain_errors import Conflict, Forbidden, Invalid, NotFound
-from ..models import Post, Site, SiteOrigin, SitePerson, User, now_us
+from ..models import Post, Site, SiteOrigin, SitePerson, Token, User, now_us
 from ..parse import SiteFields
 
 
@@ -296,6 +296,9 @@ def change_site(actor: Actor | None, key: str, fields: SiteFields) -> SiteView:
             changes["name"] = site.key
         stamp = max(now_us(), site.updated_us + 1)
         Site.update(**changes, updated_us=stamp).where(Site.id == site.id).execute()
+        if changes.get("embed") == "off":
+            # Its pages no longer hold anyone's session: the ones its pop-up made end here.
+            Token.delete().where(Token.site_id == site.id).execute()
         if fields.origins is not None:
             try:
                 with database.atomic():
@@ -319,6 +322,7 @@ def remove_site(actor: Actor | None, key: str) -> None:
         forget_site(site.id)
         SitePerson.delete().where(SitePerson.site == site.id).execute()
         SiteOrigin.delete().where(SiteOrigin.site == site.id).execute()
+        Token.delete().where(Token.site_id == site.id).execute()  # its pages' sessions end
         Site.delete().where(Site.id == site.id).execute()
         _sites_changed()
 
