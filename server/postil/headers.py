@@ -29,10 +29,15 @@ def page_policy(**sources: str) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+_DEFAULTS = (*ALWAYS.items(), ("Content-Security-Policy", NOTHING_CSP))
+
+
 def _protect(response: Response) -> Response:
-    for name, value in ALWAYS.items():
-        response.headers.setdefault(name, value)
-    response.headers.setdefault("Content-Security-Policy", NOTHING_CSP)
+    # Each header unless the answer set its own: one look at the headers for all four (a
+    # `setdefault` each read them all four times).
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}
+    headers.extend([(name, value) for name, value in _DEFAULTS if name.lower() not in present])
     return response
 
 

@@ -149,10 +149,12 @@ class Token(BaseModel):
             [hash_token(token)]).fetchone()
         if row is None:
             return None
-        user = User(id=row[4], name=row[5], name_key=row[6], password_hash=row[7],
-                    created_us=row[8], disabled=bool(row[9]), operator=bool(row[10]))
-        return user, cls(id=row[0], user=user, created_us=row[1], last_used_us=row[2],
-                         label=row[3], site_id=row[11])
+        # Every field given: no defaults to fill in first (`created_us`'s would read the clock).
+        user = User(__no_default__=True, id=row[4], name=row[5], name_key=row[6],
+                    password_hash=row[7], created_us=row[8], disabled=bool(row[9]),
+                    operator=bool(row[10]))
+        return user, cls(__no_default__=True, id=row[0], user=user, created_us=row[1],
+                         last_used_us=row[2], label=row[3], site_id=row[11])
 
 
 class SignInThrottle(BaseModel):

@@ -47,7 +47,9 @@ class PostKey:
 
     Either a WordPress post (`site` and `post_id`, the WordPress id), a page that is not one
     (`url_key`, its normalised URL), or a post the server already numbered (`post_pk`, the
-    post's row id, sent as `{"id": N}`). `url`, `title` and `modified` are what the page said.
+    post's row id, sent as `{"id": N}`). `url`, `title` and `modified` are what the page said;
+    `link_key` is `url` normalised (`postkey.normalise_url`, the address that finds the post with
+    `url=`), made here once: None without a URL, or for one that cannot be a key.
     """
 
     site: str | None = None
@@ -57,6 +59,7 @@ class PostKey:
     title: str = ""
     modified: str | None = None
     post_pk: int | None = None
+    link_key: str | None = None
 
 
 def post_key(spec: Any) -> PostKey:
@@ -80,7 +83,8 @@ def post_key(spec: Any) -> PostKey:
             site = postkey.normalise_site(site_raw)
             v.require(len(site) <= v.MAX_SITE, "post.site",
                       f"is longer than {v.MAX_SITE} characters once normalised")
-            return PostKey(site=site, post_id=post_id, url=url, title=title, modified=modified)
+            return PostKey(site=site, post_id=post_id, url=url, title=title, modified=modified,
+                           link_key=_link_key(url))
         if not url:
             raise Invalid("post.url", "is required when post_id is null")
         url_key = postkey.normalise_url(url)
@@ -88,9 +92,18 @@ def post_key(spec: Any) -> PostKey:
         # The site column holds 255 characters: PostgreSQL refused a longer host with a 500.
         v.require(len(site) <= v.MAX_SITE, "post.url",
                   f"has a host longer than {v.MAX_SITE} characters")
-        return PostKey(site=site, url_key=url_key, url=url, title=title, modified=modified)
+        return PostKey(site=site, url_key=url_key, url=url, title=title, modified=modified,
+                       link_key=url_key)
     except postkey.PostKeyError as exc:
         raise Invalid("post", str(exc)) from None
+
+
+def _link_key(url: str) -> str | None:
+    """The normalised address of `url`, or None (no URL, or one that cannot be a key)."""
+    try:
+        return postkey.normalise_url(url) if url else None
+    except postkey.PostKeyError:
+        return None
 
 
 # ---------------------------------------------------------------- annotation bodies

@@ -31,6 +31,7 @@ import hmac
 import secrets
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from types import SimpleNamespace
 
 from peewee import PostgresqlDatabase
@@ -155,6 +156,9 @@ def _flush() -> bool:
 _LOG_FIELDS = [f for f in ChangeLog._meta.sorted_fields if f.name != "seq"]
 
 
+_LOG_COLUMNS = ", ".join(f.column_name for f in _LOG_FIELDS)
+
+
 def _insert(rows: list[dict]) -> None:
     """Insert log rows (at most 100).
 
@@ -167,10 +171,13 @@ def _insert(rows: list[dict]) -> None:
             value = values[f.name] if f.name in values else (
                 f.default() if callable(f.default) else f.default)
             params.append(f.db_value(value))
-    one = "(" + ", ".join([database.param] * len(_LOG_FIELDS)) + ")"
-    database.execute_sql(
-        f"INSERT INTO change_log ({', '.join(f.column_name for f in _LOG_FIELDS)}) VALUES "
-        + ", ".join([one] * len(rows)), params)
+    database.execute_sql(f"INSERT INTO change_log ({_LOG_COLUMNS}) VALUES "
+                         + ", ".join([_one_row(database.param)] * len(rows)), params)
+
+
+@lru_cache(maxsize=2)
+def _one_row(param: str) -> str:
+    return "(" + ", ".join([param] * len(_LOG_FIELDS)) + ")"
 
 
 def _discard() -> None:

@@ -46,7 +46,7 @@ def resolve_post(ref: PostKey, *, create: bool = True, reader: User | None = Non
             "private_modified_gmt": modified, "modified_user": shown_to if modified else None}
         try:
             with Post._meta.database.atomic():
-                return Post.create(**lookup, url=url, title=title, link_key=_link_key(url),
+                return Post.create(**lookup, url=url, title=title, link_key=ref.link_key,
                                    url_user=shown_to, created_us=stamp, updated_us=stamp,
                                    **private)
         except IntegrityError:
@@ -57,7 +57,7 @@ def resolve_post(ref: PostKey, *, create: bool = True, reader: User | None = Non
     # has neither, replace only their own, and are shown to nobody else; a public annotation's
     # are everyone's and replace them.
     changes = {}
-    seen_at = _link_key(url) if url else None
+    seen_at = ref.link_key  # None without a url
     hidden = post.url_user is not None
     if not post.registered:
         if share and url:
