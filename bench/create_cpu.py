@@ -121,8 +121,10 @@ def count_instructions(args) -> int:
                            "--requests", str(requests), "--block", str(requests)]
                 if args.pg:
                     command += ["--pg", args.pg]
+                # One hash seed for every run: the same dicts and sets, the same count.
                 subprocess.run(command, check=True, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.DEVNULL,
+                               env=dict(os.environ, PYTHONHASHSEED="0"))
                 totals.append(_callgrind_total(out))
             per[kind] = (totals[1] - totals[0]) / (many - few)
     database = "PostgreSQL" if args.pg else "SQLite"
