@@ -287,6 +287,10 @@ _INERT = re.compile(
     r"(?:<(?:/?(?:p|em|strong|del|s|code|pre|blockquote|ul|ol|li|h[1-6]))>|<br />|<hr />"
     r"|&amp;(?![#0-9A-Za-z])|&(?:lt|gt|quot);|[^<>&\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff])*"
 )
+# What every match of the linkifier's pattern holds: its host's last dot, between a word
+# character or `-` and the first letter of a top-level domain (ASCII letters, or a letter that
+# matches one ignoring case). Text without it is not searched with that long pattern at all.
+_URL_HINT = re.compile(r"[\w-]\.[^\W\d_]")
 _RESPELL = {"<br />": "<br>", "<hr />": "<hr>"}
 _RESPELL_RE = re.compile("|".join(map(re.escape, _RESPELL)))
 
@@ -298,7 +302,8 @@ def _already_inert(rendered: str) -> str | None:
     parser treats specially, and nothing the linkifier would turn into a link (its own pattern
     decides). The sanitising tests compare this with the cleaner on thousands of generated notes.
     """
-    if _INERT.fullmatch(rendered) is None or URL_RE.search(rendered):
+    if _INERT.fullmatch(rendered) is None or (_URL_HINT.search(rendered)
+                                              and URL_RE.search(rendered)):
         return None
     return _RESPELL_RE.sub(lambda m: _RESPELL[m.group(0)], rendered).strip()
 

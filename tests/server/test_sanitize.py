@@ -380,6 +380,30 @@ def test_notes_with_emphasis_keep_the_cost_limits():
     assert sanitize.within_cost("a *" + "b" * 3_000 + "*") is None  # one long run to linkify
 
 
+def test_the_linkifier_is_asked_only_where_it_could_find_a_link():
+    """`_already_inert` searches with the linkifier's pattern only text holding `_URL_HINT`:
+    on generated text built from hosts, schemes, dots and the letters that match ASCII ones
+    ignoring case, every text the pattern finds something in holds the hint."""
+    from bleach.linkifier import URL_RE
+
+    from postil import sanitize
+
+    pieces = ["example", "org", "com", "io", "a", "x-y", "-", "_", ".", "..", " ", "\n", "/",
+              "http://", "https://", "mailto:", "a@b", ":8080", "(", ")", "<p>", "</p>", "é",
+              "1", "42", "ſ", "K", "ı", "İ", "ß", "ﬁ", "Ⅻ", "²", "中文", "\u00a0", "&amp;",
+              "www.", ".org", ".COM", ".ſe", ".K", "e.g.", "end. Next", "v1.2"]
+    rng = random.Random(1618)
+    found = 0
+    for _ in range(30_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        if URL_RE.search(text):
+            found += 1
+            assert sanitize._URL_HINT.search(text), repr(text)
+    assert found > 1_500  # the pattern finds something often enough for this to test it
+    assert sanitize._URL_HINT.search("<p>see example.org</p>")
+    assert not sanitize._URL_HINT.search("<p>a <em>short</em> note. Another one.</p>")
+
+
 @pytest.mark.parametrize("markdown", EVIL)
 def test_evil_notes_never_skip_the_cleaner_unless_inert(markdown):
     from postil.sanitize import _already_inert, _markdown
