@@ -151,7 +151,7 @@ def write(server, token, wordpress, post, quote, note, color="blue") -> dict:
     return data
 
 
-def public_note_from_the_embed(page, ax: Touch, phrase: str, note: str) -> None:
+def select_and_note(page, ax: Touch, phrase: str, note: str) -> None:
     """Select `phrase` as a finger does (a tap on the text, a long-press, a handle), then Add
     note in the embed's toolbar, type the note, choose Public and Save, all by touch and keys."""
     tap(page, article_start(page))
@@ -198,7 +198,7 @@ def test_on_a_phone_a_reader_signs_in_in_the_pop_up_and_notes_a_passage_selected
                show=ax.text)
     ax.tap("button", re.compile(r"^Close Postil sidebar$"))
 
-    public_note_from_the_embed(page, ax, NOTED, "pools like small worlds")
+    select_and_note(page, ax, NOTED, "pools like small worlds")
     wait_until(lambda: painted_quotes(page) == [NOTED], timeout=LIVE_WAIT,
                message="the note painted", show=lambda: (painted(page), errors))
     page.screenshot(path=str(artifacts / "wordpress-phone-note.png"))
@@ -212,3 +212,103 @@ def test_on_a_phone_a_reader_signs_in_in_the_pop_up_and_notes_a_passage_selected
     wait_until(lambda: painted_quotes(page) == [NOTED], timeout=LIVE_WAIT,
                message="the note painted after a reload")
     assert not errors, errors
+
+
+def test_a_moderator_hides_a_flagged_note_and_it_goes_from_a_visitors_open_page(
+        publisher, server, tokens, moderator_token, contexts, artifacts):
+    post = publisher.publish("Crabs", SHORE)
+    flagged = write(server, tokens["bob"], publisher, post, FLAGGED, "tiny guards", "pink")
+    write(server, tokens["bob"], publisher, post, NOTED, "small worlds", "green")
+    errors = []
+    # Visitor B, signed out; reader A (bob, the author), signed in on the site in their tab.
+    visitor = open_post(contexts(), post["link"], errors)
+    author_context = contexts()
+    author = author_context.new_page()
+    signed_in_as(author, server.url, tokens["bob"], "bob")
+    author.on("pageerror", lambda err: errors.append(str(err)))
+    author.goto(post["link"])
+    for page in (visitor, author):
+        wait_until(lambda page=page: painted_quotes(page) == sorted([NOTED, FLAGGED]),
+                   timeout=LIVE_WAIT, message="both public notes painted")
+    visitor.evaluate("() => { window.notReloaded = true; }")
+    author.evaluate("() => { window.notReloaded = true; }")
+
+    # Someone flags it (the API: the sidebar's flag button is another page's test).
+    status, _ = server.api("POST", f"/api/annotations/{flagged['id']}/flags", tokens["alice"],
+                           body={"reason": "spam", "note": "an advert for crab pots"})
+    assert status == 201
+    desk = moderation_page(contexts(), server, publisher.site)
+    desk.click("#queues button[data-queue=flagged]")
+    item = desk.locator(f'#queue li[data-id="{flagged["id"]}"]')
+    item.wait_for()
+    assert "alice: spam — an advert for crab pots" in item.inner_text()
+    assert "tiny guards" in item.inner_text()
+    item.get_by_role("button", name="Hide").click()
+    desk.locator(f'#queue li[data-id="{flagged["id"]}"][data-state="hidden"]').wait_for()
+    desk.screenshot(path=str(artifacts / "wordpress-moderation-hidden.png"))
+
+    # Gone from the visitor's open page, without a reload (the embed's live stream).
+    wait_until(lambda: painted_quotes(visitor) == [NOTED], timeout=LIVE_WAIT,
+               message="the hidden note gone from the visitor's page",
+               show=lambda: painted(visitor))
+    assert visitor.evaluate("() => window.notReloaded") is True
+    # Its author still has it, on their open page and after a reload, and the server says hidden.
+    author.wait_for_timeout(500)
+    assert painted_quotes(author) == sorted([NOTED, FLAGGED])
+    author.reload()
+    wait_until(lambda: painted_quotes(author) == sorted([NOTED, FLAGGED]), timeout=LIVE_WAIT,
+               message="the author's page after a reload", show=lambda: painted(author))
+    mine = server.api("GET", f"/api/annotations/{flagged['id']}", tokens["bob"])[1]
+    assert mine["moderation"] == "hidden"
+    # And a visitor arriving now never sees it.
+    late = open_post(contexts(), post["link"], errors)
+    wait_until(lambda: painted_quotes(late) == [NOTED], timeout=LIVE_WAIT,
+               message="a new visitor's page")
+    assert not errors, errors
+
+
+def test_under_pre_moderation_a_note_from_the_embed_shows_only_once_approved(
+        publisher, server, tokens, contexts):
+    server.cli("site", "set", publisher.site, "--moderation", "pre")
+    try:
+        post = publisher.publish("Gulls", SHORE)
+        errors = []
+        visitor = open_post(contexts(), post["link"], errors)
+        page = contexts(**PHONE).new_page()
+        signed_in_as(page, server.url, tokens["bob"], "bob")
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        page.goto(post["link"])
+        page.wait_for_function("() => globalThis.__postilEmbed === true")
+        ax = Touch(page)
+        wait_until(lambda: ax.find("button", re.compile(r"^Postil: ")), timeout=10,
+                   message="the embed's button")
+        select_and_note(page, ax, WAITING, "gulls wait for low tide")
+        # Written and kept for its author (awaiting approval), stored as pending.
+        wait_until(lambda: painted_quotes(page) == [WAITING], timeout=LIVE_WAIT,
+                   message="the author's note painted for them")
+        [mine] = server.annotations(tokens["bob"], site=publisher.site,
+                                    post_id=post["id"])["items"]
+        assert (mine["quote"], mine["visibility"], mine["moderation"]) == (
+            WAITING, "public", "pending")
+        # Not for visitor B: not on the open page, not on a fresh one.
+        visitor.wait_for_timeout(1000)
+        assert painted_quotes(visitor) == []
+        assert server.annotations(None, site=publisher.site, post_id=post["id"])["total"] == 0
+        visitor.evaluate("() => { window.notReloaded = true; }")
+
+        desk = moderation_page(contexts(), server, publisher.site)
+        desk.click("#queues button[data-queue=pending]")
+        item = desk.locator(f'#queue li[data-id="{mine["id"]}"]')
+        item.wait_for()
+        assert "gulls wait for low tide" in item.inner_text()
+        item.get_by_role("button", name="Approve").click()
+        desk.locator("#queue li.empty").wait_for()
+
+        # Approved: painted on the visitor's open page, without a reload.
+        wait_until(lambda: painted_quotes(visitor) == [WAITING], timeout=LIVE_WAIT,
+                   message="the approved note painted for the visitor",
+                   show=lambda: painted(visitor))
+        assert visitor.evaluate("() => window.notReloaded") is True
+        assert not errors, errors
+    finally:
+        server.cli("site", "set", publisher.site, "--moderation", "post")
