@@ -28,10 +28,11 @@ from browser_helpers import (
     run_firefox_flow,
     wait_until,
 )
-from conftest import PHONE
 from test_embed_signin_popup import admitted
 from test_phone import TOUCH_SELECT_JS, article_start, tap
 from wordpress_site import install_postil_plugin
+
+from conftest import PHONE
 
 MODERATOR = "wpmod"
 NOTED = "the tide leaves small pools among the rocks"
@@ -312,3 +313,54 @@ def test_under_pre_moderation_a_note_from_the_embed_shows_only_once_approved(
         assert not errors, errors
     finally:
         server.cli("site", "set", publisher.site, "--moderation", "post")
+
+
+def test_firefox_a_phone_reader_signs_in_writes_and_the_note_shows_once_approved(
+        publisher, node_driver, server, tokens):
+    server.cli("site", "set", publisher.site, "--moderation", "pre")
+    try:
+        post = publisher.publish("Low tide", SHORE)
+        result = run_firefox_flow(node_driver, "wp-publisher-flow.mjs", {
+            "POSTIL_STORY": "approve", "POSTIL_SERVER": server.url, "POSTIL_SITE": publisher.site,
+            "POSTIL_POST_URL": post["link"], "POSTIL_USER": "bob", "POSTIL_PASSWORD": PASSWORD,
+            "POSTIL_MODERATOR": MODERATOR, "POSTIL_QUOTE": WAITING,
+            "POSTIL_NOTE": "gulls wait for low tide", "POSTIL_FIREFOX": FIREFOX})
+    finally:
+        server.cli("site", "set", publisher.site, "--moderation", "post")
+    assert result["viewport"]["width"] == 390
+    assert "Postil test blog" in result["popupFor"]
+    assert result["visibility"] == "public"
+    assert result["writerPainted"] == [WAITING]
+    assert result["writerAfterReload"] == [WAITING]
+    # Stored keyed to the WordPress post, by the reader, pending until the approval.
+    [mine] = server.annotations(tokens["bob"], site=publisher.site, post_id=post["id"])["items"]
+    assert (mine["quote"], mine["note"], mine["visibility"]) == (
+        WAITING, "gulls wait for low tide", "public")
+    assert result["queued"]["id"] == mine["id"]
+    assert result["visitorBefore"] == []
+    assert result["visitorAfter"] == [WAITING]
+    assert result["visitorNotReloaded"] is True
+    assert result["errors"] == []
+
+
+def test_firefox_a_hidden_flagged_note_goes_from_a_visitors_open_page(
+        publisher, node_driver, server, tokens):
+    post = publisher.publish("Pools at night", SHORE)
+    flagged = write(server, tokens["bob"], publisher, post, FLAGGED, "tiny guards", "pink")
+    write(server, tokens["bob"], publisher, post, NOTED, "small worlds", "green")
+    status, _ = server.api("POST", f"/api/annotations/{flagged['id']}/flags", tokens["alice"],
+                           body={"reason": "spam"})
+    assert status == 201
+    result = run_firefox_flow(node_driver, "wp-publisher-flow.mjs", {
+        "POSTIL_STORY": "hide", "POSTIL_SERVER": server.url, "POSTIL_SITE": publisher.site,
+        "POSTIL_POST_URL": post["link"], "POSTIL_USER": "bob", "POSTIL_PASSWORD": PASSWORD,
+        "POSTIL_MODERATOR": MODERATOR, "POSTIL_AUTHOR_TOKEN": tokens["bob"],
+        "POSTIL_FLAGGED_QUOTE": FLAGGED, "POSTIL_FLAGGED_NOTE": "tiny guards",
+        "POSTIL_OTHER_QUOTE": NOTED, "POSTIL_FIREFOX": FIREFOX})
+    assert result["queued"]["id"] == flagged["id"] and "alice: spam" in result["queued"]["shown"]
+    assert result["visitorAfter"] == [NOTED]
+    assert result["authorAfter"] == sorted([NOTED, FLAGGED])
+    assert result["notReloaded"] is True
+    assert server.api("GET", f"/api/annotations/{flagged['id']}", tokens["bob"])[1][
+        "moderation"] == "hidden"
+    assert result["errors"] == []
