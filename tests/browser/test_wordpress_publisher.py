@@ -315,51 +315,44 @@ def test_under_pre_moderation_a_note_from_the_embed_shows_only_once_approved(
         server.cli("site", "set", publisher.site, "--moderation", "post")
 
 
-def test_firefox_a_phone_reader_signs_in_writes_and_the_note_shows_once_approved(
-        publisher, node_driver, server, tokens):
+def test_firefox_a_phone_reader_signs_in_and_writes_and_the_moderator_approves_and_hides(
+        publisher, node_driver, server, tokens, moderator_token):
     server.cli("site", "set", publisher.site, "--moderation", "pre")
     try:
         post = publisher.publish("Low tide", SHORE)
+        flagged = write(server, tokens["bob"], publisher, post, FLAGGED, "tiny guards", "pink")
+        other = write(server, tokens["bob"], publisher, post, NOTED, "small worlds", "green")
+        for made in (flagged, other):
+            assert server.api("POST", f"/api/annotations/{made['id']}/moderation",
+                              moderator_token, body={"action": "approve"})[0] == 200
+        assert server.api("POST", f"/api/annotations/{flagged['id']}/flags", tokens["alice"],
+                          body={"reason": "spam"})[0] == 201
         result = run_firefox_flow(node_driver, "wp-publisher-flow.mjs", {
-            "POSTIL_STORY": "approve", "POSTIL_SERVER": server.url, "POSTIL_SITE": publisher.site,
+            "POSTIL_SERVER": server.url, "POSTIL_SITE": publisher.site,
             "POSTIL_POST_URL": post["link"], "POSTIL_USER": "bob", "POSTIL_PASSWORD": PASSWORD,
             "POSTIL_MODERATOR": MODERATOR, "POSTIL_QUOTE": WAITING,
-            "POSTIL_NOTE": "gulls wait for low tide", "POSTIL_FIREFOX": FIREFOX})
+            "POSTIL_NOTE": "gulls wait for low tide", "POSTIL_FLAGGED_QUOTE": FLAGGED,
+            "POSTIL_FLAGGED_NOTE": "tiny guards", "POSTIL_FIREFOX": FIREFOX})
     finally:
         server.cli("site", "set", publisher.site, "--moderation", "post")
     assert result["viewport"]["width"] == 390
     assert "Postil test blog" in result["popupFor"]
     assert result["visibility"] == "public"
-    assert result["writerPainted"] == [WAITING]
-    assert result["writerAfterReload"] == [WAITING]
-    # Stored keyed to the WordPress post, by the reader, pending until the approval.
-    [mine] = server.annotations(tokens["bob"], site=publisher.site, post_id=post["id"])["items"]
-    assert (mine["quote"], mine["note"], mine["visibility"]) == (
-        WAITING, "gulls wait for low tide", "public")
-    assert result["queued"]["id"] == mine["id"]
-    assert result["visitorBefore"] == []
-    assert result["visitorAfter"] == [WAITING]
-    assert result["visitorNotReloaded"] is True
-    assert result["errors"] == []
-
-
-def test_firefox_a_hidden_flagged_note_goes_from_a_visitors_open_page(
-        publisher, node_driver, server, tokens):
-    post = publisher.publish("Pools at night", SHORE)
-    flagged = write(server, tokens["bob"], publisher, post, FLAGGED, "tiny guards", "pink")
-    write(server, tokens["bob"], publisher, post, NOTED, "small worlds", "green")
-    status, _ = server.api("POST", f"/api/annotations/{flagged['id']}/flags", tokens["alice"],
-                           body={"reason": "spam"})
-    assert status == 201
-    result = run_firefox_flow(node_driver, "wp-publisher-flow.mjs", {
-        "POSTIL_STORY": "hide", "POSTIL_SERVER": server.url, "POSTIL_SITE": publisher.site,
-        "POSTIL_POST_URL": post["link"], "POSTIL_USER": "bob", "POSTIL_PASSWORD": PASSWORD,
-        "POSTIL_MODERATOR": MODERATOR, "POSTIL_AUTHOR_TOKEN": tokens["bob"],
-        "POSTIL_FLAGGED_QUOTE": FLAGGED, "POSTIL_FLAGGED_NOTE": "tiny guards",
-        "POSTIL_OTHER_QUOTE": NOTED, "POSTIL_FIREFOX": FIREFOX})
-    assert result["queued"]["id"] == flagged["id"] and "alice: spam" in result["queued"]["shown"]
-    assert result["visitorAfter"] == [NOTED]
-    assert result["authorAfter"] == sorted([NOTED, FLAGGED])
+    everything = sorted([NOTED, FLAGGED, WAITING])
+    assert result["writerPainted"] == everything
+    assert result["writerAfterReload"] == everything
+    # Stored keyed to the WordPress post, by the reader, as written (approved since).
+    mine = [a for a in server.annotations(tokens["bob"], site=publisher.site,
+                                          post_id=post["id"])["items"] if a["quote"] == WAITING]
+    assert [(a["note"], a["visibility"], a.get("moderation")) for a in mine] == [
+        ("gulls wait for low tide", "public", None)], mine
+    assert result["approved"]["id"] == mine[0]["id"]
+    # The visitor: not before the approval, then at once; the hidden note gone, live.
+    assert result["visitorBefore"] == sorted([NOTED, FLAGGED])
+    assert result["visitorApproved"] == everything
+    assert result["hidden"]["id"] == flagged["id"] and "alice: spam" in result["hidden"]["shown"]
+    assert result["visitorHidden"] == sorted([NOTED, WAITING])
+    assert result["writerHidden"] == everything  # its author keeps it
     assert result["notReloaded"] is True
     assert server.api("GET", f"/api/annotations/{flagged['id']}", tokens["bob"])[1][
         "moderation"] == "hidden"

@@ -1,18 +1,17 @@
-// Publisher mode in Firefox, on the real WordPress with the plugin, without the extension. Run by
-// tests/browser/test_wordpress_publisher.py, which sets the site's policy, makes the notes it
-// needs and passes everything through the environment; prints one JSON line with what it saw.
+// Publisher mode in Firefox, on the real WordPress with the plugin, without the extension: one
+// story on one post of a site whose signed-in readers write and whose public notes are
+// pre-moderated. tests/browser/test_wordpress_publisher.py sets the site up, writes two public
+// notes by the reader through the API (approved, one of them flagged) and passes everything
+// through the environment; this prints one JSON line with what it saw.
 //
-// POSTIL_STORY=approve (the site pre-moderates): on a phone-sized window with touch, a reader
-// signs in through the embed's pop-up, selects a passage by touch and writes a public note with
-// the embed's toolbar and editor; it is painted for them and kept through a reload, not shown to
-// a visitor until the moderator approves it on the moderation page, then painted on the
-// visitor's open page.
-// POSTIL_STORY=hide (post-moderation, a flagged public note on the post): the moderator hides
-// it on the moderation page; it goes from a visitor's open page and stays on its author's.
+// On a phone-sized window with touch, the reader signs in through the embed's pop-up, selects a
+// passage by touch and writes a public note with the embed's toolbar and editor: painted for
+// them, kept through a reload, pending. A visitor's open page does not show it until the
+// moderator approves it on the moderation page; then the moderator hides the flagged note there,
+// and it goes from the visitor's open page while the reader's keeps it.
 
 import { embedColoured, env, inShadow, keepClosedShadowRoots, launchFirefox, press, runFlow, sleep, waitFor } from "./common.mjs";
 
-const STORY = env("POSTIL_STORY");
 const SERVER = env("POSTIL_SERVER");
 const SITE = env("POSTIL_SITE");
 const POST_URL = env("POSTIL_POST_URL");
@@ -21,16 +20,11 @@ const PASSWORD = env("POSTIL_PASSWORD");
 const MODERATOR = env("POSTIL_MODERATOR");
 const LIVE_WAIT = 20000;
 
-async function openPost(errors, who, { phone = false, token = null } = {}) {
+async function openPost(errors, who, { phone = false } = {}) {
   const page = await browser.newPage();
   page.on("pageerror", (err) => errors.push(`${who}: ${err}`));
   await keepClosedShadowRoots(page);
   if (phone) await page.setViewport({ width: 390, height: 844, hasTouch: true, isMobile: true });
-  if (token) {
-    // What the pop-up leaves in the tab (embed/session.js): a reader who signed in before.
-    await page.evaluateOnNewDocument((key, kept) => sessionStorage.setItem(key, kept),
-      `postil-embed-session:${SERVER}`, JSON.stringify({ token, user: { name: USER } }));
-  }
   await page.goto(POST_URL);
   await waitFor(`${who}'s embed`, () => page.evaluate(() => globalThis.__postilEmbed === true));
   return page;
@@ -77,13 +71,20 @@ async function touchSelect(phrase) {
   return false;
 }
 
-async function approve(result, errors) {
+const settled = (page, test, what) => waitFor(what, async () => {
+  const painted = await embedColoured(page);
+  return test(painted) && painted;
+}, LIVE_WAIT);
+
+async function story(result, errors) {
   const quote = env("POSTIL_QUOTE");
   const note = env("POSTIL_NOTE");
+  const flagged = env("POSTIL_FLAGGED_QUOTE");
   const writer = await openPost(errors, "writer", { phone: true });
   result.viewport = await writer.evaluate(() => ({ width: innerWidth, height: innerHeight }));
+  await settled(writer, (p) => p.length === 2, "the two public notes painted for the reader");
   const touch = { touch: true };
-  await press(writer, await inShadow(writer, "Postil: 0 notes on this page"), touch);
+  await press(writer, await inShadow(writer, "Postil: 2 notes on this page"), touch);
   await press(writer, await inShadow(writer, "Sign in"), touch);
   const popup = await (await browser.waitForTarget((t) => t.url().includes("/embed/signin"))).page();
   await popup.waitForSelector("#signin-form input[name=username]");
@@ -104,56 +105,32 @@ async function approve(result, errors) {
   await writer.keyboard.press("End"); // the last choice: Public
   result.visibility = await visibility.evaluate((select) => select.value);
   await press(writer, await inShadow(writer, "Save"), touch);
-  result.writerPainted = await waitFor("the note painted for its author", async () => {
-    const painted = await embedColoured(writer);
-    return painted.includes(quote) && painted;
-  }, LIVE_WAIT);
+  result.writerPainted = await settled(writer, (p) => p.includes(quote), "the note painted for its author");
   await writer.reload();
-  result.writerAfterReload = await waitFor("the note painted after a reload", async () => {
-    const painted = await embedColoured(writer);
-    return painted.includes(quote) && painted;
-  }, LIVE_WAIT);
+  result.writerAfterReload = await settled(writer, (p) => p.includes(quote), "the note painted after a reload");
 
   const visitor = await openPost(errors, "visitor");
+  await settled(visitor, (p) => p.length === 2, "the visitor's page painted");
   await sleep(1000);
   result.visitorBefore = await embedColoured(visitor);
   await visitor.evaluate(() => { window.notReloaded = true; });
+  await writer.evaluate(() => { window.notReloaded = true; });
   const desk = await moderationPage();
-  result.queued = await moderate(desk, "pending", note, "Approve");
-  result.visitorAfter = await waitFor("the approved note painted for the visitor", async () => {
-    const painted = await embedColoured(visitor);
-    return painted.includes(quote) && painted;
-  }, LIVE_WAIT);
-  result.visitorNotReloaded = await visitor.evaluate(() => window.notReloaded === true);
-}
+  result.approved = await moderate(desk, "pending", note, "Approve");
+  result.visitorApproved = await settled(visitor, (p) => p.includes(quote), "the approved note painted for the visitor");
 
-async function hide(result, errors) {
-  const flagged = env("POSTIL_FLAGGED_QUOTE");
-  const other = env("POSTIL_OTHER_QUOTE");
-  const both = [flagged, other].sort();
-  const visitor = await openPost(errors, "visitor");
-  const author = await openPost(errors, "author", { token: env("POSTIL_AUTHOR_TOKEN") });
-  for (const [who, page] of [["visitor", visitor], ["author", author]]) {
-    await waitFor(`both notes painted for the ${who}`, async () =>
-      JSON.stringify(await embedColoured(page)) === JSON.stringify(both), LIVE_WAIT);
-    await page.evaluate(() => { window.notReloaded = true; });
-  }
-  const desk = await moderationPage();
-  result.queued = await moderate(desk, "flagged", env("POSTIL_FLAGGED_NOTE"), "Hide");
-  await desk.waitForSelector(`#queue li[data-id="${result.queued.id}"][data-state="hidden"]`);
-  result.visitorAfter = await waitFor("the hidden note gone from the visitor's page", async () => {
-    const painted = await embedColoured(visitor);
-    return !painted.includes(flagged) && painted;
-  }, LIVE_WAIT);
+  result.hidden = await moderate(desk, "flagged", env("POSTIL_FLAGGED_NOTE"), "Hide");
+  await desk.waitForSelector(`#queue li[data-id="${result.hidden.id}"][data-state="hidden"]`);
+  result.visitorHidden = await settled(visitor, (p) => !p.includes(flagged), "the hidden note gone from the visitor's page");
   await sleep(500);
-  result.authorAfter = await embedColoured(author);
+  result.writerHidden = await embedColoured(writer);
   result.notReloaded = await visitor.evaluate(() => window.notReloaded === true)
-    && await author.evaluate(() => window.notReloaded === true);
+    && await writer.evaluate(() => window.notReloaded === true);
 }
 
 const browser = await launchFirefox("0b5e9c2a-7d41-4f6e-a3c8-2e9f1d7b6a50");
 await runFlow(browser, async (result) => {
   const errors = [];
   result.errors = errors;
-  await (STORY === "approve" ? approve : hide)(result, errors);
+  await story(result, errors);
 });
