@@ -216,7 +216,7 @@ def test_on_a_phone_a_reader_signs_in_in_the_pop_up_and_notes_a_passage_selected
 
 
 def test_a_moderator_hides_a_flagged_note_and_it_goes_from_a_visitors_open_page(
-        publisher, server, tokens, moderator_token, contexts, artifacts):
+        publisher, server, tokens, contexts, artifacts):
     post = publisher.publish("Crabs", SHORE)
     flagged = write(server, tokens["bob"], publisher, post, FLAGGED, "tiny guards", "pink")
     write(server, tokens["bob"], publisher, post, NOTED, "small worlds", "green")
