@@ -108,3 +108,71 @@ export async function runFlow(browser, flow) {
   console.log(JSON.stringify(result));
   process.exit(result.ok ? 0 : 1);
 }
+
+/** What the embed has painted, by highlight name (`postil-embed-COLOUR`): the passages' texts. */
+export function embedPainted(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const name of globalThis.CSS?.highlights?.keys() ?? []) {
+      if (name.startsWith("postil-embed-")) out[name] = [...CSS.highlights.get(name)].map((r) => r.toString());
+    }
+    return out;
+  });
+}
+
+/** The passages the embed has painted in a colour (not its "noted" marks or a flash), sorted. */
+export async function embedColoured(page) {
+  const painted = await embedPainted(page);
+  return ["yellow", "green", "blue", "pink", "purple"].flatMap((c) => painted[`postil-embed-${c}`] ?? []).sort();
+}
+
+/**
+ * Let the flow reach into closed shadow roots (the embed's UI) on `page`: a script run before the
+ * page's own wraps `attachShadow` to keep every root it makes where `inShadow` finds it. Firefox's
+ * WebDriver BiDi sees nothing in a closed root (its accessibility locator included), as a page's
+ * later scripts do not; the roots stay closed to the page itself (`shadowRoot` is null).
+ */
+export function keepClosedShadowRoots(page) {
+  return page.evaluateOnNewDocument(() => {
+    const attach = Element.prototype.attachShadow;
+    const roots = [];
+    Object.defineProperty(window, "__testShadowRoots", { value: roots });
+    Element.prototype.attachShadow = function attachShadow(init) {
+      const root = attach.call(this, init);
+      roots.push(root);
+      return root;
+    };
+  });
+}
+
+/**
+ * In the roots `keepClosedShadowRoots` kept, once there is one shown: a button named `name` (its
+ * aria-label or its text), or (`field: true`) the control of the label whose text is `name`.
+ */
+export function inShadow(page, name, { field = false, timeout = 10000 } = {}) {
+  return waitFor(`"${name}" in the embed`, async () => {
+    const handle = await page.evaluateHandle((wanted, isField) => {
+      const shown = (el) => el.getClientRects().length > 0;
+      for (const root of window.__testShadowRoots ?? []) {
+        const found = isField
+          ? [...root.querySelectorAll("label")].find((l) => l.firstElementChild?.textContent.trim() === wanted)
+            ?.querySelector("input, textarea, select")
+          : [...root.querySelectorAll("button")].find((b) => shown(b)
+            && (b.getAttribute("aria-label") ?? b.textContent.trim()) === wanted);
+        if (found && shown(found)) return found;
+      }
+      return null;
+    }, name, field);
+    return (await handle.evaluate((el) => el !== null)) ? handle : null;
+  }, timeout);
+}
+
+/** Tap (a phone's page: touch) or click the middle of `element`. */
+export async function press(page, element, { touch = false } = {}) {
+  const r = await element.evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+  });
+  if (touch) await page.touchscreen.tap(r.x, r.y);
+  else await page.mouse.click(r.x, r.y);
+}
