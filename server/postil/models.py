@@ -255,9 +255,10 @@ class Post(BaseModel):
         seen = (Annotation.select(Annotation.post)
                 .where(Annotation.visible_to(viewer) & (Annotation.deleted == False)))  # noqa: E712
         known = (cls.registered == True) | cls.id.in_(seen)  # noqa: E712
-        if viewer is not None and viewer.embed_site is not None:
+        site = getattr(viewer, "embed_site", None)
+        if site is not None:
             # An embed session knows of its site's posts alone (`User.embed_site`).
-            known &= cls.on_site(viewer.embed_site, cls.id)
+            known &= cls.on_site(site, cls.id)
         return known
 
     @classmethod
@@ -460,10 +461,11 @@ class Annotation(BaseModel):
         # Speed: the signed-in rule's SQL is made once per shape and reused with the viewer's
         # id bound as a parameter (`VisibleTo`; bench/README.md, "Compiled once").
         rule = VisibleTo(viewer.id, a)
-        if viewer.embed_site is not None:
+        site = getattr(viewer, "embed_site", None)  # viewers other than a User have none
+        if site is not None:
             # An embed session (`User.embed_site`) sees what lies on its site's posts, nothing
             # else: the rule, and the annotation's post one of the site's.
-            return rule & Post.on_site(viewer.embed_site, a.post)
+            return rule & Post.on_site(site, a.post)
         return rule
 
     @classmethod

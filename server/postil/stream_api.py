@@ -61,7 +61,7 @@ def stream():
 
     # Streams with one key share their reads: an embed session's (its site's posts alone) never
     # shares with the same reader's other sessions.
-    shared_key = (id(database.obj), viewer_id, viewer.embed_site if viewer else None,
+    shared_key = (id(database.obj), viewer_id, getattr(viewer, "embed_site", None),
                   repr(asked.post), request.root_url)
 
     def read(after: int, generation: int) -> tuple[list[str], int, bool, bool]:

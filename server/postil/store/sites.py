@@ -146,10 +146,11 @@ def may_annotate(viewer: User, ref) -> None:
     writes on its site's posts alone, as it reads them alone. Every other session writes
     anywhere (nothing is asked). `ref`: the body's `parse.PostKey`; one naming a post by its
     row id is `resolve_post`'s to find among the posts the session knows of (its site's)."""
-    if viewer.embed_site is None or ref.post_pk is not None:
+    limited_to = getattr(viewer, "embed_site", None)
+    if limited_to is None or ref.post_pk is not None:
         return
     site = site_for_post_key(ref.site, ref.post_id, ref.url_key)
-    if site is None or site.id != viewer.embed_site:
+    if site is None or site.id != limited_to:
         raise Forbidden("this session was made for Postil's embed on a site's pages: it writes "
                         "notes on that site's posts only; the extension writes anywhere",
                         code="embed_other_site")
