@@ -446,6 +446,8 @@ class Annotation(BaseModel):
         moderators. The one place the rule is written (`_rule`): every read path (queries,
         counts, posts, popular passages, exports, W3C containers, reading one, the stream)
         filters with it. `alias`: the rule for another alias of the table (a subquery's).
+        An embed session's viewer (`User.embed_site`) sees, of all that, what lies on its
+        site's posts alone (`Post.on_site`).
 
         Ids are unique per author, among public annotations and within a group, so a viewer
         could be shown two annotations with one id (one of their own made while another
