@@ -10,6 +10,7 @@ import { TO_BACKGROUND as T, TO_CONTENT, ok } from "../shared/messages.js";
 import { describeRange } from "./anchors.js";
 import { measuredPacing } from "./highlights.js";
 import { postKey, samePost, storyName } from "./post-identity.js";
+import { flagOffer } from "../shared/moderation.js";
 import { hiddenAbove, mayModerate, mayModerateReply } from "../shared/roles.js";
 import { choiceValue, defaultVisibility, visibilityChoices } from "../shared/visibility.js";
 
@@ -27,6 +28,10 @@ export class Sync {
     this.settings = { ...DEFAULT_SETTINGS };
     // The reader's groups ([{id, name, …}]), or null while unknown.
     this.groups = null;
+    // The registered site the page's post is on (SITE_OF_POST), or null: flags go to its
+    // moderators. `canSignIn`: the host lets the reader sign in here (the embed's status).
+    this.site = null;
+    this.canSignIn = false;
     this.work = Promise.resolve();
     this.refreshWaiting = null;
   }
@@ -81,17 +86,21 @@ export class Sync {
       const articles = [...lifecycle.articles.entries()];
       // Followed live from before the lists are read, so no change falls between the two.
       this.page.live?.follow();
-      const [list, status, settings, groups, ...lists] = await Promise.all([
+      const [list, status, settings, groups, site, ...lists] = await Promise.all([
         send(T.LIST_ANNOTATIONS, { post }),
         send(T.GET_STATUS, { probe: false }),
         send(T.GET_SETTINGS),
         send(T.LIST_GROUPS, { maxAgeMs: GROUPS_MAX_AGE_MS }),
+        send(T.SITE_OF_POST, { post }),
         ...articles.map(([, article]) => send(T.LIST_ANNOTATIONS, { post: article.post })),
       ]);
       const arrived = performance.now();
       if (list.ok) this.page.live?.loaded();
       if (settings.ok) this.settings = { ...this.settings, ...settings.value };
       if (groups.ok) this.groups = groups.value.items;
+      // Unknown (the server away): no Flag buttons until it answers.
+      this.site = site.ok ? site.value : null;
+      this.canSignIn = Boolean(status.ok && status.value.canSignIn);
       if (!list.ok) {
         this.status = { text: `Postil cannot load annotations: ${list.error.message}`, offline: true };
         await this.render();
@@ -236,10 +245,12 @@ export class Sync {
   /**
    * An annotation as the sidebar and card show it; `story`: the other post whose article it is
    * in. `moderate`: the reader may hide it from its group or show it again (their role there).
+   * `flag`: how the reader may flag it for its site's moderators (shared/moderation.js).
    */
   decorate(item, story = null) {
     const out = { ...item, own: Boolean(item.pending || item.failed || (this.user && item.user === this.user)) };
     out.moderate = !out.own && mayModerate(item, this.groups, this.user);
+    out.flag = flagOffer(item, { site: this.site, signedIn: Boolean(this.user), canSignIn: this.canSignIn, own: out.own });
     if (story) out.story = storyName(story);
     return out;
   }
@@ -390,6 +401,15 @@ export class Sync {
     ui.itemProblem(id, null);
     await this.applyLive({ byKey: { [postKey(entry.post)]: [id] } });
     ui.announce(hidden ? "Hidden from the group." : "Shown to the group again.");
+  }
+
+  /**
+   * Flag another reader's public note for its site's moderators: answers the background's reply
+   * (`{ok}`, or `{ok: false, error}` with the server's status and words), which the sidebar's
+   * flag form shows.
+   */
+  flag(id, reason, note) {
+    return send(T.FLAG_ANNOTATION, { id, reason, note });
   }
 
   /**
