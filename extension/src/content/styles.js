@@ -166,7 +166,7 @@ ol.items { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; }
 .flag-form fieldset { border: 0; margin: 0; padding: 0; display: grid; gap: 2px; }
 .flag-form legend { font-weight: 600; padding: 0; margin-bottom: 4px; }
 .flag-form label.reason { display: flex; gap: 6px; align-items: center; cursor: pointer; }
-.flag-form .flag-note { width: 100%; box-sizing: border-box; font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 4px 6px; resize: vertical; }
+.flag-form .flag-note { min-height: 3.2em; width: 100%; box-sizing: border-box; font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 4px 6px; resize: vertical; }
 .flag-form .item-problem { margin: 0; }
 .flag-done { margin: 6px 0 0; font-size: 12px; color: var(--muted); }
 /* Phones (narrower than SHEET_VIEWPORT): the sidebar is a sheet over the lower part of the
