@@ -252,8 +252,9 @@ def signed_in_page(visitor, server, site, username: str):
     """A new tab of the site with the embed's session kept as the pop-up leaves it."""
     token = embed_session(server, site, username)
     page = visitor.new_page()
-    page.add_init_script(f"""sessionStorage.setItem({json.dumps('postil-embed-session:' + server.url)},
-        {json.dumps(json.dumps({'token': token, 'user': {'name': username}}))});""")
+    key = json.dumps(f"postil-embed-session:{server.url}")
+    kept = json.dumps(json.dumps({"token": token, "user": {"name": username}}))
+    page.add_init_script(f"sessionStorage.setItem({key}, {kept});")
     return page
 
 
