@@ -197,7 +197,16 @@ def test_a_refused_flag_is_told_in_the_form(open_profile, server, tokens, premod
         wait_painted(page, "blue", PHRASE)
         open_sidebar(alice, page)
         theirs = sidebar_item(page, "Bob's tide note")
-        theirs.get_by_role("button", name=re.compile("^Flag for the site's moderators")).click()
+        flag = theirs.get_by_role("button", name=re.compile("^Flag for the site's moderators"))
+        flag.click()
+        # Escape closes the form (not the sidebar), the keyboard back on Flag.
+        theirs.get_by_label("Abusive or hateful").focus()
+        page.keyboard.press("Escape")
+        wait_until(lambda: theirs.locator("form.flag-form").count() == 0, timeout=5,
+                   message="the form closed")
+        assert page.locator("postil-ui .sidebar").is_visible()
+        assert flag.evaluate("(b) => b.getRootNode().activeElement === b")
+        flag.click()
         # "Something else" needs words: the form says so and sends nothing.
         theirs.get_by_label("Something else").check()
         theirs.get_by_role("button", name="Send flag").click()

@@ -129,8 +129,10 @@ export class PostilUI {
     }
     this.root.addEventListener("keydown", (event) => {
       if (event.key !== "Escape") return;
+      const flagging = this.shadow.activeElement?.closest?.("[data-flag]")?.dataset.flag;
       if (!this.editor.hidden) this.closeEditor(true);
       else if (!this.card.hidden) this.closeCard();
+      else if (flagging && this.flags.get(flagging)?.open) this.setFlag(flagging, {}, "button");
       else if (this.replyOpen) this.closeReply();
       else if (!this.sidebar.hidden) this.toggleSidebar(false);
     });
@@ -701,7 +703,7 @@ export class PostilUI {
     const state = this.flags.get(a.id) ?? {};
     const what = shorten(a.quote || a.note, 40);
     if (state.done) {
-      box.append(h("p", { class: "flag-done", role: "status", text: state.done }));
+      box.append(h("p", { class: "flag-done", role: "status", tabindex: "-1", "data-flag-focus": "done", text: state.done }));
       return box;
     }
     if (!state.open) {
@@ -771,13 +773,13 @@ export class PostilUI {
     this.setFlag(id, { ...state, sending: true, error: null }, "send");
     const reply = await this.actions.flag?.(id, state.reason, note);
     if (reply?.ok) {
-      this.setFlag(id, { done: "Flagged — thanks. The site's moderators will take a look." }, null);
+      this.setFlag(id, { done: "Flagged — thanks. The site's moderators will take a look." }, "done");
       this.announce("Flagged for the site's moderators.");
       return;
     }
     const error = reply?.error ?? { message: "Postil could not send the flag." };
     if (error.status === 409) {
-      this.setFlag(id, { done: "You flagged this note already." }, null);
+      this.setFlag(id, { done: "You flagged this note already." }, "done");
       return;
     }
     const text = error.status === 429 ? `Too many flags for now: ${error.message}` : `Could not flag this note: ${error.message}`;
