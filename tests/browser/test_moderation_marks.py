@@ -10,7 +10,7 @@ second flag after a reload is told "already", and one the server cannot take (aw
 the form, which keeps what was written. Nobody is offered to flag their own note.
 Chromium, the embed: an anonymous visitor's Flag asks them to sign in; a reader signed in
 through the embed's session flags a note (the flag goes from the site's origin, CORS); the
-site's moderator sees the note still waiting marked as its author does.
+site's moderator sees the note still waiting marked as its author does, and no Flag.
 Firefox (firefox/marks-flow.mjs): the author's mark, the reader's blindness, the live approval
 and a flag, in two Firefox instances with the extension.
 """
@@ -324,6 +324,9 @@ def test_the_embed_asks_a_visitor_to_sign_in_to_flag_a_reader_flags_a_moderator_
                message="the held note marked for the moderator")
     assert "Only its author and the site's moderators see this note" in ax.text()
     assert held["moderation"] == "pending"
+    # A moderator acts on the moderation page: no Flag for them, on the shown note either.
+    assert "bob's shown note" in ax.text()
+    assert ax.find("button", re.compile(r"^Flag for ")) is None
     assert errors == []
 
 

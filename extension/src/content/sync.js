@@ -86,20 +86,17 @@ export class Sync {
       const articles = [...lifecycle.articles.entries()];
       // Followed live from before the lists are read, so no change falls between the two.
       this.page.live?.follow();
-      const [list, status, settings, groups, site, ...lists] = await Promise.all([
+      const [list, status, settings, groups, ...lists] = await Promise.all([
         send(T.LIST_ANNOTATIONS, { post }),
         send(T.GET_STATUS, { probe: false }),
         send(T.GET_SETTINGS),
         send(T.LIST_GROUPS, { maxAgeMs: GROUPS_MAX_AGE_MS }),
-        send(T.SITE_OF_POST, { post }),
         ...articles.map(([, article]) => send(T.LIST_ANNOTATIONS, { post: article.post })),
       ]);
       const arrived = performance.now();
       if (list.ok) this.page.live?.loaded();
       if (settings.ok) this.settings = { ...this.settings, ...settings.value };
       if (groups.ok) this.groups = groups.value.items;
-      // Unknown (the server away): no Flag buttons until it answers.
-      this.site = site.ok ? site.value : null;
       this.canSignIn = Boolean(status.ok && status.value.canSignIn);
       if (!list.ok) {
         this.status = { text: `Postil cannot load annotations: ${list.error.message}`, offline: true };
@@ -110,6 +107,7 @@ export class Sync {
       const { items, user, online, signedIn, error } = list.value;
       this.user = user;
       this.page.ui.me = user;
+      this.lookUpSite(post);
       // The page's post is anchored in the whole page; another post's article in itself. An
       // article whose list did not come keeps what it showed.
       const batches = [{ article: null, post, root: lifecycle.root, items },
@@ -253,6 +251,36 @@ export class Sync {
     out.flag = flagOffer(item, { site: this.site, signedIn: Boolean(this.user), canSignIn: this.canSignIn, own: out.own });
     if (story) out.story = storyName(story);
     return out;
+  }
+
+  /**
+   * Ask which registered site `post` is on (its moderators read flags), once per post and
+   * reader, beside the load rather than in its way: when the answer comes, the listed notes
+   * are offered Flag as it allows. Not known (the server away): no Flag, asked again next load.
+   */
+  lookUpSite(post) {
+    const key = `${this.user ?? ""} ${post?.site ?? post?.url ?? ""}`;
+    if (this.siteKey === key) return;
+    this.siteKey = key;
+    this.site = null;
+    send(T.SITE_OF_POST, { post }).then((reply) => {
+      if (this.siteKey !== key) return undefined;
+      if (!reply.ok) {
+        this.siteKey = null;
+        return undefined;
+      }
+      this.site = reply.value;
+      if (!this.site) return undefined;
+      return this.serial(async () => {
+        for (const entry of this.page.highlights.entries.values()) {
+          const a = entry.annotation;
+          entry.annotation = { ...a, flag: flagOffer(a, { site: this.site, signedIn: Boolean(this.user), canSignIn: this.canSignIn, own: a.own }) };
+        }
+        await this.render();
+      });
+    }).catch(() => {
+      this.siteKey = null;
+    });
   }
 
   /** What a new note or highlight on `post` starts as: `{visibility, group}` (shared/visibility.js). */

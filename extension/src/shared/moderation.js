@@ -48,12 +48,14 @@ export function withheldMark(annotation, own) {
 
 /**
  * How the reader may flag `annotation` here: "flag" (the button and its form), "sign-in" (the
- * button asks them to sign in first), or null (no button). `site`: the post's site is
- * registered (its moderators read flags); `signedIn`; `canSignIn`: the host lets them sign in
+ * button asks them to sign in first), or null (no button). `site`: the post's registered site
+ * as the lookup answers it (`{policy, you}`), null for none (nobody would read a flag); `signedIn`; `canSignIn`: the host lets them sign in
  * here (the embed on a site whose readers may); `own`: they wrote it.
  */
 export function flagOffer(annotation, { site, signedIn, canSignIn = false, own }) {
   if (!site || own || !annotation || annotation.deleted || annotation.failed) return null;
+  // The site's moderators act on the moderation page; a flag would only be to themselves.
+  if (site.you?.moderator) return null;
   // Public and shown: a private or group note is its readers' own business, and a withheld
   // one is before the moderators already.
   if (annotation.visibility !== "public" || annotation.moderation) return null;

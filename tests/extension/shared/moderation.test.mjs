@@ -38,6 +38,9 @@ test("the Flag button: other readers' shown public notes on a registered site, s
   assert.equal(flagOffer({ ...shown, visibility: "group" }, me), null);
   assert.equal(flagOffer({ ...shown, hidden: true, moderation: "pending" }, me), null);
   assert.equal(flagOffer({ ...shown, deleted: true }, me), null);
+  // The site's moderators hide what needs hiding on their moderation page.
+  assert.equal(flagOffer(shown, { ...me, site: { ...site, you: { moderator: true, member: false } } }), null);
+  assert.equal(flagOffer(shown, { ...me, site: { ...site, you: { moderator: false, member: true } } }), "flag");
   // Signed out: asked to sign in where the host lets them, else not offered.
   assert.equal(flagOffer(shown, { ...me, signedIn: false, canSignIn: true }), "sign-in");
   assert.equal(flagOffer(shown, { ...me, signedIn: false }), null);
