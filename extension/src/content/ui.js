@@ -708,7 +708,7 @@ export class PostilUI {
     }
     if (!state.open) {
       box.append(h("div", { class: "actions" }, h("button", { type: "button", class: "flag-button",
-        "aria-label": `Flag for the site's moderators: ${what}`, "aria-expanded": "false",
+        "aria-label": `Flag for the site's moderators: ${what}`,
         onclick: () => this.setFlag(a.id, { open: true }, "first") }, "Flag")));
       return box;
     }
