@@ -6,8 +6,10 @@ their note marked "Waiting for approval" in the sidebar and painted muted; anoth
 nothing of it; a moderator approves it and the mark goes from the author's open page as the note
 appears on the reader's, without a reload. The reader flags it from the sidebar's small form
 with a reason and words of their own, is thanked, and the moderators' queue holds that flag; a
-second flag after a reload is told "already", and one the server cannot take (away) is told in
-the form, which keeps what was written. Nobody is offered to flag their own note.
+second flag after a reload is told "already". The moderator hides it: the author's open page
+marks it "Hidden by a moderator", the reader's drops it. A flag the server cannot take (it is
+away) is told in the form, which keeps what was written. Nobody is offered to flag their own
+note.
 Chromium, the embed: an anonymous visitor's Flag asks them to sign in; a reader signed in
 through the embed's session flags a note (the flag goes from the site's origin, CORS); the
 site's moderator sees the note still waiting marked as its author does, and no Flag.
@@ -178,6 +180,21 @@ def test_the_author_sees_the_wait_a_reader_sees_nothing_until_approved_then_flag
         wait_until(lambda: "You flagged this note already." in theirs.inner_text(), timeout=10,
                    message="told it was flagged already", show=theirs.inner_text)
         assert len(flags_in_queue(server, premoderated.token, premoderated.key, bobs["id"])) == 1
+
+        # The moderator hides it: marked so on the author's open page, gone from the reader's.
+        ok(server.api("POST", f"/api/annotations/{bobs['id']}/moderation", premoderated.token,
+                      body={"action": "hide", "reason": "off topic"}))
+        wait_until(lambda: "Hidden by a moderator" in mine.inner_text()
+                   and page.evaluate(WITHHELD_JS, "postil-withheld") == [PHRASE],
+                   timeout=LIVE_WAIT, message="the author's note marked hidden",
+                   show=mine.inner_text)
+        assert "A moderator of this site hid this note" in mine.inner_text()
+        wait_until(lambda: sidebar_item(other, "Bob's tide note").count() == 0
+                   and PHRASE not in str(painted(other)), timeout=LIVE_WAIT,
+                   message="the hidden note gone from the reader's page")
+        mine.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / "moderation-marks-hidden-light.png"))
+        assert page.evaluate("() => window.notReloaded") is True
     finally:
         bob.context.close()
         alice.context.close()
