@@ -1,6 +1,7 @@
 // What the Firefox runners share: reading their settings from the environment, waiting, launching
 // Firefox ESR with the unpacked extension at a known moz-extension:// origin, opening extension
-// pages, and signing in on the options page as a reader would.
+// pages, signing in on the options page as a reader would, one reader's Firefox with a post open
+// and its sidebar shown, and reading what the page shows (paint, sidebar items).
 
 import puppeteer from "puppeteer-core";
 
@@ -78,6 +79,63 @@ export async function signIn(browser, uuid, { server, user, password }) {
   await options.click("#sign-in button[type=submit]");
   return waitFor("sign-in", () =>
     options.$eval("#signed-in", (el) => el.textContent.startsWith("Signed in as") && el.textContent));
+}
+
+/** What the extension painted on `page`: every highlight's text, of every colour. */
+export function painted(page) {
+  return page.evaluate(() => {
+    const out = [];
+    for (const c of ["yellow", "green", "blue", "pink", "purple"]) {
+      const h = globalThis.CSS?.highlights?.get(`postil-${c}`);
+      out.push(...(h ? [...h].map((r) => r.toString()) : []));
+    }
+    return out;
+  });
+}
+
+/**
+ * The sidebar's item holding `text` (the UI's root opened by `debugOpenShadowRoot`): its text,
+ * its classes and the labels of its buttons; null if none.
+ */
+export function sidebarItem(page, text) {
+  return page.evaluate((wanted) => {
+    const items = [...(document.querySelector("postil-ui")?.shadowRoot?.querySelectorAll(".sidebar li.item") ?? [])];
+    const found = items.find((li) => li.textContent.includes(wanted));
+    if (!found) return null;
+    return {
+      text: found.textContent.replace(/\s+/g, " "),
+      classes: [...found.classList],
+      buttons: [...found.querySelectorAll("button")].map((b) => b.getAttribute("aria-label") ?? b.textContent),
+      moderation: [...found.querySelectorAll("div.moderation button")].map((b) => b.getAttribute("aria-label")),
+    };
+  }, text);
+}
+
+/**
+ * One reader's Firefox with the extension, signed in, the UI's root open to the test, `url`
+ * open with its sidebar shown once `ready(page)` says the page has loaded what it should (a
+ * note painted, an item listed). Returns `{browser, page, signedIn}`; the page is marked
+ * (`window.notReloaded`) so a flow can tell a live change from a reload.
+ */
+export async function openReader({ uuid, extension, server, user, password, url, ready, errors, timeout = 30000 }) {
+  const browser = await launchFirefox(uuid);
+  await browser.installExtension(extension);
+  const signedIn = await signIn(browser, uuid, { server, user, password });
+  const options = await openExtensionPage(browser, uuid, "options/options.html", "#server");
+  // Tests read the page's Postil UI through a root the extension's own storage opens.
+  await options.evaluate(() => browser.storage.local.set({ debugOpenShadowRoot: true }));
+  const page = await browser.newPage();
+  page.on("pageerror", (err) => errors.push(`${user}: ${err}`));
+  await page.goto(url);
+  await waitFor(`${user}'s page to load its notes`, () => ready(page), timeout);
+  await page.evaluate(() => { window.notReloaded = true; });
+  await options.evaluate(async () => {
+    for (const tab of await browser.tabs.query({})) browser.tabs.sendMessage(tab.id, { type: "ui/open-sidebar" }).catch(() => {});
+  });
+  await waitFor(`${user}'s sidebar`, () => page.evaluate(() =>
+    document.querySelector("postil-ui")?.shadowRoot?.querySelector(".sidebar:not([hidden])") !== null));
+  await page.bringToFront();
+  return { browser, page, signedIn };
 }
 
 /** A token for checking what reached the server, straight from the API. */
