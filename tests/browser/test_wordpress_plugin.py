@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 from browser_helpers import (
     EMBED_PAINTED_JS,
     FIREFOX,
     PASSWORD,
-    ROOT,
     Accessible,
     painted,
     run_firefox_flow,
@@ -26,7 +23,7 @@ from browser_helpers import (
     wait_ready,
     wait_until,
 )
-from wordpress_site import ADMIN, fetch
+from wordpress_site import ADMIN, fetch, install_postil_plugin
 
 SEEN = "a cat can sleep sixteen hours a day and still look tired"
 SECRET = "the neighbours feed him a second breakfast"
@@ -66,13 +63,8 @@ def plugin(wordpress, server, operator, tmp_path_factory):
     the plugin installed from the zip scripts/build_wp_plugin.py makes, activated and set to the
     server; all undone afterwards (the session's WordPress and server are shared)."""
     register(server, operator, wordpress)
-    out = tmp_path_factory.mktemp("wp-plugin")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_wp_plugin.py"), "--out",
-                    str(out)], check=True, capture_output=True, timeout=60)
-    name = wordpress.install_plugin(out / "postil-wordpress-plugin.zip")
+    name = install_postil_plugin(wordpress, server.url, tmp_path_factory.mktemp("wp-plugin"))
     assert name == "postil/postil.php"
-    wordpress.activate_plugin(name)
-    wordpress.set_option("postil_server", server.url)
     yield name
     wordpress.set_option("postil_server", None)
     wordpress.activate_plugin(name, active=False)
@@ -153,6 +145,23 @@ def test_the_plugin_adds_nothing_to_the_home_page_archives_or_pages(
     assert count_in_meta(fetch(post["link"])[1]) == "(1 public note)"
     wordpress.set_option(f"_transient_postil_count_{post['id']}", None)
     assert count_in_meta(fetch(post["link"])[1]) == "(2 public notes)"
+
+
+def test_a_classic_themes_one_line_shows_the_count_in_its_meta_line(
+        plugin, server, tokens, wordpress):
+    """Classic themes have no block to follow: the line the plugin's readme gives them, run in
+    the loop of a single post's page, prints the count inside the theme's meta `span` (phrasing
+    content, so a `span`); in a list of posts it prints nothing."""
+    post = wordpress.publish("The cat's lunch", CAT)
+    bob_writes(server, tokens, wordpress, post, SEEN, "public")
+    bob_writes(server, tokens, wordpress, post, LATER, "public", color="blue")
+    bob_writes(server, tokens, wordpress, post, SECRET, "private", color="green")
+    [single] = wordpress.run([{"do": "classic_count", "id": post["id"]}])
+    assert re.fullmatch(r'<span class="posted-on">[^<]+ <span class="postil-count">'
+                        r'\(2 public notes\)</span></span>', single["html"]), single
+    [home] = wordpress.run([{"do": "classic_count_home"}])
+    assert "postil-count" not in home["html"], home
+    assert home["html"].count('<span class="posted-on">') >= 2, home
 
 
 def test_the_count_is_left_out_quietly_when_the_server_does_not_answer(

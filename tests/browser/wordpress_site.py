@@ -21,6 +21,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -104,6 +105,25 @@ foreach (json_decode(file_get_contents('php://stdin'), true) as $task) {
             update_option($task['name'], $task['value']);
         }
         $out[] = ['option' => get_option($task['name'], null)];
+        continue;
+    }
+    if ($task['do'] === 'classic_count' || $task['do'] === 'classic_count_home') {
+        // The one line a classic theme's single-post template adds to its meta line, run in the
+        // loop of the query WordPress makes for that post's page (or for the home page).
+        query_posts($task['do'] === 'classic_count' ? ['p' => $task['id']] : []);
+        $GLOBALS['wp_the_query'] = $GLOBALS['wp_query'];
+        $html = '';
+        while (have_posts()) {
+            the_post();
+            ob_start();
+            echo '<span class="posted-on">', get_the_date(), ' ';
+            if (function_exists('postil_the_count')) {
+                postil_the_count();
+            }
+            echo '</span>';
+            $html .= ob_get_clean();
+        }
+        $out[] = ['html' => $html];
         continue;
     }
     if ($task['do'] === 'publish') {
@@ -320,3 +340,16 @@ def fetch(url: str) -> tuple[int, str]:
             return response.status, response.read().decode(errors="replace")
     except urllib.error.HTTPError as err:
         return err.code, err.read().decode(errors="replace")
+
+
+def install_postil_plugin(site: WordPressSite, server_url: str, out: Path) -> str:
+    """The Postil plugin as a site owner adds it: the zip scripts/build_wp_plugin.py makes (in
+    `out`), installed by WordPress's own upgrader, activated and pointed at `server_url`; returns
+    the plugin's file (`postil/postil.php`). The caller deactivates it and unsets the address."""
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, str(root / "scripts" / "build_wp_plugin.py"), "--out",
+                    str(out)], check=True, capture_output=True, timeout=60)
+    name = site.install_plugin(out / "postil-wordpress-plugin.zip")
+    site.activate_plugin(name)
+    site.set_option("postil_server", server_url)
+    return name
