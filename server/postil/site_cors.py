@@ -41,7 +41,7 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import db
-from .auth import current_token, current_user
+from .auth import bearer, current_token, current_user
 from .errors import APIError
 from .store import sites
 
@@ -203,7 +203,7 @@ def _guard_embed_sessions() -> None:
     what the embed needs and nothing more, whoever sends it: the site's page, or its server,
     where no CORS applies. It cannot sign the reader out elsewhere, list or end their sessions,
     export or delete their account, import, or manage groups or sites."""
-    if not request.headers.get("Authorization", "").startswith("Bearer "):
+    if bearer() is None:  # the scheme in any case: `current_user` reads it so
         return
     rule = request.url_rule
     endpoint = rule.endpoint if rule else ""
