@@ -14,7 +14,7 @@ def _flags_of(client, who, uid) -> list:
     return [f for a in items if a["id"] == uid for f in a["flags"]]
 
 
-@pytest.mark.parametrize("note", ["spam\x00more", "\x00"])
+@pytest.mark.parametrize("note", ["spam\x00more", "\x00", "half \ud800 a pair"])
 def test_a_nul_in_a_flag_s_note_is_refused(client, post_moderated, create, alice, bob,  # noqa: F811
                                            mona, note):  # noqa: F811
     made = create(bob, post=POST, visibility="public")
