@@ -98,7 +98,8 @@ def condition(viewer: User | None, f: Filters, a=None):
         cond &= rows.pk.in_(AnnotationTag.select(AnnotationTag.annotation)
                             .where(AnnotationTag.name == tag.lower()))
     if f.q is not None:
-        cond &= rows.pk.in_(_fulltext(f.q, viewer))
+        match = f.q if isinstance(f.q, _Match) else fulltext_match(f.q, viewer)
+        cond &= rows.pk.in_(_fulltext(match))
     return cond
 
 
@@ -126,16 +127,17 @@ def posts_matching(viewer: User | None, f: Filters):
     return Post.select(Post.id).where(post_cond)
 
 
-def _fulltext(q: str, viewer: User | None):
+class _Match(str):
+    """A `q` that is the full-text index's query already (`fulltext_match`'s)."""
+
+
+def fulltext_match(q: str, viewer: User | None) -> str:
+    """The full-text index's query for the words of `q` (as `_fulltext` asks it)."""
     # Whole words unless the reader writes `word*`: an implicit prefix on every word turns a
     # short common word into most of the table, and then into a slow count.
     words = search_words(q)
     if is_postgres():
-        expr = " & ".join(f"{w}:*" if star else w for w, star in words)
-        # Queries alias the table ("t1"), so "annotation.search" named nothing there (every q=
-        # query failed); ask a subquery of its own, as the SQLite branch does.
-        return SQL("(SELECT pk FROM annotation WHERE search @@ to_tsquery('simple', %s))",
-                   [expr])
+        return " & ".join(f"{w}:*" if star else w for w, star in words)
     expr = " ".join('"' + w.replace('"', '""') + '"' + ("*" if star else "")
                     for w, star in words)
     # Speed: only the rows the reader may be shown at most, by the index's `access` words
@@ -148,8 +150,17 @@ def _fulltext(q: str, viewer: User | None):
         readers.append(f"u{viewer.id}")
         readers += [f"g{g}" for (g,) in Membership.select(Membership.group)
                     .where(Membership.user == viewer.id).tuples()]
-    expr = f"{{quote note tags_text}}: ({expr}) AND {{access}}: ({' OR '.join(readers)})"
-    return SQL("(SELECT rowid FROM annotation_fts WHERE annotation_fts MATCH ?)", [expr])
+    return f"{{quote note tags_text}}: ({expr}) AND {{access}}: ({' OR '.join(readers)})"
+
+
+def _fulltext(match: str):
+    """The pks of the annotations the full-text index finds for `fulltext_match`'s query."""
+    if is_postgres():
+        # Queries alias the table ("t1"), so "annotation.search" named nothing there (every q=
+        # query failed); ask a subquery of its own, as the SQLite branch does.
+        return SQL("(SELECT pk FROM annotation WHERE search @@ to_tsquery('simple', %s))",
+                   [match])
+    return SQL("(SELECT rowid FROM annotation_fts WHERE annotation_fts MATCH ?)", [match])
 
 
 def _sort_key(f: Filters):
@@ -157,11 +168,109 @@ def _sort_key(f: Filters):
 
 
 def count(viewer: User | None, f: Filters) -> int:
+    sql, params = _compiled("count", viewer, f)
+    return read_prepared(sql, params).fetchone()[0] or 0
+
+
+def _query(kind: str, viewer, f: Filters):
+    """The query of `count` ("count") or of `page`'s matches ("matches": pk, sort key `k` and
+    the `total` of all matches), as peewee expressions."""
     a = source(f)
     model = AnnotationTag if a is TAG_ROWS else Annotation
     rows = a or Annotation
-    sql, params = model.select(fn.COUNT(rows.pk)).where(condition(viewer, f, a)).sql()
-    return read_prepared(sql, list(params)).fetchone()[0] or 0
+    if kind == "count":
+        query = model.select(fn.COUNT(rows.pk))
+    else:
+        key = rows.created_us if f.sort == "created" else rows.updated_us
+        query = model.select(rows.pk.alias("pk"), key.alias("k"),
+                             fn.COUNT(SQL("*")).over().alias("total"))
+    return query.where(condition(viewer, f, a))
+
+
+# The filters whose values `_compiled` binds: (name, kind of value). `user` and `url` are
+# looked up or expanded while the query is made, so a query naming them is made each time.
+_BOUND = (("site", str), ("post_id", int), ("post_pk", int), ("color", str),
+          ("visibility", str), ("group", str), ("updated_since", int), ("created_after", int),
+          ("created_before", int))
+# (database class, kind, shape) -> the SQL and its parameters, placeholders where values go.
+_COMPILED: dict = {}
+_STAND_IN_INT = -7_234_567_000
+
+
+def _compiled(kind: str, viewer: User | None, f: Filters) -> tuple[str, list]:
+    """The SQL and parameters of `_query(kind, viewer, f)`.
+
+    Speed: making the SQL of the filters and the rule (a few hundred peewee nodes) cost about a
+    third of a query by post's time in Python (bench/README.md, "Filters compiled once"). It
+    depends only on the filters' shape (which are given, how many tags, signed in or not), so
+    it is made once per shape with stand-in values, each unlike any real one (a negative
+    number, a string with NUL characters), and each request puts its own values where the
+    stand-ins were. A shape whose stand-ins do not come out one-for-one as parameters (or one
+    with `user` or `url`, which are looked up while the query is made) is made as it stands.
+    """
+    if f.user is not None or f.url is not None or f.url_shortlink is not None:
+        sql, params = _query(kind, viewer, f).sql()
+        return sql, list(params)
+    key = (type(Annotation._meta.database.obj), kind, viewer is None, source(f) is not None,
+           f.include_deleted, f.replies, f.sort, len(f.tags), f.q is None,
+           tuple(getattr(f, name) is None for name, _ in _BOUND))
+    made = _COMPILED.get(key)
+    values: dict = {}
+    stand_ins: dict = {}
+
+    def stand_in(kind_of, value):
+        token = (f"\x00postil-{len(stand_ins)}\x00" if kind_of is str
+                 else _STAND_IN_INT - len(stand_ins))
+        stand_ins[token] = len(values)
+        values[len(values)] = value
+        return token
+
+    shape = replace(f, tags=[], q=None)
+    if viewer is not None:
+        shape_viewer = SimpleNamespace(id=stand_in(int, viewer.id))
+    else:
+        shape_viewer = None
+    for name, kind_of in _BOUND:
+        value = getattr(f, name)
+        if value is not None:
+            setattr(shape, name, stand_in(kind_of, value))
+    shape.tags = [stand_in(str, tag.lower()) for tag in f.tags]
+    if f.q is not None:
+        shape.q = _Match(stand_in(str, fulltext_match(f.q, viewer)))
+    if made is None:
+        made = _COMPILED[key] = _make(kind, shape_viewer, shape, stand_ins)
+    if made[0] is None:  # not one-for-one: as it stands
+        sql, params = _query(kind, viewer, f).sql()
+        return sql, list(params)
+    sql, slots = made
+    return sql, [values[slot[1]] if type(slot) is _Slot else slot for slot in slots]
+
+
+class _Slot(tuple):
+    """Where `_compiled` puts a request's value: ("slot", its number)."""
+
+
+def _make(kind: str, viewer, shape: Filters, stand_ins: dict) -> tuple[str | None, list]:
+    """The SQL of a shape's query made with stand-ins, and its parameters with a `_Slot` in
+    place of each stand-in; (None, []) unless every stand-in is a parameter of its own."""
+    query = _query(kind, viewer, shape)
+    sql, params = query.sql()
+    slots, seen = [], set()
+    for param in params:
+        try:
+            at = stand_ins.get(param) if isinstance(param, (str, int)) else None
+        except TypeError:
+            at = None
+        if at is None:
+            slots.append(param)
+        else:
+            slots.append(_Slot(("slot", at)))
+            seen.add(at)
+    text = str(sql)
+    if seen != set(stand_ins.values()) or any(
+            isinstance(token, str) and token in text for token in stand_ins):
+        return None, []
+    return sql, slots
 
 
 @dataclass
@@ -188,15 +297,7 @@ def page(viewer: User | None, f: Filters) -> Page:
     """
     if f.limit == 0:
         return Page([], count(viewer, f), None)
-    a = source(f)
-    if a is TAG_ROWS:
-        inner = AnnotationTag.select(a.pk.alias("pk"), a.created_us.alias("k"),
-                                     fn.COUNT(SQL("*")).over().alias("total"))
-    else:
-        inner = Annotation.select(Annotation.pk, _sort_key(f).alias("k"),
-                                  fn.COUNT(SQL("*")).over().alias("total"))
-    inner = inner.where(condition(viewer, f, a))
-    inner_sql, params = inner.sql()
+    inner_sql, params = _compiled("matches", viewer, f)
     outer, columns = _page_sql(f.order, f.cursor is not None)
     params = [False, *params]
     if f.cursor is not None:
