@@ -434,7 +434,12 @@ class Annotation(BaseModel):
 
     @classmethod
     def _rule(cls, viewer_id: int | None, a):
-        """The rule as peewee expressions, for the viewer with this id (None: signed out)."""
+        """The rule as peewee expressions, for the viewer with this id (None: signed out).
+
+        A new way of being allowed to see belongs in SQLite's full-text `access` words too
+        (migration 0020, `store.queries.fulltext_match`), which name who may read a row at
+        most; a column read here belongs in `TAG_CARRIES` (migration 0019).
+        """
         if viewer_id is None:
             # A public one withheld by its site (pending, or hidden) is not shown to anyone
             # signed out.
