@@ -29,18 +29,14 @@ import { groupsMayHaveChanged } from "./groups.js";
 import { refreshUnread } from "./replies.js";
 import { buildUrl } from "./server.js";
 import { applyEvent, changesOf } from "./live-events.js";
-import { SseParser } from "./sse.js";
+import { readEventStream } from "./sse.js";
 import { connection, read, update } from "./state.js";
 
 export { applyEvent, changesOf } from "./live-events.js";
 
 const CURSOR_KEY = "liveCursor";
-// The server comments every 15 s: three missed and the connection is taken for dead.
-const SILENCE_MS = 45_000;
 // Tabs come and go on navigation: the stream waits this long for another before it closes.
 const LINGER_MS = 5_000;
-// A stream that lasted this long (or brought an event) was no failure: the backoff starts over.
-const HEALTHY_MS = 30_000;
 // How long a page waits for a stream being opened before it reads its lists anyway.
 export const PLACE_WAIT_MS = 1000;
 // Events kept to lay over a list whose request was on its way while they came.
@@ -189,7 +185,8 @@ async function loop() {
         // Nothing tells what changed between the lists read before now and now: the tabs that
         // read theirs before (or under a worker since stopped) read them again.
         if (!cursor) tell(({ keys, listed }) => (listed || [...keys].some((key) => listsStarted.get(key) < opened) ? { type: "reset" } : null));
-        const healthy = await readStream(response, controller, { who, user });
+        const healthy = await readEventStream(response, controller, (events, lastEventId) =>
+          events.length ? receive(events, lastEventId, { who, user }) : undefined);
         failures = healthy ? 0 : failures;
         wait = backoffDelay(failures++);
       }
@@ -226,39 +223,6 @@ function pause(ms) {
     }
     wake = done;
   });
-}
-
-/** Read the stream until it ends; true if it was healthy (lasted, or brought events). */
-async function readStream(response, controller, stream) {
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  const parser = new SseParser();
-  const opened = Date.now();
-  let heard = false;
-  let silence = null;
-  const listen = () => {
-    clearTimeout(silence);
-    silence = setTimeout(() => controller.abort(), SILENCE_MS);
-  };
-  listen();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      listen();
-      const events = parser.feed(decoder.decode(value, { stream: true }));
-      if (events.length) {
-        heard = true;
-        await receive(events, parser.lastEventId, stream);
-      }
-    }
-  } catch {
-    // Cut off (network, server gone, silence, a new sign-in): the loop decides what next.
-  } finally {
-    clearTimeout(silence);
-    reader.cancel().catch(() => {});
-  }
-  return heard || Date.now() - opened >= HEALTHY_MS;
 }
 
 /** Apply a piece of the stream: the cache, then the cursor, then the tabs. */

@@ -74,3 +74,44 @@ export class SseParser {
     return { id: this.lastEventId, type, data: data.join("\n") };
   }
 }
+
+// The server comments every 15 s: three missed and the connection is taken for dead.
+export const SILENCE_MS = 45_000;
+// A stream that lasted this long (or brought an event) was no failure: backoff starts over.
+export const HEALTHY_MS = 30_000;
+
+/**
+ * Read an open stream (`response`, fetched with `controller`'s signal) until it ends, is cut off
+ * or stays silent too long (then `controller` is aborted). Every piece that arrives goes to
+ * `receive(events, lastEventId)`, awaited, with the events it completed (maybe none) and the
+ * last event id seen so far. True if the stream was healthy: it lasted, or it brought events.
+ */
+export async function readEventStream(response, controller, receive) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  const opened = Date.now();
+  let heard = false;
+  let silence = null;
+  const listen = () => {
+    clearTimeout(silence);
+    silence = setTimeout(() => controller.abort(), SILENCE_MS);
+  };
+  listen();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      listen();
+      const events = parser.feed(decoder.decode(value, { stream: true }));
+      if (events.length) heard = true;
+      await receive(events, parser.lastEventId);
+    }
+  } catch {
+    // Cut off (network, server gone, silence, a new sign-in or post): the caller decides.
+  } finally {
+    clearTimeout(silence);
+    reader.cancel().catch(() => {});
+  }
+  return heard || Date.now() - opened >= HEALTHY_MS;
+}

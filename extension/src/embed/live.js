@@ -15,14 +15,10 @@
 
 import { buildUrl } from "../background/server.js";
 import { applyEvent, changesOf } from "../background/live-events.js";
-import { SseParser } from "../background/sse.js";
+import { readEventStream } from "../background/sse.js";
 import { groupKey, postQuery } from "../post-key/index.js";
 import { backoffDelay } from "../shared/backoff.js";
 
-// The server comments every 15 s: three missed and the connection is taken for dead.
-const SILENCE_MS = 45_000;
-// A stream that lasted this long (or brought an event) was no failure: the backoff starts over.
-const HEALTHY_MS = 30_000;
 // How long the page's first load waits for the stream before it reads its lists anyway.
 const PLACE_WAIT_MS = 1000;
 // Events kept to lay over a list whose request was on its way while they came.
@@ -158,7 +154,10 @@ export class EmbedStream {
           // Opened with no place to resume from: what changed since the page read its lists is
           // unknown, so it reads them again.
           if (fresh && this.listed) this.tell({ type: "reset" });
-          const healthy = await this.read(response, controller);
+          const healthy = await readEventStream(response, controller, (events, lastEventId) => {
+            if (lastEventId) this.cursor = lastEventId;
+            if (events.length && !this.stopped) this.receive(events);
+          });
           if (healthy) failures = 0;
           wait = controller.signal.aborted && !this.stopped ? 0 : backoffDelay(failures++);
         }
@@ -182,40 +181,6 @@ export class EmbedStream {
       }
       this.wake = done;
     });
-  }
-
-  /** Read the stream until it ends; true if it was healthy (lasted, or brought events). */
-  async read(response, controller) {
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    const parser = new SseParser();
-    const opened = Date.now();
-    let heard = false;
-    let silence = null;
-    const listen = () => {
-      clearTimeout(silence);
-      silence = setTimeout(() => controller.abort(), SILENCE_MS);
-    };
-    listen();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        listen();
-        const events = parser.feed(decoder.decode(value, { stream: true }));
-        if (parser.lastEventId) this.cursor = parser.lastEventId;
-        if (events.length && !this.stopped) {
-          heard = true;
-          this.receive(events);
-        }
-      }
-    } catch {
-      // Cut off (network, server gone, silence, another post): the loop decides what next.
-    } finally {
-      clearTimeout(silence);
-      reader.cancel().catch(() => {});
-    }
-    return heard || Date.now() - opened >= HEALTHY_MS;
   }
 
   /** Lay a piece of the stream over the kept lists and tell the page which of its posts changed. */

@@ -52,7 +52,7 @@ export function launchFirefox(uuid, prefs = {}) {
  * Right after the add-on is installed, its own first-run options tab opens too, and once in a
  * while (seen in a whole-suite run) the wait on ours ended with the frame gone instead of the
  * element, and with two Firefox instances on a loaded machine twice (seen in CI): up to three
-tries then, each failure's cause written to stderr.
+ * tries then, each failure's cause written to stderr.
  */
 export async function openExtensionPage(browser, uuid, path, selector) {
   for (let attempt = 1; ; attempt++) {

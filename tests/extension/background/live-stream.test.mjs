@@ -8,49 +8,13 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { storageLocal, storageSession } from "../fake-browser.mjs";
 import { startLive } from "../../../extension/src/background/live.js";
-import { groupKey } from "../../../extension/src/post-key/index.js";
-
-const SERVER = "http://postil.example";
-const POST = { site: "blog.example.org", post_id: 42, url: "https://blog.example.org/on-margins/" };
-const KEY = groupKey(POST);
-const note = (id, over = {}) => ({ id, post: { id: 1, ...POST, title: "" }, user: "bob", quote: "q", selectors: [], note: "", color: "yellow", tags: [], visibility: "public", version: 1, deleted: false, ...over });
-const frame = (id, type, data) => `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
-
-// The stand-in server: each fetch opens a stream the test writes into.
-const streams = [];
-globalThis.fetch = async (url, init) => {
-  let controller;
-  const body = new ReadableStream({ start(c) { controller = c; } });
-  init.signal?.addEventListener("abort", () => {
-    try {
-      controller.error(new Error("aborted"));
-    } catch {
-      // already closed
-    }
-  });
-  streams.push({
-    url, headers: init.headers,
-    write: (text) => controller.enqueue(new TextEncoder().encode(text)),
-    end: () => controller.close(),
-  });
-  return new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream" } });
-};
+import { frame, KEY, note, POST, SERVER, streams, until } from "../stand-in-stream.mjs";
 
 function fakePort() {
   const port = { name: "live", sent: [], postMessage(m) { port.sent.push(structuredClone(m)); } };
   port.onMessage = { addListener(fn) { port.say = fn; } };
   port.onDisconnect = { addListener(fn) { port.close = fn; } };
   return port;
-}
-
-async function until(what, fn, ms = 8000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const got = await fn();
-    if (got) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const port = fakePort();

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { SseParser } from "../../../extension/src/background/sse.js";
+import { readEventStream, SseParser } from "../../../extension/src/background/sse.js";
 
 const STREAM = [
   "retry: 2000\n\n",
@@ -62,4 +62,50 @@ test("an id without data moves the last id but dispatches nothing; comments are 
 test("a byte order mark at the start is not part of the first field", () => {
   const parser = new SseParser();
   assert.deepEqual(parser.feed("\ufeffdata: a\n\n"), [{ id: "", type: "message", data: "a" }]);
+});
+
+/** A fetch response whose body brings `pieces` one by one, then ends (or stays open: `hang`). */
+function streamed(pieces, hang = false) {
+  const encoder = new TextEncoder();
+  let cancelled = false;
+  const body = new ReadableStream({
+    async pull(controller) {
+      if (pieces.length) controller.enqueue(encoder.encode(pieces.shift()));
+      else if (!hang) controller.close();
+      else await new Promise(() => {});
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  return { response: new Response(body), wasCancelled: () => cancelled };
+}
+
+test("a stream read to its end hands every piece over in order, with the last id so far", async () => {
+  const pieces = [STREAM.slice(0, 40), STREAM.slice(40, 130), STREAM.slice(130)];
+  const { response } = streamed(pieces);
+  const seen = [];
+  const healthy = await readEventStream(response, new AbortController(), async (events, lastEventId) => {
+    await Promise.resolve();
+    seen.push({ events, lastEventId });
+  });
+  assert.equal(healthy, true, "a stream that brought events was healthy");
+  assert.deepEqual(seen.flatMap((piece) => piece.events), EXPECTED);
+  assert.equal(seen.at(-1).lastEventId, "c3");
+  assert.equal(seen.length, 3, "every piece is handed over, even one that completed no event");
+});
+
+test("a stream that ends at once with only comments was no healthy one", async () => {
+  const { response } = streamed([": keepalive\n\n"]);
+  const healthy = await readEventStream(response, new AbortController(), () => {});
+  assert.equal(healthy, false);
+});
+
+test("a receiver that throws ends the reading quietly and the body is let go", async () => {
+  const { response, wasCancelled } = streamed([STREAM], true);
+  const healthy = await readEventStream(response, new AbortController(), () => {
+    throw new Error("the tab went away");
+  });
+  assert.equal(healthy, true, "it had brought events");
+  assert.equal(wasCancelled(), true);
 });

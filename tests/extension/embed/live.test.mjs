@@ -7,42 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { EmbedStream, keepList, listMark, listState, readerChanged } from "../../../extension/src/embed/live.js";
-import { groupKey } from "../../../extension/src/post-key/index.js";
-
-const SERVER = "http://postil.example";
-const POST = { site: "blog.example.org", post_id: 42, url: "https://blog.example.org/on-margins/" };
-const KEY = groupKey(POST);
-const note = (id, over = {}) => ({ id, post: { id: 1, ...POST, title: "" }, user: "bob", quote: "q", selectors: [], note: "", color: "yellow", tags: [], visibility: "public", version: 1, deleted: false, ...over });
-const frame = (id, type, data) => `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
-
-const streams = [];
-globalThis.fetch = async (url, init) => {
-  let controller;
-  const body = new ReadableStream({ start(c) { controller = c; } });
-  init.signal?.addEventListener("abort", () => {
-    try {
-      controller.error(new Error("aborted"));
-    } catch {
-      // already closed
-    }
-  });
-  streams.push({
-    url: new URL(url), headers: init.headers, credentials: init.credentials,
-    write: (text) => controller.enqueue(new TextEncoder().encode(text)),
-    end: () => controller.close(),
-  });
-  return new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream" } });
-};
-
-async function until(what, fn, ms = 8000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const got = await fn();
-    if (got) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { frame, KEY, note, POST, SERVER, streams, until } from "../stand-in-stream.mjs";
 
 test("the embed's stream follows the post, resumes where it was, starts afresh for a new reader", async () => {
   const told = [];
@@ -51,10 +16,10 @@ test("the embed's stream follows the post, resumes where it was, starts afresh f
   const placed = stream.watch([POST], false);
   const first = await until("a stream", () => streams[0]);
   await placed;
-  assert.equal(first.url.pathname, "/api/stream");
-  assert.equal(first.url.searchParams.get("site"), POST.site);
-  assert.equal(first.url.searchParams.get("post_id"), "42");
-  assert.equal(first.url.searchParams.get("last_event_id"), null);
+  assert.equal(new URL(first.url).pathname, "/api/stream");
+  assert.equal(new URL(first.url).searchParams.get("site"), POST.site);
+  assert.equal(new URL(first.url).searchParams.get("post_id"), "42");
+  assert.equal(new URL(first.url).searchParams.get("last_event_id"), null);
   assert.equal(first.headers.Authorization, undefined);
   assert.equal(first.credentials, "omit");
 
@@ -73,7 +38,7 @@ test("the embed's stream follows the post, resumes where it was, starts afresh f
   stream.watch([POST], true);
   first.end();
   const second = await until("a second stream", () => streams[1], 15000);
-  assert.equal(second.url.searchParams.get("last_event_id"), "c3");
+  assert.equal(new URL(second.url).searchParams.get("last_event_id"), "c3");
   assert.ok(!told.some((m) => m.type === "reset"));
 
   // Signed in: a stream of the reader's own, with the token, from nowhere: the page reads again.
@@ -81,7 +46,7 @@ test("the embed's stream follows the post, resumes where it was, starts afresh f
   readerChanged();
   const third = await until("a signed-in stream", () => streams[2]);
   assert.equal(third.headers.Authorization, "Bearer tok-alice");
-  assert.equal(third.url.searchParams.get("last_event_id"), null);
+  assert.equal(new URL(third.url).searchParams.get("last_event_id"), null);
   await until("asked to read again", () => told.some((m) => m.type === "reset"));
 
   stream.stop();
