@@ -52,4 +52,4 @@ def as_json() -> dict:
             "editable_fields": sorted(EDITABLE_FIELDS),
             "read_only_fields": sorted(READ_ONLY_FIELDS),
             "query_filters": sorted(QUERY_FILTERS), "export_formats": list(EXPORT_FORMATS),
-            "limits": dict(LIMITS)}
+            "flag_reasons": list(FLAG_REASONS), "limits": dict(LIMITS)}

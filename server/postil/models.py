@@ -84,6 +84,11 @@ class User(BaseModel):
     disabled = BooleanField(default=False)
     # May register and change sites over the API (`postil user operator NAME`; migration 0015).
     operator = BooleanField(default=False)
+    # Not a column: the site an embed session is limited to (its token's `site_id`, set by
+    # `store.accounts.session_for` and `store.changes.redeem_ticket`); None for every other
+    # session. Such a viewer sees only what lies on that site's posts (`Annotation.visible_to`,
+    # `Post.known_to`): a note anywhere else does not exist for that session.
+    embed_site: int | None = None
 
     def save(self, *args, **kwargs):
         if not self.name_key:
@@ -249,7 +254,32 @@ class Post(BaseModel):
         """
         seen = (Annotation.select(Annotation.post)
                 .where(Annotation.visible_to(viewer) & (Annotation.deleted == False)))  # noqa: E712
-        return (cls.registered == True) | cls.id.in_(seen)  # noqa: E712
+        known = (cls.registered == True) | cls.id.in_(seen)  # noqa: E712
+        site = getattr(viewer, "embed_site", None)
+        if site is not None:
+            # An embed session knows of its site's posts alone (`User.embed_site`).
+            known &= cls.on_site(site, cls.id)
+        return known
+
+    @classmethod
+    def on_site(cls, site_id: int, post):
+        """Return the condition "the post `post` (a post id column) belongs to the site
+        `site_id`": `store.sites.site_for_post`'s rule in SQL, read when the query runs.
+
+        A WordPress post belongs to the site its key's `site` names; a page keyed by its URL
+        to the registered site with the longest key its URL lies under (the key itself, or
+        the key followed by "/" or "?"), so a subsite's pages are not its parent site's.
+        Correlated: each row asks for its own post by id, and the site table is small.
+        """
+        p = cls.alias("scope_post")
+        s = Site.alias("scope_site")
+        prefix = fn.SUBSTR(p.url_key, 1, fn.LENGTH(s.key) + 1)
+        under = ((p.post_id.is_null(False) & (s.key == p.site))
+                 | (p.post_id.is_null() & ((p.url_key == s.key)
+                                           | (prefix == s.key.concat("/"))
+                                           | (prefix == s.key.concat("?")))))
+        longest = (s.select(s.id).where(under).order_by(fn.LENGTH(s.key).desc()).limit(1))
+        return fn.EXISTS(p.select(SQL("1")).where((p.id == post) & (longest == site_id)))
 
     @classmethod
     def shown_url_to(cls, viewer: User | None):
@@ -416,6 +446,8 @@ class Annotation(BaseModel):
         moderators. The one place the rule is written (`_rule`): every read path (queries,
         counts, posts, popular passages, exports, W3C containers, reading one, the stream)
         filters with it. `alias`: the rule for another alias of the table (a subquery's).
+        An embed session's viewer (`User.embed_site`) sees, of all that, what lies on its
+        site's posts alone (`Post.on_site`).
 
         Ids are unique per author, among public annotations and within a group, so a viewer
         could be shown two annotations with one id (one of their own made while another
@@ -430,7 +462,13 @@ class Annotation(BaseModel):
             return cls._rule(None, a)
         # Speed: the signed-in rule's SQL is made once per shape and reused with the viewer's
         # id bound as a parameter (`VisibleTo`; bench/README.md, "Compiled once").
-        return VisibleTo(viewer.id, a)
+        rule = VisibleTo(viewer.id, a)
+        site = getattr(viewer, "embed_site", None)  # viewers other than a User have none
+        if site is not None:
+            # An embed session (`User.embed_site`) sees what lies on its site's posts, nothing
+            # else: the rule, and the annotation's post one of the site's.
+            return rule & Post.on_site(site, a.post)
+        return rule
 
     @classmethod
     def _rule(cls, viewer_id: int | None, a):

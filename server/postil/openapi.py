@@ -235,6 +235,8 @@ register({
                  "requestBody": JSON_BODY(ref("AnnotationInput")),
                  "responses": {**ok("same id again: the stored annotation", ref("Annotation")),
                                **ok("created", ref("Annotation"), "201"), **COMMON_ERRORS,
+                               "403": err("an embed session's note on a post that is not its "
+                                          "site's (embed_other_site)"),
                                "404": err("reply_to names no annotation you may see"),
                                "409": err("the id is another user's public annotation's"),
                                "410": err("reply_to names your deleted annotation"),

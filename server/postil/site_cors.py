@@ -14,6 +14,10 @@ The extension's origins and POSTIL_CORS_ORIGINS are admitted to all of /api/ by 
   the W3C container, which answers every origin, is held to the same policy for a registered
   site's pages (403 `site_members_only`, or `embed_read_only` where the site takes no notes).
 
+A session the embed's pop-up made (`Token.site_id`) reaches these endpoints and no others,
+from wherever it is sent (`_guard_embed_sessions`), and what it reads or writes through them is
+its site's posts' notes alone (`User.embed_site`, `Annotation.visible_to`).
+
 Never password sign-in, sign-up, sessions, passwords, account deletion, exports, imports, groups'
 management or sites' management: a reader signs in on the server's own page (`/embed/signin`),
 and a page of the site never holds anything but the token it was handed. Bearer tokens only:

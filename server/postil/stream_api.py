@@ -59,7 +59,10 @@ def stream():
     environ = request.environ
     viewer_id = viewer.id if viewer else None
 
-    shared_key = (id(database.obj), viewer_id, repr(asked.post), request.root_url)
+    # Streams with one key share their reads: an embed session's (its site's posts alone) never
+    # shares with the same reader's other sessions.
+    shared_key = (id(database.obj), viewer_id, getattr(viewer, "embed_site", None),
+                  repr(asked.post), request.root_url)
 
     def read(after: int, generation: int) -> tuple[list[str], int, bool, bool]:
         return live.hub.shared((*shared_key, after), generation, lambda: read_now(after))

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 from browser_helpers import (
     EMBED_PAINTED_JS,
     FIREFOX,
     PASSWORD,
-    ROOT,
     Accessible,
     painted,
     run_firefox_flow,
@@ -26,7 +23,7 @@ from browser_helpers import (
     wait_ready,
     wait_until,
 )
-from wordpress_site import ADMIN, fetch
+from wordpress_site import ADMIN, fetch, install_postil_plugin
 
 SEEN = "a cat can sleep sixteen hours a day and still look tired"
 SECRET = "the neighbours feed him a second breakfast"
@@ -66,13 +63,8 @@ def plugin(wordpress, server, operator, tmp_path_factory):
     the plugin installed from the zip scripts/build_wp_plugin.py makes, activated and set to the
     server; all undone afterwards (the session's WordPress and server are shared)."""
     register(server, operator, wordpress)
-    out = tmp_path_factory.mktemp("wp-plugin")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_wp_plugin.py"), "--out",
-                    str(out)], check=True, capture_output=True, timeout=60)
-    name = wordpress.install_plugin(out / "postil-wordpress-plugin.zip")
+    name = install_postil_plugin(wordpress, server.url, tmp_path_factory.mktemp("wp-plugin"))
     assert name == "postil/postil.php"
-    wordpress.activate_plugin(name)
-    wordpress.set_option("postil_server", server.url)
     yield name
     wordpress.set_option("postil_server", None)
     wordpress.activate_plugin(name, active=False)

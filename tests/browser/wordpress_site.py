@@ -21,6 +21,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -320,3 +321,16 @@ def fetch(url: str) -> tuple[int, str]:
             return response.status, response.read().decode(errors="replace")
     except urllib.error.HTTPError as err:
         return err.code, err.read().decode(errors="replace")
+
+
+def install_postil_plugin(site: WordPressSite, server_url: str, out: Path) -> str:
+    """The Postil plugin as a site owner adds it: the zip scripts/build_wp_plugin.py makes (in
+    `out`), installed by WordPress's own upgrader, activated and pointed at `server_url`; returns
+    the plugin's file (`postil/postil.php`). The caller deactivates it and unsets the address."""
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, str(root / "scripts" / "build_wp_plugin.py"), "--out",
+                    str(out)], check=True, capture_output=True, timeout=60)
+    name = site.install_plugin(out / "postil-wordpress-plugin.zip")
+    site.activate_plugin(name)
+    site.set_option("postil_server", server_url)
+    return name

@@ -50,7 +50,8 @@ def test_the_openapi_document_lists_the_contracts_values(client):
 def test_as_json_is_plain_json_with_every_key():
     data = contract.as_json()
     assert set(data) == {"colors", "visibilities", "editable_fields", "read_only_fields",
-                         "query_filters", "export_formats", "limits"}
+                         "query_filters", "export_formats", "flag_reasons", "limits"}
+    assert data["flag_reasons"] == list(contract.FLAG_REASONS)
     assert data["editable_fields"] == sorted(contract.EDITABLE_FIELDS)
     assert data["export_formats"] == list(FORMATS)
 

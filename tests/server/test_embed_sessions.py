@@ -64,9 +64,14 @@ def test_an_embed_session_does_what_the_embed_needs(app, client, alice, create):
     res = client.get(f"/api/sites/lookup?url={WRITING}/", headers=token)
     assert res.status_code == 200 and "you" in res.get_json()
     assert client.post("/api/stream/tickets", headers=token, json={}).status_code in (200, 201)
-    made = create(alice, note="from the extension")
+    made = create(alice, note="from the extension", post={"url": f"{WRITING}/a-post/"})
     res = client.patch(f"/api/annotations/{made['id']}", headers=token, json={"note": "edited"})
     assert res.status_code == 200
+    # A note on another site's post does not exist for this session (test_embed_session_reads).
+    elsewhere = create(alice, note="on another site")
+    res = client.patch(f"/api/annotations/{elsewhere['id']}", headers=token,
+                       json={"note": "edited"})
+    assert res.status_code == 404
     # Signing this session out is the embed's own Sign out.
     assert client.delete("/api/tokens/current", headers=token).status_code == 204
     assert client.get("/api/me", headers=token).status_code == 401

@@ -28,6 +28,8 @@ ENDPOINTS = [
     ("groups", "GET", "/api/groups", "read"),
     ("ticket", "POST", "/api/stream/tickets", "read"),
     ("sign out", "DELETE", "/api/tokens/current", "read"),
+    # Flagging a public note is the embed's in every mode, read-only included.
+    ("flag", "POST", "/api/annotations/{uid}/flags", "read"),
     ("create", "POST", "/api/annotations", "write"),
     ("edit", "PATCH", "/api/annotations/{uid}", "write"),
     ("delete", "DELETE", "/api/annotations/{uid}", "write"),

@@ -11,6 +11,7 @@ import { groupKey, postQuery, wirePost } from "../post-key/index.js";
 import { COLORS, EDITABLE_FIELDS, VISIBILITIES } from "../shared/contract.js";
 import { PORTS, TO_BACKGROUND as T, TO_CONTENT, errorOf, fail, ok } from "../shared/messages.js";
 import { deleteAccount, streamEverything } from "./account.js";
+import { flagAnnotation, siteOfPost } from "./moderation.js";
 import { deleteFromNotebook, notebookSites, queryNotebook, streamExport, updateFromNotebook } from "./notebook.js";
 import { discardFailed, drain, enqueueCreate, enqueueDelete, enqueueUpdate, onQueueEvent, overlay, retryNow } from "./queue.js";
 import { PLACE_WAIT_MS, liveMark, replaySince, startLive, streamPlaced } from "./live.js";
@@ -104,6 +105,10 @@ onMessage(async (message) => {
       case T.REVOKE_INVITE:
         await revokeInvite(message.group, message.invite);
         return ok(null);
+      case T.SITE_OF_POST:
+        return ok(await siteOfPost(message.post));
+      case T.FLAG_ANNOTATION:
+        return ok(await flagAnnotation(message.id, message.reason, message.note ?? ""));
       case T.SET_HIDDEN:
         return ok(await setHidden(message.id, message.post, message.hidden === true));
       case T.PREVIEW_INVITE:

@@ -6,6 +6,7 @@
 // anchoring and painting give the page its main thread back every SLICE_MS, so a page stays
 // responsive while a thousand highlights go on.
 
+import { withheldMark } from "../shared/moderation.js";
 import { compareReadingOrder } from "../shared/reading-order.js";
 import { anchorBatch, anchorSelectors, makeAnchorer } from "./anchors.js";
 import { createPainter } from "./paint.js";
@@ -108,7 +109,8 @@ export class Highlights {
       const inPlace = entry?.state === "page" || (entry?.state === "anchored" && !entry.range.collapsed && batch.root.contains(entry.range.commonAncestorContainer));
       const same = entry && Boolean(entry.annotation.deleted) === Boolean(annotation.deleted);
       if (same && entry.article === batch.article && inPlace && sameSelectors(entry.annotation, annotation)) {
-        const recolour = entry.annotation.color !== annotation.color || hasNote(entry.annotation) !== hasNote(annotation);
+        const recolour = entry.annotation.color !== annotation.color || hasNote(entry.annotation) !== hasNote(annotation)
+          || isWithheld(entry.annotation) !== isWithheld(annotation);
         entry.annotation = { ...annotation, approximate: entry.annotation.approximate };
         if (recolour && entry.state === "anchored" && !annotation.deleted) this.paint(entry);
         continue;
@@ -200,7 +202,7 @@ export class Highlights {
     if (!entries.length) return;
     if (this.painter.paintMany) {
       try {
-        this.painter.paintMany(entries.map((e) => ({ id: e.annotation.id, range: e.range, color: e.annotation.color, noted: hasNote(e.annotation) })));
+        this.painter.paintMany(entries.map((e) => ({ id: e.annotation.id, range: e.range, color: e.annotation.color, noted: hasNote(e.annotation), withheld: isWithheld(e.annotation) })));
       } catch (err) {
         console.warn("Postil: painting failed", err);
       }
@@ -241,7 +243,7 @@ export class Highlights {
 
   paint(entry) {
     try {
-      this.painter.paint(entry.annotation.id, entry.range, entry.annotation.color, hasNote(entry.annotation));
+      this.painter.paint(entry.annotation.id, entry.range, entry.annotation.color, hasNote(entry.annotation), isWithheld(entry.annotation));
     } catch (err) {
       console.warn("Postil: painting failed", err);
     }
@@ -345,6 +347,11 @@ export class Highlights {
 }
 
 /** Whether a highlight carries a note to read (painted with an underline). */
+/** A public note its site withholds: painted muted (paint.js), marked in the sidebar (ui.js). */
+function isWithheld(annotation) {
+  return Boolean(withheldMark(annotation));
+}
+
 function hasNote(annotation) {
   return Boolean(annotation.note?.trim());
 }

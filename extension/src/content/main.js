@@ -60,6 +60,7 @@ export async function start(host = EXTENSION_HOST) {
     loadThread: (id) => page.sync.loadThread(id),
     reply: (parent, note, root) => page.sync.reply(parent, note, root),
     setHidden: (id, hidden) => page.sync.setHidden(id, hidden),
+    flag: (id, reason, note) => page.sync.flag(id, reason, note),
     setReplyHidden: (id, root, hidden) => page.sync.setReplyHidden(id, root, hidden),
     account: () => page.sync.account(),
     // An opened sidebar says how the server stands now, not as it stood at the last load.

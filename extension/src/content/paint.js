@@ -5,7 +5,8 @@
 // each colour its `::highlight()` style. Because nothing is in the DOM to click, hit-testing maps a
 // point to a caret position and asks each range whether it contains it.
 //
-// A highlight with a note (`noted`) gets an underline on top of its colour, in both painters.
+// A highlight with a note (`noted`) gets an underline on top of its colour, in both painters; one
+// its site withholds (`withheld`) is muted grey with a dashed underline instead, in both.
 //
 // Fallback where the API is missing: wrap the text nodes of each range in `<postil-mark>` elements.
 // That splits text nodes but never changes the text, so selectors stay valid; unpainting unwraps
@@ -33,6 +34,11 @@ const FLASH = "#fb923c";
 // A highlight with a note is underlined as well, so the reader can tell which passages have
 // something to read; dark enough on every highlight colour, on light and dark pages alike.
 const NOTED = "text-decoration: underline dashed #92400e; text-decoration-thickness: 2px;";
+// A public note its site withholds (pending approval, or hidden by a moderator), which only its
+// author and the site's moderators see: muted grey in place of its colour, with a dashed grey
+// underline, so it reads as "not shown to others".
+const WITHHELD_LIGHT = "background-color: #e5e7eb; color: #4b5563; text-decoration: underline dashed #6b7280; text-decoration-thickness: 2px;";
+const WITHHELD_DARK = "background-color: #9ca3af; color: #111827; text-decoration: underline dashed #374151; text-decoration-thickness: 2px;";
 export const MARK_TAG = "postil-mark";
 
 /** Guess whether the page is dark from its computed background and text colours. */
@@ -80,6 +86,9 @@ class HighlightPainter {
     this.notedHighlight = new Highlight();
     this.notedHighlight.priority = 5;
     CSS.highlights.set(`${name}-noted`, this.notedHighlight);
+    this.withheldHighlight = new Highlight();
+    this.withheldHighlight.priority = 6;
+    CSS.highlights.set(`${name}-withheld`, this.withheldHighlight);
     this.setTheme(pageIsDark(doc));
   }
 
@@ -89,15 +98,17 @@ class HighlightPainter {
     const name = this.name;
     const css = COLORS.map((c) => `::highlight(${name}-${c}) { background-color: ${palette[c]}; ${text} }`).join("\n")
       + `\n::highlight(${name}-noted) { ${NOTED} }`
+      + `\n::highlight(${name}-withheld) { ${dark ? WITHHELD_DARK : WITHHELD_LIGHT} }`
       + `\n::highlight(${name}-flash) { background-color: ${FLASH}; color: #111827; }`;
     installPageStyle(this.doc, css);
   }
 
-  paint(id, range, color, noted = false) {
+  paint(id, range, color, noted = false, withheld = false) {
     this.unpaint(id);
     const highlight = this.highlights[color] ?? this.highlights.yellow;
     highlight.add(range);
     if (noted) this.notedHighlight.add(range);
+    if (withheld) this.withheldHighlight.add(range);
     this.entries.set(id, { range, highlight });
   }
 
@@ -106,6 +117,7 @@ class HighlightPainter {
     if (!entry) return;
     entry.highlight.delete(entry.range);
     this.notedHighlight.delete(entry.range);
+    this.withheldHighlight.delete(entry.range);
     this.entries.delete(id);
   }
 
@@ -116,7 +128,7 @@ class HighlightPainter {
   /** Unpaint everything and take this painter's highlights out of the page's registry. */
   dispose() {
     this.clear();
-    for (const key of [...COLORS, "flash", "noted"]) CSS.highlights.delete(`${this.name}-${key}`);
+    for (const key of [...COLORS, "flash", "noted", "withheld"]) CSS.highlights.delete(`${this.name}-${key}`);
   }
 
   /** The painted range of an annotation (live, so it follows DOM changes), or null. */
@@ -167,10 +179,11 @@ class MarkPainter {
     this.textColor = dark ? "#111827" : "";
     installPageStyle(this.doc, `${MARK_TAG} { all: unset; display: inline; }
 ${MARK_TAG}[data-postil-noted] { ${NOTED.replaceAll(";", " !important;")} }
+${MARK_TAG}[data-postil-withheld] { ${(dark ? WITHHELD_DARK : WITHHELD_LIGHT).replaceAll(";", " !important;")} }
 ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827 !important; }`);
   }
 
-  paint(id, range, color, noted = false) {
+  paint(id, range, color, noted = false, withheld = false) {
     this.unpaint(id);
     const marks = [];
     for (const node of textNodesIn(range)) {
@@ -180,7 +193,7 @@ ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827
       let target = node;
       if (start > 0) target = target.splitText(start);
       if (end - start < target.data.length) target.splitText(end - start);
-      const mark = this.makeMark(id, color, noted);
+      const mark = this.makeMark(id, color, noted, withheld);
       target.replaceWith(mark);
       mark.append(target);
       marks.push(mark);
@@ -198,13 +211,13 @@ ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827
    */
   paintMany(list) {
     const pieces = new Map(); // text node → [{start, end, id, color}], in first-seen order
-    for (const { id, range, color, noted } of list) {
+    for (const { id, range, color, noted, withheld } of list) {
       for (const node of textNodesIn(range)) {
         const start = node === range.startContainer ? range.startOffset : 0;
         const end = node === range.endContainer ? range.endOffset : node.data.length;
         if (end <= start) continue;
         if (!pieces.has(node)) pieces.set(node, []);
-        pieces.get(node).push({ start, end, id, color, noted });
+        pieces.get(node).push({ start, end, id, color, noted, withheld });
       }
     }
     const marksOf = new Map(list.map(({ id }) => [id, []]));
@@ -223,7 +236,7 @@ ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827
         let inner = part.node;
         for (const span of spans) {
           if (span.start > part.start || span.end < end) continue;
-          const mark = this.makeMark(span.id, span.color, span.noted);
+          const mark = this.makeMark(span.id, span.color, span.noted, span.withheld);
           inner.replaceWith(mark);
           mark.append(inner);
           inner = mark;
@@ -238,10 +251,11 @@ ${MARK_TAG}.postil-flash { background-color: ${FLASH} !important; color: #111827
     }
   }
 
-  makeMark(id, color, noted = false) {
+  makeMark(id, color, noted = false, withheld = false) {
     const mark = this.doc.createElement(MARK_TAG);
     mark.dataset.postilId = id;
     if (noted) mark.dataset.postilNoted = "";
+    if (withheld) mark.dataset.postilWithheld = "";
     mark.style.backgroundColor = this.palette[color] ?? this.palette.yellow;
     if (this.textColor) mark.style.color = this.textColor;
     mark.style.cursor = "pointer";

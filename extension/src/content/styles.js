@@ -154,6 +154,21 @@ ol.items { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; }
 .item .actions, .card .actions { justify-content: flex-start; margin-top: 8px; }
 .card .actions .close { margin-left: auto; }
 .item .actions button, .card .actions button { min-height: 24px; padding: 2px 8px; font-size: 12px; }
+/* A public note its site withholds (only its author and the site's moderators see it): dashed,
+   its passage muted, as its highlight on the page is (paint.js). */
+.item.withheld { border-style: dashed; border-color: var(--muted); }
+.item.withheld .goto .text, .item.withheld .note { opacity: .75; }
+.badge.withheld { background: var(--chip); color: var(--fg); border: 1px dashed var(--muted); font-weight: 600; }
+.badge.withheld.hidden { background: var(--err-bg); color: var(--err-fg); border-color: var(--err-fg); }
+.withheld-hint { margin: 4px 0 0; }
+.flag-form { margin-top: 8px; padding: 8px; border: 1px solid var(--line); border-radius: 6px; font-size: 12px; display: grid; gap: 6px; }
+.flag-form p { margin: 0; }
+.flag-form fieldset { border: 0; margin: 0; padding: 0; display: grid; gap: 2px; }
+.flag-form legend { font-weight: 600; padding: 0; margin-bottom: 4px; }
+.flag-form label.reason { display: flex; gap: 6px; align-items: center; cursor: pointer; }
+.flag-form .flag-note { min-height: 3.2em; width: 100%; box-sizing: border-box; font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 4px 6px; resize: vertical; }
+.flag-form .item-problem { margin: 0; }
+.flag-done { margin: 6px 0 0; font-size: 12px; color: var(--muted); }
 /* Phones (narrower than SHEET_VIEWPORT): the sidebar is a sheet over the lower part of the
    page, the page readable above it; its grip makes it tall and short again. Touch targets grow. */
 .sidebar .grip { display: none; }

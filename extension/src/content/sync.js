@@ -10,6 +10,7 @@ import { TO_BACKGROUND as T, TO_CONTENT, ok } from "../shared/messages.js";
 import { describeRange } from "./anchors.js";
 import { measuredPacing } from "./highlights.js";
 import { postKey, samePost, storyName } from "./post-identity.js";
+import { flagOffer } from "../shared/moderation.js";
 import { hiddenAbove, mayModerate, mayModerateReply } from "../shared/roles.js";
 import { choiceValue, defaultVisibility, visibilityChoices } from "../shared/visibility.js";
 
@@ -27,6 +28,10 @@ export class Sync {
     this.settings = { ...DEFAULT_SETTINGS };
     // The reader's groups ([{id, name, …}]), or null while unknown.
     this.groups = null;
+    // The registered site the page's post is on (SITE_OF_POST), or null: flags go to its
+    // moderators. `canSignIn`: the host lets the reader sign in here (the embed's status).
+    this.site = null;
+    this.canSignIn = false;
     this.work = Promise.resolve();
     this.refreshWaiting = null;
   }
@@ -92,6 +97,7 @@ export class Sync {
       if (list.ok) this.page.live?.loaded();
       if (settings.ok) this.settings = { ...this.settings, ...settings.value };
       if (groups.ok) this.groups = groups.value.items;
+      this.canSignIn = Boolean(status.ok && status.value.canSignIn);
       if (!list.ok) {
         this.status = { text: `Postil cannot load annotations: ${list.error.message}`, offline: true };
         await this.render();
@@ -101,6 +107,7 @@ export class Sync {
       const { items, user, online, signedIn, error } = list.value;
       this.user = user;
       this.page.ui.me = user;
+      this.lookUpSite(post);
       // The page's post is anchored in the whole page; another post's article in itself. An
       // article whose list did not come keeps what it showed.
       const batches = [{ article: null, post, root: lifecycle.root, items },
@@ -236,12 +243,44 @@ export class Sync {
   /**
    * An annotation as the sidebar and card show it; `story`: the other post whose article it is
    * in. `moderate`: the reader may hide it from its group or show it again (their role there).
+   * `flag`: how the reader may flag it for its site's moderators (shared/moderation.js).
    */
   decorate(item, story = null) {
     const out = { ...item, own: Boolean(item.pending || item.failed || (this.user && item.user === this.user)) };
     out.moderate = !out.own && mayModerate(item, this.groups, this.user);
+    out.flag = flagOffer(item, { site: this.site, signedIn: Boolean(this.user), canSignIn: this.canSignIn, own: out.own });
     if (story) out.story = storyName(story);
     return out;
+  }
+
+  /**
+   * Ask which registered site `post` is on (its moderators read flags), once per post and
+   * reader, beside the load rather than in its way: when the answer comes, the listed notes
+   * are offered Flag as it allows. Not known (the server away): no Flag, asked again next load.
+   */
+  lookUpSite(post) {
+    const key = `${this.user ?? ""} ${post?.site ?? post?.url ?? ""}`;
+    if (this.siteKey === key) return;
+    this.siteKey = key;
+    this.site = null;
+    send(T.SITE_OF_POST, { post }).then((reply) => {
+      if (this.siteKey !== key) return undefined;
+      if (!reply.ok) {
+        this.siteKey = null;
+        return undefined;
+      }
+      this.site = reply.value;
+      if (!this.site) return undefined;
+      return this.serial(async () => {
+        for (const entry of this.page.highlights.entries.values()) {
+          const a = entry.annotation;
+          entry.annotation = { ...a, flag: flagOffer(a, { site: this.site, signedIn: Boolean(this.user), canSignIn: this.canSignIn, own: a.own }) };
+        }
+        await this.render();
+      });
+    }).catch(() => {
+      this.siteKey = null;
+    });
   }
 
   /** What a new note or highlight on `post` starts as: `{visibility, group}` (shared/visibility.js). */
@@ -390,6 +429,15 @@ export class Sync {
     ui.itemProblem(id, null);
     await this.applyLive({ byKey: { [postKey(entry.post)]: [id] } });
     ui.announce(hidden ? "Hidden from the group." : "Shown to the group again.");
+  }
+
+  /**
+   * Flag another reader's public note for its site's moderators: answers the background's reply
+   * (`{ok}`, or `{ok: false, error}` with the server's status and words), which the sidebar's
+   * flag form shows.
+   */
+  flag(id, reason, note) {
+    return send(T.FLAG_ANNOTATION, { id, reason, note });
   }
 
   /**

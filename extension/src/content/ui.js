@@ -12,6 +12,7 @@
 import { extensionUrl } from "../shared/browser.js";
 import { COLOR_LABELS } from "../shared/colors.js";
 import { COLORS } from "../shared/contract.js";
+import { flagReasons, reasonNeedsNote, withheldMark } from "../shared/moderation.js";
 import { setNoteHtml } from "../shared/note-html.js";
 import { visibilityLabel } from "../shared/visibility.js";
 import { h, shorten, swatch } from "./dom.js";
@@ -115,6 +116,9 @@ export class PostilUI {
     // What the server said when a moderator's Hide or Show failed, by annotation id, shown on
     // its item until it succeeds.
     this.itemProblems = new Map();
+    // Flags of other readers' notes, by annotation id: the form's state ({open, reason, note,
+    // sending, error}) or what became of it ({done}), kept across redraws.
+    this.flags = new Map();
     this.sidebar = this.buildSidebar();
     this.root.append(this.live, this.sidebar, this.toolbar, this.card, this.editor);
     this.launcher = null;
@@ -125,8 +129,10 @@ export class PostilUI {
     }
     this.root.addEventListener("keydown", (event) => {
       if (event.key !== "Escape") return;
+      const flagging = this.shadow.activeElement?.closest?.("[data-flag]")?.dataset.flag;
       if (!this.editor.hidden) this.closeEditor(true);
       else if (!this.card.hidden) this.closeCard();
+      else if (flagging && this.flags.get(flagging)?.open) this.setFlag(flagging, {}, "button");
       else if (this.replyOpen) this.closeReply();
       else if (!this.sidebar.hidden) this.toggleSidebar(false);
     });
@@ -559,7 +565,8 @@ export class PostilUI {
           await pacing.pause();
           sliceStart = performance.now();
         }
-        out.push(h("li", { class: `item${orphan ? " orphan" : ""}${a.deleted ? " deleted" : ""}`, "data-id": a.id }, this.renderItemBody(a, { orphan })));
+        const withheld = !a.deleted && withheldMark(a, a.own);
+        out.push(h("li", { class: `item${orphan ? " orphan" : ""}${a.deleted ? " deleted" : ""}${withheld ? ` withheld ${withheld.state}` : ""}`, "data-id": a.id }, this.renderItemBody(a, { orphan })));
       }
       return out;
     };
@@ -587,6 +594,8 @@ export class PostilUI {
     const focusedItem = active?.closest?.("[data-id]");
     const focusedId = focusedItem?.dataset.id;
     const focusedIndex = focusedItem ? [...focusedItem.querySelectorAll("button")].indexOf(active) : -1;
+    // In a flag form: the same control of the form drawn again (its state is kept: this.flags).
+    const focusedFlag = focusedItem && active.dataset?.flagFocus;
     const typing = active?.matches?.("iframe.reply-frame");
     this.statusLine.textContent = status.text;
     this.statusLine.classList.toggle("offline", Boolean(status.offline));
@@ -596,6 +605,9 @@ export class PostilUI {
     if (this.sidebarOpen) this.loadThreads();
     if (typing) {
       this.focusReply();
+    } else if (focusedId && focusedFlag) {
+      const again = this.listArea.querySelector(`[data-id="${CSS.escape(focusedId)}"] [data-flag-focus="${CSS.escape(focusedFlag)}"]`);
+      again?.focus({ preventScroll: true });
     } else if (focusedId) {
       const buttons = this.listArea.querySelectorAll(`[data-id="${CSS.escape(focusedId)}"] button`);
       (buttons[focusedIndex] ?? buttons[0])?.focus({ preventScroll: true });
@@ -633,11 +645,15 @@ export class PostilUI {
     meta.append(h("span", { class: "author", text: a.own ? `${a.user} (you)` : a.user ?? "Anonymous" }));
     meta.append(h("span", { class: "visibility", text: visibilityLabel(a) }));
     if (a.approximate) meta.append(h("span", { class: "badge", title: "The text changed since this was highlighted; this is the closest match.", text: "Approximate match" }));
-    // Shown only to its author and the group's moderators, who may show it again.
-    if (a.hidden) meta.append(h("span", { class: "badge", text: "Hidden from the group by a moderator" }));
+    // A public note its site withholds, shown only to its author and the site's moderators;
+    // else a group's note shown only to its author and the group's moderators.
+    const withheld = withheldMark(a, a.own);
+    if (withheld) meta.append(h("span", { class: `badge withheld ${withheld.state}`, text: withheld.text }));
+    else if (a.hidden) meta.append(h("span", { class: "badge", text: "Hidden from the group by a moderator" }));
     if (a.pending) meta.append(h("span", { class: "badge", text: "Not synced yet" }));
     if (a.failed) meta.append(h("span", { class: "badge error", text: `Server refused: ${a.failed.message}` }));
     frag.append(meta);
+    if (withheld) frag.append(h("p", { class: "hint withheld-hint", text: withheld.hint }));
     if (a.own) {
       const del = h("button", { type: "button", class: "danger", "aria-label": `Delete annotation: ${shorten(a.quote || a.note, 40)}` }, "Delete");
       del.addEventListener("click", () => {
@@ -668,8 +684,107 @@ export class PostilUI {
     }
     const problem = this.itemProblems.get(a.id);
     if (problem && !inCard) frag.append(h("p", { class: "item-problem", role: "alert", text: problem }));
+    if (a.flag && !inCard) frag.append(this.renderFlag(a));
     if (!inCard) frag.append(this.renderThread(a));
     return frag;
+  }
+
+  // ---- Flagging another reader's public note for the site's moderators (sidebar) ----------
+
+  /**
+   * The item's Flag button, the small form it opens (a reason from the server's list, words of
+   * the reader's where the reason needs them), or what became of the flag. `a.flag` (from
+   * shared/moderation.js flagOffer): "flag", or "sign-in" where the reader must sign in first.
+   * The form is drawn here, not in a frame: its words go to this site's moderators, so the
+   * site's page hearing them as they are typed learns nothing it is not about to be told.
+   */
+  renderFlag(a) {
+    const box = h("div", { class: "flag-area", "data-flag": a.id });
+    const state = this.flags.get(a.id) ?? {};
+    const what = shorten(a.quote || a.note, 40);
+    if (state.done) {
+      box.append(h("p", { class: "flag-done", role: "status", tabindex: "-1", "data-flag-focus": "done", text: state.done }));
+      return box;
+    }
+    if (!state.open) {
+      box.append(h("div", { class: "actions" }, h("button", { type: "button", class: "flag-button",
+        "aria-label": `Flag for the site's moderators: ${what}`,
+        onclick: () => this.setFlag(a.id, { open: true }, "first") }, "Flag")));
+      return box;
+    }
+    if (a.flag === "sign-in") {
+      box.append(h("div", { class: "flag-form", role: "group", "aria-label": `Flag: ${what}` },
+        h("p", { text: "Sign in to flag this note for the site's moderators." }),
+        h("div", { class: "actions" },
+          h("button", { type: "button", class: "primary", "data-flag-focus": "first", onclick: () => this.actions.account?.() }, "Sign in"),
+          h("button", { type: "button", onclick: () => this.setFlag(a.id, {}, "button") }, "Cancel"))));
+      return box;
+    }
+    const name = `postil-flag-${a.id}`;
+    const fieldset = h("fieldset", { class: "reasons" }, h("legend", { text: "Why should a moderator look at this note?" }));
+    for (const { value, label } of flagReasons()) {
+      const radio = h("input", { type: "radio", name, value, "data-flag-focus": `reason-${value}` });
+      radio.checked = state.reason === value;
+      radio.addEventListener("change", () => this.setFlag(a.id, { ...this.flags.get(a.id), reason: value, error: null }, `reason-${value}`));
+      fieldset.append(h("label", { class: "reason" }, radio, h("span", { text: label })));
+    }
+    const needed = reasonNeedsNote(state.reason);
+    const noteId = `${name}-note`;
+    const note = h("textarea", { id: noteId, class: "flag-note", rows: "2", maxlength: "1000", "data-flag-focus": "note",
+      "aria-required": String(needed) });
+    note.value = state.note ?? "";
+    note.addEventListener("input", () => this.flags.set(a.id, { ...this.flags.get(a.id), note: note.value }));
+    const send = h("button", { type: "submit", class: "primary", "data-flag-focus": "send", disabled: Boolean(state.sending) },
+      state.sending ? "Sending…" : "Send flag");
+    const form = h("form", { class: "flag-form", "aria-label": `Flag for the site's moderators: ${what}` },
+      fieldset,
+      h("label", { for: noteId, class: "note-label", text: needed ? "What is wrong (needed)" : "What is wrong (optional)" }), note,
+      state.error ? h("p", { class: "item-problem", role: "alert", text: state.error }) : null,
+      h("div", { class: "actions" }, send,
+        h("button", { type: "button", onclick: () => this.setFlag(a.id, {}, "button") }, "Cancel")));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.sendFlag(a.id);
+    });
+    box.append(form);
+    return box;
+  }
+
+  /** Set item `id`'s flag state and draw its flag area again, the keyboard at `focus` in it. */
+  setFlag(id, state, focus = null) {
+    this.flags.set(id, state);
+    const box = this.listArea.querySelector(`[data-flag="${CSS.escape(id)}"]`);
+    const a = this.threadOwners.get(id);
+    if (!box || !a) return;
+    const fresh = this.renderFlag(a);
+    box.replaceWith(fresh);
+    if (!focus) return;
+    const target = focus === "button" ? fresh.querySelector("button.flag-button")
+      : fresh.querySelector(`[data-flag-focus="${CSS.escape(focus)}"]`) ?? fresh.querySelector("input, button");
+    target?.focus({ preventScroll: true });
+  }
+
+  async sendFlag(id) {
+    const state = this.flags.get(id) ?? {};
+    if (state.sending) return;
+    if (!state.reason) return this.setFlag(id, { ...state, error: "Choose a reason first." }, "first");
+    const note = (state.note ?? "").trim();
+    if (reasonNeedsNote(state.reason) && !note) return this.setFlag(id, { ...state, error: "Say in a few words what is wrong." }, "note");
+    this.setFlag(id, { ...state, sending: true, error: null }, "send");
+    const reply = await this.actions.flag?.(id, state.reason, note);
+    if (reply?.ok) {
+      this.setFlag(id, { done: "Flagged — thanks. The site's moderators will take a look." }, "done");
+      this.announce("Flagged for the site's moderators.");
+      return;
+    }
+    const error = reply?.error ?? { message: "Postil could not send the flag." };
+    if (error.status === 409) {
+      this.setFlag(id, { done: "You flagged this note already." }, "done");
+      return;
+    }
+    const text = error.status === 429 ? `Too many flags for now: ${error.message}` : `Could not flag this note: ${error.message}`;
+    this.setFlag(id, { ...state, sending: false, error: text }, "send");
+    this.announce(text);
   }
 
   /**

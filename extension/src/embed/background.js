@@ -9,7 +9,9 @@
 // adds the reader's own and their groups' annotations. Once signed in where they may write
 // (`signed-in`, or a member or moderator of a `members` site: `canWrite`), their highlights and
 // notes are sent at once, not queued: the embed keeps nothing offline, and a failure is told
-// to the reader there and then. Everything else (replies, hiding) stays the extension's.
+// to the reader there and then; so is a flag of another reader's public note (in every embed
+// mode: a flag is a word to the site's moderators). Everything else (replies, hiding) stays the
+// extension's.
 // The lists read are kept in the page's memory by live.js, which lays the page's live stream
 // (the reader's, signed in or not) over them: ANNOTATIONS_STATE answers from there.
 
@@ -49,6 +51,11 @@ export async function answer(server, message) {
       // The live stream's changes, as laid over the list read (null: none read, read it again).
       case T.ANNOTATIONS_STATE:
         return ok(message.post ? listState(groupKey(message.post), message.ids ?? []) : null);
+      case T.SITE_OF_POST:
+        return ok(await siteOfPage(server));
+      // Any signed-in reader here, in every embed mode: flags are for the site's moderators.
+      case T.FLAG_ANNOTATION:
+        return ok(await signedInOnly(server, (token) => flag(server, token, message)));
       case T.CREATE_ANNOTATION:
         return ok(await writing(server, (token) => create(server, token, message.annotation)));
       case T.UPDATE_ANNOTATION:
@@ -142,6 +149,31 @@ async function update(server, token, id, changes) {
   for (const field of EDITABLE_FIELDS) if (changes && field in changes) body[field] = changes[field];
   if ("visibility" in body && body.visibility !== "group") body.group = null;
   const { data } = await request(server, "PATCH", annotationPath(id), { token, body });
+  return data;
+}
+
+/** The page's site as the lookup has it (`{policy, you}`), or null where none is registered. */
+async function siteOfPage(server) {
+  const policy = await sitePolicy(server);
+  if (!policy) return null;
+  return { policy, you: await yourRoles(server) };
+}
+
+/** Run `act(token)` as the signed-in reader; a token the server no longer takes is forgotten. */
+async function signedInOnly(server, act) {
+  const session = sessionOf(server);
+  if (!session) throw Object.assign(new Error("Sign in first."), { code: "signed_out" });
+  try {
+    return await act(session.token);
+  } catch (err) {
+    if (err?.kind === "unauthorized") forget(server);
+    throw err;
+  }
+}
+
+async function flag(server, token, { id, reason, note }) {
+  const body = note ? { reason, note } : { reason };
+  const { data } = await request(server, "POST", `${annotationPath(id)}/flags`, { token, body });
   return data;
 }
 

@@ -16,6 +16,7 @@ export const CONTRACT = Object.freeze({
     "post_id", "q", "replies", "site", "sort", "tag", "updated_since", "url", "user", "visibility",
   ]),
   export_formats: Object.freeze(["markdown", "zip", "json", "jsonld", "csv", "html"]),
+  flag_reasons: Object.freeze(["spam", "abuse", "off-topic", "privacy", "other"]),
   limits: Object.freeze({ quote: 10000, note: 50000, tags: 20, tag: 64, selectors: 8, title: 1000, url: 2048, page: 200 }),
 });
 
@@ -26,3 +27,5 @@ export const EDITABLE_FIELDS = CONTRACT.editable_fields;
 export const QUERY_FILTERS = CONTRACT.query_filters;
 export const EXPORT_FORMATS = CONTRACT.export_formats;
 export const LIMITS = CONTRACT.limits;
+/** Why a reader may flag a public note for its site's moderators ("other" needs a note). */
+export const FLAG_REASONS = CONTRACT.flag_reasons;

@@ -66,6 +66,13 @@ export const TO_BACKGROUND = Object.freeze({
   // A group's owner or moderator hides another reader's annotation in it from the group, or
   // shows it again (`{id, post, hidden}`); answers the annotation as the server now has it.
   SET_HIDDEN: "annotation/set-hidden",
+  // A registered site's moderation (shared/moderation.js). The site a post is on as the server
+  // has it (`{post}`): `{site, name, policy, you}` as `GET /api/sites/lookup` answers, or null
+  // for a site nobody registered (no moderators to read a flag). Flag another reader's public
+  // note for the site's moderators (`{id, reason, note}`): answers the flag; sent at once, never
+  // queued, its refusal (409 flagged already, 429) told to the reader.
+  SITE_OF_POST: "site/of-post",
+  FLAG_ANNOTATION: "annotation/flag",
   // Remember (or with `visibility: null` forget) the visibility of new notes on a site:
   // `{site, visibility, group}`.
   REMEMBER_SITE_VISIBILITY: "settings/site-visibility",

@@ -55,6 +55,8 @@ def session_for(secret: str, policy: TokenPolicy) -> tuple[User, Token] | None:
     expires = policy.expires_us(token)
     if user.disabled or (expires is not None and now >= expires):
         return None
+    # A session the embed's sign-in pop-up made sees its site's posts alone (`User.embed_site`).
+    user.embed_site = token.site_id
     if token.last_used_us is None or now - token.last_used_us >= TOUCH_US:
         _touch(token.id, now)
         token.last_used_us = now

@@ -15,7 +15,7 @@ from ..models import MODERATING_ROLES, Annotation, AnnotationTag, Group, Post, U
 from ..parse import NewAnnotation, Precondition
 from ..validation import uuid_string
 from . import changes as change_log
-from . import groups, moderation
+from . import groups, moderation, sites
 from .posts import resolve_post
 
 
@@ -58,6 +58,7 @@ def create_annotation(user: User, new: NewAnnotation, *, keep: dict | None = Non
             # A note that will wait for approval shares nothing of the post yet (its address,
             # title, times): it does not exist for others until approved.
             public = fields.get("visibility") == "public"
+            sites.may_annotate(user, new.post)
             post = resolve_post(new.post, reader=user,
                                 share=public and not moderation.will_wait(user, new.post))
             thread, in_group = {}, group

@@ -51,7 +51,7 @@ BEFORE = ("user_id", "visibility", "shares_id", "group_id", "hidden", "site_id")
 AS_BEFORE = SimpleNamespace(pk=ChangeLog.annotation, uid=ChangeLog.uid, user=ChangeLog.user,
                             visibility=ChangeLog.visibility, shares_id=ChangeLog.shares_id,
                             group=ChangeLog.group, hidden=ChangeLog.hidden,
-                            site_id=ChangeLog.site)
+                            site_id=ChangeLog.site, post=ChangeLog.post)
 NOTIFY_CHANNEL = "postil_changes"
 _LOCK_KEY = 0x706F7374  # "post": the advisory lock the log's writers take on PostgreSQL
 DAY_US = 86_400 * 1_000_000
@@ -438,22 +438,29 @@ def redeem_ticket(ticket: str) -> tuple[User, int] | None:
         return None
     digest = _ticket_hash(ticket)
 
-    def write() -> tuple[int, int] | None:
-        row = StreamTicket.get_or_none(StreamTicket.ticket_hash == digest)
+    def write() -> tuple[int, int, int | None] | None:
+        # With its session's site: a ticket an embed session asked for opens a stream that
+        # sees that site's posts alone (`User.embed_site`).
+        row = (StreamTicket.select(StreamTicket.id, StreamTicket.user, StreamTicket.token,
+                                   StreamTicket.expires_us, Token.site_id)
+               .join(Token, on=(Token.id == StreamTicket.token))
+               .where(StreamTicket.ticket_hash == digest).tuples().first())
         if row is None:
             return None
+        ticket_id, user_id, token_id, expires_us, site_id = row
         # Whoever deletes it uses it: of two requests racing with one ticket, one gets it.
-        if StreamTicket.delete().where(StreamTicket.id == row.id).execute() != 1:
+        if StreamTicket.delete().where(StreamTicket.id == ticket_id).execute() != 1:
             return None
-        if row.expires_us < now_us():
+        if expires_us < now_us():
             return None
-        return row.user_id, row.token_id
+        return user_id, token_id, site_id
 
     found = run_write(write)
     if found is None:
         return None
-    user_id, token_id = found
+    user_id, token_id, site_id = found
     user = User.get_or_none(User.id == user_id)
     if user is None or user.disabled:
         return None
+    user.embed_site = site_id
     return user, token_id

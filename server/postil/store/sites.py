@@ -140,6 +140,22 @@ def site_for_post_key(site: str, post_id: int | None, url_key: str | None) -> Si
         return None
 
 
+def may_annotate(viewer: User, ref) -> None:
+    """Refuse (Forbidden, `embed_other_site`) a new annotation an embed session (a viewer with
+    `embed_site`) names a post of another site, or of no registered site, for: such a session
+    writes on its site's posts alone, as it reads them alone. Every other session writes
+    anywhere (nothing is asked). `ref`: the body's `parse.PostKey`; one naming a post by its
+    row id is `resolve_post`'s to find among the posts the session knows of (its site's)."""
+    limited_to = getattr(viewer, "embed_site", None)
+    if limited_to is None or ref.post_pk is not None:
+        return
+    site = site_for_post_key(ref.site, ref.post_id, ref.url_key)
+    if site is None or site.id != limited_to:
+        raise Forbidden("this session was made for Postil's embed on a site's pages: it writes "
+                        "notes on that site's posts only; the extension writes anywhere",
+                        code="embed_other_site")
+
+
 def site_for_post(post: Post) -> Site | None:
     """Return the registered site a stored post belongs to, or None."""
     return site_for_post_key(post.site, post.post_id, post.url_key)

@@ -1,6 +1,7 @@
 // What the Firefox runners share: reading their settings from the environment, waiting, launching
 // Firefox ESR with the unpacked extension at a known moz-extension:// origin, opening extension
-// pages, and signing in on the options page as a reader would.
+// pages, signing in on the options page as a reader would, one reader's Firefox with a post open
+// and its sidebar shown, and reading what the page shows (paint, sidebar items).
 
 import puppeteer from "puppeteer-core";
 
@@ -80,6 +81,63 @@ export async function signIn(browser, uuid, { server, user, password }) {
     options.$eval("#signed-in", (el) => el.textContent.startsWith("Signed in as") && el.textContent));
 }
 
+/** What the extension painted on `page`: every highlight's text, of every colour. */
+export function painted(page) {
+  return page.evaluate(() => {
+    const out = [];
+    for (const c of ["yellow", "green", "blue", "pink", "purple"]) {
+      const h = globalThis.CSS?.highlights?.get(`postil-${c}`);
+      out.push(...(h ? [...h].map((r) => r.toString()) : []));
+    }
+    return out;
+  });
+}
+
+/**
+ * The sidebar's item holding `text` (the UI's root opened by `debugOpenShadowRoot`): its text,
+ * its classes and the labels of its buttons; null if none.
+ */
+export function sidebarItem(page, text) {
+  return page.evaluate((wanted) => {
+    const items = [...(document.querySelector("postil-ui")?.shadowRoot?.querySelectorAll(".sidebar li.item") ?? [])];
+    const found = items.find((li) => li.textContent.includes(wanted));
+    if (!found) return null;
+    return {
+      text: found.textContent.replace(/\s+/g, " "),
+      classes: [...found.classList],
+      buttons: [...found.querySelectorAll("button")].map((b) => b.getAttribute("aria-label") ?? b.textContent),
+      moderation: [...found.querySelectorAll("div.moderation button")].map((b) => b.getAttribute("aria-label")),
+    };
+  }, text);
+}
+
+/**
+ * One reader's Firefox with the extension, signed in, the UI's root open to the test, `url`
+ * open with its sidebar shown once `ready(page)` says the page has loaded what it should (a
+ * note painted, an item listed). Returns `{browser, page, signedIn}`; the page is marked
+ * (`window.notReloaded`) so a flow can tell a live change from a reload.
+ */
+export async function openReader({ uuid, extension, server, user, password, url, ready, errors, timeout = 30000 }) {
+  const browser = await launchFirefox(uuid);
+  await browser.installExtension(extension);
+  const signedIn = await signIn(browser, uuid, { server, user, password });
+  const options = await openExtensionPage(browser, uuid, "options/options.html", "#server");
+  // Tests read the page's Postil UI through a root the extension's own storage opens.
+  await options.evaluate(() => browser.storage.local.set({ debugOpenShadowRoot: true }));
+  const page = await browser.newPage();
+  page.on("pageerror", (err) => errors.push(`${user}: ${err}`));
+  await page.goto(url);
+  await waitFor(`${user}'s page to load its notes`, () => ready(page), timeout);
+  await page.evaluate(() => { window.notReloaded = true; });
+  await options.evaluate(async () => {
+    for (const tab of await browser.tabs.query({})) browser.tabs.sendMessage(tab.id, { type: "ui/open-sidebar" }).catch(() => {});
+  });
+  await waitFor(`${user}'s sidebar`, () => page.evaluate(() =>
+    document.querySelector("postil-ui")?.shadowRoot?.querySelector(".sidebar:not([hidden])") !== null));
+  await page.bringToFront();
+  return { browser, page, signedIn };
+}
+
 /** A token for checking what reached the server, straight from the API. */
 export async function apiToken(server, user, password) {
   const reply = await fetch(`${server}/api/tokens`, {
@@ -107,4 +165,72 @@ export async function runFlow(browser, flow) {
   }
   console.log(JSON.stringify(result));
   process.exit(result.ok ? 0 : 1);
+}
+
+/** What the embed has painted, by highlight name (`postil-embed-COLOUR`): the passages' texts. */
+export function embedPainted(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const name of globalThis.CSS?.highlights?.keys() ?? []) {
+      if (name.startsWith("postil-embed-")) out[name] = [...CSS.highlights.get(name)].map((r) => r.toString());
+    }
+    return out;
+  });
+}
+
+/** The passages the embed has painted in a colour (not its "noted" marks or a flash), sorted. */
+export async function embedColoured(page) {
+  const painted = await embedPainted(page);
+  return ["yellow", "green", "blue", "pink", "purple"].flatMap((c) => painted[`postil-embed-${c}`] ?? []).sort();
+}
+
+/**
+ * Let the flow reach into closed shadow roots (the embed's UI) on `page`: a script run before the
+ * page's own wraps `attachShadow` to keep every root it makes where `inShadow` finds it. Firefox's
+ * WebDriver BiDi sees nothing in a closed root (its accessibility locator included), as a page's
+ * later scripts do not; the roots stay closed to the page itself (`shadowRoot` is null).
+ */
+export function keepClosedShadowRoots(page) {
+  return page.evaluateOnNewDocument(() => {
+    const attach = Element.prototype.attachShadow;
+    const roots = [];
+    Object.defineProperty(window, "__testShadowRoots", { value: roots });
+    Element.prototype.attachShadow = function attachShadow(init) {
+      const root = attach.call(this, init);
+      roots.push(root);
+      return root;
+    };
+  });
+}
+
+/**
+ * In the roots `keepClosedShadowRoots` kept, once there is one shown: a button named `name` (its
+ * aria-label or its text), or (`field: true`) the control of the label whose text is `name`.
+ */
+export function inShadow(page, name, { field = false, timeout = 10000 } = {}) {
+  return waitFor(`"${name}" in the embed`, async () => {
+    const handle = await page.evaluateHandle((wanted, isField) => {
+      const shown = (el) => el.getClientRects().length > 0;
+      for (const root of window.__testShadowRoots ?? []) {
+        const found = isField
+          ? [...root.querySelectorAll("label")].find((l) => l.firstElementChild?.textContent.trim() === wanted)
+            ?.querySelector("input, textarea, select")
+          : [...root.querySelectorAll("button")].find((b) => shown(b)
+            && (b.getAttribute("aria-label") ?? b.textContent.trim()) === wanted);
+        if (found && shown(found)) return found;
+      }
+      return null;
+    }, name, field);
+    return (await handle.evaluate((el) => el !== null)) ? handle : null;
+  }, timeout);
+}
+
+/** Tap (a phone's page: touch) or click the middle of `element`. */
+export async function press(page, element, { touch = false } = {}) {
+  const r = await element.evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+  });
+  if (touch) await page.touchscreen.tap(r.x, r.y);
+  else await page.mouse.click(r.x, r.y);
 }

@@ -6,7 +6,7 @@
 // neither. tests/browser/test_group_moderation.py makes the group, the readers and the note and
 // passes everything through the environment; prints one JSON line with what it saw.
 
-import { env, launchFirefox, openExtensionPage, runFlow, signIn, waitFor } from "./common.mjs";
+import { env, openReader, painted, runFlow, sidebarItem, waitFor } from "./common.mjs";
 
 const EXTENSION = env("POSTIL_EXTENSION");
 const SERVER = env("POSTIL_SERVER");
@@ -21,29 +21,7 @@ const SCREENSHOT = process.env.POSTIL_SCREENSHOT;
 const UUID = "5e2b7d90-1c4a-4f38-9b6e-0a7d3c8f2e61";
 const LIVE_WAIT = 30000;
 
-function painted(page) {
-  return page.evaluate(() => {
-    const out = [];
-    for (const c of ["yellow", "green", "blue", "pink", "purple"]) {
-      const h = globalThis.CSS?.highlights?.get(`postil-${c}`);
-      out.push(...(h ? [...h].map((r) => r.toString()) : []));
-    }
-    return out;
-  });
-}
-
-/** The sidebar's item holding `note`: its text and the labels of its moderation buttons. */
-function item(page, note) {
-  return page.evaluate((text) => {
-    const items = [...(document.querySelector("postil-ui")?.shadowRoot?.querySelectorAll(".sidebar li.item") ?? [])];
-    const found = items.find((li) => li.textContent.includes(text));
-    if (!found) return null;
-    return {
-      text: found.textContent.replace(/\s+/g, " "),
-      moderation: [...found.querySelectorAll("div.moderation button")].map((b) => b.getAttribute("aria-label")),
-    };
-  }, note);
-}
+const item = sidebarItem;
 
 /** Press the moderation button of `note`'s item whose label starts with `label`. */
 function press(page, note, label) {
@@ -58,23 +36,10 @@ function press(page, note, label) {
 
 /** One reader's Firefox, signed in, with the post open and its sidebar shown. */
 async function reader(user, errors) {
-  const browser = await launchFirefox(UUID);
-  await browser.installExtension(EXTENSION);
-  const signedIn = await signIn(browser, UUID, { server: SERVER, user, password: PASSWORD });
-  const options = await openExtensionPage(browser, UUID, "options/options.html", "#server");
-  // Tests read the page's Postil UI through a root the extension's own storage opens.
-  await options.evaluate(() => browser.storage.local.set({ debugOpenShadowRoot: true }));
-  const page = await browser.newPage();
-  page.on("pageerror", (err) => errors.push(`${user}: ${err}`));
-  await page.goto(`${BLOG}${POST}`);
-  await waitFor(`${user}'s page to paint the note`, async () => (await painted(page)).includes(QUOTE), LIVE_WAIT);
-  await page.evaluate(() => { window.notReloaded = true; });
-  await options.evaluate(async () => {
-    for (const tab of await browser.tabs.query({})) browser.tabs.sendMessage(tab.id, { type: "ui/open-sidebar" }).catch(() => {});
-  });
-  await waitFor(`the note in ${user}'s sidebar`, () => item(page, NOTE));
-  await page.bringToFront();
-  return { browser, page, signedIn };
+  const opened = await openReader({ uuid: UUID, extension: EXTENSION, server: SERVER, user, password: PASSWORD,
+    url: `${BLOG}${POST}`, errors, timeout: LIVE_WAIT, ready: async (page) => (await painted(page)).includes(QUOTE) });
+  await waitFor(`the note in ${user}'s sidebar`, () => item(opened.page, NOTE));
+  return opened;
 }
 
 const errors = [];
