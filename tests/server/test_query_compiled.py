@@ -4,7 +4,8 @@
 which filters are given, how many tags, signed in or not. These tests show that what it
 answers, for every shape the API's filters make, is exactly the SQL and the parameters the
 query makes from scratch, for one reader after another, so no request runs with another's
-values; and that the shapes the bench's queries use are kept, not made each time.
+values (nor an embed session's with another's rule); and that the shapes the bench's queries
+use are kept, not made each time.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ def test_kept_sql_is_the_fresh_sql_for_every_shape_and_reader(app, alice, bob, k
     with app.app_context():
         db.database.connect(reuse_if_open=True)
         from postil.models import User
-        readers = [User.by_name("alice"), None, User.by_name("bob")]
+        # An embed session's viewer (`User.embed_site`): the rule reads its site too.
+        embedded = User.by_name("bob")
+        embedded.embed_site = 12345
+        readers = [User.by_name("alice"), None, embedded, User.by_name("bob")]
         for shape in SHAPES:
             for turn in range(2):  # the second turn answers from what the first kept
                 for reader in readers:

@@ -35,14 +35,17 @@ TAG_ROWS = SimpleNamespace(pk=AnnotationTag.annotation, created_us=AnnotationTag
                            **{name: getattr(AnnotationTag, name) for name in TAG_CARRIES})
 
 
-def source(f: Filters):
-    """Return `TAG_ROWS` when the first tag's rows answer every filter of `f` (None: the
-    annotation table must).
+def source(f: Filters, viewer: User | None = None):
+    """Return `TAG_ROWS` when the first tag's rows answer every filter of `f` and the rule for
+    `viewer` (None: the annotation table must).
 
     Speed: the tag's index carries the rule's columns, so its rows are found, checked, counted
     and ordered without reading one annotation (bench/README.md, "Tags carry the rule"); a
-    filter on what they do not carry (post, site, url, color, update times) reads the table.
+    filter on what they do not carry (post, site, url, color, update times) reads the table,
+    and so does an embed session, whose rule reads the annotation's post (`User.embed_site`).
     """
+    if getattr(viewer, "embed_site", None) is not None:
+        return None
     if (f.tags and f.sort == "created" and f.updated_since is None and f.post_pk is None
             and f.site is None and f.post_id is None and f.url is None and f.color is None):
         return TAG_ROWS
@@ -53,7 +56,7 @@ def condition(viewer: User | None, f: Filters, a=None, fts_joined: bool = False)
     """Return the WHERE clause for a reader and filters, visibility first.
 
     `a`: what the clause reads for an annotation's columns, the annotation table (None) or
-    `source(f)`'s rows. `fts_joined`: the query reads SQLite's full-text index beside the
+    `source(f, viewer)`'s rows. `fts_joined`: the query reads SQLite's full-text index beside the
     annotation table (`_query`), so `q` joins it instead of asking it in a subquery.
     """
     rows = a or Annotation
@@ -186,7 +189,7 @@ def _query(kind: str, viewer, f: Filters):
     ~2 ms of the ~6 ms a word's count took on the 1M bench (bench/README.md, "Full-text knows
     its readers").
     """
-    a = source(f)
+    a = source(f, viewer)
     model = AnnotationTag if a is TAG_ROWS else Annotation
     rows = a or Annotation
     if kind == "count":
@@ -216,16 +219,22 @@ def _compiled(kind: str, viewer: User | None, f: Filters) -> tuple[str, list]:
 
     Speed: making the SQL of the filters and the rule (a few hundred peewee nodes) cost about a
     third of a query by post's time in Python (bench/README.md, "Filters compiled once"). It
-    depends only on the filters' shape (which are given, how many tags, signed in or not), so
-    it is made once per shape with stand-in values, each unlike any real one (a negative
-    number, a string with NUL characters), and each request puts its own values where the
-    stand-ins were. A shape whose stand-ins do not come out one-for-one as parameters (or one
-    with `user` or `url`, which are looked up while the query is made) is made as it stands.
+    depends only on the filters' shape (which are given, how many tags, signed in or not, an
+    embed session's or not), so it is made once per shape with stand-in values, each unlike any
+    real one (a negative number, a string with NUL characters), and each request puts its own
+    values where the stand-ins were. A shape whose stand-ins do not come out one-for-one as
+    parameters, or whose first request's SQL made from scratch differs from what the stand-ins
+    give (the rule read something of the viewer the stand-in lacks), or one with `user` or
+    `url` (looked up while the query is made), is made as it stands on every request. Anything
+    of the viewer the rule comes to read (as `User.embed_site`) belongs in the key and the
+    stand-in viewer below.
     """
     if f.user is not None or f.url is not None or f.url_shortlink is not None:
         sql, params = _query(kind, viewer, f).sql()
         return sql, list(params)
-    key = (type(Annotation._meta.database.obj), kind, viewer is None, source(f) is not None,
+    embed_site = getattr(viewer, "embed_site", None)
+    key = (type(Annotation._meta.database.obj), kind, viewer is None, embed_site is None,
+           source(f, viewer) is not None,
            f.include_deleted, f.replies, f.sort, len(f.tags), f.q is None,
            tuple(getattr(f, name) is None for name, _ in _BOUND))
     made = _COMPILED.get(key)
@@ -241,7 +250,9 @@ def _compiled(kind: str, viewer: User | None, f: Filters) -> tuple[str, list]:
 
     shape = replace(f, tags=[], q=None)
     if viewer is not None:
-        shape_viewer = SimpleNamespace(id=stand_in(int, viewer.id))
+        shape_viewer = SimpleNamespace(id=stand_in(int, viewer.id), embed_site=None)
+        if embed_site is not None:
+            shape_viewer.embed_site = stand_in(int, embed_site)
     else:
         shape_viewer = None
     for name, kind_of in _BOUND:
@@ -252,12 +263,22 @@ def _compiled(kind: str, viewer: User | None, f: Filters) -> tuple[str, list]:
     if f.q is not None:
         shape.q = _Match(stand_in(str, fulltext_match(f.q, viewer)))
     if made is None:
-        made = _COMPILED[key] = _make(kind, shape_viewer, shape, stand_ins)
+        made = _make(kind, shape_viewer, shape, stand_ins)
+        fresh_sql, fresh_params = _query(kind, viewer, f).sql()
+        if made[0] is not None and (made[0], _bind(made[1], values)) != (
+                fresh_sql, list(fresh_params)):
+            made = (None, [])
+        _COMPILED[key] = made
+        return fresh_sql, list(fresh_params)
     if made[0] is None:  # not one-for-one: as it stands
         sql, params = _query(kind, viewer, f).sql()
         return sql, list(params)
     sql, slots = made
-    return sql, [values[slot[1]] if type(slot) is _Slot else slot for slot in slots]
+    return sql, _bind(slots, values)
+
+
+def _bind(slots: list, values: dict) -> list:
+    return [values[slot[1]] if type(slot) is _Slot else slot for slot in slots]
 
 
 class _Slot(tuple):
