@@ -1,5 +1,6 @@
 """The embed on a blog's page: a visitor without the extension sees the post's public notes
-painted and can open the sidebar, read-only; with the extension too, only the extension paints.
+painted and can open the sidebar, read-only; with the extension too, only the extension paints
+(in Chromium and, through firefox/embed-extension-flow.mjs, in Firefox).
 
 The page is the sample blog's own post, served by a site on another origin than the annotation
 server's, with the one tag a site adds, `<script src="SERVER/embed.js" async>`, and the two
@@ -22,7 +23,9 @@ from types import SimpleNamespace
 import pytest
 from browser_helpers import (
     EMBED_PAINTED_JS,
+    EXTENSION,
     FIREFOX,
+    PASSWORD,
     POST_102,
     Accessible,
     painted,
@@ -296,6 +299,20 @@ def test_firefox_a_visitor_without_the_extension_sees_the_public_notes_painted(
     # Made through the API while the page was open: painted without a reload.
     assert result["live"]["postil-embed-blue"] == [LIVE]
     assert result["sameDocument"] is True
+    assert result["errors"] == []
+
+
+def test_firefox_with_the_extension_too_the_page_is_painted_once_by_the_extension(
+        node_driver, server, site, tokens):
+    bob_writes(server, site, tokens, PUBLIC, "public", "bob's public note")
+    result = run_firefox_flow(node_driver, "embed-extension-flow.mjs", {
+        "POSTIL_EXTENSION": str(EXTENSION), "POSTIL_SERVER": server.url,
+        "POSTIL_PAGE": f"{site.url}{POST_102}", "POSTIL_USER": "alice",
+        "POSTIL_PASSWORD": PASSWORD, "POSTIL_PUBLIC_QUOTE": PUBLIC, "POSTIL_FIREFOX": FIREFOX})
+    assert result["embedLoaded"] is True
+    assert result["extensionPainted"].count(PUBLIC) == 1
+    assert result["embedPainted"] == {}
+    assert result["hosts"] == 1
     assert result["errors"] == []
 
 

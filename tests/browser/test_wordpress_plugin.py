@@ -147,6 +147,23 @@ def test_the_plugin_adds_nothing_to_the_home_page_archives_or_pages(
     assert count_in_meta(fetch(post["link"])[1]) == "(2 public notes)"
 
 
+def test_a_classic_themes_one_line_shows_the_count_in_its_meta_line(
+        plugin, server, tokens, wordpress):
+    """Classic themes have no block to follow: the line the plugin's readme gives them, run in
+    the loop of a single post's page, prints the count inside the theme's meta `span` (phrasing
+    content, so a `span`); in a list of posts it prints nothing."""
+    post = wordpress.publish("The cat's lunch", CAT)
+    bob_writes(server, tokens, wordpress, post, SEEN, "public")
+    bob_writes(server, tokens, wordpress, post, LATER, "public", color="blue")
+    bob_writes(server, tokens, wordpress, post, SECRET, "private", color="green")
+    [single] = wordpress.run([{"do": "classic_count", "id": post["id"]}])
+    assert re.fullmatch(r'<span class="posted-on">[^<]+ <span class="postil-count">'
+                        r'\(2 public notes\)</span></span>', single["html"]), single
+    [home] = wordpress.run([{"do": "classic_count_home"}])
+    assert "postil-count" not in home["html"], home
+    assert home["html"].count('<span class="posted-on">') >= 2, home
+
+
 def test_the_count_is_left_out_quietly_when_the_server_does_not_answer(
         plugin, server, wordpress):
     post = wordpress.publish("The cat's afternoon", CAT)

@@ -107,6 +107,25 @@ foreach (json_decode(file_get_contents('php://stdin'), true) as $task) {
         $out[] = ['option' => get_option($task['name'], null)];
         continue;
     }
+    if ($task['do'] === 'classic_count' || $task['do'] === 'classic_count_home') {
+        // The one line a classic theme's single-post template adds to its meta line, run in the
+        // loop of the query WordPress makes for that post's page (or for the home page).
+        query_posts($task['do'] === 'classic_count' ? ['p' => $task['id']] : []);
+        $GLOBALS['wp_the_query'] = $GLOBALS['wp_query'];
+        $html = '';
+        while (have_posts()) {
+            the_post();
+            ob_start();
+            echo '<span class="posted-on">', get_the_date(), ' ';
+            if (function_exists('postil_the_count')) {
+                postil_the_count();
+            }
+            echo '</span>';
+            $html .= ob_get_clean();
+        }
+        $out[] = ['html' => $html];
+        continue;
+    }
     if ($task['do'] === 'publish') {
         $id = wp_insert_post(['post_title' => $task['title'], 'post_content' => $task['content'],
                               'post_status' => 'publish', 'post_author' => 1,

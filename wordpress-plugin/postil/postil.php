@@ -101,21 +101,25 @@ function postil_public_count( $post_id ) {
 	return $count;
 }
 
-/** The count as the meta line shows it, or "" when there is none to show. */
-function postil_count_html( $post_id ) {
+/**
+ * The count as the meta line shows it, or "" when there is none to show: a paragraph after a
+ * block theme's date block, a `span` in a classic theme's meta line (`$tag`).
+ */
+function postil_count_html( $post_id, $tag = 'p' ) {
 	$count = postil_public_count( $post_id );
 	if ( null === $count ) {
 		return '';
 	}
 	/* translators: %s: how many public notes the post has; shown in brackets after the post's date */
 	$text = sprintf( _n( '(%s public note)', '(%s public notes)', $count, 'postil' ), number_format_i18n( $count ) );
-	return '<p class="postil-count">' . esc_html( $text ) . '</p>';
+	$tag = 'span' === $tag ? 'span' : 'p';
+	return '<' . $tag . ' class="postil-count">' . esc_html( $text ) . '</' . $tag . '>';
 }
 
 /** For a classic theme: `<?php if ( function_exists( 'postil_the_count' ) ) postil_the_count(); ?>` in its meta line. */
 function postil_the_count() {
 	if ( is_singular( 'post' ) ) {
-		echo wp_kses_post( postil_count_html( get_the_ID() ) );
+		echo wp_kses_post( postil_count_html( get_the_ID(), 'span' ) );
 	}
 }
 
