@@ -11,7 +11,9 @@ from .models import Token, User
 from .store import accounts
 
 
-def _bearer() -> str | None:
+def bearer() -> str | None:
+    """The bearer token this request sends, or None: the scheme is read without regard to case
+    (`bearer`, `Bearer`), as HTTP says; every check of "is a token sent" asks here."""
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
@@ -60,7 +62,7 @@ def current_user() -> User | None:
     """Return the signed-in user, or None for an anonymous reader."""
     if "user" not in g:
         g.user, g.token = None, None
-        token = _bearer()
+        token = bearer()
         if token is not None:
             found = accounts.session_for(token, token_policy())
             if found is None:

@@ -268,8 +268,9 @@ def _pg_backup(url: str, partial: Path) -> Counts:
 
 
 def _pg_clear_sql(url: str, force: bool) -> str:
-    """Return SQL dropping every table and sequence of the public schema; refuse data unless
-    `force`. A database that `postil serve` only migrated holds tables but no data."""
+    """Return SQL dropping every table, sequence and trigger function (migration 0019) of the
+    public schema; refuse data unless `force`. A database that `postil serve` only migrated
+    holds tables but no data."""
     database = db.open_database(url)
     try:
         with database.connection_context():
@@ -279,6 +280,13 @@ def _pg_clear_sql(url: str, force: bool) -> str:
                            for table in ("user", "post", "annotation") if table in tables)
             sequences = [name for (name,) in database.execute_sql(
                 "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")]
+            # Ours: PL/pgSQL in the public schema, none of an extension's.
+            functions = [name for (name,) in database.execute_sql(
+                "SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' "
+                "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "JOIN pg_language l ON l.oid = p.prolang WHERE n.nspname = 'public' "
+                "AND l.lanname = 'plpgsql' AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+                "WHERE d.objid = p.oid AND d.deptype = 'e')")]
     finally:
         database.close()
         database.close_all()
@@ -287,6 +295,7 @@ def _pg_clear_sql(url: str, force: bool) -> str:
                           f"it with --force")
     drops = [f'DROP TABLE IF EXISTS public."{t}" CASCADE;' for t in tables]
     drops += [f'DROP SEQUENCE IF EXISTS public."{s}" CASCADE;' for s in sequences]
+    drops += [f"DROP FUNCTION IF EXISTS public.{f} CASCADE;" for f in functions]
     return "\n".join(drops) + "\n"
 
 

@@ -474,7 +474,12 @@ class Annotation(BaseModel):
 
     @classmethod
     def _rule(cls, viewer_id: int | None, a):
-        """The rule as peewee expressions, for the viewer with this id (None: signed out)."""
+        """The rule as peewee expressions, for the viewer with this id (None: signed out).
+
+        A new way of being allowed to see belongs in SQLite's full-text `access` words too
+        (migration 0020, `store.queries.fulltext_match`), which name who may read a row at
+        most; a column read here belongs in `TAG_CARRIES` (migration 0019).
+        """
         if viewer_id is None:
             # A public one withheld by its site (pending, or hidden) is not shown to anyone
             # signed out.
@@ -564,6 +569,10 @@ class Annotation(BaseModel):
 # The columns of an annotation (or of what stands for one: an alias, the change log's row as it
 # was, `store.changes.AS_BEFORE`) that `Annotation._rule` reads.
 RULE_COLUMNS = ("pk", "uid", "user", "visibility", "shares_id", "group", "hidden", "site_id")
+# What a tag row copies of its annotation (migration 0019): the rule's columns but the pk (the
+# row's `annotation`), and the default filters' (`deleted`, `parent`).
+TAG_CARRIES = ("uid", "user", "visibility", "group", "hidden", "shares_id", "site_id", "deleted",
+               "parent")
 # A viewer id no account has, bound where the rule names the viewer while its SQL is made.
 _VIEWER = -7_123_456_787
 _OUTER = "__postil_rule__"
@@ -645,10 +654,24 @@ class AnnotationTag(BaseModel):
     # The annotation's creation time (which never changes), so a tag's annotations can be
     # read newest first from the index below and a page stops early (migration 0007).
     created_us = BigIntegerField(default=0)
+    # Copies of the annotation's columns that the visibility rule and the default filters
+    # read, written by triggers only (migration 0019, `TAG_CARRIES`): a query by tag reads the
+    # index on (name, created_us, annotation) alone, candidates' rule check included
+    # (`store.queries`). Never written by the application.
+    uid = CharField(max_length=36, default="")
+    user = IntegerField(default=0, column_name="user_id")
+    visibility = CharField(max_length=16, default="private")
+    group = IntegerField(null=True, column_name="group_id")
+    hidden = BooleanField(default=False)
+    shares_id = BooleanField(default=False)
+    site_id = IntegerField(null=True)
+    deleted = BooleanField(default=False)
+    parent = IntegerField(null=True)
 
     class Meta:
         indexes = (
             (("name", "annotation"), True),
+            # Carries the copies above too (migration 0019).
             (("name", "created_us", "annotation"), False),
         )
 

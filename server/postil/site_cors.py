@@ -41,7 +41,7 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import db
-from .auth import current_token, current_user
+from .auth import bearer, current_token, current_user
 from .errors import APIError
 from .store import sites
 
@@ -202,15 +202,18 @@ def _guard_embed_sessions() -> None:
     """A session the embed's sign-in pop-up made for a site's pages (`Token.site_id`) reaches
     what the embed needs and nothing more, whoever sends it: the site's page, or its server,
     where no CORS applies. It cannot sign the reader out elsewhere, list or end their sessions,
-    export or delete their account, import, or manage groups or sites."""
-    if not request.headers.get("Authorization", "").startswith("Bearer "):
+    export or delete their account, import, or manage groups or sites. Its writes are its
+    site's policy's to allow (`store.sites.may_write_from_embed_session`), with or without the
+    site's `Origin`."""
+    if bearer() is None:  # the scheme in any case: `current_user` reads it so
         return
     rule = request.url_rule
     endpoint = rule.endpoint if rule else ""
     always, writing = EMBED_ENDPOINTS.get(endpoint, (frozenset(), frozenset()))
-    if request.method in always | writing | {"OPTIONS"} or (
+    if request.method in always | {"OPTIONS"} or (
             endpoint in EMBED_SESSION_ALSO and request.method in READ):
         return
+    refused = request.method not in writing
     try:
         token = current_token()
     except APIError:
@@ -218,10 +221,16 @@ def _guard_embed_sessions() -> None:
         g.pop("user", None)
         g.pop("token", None)
         return
-    if token is not None and token.site_id is not None:
-        raise APIError(403, "this session was made for Postil's embed on a site's pages: it "
-                            "reads and writes notes there, nothing else; sign in on the server "
-                            "or in the extension for the rest", "embed_session")
+    if token is None or token.site_id is None:
+        return
+    if not refused:
+        # A write of the embed's, held to its site's policy however it is sent (no Origin: the
+        # site's server, or a script that took the token from the page).
+        sites.may_write_from_embed_session(current_user(), token.site_id)
+        return
+    raise APIError(403, "this session was made for Postil's embed on a site's pages: it "
+                        "reads and writes notes there, nothing else; sign in on the server "
+                        "or in the extension for the rest", "embed_session")
 
 
 def init_app(app: Flask) -> None:

@@ -36,7 +36,11 @@ def lookup():
     except NotFound as missing:
         raise APIError(404, missing.message, "site_not_registered") from None
     viewer = current_user()
-    return present.site_json(view, you=sites.you(viewer, view.site) if viewer else None)
+    # An embed session sees its own site alone: another site is told as to anyone (no `you`).
+    limited_to = getattr(viewer, "embed_site", None)
+    if viewer is None or limited_to not in (None, view.site.id):
+        return present.site_json(view)
+    return present.site_json(view, you=sites.you(viewer, view.site))
 
 
 @bp.get("/sites")

@@ -117,6 +117,33 @@ def test_a_touch_selection_brings_the_toolbar_below_it_and_a_tap_highlights(
     assert shadow_rect(page, ".toolbar") is None, "the toolbar goes once used"
 
 
+def test_while_a_handle_moves_the_toolbar_waits_for_the_selection_to_be_still(phone, tokens):
+    phone.sign_in("alice", tokens["alice"])
+    page = phone.open(POST_101)
+    tap(page, article_start(page))
+    # A handle dragged across the text: the selection changes every 60 ms for about a second.
+    page.evaluate("""async (phrase) => {
+      const root = document.querySelector('.entry-content');
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.data.indexOf(phrase);
+        if (at < 0) continue;
+        const selection = getSelection();
+        selection.setBaseAndExtent(node, at, node, at + 1);
+        window.__shownWhileMoving = false;
+        for (let end = at + 2; end <= at + phrase.length; end += 2) {
+          selection.extend(node, end);
+          await new Promise((resolve) => setTimeout(resolve, 60));
+          const bar = document.querySelector('postil-ui').shadowRoot.querySelector('.toolbar');
+          if (!bar.hidden) window.__shownWhileMoving = true;
+        }
+        return;
+      }
+    }""", PHRASE)
+    assert page.evaluate("() => window.__shownWhileMoving") is False
+    wait_until(lambda: shadow_rect(page, ".toolbar"), timeout=5, message="toolbar once still")
+
+
 def test_the_sidebar_is_a_sheet_over_the_lower_page_and_its_grip_makes_it_tall(
         phone, tokens, artifacts):
     phone.sign_in("alice", tokens["alice"])

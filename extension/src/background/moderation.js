@@ -17,7 +17,9 @@ export async function siteOfPost(post) {
   const { server, token, user } = await connection();
   const url = post?.url || (post?.site ? `https://${post.site}/` : "");
   if (!server || !url) return null;
-  const key = `${server} ${user ?? ""} ${post?.site ?? url}`;
+  // A WordPress post's key names its (sub)site; a page keyed by its URL has only its host as
+  // `site`, which a subsite's pages share with its parent's: such a page is kept by its address.
+  const key = `${server} ${user ?? ""} ${post?.post_id != null && post?.site ? post.site : pageOf(url)}`;
   const kept = sites.get(key);
   if (kept && Date.now() - kept.at < SITE_MAX_AGE_MS) return kept.value;
   let value = null;
@@ -29,6 +31,16 @@ export async function siteOfPost(post) {
   }
   sites.set(key, { at: Date.now(), value });
   return value;
+}
+
+/** `url` without its query and fragment: what decides which (sub)site it lies under. */
+function pageOf(url) {
+  try {
+    const { origin, pathname } = new URL(url);
+    return origin + pathname;
+  } catch {
+    return url;
+  }
 }
 
 /** Flag annotation `id` for its site's moderators: `{annotation, reason, note, created}`. */

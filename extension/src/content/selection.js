@@ -36,7 +36,11 @@ export class SelectionToolbar {
         { capture: true, passive: true });
     }
     document.addEventListener("mouseup", (event) => {
-      if (!this.fromUI(event)) check();
+      // After a finger's tap the browser sends mouse events of its own, possibly late, when a
+      // long-press or a handle has begun a selection: a touch selection's toolbar waits for the
+      // selection to be still instead (`selectionchange` below).
+      if (this.touch || this.fromUI(event)) return;
+      check();
     });
     document.addEventListener("keyup", (event) => {
       if (!this.fromUI(event)) check();

@@ -49,6 +49,7 @@ from ..models import (
     User,
     now_us,
 )
+from ..validation import string
 from . import changes as change_log
 from . import sites as site_store
 
@@ -154,6 +155,7 @@ def parse_flag(body) -> FlagInput:
     note = body.get("note", "")
     if not isinstance(note, str) or len(note) > 1000:
         raise Invalid("note", "must be text of at most 1000 characters")
+    string(note, "note", 1000)  # no NUL or lone surrogate: a database cannot store them
     if reason == "other" and not note.strip():
         raise Invalid("note", "say what is wrong when the reason is 'other'")
     return FlagInput(reason, note.strip())
@@ -281,6 +283,7 @@ def parse_reason(body, *, allowed: tuple[str, ...] = ("reason",)) -> dict:
     reason = body.get("reason", "")
     if not isinstance(reason, str) or len(reason) > 1000:
         raise Invalid("reason", "must be text of at most 1000 characters")
+    string(reason, "reason", 1000)  # no NUL or lone surrogate: a database cannot store them
     return {**body, "reason": reason.strip()}
 
 

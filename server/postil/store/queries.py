@@ -8,42 +8,82 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 
 from peewee import SQL, Case, CharField, ForeignKeyField, IntegerField, TextField, fn
 
 from ..contract import LIMITS
 from ..db import is_postgres, read_prepared
-from ..models import Annotation, AnnotationTag, Group, JSONField, Post, PostUrl, User
+from ..models import (
+    TAG_CARRIES,
+    Annotation,
+    AnnotationTag,
+    Group,
+    JSONField,
+    Membership,
+    Post,
+    PostUrl,
+    User,
+)
 from ..parse import Filters, encode_cursor, search_words
 from ..reading_order import reading_key
 
+# A tag's rows (`AnnotationTag`) as the annotations they stand for: the copies of the
+# annotation's columns they carry (migration 0019), named as `Annotation`'s, so that
+# `condition` and `Annotation.visible_to` read them as they read an annotation.
+TAG_ROWS = SimpleNamespace(pk=AnnotationTag.annotation, created_us=AnnotationTag.created_us,
+                           **{name: getattr(AnnotationTag, name) for name in TAG_CARRIES})
 
-def condition(viewer: User | None, f: Filters):
-    """Return the WHERE clause for a reader and filters, visibility first."""
-    cond = Annotation.visible_to(viewer)
+
+def source(f: Filters, viewer: User | None = None):
+    """Return `TAG_ROWS` when the first tag's rows answer every filter of `f` and the rule for
+    `viewer` (None: the annotation table must).
+
+    Speed: the tag's index carries the rule's columns, so its rows are found, checked, counted
+    and ordered without reading one annotation (bench/README.md, "Tags carry the rule"); a
+    filter on what they do not carry (post, site, url, color, update times) reads the table,
+    and so does an embed session, whose rule reads the annotation's post (`User.embed_site`).
+    """
+    if getattr(viewer, "embed_site", None) is not None:
+        return None
+    if (f.tags and f.sort == "created" and f.updated_since is None and f.post_pk is None
+            and f.site is None and f.post_id is None and f.url is None and f.color is None):
+        return TAG_ROWS
+    return None
+
+
+def condition(viewer: User | None, f: Filters, a=None, fts_joined: bool = False):
+    """Return the WHERE clause for a reader and filters, visibility first.
+
+    `a`: what the clause reads for an annotation's columns, the annotation table (None) or
+    `source(f, viewer)`'s rows. `fts_joined`: the query reads SQLite's full-text index beside the
+    annotation table (`_query`), so `q` joins it instead of asking it in a subquery.
+    """
+    rows = a or Annotation
+    cond = Annotation.visible_to(viewer, alias=a)
     if not f.include_deleted:
-        live = Annotation.deleted == False  # noqa: E712
+        live = rows.deleted == False  # noqa: E712
         if f.replies != "exclude":
             # With replies, a tombstone that live replies answer stays: it heads their thread.
             # Speed: correlated, so only a tombstone asks, through the index of replies.
             answer = Annotation.alias("answer")
             live |= fn.EXISTS(answer.select(SQL("1")).where(
-                (answer.parent == Annotation.pk) & (answer.deleted == False)  # noqa: E712
+                (answer.parent == rows.pk) & (answer.deleted == False)  # noqa: E712
                 & Annotation.visible_to(viewer, alias=answer)))
         cond &= live
     if f.replies == "exclude":
-        cond &= Annotation.parent.is_null()
+        cond &= rows.parent.is_null()
     elif f.replies == "only":
-        cond &= Annotation.parent.is_null(False)
+        cond &= rows.parent.is_null(False)
     if f.updated_since is not None:
-        cond &= Annotation.updated_us >= f.updated_since
+        cond &= rows.updated_us >= f.updated_since
     if f.created_after is not None:
-        cond &= Annotation.created_us >= f.created_after
+        cond &= rows.created_us >= f.created_after
     if f.created_before is not None:
-        cond &= Annotation.created_us < f.created_before
+        cond &= rows.created_us < f.created_before
     if f.user is not None:
         author = User.by_name(f.user)
-        cond &= Annotation.user == (author.id if author else -1)
+        cond &= rows.user == (author.id if author else -1)
     if f.post_pk is not None:
         cond &= Annotation.post == f.post_pk
     posts = posts_matching(viewer, f)
@@ -52,14 +92,22 @@ def condition(viewer: User | None, f: Filters):
     if f.color is not None:
         cond &= Annotation.color == f.color
     if f.visibility is not None:
-        cond &= Annotation.visibility == f.visibility
+        cond &= rows.visibility == f.visibility
     if f.group is not None:
-        cond &= Annotation.group.in_(Group.select(Group.id).where(Group.gid == f.group))
-    for tag in f.tags:
-        cond &= Annotation.pk.in_(AnnotationTag.select(AnnotationTag.annotation)
-                                  .where(AnnotationTag.name == tag.lower()))
+        cond &= rows.group.in_(Group.select(Group.id).where(Group.gid == f.group))
+    tags = list(f.tags)
+    if a is TAG_ROWS:
+        cond &= AnnotationTag.name == tags.pop(0).lower()
+    for tag in tags:
+        cond &= rows.pk.in_(AnnotationTag.select(AnnotationTag.annotation)
+                            .where(AnnotationTag.name == tag.lower()))
     if f.q is not None:
-        cond &= _fulltext(f.q)
+        match = f.q if isinstance(f.q, _Match) else fulltext_match(f.q, viewer)
+        if fts_joined:
+            cond &= (rows.pk == SQL('"annotation_fts"."rowid"')) & SQL(
+                '"annotation_fts" MATCH ?', [match])
+        else:
+            cond &= rows.pk.in_(_fulltext(match))
     return cond
 
 
@@ -87,20 +135,40 @@ def posts_matching(viewer: User | None, f: Filters):
     return Post.select(Post.id).where(post_cond)
 
 
-def _fulltext(q: str):
+class _Match(str):
+    """A `q` that is the full-text index's query already (`fulltext_match`'s)."""
+
+
+def fulltext_match(q: str, viewer: User | None) -> str:
+    """The full-text index's query for the words of `q` (as `_fulltext` asks it)."""
     # Whole words unless the reader writes `word*`: an implicit prefix on every word turns a
     # short common word into most of the table, and then into a slow count.
     words = search_words(q)
     if is_postgres():
-        expr = " & ".join(f"{w}:*" if star else w for w, star in words)
-        # Queries alias the table ("t1"), so "annotation.search" named nothing there (every q=
-        # query failed); ask a subquery of its own, as the SQLite branch does.
-        return Annotation.pk.in_(SQL("(SELECT pk FROM annotation "
-                                     "WHERE search @@ to_tsquery('simple', %s))", [expr]))
+        return " & ".join(f"{w}:*" if star else w for w, star in words)
     expr = " ".join('"' + w.replace('"', '""') + '"' + ("*" if star else "")
                     for w, star in words)
-    return Annotation.pk.in_(SQL("(SELECT rowid FROM annotation_fts WHERE annotation_fts MATCH ?)",
-                                 [expr]))
+    # Speed: only the rows the reader may be shown at most, by the index's `access` words
+    # (migration 0020): their own, public ones, their groups'. The rule (`condition`) still
+    # decides; this leaves it a fifth of the candidates to read (bench/README.md, "Full-text
+    # knows its readers"). The viewer's groups are read just before: one they joined or left in
+    # between moves what the rule decides no further than a query a moment earlier or later.
+    readers = ["public"]
+    if viewer is not None:
+        readers.append(f"u{viewer.id}")
+        readers += [f"g{g}" for (g,) in Membership.select(Membership.group)
+                    .where(Membership.user == viewer.id).tuples()]
+    return f"{{quote note tags_text}}: ({expr}) AND {{access}}: ({' OR '.join(readers)})"
+
+
+def _fulltext(match: str):
+    """The pks of the annotations the full-text index finds for `fulltext_match`'s query."""
+    if is_postgres():
+        # Queries alias the table ("t1"), so "annotation.search" named nothing there (every q=
+        # query failed); ask a subquery of its own, as the SQLite branch does.
+        return SQL("(SELECT pk FROM annotation WHERE search @@ to_tsquery('simple', %s))",
+                   [match])
+    return SQL("(SELECT rowid FROM annotation_fts WHERE annotation_fts MATCH ?)", [match])
 
 
 def _sort_key(f: Filters):
@@ -108,8 +176,136 @@ def _sort_key(f: Filters):
 
 
 def count(viewer: User | None, f: Filters) -> int:
-    sql, params = Annotation.select(fn.COUNT(Annotation.pk)).where(condition(viewer, f)).sql()
-    return read_prepared(sql, list(params)).fetchone()[0] or 0
+    sql, params = _compiled("count", viewer, f)
+    return read_prepared(sql, params).fetchone()[0] or 0
+
+
+def _query(kind: str, viewer, f: Filters):
+    """The query of `count` ("count") or of `page`'s matches ("matches": pk, sort key `k` and
+    the `total` of all matches), as peewee expressions.
+
+    Speed: on SQLite, a full-text query without a tag reads the index's finds joined to the
+    table; asked as `pk IN (subquery)`, SQLite first sorted the finds into a list of its own,
+    ~2 ms of the ~6 ms a word's count took on the 1M bench (bench/README.md, "Full-text knows
+    its readers").
+    """
+    a = source(f, viewer)
+    model = AnnotationTag if a is TAG_ROWS else Annotation
+    rows = a or Annotation
+    if kind == "count":
+        query = model.select(fn.COUNT(rows.pk))
+    else:
+        key = rows.created_us if f.sort == "created" else rows.updated_us
+        query = model.select(rows.pk.alias("pk"), key.alias("k"),
+                             fn.COUNT(SQL("*")).over().alias("total"))
+    fts_joined = a is None and f.q is not None and not is_postgres()
+    if fts_joined:
+        query = query.from_(SQL('"annotation_fts"'), Annotation)
+    return query.where(condition(viewer, f, a, fts_joined))
+
+
+# The filters whose values `_compiled` binds: (name, kind of value). `user` and `url` are
+# looked up or expanded while the query is made, so a query naming them is made each time.
+_BOUND = (("site", str), ("post_id", int), ("post_pk", int), ("color", str),
+          ("visibility", str), ("group", str), ("updated_since", int), ("created_after", int),
+          ("created_before", int))
+# (database class, kind, shape) -> the SQL and its parameters, placeholders where values go.
+_COMPILED: dict = {}
+_STAND_IN_INT = -7_234_567_000
+
+
+def _compiled(kind: str, viewer: User | None, f: Filters) -> tuple[str, list]:
+    """The SQL and parameters of `_query(kind, viewer, f)`.
+
+    Speed: making the SQL of the filters and the rule (a few hundred peewee nodes) cost about a
+    third of a query by post's time in Python (bench/README.md, "Filters compiled once"). It
+    depends only on the filters' shape (which are given, how many tags, signed in or not, an
+    embed session's or not), so it is made once per shape with stand-in values, each unlike any
+    real one (a negative number, a string with NUL characters), and each request puts its own
+    values where the stand-ins were. A shape whose stand-ins do not come out one-for-one as
+    parameters, or whose first request's SQL made from scratch differs from what the stand-ins
+    give (the rule read something of the viewer the stand-in lacks), or one with `user` or
+    `url` (looked up while the query is made), is made as it stands on every request. Anything
+    of the viewer the rule comes to read (as `User.embed_site`) belongs in the key and the
+    stand-in viewer below.
+    """
+    if f.user is not None or f.url is not None or f.url_shortlink is not None:
+        sql, params = _query(kind, viewer, f).sql()
+        return sql, list(params)
+    embed_site = getattr(viewer, "embed_site", None)
+    key = (type(Annotation._meta.database.obj), kind, viewer is None, embed_site is None,
+           source(f, viewer) is not None,
+           f.include_deleted, f.replies, f.sort, len(f.tags), f.q is None,
+           tuple(getattr(f, name) is None for name, _ in _BOUND))
+    made = _COMPILED.get(key)
+    values: dict = {}
+    stand_ins: dict = {}
+
+    def stand_in(kind_of, value):
+        token = (f"\x00postil-{len(stand_ins)}\x00" if kind_of is str
+                 else _STAND_IN_INT - len(stand_ins))
+        stand_ins[token] = len(values)
+        values[len(values)] = value
+        return token
+
+    shape = replace(f, tags=[], q=None)
+    if viewer is not None:
+        shape_viewer = SimpleNamespace(id=stand_in(int, viewer.id), embed_site=None)
+        if embed_site is not None:
+            shape_viewer.embed_site = stand_in(int, embed_site)
+    else:
+        shape_viewer = None
+    for name, kind_of in _BOUND:
+        value = getattr(f, name)
+        if value is not None:
+            setattr(shape, name, stand_in(kind_of, value))
+    shape.tags = [stand_in(str, tag.lower()) for tag in f.tags]
+    if f.q is not None:
+        shape.q = _Match(stand_in(str, fulltext_match(f.q, viewer)))
+    if made is None:
+        made = _make(kind, shape_viewer, shape, stand_ins)
+        fresh_sql, fresh_params = _query(kind, viewer, f).sql()
+        if made[0] is not None and (made[0], _bind(made[1], values)) != (
+                fresh_sql, list(fresh_params)):
+            made = (None, [])
+        _COMPILED[key] = made
+        return fresh_sql, list(fresh_params)
+    if made[0] is None:  # not one-for-one: as it stands
+        sql, params = _query(kind, viewer, f).sql()
+        return sql, list(params)
+    sql, slots = made
+    return sql, _bind(slots, values)
+
+
+def _bind(slots: list, values: dict) -> list:
+    return [values[slot[1]] if type(slot) is _Slot else slot for slot in slots]
+
+
+class _Slot(tuple):
+    """Where `_compiled` puts a request's value: ("slot", its number)."""
+
+
+def _make(kind: str, viewer, shape: Filters, stand_ins: dict) -> tuple[str | None, list]:
+    """The SQL of a shape's query made with stand-ins, and its parameters with a `_Slot` in
+    place of each stand-in; (None, []) unless every stand-in is a parameter of its own."""
+    query = _query(kind, viewer, shape)
+    sql, params = query.sql()
+    slots, seen = [], set()
+    for param in params:
+        try:
+            at = stand_ins.get(param) if isinstance(param, (str, int)) else None
+        except TypeError:
+            at = None
+        if at is None:
+            slots.append(param)
+        else:
+            slots.append(_Slot(("slot", at)))
+            seen.add(at)
+    text = str(sql)
+    if seen != set(stand_ins.values()) or any(
+            isinstance(token, str) and token in text for token in stand_ins):
+        return None, []
+    return sql, slots
 
 
 @dataclass
@@ -136,9 +332,7 @@ def page(viewer: User | None, f: Filters) -> Page:
     """
     if f.limit == 0:
         return Page([], count(viewer, f), None)
-    inner = Annotation.select(Annotation.pk, _sort_key(f).alias("k"),
-                              fn.COUNT(SQL("*")).over().alias("total")).where(condition(viewer, f))
-    inner_sql, params = inner.sql()
+    inner_sql, params = _compiled("matches", viewer, f)
     outer, columns = _page_sql(f.order, f.cursor is not None)
     params = [False, *params]
     if f.cursor is not None:

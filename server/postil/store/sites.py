@@ -217,14 +217,29 @@ def may_write_from_embed(viewer: User, origin: str) -> None:
     its pages: under `members`, only its members and moderators write there; under `read-only`
     and `off`, nobody does. An origin of no site is not this rule's to judge (CORS is)."""
     view = by_origin(origin)
-    if view is None or view.site.embed == "signed-in":
+    if view is not None:
+        _may_write_on(viewer, view.site)
+
+
+def may_write_from_embed_session(viewer: User, site_id: int) -> None:
+    """Refuse (Forbidden) a write of a session the embed's pop-up made for the site `site_id`
+    (`Token.site_id`) where that site's policy lets the viewer write from its pages no more,
+    whoever sends it (with the site's `Origin`, or none: its server, or a script that took the
+    token): the rule of `may_write_from_embed`."""
+    site = Site.get_or_none(Site.id == site_id)
+    if site is not None:
+        _may_write_on(viewer, site)
+
+
+def _may_write_on(viewer: User, site: Site) -> None:
+    if site.embed == "signed-in":
         return
-    if view.site.embed == "members":
-        if roles_of(viewer, view.site):
+    if site.embed == "members":
+        if roles_of(viewer, site):
             return
-        raise Forbidden(f"on {view.site.name}, only the site's members write notes from its "
+        raise Forbidden(f"on {site.name}, only the site's members write notes from its "
                         "pages; the extension writes anywhere", code="site_members_only")
-    raise Forbidden(f"{view.site.name} shows notes on its pages but takes none from them; the "
+    raise Forbidden(f"{site.name} shows notes on its pages but takes none from them; the "
                     "extension writes anywhere", code="embed_read_only")
 
 
