@@ -146,8 +146,9 @@ class Token(BaseModel):
         """
         # Speed: equals Token.select(Token, User).join(User).where(Token.token_hash == h).first(),
         # in plain SQL (bench/README.md row "HTTP   + signed in (token looked up)").
-        p = database.param
-        row = database.execute_sql(
+        bound = database.obj  # not through the proxy (db.py)
+        p = bound.param
+        row = bound.execute_sql(
             'SELECT t.id, t.created_us, t.last_used_us, t.label, u.id, u.name, u.name_key, '
             'u.password_hash, u.created_us, u.disabled, u.operator, t.site_id FROM token t '
             f'JOIN "user" u ON u.id = t.user_id WHERE t.token_hash = {p}',
@@ -233,16 +234,17 @@ class Post(BaseModel):
         """
         # Speed: equals Post.select(*KEY_FIELDS).where(the key).first(), in plain SQL
         # (bench/README.md row "HTTP POST /api/annotations, a real create").
-        p = database.param
+        bound = database.obj  # not through the proxy (db.py)
+        p = bound.param
         select = "SELECT " + ", ".join(f'"{c}"' for c in cls.KEY_FIELDS)
-        lock = " FOR UPDATE" if for_update and isinstance(database.obj, PostgresqlDatabase) else ""
+        lock = " FOR UPDATE" if for_update and isinstance(bound, PostgresqlDatabase) else ""
         if post_id is not None:
-            row = database.execute_sql(
+            row = bound.execute_sql(
                 f"{select} FROM post WHERE site = {p} AND post_id = {p}{lock}",
                 [site, post_id]).fetchone()
         else:
-            row = database.execute_sql(f"{select} FROM post WHERE url_key = {p}{lock}",
-                                       [url_key]).fetchone()
+            row = bound.execute_sql(f"{select} FROM post WHERE url_key = {p}{lock}",
+                                    [url_key]).fetchone()
         return row_to(cls, cls.KEY_FIELDS, row) if row else None
 
     @classmethod
@@ -543,14 +545,15 @@ class Annotation(BaseModel):
         """
         # Speed: equals Annotation.insert(values).on_conflict_ignore(), in plain SQL
         # (bench/README.md row "HTTP POST /api/annotations, a real create").
+        bound = database.obj  # not through the proxy (db.py)
         fields = cls._meta.columns
         params = [fields[c].db_value(values[c]) for c in cls.INSERT_COLUMNS]
         sql = (f'INSERT INTO annotation ({", ".join(cls.INSERT_COLUMNS)}) VALUES '
-               f'({", ".join([database.param] * len(params))}) ON CONFLICT DO NOTHING')
-        if isinstance(database.obj, PostgresqlDatabase):
-            row = database.execute_sql(sql + " RETURNING pk", params).fetchone()
+               f'({", ".join([bound.param] * len(params))}) ON CONFLICT DO NOTHING')
+        if isinstance(bound, PostgresqlDatabase):
+            row = bound.execute_sql(sql + " RETURNING pk", params).fetchone()
             return row[0] if row else None
-        cursor = database.execute_sql(sql, params)
+        cursor = bound.execute_sql(sql, params)
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
     @classmethod

@@ -157,6 +157,12 @@ def within_cost(markdown: str) -> str | None:
             return None
         rendered = "<p>" + markdown.replace('"', "&quot;") + "</p>\n"
         return None if linkify_cost(rendered) > MAX_LINKIFY else rendered
+    if ("*" in markdown and _EMPHASIS_NOTE.fullmatch(markdown)
+            and _emphasis_size_bound(markdown) <= allowed):
+        # Prose with words in *emphasis* or **strong**: known too (below).
+        rendered = "<p>" + _EMPHASIS_SPAN.sub(_emphasis_html, markdown.replace('"', "&quot;")) \
+            + "</p>\n"
+        return None if linkify_cost(rendered) > MAX_LINKIFY else rendered
     md = _markdown()
     env: dict = {}
     tokens = md.parse(markdown, env)
@@ -179,6 +185,37 @@ def within_cost(markdown: str) -> str | None:
 _PLAIN_CHAR = r"[^\s\x00-\x1f\x7f-\x9f!#$%&*+\-:<=>@\[\\\]^_`{|}~]"
 _PLAIN_LINE = rf"[^\W\d_](?: *{_PLAIN_CHAR})*"
 _PLAIN_NOTE = re.compile(rf"{_PLAIN_LINE}(?:\n{_PLAIN_LINE})*")
+
+
+# Plain prose (as above) in which a span of one line may be put in `*emphasis*` or `**strong**`,
+# in the one shape where markdown-it's delimiter rules leave no choice. The opening run (one or
+# two `*`) follows a space or one of `("'/` and is followed by a letter or digit, so it can open
+# and cannot close; the closing run, the same length, follows a letter or digit and is followed
+# by the line's end, a space or one of `.,;?'")/`, so it can close and cannot open; between them
+# plain text, no `*`. Each closer then pairs with the opener just before it, and markdown-it
+# writes the span as `<em>`/`<strong>` around its text, the rest as a plain note.
+# tests/server/test_sanitize.py compares this with markdown-it on generated notes too.
+_WORD_CHAR = r"[^\W_]"
+_EMPHASIS_TEXT = rf"{_WORD_CHAR}(?: *{_PLAIN_CHAR})*(?<={_WORD_CHAR})"
+_EMPHASIS = (rf"""(?<=[ ("'/])(?:\*{_EMPHASIS_TEXT}\*|\*\*{_EMPHASIS_TEXT}\*\*)"""
+             rf"""(?=[ \n.,;?'")/]|\Z)""")
+_EMPHASIS_LINE = rf"[^\W\d_](?: *(?:{_PLAIN_CHAR}|{_EMPHASIS}))*"
+_EMPHASIS_NOTE = re.compile(rf"{_EMPHASIS_LINE}(?:\n{_EMPHASIS_LINE})*")
+# In a note `_EMPHASIS_NOTE` matched (with `"` escaped), every `*` run is one of a pair.
+_EMPHASIS_SPAN = re.compile(r"(\*\*?)([^*]+)\1")
+
+
+def _emphasis_html(match: re.Match) -> str:
+    tag = "em" if len(match.group(1)) == 1 else "strong"
+    return f"<{tag}>{match.group(2)}</{tag}>"
+
+
+def _emphasis_size_bound(markdown: str) -> int:
+    """At least `_rendered_size` of such a note's tokens: those of a plain note of as many
+    lines, and for each span its open and close tokens and two text tokens more (32, at least
+    two `*` a span)."""
+    lines = markdown.count("\n") + 1
+    return 8 * 3 + 16 * lines + 16 * markdown.count("*") + len(markdown)
 
 
 def _plain_size(markdown: str, lines: int) -> int:
@@ -250,6 +287,10 @@ _INERT = re.compile(
     r"(?:<(?:/?(?:p|em|strong|del|s|code|pre|blockquote|ul|ol|li|h[1-6]))>|<br />|<hr />"
     r"|&amp;(?![#0-9A-Za-z])|&(?:lt|gt|quot);|[^<>&\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff])*"
 )
+# What every match of the linkifier's pattern holds: its host's last dot, between a word
+# character or `-` and the first letter of a top-level domain (ASCII letters, or a letter that
+# matches one ignoring case). Text without it is not searched with that long pattern at all.
+_URL_HINT = re.compile(r"[\w-]\.[^\W\d_]")
 _RESPELL = {"<br />": "<br>", "<hr />": "<hr>"}
 _RESPELL_RE = re.compile("|".join(map(re.escape, _RESPELL)))
 
@@ -261,7 +302,8 @@ def _already_inert(rendered: str) -> str | None:
     parser treats specially, and nothing the linkifier would turn into a link (its own pattern
     decides). The sanitising tests compare this with the cleaner on thousands of generated notes.
     """
-    if _INERT.fullmatch(rendered) is None or URL_RE.search(rendered):
+    if _INERT.fullmatch(rendered) is None or (_URL_HINT.search(rendered)
+                                              and URL_RE.search(rendered)):
         return None
     return _RESPELL_RE.sub(lambda m: _RESPELL[m.group(0)], rendered).strip()
 

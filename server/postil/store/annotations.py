@@ -159,11 +159,12 @@ def _holders(uid: str) -> list[tuple[int, str, int | None, bool, int | None]]:
     almost always none."""
     # Speed: one probe of the (uid, user_id) index, in plain SQL (bench/README.md row
     # "HTTP POST /api/annotations, a real create").
-    p = database.param
+    bound = database.obj  # not through the proxy (db.py)
+    p = bound.param
     return [(author, visibility, group, bool(hidden), site)
             for author, visibility, group, hidden, site
-            in database.execute_sql(f"SELECT user_id, visibility, group_id, hidden, site_id "
-                                    f"FROM annotation WHERE uid = {p}", [uid]).fetchall()]
+            in bound.execute_sql(f"SELECT user_id, visibility, group_id, hidden, site_id "
+                                 f"FROM annotation WHERE uid = {p}", [uid]).fetchall()]
 
 
 def _taken_for(user: User, holders: list[tuple[int, str, int | None, bool, int | None]]
@@ -513,8 +514,9 @@ def _insert_tag_rows(pk: int, tags: list[str], created_us: int) -> None:
     # Speed: equals AnnotationTag.insert_many(rows).execute(), in plain SQL
     # (bench/README.md row "HTTP POST /api/annotations, a real create").
     if tags:
-        p = database.param
-        database.execute_sql(
+        bound = database.obj  # not through the proxy (db.py)
+        p = bound.param
+        bound.execute_sql(
             "INSERT INTO annotation_tag (annotation_id, name, created_us) VALUES "
             + ", ".join([f"({p}, {p}, {p})"] * len(tags)),
             [x for t in tags for x in (pk, t.lower(), created_us)])

@@ -137,15 +137,16 @@ def _flush() -> bool:
         return False
     _pending.rows = []
     stamp = now_us()
-    postgres = isinstance(database.obj, PostgresqlDatabase)
+    bound = database.obj  # not through the proxy (db.py)
+    postgres = isinstance(bound, PostgresqlDatabase)
     if postgres:
-        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        bound.execute_sql("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
     for values in rows:
         values["at_us"] = stamp
     for start in range(0, len(rows), 100):
         _insert(rows[start:start + 100])
     if postgres:
-        database.execute_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+        bound.execute_sql(f"NOTIFY {NOTIFY_CHANNEL}")
     if stamp - _last_prune[0] > PRUNE_EVERY_US:
         _last_prune[0] = stamp
         _prune(stamp - keep_us)
@@ -171,8 +172,9 @@ def _insert(rows: list[dict]) -> None:
             value = values[f.name] if f.name in values else (
                 f.default() if callable(f.default) else f.default)
             params.append(f.db_value(value))
-    database.execute_sql(f"INSERT INTO change_log ({_LOG_COLUMNS}) VALUES "
-                         + ", ".join([_one_row(database.param)] * len(rows)), params)
+    bound = database.obj  # not through the proxy (db.py)
+    bound.execute_sql(f"INSERT INTO change_log ({_LOG_COLUMNS}) VALUES "
+                      + ", ".join([_one_row(bound.param)] * len(rows)), params)
 
 
 @lru_cache(maxsize=2)
