@@ -136,6 +136,19 @@ def extension_page(ext):
     return page
 
 
+def screenshot_of(locator, path: str, tries: int = 3) -> None:
+    """Take `locator`'s screenshot, again if its element was replaced meanwhile: a list the page
+    draws again (the notebook does when its live stream opens afresh) detaches the element
+    Playwright was waiting on, which a locator then finds anew."""
+    for attempt in range(1, tries + 1):
+        try:
+            locator.screenshot(path=path)
+            return
+        except Exception as err:  # playwright's Error; its module is not imported here
+            if "not attached" not in str(err) or attempt == tries:
+                raise
+
+
 def wait_until(predicate, timeout: float = 15, interval: float = 0.2, message: str = "condition",
                show=None):
     """Poll `predicate` until it is truthy and return that value; on timeout fail, saying what

@@ -2,6 +2,8 @@
 `/embed/signin`, the reader signs in there, and the page receives the session's token by
 postMessage; a page of an unregistered origin receives nothing, whether it asks for its own
 origin (no form at all) or names the registered site's (the message goes to that origin only).
+Where the server lets anyone make an account, the reader signs up in the pop-up instead, and the
+page receives the new account's token the same way.
 Then the embed itself on a site where anyone signed in writes: its sidebar's Sign in, the
 reader's own note painted beside the public one, kept through a reload (the tab's
 sessionStorage), a highlight made with the embed's toolbar, Sign out.
@@ -22,7 +24,7 @@ import pytest
 from browser_helpers import CHROMIUM, PASSWORD, POST_102, SELECT_JS, wait_until
 from test_embed_page import EMBED_PAINTED_JS, PRIVATE, PUBLIC, Accessible, EmbeddingSite, bob_writes
 
-from conftest import free_port
+from conftest import LiveServer, free_port
 
 OPENER = """<!doctype html><html><head><meta charset="utf-8"><title>A blog</title>
 <script src="/opener.js"></script></head><body><h1>A blog post</h1>
@@ -294,4 +296,44 @@ def test_where_members_write_a_signed_in_stranger_only_reads_until_made_a_member
                    message="the member's toolbar")
     finally:
         server.cli("site", "remove", site.site)
+        site.close()
+
+
+@pytest.fixture(scope="module")
+def open_server(tmp_path_factory):
+    """A second annotation server, one where anyone may make an account (POSTIL_OPEN_SIGNUP)."""
+    live = LiveServer(tmp_path_factory.mktemp("postil-open-signup"))
+    live.env["POSTIL_OPEN_SIGNUP"] = "1"
+    live.start()
+    yield live
+    live.stop()
+
+
+def test_where_the_server_allows_it_a_reader_signs_up_in_the_pop_up(browser, open_server):
+    site = Site(open_server.url)
+    open_server.cli("site", "add", site.url, "--embed", "--name", "The Open Blog")
+    try:
+        page = browser.new_page()
+        page.goto(site.url)
+        popup = open_popup(page)
+        popup_errors = []
+        popup.on("pageerror", lambda err: popup_errors.append(str(err)))
+        assert popup.get_by_label("Choose a username").is_hidden()
+        popup.get_by_role("button", name="No account? Sign up").click()
+        popup.get_by_label("Choose a username").fill("newreader")
+        popup.get_by_label("Choose a password").fill("a long new password")
+        popup.get_by_role("button", name="Create the account and sign in").click()
+        wait_until(lambda: page.evaluate("window.received.length") == 1, timeout=10,
+                   message="the new account's token handed to the page")
+        message = page.evaluate("window.received[0]")
+        assert message["type"] == "postil-signed-in" and message["user"]["name"] == "newreader"
+        status, me = open_server.api("GET", "/api/me", message["token"])
+        assert status == 200 and me["user"]["name"] == "newreader"
+        # The account is a real one: its password signs in anywhere, not only from the embed.
+        status, _ = open_server.api("POST", "/api/tokens", body={
+            "username": "newreader", "password": "a long new password"})
+        assert status == 201
+        assert not popup_errors
+    finally:
+        open_server.cli("site", "remove", f"127.0.0.1:{site.port}")
         site.close()

@@ -18,6 +18,7 @@ from browser_helpers import (
     POST_102,
     ROOT,
     run_firefox_flow,
+    screenshot_of,
     select,
     wait_until,
 )
@@ -592,7 +593,7 @@ def test_an_image_in_a_note_shows_as_a_link_to_it(alice, server, tokens, artifac
     assert link.get_attribute("href") == "https://example.org/tides.png"
     assert item.locator(".note img").count() == 0
     assert item.locator(".note").inner_text().startswith("The tide table: tide chart worth")
-    item.screenshot(path=str(artifacts / "notebook-note-image-link.png"))
+    screenshot_of(item, str(artifacts / "notebook-note-image-link.png"))
 
 
 def test_a_post_someone_else_read_first_through_a_private_link_shows_her_own_address(
@@ -621,5 +622,4 @@ def test_a_post_someone_else_read_first_through_a_private_link_shows_her_own_add
     assert heading.inner_text() == POSTS[103][1]
     text = page.locator("#posts").inner_text()
     assert "B0B-KEY" not in text and "unpublished" not in text
-    page.locator("section.post").first.screenshot(
-        path=str(artifacts / "notebook-own-address.png"))
+    screenshot_of(page.locator("section.post").first, str(artifacts / "notebook-own-address.png"))
