@@ -234,3 +234,24 @@ export async function press(page, element, { touch = false } = {}) {
   if (touch) await page.touchscreen.tap(r.x, r.y);
   else await page.mouse.click(r.x, r.y);
 }
+
+/**
+ * Run in the page (`page.evaluate(touchSelect, phrase)`): what a long-press and a handle drag
+ * leave, with no mouse event: a word of `phrase` selected, then, a moment later, the whole phrase
+ * (the page hears only `selectionchange`). Scrolls the phrase into view first; false if the
+ * article has no such phrase.
+ */
+export async function touchSelect(phrase) {
+  const walker = document.createTreeWalker(document.querySelector(".entry-content"), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(phrase);
+    if (at < 0) continue;
+    node.parentElement.scrollIntoView({ block: "center" });
+    const selection = getSelection();
+    selection.setBaseAndExtent(node, at, node, at + phrase.indexOf(" "));
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    selection.extend(node, at + phrase.length);
+    return true;
+  }
+  return false;
+}

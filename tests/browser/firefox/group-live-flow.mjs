@@ -9,7 +9,7 @@
 // tests/browser/test_live_updates_firefox.py makes the readers and the group; this script writes
 // through the API as the other member; prints one JSON line with what it saw.
 
-import { apiToken, env, launchFirefox, openExtensionPage, runFlow, signIn, waitFor } from "./common.mjs";
+import { apiToken, env, launchFirefox, openExtensionPage, painted, runFlow, signIn, waitFor } from "./common.mjs";
 
 const EXTENSION = env("POSTIL_EXTENSION");
 const SERVER = env("POSTIL_SERVER");
@@ -42,17 +42,6 @@ const make = (phrase, color, visibility, note = "") => api(WRITER, "POST", "/api
   post: post(), quote: phrase, color, visibility, note, ...(visibility === "group" ? { group: GROUP } : {}),
   selectors: [{ type: "TextQuoteSelector", exact: phrase }],
 });
-
-function painted(page) {
-  return page.evaluate(() => {
-    const out = [];
-    for (const c of ["yellow", "green", "blue", "pink", "purple"]) {
-      const h = globalThis.CSS?.highlights?.get(`postil-${c}`);
-      out.push(...(h ? [...h].map((r) => r.toString()) : []));
-    }
-    return out;
-  });
-}
 
 /** The sidebar's item holding `text`: its own text and its thread's rows. */
 function item(page, text) {

@@ -4,7 +4,7 @@
 // on a colour highlights, and the sidebar opens as a sheet over the lower part of the page, which
 // keeps its width. Run by tests/browser/test_phone.py; prints one JSON line with what it saw.
 
-import { env, launchFirefox, openExtensionPage, runFlow, signIn, sleep, waitFor } from "./common.mjs";
+import { env, launchFirefox, openExtensionPage, runFlow, signIn, sleep, touchSelect, waitFor } from "./common.mjs";
 
 const EXTENSION = env("POSTIL_EXTENSION");
 const SERVER = env("POSTIL_SERVER");
@@ -21,20 +21,6 @@ const rectOf = (selector) => {
   const r = el.getBoundingClientRect();
   return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height };
 };
-
-async function touchSelect(phrase) {
-  const walker = document.createTreeWalker(document.querySelector(".entry-content"), NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.data.indexOf(phrase);
-    if (at < 0) continue;
-    const selection = getSelection();
-    selection.setBaseAndExtent(node, at, node, at + phrase.indexOf(" "));
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    selection.extend(node, at + phrase.length);
-    return true;
-  }
-  return false;
-}
 
 const selectionRect = () => {
   const r = getSelection().getRangeAt(0).getBoundingClientRect();

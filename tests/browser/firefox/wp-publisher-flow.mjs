@@ -10,7 +10,7 @@
 // moderator approves it on the moderation page; then the moderator hides the flagged note there,
 // and it goes from the visitor's open page while the reader's keeps it.
 
-import { embedColoured, env, inShadow, keepClosedShadowRoots, launchFirefox, press, runFlow, sleep, waitFor } from "./common.mjs";
+import { embedColoured, env, inShadow, keepClosedShadowRoots, launchFirefox, press, runFlow, sleep, touchSelect, waitFor } from "./common.mjs";
 
 const SERVER = env("POSTIL_SERVER");
 const SITE = env("POSTIL_SITE");
@@ -53,22 +53,6 @@ async function moderate(page, queue, text, action) {
     button.click();
   }, id, action);
   return { id, shown };
-}
-
-/** A long-press's word, then a handle drag to the whole phrase: only `selectionchange`, no mouse. */
-async function touchSelect(phrase) {
-  const walker = document.createTreeWalker(document.querySelector(".entry-content"), NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.data.indexOf(phrase);
-    if (at < 0) continue;
-    node.parentElement.scrollIntoView({ block: "center" });
-    const selection = getSelection();
-    selection.setBaseAndExtent(node, at, node, at + phrase.indexOf(" "));
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    selection.extend(node, at + phrase.length);
-    return true;
-  }
-  return false;
 }
 
 const settled = (page, test, what) => waitFor(what, async () => {
