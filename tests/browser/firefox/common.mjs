@@ -70,6 +70,22 @@ export async function openExtensionPage(browser, uuid, path, selector) {
   }
 }
 
+/**
+ * A new tab. Once in a while (seen in CI, on a loaded machine) Firefox answers the request for
+ * one with "BrowsingContext does no longer exist": then it is asked again, up to three times.
+ */
+export async function newPage(browser) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await browser.newPage();
+    } catch (err) {
+      if (!/no longer exist|no such frame/i.test(String(err)) || attempt >= 3) throw err;
+      console.error(`opening a tab (attempt ${attempt}): ${err}`);
+      await sleep(500);
+    }
+  }
+}
+
 /** Sign in on the options page; returns the page's "Signed in as …" text. */
 export async function signIn(browser, uuid, { server, user, password }) {
   const options = await openExtensionPage(browser, uuid, "options/options.html", "#server");

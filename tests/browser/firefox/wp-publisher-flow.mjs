@@ -10,7 +10,7 @@
 // moderator approves it on the moderation page; then the moderator hides the flagged note there,
 // and it goes from the visitor's open page while the reader's keeps it.
 
-import { embedColoured, env, inShadow, keepClosedShadowRoots, launchFirefox, press, runFlow, sleep, touchSelect, waitFor } from "./common.mjs";
+import { embedColoured, env, inShadow, keepClosedShadowRoots, launchFirefox, newPage, press, runFlow, sleep, touchSelect, waitFor } from "./common.mjs";
 
 const SERVER = env("POSTIL_SERVER");
 const SITE = env("POSTIL_SITE");
@@ -21,7 +21,7 @@ const MODERATOR = env("POSTIL_MODERATOR");
 const LIVE_WAIT = 20000;
 
 async function openPost(errors, who, { phone = false } = {}) {
-  const page = await browser.newPage();
+  const page = await newPage(browser);
   page.on("pageerror", (err) => errors.push(`${who}: ${err}`));
   await keepClosedShadowRoots(page);
   if (phone) await page.setViewport({ width: 390, height: 844, hasTouch: true, isMobile: true });
@@ -32,7 +32,7 @@ async function openPost(errors, who, { phone = false } = {}) {
 
 /** The site's moderation page, signed in as its moderator. */
 async function moderationPage() {
-  const page = await browser.newPage();
+  const page = await newPage(browser);
   await page.goto(`${SERVER}/sites/${SITE}/moderation`);
   await page.type("input[name=username]", MODERATOR);
   await page.type("input[name=password]", PASSWORD);
