@@ -184,8 +184,10 @@ def postgres_url() -> tuple[str, callable] | None:
         cur.execute(f'CREATE DATABASE "{name}"')
 
     def drop() -> None:
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        sys.path.insert(0, str(ROOT / "tests" / "server"))
+        from pg_admin import drop_database
+
+        drop_database(conn, name)
         conn.close()
 
     return PG_URL.rsplit("/", 1)[0] + "/" + name, drop

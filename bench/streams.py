@@ -86,8 +86,10 @@ def fresh_pg() -> tuple[str, callable]:
         cur.execute(f'CREATE DATABASE "{name}"')
 
     def drop() -> None:
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        sys.path.insert(0, str(ROOT / "tests" / "server"))
+        from pg_admin import drop_database
+
+        drop_database(conn, name)
         conn.close()
 
     return PG_URL.rsplit("/", 1)[0] + "/" + name, drop

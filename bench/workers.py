@@ -143,8 +143,10 @@ def pg_database() -> tuple[str, Callable[[], None]]:
         cur.execute(f'CREATE DATABASE "{name}"')
 
     def drop() -> None:
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        sys.path.insert(0, str(ROOT / "tests" / "server"))
+        from pg_admin import drop_database
+
+        drop_database(admin, name)
         admin.close()
 
     return PG_URL.rsplit("/", 1)[0] + "/" + name, drop

@@ -13,6 +13,7 @@ import uuid
 from functools import partial
 
 import pytest
+from pg_admin import drop_database
 from werkzeug.security import generate_password_hash
 
 from postil import create_app, db, models
@@ -53,8 +54,7 @@ def pg_url():
         cur.execute(f'CREATE DATABASE "{name}"')
     url = PG_URL.rsplit("/", 1)[0] + "/" + name
     yield url
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(conn, name)
     conn.close()
 
 
@@ -84,9 +84,8 @@ def new_pg_url(pg_url):
         return f"{base}/{name}"
 
     yield make
-    with conn.cursor() as cur:
-        for name in made:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for name in made:
+        drop_database(conn, name)
     conn.close()
 
 

@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from pg_admin import drop_database
 
 from conftest import annotation_body
 from postil import create_app, db, metrics
@@ -108,8 +109,7 @@ def _unreachable_postgres(request):
                       "SAMPLE": False})
 
     def break_it():
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        drop_database(admin, name)
         admin.close()
 
     return app, break_it, name

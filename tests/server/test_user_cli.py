@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from peewee import IntegrityError
+from pg_admin import drop_database
 from playhouse.migrations import Runner
 from test_cli import in_process_client, postil
 from werkzeug.security import generate_password_hash
@@ -140,6 +141,5 @@ def test_the_migration_keys_colliding_names_on_postgresql():
         close_all = getattr(db.database.obj, "close_all", None)
         if close_all:
             close_all()
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin, name)
         admin.close()
