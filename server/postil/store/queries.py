@@ -238,14 +238,45 @@ def _compiled(kind: str, viewer: User | None, f: Filters) -> tuple[str, list]:
            f.include_deleted, f.replies, f.sort, len(f.tags), f.q is None,
            tuple(getattr(f, name) is None for name, _ in _BOUND))
     made = _COMPILED.get(key)
-    values: dict = {}
+    if made is not None:
+        if made[0] is None:  # not one-for-one: as it stands
+            sql, params = _query(kind, viewer, f).sql()
+            return sql, list(params)
+        # The request's values in the order `_shape` numbers their stand-ins.
+        values = [] if viewer is None else [viewer.id]
+        if embed_site is not None:
+            values.append(embed_site)
+        for name, _ in _BOUND:
+            value = getattr(f, name)
+            if value is not None:
+                values.append(value)
+        values += [tag.lower() for tag in f.tags]
+        if f.q is not None:
+            values.append(fulltext_match(f.q, viewer))
+        sql, slots = made
+        return sql, _bind(slots, values)
+    shape_viewer, shape, stand_ins, values = _shape(viewer, embed_site, f)
+    made = _make(kind, shape_viewer, shape, stand_ins)
+    fresh_sql, fresh_params = _query(kind, viewer, f).sql()
+    if made[0] is not None and (made[0], _bind(made[1], values)) != (
+            fresh_sql, list(fresh_params)):
+        made = (None, [])
+    _COMPILED[key] = _constants_inlined(*made) if made[0] is not None else made
+    return fresh_sql, list(fresh_params)
+
+
+def _shape(viewer: User | None, embed_site, f: Filters):
+    """The stand-in viewer and filters of `_compiled`, the stand-ins (to their numbers) and the
+    request's values (by number: the viewer's id, its embed site, `_BOUND`'s given, the tags,
+    the full-text query; `_compiled` reads them in this order)."""
+    values: list = []
     stand_ins: dict = {}
 
     def stand_in(kind_of, value):
         token = (f"\x00postil-{len(stand_ins)}\x00" if kind_of is str
                  else _STAND_IN_INT - len(stand_ins))
         stand_ins[token] = len(values)
-        values[len(values)] = value
+        values.append(value)
         return token
 
     shape = replace(f, tags=[], q=None)
@@ -262,19 +293,7 @@ def _compiled(kind: str, viewer: User | None, f: Filters) -> tuple[str, list]:
     shape.tags = [stand_in(str, tag.lower()) for tag in f.tags]
     if f.q is not None:
         shape.q = _Match(stand_in(str, fulltext_match(f.q, viewer)))
-    if made is None:
-        made = _make(kind, shape_viewer, shape, stand_ins)
-        fresh_sql, fresh_params = _query(kind, viewer, f).sql()
-        if made[0] is not None and (made[0], _bind(made[1], values)) != (
-                fresh_sql, list(fresh_params)):
-            made = (None, [])
-        _COMPILED[key] = _constants_inlined(*made) if made[0] is not None else made
-        return fresh_sql, list(fresh_params)
-    if made[0] is None:  # not one-for-one: as it stands
-        sql, params = _query(kind, viewer, f).sql()
-        return sql, list(params)
-    sql, slots = made
-    return sql, _bind(slots, values)
+    return shape_viewer, shape, stand_ins, values
 
 
 def _constants_inlined(sql: str, slots: list) -> tuple[str, list]:
@@ -317,7 +336,7 @@ def _literal(value) -> str | None:
     return None
 
 
-def _bind(slots: list, values: dict) -> list:
+def _bind(slots: list, values: list) -> list:
     return [values[slot[1]] if type(slot) is _Slot else slot for slot in slots]
 
 
@@ -467,7 +486,7 @@ def _annotation_from(columns, row) -> Annotation:
             made.append(None)
             at = end
             continue
-        data = dict(zip(names, row[at:end]))
+        data = dict(zip(names, row[at:end], strict=True))
         at = end
         for name, convert in converts:
             data[name] = convert(data[name])
