@@ -303,7 +303,7 @@ def _constants_inlined(sql: str, slots: list) -> tuple[str, list]:
     Speed: SQLite plans a statement for the values bound to it where a partial index's
     condition may depend on them (`annotation_uid_public`: `visibility = 'public'`), and then
     prepares it again, from its text, every time a value is bound anew: ~80% of a query by
-    post's statement was that (bench/README.md, "The query by post's Python"). With the
+    post's statement was that (bench/README.md, "By post: a statement prepared once"). With the
     rule's constants in the text, what SQLite planned with stays true and the statement kept
     in the driver's cache runs as prepared. The request's values (`_Slot`s) stay parameters;
     a statement whose placeholders do not match its parameters one-for-one is left as it is.
@@ -475,8 +475,8 @@ def _annotation_from(columns, row) -> Annotation:
     Speed: made as peewee's `Model(__no_default__=True, **values)` makes them, without going
     through each field's descriptor (a page of 50 rows set ~3,000 attributes that way); the
     values are taken as they come, and only the few fields whose database value differs from
-    Python's (JSON, SQLite's 0/1 booleans) are converted after (bench/README.md, "The query by
-    post's Python").
+    Python's (JSON, SQLite's 0/1 booleans) are converted after (bench/README.md, "By post: a
+    statement prepared once").
     """
     at = 2
     made = []
