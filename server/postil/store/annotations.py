@@ -408,20 +408,28 @@ def thread_follows(first: Annotation, moves: dict) -> list[int]:
 
     Each changed reply's version and update time move on, so clients syncing with
     `updated_since` learn that it is now shown to others, or no longer.
+
+    `first` may be a reply itself (a reworded reply held for approval again: `moves` is then
+    `hidden` and `pending` only): the replies below it follow it.
     """
     stamp = now_us()
-    changed = [pk for (pk,) in Annotation.select(Annotation.pk)
-               .where(Annotation.root == first.pk).tuples()]
+    if first.parent is None:
+        below = Annotation.root == first.pk
+    else:
+        from .replies import _below, _children
+
+        below = Annotation.pk.in_(_below(first.pk, _children({first.root})) or [0])
+    changed = [pk for (pk,) in Annotation.select(Annotation.pk).where(below).tuples()]
     if changed:
         # Each reply as it was, for live streams: who could see it before, who may now.
-        change_log.record_each("update", Annotation.root == first.pk)
+        change_log.record_each("update", below)
         columns = Annotation._meta.columns
         Annotation.update({
             **{columns[c]: v for c, v in moves.items()},
             Annotation.version: Annotation.version + 1,
             Annotation.updated_us: Case(None, [(Annotation.updated_us >= stamp,
                                                 Annotation.updated_us + 1)], stamp),
-        }).where(Annotation.root == first.pk).execute()
+        }).where(below).execute()
     return changed
 
 
