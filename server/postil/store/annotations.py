@@ -419,6 +419,10 @@ def thread_follows(first: Annotation, moves: dict) -> list[int]:
         from .replies import _below, _children
 
         below = Annotation.pk.in_(_below(first.pk, _children({first.root})) or [0])
+    if moves == {"hidden": True, "pending": True}:
+        # Held for approval again (reworded): a reply withheld already keeps its own state, so
+        # that a moderator's hiding of it outlasts the thread's approval.
+        below &= Annotation.hidden == False  # noqa: E712
     changed = [pk for (pk,) in Annotation.select(Annotation.pk).where(below).tuples()]
     if changed:
         # Each reply as it was, for live streams: who could see it before, who may now.

@@ -11,6 +11,8 @@ Rules, enforced here (the views only parse and present):
 - Acting on an annotation acts on its thread below it, as a group's hiding does
   (`store.groups.set_hidden`): a reply shown under a withheld annotation would reveal it.
   Approving or unhiding a reply under a withheld annotation is a Conflict (act on that one).
+  Approving or unhiding leaves a reply a moderator hid on its own (its last action in the log)
+  hidden, with what answers it; holding a thread for approval leaves it hidden, not pending.
 - Flags: any signed-in reader may flag a public annotation they can see, on a registered
   site's post, once. One they cannot see does not exist for them (NotFound). Its author may not
   (Invalid, `own_annotation`: it tells the moderators nothing), nor a reader barred from the
@@ -273,7 +275,15 @@ def act(moderator: User, annotation: Annotation, action: str, reason: str) -> An
                     raise Conflict("an annotation above this reply is withheld, and withholds "
                                    "its whole thread: act on that one")
                 parent = rows[parent][0]
-        which = [annotation.pk, *_below(annotation.pk, _children({root}))]
+        children = _children({root})
+        if hide:
+            which = [annotation.pk, *_below(annotation.pk, children)]
+        else:
+            # A reply a moderator hid on its own stays hidden, with what answers it: showing
+            # its thread again must not undo that hiding.
+            kept = _hidden_on_their_own(_below(annotation.pk, children))
+            which = [annotation.pk, *_below(annotation.pk, {
+                parent: [pk for pk in pks if pk not in kept] for parent, pks in children.items()})]
         stamp = now_us()
         change_log.record_each("update", Annotation.pk.in_(which))
         Annotation.update(
@@ -294,6 +304,18 @@ def act(moderator: User, annotation: Annotation, action: str, reason: str) -> An
         return annotation
 
     return run_write(write)
+
+
+def _hidden_on_their_own(pks: list[int]) -> set[int]:
+    """Those of `pks` whose last moderation, by the log, was a hide of their own."""
+    last: dict[int, str] = {}
+    if pks:
+        for pk, action in (ModerationLog.select(ModerationLog.annotation, ModerationLog.action)
+                           .where(ModerationLog.annotation.in_(pks)
+                                  & ModerationLog.action.in_(ACTIONS))
+                           .order_by(ModerationLog.at_us, ModerationLog.id).tuples()):
+            last[pk] = action
+    return {pk for pk, action in last.items() if action == "hide"}
 
 
 def _log(site: Site, moderator: User, action: str, *, annotation: Annotation | None = None,
