@@ -33,7 +33,7 @@ PAGE_POLICY = page_policy(script_src="'self'", style_src="'self'", connect_src="
 @page_bp.get("/sites/<path:key>/moderation")
 def moderation_page(key: str):
     """The moderation page of a registered site (its moderators sign in on it)."""
-    if Site.get_or_none(Site.key == key) is None:
+    if Site.by_key(key) is None:
         abort(404)
     response = make_response(render_template("moderation.html", key=key))
     response.headers["Content-Security-Policy"] = PAGE_POLICY

@@ -344,7 +344,7 @@ def parse_reason(body, *, allowed: tuple[str, ...] = ("reason",)) -> dict:
 def require_site_moderator(viewer: User | None, key: str) -> Site:
     """The site of this key, if the viewer moderates it: NotFound (no such site) or
     Forbidden (not its moderator); a site's existence is public (`sites.lookup`)."""
-    site = Site.get_or_none(Site.key == key) if isinstance(key, str) else None
+    site = Site.by_key(key)
     if site is None:
         raise NotFound(f"no site {key!r} is registered")
     if not is_site_moderator(viewer, site.id):
