@@ -297,8 +297,8 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
         moves = {c: changes[c] for c in THREAD_SHARED if c in changes}
         if "group_id" in moves:
             moves["hidden"] = False
-        if (annotation.visibility == "public" and annotation.site_id is not None
-                and not widens and REWORDING & changes.keys()):
+        if (annotation.visibility == "public" and not widens
+                and REWORDING & changes.keys()):
             # New words in a public note on a registered site's post: refused to a barred
             # author; under pre-moderation read by a moderator again before others see them.
             held = moderation.rewording(user, annotation)
@@ -419,7 +419,7 @@ def thread_follows(first: Annotation, moves: dict) -> list[int]:
         from .replies import _below, _children
 
         below = Annotation.pk.in_(_below(first.pk, _children({first.root})) or [0])
-    if moves == {"hidden": True, "pending": True}:
+    if "visibility" not in moves and moves.get("pending") is True:
         # Held for approval again (reworded): a reply withheld already keeps its own state, so
         # that a moderator's hiding of it outlasts the thread's approval.
         below &= Annotation.hidden == False  # noqa: E712

@@ -99,17 +99,26 @@ def publishing(user: User, post: Post, *, withheld_above: tuple[bool, bool] | No
 def rewording(user: User, annotation: Annotation) -> dict:
     """The columns an edit of a shown public note's words changes, inside the write: none for
     its site's moderators; Forbidden for a barred author; under pre-moderation, pending again
-    (its thread below with it) until a moderator approves the new words."""
-    site = Site.get_or_none(Site.id == annotation.site_id)
-    if site is None or is_site_moderator(user, site.id):
+    (its thread below with it) until a moderator approves the new words.
+
+    A note made public before its post's site was registered carries no site yet: the post's
+    site is found, and the note becomes that site's (`site_id`), as a flag makes it."""
+    if annotation.site_id is not None:
+        site = Site.get_or_none(Site.id == annotation.site_id)
+    else:
+        site = site_store.site_for_post(annotation.post)
+    if site is None:
         return {}
+    taken = {"site_id": site.id} if annotation.site_id is None else {}
+    if is_site_moderator(user, site.id):
+        return taken
     if SiteBar.select().where((SiteBar.site == site.id) & (SiteBar.user == user.id)).exists():
         raise Forbidden(f"the moderators of {site.name or site.key} barred you from writing "
                         "public notes on its posts, so this one stays as it is; you may delete "
                         "it", code="barred")
     if site.moderation == "pre" and not annotation.hidden:
-        return {"hidden": True, "pending": True}
-    return {}
+        return {**taken, "hidden": True, "pending": True}
+    return taken
 
 
 def will_wait(user: User, ref) -> bool:
