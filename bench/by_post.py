@@ -3,12 +3,16 @@
     python bench/by_post.py --db COPY.db                      # p50 / p95, wall and thread CPU
     python bench/by_post.py --db COPY.db --profile            # cProfile of the same loop
     python bench/by_post.py --db COPY.db --dump OUT.json      # every answer, for a byte compare
+    python bench/by_post.py --db COPY.db --instructions       # callgrind: instructions a request
 
 Asks `GET /api/annotations?site=…&post_id=…&limit=50` as bench/server.py's "query by post" row
-does (user1 signed in, the same posts), through `app.test_client()`. `--root` names the checkout
-whose `server/` is imported, so two versions of the code can take turns on one database copy.
-`--dump` asks every post for user1, two other users and an anonymous reader and writes the
-answers' bytes (base64-free: they are JSON text) keyed by viewer and path.
+does (user1, in 5 groups, signed in; posts picked the same way), through `app.test_client()`.
+`--root` names the checkout whose `server/` is imported, so two versions of the code can take
+turns on one database copy (bench/README.md, "By post: a statement prepared once"). Timing
+also says how much of each round Python's collector took and whether the slowest requests are
+the same paths every round. `--dump` asks 120 posts for user1, user2, user7 and an anonymous
+reader and writes each answer's status, body and headers, keyed by viewer and path.
+It writes to the database (a token per user): give it a copy.
 """
 
 from __future__ import annotations
