@@ -5,6 +5,8 @@ Each test runs real subprocesses on a temporary POSTIL_DATA_DIR (SQLite), once, 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import socket
@@ -12,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 import urllib.error
 import urllib.request
 import uuid
@@ -38,6 +41,56 @@ def postil(data_dir: Path, *args: str, stdin: str | None = None,
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
+
+
+def postil_in_process(data_dir: Path, *args: str, stdin: str | None = None,
+                      check: bool = True) -> subprocess.CompletedProcess:
+    """`postil()` without a new Python: the installed script's entry point (`cli.main`) run in
+    this process, with the environment `postil()` gives the subprocess, `stdin` as its input and
+    what it prints to stdout and stderr captured. Exits count as the script's would: `main()`'s
+    return value, SystemExit's code, or its message on stderr with status 1; an uncaught error
+    prints its traceback and gives 1. Each file of CLI tests keeps one real `postil()` call per
+    command family, so that the installed script is exercised too."""
+    env = env_for(data_dir)
+    saved = dict(os.environ)
+    out, err = io.StringIO(), io.StringIO()
+    _close_database()  # an in-process client's pool: the command binds the database anew
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            saved_stdin, sys.stdin = sys.stdin, io.StringIO(stdin or "")
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exc:
+                code = exc.code
+                if code is not None and not isinstance(code, int):
+                    print(code, file=sys.stderr)
+                    code = 1
+            except Exception:  # noqa: BLE001 - the script would print it and exit 1
+                traceback.print_exc()
+                code = 1
+            finally:
+                sys.stdin = saved_stdin
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        _close_database()  # as the process's exit would
+    proc = subprocess.CompletedProcess(["postil", *args], code or 0, out.getvalue(),
+                                       err.getvalue())
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def _close_database() -> None:
+    if db.database.obj is None:
+        return
+    if not db.database.is_closed():
+        db.database.close()
+    close_all = getattr(db.database.obj, "close_all", None)
+    if close_all:
+        close_all()
 
 
 def tables(path: Path) -> set[str]:
