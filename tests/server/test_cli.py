@@ -1,6 +1,8 @@
 """The `postil` command as a user runs it: serve on waitress, db upgrade, users, tokens, posts.
 
-Each test runs real subprocesses on a temporary POSTIL_DATA_DIR (SQLite), once, not per backend.
+Each test runs real subprocesses on a temporary POSTIL_DATA_DIR (SQLite), once, not per backend;
+the repeat and refusal cases of a command already run for real go through `postil_in_process`,
+the same entry point without a new Python (and this file's helpers serve the other CLI tests).
 """
 
 from __future__ import annotations
@@ -187,18 +189,18 @@ def test_db_upgrade_creates_the_schema_and_is_idempotent(tmp_path):
     assert "0001" in first.stdout
     names = tables(tmp_path / "postil.db")
     assert {"user", "token", "post", "annotation", "annotation_tag", "annotation_fts"} <= names
-    second = postil(tmp_path, "db", "upgrade")
+    second = postil_in_process(tmp_path, "db", "upgrade")
     assert "up to date" in second.stdout
     assert tables(tmp_path / "postil.db") == names
 
 
 def test_user_token_and_post_commands(tmp_path, close_db):
     postil(tmp_path, "user", "add", "carol", "--password-stdin", stdin="long enough pw\n")
-    again = postil(tmp_path, "user", "add", "carol", "--password-stdin",
-                   stdin="long enough pw\n", check=False)
+    again = postil_in_process(tmp_path, "user", "add", "carol", "--password-stdin",
+                              stdin="long enough pw\n", check=False)
     assert again.returncode != 0 and "exists" in again.stderr
-    short = postil(tmp_path, "user", "add", "dave", "--password-stdin", stdin="short\n",
-                   check=False)
+    short = postil_in_process(tmp_path, "user", "add", "dave", "--password-stdin",
+                              stdin="short\n", check=False)
     assert short.returncode != 0 and "password" in short.stderr
 
     with sqlite3.connect(tmp_path / "postil.db") as conn:
@@ -211,15 +213,15 @@ def test_user_token_and_post_commands(tmp_path, close_db):
     with sqlite3.connect(tmp_path / "postil.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM token WHERE token_hash = ?",
                             (token,)).fetchone() == (0,)
-    nobody = postil(tmp_path, "token", "create", "nobody", check=False)
+    nobody = postil_in_process(tmp_path, "token", "create", "nobody", check=False)
     assert nobody.returncode != 0 and "nobody" in nobody.stderr
 
     added = postil(tmp_path, "post", "add", str(FIXTURE))
     assert "added" in added.stdout
-    assert "updated" in postil(tmp_path, "post", "add", str(FIXTURE)).stdout
+    assert "updated" in postil_in_process(tmp_path, "post", "add", str(FIXTURE)).stdout
     broken = tmp_path / "broken.json"
     broken.write_text('{"id": 5}', encoding="utf-8")
-    bad = postil(tmp_path, "post", "add", str(broken), check=False)
+    bad = postil_in_process(tmp_path, "post", "add", str(broken), check=False)
     assert bad.returncode != 0 and "broken.json" in bad.stderr
 
     client = in_process_client(tmp_path)
