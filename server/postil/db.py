@@ -161,7 +161,8 @@ def run_write(work: Callable[[], T]) -> T:
     SQLite admits one writer at a time, and every commit writes and syncs its log. Writers of
     this process therefore queue, and whoever finds nobody writing commits the waiting writes as
     one transaction (group commit): each pays a share of one commit, and a writer alone writes
-    from its own thread without handing over to another. A caller hears back only after the
+    from its own thread without handing over to another, on the one connection every write of
+    the process uses (`_GroupWriter._connection`). A caller hears back only after the
     commit, so nothing it acknowledges can be lost. If a write raises, its group is rolled back
     and every write of it runs again alone, so the exception reaches only its caller: `work` may
     therefore run more than once and must change nothing but the database. A call made from
