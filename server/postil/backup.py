@@ -157,11 +157,16 @@ def _sqlite_backup(live: Path, partial: Path) -> Counts:
         source.close()
 
 
+# What a restore would lose without a word: anything a reader or an operator made (a site is
+# registered before any user may exist; every other table's rows hang on one of these).
+DATA_TABLES = ("user", "post", "annotation", "site", "group")
+
+
 def _sqlite_has_data(conn: sqlite3.Connection) -> bool:
     tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master "
                                                "WHERE type = 'table'")}
     return any(conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone()
-               for table in ("user", "post", "annotation") if table in tables)
+               for table in DATA_TABLES if table in tables)
 
 
 def _sqlite_restore(live: Path, backup_path: Path, force: bool) -> None:
@@ -277,7 +282,7 @@ def _pg_clear_sql(url: str, force: bool) -> str:
             tables = [name for (name,) in database.execute_sql(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
             has_data = any(database.execute_sql(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone()
-                           for table in ("user", "post", "annotation") if table in tables)
+                           for table in DATA_TABLES if table in tables)
             sequences = [name for (name,) in database.execute_sql(
                 "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")]
             # Ours: PL/pgSQL in the public schema, none of an extension's.

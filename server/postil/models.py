@@ -106,8 +106,12 @@ class User(BaseModel):
         """Return the user of this name in any case or Unicode spelling.
 
         The exact name first: two users whose names collided before names were keyed keep
-        their own accounts (migration 0009 gave the later one another key).
+        their own accounts (migration 0009 gave the later one another key). A name with a NUL
+        character (a path's or a query's) names nobody: no stored name holds one, and
+        PostgreSQL cannot compare a string that does.
         """
+        if not isinstance(name, str) or "\x00" in name:
+            return None
         return (cls.get_or_none(cls.name == name)
                 or cls.get_or_none(cls.name_key == username_key(name)))
 
@@ -810,6 +814,14 @@ class Site(BaseModel):
     public_per_hour = IntegerField(default=0)  # 0: no limit
     created_us = BigIntegerField(default=now_us)
     updated_us = BigIntegerField(default=now_us)
+
+    @classmethod
+    def by_key(cls, key) -> Site | None:
+        """The site of this key, or None; a key with a NUL character (from a path) names none,
+        as no stored key holds one and PostgreSQL cannot compare a string that does."""
+        if not isinstance(key, str) or "\x00" in key:
+            return None
+        return cls.get_or_none(cls.key == key)
 
 
 class SiteOrigin(BaseModel):

@@ -33,7 +33,7 @@ PAGE_POLICY = page_policy(script_src="'self'", style_src="'self'", connect_src="
 @page_bp.get("/sites/<path:key>/moderation")
 def moderation_page(key: str):
     """The moderation page of a registered site (its moderators sign in on it)."""
-    if Site.get_or_none(Site.key == key) is None:
+    if Site.by_key(key) is None:
         abort(404)
     response = make_response(render_template("moderation.html", key=key))
     response.headers["Content-Security-Policy"] = PAGE_POLICY
@@ -137,10 +137,14 @@ register({
                                                "note": {"type": "string", "maxLength": 1000}}}),
                  "responses": {**ok("flagged", None, "201"),
                                "400": err("bad reason or note; not public (not_public); on no "
-                                          "registered site (not_moderated)"),
+                                          "registered site (not_moderated); your own "
+                                          "(own_annotation)"),
                                "401": err("sign in first"),
+                               "403": err("barred from the site (barred)"),
                                "404": err("no such annotation"),
-                               "409": err("you flagged it already")}}},
+                               "409": err("you flagged it already"),
+                               "429": err("more flags on the site's notes this hour than its "
+                                          "public_per_hour (rate_limited)")}}},
     "/api/annotations/{uid}/moderation": {
         "parameters": [UID],
         "post": {"summary": "Approve, hide or unhide a public annotation and its thread below "

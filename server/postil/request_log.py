@@ -1,6 +1,7 @@
 """An optional request log: one line per request on stderr, plain or JSON lines, off by default.
 
-Only the method, the path (never the query string, which can carry a reader's search words),
+Only the method, the path (never the query string, which can carry a reader's search words;
+a path holding a credential, an invite's token, is written as its route: `SECRET_ARGS`),
 the status, the response size when known and the time to produce the response are written;
 JSON lines add the time, the Flask endpoint, the signed-in user's id (when the request named a
 valid token) and the client's address: nothing a reader typed and no credential.
@@ -21,6 +22,17 @@ from .auth import client_address
 logger = logging.getLogger("postil.requests")
 
 
+# Path parts that are credentials: the route is logged instead, with `<token>` in their place.
+SECRET_ARGS = frozenset({"token"})
+
+
+def _path() -> str:
+    args = request.view_args or {}
+    if request.url_rule is not None and SECRET_ARGS & args.keys():
+        return request.url_rule.rule
+    return request.path
+
+
 def _start() -> None:
     g.request_log_started = time.perf_counter()
 
@@ -29,7 +41,7 @@ def _line(fmt: str):
     def log(response):
         started = g.pop("request_log_started", None)
         ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
-        record = {"method": request.method, "path": request.path,
+        record = {"method": request.method, "path": _path(),
                   "status": response.status_code, "bytes": response.content_length, "ms": ms}
         if fmt == "json":
             # Only a user the request already proved: the log never looks a token up itself.

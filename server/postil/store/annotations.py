@@ -297,8 +297,8 @@ def update_annotation(user: User, uid: str, fields: dict, if_match=None) -> Anno
         moves = {c: changes[c] for c in THREAD_SHARED if c in changes}
         if "group_id" in moves:
             moves["hidden"] = False
-        if (annotation.visibility == "public" and annotation.site_id is not None
-                and not widens and REWORDING & changes.keys()):
+        if (annotation.visibility == "public" and not widens
+                and REWORDING & changes.keys()):
             # New words in a public note on a registered site's post: refused to a barred
             # author; under pre-moderation read by a moderator again before others see them.
             held = moderation.rewording(user, annotation)
@@ -408,20 +408,32 @@ def thread_follows(first: Annotation, moves: dict) -> list[int]:
 
     Each changed reply's version and update time move on, so clients syncing with
     `updated_since` learn that it is now shown to others, or no longer.
+
+    `first` may be a reply itself (a reworded reply held for approval again: `moves` is then
+    `hidden` and `pending` only): the replies below it follow it.
     """
     stamp = now_us()
-    changed = [pk for (pk,) in Annotation.select(Annotation.pk)
-               .where(Annotation.root == first.pk).tuples()]
+    if first.parent is None:
+        below = Annotation.root == first.pk
+    else:
+        from .replies import _below, _children
+
+        below = Annotation.pk.in_(_below(first.pk, _children({first.root})) or [0])
+    if "visibility" not in moves and moves.get("pending") is True:
+        # Held for approval again (reworded): a reply withheld already keeps its own state, so
+        # that a moderator's hiding of it outlasts the thread's approval.
+        below &= Annotation.hidden == False  # noqa: E712
+    changed = [pk for (pk,) in Annotation.select(Annotation.pk).where(below).tuples()]
     if changed:
         # Each reply as it was, for live streams: who could see it before, who may now.
-        change_log.record_each("update", Annotation.root == first.pk)
+        change_log.record_each("update", below)
         columns = Annotation._meta.columns
         Annotation.update({
             **{columns[c]: v for c, v in moves.items()},
             Annotation.version: Annotation.version + 1,
             Annotation.updated_us: Case(None, [(Annotation.updated_us >= stamp,
                                                 Annotation.updated_us + 1)], stamp),
-        }).where(Annotation.root == first.pk).execute()
+        }).where(below).execute()
     return changed
 
 

@@ -89,7 +89,8 @@ class GroupView:
 
 def _membership(user: User | None, gid: str) -> tuple[Group, Membership]:
     """Return the group and the user's membership; NotFound for a group they are not in."""
-    if user is None or not isinstance(gid, str) or len(gid) > 32:
+    if user is None or not isinstance(gid, str) or len(gid) > 32 or "\x00" in gid:
+        # A NUL (from a path) names no group, and PostgreSQL cannot compare a string with one.
         raise NotFound("no such group")
     row = (Membership.select(Membership, Group).join(Group)
            .where((Group.gid == gid) & (Membership.user == user.id)).first())
@@ -146,6 +147,8 @@ def member_group(viewer: User, gid: str) -> Group:
 
 
 def is_member(viewer: User, gid: str) -> bool:
+    if not isinstance(gid, str) or "\x00" in gid:
+        return False
     return (Membership.select().join(Group)
             .where((Group.gid == gid) & (Membership.user == viewer.id)).exists())
 

@@ -11,8 +11,14 @@ Rules, enforced here (the views only parse and present):
 - Acting on an annotation acts on its thread below it, as a group's hiding does
   (`store.groups.set_hidden`): a reply shown under a withheld annotation would reveal it.
   Approving or unhiding a reply under a withheld annotation is a Conflict (act on that one).
+  Approving or unhiding leaves a reply a moderator hid on its own (its last action in the log)
+  hidden, with what answers it; holding a thread for approval leaves it hidden, not pending.
 - Flags: any signed-in reader may flag a public annotation they can see, on a registered
-  site's post, once. One they cannot see does not exist for them (NotFound).
+  site's post, once. One they cannot see does not exist for them (NotFound). Its author may not
+  (Invalid, `own_annotation`: it tells the moderators nothing), nor a reader barred from the
+  site (Forbidden, `barred`), and one reader's flags on a site's notes are held to the site's
+  `public_per_hour` as their public notes are (`_check_rate`, counting flags), so that no reader
+  floods the moderators' queue; the site's moderators are not limited.
 - A barred user's new public notes on the site's posts are refused (Forbidden, `barred`); what
   they wrote before stays as it is: they may delete it, not reword it (each note is the
   moderators' to hide, one by one, logged).
@@ -78,13 +84,12 @@ def publishing(user: User, post: Post, *, withheld_above: tuple[bool, bool] | No
         return {"site_id": None, "published_us": None, "pending": pending, "hidden": hidden}
     stamp = now_us()
     if not is_site_moderator(user, site.id):
-        if SiteBar.select().where((SiteBar.site == site.id)
-                                  & (SiteBar.user == user.id)).exists():
+        if _is_barred(user, site):
             raise Forbidden(f"the moderators of {site.name or site.key} barred you from writing "
                             "public notes on its posts; keep it private or share it with a "
                             "group", code="barred")
         if site.public_per_hour > 0:
-            _check_rate(user, site, stamp)
+            _check_rate(user, site, stamp, _published_times)
         if site.moderation == "pre":
             pending = True
     return {"site_id": site.id, "published_us": stamp, "pending": pending,
@@ -94,17 +99,26 @@ def publishing(user: User, post: Post, *, withheld_above: tuple[bool, bool] | No
 def rewording(user: User, annotation: Annotation) -> dict:
     """The columns an edit of a shown public note's words changes, inside the write: none for
     its site's moderators; Forbidden for a barred author; under pre-moderation, pending again
-    (its thread below with it) until a moderator approves the new words."""
-    site = Site.get_or_none(Site.id == annotation.site_id)
-    if site is None or is_site_moderator(user, site.id):
+    (its thread below with it) until a moderator approves the new words.
+
+    A note made public before its post's site was registered carries no site yet: the post's
+    site is found, and the note becomes that site's (`site_id`), as a flag makes it."""
+    if annotation.site_id is not None:
+        site = Site.get_or_none(Site.id == annotation.site_id)
+    else:
+        site = site_store.site_for_post(annotation.post)
+    if site is None:
         return {}
+    taken = {"site_id": site.id} if annotation.site_id is None else {}
+    if is_site_moderator(user, site.id):
+        return taken
     if SiteBar.select().where((SiteBar.site == site.id) & (SiteBar.user == user.id)).exists():
         raise Forbidden(f"the moderators of {site.name or site.key} barred you from writing "
                         "public notes on its posts, so this one stays as it is; you may delete "
                         "it", code="barred")
     if site.moderation == "pre" and not annotation.hidden:
-        return {"hidden": True, "pending": True}
-    return {}
+        return {**taken, "hidden": True, "pending": True}
+    return taken
 
 
 def will_wait(user: User, ref) -> bool:
@@ -117,20 +131,38 @@ def will_wait(user: User, ref) -> bool:
             and not is_site_moderator(user, site.id))
 
 
-def _check_rate(user: User, site: Site, stamp: int) -> None:
-    if is_postgres():
-        database.execute_sql('SELECT id FROM "user" WHERE id = %s FOR UPDATE', [user.id])
-    since = stamp - HOUR_US
-    rows = (Annotation.select(Annotation.published_us)
+def _is_barred(user: User, site: Site) -> bool:
+    return SiteBar.select().where((SiteBar.site == site.id) & (SiteBar.user == user.id)).exists()
+
+
+def _published_times(user: User, site: Site, since: int):
+    return (Annotation.select(Annotation.published_us)
             .where((Annotation.site_id == site.id) & (Annotation.user == user.id)
                    & (Annotation.published_us > since))
-            .order_by(Annotation.published_us.desc()).limit(site.public_per_hour).tuples())
+            .order_by(Annotation.published_us.desc()))
+
+
+def _flag_times(user: User, site: Site, since: int):
+    return (Flag.select(Flag.created_us).join(Annotation, on=(Flag.annotation == Annotation.pk))
+            .where((Flag.user == user.id) & (Annotation.site_id == site.id)
+                   & (Flag.created_us > since))
+            .order_by(Flag.created_us.desc()))
+
+
+def _check_rate(user: User, site: Site, stamp: int, times_of=_published_times,
+                what: str = "new public notes", instead: str = " (or keep this one private)"
+                ) -> None:
+    """Refuse (TooManyAttempts) one more of what `times_of` lists once the user made
+    `site.public_per_hour` of them within the hour before `stamp`."""
+    if is_postgres():
+        database.execute_sql('SELECT id FROM "user" WHERE id = %s FOR UPDATE', [user.id])
+    rows = times_of(user, site, stamp - HOUR_US).limit(site.public_per_hour).tuples()
     times = [t for (t,) in rows]
     if len(times) >= site.public_per_hour:
         wait = max(1, math.ceil((times[-1] + HOUR_US - stamp) / 1_000_000))
         raise TooManyAttempts(
-            f"{site.name or site.key} takes {site.public_per_hour} new public notes per reader "
-            f"an hour; try again in {wait} seconds (or keep this one private)", wait,
+            f"{site.name or site.key} takes {site.public_per_hour} {what} per reader "
+            f"an hour; try again in {wait} seconds{instead}", wait,
             code="rate_limited")
 
 
@@ -168,27 +200,38 @@ def flag(user: User, annotation: Annotation, flag_in: FlagInput) -> Flag:
     if annotation.visibility != "public":
         raise Invalid(None, "only public annotations are flagged; this one is shared with a "
                             "group or private", code="not_public")
-    site_id = annotation.site_id
-    if site_id is None:
-        site = site_store.site_for_post(annotation.post)
-        if site is None:
-            raise Invalid(None, "this annotation is on a post of no registered site, so no "
-                                "moderator would read a flag", code="not_moderated")
+    site = (Site.get_or_none(Site.id == annotation.site_id) if annotation.site_id is not None
+            else site_store.site_for_post(annotation.post))
+    if site is None:
+        raise Invalid(None, "this annotation is on a post of no registered site, so no "
+                            "moderator would read a flag", code="not_moderated")
+    if annotation.user_id == user.id:
+        raise Invalid(None, "this is your own annotation: edit or delete it instead of "
+                            "flagging it", code="own_annotation")
+    moderates = is_site_moderator(user, site.id)
+    if not moderates and _is_barred(user, site):
+        raise Forbidden(f"the moderators of {site.name or site.key} barred you from its public "
+                        "notes, flagging them included", code="barred")
 
     def write() -> Flag:
+        stamp = now_us()
+        if annotation.site_id is None:
+            # Public before its site was registered: it belongs to the site's queue from now
+            # on (and the reader's flags on it count towards the site's limit).
+            Annotation.update(site_id=site.id).where(
+                (Annotation.pk == annotation.pk) & Annotation.site_id.is_null()).execute()
+        if not moderates and site.public_per_hour > 0:
+            _check_rate(user, site, stamp, _flag_times, "flags", "")
         try:
             with database.atomic():
                 return Flag.create(annotation=annotation.pk, user=user.id,
                                    reason=flag_in.reason, note=flag_in.note,
-                                   created_us=now_us())
+                                   created_us=stamp)
         except IntegrityError:
             raise Conflict("you flagged this annotation already") from None
 
     made = run_write(write)
-    if annotation.site_id is None:
-        # Public before its site was registered: it belongs to the site's queue from now on.
-        run_write(lambda: Annotation.update(site_id=site.id).where(
-            (Annotation.pk == annotation.pk) & Annotation.site_id.is_null()).execute())
+    annotation.site_id = site.id
     return made
 
 
@@ -241,7 +284,15 @@ def act(moderator: User, annotation: Annotation, action: str, reason: str) -> An
                     raise Conflict("an annotation above this reply is withheld, and withholds "
                                    "its whole thread: act on that one")
                 parent = rows[parent][0]
-        which = [annotation.pk, *_below(annotation.pk, _children({root}))]
+        children = _children({root})
+        if hide:
+            which = [annotation.pk, *_below(annotation.pk, children)]
+        else:
+            # A reply a moderator hid on its own stays hidden, with what answers it: showing
+            # its thread again must not undo that hiding.
+            kept = _hidden_on_their_own(_below(annotation.pk, children))
+            which = [annotation.pk, *_below(annotation.pk, {
+                parent: [pk for pk in pks if pk not in kept] for parent, pks in children.items()})]
         stamp = now_us()
         change_log.record_each("update", Annotation.pk.in_(which))
         Annotation.update(
@@ -262,6 +313,18 @@ def act(moderator: User, annotation: Annotation, action: str, reason: str) -> An
         return annotation
 
     return run_write(write)
+
+
+def _hidden_on_their_own(pks: list[int]) -> set[int]:
+    """Those of `pks` whose last moderation, by the log, was a hide of their own."""
+    last: dict[int, str] = {}
+    if pks:
+        for pk, action in (ModerationLog.select(ModerationLog.annotation, ModerationLog.action)
+                           .where(ModerationLog.annotation.in_(pks)
+                                  & ModerationLog.action.in_(ACTIONS))
+                           .order_by(ModerationLog.at_us, ModerationLog.id).tuples()):
+            last[pk] = action
+    return {pk for pk, action in last.items() if action == "hide"}
 
 
 def _log(site: Site, moderator: User, action: str, *, annotation: Annotation | None = None,
@@ -290,7 +353,7 @@ def parse_reason(body, *, allowed: tuple[str, ...] = ("reason",)) -> dict:
 def require_site_moderator(viewer: User | None, key: str) -> Site:
     """The site of this key, if the viewer moderates it: NotFound (no such site) or
     Forbidden (not its moderator); a site's existence is public (`sites.lookup`)."""
-    site = Site.get_or_none(Site.key == key) if isinstance(key, str) else None
+    site = Site.by_key(key)
     if site is None:
         raise NotFound(f"no site {key!r} is registered")
     if not is_site_moderator(viewer, site.id):

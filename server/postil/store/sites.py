@@ -91,7 +91,7 @@ def require_operator(actor: Actor | None) -> None:
 
 
 def _by_key(key: str) -> Site:
-    site = Site.get_or_none(Site.key == key) if isinstance(key, str) else None
+    site = Site.by_key(key)
     if site is None:
         raise NotFound(f"no site {key!r} is registered")
     return site
