@@ -14,7 +14,7 @@ from .domain_errors import Forbidden
 from .errors import APIError
 from .models import User
 from .store import accounts
-from .urls import uid_url
+from .urls import UidUrls, uid_url
 from .wordpress import post_fields
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -57,14 +57,21 @@ def annotation_response(annotation, viewer: User | None, status: int = 200,
 
 def annotation_json(annotation, viewer: User | None, *,
                     addresses: present.OwnAddresses | None = None,
-                    reply_counts: dict[int, int] | None = None) -> dict:
-    """The annotation as the API answers it: `present.annotation_json` and its `links`."""
+                    reply_counts: dict[int, int] | None = None,
+                    urls: UidUrls | None = None) -> dict:
+    """The annotation as the API answers it: `present.annotation_json` and its `links`.
+
+    `links`: `self`, then one per `(name, endpoint)` other parts of the app list in
+    `app.extensions["postil.annotation_links"]` (the W3C IRI), each the endpoint's URL for the
+    annotation's id. `urls`: an answer's `UidUrls`, shared by its annotations.
+    """
     data = present.annotation_json(annotation, viewer, addresses=addresses,
                                    reply_counts=reply_counts)
-    hooks = current_app.extensions.get("postil.annotation_links", [])
-    links = {"self": uid_url("api.get_annotation", annotation.uid)}
-    for hook in hooks:
-        links.update(hook(annotation))
+    urls = urls or UidUrls()
+    uid = annotation.uid
+    links = {"self": urls("api.get_annotation", uid)}
+    for name, endpoint in current_app.extensions.get("postil.annotation_links", ()):
+        links[name] = urls(endpoint, uid)
     data["links"] = links
     return data
 
@@ -132,7 +139,9 @@ def annotations_json(rows: list, viewer: User | None,
     """
     addresses = present.OwnAddresses(viewer)
     counts = store.reply_counts(viewer, rows, quiet=quiet)
-    return [annotation_json(a, viewer, addresses=addresses, reply_counts=counts) for a in rows]
+    urls = UidUrls()
+    return [annotation_json(a, viewer, addresses=addresses, reply_counts=counts, urls=urls)
+            for a in rows]
 
 
 # ---------------------------------------------------------------- replies

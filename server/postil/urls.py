@@ -133,3 +133,22 @@ def uid_url(endpoint: str, uid: str, *, external: bool = True) -> str:
     env = request.environ
     head, tail = _around_uid(endpoint, tuple(env.get(k) for k in _ROOT_PARTS), external)
     return head + uid + tail
+
+
+class UidUrls:
+    """`uid_url` for the many ids of one answer: the parts around the id read once per endpoint.
+
+    Made per answer (in a request) and dropped with it, as the root can differ per request.
+    """
+
+    def __init__(self) -> None:
+        env = request.environ
+        self._root = tuple(env.get(k) for k in _ROOT_PARTS)
+        self._around: dict[tuple[str, bool], tuple[str, str]] = {}
+
+    def __call__(self, endpoint: str, uid: str, *, external: bool = True) -> str:
+        around = self._around.get((endpoint, external))
+        if around is None:
+            around = self._around[endpoint, external] = _around_uid(endpoint, self._root,
+                                                                    external)
+        return around[0] + uid + around[1]

@@ -80,9 +80,9 @@ def _creator_iri(author: User) -> str | None:
 
 @bp.record_once
 def _link_native_json(state) -> None:
-    """Make every native annotation JSON carry its W3C IRI in `links.w3c`."""
+    """Make every native annotation JSON carry its W3C IRI in `links.w3c` (`annotation_iri`)."""
     state.app.extensions.setdefault("postil.annotation_links", []).append(
-        lambda a: {"w3c": annotation_iri(a.uid)})
+        ("w3c", "w3c.annotation"))
 
 
 # ---------------------------------------------------------------- content negotiation

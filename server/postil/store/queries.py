@@ -238,14 +238,45 @@ def _compiled(kind: str, viewer: User | None, f: Filters) -> tuple[str, list]:
            f.include_deleted, f.replies, f.sort, len(f.tags), f.q is None,
            tuple(getattr(f, name) is None for name, _ in _BOUND))
     made = _COMPILED.get(key)
-    values: dict = {}
+    if made is not None:
+        if made[0] is None:  # not one-for-one: as it stands
+            sql, params = _query(kind, viewer, f).sql()
+            return sql, list(params)
+        # The request's values in the order `_shape` numbers their stand-ins.
+        values = [] if viewer is None else [viewer.id]
+        if embed_site is not None:
+            values.append(embed_site)
+        for name, _ in _BOUND:
+            value = getattr(f, name)
+            if value is not None:
+                values.append(value)
+        values += [tag.lower() for tag in f.tags]
+        if f.q is not None:
+            values.append(fulltext_match(f.q, viewer))
+        sql, slots = made
+        return sql, _bind(slots, values)
+    shape_viewer, shape, stand_ins, values = _shape(viewer, embed_site, f)
+    made = _make(kind, shape_viewer, shape, stand_ins)
+    fresh_sql, fresh_params = _query(kind, viewer, f).sql()
+    if made[0] is not None and (made[0], _bind(made[1], values)) != (
+            fresh_sql, list(fresh_params)):
+        made = (None, [])
+    _COMPILED[key] = _constants_inlined(*made) if made[0] is not None else made
+    return fresh_sql, list(fresh_params)
+
+
+def _shape(viewer: User | None, embed_site, f: Filters):
+    """The stand-in viewer and filters of `_compiled`, the stand-ins (to their numbers) and the
+    request's values (by number: the viewer's id, its embed site, `_BOUND`'s given, the tags,
+    the full-text query; `_compiled` reads them in this order)."""
+    values: list = []
     stand_ins: dict = {}
 
     def stand_in(kind_of, value):
         token = (f"\x00postil-{len(stand_ins)}\x00" if kind_of is str
                  else _STAND_IN_INT - len(stand_ins))
         stand_ins[token] = len(values)
-        values[len(values)] = value
+        values.append(value)
         return token
 
     shape = replace(f, tags=[], q=None)
@@ -262,22 +293,50 @@ def _compiled(kind: str, viewer: User | None, f: Filters) -> tuple[str, list]:
     shape.tags = [stand_in(str, tag.lower()) for tag in f.tags]
     if f.q is not None:
         shape.q = _Match(stand_in(str, fulltext_match(f.q, viewer)))
-    if made is None:
-        made = _make(kind, shape_viewer, shape, stand_ins)
-        fresh_sql, fresh_params = _query(kind, viewer, f).sql()
-        if made[0] is not None and (made[0], _bind(made[1], values)) != (
-                fresh_sql, list(fresh_params)):
-            made = (None, [])
-        _COMPILED[key] = made
-        return fresh_sql, list(fresh_params)
-    if made[0] is None:  # not one-for-one: as it stands
-        sql, params = _query(kind, viewer, f).sql()
-        return sql, list(params)
-    sql, slots = made
-    return sql, _bind(slots, values)
+    return shape_viewer, shape, stand_ins, values
 
 
-def _bind(slots: list, values: dict) -> list:
+def _constants_inlined(sql: str, slots: list) -> tuple[str, list]:
+    """On SQLite, a compiled shape's SQL with its constants (the rule's 'public', 'group',
+    roles, true and false: every parameter that is not a request's value) written as literals.
+
+    Speed: SQLite plans a statement for the values bound to it where a partial index's
+    condition may depend on them (`annotation_uid_public`: `visibility = 'public'`), and then
+    prepares it again, from its text, every time a value is bound anew: ~80% of a query by
+    post's statement was that (bench/README.md, "By post: a statement prepared once"). With the
+    rule's constants in the text, what SQLite planned with stays true and the statement kept
+    in the driver's cache runs as prepared. The request's values (`_Slot`s) stay parameters;
+    a statement whose placeholders do not match its parameters one-for-one is left as it is.
+    """
+    if is_postgres():
+        return sql, slots
+    parts = sql.split("?")
+    if len(parts) != len(slots) + 1:
+        return sql, slots
+    out, kept = [parts[0]], []
+    for slot, part in zip(slots, parts[1:], strict=True):
+        literal = _literal(slot)
+        if literal is None:
+            out.append("?")
+            kept.append(slot)
+        else:
+            out.append(literal)
+        out.append(part)
+    return "".join(out), kept
+
+
+def _literal(value) -> str | None:
+    """`value` as an SQLite literal that means what it means bound, or None."""
+    if type(value) is bool:
+        return "1" if value else "0"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _bind(slots: list, values: list) -> list:
     return [values[slot[1]] if type(slot) is _Slot else slot for slot in slots]
 
 
@@ -403,8 +462,10 @@ def _page_sql(order: str, after: bool) -> tuple[str, list]:
         f"JOIN {quoted('user')} t3 ON t3.id = t1.user_id "
         f"LEFT JOIN {quoted('group')} t4 ON t4.id = t1.group_id "
         f"ORDER BY m.k {direction}, m.pk {direction}")
-    made = _PAGE_SQL[key] = (sql, [(model, [(f.name, _converter(f)) for f in fields])
-                                   for model, fields, _ in columns])
+    made = _PAGE_SQL[key] = (sql, [
+        (model, tuple(f.name for f in fields),
+         tuple((f.name, _converter(f)) for f in fields if _converter(f) is not None))
+        for model, fields, _ in columns])
     return made
 
 
@@ -412,29 +473,34 @@ def _annotation_from(columns, row) -> Annotation:
     """An annotation with its post, author and group, from a row of `_page_sql`'s columns.
 
     Speed: made as peewee's `Model(__no_default__=True, **values)` makes them, without going
-    through each field's descriptor (a page of 50 rows set ~3,000 attributes that way); only
-    the fields whose database value differs from Python's (JSON, SQLite's 0/1 booleans)
-    convert it.
+    through each field's descriptor (a page of 50 rows set ~3,000 attributes that way); the
+    values are taken as they come, and only the few fields whose database value differs from
+    Python's (JSON, SQLite's 0/1 booleans) are converted after (bench/README.md, "By post: a
+    statement prepared once").
     """
     at = 2
     made = []
-    for model, fields in columns:
-        values = row[at:at + len(fields)]
-        at += len(fields)
-        if values[0] is None:  # no group
+    for model, names, converts in columns:
+        end = at + len(names)
+        if row[at] is None:  # no group
             made.append(None)
+            at = end
             continue
+        data = dict(zip(names, row[at:end], strict=True))
+        at = end
+        for name, convert in converts:
+            data[name] = convert(data[name])
         instance = model.__new__(model)
-        instance.__data__ = {name: value if convert is None else convert(value)
-                             for (name, convert), value in zip(fields, values, strict=True)}
+        instance.__data__ = data
         instance._dirty = set()
         instance.__rel__ = {}
         made.append(instance)
     annotation, post, user, group = made
-    annotation.__rel__["post"] = post
-    annotation.__rel__["user"] = user
+    rel = annotation.__rel__
+    rel["post"] = post
+    rel["user"] = user
     if group is not None:
-        annotation.__rel__["group"] = group
+        rel["group"] = group
     return annotation
 
 
