@@ -258,13 +258,15 @@ def wrk_rate(port: int, path: str, seconds: int, connections: int, headers: dict
     return rate, done
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time a process has used so far (Linux), or None where /proc lacks it."""
+def cpu_seconds(pid: int) -> tuple[float, float] | None:
+    """User and system CPU time a process has used so far (Linux), or None where /proc lacks
+    them."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 # From the trivial endpoint to a create, each step doing more of what a create does.
@@ -278,10 +280,10 @@ LADDER = [
 ]
 
 
-def http_throughput(url: str, token: str, requests: int, threads: int
-                    ) -> tuple[list[tuple[str, float, float | None]], str]:
-    """Return (label, requests/second, server CPU µs per request) for each step of LADDER, and
-    the load generator's name."""
+def http_throughput(url: str, token: str, requests: int, threads: int, use_wrk: bool
+                    ) -> tuple[list[tuple[str, float, float | None, float | None]], str]:
+    """Return (label, requests/second, server CPU µs per request, of it the system's) for each
+    step of LADDER, and the load generator's name."""
     port = free_port()
     env = dict(os.environ, POSTIL_DATABASE_URL=url, POSTIL_SAMPLE="0")
     # `postil serve` itself, with the ladder's partial endpoints added (bench/ladder_server.py).
@@ -312,7 +314,7 @@ def http_throughput(url: str, token: str, requests: int, threads: int
         hammer(port, "GET", "/api", {}, None, 200, threads)  # warm up
 
         def load(method: str, path: str) -> tuple[float, int]:
-            if shutil.which("wrk"):
+            if use_wrk:
                 # A C load generator, so the client's own cost does not cap the fast endpoint.
                 seconds = max(3, requests // 500)
                 if method == "GET":
@@ -322,20 +324,23 @@ def http_throughput(url: str, token: str, requests: int, threads: int
                 return hammer(port, "GET", path, {}, None, requests, threads)
             return hammer(port, "POST", path, auth, body, requests, threads)
 
-        def rate(method: str, path: str) -> tuple[float, float | None]:
+        def rate(method: str, path: str) -> tuple[float, float | None, float | None]:
             # The server's CPU time (all its threads, user + system) over the requests it
             # answered: with the interpreter lock, the ratio of rates follows the ratio of these.
+            # The system's share apart: the kernel's work (sockets, each commit's sync).
             before = cpu_seconds(proc.pid)
             per_s, done = load(method, path)
             after = cpu_seconds(proc.pid)
-            cpu = None if before is None or after is None else (after - before) / done * 1e6
-            return per_s, cpu
+            if before is None or after is None:
+                return per_s, None, None
+            return (per_s, (sum(after) - sum(before)) / done * 1e6,
+                    (after[1] - before[1]) / done * 1e6)
 
         rates = [(label, *rate(method, path)) for method, path, label in LADDER]
         # The baseline again at the end: the mean of both is the ratios' denominator, so a
         # machine that drifts during the run moves it less.
         rates.append(("GET /api again, after the others", *rate("GET", "/api")))
-        return rates, "wrk" if shutil.which("wrk") else "python http.client"
+        return rates, "wrk" if use_wrk else "python http.client"
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -409,24 +414,28 @@ def measure(url: str, args, rows: list) -> None:
     if args.no_http:
         return
 
-    rates, client_name = http_throughput(url, bench_token, args.requests, args.threads)
+    use_wrk = args.load == "wrk" or (args.load == "auto" and shutil.which("wrk") is not None)
+    rates, client_name = http_throughput(url, bench_token, args.requests, args.threads, use_wrk)
     trivial = (rates[0][1] + rates[-1][1]) / 2
     cpus = [r[2] for r in rates]
     base_cpu = None if None in (cpus[0], cpus[-1]) else (cpus[0] + cpus[-1]) / 2
+    base_sys = None if base_cpu is None else (rates[0][3] + rates[-1][3]) / 2
 
-    def cpu_note(cpu: float | None) -> str:
+    def cpu_note(cpu: float | None, system: float | None) -> str:
         if cpu is None or base_cpu is None:
             return ""
-        return f"; server CPU {cpu:,.0f} µs/request, {cpu / base_cpu:.1f}x the baseline's"
+        return (f"; server CPU {cpu:,.0f} µs/request (system {system:,.0f}), "
+                f"{cpu / base_cpu:.1f}x the baseline's")
 
     rows.append(("HTTP GET /api, trivial JSON: the baseline (req/s)", f"{trivial:,.0f}",
                  f"mean of {rates[0][1]:,.0f} first and {rates[-1][1]:,.0f} last; "
                  f"same server, load from {client_name}"
-                 + (f"; server CPU {base_cpu:,.0f} µs/request" if base_cpu else "")))
-    for step, rate, cpu in rates[1:-1]:
+                 + (f"; server CPU {base_cpu:,.0f} µs/request (system {base_sys:,.0f})"
+                    if base_cpu else "")))
+    for step, rate, cpu, system in rates[1:-1]:
         times = "" if cpu is None or base_cpu is None else f" / {cpu / base_cpu:.1f}x"
         rows.append((f"HTTP {step} (req/s / CPU)", f"{rate:,.0f}{times}",
-                     f"{rate / trivial:.0%} of the trivial endpoint{cpu_note(cpu)}"))
+                     f"{rate / trivial:.0%} of the trivial endpoint{cpu_note(cpu, system)}"))
 
 
 def main() -> int:
@@ -444,6 +453,10 @@ def main() -> int:
                         help="also measure this PostgreSQL database (postgresql://…; seeded "
                              "unless --reuse: give an empty one) and print both side by side")
     parser.add_argument("--no-http", action="store_true", help="the in-process queries only")
+    parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto",
+                        help="the HTTP load generator: wrk (one thread, --threads connections), "
+                             "Python's http.client on --threads threads, or wrk when installed "
+                             "(auto)")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="postil-bench-")

@@ -11,6 +11,42 @@ STRICT = os.environ.get("POSTIL_STRICT") == "1"
 BUILD_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "build_extension.py"
 
 
+def _share_url_builders() -> None:
+    """Let every app of the run share Werkzeug's URL-building functions instead of compiling
+    them again: a test process builds an app per test (thousands), and compiling the builders
+    of its ~75 routes (Python source generated and `compile()`d, twice a route) was two thirds
+    of `create_app`'s CPU time. A builder is a pure function of the route's parsed parts and
+    defaults, called with the rule it builds for, so rules whose parts are equal can share it;
+    routes whose defaults fill a part of the path (none of ours) compile as before. If
+    Werkzeug's internals differ from what this expects, nothing is changed."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None or getattr(compile_builder, "shared", False):
+        return
+    built: dict = {}
+
+    def shared_builder(self, append_unknown: bool = True):
+        try:
+            trace = tuple(self._trace)
+            defaults = self.defaults or {}
+            if any(dynamic and part in defaults for dynamic, part in trace):
+                return compile_builder(self, append_unknown)
+            key = (trace, tuple(defaults), append_unknown)
+        except (AttributeError, TypeError):
+            return compile_builder(self, append_unknown)
+        builder = built.get(key)
+        if builder is None:
+            builder = built[key] = compile_builder(self, append_unknown)
+        return builder
+
+    shared_builder.shared = True
+    Rule._compile_builder = shared_builder
+
+
+_share_url_builders()
+
+
 def pytest_sessionstart(session):
     """Build the extension's page script from the sources under test (it is not committed)."""
     if runpy.run_path(str(BUILD_SCRIPT))["main"]([]) != 0:

@@ -16,10 +16,10 @@ from . import __version__, config
 from .contract import EMBED_MODES, MODERATION_MODES, REPLIES_CHOICES, ROLES, VISIBILITIES
 
 
-def _app(auto_migrate: bool = True, **overrides):
+def _app(auto_migrate: bool = True, views: bool = True, **overrides):
     from .app import create_app
 
-    return create_app({"AUTO_MIGRATE": auto_migrate, **overrides})
+    return create_app({"AUTO_MIGRATE": auto_migrate, **overrides}, views=views)
 
 
 class _OncePerMinute(logging.Filter):
@@ -211,10 +211,11 @@ def cmd_restore(args) -> int:
     return 0
 
 
-def _existing_app():
+def _existing_app(views: bool = False):
     """Return the app for a command that acts as an existing user: it never makes a database.
 
     An empty database made here would only hide that the command looked in the wrong place.
+    Without `views` the app has no routes (quicker to build): enough for work in its app context.
     """
     url = config.database_url()
     path = config.sqlite_path(url)
@@ -222,7 +223,7 @@ def _existing_app():
         raise SystemExit(f"postil: no database at {path} (the data directory is "
                          f"{path.parent}); run this where 'postil serve' keeps its data, or set "
                          f"POSTIL_DATA_DIR to that directory")
-    return _app()
+    return _app(views=views)
 
 
 def _user(name: str):
@@ -267,7 +268,7 @@ def cmd_user_add(args) -> int:
     except v.Invalid as err:
         raise SystemExit(f"postil: {err.field} {err.message}") from None
     password = _new_password(args)
-    app = _app()
+    app = _app(views=False)
     with app.app_context():
         hashed = User(name=args.name)
         hashed.set_password(password)
@@ -642,7 +643,7 @@ def cmd_post_add(args) -> int:
         raise SystemExit(f"postil: cannot read {args.file}: {exc}") from None
     except Invalid as err:
         raise SystemExit(f"postil: {args.file}: {err.field} {err.message}") from None
-    with _app().app_context():
+    with _app(views=False).app_context():
         post, created = register_post(fields)
     verb = "added" if created else "updated"
     print(f"{verb} post {post.id}: {fields['site']} #{fields['post_id']} {fields['title']!r}")
@@ -668,7 +669,7 @@ def cmd_export(args) -> int:
         if value is not None:
             pairs.append((name, str(value)))
     pairs += [("tag", tag) for tag in args.tag]
-    app = _existing_app()
+    app = _existing_app(views=True)  # the formats link to the API's URLs
     base = app.config.get("PUBLIC_URL") or "http://127.0.0.1:8000"
     with app.test_request_context(base_url=base):
         try:

@@ -13,6 +13,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
@@ -160,7 +161,8 @@ def run_write(work: Callable[[], T]) -> T:
     SQLite admits one writer at a time, and every commit writes and syncs its log. Writers of
     this process therefore queue, and whoever finds nobody writing commits the waiting writes as
     one transaction (group commit): each pays a share of one commit, and a writer alone writes
-    from its own thread without handing over to another. A caller hears back only after the
+    from its own thread without handing over to another, on the one connection every write of
+    the process uses (`_GroupWriter._connection`). A caller hears back only after the
     commit, so nothing it acknowledges can be lost. If a write raises, its group is rolled back
     and every write of it runs again alone, so the exception reaches only its caller: `work` may
     therefore run more than once and must change nothing but the database. A call made from
@@ -220,6 +222,8 @@ class _GroupWriter:
         self._queue: deque[_Job] = deque()
         self._queue_lock = threading.Lock()
         self._leading = threading.Lock()
+        # (database, process id, connection): the writer's own connection (`_connection`).
+        self._held: tuple | None = None
 
     def submit(self, work: Callable[[], T]) -> T:
         # Connected before queueing: a leader writes with its own connection, and a failure to
@@ -275,7 +279,7 @@ class _GroupWriter:
     def _write(self, group: list[_Job]) -> None:
         recorded = False
         try:
-            with _sqlite_writer, database.obj.atomic("IMMEDIATE"):
+            with _sqlite_writer, self._connection(), database.obj.atomic("IMMEDIATE"):
                 for job in group:
                     job.result = job.work()
                 recorded = _before_commit()
@@ -292,6 +296,40 @@ class _GroupWriter:
         for job in group:
             job.finished = True
             job.wake.set()
+
+    @contextmanager
+    def _connection(self):
+        """Let this thread's database calls use the writer's own connection while it writes.
+
+        Speed: a SQLite connection drops every page it holds in memory when it finds that
+        another connection has written since its last transaction. Leaders wrote with their
+        request's connection, one of several in the pool, so nearly every write found its
+        pages dropped and read the B-tree pages of the table, its eight indexes and the
+        full-text index back from the log or the file (27 reads a create under the HTTP
+        ladder's four connections). One connection that does every write of the process keeps
+        them (5 reads a create left, the request's token lookup; bench/README.md, "Issue 16,
+        third pass"). It is taken from the pool and never handed back, so `close_all` (after
+        a restore, in tests) closes it as it closes the rest, and the next write takes another;
+        a process forked from this one takes its own.
+        """
+        bound = database.obj
+        state = bound._state
+        held = self._held
+        if not isinstance(bound, PooledSqliteDatabase) or state.transactions:
+            yield  # not a pool of ours, or inside a transaction the caller began: as before
+            return
+        if (held is None or held[0] is not bound or held[1] != os.getpid()
+                or id(held[2]) not in bound._in_use):
+            conn = bound._connect()  # checked out of the pool for good
+            bound._initialize_connection(conn)
+            held = self._held = (bound, os.getpid(), conn)
+        saved = (state.conn, state.closed, state.ctx, state.transactions, state.commit_callbacks)
+        state.set_connection(held[2])
+        try:
+            yield
+        finally:
+            (state.conn, state.closed, state.ctx, state.transactions,
+             state.commit_callbacks) = saved
 
 
 class _Job:

@@ -17,11 +17,13 @@ import html
 import re
 import string
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import bleach
-from bleach.linkifier import URL_RE, LinkifyFilter
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+# bleach (with html5lib) and markdown-it load on the first note or post rendered, not with the
+# store: the `postil` commands that render nothing start without them.
+if TYPE_CHECKING:
+    import bleach
+    from markdown_it import MarkdownIt
 
 NOTE_TAGS = frozenset(
     {"p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -67,6 +69,9 @@ def _link_rel(attrs, new=False):
 
 @lru_cache(maxsize=1)
 def _note_cleaner() -> bleach.Cleaner:
+    import bleach
+    from bleach.linkifier import LinkifyFilter
+
     return bleach.Cleaner(
         tags=NOTE_TAGS,
         attributes=NOTE_ATTRIBUTES,
@@ -80,12 +85,16 @@ def _note_cleaner() -> bleach.Cleaner:
 
 @lru_cache(maxsize=1)
 def _post_cleaner() -> bleach.Cleaner:
+    import bleach
+
     return bleach.Cleaner(tags=POST_TAGS, attributes=POST_ATTRIBUTES, protocols=PROTOCOLS,
                           strip=True, strip_comments=True)
 
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("strikethrough")
     # With html off these two rules return at once; out of the chains they are not even tried
@@ -100,6 +109,8 @@ def _markdown() -> MarkdownIt:
 def _image_as_link(renderer, tokens, idx, options, env) -> str:
     """Write `![alt](src)` as a link to the image: notes show no images (nothing loads from a
     note), and the cleaner used to strip the tag and leave an empty paragraph behind."""
+    from markdown_it.common.utils import escapeHtml
+
     token = tokens[idx]
     alt = renderer.renderInlineAsText(token.children or [], options, env)
     src = token.attrGet("src") or ""
@@ -274,6 +285,8 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 def plain_note_html(markdown: str) -> str:
     """Render a note as its text, escaped: one paragraph per blank-line-separated block, line
     breaks kept. Its cost is linear in the note's length, whatever the note holds."""
+    from markdown_it.common.utils import escapeHtml
+
     text = markdown.replace("\r\n", "\n").replace("\r", "\n").translate(_PLAIN_CONTROLS)
     paragraphs = (block.strip("\n") for block in _BLANK_LINE.split(text))
     return "\n".join("<p>" + "<br>\n".join(escapeHtml(line) for line in block.split("\n")) + "</p>"
@@ -302,6 +315,8 @@ def _already_inert(rendered: str) -> str | None:
     parser treats specially, and nothing the linkifier would turn into a link (its own pattern
     decides). The sanitising tests compare this with the cleaner on thousands of generated notes.
     """
+    from bleach.linkifier import URL_RE
+
     if _INERT.fullmatch(rendered) is None or (_URL_HINT.search(rendered)
                                               and URL_RE.search(rendered)):
         return None

@@ -1,10 +1,14 @@
 """The `postil` command as a user runs it: serve on waitress, db upgrade, users, tokens, posts.
 
-Each test runs real subprocesses on a temporary POSTIL_DATA_DIR (SQLite), once, not per backend.
+Each test runs real subprocesses on a temporary POSTIL_DATA_DIR (SQLite), once, not per backend;
+the repeat and refusal cases of a command already run for real go through `postil_in_process`,
+the same entry point without a new Python (and this file's helpers serve the other CLI tests).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import socket
@@ -12,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 import urllib.error
 import urllib.request
 import uuid
@@ -38,6 +43,56 @@ def postil(data_dir: Path, *args: str, stdin: str | None = None,
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
+
+
+def postil_in_process(data_dir: Path, *args: str, stdin: str | None = None,
+                      check: bool = True) -> subprocess.CompletedProcess:
+    """`postil()` without a new Python: the installed script's entry point (`cli.main`) run in
+    this process, with the environment `postil()` gives the subprocess, `stdin` as its input and
+    what it prints to stdout and stderr captured. Exits count as the script's would: `main()`'s
+    return value, SystemExit's code, or its message on stderr with status 1; an uncaught error
+    prints its traceback and gives 1. Each file of CLI tests keeps one real `postil()` call per
+    command family, so that the installed script is exercised too."""
+    env = env_for(data_dir)
+    saved = dict(os.environ)
+    out, err = io.StringIO(), io.StringIO()
+    _close_database()  # an in-process client's pool: the command binds the database anew
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            saved_stdin, sys.stdin = sys.stdin, io.StringIO(stdin or "")
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exc:
+                code = exc.code
+                if code is not None and not isinstance(code, int):
+                    print(code, file=sys.stderr)
+                    code = 1
+            except Exception:  # noqa: BLE001 - the script would print it and exit 1
+                traceback.print_exc()
+                code = 1
+            finally:
+                sys.stdin = saved_stdin
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        _close_database()  # as the process's exit would
+    proc = subprocess.CompletedProcess(["postil", *args], code or 0, out.getvalue(),
+                                       err.getvalue())
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def _close_database() -> None:
+    if db.database.obj is None:
+        return
+    if not db.database.is_closed():
+        db.database.close()
+    close_all = getattr(db.database.obj, "close_all", None)
+    if close_all:
+        close_all()
 
 
 def tables(path: Path) -> set[str]:
@@ -134,18 +189,18 @@ def test_db_upgrade_creates_the_schema_and_is_idempotent(tmp_path):
     assert "0001" in first.stdout
     names = tables(tmp_path / "postil.db")
     assert {"user", "token", "post", "annotation", "annotation_tag", "annotation_fts"} <= names
-    second = postil(tmp_path, "db", "upgrade")
+    second = postil_in_process(tmp_path, "db", "upgrade")
     assert "up to date" in second.stdout
     assert tables(tmp_path / "postil.db") == names
 
 
 def test_user_token_and_post_commands(tmp_path, close_db):
     postil(tmp_path, "user", "add", "carol", "--password-stdin", stdin="long enough pw\n")
-    again = postil(tmp_path, "user", "add", "carol", "--password-stdin",
-                   stdin="long enough pw\n", check=False)
+    again = postil_in_process(tmp_path, "user", "add", "carol", "--password-stdin",
+                              stdin="long enough pw\n", check=False)
     assert again.returncode != 0 and "exists" in again.stderr
-    short = postil(tmp_path, "user", "add", "dave", "--password-stdin", stdin="short\n",
-                   check=False)
+    short = postil_in_process(tmp_path, "user", "add", "dave", "--password-stdin",
+                              stdin="short\n", check=False)
     assert short.returncode != 0 and "password" in short.stderr
 
     with sqlite3.connect(tmp_path / "postil.db") as conn:
@@ -158,15 +213,15 @@ def test_user_token_and_post_commands(tmp_path, close_db):
     with sqlite3.connect(tmp_path / "postil.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM token WHERE token_hash = ?",
                             (token,)).fetchone() == (0,)
-    nobody = postil(tmp_path, "token", "create", "nobody", check=False)
+    nobody = postil_in_process(tmp_path, "token", "create", "nobody", check=False)
     assert nobody.returncode != 0 and "nobody" in nobody.stderr
 
     added = postil(tmp_path, "post", "add", str(FIXTURE))
     assert "added" in added.stdout
-    assert "updated" in postil(tmp_path, "post", "add", str(FIXTURE)).stdout
+    assert "updated" in postil_in_process(tmp_path, "post", "add", str(FIXTURE)).stdout
     broken = tmp_path / "broken.json"
     broken.write_text('{"id": 5}', encoding="utf-8")
-    bad = postil(tmp_path, "post", "add", str(broken), check=False)
+    bad = postil_in_process(tmp_path, "post", "add", str(broken), check=False)
     assert bad.returncode != 0 and "broken.json" in bad.stderr
 
     client = in_process_client(tmp_path)

@@ -1,10 +1,11 @@
-"""`postil group …` as an operator runs it (SQLite, real subprocesses): make a group, put people
-in it, change roles, invite, take people out and delete it, with what the API then shows."""
+"""`postil group …` as an operator runs it (SQLite; one real subprocess, the rest through the
+script's entry point in this process): make a group, put people in it, change roles, invite,
+take people out and delete it, with what the API then shows."""
 
 from __future__ import annotations
 
 import pytest
-from test_cli import in_process_client, postil
+from test_cli import in_process_client, postil, postil_in_process
 
 from conftest import annotation_body
 from postil import db
@@ -13,7 +14,8 @@ from postil import db
 @pytest.fixture
 def data(tmp_path):
     for name in ("carol", "dan"):
-        postil(tmp_path, "user", "add", name, "--password-stdin", stdin="long enough pw\n")
+        postil_in_process(tmp_path, "user", "add", name, "--password-stdin",
+                          stdin="long enough pw\n")
     yield tmp_path
     if not db.database.is_closed():
         db.database.close()
@@ -30,13 +32,13 @@ def test_an_operator_runs_a_group_from_the_shell(data):
                   "--description", "We read late.")
     gid = made.stdout.split()[2]
     assert "Night readers" in made.stdout
-    postil(data, "group", "add-member", gid, "dan")
-    shown = postil(data, "group", "show", gid).stdout
+    postil_in_process(data, "group", "add-member", gid, "dan")
+    shown = postil_in_process(data, "group", "show", gid).stdout
     assert "We read late." in shown
     assert [line.split() for line in shown.splitlines()[-2:]] == [["owner", "carol"],
                                                                   ["member", "dan"]]
-    assert postil(data, "group", "list").stdout.split("\t")[:2] == [gid, "2 members"]
-    assert "\tmember\t" in postil(data, "group", "list", "--user", "dan").stdout
+    assert postil_in_process(data, "group", "list").stdout.split("\t")[:2] == [gid, "2 members"]
+    assert "\tmember\t" in postil_in_process(data, "group", "list", "--user", "dan").stdout
 
     client = in_process_client(data)
     carol, dan = headers(client, "carol"), headers(client, "dan")
@@ -46,39 +48,39 @@ def test_an_operator_runs_a_group_from_the_shell(data):
     uid = note.get_json()["id"]
     assert client.get(f"/api/annotations/{uid}", headers=dan).status_code == 200
 
-    postil(data, "group", "set-role", gid, "dan", "moderator")
-    assert "moderator dan" in " ".join(postil(data, "group", "show", gid).stdout.split())
-    last = postil(data, "group", "remove-member", gid, "carol", check=False)
+    postil_in_process(data, "group", "set-role", gid, "dan", "moderator")
+    assert "moderator dan" in " ".join(postil_in_process(data, "group", "show", gid).stdout.split())
+    last = postil_in_process(data, "group", "remove-member", gid, "carol", check=False)
     assert last.returncode != 0 and "only owner" in last.stderr
-    postil(data, "group", "remove-member", gid, "dan")
+    postil_in_process(data, "group", "remove-member", gid, "dan")
     assert client.get(f"/api/annotations/{uid}", headers=dan).status_code == 404
 
-    token = postil(data, "group", "invite", gid, "--max-uses", "1").stdout.strip()
+    token = postil_in_process(data, "group", "invite", gid, "--max-uses", "1").stdout.strip()
     assert client.post(f"/api/invites/{token}/accept", headers=dan).status_code == 200
     assert client.post(f"/api/invites/{token}/accept", headers=dan).status_code == 200
     assert client.get(f"/api/annotations/{uid}", headers=dan).status_code == 200
 
-    refused = postil(data, "group", "delete", gid, stdin="not the id\n", check=False)
+    refused = postil_in_process(data, "group", "delete", gid, stdin="not the id\n", check=False)
     assert refused.returncode != 0 and "nothing was deleted" in refused.stderr
-    gone = postil(data, "group", "delete", gid, "--yes")
+    gone = postil_in_process(data, "group", "delete", gid, "--yes")
     assert "1 annotations went back" in gone.stdout
     kept = client.get(f"/api/annotations/{uid}", headers=carol).get_json()
     assert (kept["visibility"], kept["group"]) == ("private", None)
     assert client.get(f"/api/annotations/{uid}", headers=dan).status_code == 404
-    assert postil(data, "group", "list").stdout == ""
+    assert postil_in_process(data, "group", "list").stdout == ""
 
 
 def test_unknown_groups_users_and_bad_limits_are_refused_with_a_reason(data):
-    nogroup = postil(data, "group", "show", "nosuchgroup", check=False)
+    nogroup = postil_in_process(data, "group", "show", "nosuchgroup", check=False)
     assert nogroup.returncode != 0 and "no group 'nosuchgroup'" in nogroup.stderr
-    gid = postil(data, "group", "create", "G", "--owner", "carol").stdout.split()[2]
-    nobody = postil(data, "group", "add-member", gid, "nobody", check=False)
+    gid = postil_in_process(data, "group", "create", "G", "--owner", "carol").stdout.split()[2]
+    nobody = postil_in_process(data, "group", "add-member", gid, "nobody", check=False)
     assert nobody.returncode != 0 and "nobody" in nobody.stderr
-    bad = postil(data, "group", "invite", gid, "--max-uses", "0", check=False)
+    bad = postil_in_process(data, "group", "invite", gid, "--max-uses", "0", check=False)
     assert bad.returncode != 0 and "--max-uses" in bad.stderr
-    noowner = postil(data, "group", "create", "H", "--owner", "nobody", check=False)
+    noowner = postil_in_process(data, "group", "create", "H", "--owner", "nobody", check=False)
     assert noowner.returncode != 0
-    badname = postil(data, "group", "create", " ", "--owner", "carol", check=False)
+    badname = postil_in_process(data, "group", "create", " ", "--owner", "carol", check=False)
     assert badname.returncode != 0 and "name" in badname.stderr
 
 

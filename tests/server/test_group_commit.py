@@ -241,3 +241,48 @@ def test_a_write_that_cannot_connect_fails_and_is_never_committed(sqlite_app, cl
     res = client.post("/api/annotations", json=annotation_body(), headers=alice.headers)
     assert res.status_code == 201
     assert _total(client, alice) == before + 1
+
+
+def test_every_write_of_the_process_runs_on_the_writers_own_connection(sqlite_app, client, alice):
+    """One connection writes everything, so that its pages stay in memory from one write to the
+    next (a connection drops them when another connection wrote); `close_all`, as after a
+    restore, closes it too, and the next write takes a new one and is stored."""
+    used: list[int] = []
+    requests: list[int] = []
+
+    def job():
+        used.append(id(db.database.connection()))
+
+    def write_from_requests(n):
+        # Each request holds its own connection until all have written, one after another.
+        turns = [threading.Event() for _ in range(n + 1)]
+
+        def call(i):
+            with sqlite_app.app_context():
+                db.database.connect(reuse_if_open=True)
+                requests.append(id(db.database.connection()))
+                turns[i].wait(10)
+                db.run_write(job)
+                turns[i + 1].set()
+                turns[n].wait(10)
+                db.database.close()
+
+        threads = [threading.Thread(target=call, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        turns[0].set()
+        for t in threads:
+            t.join(10)
+
+    write_from_requests(3)
+    assert len(set(requests)) == 3  # three requests, each on a connection of its own
+    assert len(set(used)) == 1  # one writer's connection
+    first = used[0]
+
+    db.database.obj.close_all()
+    body = annotation_body(note="after close_all")
+    assert client.post("/api/annotations", json=body, headers=alice.headers).status_code == 201
+    write_from_requests(1)
+    assert used[-1] != first
+    got = client.get(f"/api/annotations/{body['id']}", headers=alice.headers)
+    assert got.status_code == 200 and got.get_json()["note"] == "after close_all"

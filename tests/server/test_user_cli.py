@@ -1,6 +1,7 @@
-"""`postil user passwd|disable|enable` as an operator runs them (SQLite, real subprocesses), and
-the migration that keys usernames meeting a database whose names already collide (SQLite through
-`postil db upgrade`, and PostgreSQL)."""
+"""`postil user passwd|disable|enable` as an operator runs them (SQLite; one real subprocess, the
+rest through the script's entry point in this process), and the migration that keys usernames
+meeting a database whose names already collide (SQLite through `postil db upgrade`, and
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from peewee import IntegrityError
 from pg_admin import drop_database
 from playhouse.migrations import Runner
-from test_cli import in_process_client, postil
+from test_cli import in_process_client, postil, postil_in_process
 from werkzeug.security import generate_password_hash
 
 from conftest import PG_URL
@@ -24,7 +25,8 @@ KEYS = {"alice": "alice", "Alice": "alice#2", "alice\n": "alice#3", "bob": "bob"
 
 @pytest.fixture
 def data(tmp_path):
-    postil(tmp_path, "user", "add", "carol", "--password-stdin", stdin="long enough pw\n")
+    postil_in_process(tmp_path, "user", "add", "carol", "--password-stdin",
+                      stdin="long enough pw\n")
     yield tmp_path
     if not db.database.is_closed():
         db.database.close()
@@ -45,11 +47,11 @@ def test_passwd_sets_a_new_password_and_ends_every_session(data):
 
 
 def test_passwd_refuses_a_short_password_and_an_unknown_user(data):
-    short = postil(data, "user", "passwd", "carol", "--password-stdin", stdin="short\n",
-                   check=False)
+    short = postil_in_process(data, "user", "passwd", "carol", "--password-stdin", stdin="short\n",
+                              check=False)
     assert short.returncode != 0 and "password" in short.stderr
-    nobody = postil(data, "user", "passwd", "nobody", "--password-stdin",
-                    stdin="long enough pw\n", check=False)
+    nobody = postil_in_process(data, "user", "passwd", "nobody", "--password-stdin",
+                               stdin="long enough pw\n", check=False)
     assert nobody.returncode != 0 and "nobody" in nobody.stderr
     assert sign_in(in_process_client(data)).status_code == 201
 
@@ -57,21 +59,21 @@ def test_passwd_refuses_a_short_password_and_an_unknown_user(data):
 def test_disable_and_enable(data):
     client = in_process_client(data)
     token = sign_in(client).get_json()["token"]
-    postil(data, "user", "disable", "CAROL")  # any spelling names the user
+    postil_in_process(data, "user", "disable", "CAROL")  # any spelling names the user
     assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     refused = sign_in(client)
     assert refused.status_code == 403
     assert refused.get_json()["error"]["code"] == "account_disabled"
-    postil(data, "user", "enable", "carol")
+    postil_in_process(data, "user", "enable", "carol")
     assert sign_in(client).status_code == 201
 
 
 def test_user_add_refuses_a_lookalike_name(data):
-    again = postil(data, "user", "add", "Carol", "--password-stdin", stdin="long enough pw\n",
-                   check=False)
+    again = postil_in_process(data, "user", "add", "Carol", "--password-stdin",
+                              stdin="long enough pw\n", check=False)
     assert again.returncode != 0 and "exists" in again.stderr
-    newline = postil(data, "user", "add", "dave\n", "--password-stdin", stdin="long enough pw\n",
-                     check=False)
+    newline = postil_in_process(data, "user", "add", "dave\n", "--password-stdin",
+                                stdin="long enough pw\n", check=False)
     assert newline.returncode != 0 and "username" in newline.stderr
 
 
@@ -85,8 +87,8 @@ def test_the_migration_keys_names_that_already_collide(tmp_path):
     with sqlite3.connect(path) as conn:
         assert dict(conn.execute("SELECT name, name_key FROM user")) == KEYS
     check_sign_ins(in_process_client(tmp_path))
-    taken = postil(tmp_path, "user", "add", "ALICE", "--password-stdin",
-                   stdin="long enough pw\n", check=False)
+    taken = postil_in_process(tmp_path, "user", "add", "ALICE", "--password-stdin",
+                              stdin="long enough pw\n", check=False)
     assert taken.returncode != 0 and "exists" in taken.stderr
 
 

@@ -1,21 +1,28 @@
 """`postil user delete NAME`: the operator's way to delete an account, as DELETE /api/me does.
 
-Real subprocesses on a temporary POSTIL_DATA_DIR (SQLite); the annotations are made and read
-back through the API in-process.
+On a temporary POSTIL_DATA_DIR (SQLite), through the script's entry point in this process and,
+for the prompt, a real subprocess; the annotations are made and read back through the API
+in-process.
 """
 
 from __future__ import annotations
 
 import pytest
-from test_cli import close_db, in_process_client, postil  # noqa: F401 - close_db is a fixture
+from test_cli import (
+    close_db,  # noqa: F401 - a fixture
+    in_process_client,
+    postil,
+    postil_in_process,
+)
 
 from conftest import annotation_body
 
 
 @pytest.fixture
 def carol(tmp_path, close_db):  # noqa: F811 - the fixture imported above
-    postil(tmp_path, "user", "add", "carol", "--password-stdin", stdin="long enough pw\n")
-    token = postil(tmp_path, "token", "create", "carol").stdout.strip()
+    postil_in_process(tmp_path, "user", "add", "carol", "--password-stdin",
+                      stdin="long enough pw\n")
+    token = postil_in_process(tmp_path, "token", "create", "carol").stdout.strip()
     headers = {"Authorization": f"Bearer {token}"}
     client = in_process_client(tmp_path)
     made = {}
@@ -31,7 +38,8 @@ def carol(tmp_path, close_db):  # noqa: F811 - the fixture imported above
 def test_user_delete_removes_the_account_and_does_with_public_ones_what_was_chosen(
         tmp_path, carol, choice):
     client, headers, made = carol
-    done = postil(tmp_path, "user", "delete", "carol", "--public-annotations", choice, "--yes")
+    done = postil_in_process(tmp_path, "user", "delete", "carol", "--public-annotations", choice,
+                             "--yes")
     assert "deleted user carol" in done.stdout
     assert "1 private annotations deleted" in done.stdout
     assert client.get("/api/me", headers=headers).status_code == 401
@@ -43,15 +51,15 @@ def test_user_delete_removes_the_account_and_does_with_public_ones_what_was_chos
         assert public.status_code == 200
         assert public.get_json()["user"] is None
         assert public.get_json()["note"] == "public note"
-    again = postil(tmp_path, "user", "delete", "carol", "--public-annotations", choice,
-                   "--yes", check=False)
+    again = postil_in_process(tmp_path, "user", "delete", "carol", "--public-annotations", choice,
+                              "--yes", check=False)
     assert again.returncode != 0 and "no user 'carol'" in again.stderr
 
 
 def test_user_delete_asks_for_the_name_and_does_nothing_without_it(tmp_path, carol):
     client, headers, made = carol
-    refused = postil(tmp_path, "user", "delete", "carol", "--public-annotations", "delete",
-                     stdin="yes\n", check=False)
+    refused = postil_in_process(tmp_path, "user", "delete", "carol", "--public-annotations",
+                                "delete", stdin="yes\n", check=False)
     assert refused.returncode != 0 and "nothing was deleted" in refused.stderr
     assert "1 private annotations are deleted, 1 public ones deleted" in refused.stderr
     assert client.get("/api/me", headers=headers).status_code == 200
@@ -63,14 +71,15 @@ def test_user_delete_asks_for_the_name_and_does_nothing_without_it(tmp_path, car
 
 def test_user_delete_needs_a_choice_for_public_annotations(tmp_path, carol):
     client, headers, _ = carol
-    missing = postil(tmp_path, "user", "delete", "carol", "--yes", check=False)
+    missing = postil_in_process(tmp_path, "user", "delete", "carol", "--yes", check=False)
     assert missing.returncode != 0 and "--public-annotations" in missing.stderr
     assert client.get("/api/me", headers=headers).status_code == 200
 
 
 def test_the_anonymous_author_is_no_user_to_act_as(tmp_path, carol):
-    postil(tmp_path, "user", "delete", "carol", "--public-annotations", "anonymise", "--yes")
+    postil_in_process(tmp_path, "user", "delete", "carol", "--public-annotations", "anonymise",
+                      "--yes")
     for args in (["token", "create", "(anonymous)"],
                  ["user", "delete", "(anonymous)", "--public-annotations", "delete", "--yes"]):
-        refused = postil(tmp_path, *args, check=False)
+        refused = postil_in_process(tmp_path, *args, check=False)
         assert refused.returncode != 0 and "no user '(anonymous)'" in refused.stderr
