@@ -481,7 +481,7 @@ class Annotation(BaseModel):
         """The rule as peewee expressions, for the viewer with this id (None: signed out).
 
         A new way of being allowed to see belongs in SQLite's full-text `access` words too
-        (migration 0020, `store.queries.fulltext_match`), which name who may read a row at
+        (migrations 0020, 0021, `store.queries.fulltext_match`), which name who may read a row at
         most; a column read here belongs in `TAG_CARRIES` (migration 0019).
         """
         if viewer_id is None:

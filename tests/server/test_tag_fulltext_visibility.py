@@ -11,9 +11,13 @@ and the count alone) must be the reader's, on both databases.
 
 from __future__ import annotations
 
-from conftest import annotation_body
-from postil import db
-from postil.models import TAG_CARRIES
+import uuid
+
+from playhouse.migrations import Runner
+
+from conftest import Reader, annotation_body
+from postil import create_app, db
+from postil.models import TAG_CARRIES, Token, User
 
 WORD = "quokka"
 TAG = "marginalia"
@@ -148,3 +152,105 @@ def test_tag_and_word_queries_follow_every_change_of_who_may_see(client, app, ma
     everyone = {public_cy}
     check({"ann": {public_ann, group_ben, public_cy}, "ben": {group_ben, public_cy},
            "cy": everyone, "anon": everyone}, "deleted")
+
+
+def test_upgrading_puts_public_words_in_their_own_columns_and_finds_the_same(tmp_path):
+    """0021 on a database at 0020 with annotations in it (SQLite's index: public words in
+    columns of their own). Afterwards each reader's search finds what the rule lets them see,
+    the index agrees with its rows, a later change of visibility moves a row in and out of
+    sight, and going back down to 0020 finds the same again."""
+    path = tmp_path / "old.db"
+    database = db.open_database(f"sqlite:///{path}")
+    with database.connection_context():
+        Runner(database, db.MIGRATIONS_DIR).up("0020_fulltext_knows_readers")
+        sql = database.execute_sql
+        for uid, name in ((1, "ann"), (2, "ben"), (3, "cy")):
+            sql('INSERT INTO "user" (id, name, name_key, password_hash, created_us) '
+                "VALUES (?, ?, ?, 'x', 1)", [uid, name, name])
+        sql('INSERT INTO "group" (id, gid, name, description, created_us, updated_us) '
+            "VALUES (1, 'g1', 'Readers', '', 1, 1)")
+        for user in (1, 2):  # cy is in no group
+            sql("INSERT INTO membership (group_id, user_id, role, joined_us) VALUES (1, ?, ?, 1)",
+                [user, "owner" if user == 1 else "member"])
+        sql("INSERT INTO post (id, site, post_id, url, title, guid, type, slug, content_html, "
+            "text, registered, created_us, updated_us) VALUES (1, 'blog.example.org', 42, '', "
+            "'', '', '', '', '', '', 0, 1, 1)")
+        rows = {  # name: (author, visibility, group, note)
+            "ann private": (1, "private", None, f"a {WORD} kept"),
+            "ann public": (1, "public", None, f"the {WORD} for all"),
+            "ben group": (2, "group", 1, f"{WORD} among friends"),
+            "cy private": (3, "private", None, f"my {WORD}"),
+            "cy public": (3, "public", None, f"tags and {WORD}"),
+            "cy public, no word": (3, "public", None, "nothing here"),
+        }
+        for n, (name, (author, visibility, group, note)) in enumerate(rows.items(), 1):
+            sql("INSERT INTO annotation (pk, uid, post_id, user_id, quote, selectors, note, "
+                "note_html, color, tags, tags_text, visibility, deleted, created_us, "
+                "updated_us, version, group_id) VALUES (?, ?, 1, ?, ?, '[]', ?, '', "
+                "'yellow', ?, ?, ?, 0, ?, ?, 1, ?)",
+                [n, str(uuid.UUID(int=n)), author, name, note,
+                 f'["{TAG}"]' if author == 3 else "[]", TAG if author == 3 else "", visibility,
+                 n, n, group])
+    database.close()
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "TESTING": True, "SAMPLE": False})
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        columns = [r[1] for r in db.database.execute_sql(
+            "SELECT * FROM pragma_table_info('annotation_fts')")]
+        assert columns[:3] == ["public_quote", "public_note", "public_tags"]
+        readers = {name: Reader(name, Token.issue(User.get(User.id == uid)))
+                   for uid, name in ((1, "ann"), (2, "ben"), (3, "cy"))}
+        db.database.close()
+    readers["anon"] = Reader("anon", None)
+    client = app.test_client()
+    uid_of = {name: str(uuid.UUID(int=n)) for n, name in enumerate(rows, 1)}
+
+    def found(q: str = WORD) -> dict[str, set[str]]:
+        seen = {}
+        for name, reader in readers.items():
+            body = client.get(f"/api/annotations?q={q}&limit=50", headers=reader.headers
+                              ).get_json()
+            assert body["total"] == len(body["items"]), name
+            seen[name] = {a["quote"] for a in body["items"]}
+        with app.app_context():
+            db.database.connect(reuse_if_open=True)
+            db.database.execute_sql(
+                "INSERT INTO annotation_fts(annotation_fts) VALUES ('integrity-check')")
+            db.database.close()
+        return seen
+
+    everyone = {"ann public", "cy public"}
+    want = {"ann": everyone | {"ann private", "ben group"}, "ben": everyone | {"ben group"},
+            "cy": everyone | {"cy private"}, "anon": everyone}
+    assert found() == want
+    # A tag is a word of the index too: cy's public one by its tag, for every reader.
+    assert found(TAG)["anon"] == {"cy public", "cy public, no word"}
+
+    # Made public, made private: the rows move between the columns.
+    for uid, visibility in ((uid_of["cy private"], "public"), (uid_of["ann public"], "private")):
+        res = client.patch(f"/api/annotations/{uid}", json={"visibility": visibility},
+                           headers=readers["cy" if uid == uid_of["cy private"] else "ann"].headers)
+        assert res.status_code == 200, res.get_json()
+    everyone = {"cy private", "cy public"}
+    want = {"ann": everyone | {"ann private", "ann public", "ben group"},
+            "ben": everyone | {"ben group"}, "cy": everyone, "anon": everyone}
+    assert found() == want
+
+    # Down to 0020's index and its query: the same answers.
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        Runner(db.database.obj, db.MIGRATIONS_DIR).down("0021_fulltext_public_columns")
+        db.database.execute_sql(
+            "INSERT INTO annotation_fts(annotation_fts) VALUES ('integrity-check')")
+        db.database.close()
+    words = {"ann": "(public OR u1 OR g1)", "ben": "(public OR u2 OR g1)", "cy": "(public OR u3)"}
+    with app.app_context():
+        db.database.connect(reuse_if_open=True)
+        for name, readable in words.items():
+            got = {r[0] for r in db.database.execute_sql(
+                "SELECT a.quote FROM annotation_fts f JOIN annotation a ON a.pk = f.rowid "
+                "WHERE annotation_fts MATCH ?",
+                [f'{{quote note tags_text}}: ("{WORD}") AND {{access}}: {readable}'])}
+            assert got == want[name], name
+        db.database.close()

@@ -148,17 +148,22 @@ def fulltext_match(q: str, viewer: User | None) -> str:
         return " & ".join(f"{w}:*" if star else w for w, star in words)
     expr = " ".join('"' + w.replace('"', '""') + '"' + ("*" if star else "")
                     for w, star in words)
-    # Speed: only the rows the reader may be shown at most, by the index's `access` words
-    # (migration 0020): their own, public ones, their groups'. The rule (`condition`) still
-    # decides; this leaves it a fifth of the candidates to read (bench/README.md, "Full-text
-    # knows its readers"). The viewer's groups are read just before: one they joined or left in
-    # between moves what the rule decides no further than a query a moment earlier or later.
-    readers = ["public"]
-    if viewer is not None:
-        readers.append(f"u{viewer.id}")
-        readers += [f"g{g}" for (g,) in Membership.select(Membership.group)
-                    .where(Membership.user == viewer.id).tuples()]
-    return f"{{quote note tags_text}}: ({expr}) AND {{access}}: ({' OR '.join(readers)})"
+    # Speed: a public annotation's words are in columns of their own, any other's beside the
+    # `access` words naming who may read it at most (migrations 0020, 0021): its author, its
+    # group. So the index finds the public ones by the words alone and the others by the words
+    # and the reader's own short lists, and the rule (`condition`), which still decides, reads
+    # about a fifth of the word's rows (bench/README.md, "Full-text knows its readers", "Public
+    # words in columns of their own"). The viewer's groups are read just before: one they
+    # joined or left in between moves what the rule decides no further than a query a moment
+    # earlier or later.
+    public = f"{{public_quote public_note public_tags}}: ({expr})"
+    if viewer is None:
+        return public
+    readers = [f"u{viewer.id}"]
+    readers += [f"g{g}" for (g,) in Membership.select(Membership.group)
+                .where(Membership.user == viewer.id).tuples()]
+    return (f"{public} OR ({{quote note tags_text}}: ({expr}) "
+            f"AND {{access}}: ({' OR '.join(readers)}))")
 
 
 def _fulltext(match: str):
